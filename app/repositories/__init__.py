@@ -1,0 +1,1 @@
+"""PostgreSQL adapters for the domain ports. SQL lives here and nowhere else."""

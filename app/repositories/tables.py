@@ -1,0 +1,440 @@
+"""The schema as SQLAlchemy Core tables. Migrations own the real DDL; these describe it for queries.
+
+Rules (DESIGN.md section 2): every business table leads with tenant_id, its primary key is
+(tenant_id, id), and unique constraints and foreign keys include tenant_id.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TS = sa.TIMESTAMP(timezone=True)
+NOW = sa.text("now()")
+
+
+def _record_columns() -> list[sa.Column[object]]:
+    """Columns every business record carries."""
+    return [
+        sa.Column("created_at", TS, nullable=False, server_default=NOW),
+        sa.Column("updated_at", TS, nullable=False, server_default=NOW),
+        sa.Column("created_by", UUID(as_uuid=True)),
+        sa.Column("updated_by", UUID(as_uuid=True)),
+        sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+        sa.Column("deleted_at", TS),
+    ]
+
+
+def _tenant_fk(cols: list[str], table: str, name: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", *cols], [f"{table}.tenant_id", f"{table}.id"], name=name
+    )
+
+
+tenants = sa.Table(
+    "tenants",
+    metadata,
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("settings", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("updated_at", TS, nullable=False, server_default=NOW),
+)
+
+departments = sa.Table(
+    "departments",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("parent_id", UUID(as_uuid=True)),
+    # Materialized path "/<root id>/.../<own id>/": a subtree is a prefix match.
+    sa.Column("path", sa.Text, nullable=False),
+    *_record_columns(),
+    _tenant_fk(["parent_id"], "departments", "fk_departments_parent"),
+    sa.Index(
+        "ix_departments_tenant_path",
+        "tenant_id",
+        "path",
+        postgresql_ops={"path": "text_pattern_ops"},
+    ),
+)
+
+regions = sa.Table(
+    "regions",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("code", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    *_record_columns(),
+    sa.Index(
+        "uq_regions_tenant_code",
+        "tenant_id",
+        "code",
+        unique=True,
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("region_id", UUID(as_uuid=True)),
+    sa.Column("locale", sa.Text, nullable=False, server_default="en"),
+    sa.Column("timezone", sa.Text, nullable=False, server_default="UTC"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # Access tokens issued before this instant are void (deactivation, password change).
+    sa.Column("tokens_valid_after", TS, nullable=False, server_default=NOW),
+    sa.Column("last_login_at", TS),
+    *_record_columns(),
+    _tenant_fk(["department_id"], "departments", "fk_users_department"),
+    _tenant_fk(["region_id"], "regions", "fk_users_region"),
+    # Email is unique across the whole service: login knows no tenant.
+    sa.Index("uq_users_email", sa.text("lower(email)"), unique=True),
+    sa.Index("ix_users_tenant_department", "tenant_id", "department_id"),
+)
+
+roles = sa.Table(
+    "roles",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("is_system", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("permissions", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    # {resource: {"range": "own", "regions": [uuid...] | null, "customer_types": [...] | null}}
+    sa.Column("data_ranges", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    *_record_columns(),
+    sa.Index(
+        "uq_roles_tenant_key",
+        "tenant_id",
+        "key",
+        unique=True,
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+)
+
+user_roles = sa.Table(
+    "user_roles",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("role_id", UUID(as_uuid=True), primary_key=True),
+    _tenant_fk(["user_id"], "users", "fk_user_roles_user"),
+    _tenant_fk(["role_id"], "roles", "fk_user_roles_role"),
+)
+
+refresh_tokens = sa.Table(
+    "refresh_tokens",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), nullable=False),
+    # All tokens descending from one login share a family; reuse of a rotated one revokes it.
+    sa.Column("family_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("token_hash", sa.LargeBinary, nullable=False, unique=True),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Column("rotated_at", TS),
+    sa.Column("revoked_at", TS),
+    _tenant_fk(["user_id"], "users", "fk_refresh_tokens_user"),
+    sa.Index("ix_refresh_tokens_family", "tenant_id", "family_id"),
+    sa.Index("ix_refresh_tokens_user", "tenant_id", "user_id"),
+)
+
+revoked_access_tokens = sa.Table(
+    "revoked_access_tokens",
+    metadata,
+    sa.Column("jti", UUID(as_uuid=True), primary_key=True),
+    sa.Column("expires_at", TS, nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("token_hash", sa.LargeBinary, nullable=False, unique=True),
+    sa.Column("prefix", sa.Text, nullable=False),
+    sa.Column("scopes", ARRAY(sa.Text), nullable=False),
+    sa.Column("expires_at", TS),
+    sa.Column("last_used_at", TS),
+    sa.Column("revoked_at", TS),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    _tenant_fk(["user_id"], "users", "fk_api_tokens_user"),
+    sa.Index("ix_api_tokens_user", "tenant_id", "user_id"),
+)
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("account", sa.Text, nullable=False),  # lower-cased email, known user or not
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("at", TS, nullable=False, server_default=NOW),
+    sa.Index("ix_login_failures_account_at", "account", "at"),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("principal_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("request_hash", sa.LargeBinary, nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("headers", JSONB, nullable=False),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+)
+
+custom_field_defs = sa.Table(
+    "custom_field_defs",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("entity", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("required", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("options", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    *_record_columns(),
+    sa.Index(
+        "uq_custom_field_defs_key",
+        "tenant_id",
+        "entity",
+        "key",
+        unique=True,
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+)
+
+
+def _owned_columns() -> list[sa.Column[object]]:
+    """Owner and the owner's department, kept in step, so data ranges are plain predicates."""
+    return [
+        sa.Column("owner_id", UUID(as_uuid=True), nullable=False),
+        sa.Column("department_id", UUID(as_uuid=True)),
+    ]
+
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False, server_default="company"),
+    sa.Column("customer_type", sa.Text),
+    sa.Column("industry", sa.Text),
+    sa.Column("level", sa.Text),
+    sa.Column("status", sa.Text, nullable=False, server_default="prospect"),
+    sa.Column("source", sa.Text),
+    sa.Column("region_id", UUID(as_uuid=True)),
+    sa.Column("address", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("email", sa.Text),
+    sa.Column("website", sa.Text),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    *_owned_columns(),
+    sa.Column("custom_fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("description", sa.Text),
+    # Derived on write: normalized keys for duplicate checks, lower-cased text for search.
+    sa.Column("email_norm", sa.Text),
+    sa.Column("phone_norm", sa.Text),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    *_record_columns(),
+    _tenant_fk(["owner_id"], "users", "fk_customers_owner"),
+    _tenant_fk(["department_id"], "departments", "fk_customers_department"),
+    _tenant_fk(["region_id"], "regions", "fk_customers_region"),
+)
+
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("customer_id", UUID(as_uuid=True)),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("title", sa.Text),
+    sa.Column("phones", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("emails", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("birthday", sa.Date),
+    sa.Column("is_primary", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    *_owned_columns(),
+    sa.Column("custom_fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("description", sa.Text),
+    sa.Column("emails_norm", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("phones_norm", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    *_record_columns(),
+    _tenant_fk(["customer_id"], "customers", "fk_contacts_customer"),
+    _tenant_fk(["owner_id"], "users", "fk_contacts_owner"),
+    _tenant_fk(["department_id"], "departments", "fk_contacts_department"),
+)
+
+activities = sa.Table(
+    "activities",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text),
+    sa.Column("occurred_at", TS, nullable=False),
+    sa.Column("duration_minutes", sa.Integer),
+    sa.Column("outcome", sa.Text),
+    sa.Column("customer_id", UUID(as_uuid=True)),
+    sa.Column("contact_id", UUID(as_uuid=True)),
+    *_owned_columns(),
+    *_record_columns(),
+    _tenant_fk(["customer_id"], "customers", "fk_activities_customer"),
+    _tenant_fk(["contact_id"], "contacts", "fk_activities_contact"),
+    _tenant_fk(["owner_id"], "users", "fk_activities_owner"),
+    _tenant_fk(["department_id"], "departments", "fk_activities_department"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("at", TS, nullable=False, server_default=NOW),
+    sa.Column("actor_id", UUID(as_uuid=True)),
+    sa.Column("api_token_id", UUID(as_uuid=True)),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("entity", sa.Text, nullable=False),
+    sa.Column("entity_id", UUID(as_uuid=True)),
+    # {"field": {"before": ..., "after": ...}} for the fields that changed.
+    sa.Column("changes", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("request_id", sa.Text),
+    sa.Column("ip", sa.Text),
+    sa.Index("ix_audit_log_entity", "tenant_id", "entity", "entity_id", "id"),
+    sa.Index("ix_audit_log_actor", "tenant_id", "actor_id", "id"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("event_type", sa.Text, nullable=False),
+    sa.Column("entity", sa.Text, nullable=False),
+    sa.Column("entity_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("payload", JSONB, nullable=False),
+    sa.Column("occurred_at", TS, nullable=False, server_default=NOW),
+    sa.Column("available_at", TS, nullable=False, server_default=NOW),
+    sa.Column("processed_at", TS),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Index("ix_outbox_pending", "available_at", postgresql_where=sa.text("processed_at IS NULL")),
+)
+
+
+def _list_indexes(table: sa.Table) -> None:
+    """Keyset list indexes per data range: all, own (owner_id), department (department_id)."""
+    name = table.name
+    live = sa.text("deleted_at IS NULL")
+    sa.Index(f"ix_{name}_updated", table.c.tenant_id, table.c.updated_at, table.c.id)
+    sa.Index(
+        f"ix_{name}_owner_updated",
+        table.c.tenant_id,
+        table.c.owner_id,
+        table.c.updated_at,
+        table.c.id,
+        postgresql_where=live,
+    )
+    sa.Index(
+        f"ix_{name}_department_updated",
+        table.c.tenant_id,
+        table.c.department_id,
+        table.c.updated_at,
+        table.c.id,
+        postgresql_where=live,
+    )
+
+
+for _t in (customers, contacts):
+    _list_indexes(_t)
+    sa.Index(
+        f"ix_{_t.name}_search",
+        _t.c.search_text,
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )
+    sa.Index(f"ix_{_t.name}_tags", _t.c.tags, postgresql_using="gin")
+    sa.Index(
+        f"ix_{_t.name}_custom_fields",
+        _t.c.custom_fields,
+        postgresql_using="gin",
+        postgresql_ops={"custom_fields": "jsonb_path_ops"},
+    )
+
+sa.Index(
+    "ix_customers_name",
+    customers.c.tenant_id,
+    customers.c.name,
+    customers.c.id,
+    postgresql_where=sa.text("deleted_at IS NULL"),
+)
+sa.Index(
+    "ix_customers_email_norm",
+    customers.c.tenant_id,
+    customers.c.email_norm,
+    postgresql_where=sa.text("deleted_at IS NULL"),
+)
+sa.Index(
+    "ix_customers_phone_norm",
+    customers.c.tenant_id,
+    customers.c.phone_norm,
+    postgresql_where=sa.text("deleted_at IS NULL"),
+)
+sa.Index("ix_contacts_customer", contacts.c.tenant_id, contacts.c.customer_id)
+sa.Index(
+    "ix_contacts_name",
+    contacts.c.tenant_id,
+    contacts.c.name,
+    contacts.c.id,
+    postgresql_where=sa.text("deleted_at IS NULL"),
+)
+sa.Index("ix_contacts_emails_norm", contacts.c.emails_norm, postgresql_using="gin")
+sa.Index("ix_contacts_phones_norm", contacts.c.phones_norm, postgresql_using="gin")
+_list_indexes(activities)
+sa.Index(
+    "ix_activities_customer",
+    activities.c.tenant_id,
+    activities.c.customer_id,
+    activities.c.occurred_at,
+    activities.c.id,
+)
+sa.Index(
+    "ix_activities_contact",
+    activities.c.tenant_id,
+    activities.c.contact_id,
+    activities.c.occurred_at,
+    activities.c.id,
+)
