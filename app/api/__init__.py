@@ -1,0 +1,1 @@
+"""HTTP edge: parse, authenticate, call a use case, shape the response."""

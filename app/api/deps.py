@@ -1,0 +1,124 @@
+"""Request-scoped dependencies: the connection (the edge owns the transaction) and the caller.
+
+Safe methods get an autocommit connection: each read is one round trip, no BEGIN/ROLLBACK.
+Other methods get one transaction for the whole use case, committed when the handler returns and
+rolled back when it raises. The caller is resolved on that same connection, once per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from app.api.middleware import client_address
+from app.auth.jwt_tokens import decode_access_token
+from app.auth.principal import Principal
+from app.auth.secrets import API_TOKEN_PREFIX, digest
+from app.domain.shared.clock import utcnow
+from app.domain.shared.errors import PermissionDenied, Unauthenticated
+from app.repositories.principals import CallerRow, PgPrincipalRepository
+from app.settings import Settings
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+access_token_scheme = HTTPBearer(
+    scheme_name="accessToken", bearerFormat="JWT", auto_error=False,
+    description="A 15-minute access token from POST /api/v1/auth/login or /auth/refresh.",
+)
+api_token_scheme = HTTPBearer(
+    scheme_name="apiToken", bearerFormat="crm_pat_…", auto_error=False,
+    description="An API token (crm_pat_…) from POST /api/v1/api-tokens, for scripts and integrations.",
+)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> AsyncEngine:
+    engine: AsyncEngine = request.app.state.engine
+    return engine
+
+
+async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    engine = get_engine(request)
+    if request.method in SAFE_METHODS:
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+    else:
+        async with engine.begin() as conn:
+            yield conn
+
+
+Connection = Annotated[AsyncConnection, Depends(get_connection)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+async def _authenticate(request: Request, conn: AsyncConnection, settings: Settings, token: str) -> Principal:
+    repo = PgPrincipalRepository(conn)
+    caller: CallerRow | None
+    if token.startswith(API_TOKEN_PREFIX):
+        caller = await repo.by_api_token(digest(token))
+        if caller is not None and caller.token_id is not None:
+            last = caller.token_last_used_at
+            if last is None or utcnow() - last > TOKEN_TOUCH_INTERVAL:
+                await repo.touch_api_token(caller.tenant_id, caller.token_id)
+        scopes = caller.token_scopes if caller else None
+    else:
+        claims = decode_access_token(settings, token)
+        caller = await repo.by_user(claims.tenant_id, claims.user_id, claims.jti)
+        if caller is not None and (caller.revoked or claims.issued_at < caller.valid_after):
+            caller = None
+        scopes = claims.scopes
+    if caller is None or not caller.active:
+        raise Unauthenticated("invalid, expired or revoked credentials")
+    return Principal(
+        tenant_id=caller.tenant_id, user_id=caller.user_id, email=caller.email, name=caller.name,
+        department_id=caller.department_id, department_ids=caller.department_ids, roles=caller.roles,
+        token_scopes=scopes, api_token_id=caller.token_id,
+        request_id=request.scope.get("state", {}).get("request_id"),
+        ip=client_address(request.scope, settings.trust_forwarded_for),
+    )
+
+
+async def authenticated(
+    request: Request,
+    security_scopes: SecurityScopes,
+    conn: Connection,
+    settings: AppSettings,
+    access: Annotated[HTTPAuthorizationCredentials | None, Depends(access_token_scheme)],
+    api: Annotated[HTTPAuthorizationCredentials | None, Depends(api_token_scheme)],
+) -> Principal:
+    credentials = access or api
+    if credentials is None:
+        raise Unauthenticated("missing bearer token")
+    principal = await _authenticate(request, conn, settings, credentials.credentials)
+    for needed in security_scopes.scopes:
+        resource, _, action = needed.partition(":")
+        if not principal.can(resource, action):
+            raise PermissionDenied(f"requires the {needed} permission")
+    return principal
+
+
+def requires(*permissions: str) -> Principal:
+    """`caller: Annotated[Principal, requires("customers:read")]`: authenticated, holding the
+    permissions; the scopes appear on the operation in the OpenAPI document."""
+    return Security(authenticated, scopes=list(permissions))  # type: ignore[no-any-return]
+
+
+CurrentPrincipal = Annotated[Principal, Security(authenticated)]
+
+
+def client_ip(request: Request, settings: AppSettings) -> str:
+    return client_address(request.scope, settings.trust_forwarded_for)
+
+
+ClientIp = Annotated[str, Depends(client_ip)]

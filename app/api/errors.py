@@ -1,0 +1,113 @@
+"""Every error leaves as RFC 9457 application/problem+json. Domain errors map by class; request
+validation errors become 422 with an `errors` list; anything unexpected is a bare 500 (logged)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.responses import dumps
+from app.domain.shared import errors as e
+
+log = logging.getLogger("crm.errors")
+
+PROBLEM = "application/problem+json"
+TYPE_BASE = "https://crm.example.org/problems/"
+
+STATUS: dict[type[e.DomainError], int] = {
+    e.ValidationFailed: 422,
+    e.NotFound: 404,
+    e.PermissionDenied: 403,
+    e.Unauthenticated: 401,
+    e.Duplicate: 409,
+    e.Conflict: 409,
+    e.InvalidTransition: 409,
+    e.PreconditionFailed: 412,
+    e.TooManyRequests: 429,
+    e.FeatureDisabled: 403,
+}
+
+
+def status_of(error: e.DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]
+    return 400
+
+
+def problem(status: int, title: str, detail: str, code: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    body = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail, **extra}
+    return Response(dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, e.DomainError)
+    status = status_of(exc)
+    headers: dict[str, str] = {}
+    extra: dict[str, Any] = dict(exc.extra)
+    if isinstance(exc, e.Unauthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, e.TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after)
+        extra["retry_after"] = exc.retry_after
+    if isinstance(exc, e.ValidationFailed):
+        extra["errors"] = [{"field": f.field, "message": f.message} for f in exc.errors]
+    return problem(status, exc.title, exc.detail, exc.code, headers or None, **extra)
+
+
+async def request_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field_name(tuple(err.get("loc", ()))), "message": err.get("msg", "invalid")} for err in exc.errors()]
+    detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:5])
+    return problem(422, "Validation failed", detail, "validation-failed", errors=errors)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {401: "Authentication required", 403: "Permission denied", 404: "Not found", 405: "Method not allowed",
+              413: "Request body too large", 415: "Unsupported media type"}
+    headers = dict(exc.headers or {})
+    if exc.status_code == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    title = titles.get(exc.status_code, "Error")
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    return problem(exc.status_code, title, detail, title.lower().replace(" ", "-"), headers or None)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "Internal error", "The server failed to handle this request; it has been logged.", "internal")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(e.DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, request_validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: documents its problem+json answers in the OpenAPI document."""
+    return {s: {"description": HTTP_DESCRIPTIONS.get(s, "Error"), "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}} for s in statuses}
+
+
+HTTP_DESCRIPTIONS = {
+    401: "Missing, invalid or expired credentials",
+    403: "The caller lacks the required permission",
+    404: "No such record within the caller's data range",
+    409: "Conflict (duplicate, state)",
+    412: "If-Match did not match the current version",
+    413: "Request body too large",
+    422: "Invalid input",
+    429: "Too many requests",
+}

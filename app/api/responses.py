@@ -1,0 +1,31 @@
+"""Serialize once with orjson. Domain dataclasses, UUIDs and datetimes go straight to bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi.responses import JSONResponse, Response
+
+
+def dumps(content: Any) -> bytes:
+    return orjson.dumps(content, option=orjson.OPT_UTC_Z)
+
+
+class ORJSON(JSONResponse):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
+
+
+def json_response(content: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(dumps(content), status_code=status_code, headers=headers, media_type="application/json")
+
+
+def etag_for(version: int) -> str:
+    return f'W/"{version}"'
+
+
+def page_response(items: list[Any], next_cursor: str | None) -> Response:
+    return json_response({"items": items, "next_cursor": next_cursor})

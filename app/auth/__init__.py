@@ -1,0 +1,1 @@
+"""Who is calling (tokens, passwords, Principal) and what they may see (permissions, data ranges)."""

@@ -1,0 +1,130 @@
+"""The permission catalogue: resources, actions, and the system roles seeded for every tenant.
+
+A permission is "<resource>:<action>". Resources holding business records also take a data range
+per role (own / department / all); the others are plain yes/no permissions.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class Resource(StrEnum):
+    CUSTOMERS = "customers"
+    CONTACTS = "contacts"
+    ACTIVITIES = "activities"
+    CUSTOM_FIELDS = "custom_fields"
+    USERS = "users"
+    DEPARTMENTS = "departments"
+    REGIONS = "regions"
+    ROLES = "roles"
+    API_TOKENS = "api_tokens"
+    AUDIT_LOG = "audit_log"
+    SETTINGS = "settings"
+
+
+class Action(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    EXPORT = "export"
+    IMPORT = "import"
+    ASSIGN = "assign"
+    MANAGE = "manage"
+
+
+# Resources whose records carry an owner, and so take a data range.
+RANGED_RESOURCES = frozenset({Resource.CUSTOMERS, Resource.CONTACTS, Resource.ACTIVITIES})
+
+ALL_PERMISSIONS = frozenset(f"{r}:{a}" for r in Resource for a in Action)
+
+
+def perm(resource: Resource, *actions: Action) -> set[str]:
+    return {f"{resource}:{a}" for a in actions}
+
+
+A = Action
+R = Resource
+_BUSINESS = (R.CUSTOMERS, R.CONTACTS, R.ACTIVITIES)
+_CRUD = (A.READ, A.CREATE, A.UPDATE, A.DELETE)
+# What every staff member needs to work: pick owners, departments, regions, fill custom fields.
+_DIRECTORY = (
+    perm(R.USERS, A.READ) | perm(R.DEPARTMENTS, A.READ) | perm(R.REGIONS, A.READ) | perm(R.CUSTOM_FIELDS, A.READ)
+)
+_OWN_TOKENS = perm(R.API_TOKENS, A.READ, A.CREATE, A.DELETE)
+
+
+def _business(actions: tuple[Action, ...], resources: tuple[Resource, ...] = _BUSINESS) -> set[str]:
+    return set().union(*(perm(r, *actions) for r in resources))
+
+
+def _ranges(range_: str, resources: tuple[Resource, ...] = _BUSINESS) -> dict[str, dict[str, Any]]:
+    return {str(r): {"range": range_} for r in resources}
+
+
+SYSTEM_ROLES: dict[str, dict[str, Any]] = {
+    "admin": {
+        "name": "Administrator",
+        "permissions": set(ALL_PERMISSIONS),
+        "data_ranges": _ranges("all"),
+    },
+    "sales_director": {
+        "name": "Sales director",
+        "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN)) | _DIRECTORY | _OWN_TOKENS,
+        "data_ranges": _ranges("all"),
+    },
+    "sales_manager": {
+        "name": "Sales manager",
+        "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN)) | _DIRECTORY | _OWN_TOKENS,
+        "data_ranges": _ranges("department"),
+    },
+    "sales_rep": {
+        "name": "Sales representative",
+        "permissions": _business(_CRUD) | _DIRECTORY | _OWN_TOKENS,
+        "data_ranges": _ranges("own"),
+    },
+    "service_manager": {
+        "name": "Service manager",
+        "permissions": _business((A.READ,), (R.CUSTOMERS, R.CONTACTS))
+        | _business((*_CRUD, A.ASSIGN), (R.ACTIVITIES,))
+        | _DIRECTORY
+        | _OWN_TOKENS,
+        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)) | _ranges("department", (R.ACTIVITIES,)),
+    },
+    "service_agent": {
+        "name": "Service agent",
+        "permissions": _business((A.READ,), (R.CUSTOMERS, R.CONTACTS))
+        | _business(_CRUD, (R.ACTIVITIES,))
+        | _DIRECTORY
+        | _OWN_TOKENS,
+        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)) | _ranges("own", (R.ACTIVITIES,)),
+    },
+    "marketer": {
+        "name": "Marketer",
+        "permissions": _business((A.READ, A.EXPORT), (R.CUSTOMERS, R.CONTACTS)) | _DIRECTORY | _OWN_TOKENS,
+        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)),
+    },
+    "analyst": {
+        "name": "Analyst",
+        "permissions": _business((A.READ, A.EXPORT))
+        | _DIRECTORY
+        | perm(R.ROLES, A.READ)
+        | perm(R.AUDIT_LOG, A.READ)
+        | _OWN_TOKENS,
+        "data_ranges": _ranges("all"),
+    },
+    # Runs the system, sees no customer business data (audit diffs included).
+    "it_admin": {
+        "name": "IT administrator",
+        "permissions": perm(R.USERS, *_CRUD, A.MANAGE)
+        | perm(R.DEPARTMENTS, *_CRUD, A.MANAGE)
+        | perm(R.REGIONS, *_CRUD, A.MANAGE)
+        | perm(R.ROLES, *_CRUD, A.MANAGE)
+        | perm(R.CUSTOM_FIELDS, *_CRUD, A.MANAGE)
+        | perm(R.SETTINGS, A.READ, A.UPDATE, A.MANAGE)
+        | perm(R.API_TOKENS, A.READ, A.CREATE, A.DELETE, A.MANAGE),
+        "data_ranges": {},
+    },
+}

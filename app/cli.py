@@ -1,0 +1,91 @@
+"""`crm` command line: serve, migrate, seed, openapi, create-tenant, create-user."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import typer
+
+from app.settings import get_settings
+
+cli = typer.Typer(help="CRM service command line.", no_args_is_help=True, add_completion=False)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _url() -> str:
+    from app.repositories.database import resolve_url
+
+    return resolve_url(get_settings())
+
+
+@cli.command()
+def migrate(revision: str = typer.Argument("head", help="Target revision")) -> None:
+    """Apply database migrations (alembic upgrade)."""
+    from app import migrate as m
+
+    m.upgrade(_url(), revision)
+    typer.echo(f"database migrated to {revision}")
+
+
+@cli.command()
+def serve(
+    host: str | None = typer.Option(None, help="Default: CRM_HOST"),
+    port: int | None = typer.Option(None, help="Default: CRM_PORT"),
+    migrate_first: bool = typer.Option(False, "--migrate", help="Apply migrations before serving"),
+    seed_demo: bool = typer.Option(False, "--seed-demo", help="Seed the demo tenant (idempotent) before serving"),
+) -> None:
+    """Serve the API (and, when built, the web client)."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = get_settings()
+    url = _url()  # starts the embedded PostgreSQL when CRM_DATABASE_URL is unset
+    if migrate_first:
+        from app import migrate as m
+
+        m.upgrade(url)
+    if seed_demo:
+        from app.seed import print_demo_logins, seed_demo as run_seed
+
+        asyncio.run(run_seed(url, settings))
+        print_demo_logins()
+    app = create_app(settings, database_url=url)
+    uvicorn.run(
+        app, host=host or settings.host, port=port or settings.port, log_level=settings.log_level,
+        loop="uvloop", http="httptools", access_log=False,
+    )
+
+
+@cli.command()
+def seed(demo: bool = typer.Option(False, "--demo", help="Seed the demo tenant")) -> None:
+    """Seed data. `--demo` creates the demo tenant (a second run adds nothing)."""
+    if not demo:
+        typer.echo("nothing to seed; pass --demo")
+        raise typer.Exit(1)
+    from app.seed import print_demo_logins, seed_demo
+
+    asyncio.run(seed_demo(_url(), get_settings()))
+    print_demo_logins()
+
+
+@cli.command()
+def openapi(output: Path = typer.Option(ROOT / "openapi" / "openapi.json", help="Where to write the document")) -> None:
+    """Write the OpenAPI document (the committed contract)."""
+    from app.main import create_app
+
+    document = create_app(get_settings(), database_url="postgresql+asyncpg://unused/unused").openapi()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""Ports every module's use cases share: the audit trail and the event outbox."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from uuid import UUID
+
+from app.auth.principal import Principal
+
+
+class AuditTrail(Protocol):
+    async def record(
+        self, principal: Principal | None, action: str, entity: str, entity_id: UUID | None,
+        changes: dict[str, Any] | None = None, *, tenant_id: UUID | None = None,
+    ) -> None: ...
+
+
+class EventOutbox(Protocol):
+    async def publish(self, tenant_id: UUID, event_type: str, entity: str, entity_id: UUID, payload: dict[str, Any]) -> None: ...
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """{field: {"before": x, "after": y}} for the fields that differ (audit change sets)."""
+    before = before or {}
+    after = after or {}
+    return {
+        k: {"before": before.get(k), "after": after.get(k)}
+        for k in sorted(set(before) | set(after))
+        if before.get(k) != after.get(k)
+    }

@@ -1,0 +1,90 @@
+"""Resolve the caller of a request in one statement: the user as it is now (active, roles with
+their permissions and data ranges, department subtree), plus the token's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import UUID as PGUUID
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.auth.principal import RoleGrant
+
+_USER_PART = """
+    u.id AS user_id, u.tenant_id, u.email, u.name, u.department_id, u.active,
+    extract(epoch FROM u.tokens_valid_after)::bigint AS valid_after,
+    (SELECT coalesce(jsonb_agg(jsonb_build_array(r.key, r.permissions, r.data_ranges)), '[]'::jsonb)
+       FROM user_roles ur
+       JOIN roles r ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id AND r.deleted_at IS NULL
+      WHERE ur.tenant_id = u.tenant_id AND ur.user_id = u.id) AS roles,
+    (SELECT coalesce(array_agg(d.id), '{}')
+       FROM departments me
+       JOIN departments d ON d.tenant_id = me.tenant_id AND d.path LIKE me.path || '%'
+                          AND d.deleted_at IS NULL
+      WHERE me.tenant_id = u.tenant_id AND me.id = u.department_id) AS department_ids
+"""
+
+_COLUMNS: dict[str, Any] = {"roles": JSONB, "department_ids": ARRAY(PGUUID(as_uuid=True))}
+
+BY_USER = sa.text(
+    f"SELECT {_USER_PART}, EXISTS (SELECT 1 FROM revoked_access_tokens x WHERE x.jti = :jti) AS revoked "  # noqa: S608
+    "FROM users u WHERE u.tenant_id = :tenant_id AND u.id = :user_id AND u.deleted_at IS NULL"
+).columns(**_COLUMNS)
+
+BY_API_TOKEN = sa.text(
+    f"SELECT {_USER_PART}, t.id AS token_id, t.scopes, t.last_used_at "  # noqa: S608
+    "FROM api_tokens t JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id "
+    "WHERE t.token_hash = :token_hash AND t.revoked_at IS NULL "
+    "AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.deleted_at IS NULL"
+).columns(**_COLUMNS, scopes=ARRAY(sa.Text))
+
+TOUCH_API_TOKEN = sa.text("UPDATE api_tokens SET last_used_at = now() WHERE tenant_id = :tenant_id AND id = :token_id")
+
+
+@dataclass(frozen=True, slots=True)
+class CallerRow:
+    user_id: UUID
+    tenant_id: UUID
+    email: str
+    name: str
+    department_id: UUID | None
+    active: bool
+    valid_after: int
+    roles: tuple[RoleGrant, ...]
+    department_ids: tuple[UUID, ...]
+    revoked: bool = False
+    token_id: UUID | None = None
+    token_scopes: frozenset[str] | None = None
+    token_last_used_at: datetime | None = None
+
+
+def _caller(row: Any, **extra: Any) -> CallerRow:
+    return CallerRow(
+        user_id=row.user_id, tenant_id=row.tenant_id, email=row.email, name=row.name,
+        department_id=row.department_id, active=row.active, valid_after=row.valid_after,
+        roles=tuple(RoleGrant.from_row(*r) for r in row.roles),
+        department_ids=tuple(row.department_ids), **extra,
+    )
+
+
+class PgPrincipalRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def by_user(self, tenant_id: UUID, user_id: UUID, jti: UUID) -> CallerRow | None:
+        row = (await self.conn.execute(BY_USER, {"tenant_id": tenant_id, "user_id": user_id, "jti": jti})).first()
+        return _caller(row, revoked=row.revoked) if row else None
+
+    async def by_api_token(self, token_hash: bytes) -> CallerRow | None:
+        row = (await self.conn.execute(BY_API_TOKEN, {"token_hash": token_hash})).first()
+        if row is None:
+            return None
+        return _caller(row, token_id=row.token_id, token_scopes=frozenset(row.scopes), token_last_used_at=row.last_used_at)
+
+    async def touch_api_token(self, tenant_id: UUID, token_id: UUID) -> None:
+        await self.conn.execute(TOUCH_API_TOKEN, {"tenant_id": tenant_id, "token_id": token_id})
