@@ -23,7 +23,7 @@ from app.main import create_app
 from app.repositories.database import async_url, create_engine
 from app.settings import Settings
 from tests.builders import Factory
-from tests.dbutil import recreate_database, server_url
+from tests.dbutil import drop_database, recreate_database, server_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,13 +31,14 @@ ROOT = Path(__file__).resolve().parent.parent
 passwords._context = CryptContext(schemes=["argon2"], argon2__type="ID", argon2__memory_cost=256, argon2__rounds=1)
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+def _database_name() -> str:
+    # Unique per process: parallel runs (xdist workers, several developers) never share one.
+    return f"crm_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    name = f"crm_test_{_worker()}"
+    name = _database_name()
     external = os.environ.get("CRM_TEST_DATABASE_URL")
     if external:
         base = async_url(external)
@@ -47,6 +48,7 @@ def database_url() -> Iterator[str]:
     asyncio.run(recreate_database(base, name))
     migrate.upgrade(url)
     yield url
+    asyncio.run(drop_database(base, name))
 
 
 @pytest.fixture(scope="session")
