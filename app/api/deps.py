@@ -28,11 +28,15 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 access_token_scheme = HTTPBearer(
-    scheme_name="accessToken", bearerFormat="JWT", auto_error=False,
+    scheme_name="accessToken",
+    bearerFormat="JWT",
+    auto_error=False,
     description="A 15-minute access token from POST /api/v1/auth/login or /auth/refresh.",
 )
 api_token_scheme = HTTPBearer(
-    scheme_name="apiToken", bearerFormat="crm_pat_…", auto_error=False,
+    scheme_name="apiToken",
+    bearerFormat="crm_pat_…",
+    auto_error=False,
     description="An API token (crm_pat_…) from POST /api/v1/api-tokens, for scripts and integrations.",
 )
 
@@ -81,9 +85,15 @@ async def _authenticate(request: Request, conn: AsyncConnection, settings: Setti
     if caller is None or not caller.active:
         raise Unauthenticated("invalid, expired or revoked credentials")
     return Principal(
-        tenant_id=caller.tenant_id, user_id=caller.user_id, email=caller.email, name=caller.name,
-        department_id=caller.department_id, department_ids=caller.department_ids, roles=caller.roles,
-        token_scopes=scopes, api_token_id=caller.token_id,
+        tenant_id=caller.tenant_id,
+        user_id=caller.user_id,
+        email=caller.email,
+        name=caller.name,
+        department_id=caller.department_id,
+        department_ids=caller.department_ids,
+        roles=caller.roles,
+        token_scopes=scopes,
+        api_token_id=caller.token_id,
         request_id=request.scope.get("state", {}).get("request_id"),
         ip=client_address(request.scope, settings.trust_forwarded_for),
     )
@@ -100,7 +110,11 @@ async def authenticated(
     credentials = access or api
     if credentials is None:
         raise Unauthenticated("missing bearer token")
-    principal = await _authenticate(request, conn, settings, credentials.credentials)
+    # Several dependencies of one route may ask for the caller (with different scopes): resolve once.
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        principal = await _authenticate(request, conn, settings, credentials.credentials)
+        request.state.principal = principal
     for needed in security_scopes.scopes:
         resource, _, action = needed.partition(":")
         if not principal.can(resource, action):

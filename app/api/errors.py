@@ -36,11 +36,18 @@ STATUS: dict[type[e.DomainError], int] = {
 def status_of(error: e.DomainError) -> int:
     for cls in type(error).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 400
 
 
-def problem(status: int, title: str, detail: str, code: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    code: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
     body = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail, **extra}
     return Response(dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -67,15 +74,23 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def request_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field_name(tuple(err.get("loc", ()))), "message": err.get("msg", "invalid")} for err in exc.errors()]
+    errors = [
+        {"field": _field_name(tuple(err.get("loc", ()))), "message": err.get("msg", "invalid")} for err in exc.errors()
+    ]
     detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:5])
     return problem(422, "Validation failed", detail, "validation-failed", errors=errors)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    titles = {401: "Authentication required", 403: "Permission denied", 404: "Not found", 405: "Method not allowed",
-              413: "Request body too large", 415: "Unsupported media type"}
+    titles = {
+        401: "Authentication required",
+        403: "Permission denied",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Request body too large",
+        415: "Unsupported media type",
+    }
     headers = dict(exc.headers or {})
     if exc.status_code == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
@@ -86,7 +101,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "Internal error", "The server failed to handle this request; it has been logged.", "internal")
+    return problem(
+        500,
+        "Internal error",
+        "The server failed to handle this request; it has been logged.",
+        "internal",
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -98,7 +118,13 @@ def install(app: FastAPI) -> None:
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: documents its problem+json answers in the OpenAPI document."""
-    return {s: {"description": HTTP_DESCRIPTIONS.get(s, "Error"), "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}} for s in statuses}
+    return {
+        s: {
+            "description": HTTP_DESCRIPTIONS.get(s, "Error"),
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for s in statuses
+    }
 
 
 HTTP_DESCRIPTIONS = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -74,7 +73,12 @@ class BodyLimitMiddleware:
                 await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, "Request body too large", f"The body must be at most {self.max_bytes} bytes.", "request-body-too-large")
+        response = problem(
+            413,
+            "Request body too large",
+            f"The body must be at most {self.max_bytes} bytes.",
+            "request-body-too-large",
+        )
         await response(scope, receive, send)
 
 
@@ -82,10 +86,10 @@ class _TooLarge(Exception):
     pass
 
 
-def client_address(scope: dict[str, Any], trust_forwarded_for: bool) -> str:
+def client_address(scope: Scope, trust_forwarded_for: bool) -> str:
     if trust_forwarded_for:
         forwarded = dict(scope["headers"]).get(b"x-forwarded-for")
         if forwarded:
-            return forwarded.decode("latin-1").split(",")[0].strip()
+            return str(forwarded.decode("latin-1")).split(",")[0].strip()
     client = scope.get("client")
-    return client[0] if client else "unknown"
+    return str(client[0]) if client else "unknown"

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import orjson
 from fastapi.responses import JSONResponse, Response
 
 
+def _fallback(value: Any) -> Any:
+    # asyncpg hands out its own UUID subclass, which orjson does not take as a UUID.
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 def dumps(content: Any) -> bytes:
-    return orjson.dumps(content, option=orjson.OPT_UTC_Z)
+    return orjson.dumps(content, default=_fallback, option=orjson.OPT_UTC_Z)
 
 
 class ORJSON(JSONResponse):

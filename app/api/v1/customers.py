@@ -1,0 +1,226 @@
+"""/api/v1/customers: thin HTTP shapes around CustomerService."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import requires
+from app.api.errors import problem_responses
+from app.api.idempotency import Idempotent
+from app.api.responses import etag_for, json_response
+from app.api.services import Customers
+from app.api.v1.params import (
+    AllowDuplicate,
+    CursorParam,
+    IfMatch,
+    Limit,
+    SearchParam,
+    custom_filters,
+    expected_version,
+    owner_filter,
+)
+from app.api.v1.schemas.customers import (
+    AssignBody,
+    CustomerCreate,
+    CustomerOut,
+    CustomerPage,
+    CustomerPatch,
+    MergeBody,
+    TransferBody,
+    TransferResult,
+)
+from app.auth.principal import Principal
+from app.domain.customers.entities import Customer, CustomerQuery
+from app.domain.shared.paging import DEFAULT_LIMIT
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+
+READ = Annotated[Principal, requires("customers:read")]
+CREATE = Annotated[Principal, requires("customers:create")]
+UPDATE = Annotated[Principal, requires("customers:update")]
+DELETE = Annotated[Principal, requires("customers:delete")]
+ASSIGN = Annotated[Principal, requires("customers:assign")]
+
+
+def _one(customer: Customer, status_code: int = 200) -> Response:
+    headers = {"ETag": etag_for(customer.version)}
+    if status_code == 201:
+        headers["Location"] = f"/api/v1/customers/{customer.id}"
+    return json_response(customer, status_code, headers)
+
+
+@router.get(
+    "",
+    operation_id="customers_list",
+    response_model=CustomerPage,
+    summary="List customers in your data range",
+    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With "
+    "`updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_customers(
+    request: Request,
+    caller: READ,
+    service: Customers,
+    owner: Annotated[str | None, Query(max_length=36, description="`me` or a user id")] = None,
+    department: UUID | None = None,
+    region: UUID | None = None,
+    type: Annotated[str | None, Query(max_length=100, description="Customer type")] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    level: Annotated[str | None, Query(max_length=20)] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    updated_since: datetime | None = None,
+    q: SearchParam = None,
+    sort: Annotated[
+        str,
+        Query(max_length=20, description="updated_at, created_at or name; prefix - for descending"),
+    ] = "-updated_at",
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Response:
+    query = CustomerQuery(
+        owner_id=owner_filter(owner, caller),
+        department_id=department,
+        region_id=region,
+        customer_type=type,
+        status=status,
+        level=level,
+        tag=tag,
+        created_from=created_from,
+        created_to=created_to,
+        updated_since=updated_since,
+        q=q,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    page = await service.list_page(caller, query, custom_filters(request))
+    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@router.post(
+    "",
+    operation_id="customers_create",
+    status_code=201,
+    response_model=CustomerOut,
+    summary="Create a customer",
+    responses=problem_responses(401, 403, 409, 413, 422),
+)
+async def create_customer(
+    body: CustomerCreate,
+    caller: CREATE,
+    service: Customers,
+    idempotent: Idempotent,
+    allow_duplicate: AllowDuplicate = False,
+) -> Response:
+    async def create() -> Response:
+        return _one(await service.create(caller, body.model_dump(), allow_duplicate=allow_duplicate), 201)
+
+    return await idempotent(create)
+
+
+@router.post(
+    "/transfer",
+    operation_id="customers_transfer",
+    response_model=TransferResult,
+    summary="Move all of one owner's customers to another (a leaving employee)",
+    responses=problem_responses(401, 403, 422),
+)
+async def transfer_customers(
+    body: TransferBody, caller: ASSIGN, service: Customers, idempotent: Idempotent
+) -> Response:
+    async def transfer() -> Response:
+        moved = await service.transfer(caller, body.from_owner_id, body.to_owner_id)
+        return json_response({"moved": len(moved), "customer_ids": moved})
+
+    return await idempotent(transfer)
+
+
+@router.get(
+    "/{customer_id}",
+    operation_id="customers_get",
+    response_model=CustomerOut,
+    summary="Get a customer",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_customer(customer_id: UUID, caller: READ, service: Customers) -> Response:
+    return _one(await service.get(caller, customer_id))
+
+
+@router.patch(
+    "/{customer_id}",
+    operation_id="customers_update",
+    response_model=CustomerOut,
+    summary="Change some fields of a customer",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def update_customer(
+    customer_id: UUID,
+    body: CustomerPatch,
+    caller: UPDATE,
+    service: Customers,
+    if_match: IfMatch = None,
+    allow_duplicate: AllowDuplicate = False,
+) -> Response:
+    updated = await service.update(
+        caller,
+        customer_id,
+        body.changes(),
+        expected_version=expected_version(if_match),
+        allow_duplicate=allow_duplicate,
+    )
+    return _one(updated)
+
+
+@router.delete(
+    "/{customer_id}",
+    operation_id="customers_delete",
+    status_code=204,
+    response_class=Response,
+    summary="Soft-delete a customer (restorable)",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_customer(customer_id: UUID, caller: DELETE, service: Customers) -> Response:
+    await service.delete(caller, customer_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{customer_id}/restore",
+    operation_id="customers_restore",
+    response_model=CustomerOut,
+    summary="Undo a soft delete",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def restore_customer(customer_id: UUID, caller: DELETE, service: Customers) -> Response:
+    return _one(await service.restore(caller, customer_id))
+
+
+@router.post(
+    "/{customer_id}/assign",
+    operation_id="customers_assign",
+    response_model=CustomerOut,
+    summary="Give a customer to another owner",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def assign_customer(customer_id: UUID, body: AssignBody, caller: ASSIGN, service: Customers) -> Response:
+    return _one(await service.assign(caller, customer_id, body.owner_id))
+
+
+@router.post(
+    "/{customer_id}/merge",
+    operation_id="customers_merge",
+    response_model=CustomerOut,
+    summary="Merge another customer into this one",
+    description="Moves the source's contacts and activities here, then soft-deletes the source.",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def merge_customer(customer_id: UUID, body: MergeBody, caller: UPDATE, service: Customers) -> Response:
+    return _one(await service.merge(caller, customer_id, body.source_id))

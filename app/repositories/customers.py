@@ -1,0 +1,279 @@
+"""Customers in PostgreSQL. Every statement that reads or changes a customer on behalf of a caller
+carries `scope_predicate`; SQL Core statements map rows straight to the domain dataclass."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.domain.custom_fields.entities import CustomFieldDef
+from app.domain.customers.entities import SORTABLE, Customer, CustomerQuery
+from app.domain.shared.errors import ValidationFailed
+from app.domain.shared.ids import new_id
+from app.domain.shared.normalize import email_key, phone_key, search_pattern, search_text
+from app.domain.shared.paging import Page, Sort
+from app.domain.shared.scope import DataScope
+from app.repositories.custom_fields import definitions_query
+from app.repositories.listing import keyset, page_of
+from app.repositories.scoping import scope_predicate
+from app.repositories.tables import activities, contacts, customers, tenants, users
+
+t = customers
+COLUMNS = [t.c[name] for name in Customer.__dataclass_fields__]
+
+# Foreign keys a client can point at a missing row; each becomes a 422 on that field.
+FK_FIELDS = {"fk_customers_region": "region_id", "fk_customers_owner": "owner_id"}
+
+
+def to_customer(row: Any) -> Customer:
+    return Customer(*row[: len(COLUMNS)])
+
+
+def derived(values: dict[str, Any]) -> dict[str, Any]:
+    """Columns kept in step with the record: duplicate keys and search text."""
+    return {
+        "email_norm": email_key(values.get("email")),
+        "phone_norm": phone_key(values.get("phone")),
+        # The phone twice: as written, and as digits so "13911" finds "139 1122 3344".
+        "search_text": search_text(
+            values.get("name"),
+            values.get("email"),
+            values.get("phone"),
+            phone_key(values.get("phone")),
+        ),
+    }
+
+
+def _integrity(error: IntegrityError) -> ValidationFailed:
+    text = str(error.orig)
+    for constraint, field in FK_FIELDS.items():
+        if constraint in text:
+            return ValidationFailed.one(field, "refers to no such record")
+    raise error
+
+
+def _live_item(row: Any) -> Customer | dict[str, Any]:
+    return to_customer(row)
+
+
+def filters(query: CustomerQuery) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    simple = (
+        (t.c.owner_id, query.owner_id),
+        (t.c.department_id, query.department_id),
+        (t.c.region_id, query.region_id),
+        (t.c.customer_type, query.customer_type),
+        (t.c.status, query.status),
+        (t.c.level, query.level),
+    )
+    where.extend(column == value for column, value in simple if value is not None)
+    if query.tag is not None:
+        where.append(t.c.tags.contains([query.tag]))
+    if query.created_from is not None:
+        where.append(t.c.created_at >= query.created_from)
+    if query.created_to is not None:
+        where.append(t.c.created_at < query.created_to)
+    if query.custom:
+        where.append(t.c.custom_fields.contains(query.custom))
+    if query.q:
+        where.append(t.c.search_text.like(search_pattern(query.q)))
+    return where
+
+
+class PgCustomerRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def get(
+        self,
+        scope: DataScope,
+        customer_id: UUID,
+        *,
+        for_update: bool = False,
+        deleted: bool = False,
+    ) -> Customer | None:
+        live = t.c.deleted_at.isnot(None) if deleted else t.c.deleted_at.is_(None)
+        stmt = sa.select(*COLUMNS).where(scope_predicate(t, scope), t.c.id == customer_id, live)
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = (await self.conn.execute(stmt)).first()
+        return to_customer(row) if row else None
+
+    async def list_page(self, scope: DataScope, query: CustomerQuery) -> Page[Customer | dict[str, Any]]:
+        if query.updated_since is not None:
+            return await self._changes_since(scope, query)
+        sort = Sort.parse(query.sort, SORTABLE)
+        stmt = sa.select(*COLUMNS).where(scope_predicate(t, scope), t.c.deleted_at.is_(None), *filters(query))
+        rows = (await self.conn.execute(keyset(stmt, t, sort, query.cursor, query.limit))).all()
+        return page_of(rows, sort, query.limit, _live_item)
+
+    async def _changes_since(self, scope: DataScope, query: CustomerQuery) -> Page[Customer | dict[str, Any]]:
+        """Sync feed: everything changed since the instant, oldest first, deletions as tombstones."""
+        sort = Sort("updated_at", descending=False)
+        stmt = sa.select(*COLUMNS, t.c.deleted_at).where(
+            scope_predicate(t, scope), t.c.updated_at >= query.updated_since, *filters(query)
+        )
+        rows = (await self.conn.execute(keyset(stmt, t, sort, query.cursor, query.limit))).all()
+
+        def item(row: Any) -> Customer | dict[str, Any]:
+            if row.deleted_at is not None:
+                return {"id": row.id, "deleted": True, "updated_at": row.updated_at}
+            return to_customer(row)
+
+        return page_of(rows, sort, query.limit, item)
+
+    async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> Customer:
+        stmt = (
+            t.insert()
+            .values(
+                tenant_id=tenant_id,
+                id=new_id(),
+                created_by=actor,
+                updated_by=actor,
+                **values,
+                **derived(values),
+            )
+            .returning(*COLUMNS)
+        )
+        try:
+            return to_customer((await self.conn.execute(stmt)).one())
+        except IntegrityError as error:
+            raise _integrity(error)
+
+    async def update(self, scope: DataScope, current: Customer, actor: UUID, values: dict[str, Any]) -> Customer:
+        """Apply `values` to `current`, a row the caller has read (and locked) within `scope`."""
+        merged = {"name": current.name, "email": current.email, "phone": current.phone, **values}
+        stmt = (
+            t.update()
+            .where(scope_predicate(t, scope), t.c.id == current.id, t.c.deleted_at.is_(None))
+            .values(
+                **values,
+                **derived(merged),
+                updated_by=actor,
+                updated_at=sa.func.now(),
+                version=t.c.version + 1,
+            )
+            .returning(*COLUMNS)
+        )
+        try:
+            return to_customer((await self.conn.execute(stmt)).one())
+        except IntegrityError as error:
+            raise _integrity(error)
+
+    async def set_deleted(self, scope: DataScope, customer_id: UUID, actor: UUID, *, deleted: bool) -> Customer | None:
+        currently = t.c.deleted_at.is_(None) if deleted else t.c.deleted_at.isnot(None)
+        stmt = (
+            t.update()
+            .where(scope_predicate(t, scope), t.c.id == customer_id, currently)
+            .values(
+                deleted_at=sa.func.now() if deleted else None,
+                updated_by=actor,
+                updated_at=sa.func.now(),
+                version=t.c.version + 1,
+            )
+            .returning(*COLUMNS)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return to_customer(row) if row else None
+
+    async def find_duplicate(
+        self, tenant_id: UUID, email: str | None, phone: str | None, *, exclude: UUID | None = None
+    ) -> UUID | None:
+        if email is None and phone is None:
+            return None
+        # Serialize creators of the same keys, so two concurrent creates cannot both pass.
+        for key in filter(None, (email, phone)):
+            await self.conn.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"{tenant_id}:{key}", 0)))
+            )
+        match = sa.or_(
+            *([t.c.email_norm == email] if email else []),
+            *([t.c.phone_norm == phone] if phone else []),
+        )
+        stmt = sa.select(t.c.id).where(t.c.tenant_id == tenant_id, t.c.deleted_at.is_(None), match)
+        if exclude is not None:
+            stmt = stmt.where(t.c.id != exclude)
+        return (await self.conn.execute(stmt.limit(1))).scalar()
+
+    async def reassign_owner(
+        self,
+        scope: DataScope,
+        from_owner: UUID,
+        to_owner: UUID,
+        department_id: UUID | None,
+        actor: UUID,
+    ) -> list[UUID]:
+        stmt = (
+            t.update()
+            .where(scope_predicate(t, scope), t.c.owner_id == from_owner, t.c.deleted_at.is_(None))
+            .values(
+                owner_id=to_owner,
+                department_id=department_id,
+                updated_by=actor,
+                updated_at=sa.func.now(),
+                version=t.c.version + 1,
+            )
+            .returning(t.c.id)
+        )
+        return list((await self.conn.execute(stmt)).scalars())
+
+    async def move_children(self, tenant_id: UUID, source_id: UUID, target_id: UUID, actor: UUID) -> dict[str, int]:
+        moved: dict[str, int] = {}
+        for name, table in (("contacts", contacts), ("activities", activities)):
+            result = await self.conn.execute(
+                table.update()
+                .where(table.c.tenant_id == tenant_id, table.c.customer_id == source_id)
+                .values(
+                    customer_id=target_id,
+                    updated_by=actor,
+                    updated_at=sa.func.now(),
+                    version=table.c.version + 1,
+                )
+            )
+            moved[name] = result.rowcount
+        return moved
+
+
+class PgWriteContextRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def write_context(self, tenant_id: UUID, entity: str) -> tuple[dict[str, Any], list[CustomFieldDef]]:
+        defs = definitions_query(tenant_id, entity).subquery()
+        defs_json = sa.select(
+            sa.func.coalesce(sa.func.jsonb_agg(sa.func.to_jsonb(sa.literal_column("d"))), sa.text("'[]'::jsonb"))
+        ).select_from(defs.alias("d"))
+        stmt = sa.select(tenants.c.settings, defs_json.scalar_subquery().cast(JSONB).label("defs")).where(
+            tenants.c.id == tenant_id
+        )
+        row = (await self.conn.execute(stmt)).one()
+        return row.settings, [_def_from_json(d) for d in row.defs]
+
+    async def active_user_department(self, tenant_id: UUID, user_id: UUID) -> tuple[bool, UUID | None] | None:
+        row = (
+            await self.conn.execute(
+                sa.select(users.c.active, users.c.department_id).where(
+                    users.c.tenant_id == tenant_id,
+                    users.c.id == user_id,
+                    users.c.deleted_at.is_(None),
+                )
+            )
+        ).first()
+        return (row.active, row.department_id) if row else None
+
+
+def _def_from_json(d: dict[str, Any]) -> CustomFieldDef:
+    return CustomFieldDef(
+        **{
+            **d,
+            "id": UUID(d["id"]),
+            "created_at": datetime.fromisoformat(d["created_at"]),
+            "updated_at": datetime.fromisoformat(d["updated_at"]),
+        }
+    )
