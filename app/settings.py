@@ -62,9 +62,7 @@ class Settings(BaseSettings):
         for entry in self.jwt_keys:
             kid, sep, secret = entry.partition(":")
             if not sep or not kid or len(secret) < 32:
-                raise ValueError(
-                    "CRM_JWT_KEYS entries must be 'kid:secret' with 32+ character secrets"
-                )
+                raise ValueError("CRM_JWT_KEYS entries must be 'kid:secret' with 32+ character secrets")
         if self.env == "production" and DEV_JWT_KEY in self.jwt_keys:
             raise ValueError("CRM_JWT_KEYS must be set in production")
         if self.env == "production" and not self.database_url:

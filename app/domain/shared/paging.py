@@ -64,9 +64,7 @@ class Cursor:
                 raise ValueError("bad cursor value")
             return cls(sort_key, value, UUID(ident))
         except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
-            raise ValidationFailed.one(
-                "cursor", "is not a cursor this list handed out (or the sort changed)"
-            )
+            raise ValidationFailed.one("cursor", "is not a cursor this list handed out (or the sort changed)")
 
 
 @dataclass(frozen=True, slots=True)

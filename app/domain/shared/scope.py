@@ -43,6 +43,4 @@ class DataScope:
 
     @property
     def widest(self) -> DataRange:
-        return max(
-            (g.range for g in self.grants), key=RANGE_ORDER.__getitem__, default=DataRange.NONE
-        )
+        return max((g.range for g in self.grants), key=RANGE_ORDER.__getitem__, default=DataRange.NONE)
