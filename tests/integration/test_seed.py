@@ -1,0 +1,108 @@
+"""The demo seed on a scratch database of its own (the demo emails are unique service-wide)."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import sqlalchemy as sa
+
+from app import migrate
+from app.domain.shared.normalize import email_key, phone_key, search_text
+from app.repositories.database import create_engine
+from app.seed import ADMIN_EMAIL, DEMO_USERS, seed_demo
+from tests.dbutil import drop_database, recreate_database, server_url
+
+COUNTS = {"tenants", "users", "departments", "regions", "user_roles", "custom_field_defs", "customers", "contacts",
+          "activities"}
+
+
+@pytest.fixture
+async def seeded(database_url, settings) -> AsyncIterator[tuple[str, dict[str, int], dict[str, int]]]:
+    name = "crm_seed_scratch_" + database_url.rsplit("/", 1)[1].split("?")[0]
+    url = server_url(database_url, name)
+    await recreate_database(database_url, name)
+    try:
+        await asyncio.to_thread(migrate.upgrade, url)
+        assert await seed_demo(url, settings) is True
+        first = await _counts(url, settings)
+        assert await seed_demo(url, settings) is False
+        second = await _counts(url, settings)
+        yield url, first, second
+    finally:
+        await drop_database(database_url, name)
+
+
+async def _counts(url, settings) -> dict[str, int]:
+    engine = create_engine(url, settings)
+    try:
+        async with engine.connect() as conn:
+            return {t: (await conn.execute(sa.text(f"SELECT count(*) FROM {t}"))).scalar_one() for t in sorted(COUNTS)}
+    finally:
+        await engine.dispose()
+
+
+async def test_demo_seed(seeded, settings) -> None:
+    url, first, second = seeded
+    assert first == second, "a second run must add nothing"
+    assert first["tenants"] == 1
+    assert first["users"] == 13
+    assert 1900 <= first["customers"] <= 2100
+    assert 3600 <= first["contacts"] <= 4400
+    assert first["activities"] == 6000
+    assert first["custom_field_defs"] == 5
+
+    engine = create_engine(url, settings)
+    try:
+        async with engine.connect() as conn:
+            roles = dict((await conn.execute(sa.text(
+                "SELECT u.email, r.key FROM users u JOIN user_roles ur ON ur.tenant_id = u.tenant_id AND ur.user_id = u.id "
+                "JOIN roles r ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id"
+            ))).all())
+            assert roles == {u.email: u.role for u in DEMO_USERS}
+            assert ADMIN_EMAIL in roles
+
+            departments = dict((await conn.execute(sa.text(
+                "SELECT u.email, d.name FROM users u JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id"
+            ))).all())
+            assert departments["east.rep1@demo.example.com"] == "Sales East"
+            assert departments["west.manager@demo.example.com"] == "Sales West"
+            assert departments["agent1@demo.example.com"] == "Service"
+
+            owned = (await conn.execute(sa.text(
+                "SELECT count(*), count(*) FILTER (WHERE c.department_id = u.department_id) FROM customers c "
+                "JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.owner_id WHERE u.email = 'east.rep1@demo.example.com'"
+            ))).one()
+            assert owned[0] > 100
+            assert owned[0] == owned[1], "department_id is the owner's department"
+
+            mismatched = (await conn.execute(sa.text(
+                "SELECT count(*) FROM customers c JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.owner_id "
+                "WHERE c.department_id IS DISTINCT FROM u.department_id"
+            ))).scalar_one()
+            assert mismatched == 0
+
+            chinese = (await conn.execute(sa.text(
+                "SELECT count(*) FROM customers WHERE name LIKE '%有限公司'"
+            ))).scalar_one()
+            assert chinese > 500
+            assert (await conn.execute(sa.text("SELECT count(*) FROM contacts WHERE name ~ '^[张王李赵刘陈]'"))).scalar_one() > 100
+            assert (await conn.execute(sa.text("SELECT count(*) FROM customers WHERE name ~ '^[A-Za-z]'"))).scalar_one() > 300
+
+            statuses = {r[0] for r in await conn.execute(sa.text("SELECT DISTINCT status FROM customers"))}
+            assert statuses == {"prospect", "active", "inactive", "lost"}
+            kinds = {r[0] for r in await conn.execute(sa.text("SELECT DISTINCT kind FROM activities"))}
+            assert kinds == {"note", "call", "email", "meeting", "visit"}
+
+            # Derived columns are exactly what the repositories compute.
+            for name, email, phone, email_norm, phone_norm, text in await conn.execute(sa.text(
+                "SELECT name, email, phone, email_norm, phone_norm, search_text FROM customers"
+            )):
+                assert (email_norm, phone_norm, text) == (email_key(email), phone_key(phone), search_text(name, email, phone))
+            for name, emails, phones, emails_norm, phones_norm, text in await conn.execute(sa.text(
+                "SELECT name, emails, phones, emails_norm, phones_norm, search_text FROM contacts"
+            )):
+                assert emails_norm == [k for k in map(email_key, emails) if k]
+                assert phones_norm == [k for k in map(phone_key, phones) if k]
+                assert text == search_text(name, *emails, *phones)
+    finally:
+        await engine.dispose()
