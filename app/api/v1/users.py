@@ -1,0 +1,119 @@
+"""/api/v1/users: user administration."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from app.api.deps import requires
+from app.api.errors import problem_responses
+from app.api.identity_services import Users
+from app.api.responses import etag_for, json_response, page_response
+from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
+from app.api.v1.schemas.identity import UserCreate, UserOut, UserPage, UserPatch
+from app.auth.principal import Principal
+from app.domain.identity.entities import User, UserQuery
+from app.domain.shared.paging import DEFAULT_LIMIT
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+READ = Annotated[Principal, requires("users:read")]
+CREATE = Annotated[Principal, requires("users:create")]
+UPDATE = Annotated[Principal, requires("users:update")]
+MANAGE = Annotated[Principal, requires("users:manage")]
+
+
+def _one(user: User, status_code: int = 200) -> Response:
+    headers = {"ETag": etag_for(user.version)}
+    if status_code == 201:
+        headers["Location"] = f"/api/v1/users/{user.id}"
+    return json_response(user, status_code, headers)
+
+
+@router.get(
+    "",
+    operation_id="users_list",
+    response_model=UserPage,
+    summary="List the tenant's users",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_users(
+    caller: READ,
+    service: Users,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, description="Part of the name or email")] = None,
+    department_id: UUID | None = None,
+    active: bool | None = None,
+    sort: Annotated[
+        str, Query(max_length=20, description="name, email, created_at or updated_at; - descends")
+    ] = "name",
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Response:
+    query = UserQuery(q=q, department_id=department_id, active=active, sort=sort, limit=limit, cursor=cursor)
+    page = await service.list(caller, query)
+    return page_response(page.items, page.next_cursor)
+
+
+@router.post(
+    "",
+    operation_id="users_create",
+    status_code=201,
+    response_model=UserOut,
+    summary="Create a user",
+    description="Assigning roles (`role_ids`) needs users:manage as well.",
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_user(body: UserCreate, caller: CREATE, service: Users) -> Response:
+    values = body.model_dump(exclude={"password", "role_ids"})
+    return _one(await service.create(caller, values, body.password, body.role_ids), 201)
+
+
+@router.get(
+    "/{user_id}",
+    operation_id="users_get",
+    response_model=UserOut,
+    summary="Get a user",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_user(user_id: UUID, caller: READ, service: Users) -> Response:
+    return _one(await service.get(caller, user_id))
+
+
+@router.patch(
+    "/{user_id}",
+    operation_id="users_update",
+    response_model=UserOut,
+    summary="Change some fields of a user",
+    description="A new department carries the user's customers, contacts and activities along. "
+    "`role_ids` and `password` need users:manage; a password reset ends the user's sessions.",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def update_user(
+    user_id: UUID, body: UserPatch, caller: UPDATE, service: Users, if_match: IfMatch = None
+) -> Response:
+    return _one(await service.update(caller, user_id, body.changes(), expected_version(if_match)))
+
+
+@router.post(
+    "/{user_id}/deactivate",
+    operation_id="users_deactivate",
+    response_model=UserOut,
+    summary="Deactivate a user: sign-in refused, sessions and API tokens ended at once",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def deactivate_user(user_id: UUID, caller: MANAGE, service: Users) -> Response:
+    return _one(await service.deactivate(caller, user_id))
+
+
+@router.post(
+    "/{user_id}/activate",
+    operation_id="users_activate",
+    response_model=UserOut,
+    summary="Let a deactivated user sign in again",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def activate_user(user_id: UUID, caller: MANAGE, service: Users) -> Response:
+    return _one(await service.activate(caller, user_id))

@@ -1,0 +1,199 @@
+"""Users of a tenant: administration (create, edit, roles, deactivate).
+
+Role assignment, password resets and (de)activation change what a person may do, so they need
+`users:manage` on top of `users:update`/`users:create`; every one of them is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from uuid import UUID
+
+from app.auth.passwords import check_policy, hash_password
+from app.auth.principal import Principal
+from app.domain.identity.clock import next_second, this_second
+from app.domain.identity.entities import USER_SORTABLE, USER_WRITABLE, User, UserQuery
+from app.domain.identity.ports import (
+    ApiTokenRepository,
+    DepartmentRepository,
+    RegionRepository,
+    RoleRepository,
+    SessionRepository,
+    UserRepository,
+)
+from app.domain.identity.validation import check_department, check_locale, check_region, check_timezone
+from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
+from app.domain.shared.paging import Page, Sort
+from app.domain.shared.ports import AuditTrail, diff
+
+EMAIL_TAKEN = "a user with this email already exists"
+
+
+class UserService:
+    def __init__(
+        self,
+        users: UserRepository,
+        roles: RoleRepository,
+        departments: DepartmentRepository,
+        regions: RegionRepository,
+        sessions: SessionRepository,
+        api_tokens: ApiTokenRepository,
+        audit: AuditTrail,
+    ) -> None:
+        self.users = users
+        self.roles = roles
+        self.departments = departments
+        self.regions = regions
+        self.sessions = sessions
+        self.api_tokens = api_tokens
+        self.audit = audit
+
+    async def list(self, principal: Principal, query: UserQuery) -> Page[User]:
+        principal.require("users", "read")
+        Sort.parse(query.sort, USER_SORTABLE)
+        return await self.users.list(principal.tenant_id, query)
+
+    async def get(self, principal: Principal, user_id: UUID) -> User:
+        principal.require("users", "read")
+        return await self._get(principal.tenant_id, user_id)
+
+    async def create(
+        self,
+        principal: Principal,
+        values: Mapping[str, Any],
+        password: str,
+        role_ids: Sequence[UUID] = (),
+    ) -> User:
+        principal.require("users", "create")
+        if role_ids:
+            principal.require("users", "manage")
+        tenant_id = principal.tenant_id
+        fields = {k: values[k] for k in USER_WRITABLE if values.get(k) is not None}
+        await self._check_fields(tenant_id, fields)
+        check_policy(password, email=fields["email"])
+        if await self.users.email_owner(fields["email"]) is not None:
+            raise Conflict(EMAIL_TAKEN)
+        await self._check_roles(tenant_id, role_ids)
+        user_id = await self.users.insert(tenant_id, fields, await hash_password(password), principal.user_id)
+        if role_ids:
+            await self.users.set_roles(tenant_id, user_id, role_ids)
+        user = await self._get(tenant_id, user_id)
+        await self.audit.record(principal, "user.created", "user", user_id, diff(None, user.audit_view()))
+        if role_ids:
+            await self.audit.record(
+                principal, "user.roles_changed", "user", user_id, diff({"role_ids": []}, {"role_ids": user.role_ids})
+            )
+        return user
+
+    async def update(
+        self, principal: Principal, user_id: UUID, changes: Mapping[str, Any], expected_version: int | None = None
+    ) -> User:
+        principal.require("users", "update")
+        tenant_id = principal.tenant_id
+        unknown = set(changes) - {*USER_WRITABLE, "role_ids", "password"}
+        if unknown:
+            raise ValidationFailed.one(sorted(unknown)[0], "is not a field of a user")
+        role_ids: Sequence[UUID] | None = changes.get("role_ids")
+        password: str | None = changes.get("password")
+        if role_ids is not None or password is not None:
+            principal.require("users", "manage")
+        if role_ids is not None and user_id == principal.user_id:
+            raise PermissionDenied("you cannot change your own roles")
+        current = await self._get(tenant_id, user_id)
+        if expected_version is not None and expected_version != current.version:
+            raise PreconditionFailed("the user changed since you read it")
+        fields = {k: changes[k] for k in USER_WRITABLE if k in changes and changes[k] != getattr(current, k)}
+        for required in ("email", "name", "locale", "timezone"):
+            if required in fields and fields[required] is None:
+                raise ValidationFailed.one(required, "must not be null")
+        await self._check_fields(tenant_id, fields)
+        if "email" in fields:
+            owner = await self.users.email_owner(fields["email"])
+            if owner is not None and owner != user_id:
+                raise Conflict(EMAIL_TAKEN)
+        new_roles = None
+        if role_ids is not None and set(role_ids) != set(current.role_ids):
+            await self._check_roles(tenant_id, role_ids)
+            new_roles = role_ids
+        if password is not None:
+            check_policy(password, email=fields.get("email", current.email))
+        if not fields and new_roles is None and password is None:
+            return current
+        if not await self.users.update(tenant_id, user_id, fields, principal.user_id, current.version):
+            raise PreconditionFailed("the user changed since you read it")
+        if "department_id" in fields:
+            await self.users.move_owned_records(tenant_id, user_id, fields["department_id"])
+        if new_roles is not None:
+            await self.users.set_roles(tenant_id, user_id, new_roles)
+        if password is not None:
+            # An administrator's reset ends every session of the user.
+            await self.users.set_password(
+                tenant_id, user_id, await hash_password(password), principal.user_id, next_second()
+            )
+            await self.sessions.revoke_user(tenant_id, user_id)
+        user = await self._get(tenant_id, user_id)
+        if fields:
+            await self.audit.record(
+                principal, "user.updated", "user", user_id, diff(current.audit_view(), user.audit_view())
+            )
+        if new_roles is not None:
+            await self.audit.record(
+                principal,
+                "user.roles_changed",
+                "user",
+                user_id,
+                diff({"role_ids": sorted(current.role_ids)}, {"role_ids": sorted(user.role_ids)}),
+            )
+        if password is not None:
+            await self.audit.record(principal, "user.password_reset", "user", user_id)
+        return user
+
+    async def deactivate(self, principal: Principal, user_id: UUID) -> User:
+        """Ends the user's sessions and API tokens at once; access tokens already out stop
+        working on their next request."""
+        principal.require("users", "manage")
+        if user_id == principal.user_id:
+            raise Conflict("you cannot deactivate yourself")
+        current = await self._get(principal.tenant_id, user_id)
+        if not current.active:
+            return current
+        await self.users.set_active(principal.tenant_id, user_id, False, principal.user_id, next_second())
+        await self.sessions.revoke_user(principal.tenant_id, user_id)
+        await self.api_tokens.revoke_user(principal.tenant_id, user_id)
+        await self.audit.record(
+            principal, "user.deactivated", "user", user_id, diff({"active": True}, {"active": False})
+        )
+        return await self._get(principal.tenant_id, user_id)
+
+    async def activate(self, principal: Principal, user_id: UUID) -> User:
+        """The user may sign in again; sessions and API tokens ended by deactivation stay ended."""
+        principal.require("users", "manage")
+        current = await self._get(principal.tenant_id, user_id)
+        if current.active:
+            return current
+        await self.users.set_active(principal.tenant_id, user_id, True, principal.user_id, this_second())
+        await self.audit.record(principal, "user.activated", "user", user_id, diff({"active": False}, {"active": True}))
+        return await self._get(principal.tenant_id, user_id)
+
+    async def _get(self, tenant_id: UUID, user_id: UUID) -> User:
+        user = await self.users.get(tenant_id, user_id)
+        if user is None:
+            raise NotFound("no such user")
+        return user
+
+    async def _check_fields(self, tenant_id: UUID, fields: Mapping[str, Any]) -> None:
+        if "locale" in fields:
+            check_locale(fields["locale"])
+        if "timezone" in fields:
+            check_timezone(fields["timezone"])
+        if fields.get("department_id") is not None:
+            await check_department(self.departments, tenant_id, fields["department_id"])
+        if fields.get("region_id") is not None:
+            await check_region(self.regions, tenant_id, fields["region_id"])
+
+    async def _check_roles(self, tenant_id: UUID, role_ids: Sequence[UUID]) -> None:
+        found = {role.id for role in await self.roles.by_ids(tenant_id, role_ids)}
+        for index, role_id in enumerate(role_ids):
+            if role_id not in found:
+                raise ValidationFailed.one(f"role_ids.{index}", f"refers to no such role: {role_id}")
