@@ -153,13 +153,12 @@ async def test_operation_ids_are_explicit_unique_snake_case(app: FastAPI, docume
         if not op_id or not SNAKE_ID.match(op_id):
             problems.append(f"{where}: operationId {op_id!r} is not snake_case <resource>_<verb>")
             continue
-        # <resource>_<verb>: it starts with one of the path's resource segments (customers_list,
-        # contacts_create for /customers/{id}/contacts, auth_login, api_tokens_revoke, ...).
-        resources = [
-            seg.replace("-", "_") for seg in path[len(API_PREFIX) + 1 :].split("/") if seg and not seg.startswith("{")
-        ]
-        if not any(op_id.startswith(r + "_") for r in resources):
-            problems.append(f"{where}: operationId {op_id!r} does not start with a resource of the path {resources}")
+        # <resource>_<verb>: it starts with its module (the tag) or a resource segment of the path
+        # (customers_list, auth_signup for /signup, contacts_create under /customers/{id}/, ...).
+        resources = [seg.replace("-", "_") for seg in path[len(API_PREFIX) + 1 :].split("/") if seg[:1] not in "{"]
+        resources += [tag.replace("-", "_") for tag in op.get("tags") or []]
+        if not any(op_id.startswith(r + "_") and len(op_id) > len(r) + 1 for r in resources):
+            problems.append(f"{where}: operationId {op_id!r} starts with no tag or path resource {resources}")
     assert not problems, "\n".join(problems)
 
 
