@@ -130,7 +130,7 @@ async def create_customer(
     "/transfer",
     operation_id="customers_transfer",
     response_model=TransferResult,
-    summary="Move all of one owner's customers to another (a leaving employee)",
+    summary="Move all of one owner's customers and contacts to another (a leaving employee)",
     responses=problem_responses(401, 403, 422),
 )
 async def transfer_customers(
@@ -138,7 +138,13 @@ async def transfer_customers(
 ) -> Response:
     async def transfer() -> Response:
         moved = await service.transfer(caller, body.from_owner_id, body.to_owner_id)
-        return json_response({"moved": len(moved), "customer_ids": moved})
+        return json_response(
+            {
+                "moved": len(moved.customer_ids),
+                "customer_ids": moved.customer_ids,
+                "contacts_moved": len(moved.contact_ids),
+            }
+        )
 
     return await idempotent(transfer)
 

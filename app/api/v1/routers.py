@@ -3,12 +3,15 @@ A new resource module adds its import and one line to ROUTERS."""
 
 from fastapi import APIRouter
 
-from app.api.v1 import custom_fields, customers
+from app.api.v1 import activities, contacts, custom_fields, customers, timeline
 
 API_PREFIX = "/api/v1"
 
 ROUTERS: list[APIRouter] = [
     customers.router,
+    timeline.router,
+    contacts.router,
+    activities.router,
     custom_fields.router,
 ]
 

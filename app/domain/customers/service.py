@@ -4,11 +4,12 @@ business events, to the outbox, in the caller's transaction."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 from uuid import UUID
 
 from app.auth.principal import Principal
+from app.domain.contacts.ports import ContactOwnerTransfer
 from app.domain.custom_fields.entities import CustomFieldDef, filter_value, validate_values
 from app.domain.customers.entities import Customer, CustomerQuery
 from app.domain.customers.ports import CustomerRepository, WriteContextRepository
@@ -31,6 +32,12 @@ def _public(customer: Customer) -> dict[str, Any]:
     return asdict(customer)
 
 
+@dataclass(frozen=True, slots=True)
+class Transferred:
+    customer_ids: list[UUID]
+    contact_ids: list[UUID]
+
+
 class CustomerService:
     def __init__(
         self,
@@ -38,11 +45,13 @@ class CustomerService:
         context: WriteContextRepository,
         audit: AuditTrail,
         outbox: EventOutbox,
+        contacts: ContactOwnerTransfer | None = None,
     ) -> None:
         self.customers = customers
         self.context = context
         self.audit = audit
         self.outbox = outbox
+        self.contacts = contacts
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -134,9 +143,10 @@ class CustomerService:
         await self._record(principal, "customer.assigned", updated, changed)
         return updated
 
-    async def transfer(self, principal: Principal, from_owner: UUID, to_owner: UUID) -> list[UUID]:
+    async def transfer(self, principal: Principal, from_owner: UUID, to_owner: UUID) -> Transferred:
         """Move every customer of `from_owner` within the caller's assign range to `to_owner`
-        (a leaving employee's book). Contacts follow through the contacts use case."""
+        (a leaving employee's book). Their contacts (within the caller's contacts:assign range)
+        follow through the contacts use case, in the same transaction."""
         scope = principal.scope(RESOURCE, "assign")
         if from_owner == to_owner:
             raise ValidationFailed.one("to_owner_id", "must differ from from_owner_id")
@@ -152,7 +162,10 @@ class CustomerService:
                 customer_id,
                 {"id": customer_id, "changes": change},
             )
-        return moved
+        contact_ids: list[UUID] = []
+        if self.contacts is not None:
+            contact_ids = await self.contacts.transfer_owner(principal, from_owner, to_owner, department_id)
+        return Transferred(moved, contact_ids)
 
     async def delete(self, principal: Principal, customer_id: UUID) -> None:
         deleted = await self.customers.set_deleted(

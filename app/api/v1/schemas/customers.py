@@ -108,8 +108,9 @@ class TransferBody(RequestModel):
 
 
 class TransferResult(BaseModel):
-    moved: int
+    moved: int = Field(description="How many customers moved.")
     customer_ids: list[UUID]
+    contacts_moved: int = Field(description="How many of the owner's contacts moved with them.")
 
 
 class MergeBody(RequestModel):

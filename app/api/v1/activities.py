@@ -1,0 +1,160 @@
+"""/api/v1/activities: thin HTTP shapes around ActivityService."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from app.api.deps import requires
+from app.api.errors import problem_responses
+from app.api.idempotency import Idempotent
+from app.api.responses import etag_for, json_response
+from app.api.services import Activities
+from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version, owner_filter
+from app.api.v1.schemas.activities import ActivityCreate, ActivityOut, ActivityPage, ActivityPatch, Kind
+from app.api.v1.schemas.customers import AssignBody
+from app.auth.principal import Principal
+from app.domain.activities.entities import DEFAULT_SORT, Activity, ActivityQuery
+from app.domain.shared.paging import DEFAULT_LIMIT
+
+router = APIRouter(prefix="/activities", tags=["activities"])
+
+READ = Annotated[Principal, requires("activities:read")]
+CREATE = Annotated[Principal, requires("activities:create")]
+UPDATE = Annotated[Principal, requires("activities:update")]
+DELETE = Annotated[Principal, requires("activities:delete")]
+ASSIGN = Annotated[Principal, requires("activities:assign")]
+
+
+def _one(activity: Activity, status_code: int = 200) -> Response:
+    headers = {"ETag": etag_for(activity.version)}
+    if status_code == 201:
+        headers["Location"] = f"/api/v1/activities/{activity.id}"
+    return json_response(activity, status_code, headers)
+
+
+@router.get(
+    "",
+    operation_id="activities_list",
+    response_model=ActivityPage,
+    summary="List activities in your data range",
+    description="Filters combine with AND; newest first by default. With `updated_since`, the list is a "
+    "sync feed: oldest change first, deleted records as tombstones.",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_activities(
+    caller: READ,
+    service: Activities,
+    customer: Annotated[UUID | None, Query(description="Activities of this customer")] = None,
+    contact: Annotated[UUID | None, Query(description="Activities with this contact")] = None,
+    owner: Annotated[str | None, Query(max_length=36, description="`me` or a user id")] = None,
+    kind: Kind | None = None,
+    occurred_from: datetime | None = None,
+    occurred_to: datetime | None = None,
+    updated_since: datetime | None = None,
+    sort: Annotated[
+        str,
+        Query(max_length=20, description="occurred_at, updated_at or created_at; prefix - for descending"),
+    ] = DEFAULT_SORT,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Response:
+    query = ActivityQuery(
+        customer_id=customer,
+        contact_id=contact,
+        owner_id=owner_filter(owner, caller),
+        kind=kind,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+        updated_since=updated_since,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    page = await service.list_page(caller, query)
+    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@router.post(
+    "",
+    operation_id="activities_create",
+    status_code=201,
+    response_model=ActivityOut,
+    summary="Log an activity",
+    responses=problem_responses(401, 403, 413, 422),
+)
+async def create_activity(
+    body: ActivityCreate, caller: CREATE, service: Activities, idempotent: Idempotent
+) -> Response:
+    async def create() -> Response:
+        return _one(await service.create(caller, body.model_dump()), 201)
+
+    return await idempotent(create)
+
+
+@router.get(
+    "/{activity_id}",
+    operation_id="activities_get",
+    response_model=ActivityOut,
+    summary="Get an activity",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_activity(activity_id: UUID, caller: READ, service: Activities) -> Response:
+    return _one(await service.get(caller, activity_id))
+
+
+@router.patch(
+    "/{activity_id}",
+    operation_id="activities_update",
+    response_model=ActivityOut,
+    summary="Change some fields of an activity",
+    responses=problem_responses(401, 403, 404, 412, 422),
+)
+async def update_activity(
+    activity_id: UUID,
+    body: ActivityPatch,
+    caller: UPDATE,
+    service: Activities,
+    if_match: IfMatch = None,
+) -> Response:
+    updated = await service.update(caller, activity_id, body.changes(), expected_version=expected_version(if_match))
+    return _one(updated)
+
+
+@router.delete(
+    "/{activity_id}",
+    operation_id="activities_delete",
+    status_code=204,
+    response_class=Response,
+    summary="Soft-delete an activity (restorable)",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_activity(activity_id: UUID, caller: DELETE, service: Activities) -> Response:
+    await service.delete(caller, activity_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{activity_id}/restore",
+    operation_id="activities_restore",
+    response_model=ActivityOut,
+    summary="Undo a soft delete",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def restore_activity(activity_id: UUID, caller: DELETE, service: Activities) -> Response:
+    return _one(await service.restore(caller, activity_id))
+
+
+@router.post(
+    "/{activity_id}/assign",
+    operation_id="activities_assign",
+    response_model=ActivityOut,
+    summary="Give an activity to another owner",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def assign_activity(activity_id: UUID, body: AssignBody, caller: ASSIGN, service: Activities) -> Response:
+    return _one(await service.assign(caller, activity_id, body.owner_id))

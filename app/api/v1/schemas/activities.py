@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from app.api.v1.schemas.common import LongText, Name, RequestModel, ShortText
+
+Kind = Literal["note", "call", "email", "meeting", "visit"]
+Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60, description="Length in minutes (at most a week).")]
+
+
+class ActivityCreate(RequestModel):
+    kind: Kind
+    subject: Name
+    body: LongText | None = None
+    occurred_at: AwareDatetime | None = Field(None, description="When it happened (with a UTC offset); default now.")
+    duration_minutes: Minutes | None = None
+    outcome: ShortText | None = None
+    customer_id: UUID | None = Field(None, description="A customer you can read. Give this, contact_id, or both.")
+    contact_id: UUID | None = Field(
+        None, description="A contact you can read; its customer becomes the activity's when customer_id is unset."
+    )
+    owner_id: UUID | None = Field(None, description="Defaults to the caller; another user needs activities:assign.")
+
+
+class ActivityPatch(RequestModel):
+    kind: Kind = None  # type: ignore[assignment]
+    subject: Name = None  # type: ignore[assignment]
+    body: LongText | None = None
+    occurred_at: AwareDatetime = None  # type: ignore[assignment]
+    duration_minutes: Minutes | None = None
+    outcome: ShortText | None = None
+    customer_id: UUID | None = None
+    contact_id: UUID | None = None
+    owner_id: UUID = None  # type: ignore[assignment]
+
+
+class ActivityOut(BaseModel):
+    id: UUID
+    kind: Kind
+    subject: str
+    body: str | None
+    occurred_at: datetime
+    duration_minutes: int | None
+    outcome: str | None
+    customer_id: UUID | None
+    contact_id: UUID | None
+    owner_id: UUID
+    department_id: UUID | None
+    created_at: datetime
+    updated_at: datetime
+    created_by: UUID | None
+    updated_by: UUID | None
+    version: int
+
+
+class ActivityTombstone(BaseModel):
+    id: UUID
+    deleted: Literal[True]
+    updated_at: datetime
+
+
+class ActivityPage(BaseModel):
+    items: list[ActivityOut | ActivityTombstone]
+    next_cursor: str | None
