@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Chinese text uses full-width punctuation)
 """The demo tenant: `crm seed --demo`, and `crm serve --seed-demo` (what `make run` does).
 
 "Demo Co" gets departments, regions, one user per system role (password DEMO_PASSWORD) and a
@@ -96,8 +95,13 @@ def _weighted(rng: random.Random, values: list[str], weights: list[int]) -> str:
 class _Book:
     """Generates the demo rows; all randomness from one seeded generator, in a fixed order."""
 
-    def __init__(self, tenant_id: UUID, region_ids: dict[str, UUID], owners: dict[str, tuple[UUID, UUID | None, str]],
-                 today: datetime) -> None:
+    def __init__(
+        self,
+        tenant_id: UUID,
+        region_ids: dict[str, UUID],
+        owners: dict[str, tuple[UUID, UUID | None, str]],
+        today: datetime,
+    ) -> None:
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
         self.tenant_id = tenant_id
         self.region_ids = region_ids
@@ -209,22 +213,37 @@ class _Book:
                 custom["segment"] = rng.choice(v.SEGMENTS)
             if rng.random() < 0.5:
                 custom["first_contact"] = (created - timedelta(days=rng.randrange(0, 120))).date().isoformat()
-            rows.append({
-                "tenant_id": self.tenant_id, "id": new_id(), "name": name,
-                "kind": "individual" if individual else "company", "customer_type": customer_type,
-                "industry": industry, "level": _weighted(rng, v.LEVELS, v.LEVEL_WEIGHTS),
-                "status": _weighted(rng, v.STATUSES, v.STATUS_WEIGHTS),
-                "source": _weighted(rng, v.SOURCES, v.SOURCE_WEIGHTS), "region_id": self.region_ids[region],
-                "address": address, "phone": phone, "email": email, "website": website,
-                "tags": sorted(rng.sample(v.TAGS, tag_count)), "owner_id": owner_id, "department_id": dept_id,
-                "custom_fields": custom,
-                "description": rng.choice([None, None, "长期合作客户，关注交付周期与售后响应。",
-                                           "Evaluating us against two competitors.", "年度框架协议客户，每季度复盘。"]),
-                "email_norm": email_key(email), "phone_norm": phone_key(phone),
-                "search_text": search_text(name, email, phone),
-                "created_at": created, "updated_at": updated, "created_by": owner_id, "updated_by": owner_id,
-                "version": 1 + (rng.random() < 0.4) * rng.randrange(1, 6),
-            })
+            rows.append(
+                {
+                    "tenant_id": self.tenant_id,
+                    "id": new_id(),
+                    "name": name,
+                    "kind": "individual" if individual else "company",
+                    "customer_type": customer_type,
+                    "industry": industry,
+                    "level": _weighted(rng, v.LEVELS, v.LEVEL_WEIGHTS),
+                    "status": _weighted(rng, v.STATUSES, v.STATUS_WEIGHTS),
+                    "source": _weighted(rng, v.SOURCES, v.SOURCE_WEIGHTS),
+                    "region_id": self.region_ids[region],
+                    "address": address,
+                    "phone": phone,
+                    "email": email,
+                    "website": website,
+                    "tags": sorted(rng.sample(v.TAGS, tag_count)),
+                    "owner_id": owner_id,
+                    "department_id": dept_id,
+                    "custom_fields": custom,
+                    "description": rng.choice([None, None, *v.CUSTOMER_DESCRIPTIONS]),
+                    "email_norm": email_key(email),
+                    "phone_norm": phone_key(phone),
+                    "search_text": search_text(name, email, phone),
+                    "created_at": created,
+                    "updated_at": updated,
+                    "created_by": owner_id,
+                    "updated_by": owner_id,
+                    "version": 1 + (rng.random() < 0.4) * rng.randrange(1, 6),
+                }
+            )
         return rows
 
     def _contact(self, customer: dict[str, Any] | None, primary: bool) -> dict[str, Any]:
@@ -250,8 +269,9 @@ class _Book:
         if rng.random() < 0.95:
             phones.append(self._mobile() if zh else self._foreign_phone())
             if rng.random() < 0.15:
-                phones.append(f"{rng.choice(['010', '021', '0755'])}-{rng.randrange(10**8):08d}" if zh
-                              else self._foreign_phone())
+                phones.append(
+                    f"{rng.choice(['010', '021', '0755'])}-{rng.randrange(10**8):08d}" if zh else self._foreign_phone()
+                )
         custom: dict[str, Any] = {}
         if zh and rng.random() < 0.5:
             custom["wechat"] = f"wx_{local.replace('.', '')}{rng.randrange(1000)}"
@@ -259,16 +279,28 @@ class _Book:
             custom["decision_maker"] = primary or rng.random() < 0.3
         birthday = date(1960, 1, 1) + timedelta(days=rng.randrange(0, 16000)) if rng.random() < 0.25 else None
         return {
-            "tenant_id": self.tenant_id, "id": new_id(), "customer_id": customer["id"] if customer else None,
-            "name": name, "title": rng.choice(v.ZH_TITLES if zh else v.EN_TITLES) if rng.random() < 0.85 else None,
-            "phones": phones, "emails": emails, "birthday": birthday, "is_primary": primary,
+            "tenant_id": self.tenant_id,
+            "id": new_id(),
+            "customer_id": customer["id"] if customer else None,
+            "name": name,
+            "title": rng.choice(v.ZH_TITLES if zh else v.EN_TITLES) if rng.random() < 0.85 else None,
+            "phones": phones,
+            "emails": emails,
+            "birthday": birthday,
+            "is_primary": primary,
             "tags": sorted(rng.sample(CONTACT_TAGS, rng.choice([0, 0, 0, 1]))),
-            "owner_id": owner_id, "department_id": dept_id, "custom_fields": custom, "description": None,
+            "owner_id": owner_id,
+            "department_id": dept_id,
+            "custom_fields": custom,
+            "description": None,
             "emails_norm": [k for k in map(email_key, emails) if k],
             "phones_norm": [k for k in map(phone_key, phones) if k],
             "search_text": search_text(name, *emails, *phones),
-            "created_at": created, "updated_at": min(self.today, created + timedelta(days=rng.uniform(0, 200))),
-            "created_by": owner_id, "updated_by": owner_id, "version": 1,
+            "created_at": created,
+            "updated_at": min(self.today, created + timedelta(days=rng.uniform(0, 200))),
+            "created_by": owner_id,
+            "updated_by": owner_id,
+            "version": 1,
         }
 
     def contacts(self, book: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -305,18 +337,27 @@ class _Book:
                 person = rng.choice(people_here) if people_here and rng.random() < 0.7 else None
             occurred = self._ago(180)
             timed = kind in ("call", "meeting", "visit")
-            rows.append({
-                "tenant_id": self.tenant_id, "id": new_id(), "kind": kind,
-                "subject": rng.choice(v.ACTIVITY_SUBJECTS[kind]),
-                "body": rng.choice(v.ACTIVITY_BODIES) if rng.random() < 0.6 else None,
-                "occurred_at": occurred,
-                "duration_minutes": rng.choice([5, 10, 15, 30, 45, 60, 90, 120]) if timed else None,
-                "outcome": rng.choice(v.ACTIVITY_OUTCOMES) if timed else None,
-                "customer_id": customer_id, "contact_id": person["id"] if person else None,
-                "owner_id": owner["owner_id"], "department_id": owner["department_id"],
-                "created_at": occurred, "updated_at": occurred,
-                "created_by": owner["owner_id"], "updated_by": owner["owner_id"], "version": 1,
-            })
+            rows.append(
+                {
+                    "tenant_id": self.tenant_id,
+                    "id": new_id(),
+                    "kind": kind,
+                    "subject": rng.choice(v.ACTIVITY_SUBJECTS[kind]),
+                    "body": rng.choice(v.ACTIVITY_BODIES) if rng.random() < 0.6 else None,
+                    "occurred_at": occurred,
+                    "duration_minutes": rng.choice([5, 10, 15, 30, 45, 60, 90, 120]) if timed else None,
+                    "outcome": rng.choice(v.ACTIVITY_OUTCOMES) if timed else None,
+                    "customer_id": customer_id,
+                    "contact_id": person["id"] if person else None,
+                    "owner_id": owner["owner_id"],
+                    "department_id": owner["department_id"],
+                    "created_at": occurred,
+                    "updated_at": occurred,
+                    "created_by": owner["owner_id"],
+                    "updated_by": owner["owner_id"],
+                    "version": 1,
+                }
+            )
         return rows
 
 
@@ -346,27 +387,50 @@ async def _seed(conn: AsyncConnection, repo: PgIdentityRepository) -> None:
     tenant_id = await repo.insert_tenant(DEMO_TENANT, dict(DEFAULT_TENANT_SETTINGS))
     role_ids = await repo.insert_system_roles(tenant_id)
     region_ids = {code: new_id() for code, _ in v.REGIONS}
-    await conn.execute(regions.insert(), [
-        {"tenant_id": tenant_id, "id": region_ids[code], "code": code, "name": name} for code, name in v.REGIONS
-    ])
+    await conn.execute(
+        regions.insert(),
+        [{"tenant_id": tenant_id, "id": region_ids[code], "code": code, "name": name} for code, name in v.REGIONS],
+    )
     departments: dict[str, UUID] = {}
-    for name, parent in (("Sales", None), ("Sales East", "Sales"), ("Sales West", "Sales"),
-                         ("Service", None), ("Marketing", None)):
+    for name, parent in (
+        ("Sales", None),
+        ("Sales East", "Sales"),
+        ("Sales West", "Sales"),
+        ("Service", None),
+        ("Marketing", None),
+    ):
         departments[name] = await repo.insert_department(tenant_id, name, departments[parent] if parent else None)
     owners: dict[str, tuple[UUID, UUID | None, str]] = {}
     for user in DEMO_USERS:
         dept = departments[user.department] if user.department else None
         user_id = await repo.insert_user(
-            tenant_id, email=user.email, name=user.name, password_hash=password_hash, department_id=dept,
-            region_id=region_ids[user.region] if user.region else None, locale=user.locale, timezone=user.timezone,
+            tenant_id,
+            email=user.email,
+            name=user.name,
+            password_hash=password_hash,
+            department_id=dept,
+            region_id=region_ids[user.region] if user.region else None,
+            locale=user.locale,
+            timezone=user.timezone,
         )
         await repo.set_user_roles(tenant_id, user_id, [role_ids[user.role]])
         owners[user.login] = (user_id, dept, user.department or "")
-    await conn.execute(custom_field_defs.insert(), [
-        {"tenant_id": tenant_id, "id": new_id(), "entity": entity, "key": key, "label": label, "type": type_,
-         "options": options, "position": position}
-        for position, (entity, key, label, type_, options) in enumerate(CUSTOM_FIELDS)
-    ])
+    await conn.execute(
+        custom_field_defs.insert(),
+        [
+            {
+                "tenant_id": tenant_id,
+                "id": new_id(),
+                "entity": entity,
+                "key": key,
+                "label": label,
+                "type": type_,
+                "options": options,
+                "position": position,
+            }
+            for position, (entity, key, label, type_, options) in enumerate(CUSTOM_FIELDS)
+        ],
+    )
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     book = _Book(tenant_id, region_ids, owners, today)
     customer_rows = book.customers()

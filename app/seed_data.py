@@ -394,6 +394,15 @@ REGIONS: list[tuple[str, str]] = [
     ("overseas", "Overseas 海外"),
 ]
 
+CUSTOMER_DESCRIPTIONS = [
+    "长期合作客户，关注交付周期与售后响应。",
+    "Evaluating our platform against two competitors.",
+    "年度框架协议客户，每季度复盘。",
+    "Introduced by a partner at the spring trade show.",
+    "对价格敏感，需要分阶段报价。",
+    "Procurement runs a formal RFP every autumn.",
+]
+
 ACTIVITY_KINDS = ["note", "call", "email", "meeting", "visit"]
 ACTIVITY_KIND_WEIGHTS = [20, 35, 25, 12, 8]
 ACTIVITY_SUBJECTS: dict[str, list[str]] = {

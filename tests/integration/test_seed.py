@@ -2,9 +2,11 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import migrate
 from app.domain.shared.normalize import email_key, phone_key, search_text
@@ -12,8 +14,33 @@ from app.repositories.database import create_engine
 from app.seed import ADMIN_EMAIL, DEMO_USERS, seed_demo
 from tests.dbutil import drop_database, recreate_database, server_url
 
-COUNTS = {"tenants", "users", "departments", "regions", "user_roles", "custom_field_defs", "customers", "contacts",
-          "activities"}
+TABLES = [
+    "tenants",
+    "users",
+    "departments",
+    "regions",
+    "user_roles",
+    "custom_field_defs",
+    "customers",
+    "contacts",
+    "activities",
+]
+USER_ROLE = (
+    "SELECT u.email, r.key FROM users u "
+    "JOIN user_roles ur ON ur.tenant_id = u.tenant_id AND ur.user_id = u.id "
+    "JOIN roles r ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id"
+)
+USER_DEPARTMENT = (
+    "SELECT u.email, d.name FROM users u JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id"
+)
+OWNED_BY_EAST_REP1 = (
+    "SELECT count(*), count(*) FILTER (WHERE c.department_id = u.department_id) FROM customers c "
+    "JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.owner_id WHERE u.email = 'east.rep1@demo.example.com'"
+)
+DEPARTMENT_MISMATCH = (
+    "SELECT count(*) FROM customers c JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.owner_id "
+    "WHERE c.department_id IS DISTINCT FROM u.department_id"
+)
 
 
 @pytest.fixture
@@ -36,9 +63,17 @@ async def _counts(url, settings) -> dict[str, int]:
     engine = create_engine(url, settings)
     try:
         async with engine.connect() as conn:
-            return {t: (await conn.execute(sa.text(f"SELECT count(*) FROM {t}"))).scalar_one() for t in sorted(COUNTS)}
+            return {t: await _scalar(conn, f"SELECT count(*) FROM {t}") for t in TABLES}
     finally:
         await engine.dispose()
+
+
+async def _scalar(conn: AsyncConnection, sql: str) -> Any:
+    return (await conn.execute(sa.text(sql))).scalar_one()
+
+
+async def _rows(conn: AsyncConnection, sql: str) -> list[Any]:
+    return list((await conn.execute(sa.text(sql))).all())
 
 
 async def test_demo_seed(seeded, settings) -> None:
@@ -54,53 +89,38 @@ async def test_demo_seed(seeded, settings) -> None:
     engine = create_engine(url, settings)
     try:
         async with engine.connect() as conn:
-            roles = dict((await conn.execute(sa.text(
-                "SELECT u.email, r.key FROM users u JOIN user_roles ur ON ur.tenant_id = u.tenant_id AND ur.user_id = u.id "
-                "JOIN roles r ON r.tenant_id = ur.tenant_id AND r.id = ur.role_id"
-            ))).all())
+            roles = dict(await _rows(conn, USER_ROLE))
             assert roles == {u.email: u.role for u in DEMO_USERS}
             assert ADMIN_EMAIL in roles
 
-            departments = dict((await conn.execute(sa.text(
-                "SELECT u.email, d.name FROM users u JOIN departments d ON d.tenant_id = u.tenant_id AND d.id = u.department_id"
-            ))).all())
+            departments = dict(await _rows(conn, USER_DEPARTMENT))
             assert departments["east.rep1@demo.example.com"] == "Sales East"
             assert departments["west.manager@demo.example.com"] == "Sales West"
             assert departments["agent1@demo.example.com"] == "Service"
 
-            owned = (await conn.execute(sa.text(
-                "SELECT count(*), count(*) FILTER (WHERE c.department_id = u.department_id) FROM customers c "
-                "JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.owner_id WHERE u.email = 'east.rep1@demo.example.com'"
-            ))).one()
-            assert owned[0] > 100
-            assert owned[0] == owned[1], "department_id is the owner's department"
+            owned, in_department = (await _rows(conn, OWNED_BY_EAST_REP1))[0]
+            assert owned > 100
+            assert owned == in_department, "department_id is the owner's department"
+            assert await _scalar(conn, DEPARTMENT_MISMATCH) == 0
 
-            mismatched = (await conn.execute(sa.text(
-                "SELECT count(*) FROM customers c JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.owner_id "
-                "WHERE c.department_id IS DISTINCT FROM u.department_id"
-            ))).scalar_one()
-            assert mismatched == 0
+            assert await _scalar(conn, "SELECT count(*) FROM customers WHERE name LIKE '%有限公司'") > 500
+            assert await _scalar(conn, "SELECT count(*) FROM contacts WHERE name ~ '^[张王李赵刘陈]'") > 100
+            assert await _scalar(conn, "SELECT count(*) FROM customers WHERE name ~ '^[A-Za-z]'") > 300
 
-            chinese = (await conn.execute(sa.text(
-                "SELECT count(*) FROM customers WHERE name LIKE '%有限公司'"
-            ))).scalar_one()
-            assert chinese > 500
-            assert (await conn.execute(sa.text("SELECT count(*) FROM contacts WHERE name ~ '^[张王李赵刘陈]'"))).scalar_one() > 100
-            assert (await conn.execute(sa.text("SELECT count(*) FROM customers WHERE name ~ '^[A-Za-z]'"))).scalar_one() > 300
-
-            statuses = {r[0] for r in await conn.execute(sa.text("SELECT DISTINCT status FROM customers"))}
+            statuses = {r[0] for r in await _rows(conn, "SELECT DISTINCT status FROM customers")}
             assert statuses == {"prospect", "active", "inactive", "lost"}
-            kinds = {r[0] for r in await conn.execute(sa.text("SELECT DISTINCT kind FROM activities"))}
+            kinds = {r[0] for r in await _rows(conn, "SELECT DISTINCT kind FROM activities")}
             assert kinds == {"note", "call", "email", "meeting", "visit"}
 
             # Derived columns are exactly what the repositories compute.
-            for name, email, phone, email_norm, phone_norm, text in await conn.execute(sa.text(
-                "SELECT name, email, phone, email_norm, phone_norm, search_text FROM customers"
-            )):
-                assert (email_norm, phone_norm, text) == (email_key(email), phone_key(phone), search_text(name, email, phone))
-            for name, emails, phones, emails_norm, phones_norm, text in await conn.execute(sa.text(
-                "SELECT name, emails, phones, emails_norm, phones_norm, search_text FROM contacts"
-            )):
+            for name, email, phone, email_norm, phone_norm, text in await _rows(
+                conn, "SELECT name, email, phone, email_norm, phone_norm, search_text FROM customers"
+            ):
+                assert (email_norm, phone_norm) == (email_key(email), phone_key(phone))
+                assert text == search_text(name, email, phone)
+            for name, emails, phones, emails_norm, phones_norm, text in await _rows(
+                conn, "SELECT name, emails, phones, emails_norm, phones_norm, search_text FROM contacts"
+            ):
                 assert emails_norm == [k for k in map(email_key, emails) if k]
                 assert phones_norm == [k for k in map(phone_key, phones) if k]
                 assert text == search_text(name, *emails, *phones)
