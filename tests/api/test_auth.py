@@ -116,12 +116,14 @@ async def test_account_wide_limit_spares_addresses_the_owner_signed_in_from(
 
 async def test_throttling_applies_to_unknown_emails_too(database_url: str) -> None:
     email = unique_email("ghost")
-    async with app_with(database_url, login_max_failures_per_address=2) as strict:
-        async with client_from(strict, "198.51.100.9") as c:
-            codes = [
-                (await c.post("/api/v1/auth/login", json={"email": email, "password": "x" * 12})).status_code
-                for _ in range(3)
-            ]
+    async with (
+        app_with(database_url, login_max_failures_per_address=2) as strict,
+        client_from(strict, "198.51.100.9") as c,
+    ):
+        codes = [
+            (await c.post("/api/v1/auth/login", json={"email": email, "password": "x" * 12})).status_code
+            for _ in range(3)
+        ]
     assert codes == [401, 401, 429]
 
 
@@ -145,7 +147,9 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(client: httpx.AsyncC
     assert r.status_code == 401
     # Another session of the same user is not affected.
     other = await login(client, rep.email)
-    assert (await client.post("/api/v1/auth/refresh", json={"refresh_token": other["refresh_token"]})).status_code == 200
+    assert (
+        await client.post("/api/v1/auth/refresh", json={"refresh_token": other["refresh_token"]})
+    ).status_code == 200
 
 
 async def test_unknown_refresh_token_is_401(client: httpx.AsyncClient) -> None:
@@ -209,11 +213,12 @@ async def test_bad_tokens_are_401_with_www_authenticate(
             _claims(settings, rep.id, world.id, iat=now - 3600, exp=now - 1800), secret, "HS256", headers={"kid": kid}
         ),
         "forged": jwt.encode(
-            _claims(settings, rep.id, world.id), "another secret of enough length 0123456789", "HS256",
+            _claims(settings, rep.id, world.id),
+            "another secret of enough length 0123456789",
+            "HS256",
             headers={"kid": kid},
         ),
-        "alg_none": f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': kid})}."
-        f"{_b64(_claims(settings, rep.id, world.id))}.",
+        "alg_none": f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': kid})}.{_b64(_claims(settings, rep.id, world.id))}.",
         "unknown_kid": jwt.encode(_claims(settings, rep.id, world.id), secret, "HS256", headers={"kid": "nope"}),
         "other_tenant": jwt.encode(_claims(settings, rep.id, other.id), secret, "HS256", headers={"kid": kid}),
         "refresh_typ": jwt.encode(
