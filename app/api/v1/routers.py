@@ -3,11 +3,31 @@ A new resource module adds its import and one line to ROUTERS."""
 
 from fastapi import APIRouter
 
-from app.api.v1 import activities, contacts, custom_fields, customers, timeline
+from app.api.v1 import (
+    activities,
+    api_tokens,
+    audit_log,
+    auth,
+    contacts,
+    custom_fields,
+    customers,
+    departments,
+    regions,
+    roles,
+    timeline,
+    users,
+)
 
 API_PREFIX = "/api/v1"
 
 ROUTERS: list[APIRouter] = [
+    auth.router,
+    users.router,
+    departments.router,
+    regions.router,
+    roles.router,
+    api_tokens.router,
+    audit_log.router,
     customers.router,
     timeline.router,
     contacts.router,
