@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from pathlib import Path
 
 import typer
@@ -81,6 +82,55 @@ def openapi(output: Path = typer.Option(ROOT / "openapi" / "openapi.json", help=
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
     typer.echo(f"wrote {output}")
+
+
+@cli.command("create-tenant")
+def create_tenant(
+    name: str = typer.Option(..., help="Company name"),
+    admin_email: str = typer.Option(..., help="The first administrator's email (their sign-in)"),
+    admin_name: str = typer.Option(..., help="The first administrator's name"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, help="The administrator's password"),
+) -> None:
+    """Create a tenant with its system roles and its first administrator."""
+    from app import admin
+    from app.domain.shared.errors import DomainError
+
+    try:
+        created = asyncio.run(
+            admin.create_tenant(
+                _url(), get_settings(), name=name, admin_email=admin_email, admin_name=admin_name, password=password
+            )
+        )
+    except DomainError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"tenant {created.tenant_id} created; administrator {admin_email} ({created.admin_id})")
+
+
+@cli.command("create-user")
+def create_user(
+    tenant_id: uuid.UUID = typer.Option(..., help="The tenant's id"),
+    email: str = typer.Option(..., help="Sign-in email, unique across the service"),
+    name: str = typer.Option(..., help="Full name"),
+    role: list[str] = typer.Option(..., help="A role key (sales_rep, admin, ...); repeat for several"),
+    department_id: uuid.UUID | None = typer.Option(None, help="The user's department"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, help="Initial password"),
+) -> None:
+    """Create a user in a tenant with the given roles."""
+    from app import admin
+    from app.domain.shared.errors import DomainError
+
+    try:
+        user = asyncio.run(
+            admin.create_user(
+                _url(), get_settings(), tenant_id=tenant_id, email=email, name=name, role_keys=role,
+                department_id=department_id, password=password,
+            )
+        )  # fmt: skip
+    except DomainError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"user {user.id} created: {user.email}")
 
 
 def main() -> None:
