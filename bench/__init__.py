@@ -1,0 +1,1 @@
+"""`make bench`: load benchmark of the real server against a bare ASGI + asyncpg baseline."""

@@ -1,0 +1,29 @@
+"""Request bodies of the write scenarios. bench/wrk/create.lua and patch.lua build the same shapes
+(keep them in step); the SQL capture sends these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LOAD_EMAIL_DOMAIN = "load.bench.example.com"
+LEVELS = ["A", "B", "C", "D"]
+
+
+def create_body(invocation: int, thread: int, n: int) -> dict[str, Any]:
+    return {
+        "name": f"压测客户 {invocation}-{thread}-{n}",
+        "kind": "company",
+        "customer_type": "smb",
+        "industry": "technology",
+        "level": "B",
+        "status": "prospect",
+        "source": "website",
+        "phone": f"+86 1{invocation % 100:02d}{thread % 10}{n % 10_000_000:07d}",
+        "email": f"load-{invocation}-{thread}-{n}@{LOAD_EMAIL_DOMAIN}",
+        "tags": ["new"],
+        "description": "Created by the load benchmark.",
+    }
+
+
+def patch_body(invocation: int, thread: int, n: int) -> dict[str, Any]:
+    return {"level": LEVELS[n % 4], "description": f"bench patch {invocation}-{thread}-{n}"}

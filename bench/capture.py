@@ -1,0 +1,241 @@
+"""Record the exact SQL the real app sends for each scenario, so the baseline sends the same.
+
+The app runs in-process (httpx over ASGI) on the bench database; a SQLAlchemy
+`before_cursor_execute` listener sees every statement as it goes to asyncpg ($n placeholders and
+the positional parameters). Each parameter is then described by where its value comes from:
+
+  {"slot": "tenant_id"}           a value of the request: token claims, the caller's row, the path,
+                                  the query string (matched by value against what the capture sent)
+  {"col": "customers.name"}       a column of an INSERT or of an UPDATE's SET list: the baseline
+                                  computes it from the body, the caller and the row, as the app does
+  {"const": ..., "type": ...}     the same in every request of this shape
+
+The result, bench/results/spec.json, is what bench/baseline.py executes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import httpx
+from sqlalchemy import event
+
+from app.auth.jwt_tokens import decode_access_token
+from app.domain.shared.normalize import email_key, phone_key, search_pattern
+from app.main import create_app
+from app.repositories.principals import PgPrincipalRepository
+from app.settings import Settings
+from bench import bodies
+from bench.baseline import range_key
+from bench.scenarios import Scenario
+
+log = logging.getLogger("bench.capture")
+
+REQUEST_ID = "bench-capture-0001"
+CLIENT_IP = "127.0.0.1"
+_INSERT = re.compile(r"^INSERT INTO (\w+) \(([^)]*)\) VALUES \((.*?)\)(?: RETURNING |$)", re.S)
+_UPDATE = re.compile(r"^UPDATE (\w+) SET (.*?) WHERE ", re.S)
+_PARAM = re.compile(r"^\$(\d+)(?:::[\w\[\] ]+)?$")
+
+
+def classify(sql: str, route: str) -> str:
+    text = sql.lstrip()
+    if "FROM users u WHERE u.tenant_id" in text:
+        return "principal"
+    if text.startswith("INSERT INTO customers"):
+        return "insert"
+    if text.startswith("UPDATE customers"):
+        return "update"
+    if text.startswith("INSERT INTO audit_log"):
+        return "audit"
+    if text.startswith("INSERT INTO outbox"):
+        return "outbox"
+    if "pg_advisory_xact_lock" in text:
+        return "lock"
+    if "FROM tenants" in text:
+        return "context"
+    if "FOR UPDATE" in text:
+        return "current"
+    if text.startswith("SELECT customers.id") and "_norm" in text and route in ("create", "patch"):
+        return "duplicate"
+    if text.startswith("SELECT") and "FROM customers" in text and route in ("list", "get"):
+        return "rows" if route == "list" else "row"
+    return "other"
+
+
+def _column_params(sql: str) -> dict[int, str]:
+    """$n -> table.column for the values of an INSERT and the SET list of an UPDATE."""
+    found: dict[int, str] = {}
+    if m := _INSERT.match(sql):
+        table, cols, vals = m.group(1), [c.strip() for c in m.group(2).split(",")], _split(m.group(3))
+        for col, val in zip(cols, vals, strict=True):
+            if p := _PARAM.match(val.strip()):
+                found[int(p.group(1))] = f"{table}.{col}"
+    elif m := _UPDATE.match(sql):
+        table = m.group(1)
+        for assignment in _split(m.group(2)):
+            col, _, val = assignment.partition("=")
+            if p := _PARAM.match(val.strip()):
+                found[int(p.group(1))] = f"{table}.{col.strip()}"
+    return found
+
+
+def _split(text: str) -> list[str]:
+    """Split on top-level commas."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _const(value: Any) -> dict[str, Any]:
+    if isinstance(value, UUID):
+        return {"const": str(value), "type": "uuid"}
+    if isinstance(value, datetime):
+        return {"const": value.isoformat(), "type": "datetime"}
+    if isinstance(value, list) and any(isinstance(v, UUID) for v in value):
+        return {"const": [str(v) for v in value], "type": "uuid[]"}
+    return {"const": value}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, UUID) or isinstance(b, UUID):  # asyncpg's UUID type is a UUID subclass
+        return isinstance(a, UUID) and isinstance(b, UUID) and str(a) == str(b)
+    return type(a) is type(b) and a == b
+
+
+def describe(sql: str, params: tuple[Any, ...], known: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    columns = _column_params(sql)
+    out: list[dict[str, Any]] = []
+    for position, value in enumerate(params, start=1):
+        if position in columns:
+            out.append({"col": columns[position]})
+            continue
+        slot = next((name for name, v in known if value is not None and _same(v, value)), None)
+        out.append({"slot": slot} if slot else _const(value))
+    return out
+
+
+@dataclass
+class Caller:
+    key: str
+    user_id: UUID
+    token: str
+
+
+async def capture(
+    url: str, settings: Settings, callers: dict[str, Caller], ids: dict[str, list[UUID]], scenarios: list[Scenario]
+) -> dict[str, Any]:
+    app = create_app(settings, database_url=url)
+    spec: dict[str, Any] = {"principal": None, "routes": {}, "scenarios": {}}
+    seen: list[tuple[str, tuple[Any, ...]]] = []
+    nonce = int(time.time() * 1000) % 10_000_000  # a body unlike any earlier run's: the patch changes something
+
+    def listener(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        seen.append((statement, tuple(parameters) if not many else tuple(parameters[0])))
+
+    async with app.router.lifespan_context(app):  # type: ignore[attr-defined]
+        engine = app.state.engine
+        event.listen(engine.sync_engine, "before_cursor_execute", listener)
+        transport = httpx.ASGITransport(app=app, client=(CLIENT_IP, 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for scenario in scenarios:
+                caller = callers[scenario.caller]
+                claims = decode_access_token(settings, caller.token)
+                async with engine.connect() as conn:
+                    row = await PgPrincipalRepository(conn).by_user(claims.tenant_id, claims.user_id, claims.jti)
+                    raw_roles = (
+                        [
+                            [
+                                r.key,
+                                sorted(r.permissions),
+                                {k: {"range": g.range.value} for k, g in r.data_ranges.items()},
+                            ]
+                            for r in row.roles
+                        ]
+                        if row
+                        else []
+                    )
+                assert row is not None, f"caller {caller.key} not found"
+                known: list[tuple[str, Any]] = [
+                    ("tenant_id", claims.tenant_id),
+                    ("user_id", claims.user_id),
+                    ("jti", claims.jti),
+                    *((f"department_ids.{i}", d) for i, d in enumerate(row.department_ids)),
+                    ("department_id", row.department_id),
+                    ("request_id", REQUEST_ID),
+                    ("ip", CLIENT_IP),
+                ]
+                headers = {"Authorization": f"Bearer {caller.token}", "X-Request-ID": REQUEST_ID}
+                body: dict[str, Any] | None = None
+                path = scenario.path
+                if scenario.route in ("get", "patch"):
+                    target = ids[scenario.ids or scenario.caller][0]
+                    path = f"{scenario.path}/{target}"
+                    known.append(("path_id", target))
+                if scenario.route == "list":
+                    limit = int(scenario.query.get("limit", "50"))
+                    known += [("limit_plus_1", limit + 1), ("limit", limit)]
+                    if "q" in scenario.query:
+                        known += [("q_pattern", search_pattern(scenario.query["q"]))]
+                if scenario.route == "create":
+                    body = bodies.create_body(999, 9, nonce)
+                    em, ph = email_key(body["email"]), phone_key(body["phone"])
+                    known += [
+                        ("email_norm", em),
+                        ("phone_norm", ph),
+                        ("lock.email", f"{claims.tenant_id}:{em}"),
+                        ("lock.phone", f"{claims.tenant_id}:{ph}"),
+                    ]
+                if scenario.route == "patch":
+                    body = bodies.patch_body(999, 9, nonce)
+                method = {"list": "GET", "get": "GET", "create": "POST", "patch": "PATCH"}[scenario.route]
+                seen.clear()
+                response = await client.request(method, path, params=scenario.query or None, json=body, headers=headers)
+                expected = 201 if scenario.route == "create" else 200
+                if response.status_code != expected:
+                    raise RuntimeError(
+                        f"{scenario.name}: {method} {path} answered {response.status_code}: {response.text[:500]}"
+                    )
+                statements = []
+                for sql, params in seen:
+                    kind = classify(sql, scenario.route)
+                    if kind == "principal":
+                        spec["principal"] = {"sql": sql, "params": describe(sql, params, known)}
+                        continue
+                    statements.append({"kind": kind, "sql": sql, "params": describe(sql, params, known)})
+                shape = range_key(raw_roles, _permission(scenario.route))
+                key = f"{scenario.route}|{shape}|{'q' if 'q' in scenario.query else ''}"
+                previous = spec["routes"].get(key)
+                if previous is not None and [s["sql"] for s in previous] != [s["sql"] for s in statements]:
+                    raise RuntimeError(f"{scenario.name}: statements differ from another scenario of shape {key}")
+                spec["routes"][key] = statements
+                spec["scenarios"][scenario.name] = {
+                    "key": key,
+                    "statements": 1 + len(statements),
+                    "kinds": [s["kind"] for s in statements],
+                }
+                log.info("  %-14s %-22s principal + %s", scenario.name, key, ", ".join(s["kind"] for s in statements))
+    return spec
+
+
+def _permission(route: str) -> str:
+    return {
+        "list": "customers:read",
+        "get": "customers:read",
+        "create": "customers:create",
+        "patch": "customers:update",
+    }[route]

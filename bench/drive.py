@@ -1,0 +1,357 @@
+"""Drive the real server and the baseline with wrk, scenario by scenario, and report.
+
+Both servers run side by side on loopback (one process each, the same pool size, the same
+database); each measurement is a short warm-up then a timed wrk run with a Lua `done()` that
+prints the latency distribution as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import orjson
+import sqlalchemy as sa
+
+from app.auth.jwt_tokens import issue_access_token
+from app.auth.permissions import SYSTEM_ROLES
+from app.repositories.database import create_engine
+from app.repositories.tables import customers, departments
+from app.settings import Settings
+from bench import capture, report
+from bench.bodies import LOAD_EMAIL_DOMAIN
+from bench.generate import BenchTenant
+from bench.scenarios import Scenario, scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+log = logging.getLogger("bench.drive")
+
+CALLERS = {"rep": "east.rep010", "manager": "east.manager", "admin": "admin"}
+ID_COUNT = 1000
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Measurement:
+    scenario: str
+    target: str
+    connections: int
+    result: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rps(self) -> float:
+        r = self.result
+        return r["requests"] / (r["duration_us"] / 1e6) if r.get("duration_us") else 0.0
+
+    @property
+    def errors(self) -> int:
+        r = self.result
+        return sum(
+            int(r.get(k, 0))
+            for k in ("errors_connect", "errors_read", "errors_write", "errors_status", "errors_timeout")
+        )
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    log.info("wrk is missing: installing the Debian package")
+    if os.geteuid() == 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=True, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, timeout=600)
+    else:
+        subprocess.run(["sudo", "apt-get", "update", "-qq"], check=True, timeout=600)
+        subprocess.run(["sudo", "apt-get", "install", "-y", "-qq", "wrk"], check=True, timeout=600)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk is not installed (Debian package `wrk`)")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(url: str, settings: Settings, jwt_key: str, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env.update(
+        {
+            "CRM_ENV": "development",
+            "CRM_DATABASE_URL": url,
+            "CRM_JWT_KEYS": jwt_key,
+            "CRM_ACCESS_TOKEN_MINUTES": "240",
+            "CRM_HOST": "127.0.0.1",
+            "CRM_PORT": str(port),
+            "CRM_LOG_LEVEL": "warning",
+            "CRM_DB_POOL_SIZE": str(settings.db_pool_size),
+            "CRM_DB_MAX_OVERFLOW": str(settings.db_max_overflow),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def start_server(name: str, command: list[str], env: dict[str, str], port: int) -> Server:
+    logs = RESULTS / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"{name}.log"
+    out = log_path.open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(name, port, process, log_path)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"{name} exited with {process.returncode}; see {log_path}:\n{log_path.read_text()[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    log.info("%s is up on port %d (pid %d)", name, port, process.pid)
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    stop_server(server)
+    raise RuntimeError(f"{name} did not answer /healthz within 90 s; see {log_path}")
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=5)
+    log.info("%s stopped", server.name)
+
+
+def run_wrk(
+    wrk: str, server: Server, scenario: Scenario, connections: int, threads: int, duration: int, script_args: list[str]
+) -> dict[str, Any]:
+    command = [
+        wrk,
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        f"bench/wrk/{scenario.script}.lua",
+        server.base_url + scenario.url_path,
+        "--",
+        *script_args,
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=duration + 60, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            result: dict[str, Any] = orjson.loads(line[len("BENCH_JSON ") :])
+            return result
+    raise RuntimeError(f"wrk printed no result (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
+async def _ids(url: str, settings: Settings, tenant: BenchTenant) -> dict[str, list[UUID]]:
+    engine = create_engine(url, settings)
+    t = customers
+    rep = tenant.users[CALLERS["rep"]]
+    manager = tenant.users[CALLERS["manager"]]
+    try:
+        async with engine.connect() as conn:
+            subtree = select_subtree(tenant.id, manager.department_id)
+            mine = (
+                (
+                    await conn.execute(
+                        sa.select(t.c.id)
+                        .where(t.c.tenant_id == tenant.id, t.c.owner_id == rep.id, t.c.deleted_at.is_(None))
+                        .order_by(sa.func.md5(sa.cast(t.c.id, sa.Text)))
+                        .limit(2 * ID_COUNT)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            sample = sa.tablesample(t, sa.func.system(2), seed=sa.literal(7))
+            theirs = (
+                (
+                    await conn.execute(
+                        sa.select(sample.c.id)
+                        .where(
+                            sample.c.tenant_id == tenant.id,
+                            sample.c.deleted_at.is_(None),
+                            sample.c.department_id.in_(subtree),
+                        )
+                        .limit(ID_COUNT)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+    finally:
+        await engine.dispose()
+    if len(mine) < 20 or len(theirs) < 20:
+        raise RuntimeError("too few customers for the rep or the manager; regenerate the data")
+    half = len(mine) // 2
+    return {"rep": list(mine[:half]), "patch": list(mine[half:]), "manager": list(theirs)}
+
+
+def select_subtree(tenant_id: UUID, department_id: UUID | None) -> sa.Select[Any]:
+    me = departments.alias("me")
+    d = departments.alias("d")
+    return (
+        sa.select(d.c.id)
+        .select_from(me.join(d, sa.and_(d.c.tenant_id == me.c.tenant_id, d.c.path.startswith(me.c.path))))
+        .where(me.c.tenant_id == tenant_id, me.c.id == department_id)
+    )
+
+
+async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
+    """Remove what earlier write measurements created, so every run starts from the same data."""
+    engine = create_engine(url, settings)
+    try:
+        async with engine.begin() as conn:
+            deleted = await conn.execute(
+                customers.delete().where(
+                    customers.c.tenant_id == tenant.id, customers.c.email.like(f"%@{LOAD_EMAIL_DOMAIN}")
+                )
+            )
+            # The bench database is the benchmark's own: its audit log and outbox only hold
+            # what earlier runs wrote (TRUNCATE, as the audit log refuses row deletes).
+            await conn.exec_driver_sql("TRUNCATE audit_log, outbox")
+        log.info("cleanup: %d customers created by earlier runs removed", deleted.rowcount)
+    finally:
+        await engine.dispose()
+
+
+def run_benchmark(args: argparse.Namespace, url: str, base_settings: Settings, tenant: BenchTenant) -> int:
+    wrk = ensure_wrk()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    work = RESULTS / "tmp"
+    work.mkdir(exist_ok=True)
+    duration = 3 if args.quick else args.duration
+    warmup = 1 if args.quick else args.warmup
+    conn_counts = [int(c) for c in str(args.connections).split(",") if c.strip()]
+    chosen = scenarios(args.search_zh, args.search_en)
+    if args.only:
+        wanted = {s.strip() for s in args.only.split(",")}
+        chosen = [s for s in chosen if s.name in wanted]
+
+    jwt_key = "bench:" + secrets.token_urlsafe(36)
+    settings = base_settings.model_copy(update={"jwt_keys": [jwt_key], "access_token_minutes": 240})
+    callers: dict[str, capture.Caller] = {}
+    for key, login in CALLERS.items():
+        user = tenant.users[login]
+        scopes = set(SYSTEM_ROLES[user.role]["permissions"])
+        token, _ = issue_access_token(settings, user_id=user.id, tenant_id=tenant.id, scopes=scopes)
+        callers[key] = capture.Caller(key, user.id, token)
+
+    asyncio.run(_cleanup(url, settings, tenant))
+    ids = asyncio.run(_ids(url, settings, tenant))
+    id_files = {}
+    for key, values in ids.items():
+        path = work / f"ids_{key}.txt"
+        path.write_text("\n".join(str(v) for v in values) + "\n")
+        id_files[key] = str(path)
+    log.info("ids: %s", ", ".join(f"{k} {len(v)}" for k, v in ids.items()))
+
+    log.info("capturing the app's SQL per scenario")
+    spec = asyncio.run(capture.capture(url, settings, callers, ids, chosen))
+    spec_path = RESULTS / "spec.json"
+    spec_path.write_bytes(orjson.dumps(spec, option=orjson.OPT_INDENT_2))
+
+    servers: list[Server] = []
+    measurements: list[Measurement] = []
+    started = time.time()
+    try:
+        app_port, base_port = free_port(), free_port()
+        crm = ROOT / ".venv" / "bin" / "crm"
+        app_cmd = [str(crm), "serve"] if crm.exists() else [sys.executable, "-m", "app.cli", "serve"]
+        servers.append(
+            start_server(
+                "app", [*app_cmd, "--port", str(app_port)], server_env(url, settings, jwt_key, app_port), app_port
+            )
+        )
+        servers.append(
+            start_server(
+                "baseline",
+                [sys.executable, "-m", "bench.baseline", "--port", str(base_port), "--spec", str(spec_path)],
+                server_env(url, settings, jwt_key, base_port),
+                base_port,
+            )
+        )
+        invocation = 0
+        for scenario in chosen:
+            for connections in conn_counts:
+                for server in servers:
+
+                    def script_args(inv: int, scenario: Scenario = scenario) -> list[str]:
+                        token = callers[scenario.caller].token
+                        if scenario.route == "create":
+                            return [token, str(inv)]
+                        if scenario.route == "patch":
+                            return [token, id_files["patch"], str(inv)]
+                        if scenario.route == "get":
+                            return [token, id_files[scenario.ids or scenario.caller]]
+                        return [token]
+
+                    invocation += 1
+                    if warmup:
+                        run_wrk(wrk, server, scenario, connections, args.threads, warmup, script_args(invocation))
+                    invocation += 1
+                    result = run_wrk(
+                        wrk, server, scenario, connections, args.threads, duration, script_args(invocation)
+                    )
+                    m = Measurement(scenario.name, server.name, connections, result)
+                    measurements.append(m)
+                    log.info(
+                        "%-13s c=%-3d %-8s %8.1f req/s  p50 %6.1f ms  p99 %6.1f ms%s",
+                        scenario.name,
+                        connections,
+                        server.name,
+                        m.rps,
+                        result["p50_us"] / 1000,
+                        result["p99_us"] / 1000,
+                        f"  ERRORS {m.errors}" if m.errors else "",
+                    )
+                    if server.process.poll() is not None:
+                        raise RuntimeError(f"{server.name} died; see {server.log_path}")
+    finally:
+        for server in servers:
+            stop_server(server)
+        try:
+            asyncio.run(_cleanup(url, settings, tenant))
+        except Exception as error:
+            log.warning("cleanup failed: %s", error)
+    rows = report.build(chosen, conn_counts, measurements)
+    meta = report.environment(url, tenant, duration, warmup, args.threads, started, spec)
+    print(report.table(rows))
+    paths = report.write(RESULTS, rows, meta)
+    log.info("results: %s", ", ".join(str(p.relative_to(ROOT)) for p in paths))
+    return 0 if all(c["pass"] for r in rows for c in r["checks"]) else 1

@@ -1,0 +1,189 @@
+"""The benchmark table, its pass/fail checks, and the JSON and Markdown written to bench/results/.
+
+Targets (the issue tracker's): at 32 connections the app serves at least 40% of the baseline's
+requests/s; at every load the app's p99 is at most twice the baseline's; at 4 connections the
+app's p99 is under 50 ms for get, list and create.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.generate import BenchTenant
+from bench.scenarios import Scenario
+
+MIN_RATIO = 0.40
+MAX_P99_FACTOR = 2.0
+P99_LIMIT_MS = 50.0
+
+
+def _side(m: Any) -> dict[str, Any]:
+    if m is None:
+        return {}
+    r = m.result
+    return {
+        "rps": round(m.rps, 1),
+        "p50_ms": round(r["p50_us"] / 1000, 2),
+        "p99_ms": round(r["p99_us"] / 1000, 2),
+        "p90_ms": round(r["p90_us"] / 1000, 2),
+        "max_ms": round(r["max_us"] / 1000, 2),
+        "requests": r["requests"],
+        "errors": m.errors,
+    }
+
+
+def build(chosen: list[Scenario], conn_counts: list[int], measurements: list[Any]) -> list[dict[str, Any]]:
+    by_key = {(m.scenario, m.target, m.connections): m for m in measurements}
+    rows = []
+    for scenario in chosen:
+        for connections in conn_counts:
+            app = _side(by_key.get((scenario.name, "app", connections)))
+            base = _side(by_key.get((scenario.name, "baseline", connections)))
+            if not app or not base:
+                continue
+            ratio = app["rps"] / base["rps"] if base["rps"] else 0.0
+            checks = []
+            if app["errors"] or base["errors"]:
+                checks.append(
+                    {
+                        "name": "no errors",
+                        "pass": False,
+                        "detail": f"app {app['errors']}, baseline {base['errors']} failed requests",
+                    }
+                )
+            if connections >= 32:
+                checks.append(
+                    {
+                        "name": f"req/s >= {MIN_RATIO:.0%} of baseline",
+                        "pass": ratio >= MIN_RATIO,
+                        "detail": f"{ratio:.0%}",
+                    }
+                )
+            checks.append(
+                {
+                    "name": f"p99 <= {MAX_P99_FACTOR:g}x baseline",
+                    "pass": app["p99_ms"] <= MAX_P99_FACTOR * base["p99_ms"],
+                    "detail": f"{app['p99_ms'] / base['p99_ms']:.1f}x" if base["p99_ms"] else "-",
+                }
+            )
+            if connections <= 4 and scenario.latency_target:
+                checks.append(
+                    {
+                        "name": f"p99 < {P99_LIMIT_MS:g} ms",
+                        "pass": app["p99_ms"] < P99_LIMIT_MS,
+                        "detail": f"{app['p99_ms']:.1f} ms",
+                    }
+                )
+            rows.append(
+                {
+                    "scenario": scenario.name,
+                    "description": scenario.description,
+                    "connections": connections,
+                    "app": app,
+                    "baseline": base,
+                    "ratio": round(ratio, 3),
+                    "checks": checks,
+                }
+            )
+    return rows
+
+
+def _checks_text(checks: list[dict[str, Any]]) -> str:
+    short = {"req/s": "rps", "p99 <=": "p99/base", "p99 <": "p99<50ms", "no errors": "errors"}
+    parts = []
+    for c in checks:
+        label = next((v for k, v in short.items() if c["name"].startswith(k)), c["name"])
+        parts.append(f"{label} {'ok' if c['pass'] else 'FAIL'}")
+    return ", ".join(parts)
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = (
+        f"{'scenario':<13} {'conns':>5} | {'app req/s':>9} {'p50 ms':>7} {'p99 ms':>7} | "
+        f"{'base req/s':>10} {'p50 ms':>7} {'p99 ms':>7} | {'app/base':>8} | checks"
+    )
+    lines = [head, "-" * len(head) + "-" * 30]
+    for r in rows:
+        a, b = r["app"], r["baseline"]
+        lines.append(
+            f"{r['scenario']:<13} {r['connections']:>5} | {a['rps']:>9.1f} {a['p50_ms']:>7.1f} {a['p99_ms']:>7.1f} | "
+            f"{b['rps']:>10.1f} {b['p50_ms']:>7.1f} {b['p99_ms']:>7.1f} | {r['ratio']:>8.0%} | "
+            f"{_checks_text(r['checks'])}"
+        )
+    failed = sum(1 for r in rows for c in r["checks"] if not c["pass"])
+    total = sum(len(r["checks"]) for r in rows)
+    lines.append(f"\n{total - failed}/{total} checks pass" + ("" if not failed else f"; {failed} FAIL"))
+    return "\n".join(lines)
+
+
+def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
+    out = [
+        f"# Benchmark {meta['finished']}",
+        "",
+        f"Data: {meta['data']}. Machine: {meta['cpus']} CPUs, {meta['platform']}. "
+        f"Measurement {meta['duration_s']} s after a {meta['warmup_s']} s warm-up, wrk -t{meta['wrk_threads']}. "
+        f"Commit {meta['commit']}.",
+        "",
+        "| scenario | what | conns | app req/s | app p50 ms | app p99 ms "
+        "| base req/s | base p50 ms | base p99 ms | app/base | checks |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        a, b = r["app"], r["baseline"]
+        out.append(
+            f"| {r['scenario']} | {r['description']} | {r['connections']} | {a['rps']:.1f} | {a['p50_ms']:.1f} | "
+            f"{a['p99_ms']:.1f} | {b['rps']:.1f} | {b['p50_ms']:.1f} | {b['p99_ms']:.1f} | {r['ratio']:.0%} | "
+            f"{_checks_text(r['checks'])} |"
+        )
+    out += ["", "Statements per request (principal lookup included):", ""]
+    for name, info in meta["statements"].items():
+        out.append(f"- {name}: {info['statements']} ({', '.join(['principal', *info['kinds']])})")
+    return "\n".join(out) + "\n"
+
+
+def environment(
+    url: str, tenant: BenchTenant, duration: int, warmup: int, threads: int, started: float, spec: dict[str, Any]
+) -> dict[str, Any]:
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = "unknown"
+    return {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "commit": commit or "unknown",
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "duration_s": duration,
+        "warmup_s": warmup,
+        "wrk_threads": threads,
+        "tenant": str(tenant.id),
+        "data": (
+            f"{tenant.marker.get('customers', 0):,} customers, {tenant.marker.get('contacts', 0):,} contacts, "
+            f"{tenant.marker.get('activities', 0):,} activities in the benchmarked tenant, plus a 2% tenant"
+        ),
+        "database": "embedded PostgreSQL (.crm/bench)" if "host=/" in url else "CRM_BENCH_DATABASE_URL",
+        "statements": spec.get("scenarios", {}),
+    }
+
+
+def write(directory: Path, rows: list[dict[str, Any]], meta: dict[str, Any]) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    json_path = directory / f"bench-{stamp}.json"
+    md_path = directory / f"bench-{stamp}.md"
+    json_path.write_bytes(orjson.dumps({"meta": meta, "rows": rows}, option=orjson.OPT_INDENT_2))
+    md_path.write_text(markdown(rows, meta), encoding="utf-8")
+    for latest, source in ((directory / "latest.json", json_path), (directory / "latest.md", md_path)):
+        latest.write_bytes(source.read_bytes())
+    return [json_path, md_path]

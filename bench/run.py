@@ -1,0 +1,108 @@
+"""`make bench` / `python -m bench.run`: generate (once) a large tenant, then drive the real server
+and the bare baseline with wrk over the main customer paths, and print both side by side.
+
+    python -m bench.run                  # full run: 32 and 4 connections, 15 s each
+    python -m bench.run --quick          # smoke run: small durations
+    python -m bench.run --regenerate     # wipe and generate the data again
+    CRM_BENCH_DATABASE_URL=postgresql://... python -m bench.run   # a database of its own
+
+See DESIGN.md section 8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from app.migrate import upgrade
+from app.repositories.database import async_url, create_engine
+from app.settings import Settings
+from bench import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("bench")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--quick", action="store_true", help="short smoke run (3 s per measurement)")
+    p.add_argument("--duration", type=int, default=15, help="seconds per measurement (default 15)")
+    p.add_argument("--warmup", type=int, default=3, help="warm-up seconds before each measurement")
+    p.add_argument("--connections", default="32,4", help="comma separated wrk connection counts")
+    p.add_argument("--threads", type=int, default=2, help="wrk threads")
+    p.add_argument("--only", default="", help="comma separated scenario names (default: all)")
+    p.add_argument("--regenerate", action="store_true", help="wipe and generate the data again")
+    p.add_argument("--scale", type=float, default=1.0, help="data size factor (1.0 = 1M customers)")
+    p.add_argument("--search-zh", default="星辰", help="Chinese search term (default 星辰)")
+    p.add_argument("--search-en", default="acme", help="Latin search term (default acme)")
+    p.add_argument("--generate-only", action="store_true", help="make sure the data exists, then stop")
+    p.add_argument("--keep-running", action="store_true", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+async def prepare_data(url: str, settings: Settings, *, regenerate: bool, scale: float) -> generate.BenchTenant:
+    engine = create_engine(url, settings)
+    try:
+        found = None if regenerate else await generate.existing(engine)
+        size = generate.BIG.scaled(scale) if scale != 1.0 else generate.BIG
+        if found is not None:
+            tenant, marker = found
+            if marker.get("customers") == size.customers:
+                log.info("bench data present (%s customers); --regenerate to rebuild", f"{marker['customers']:,}")
+                return tenant
+            log.info("bench data has %s customers, %s wanted: regenerating", marker.get("customers"), size.customers)
+        await generate.generate(engine, size)
+        found = await generate.existing(engine)
+        assert found is not None
+        return found[0]
+    finally:
+        await engine.dispose()
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
+    signal.signal(signal.SIGTERM, _terminate)
+    os.chdir(ROOT)
+    settings = Settings(env="development")
+    embedded = None
+    external = os.environ.get("CRM_BENCH_DATABASE_URL")
+    try:
+        if external:
+            url = async_url(external)
+        else:
+            from bench.pg import EmbeddedPostgres
+
+            embedded = EmbeddedPostgres(ROOT / ".crm" / "bench", "crm_bench")
+            url = embedded.start()
+        started = time.perf_counter()
+        upgrade(url)
+        log.info("migrated in %.1f s", time.perf_counter() - started)
+        tenant = asyncio.run(prepare_data(url, settings, regenerate=args.regenerate, scale=args.scale))
+        if args.generate_only:
+            return 0
+        from bench.drive import run_benchmark
+
+        return run_benchmark(args, url, settings, tenant)
+    except KeyboardInterrupt:
+        log.warning("interrupted")
+        return 130
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+-- POST /api/v1/customers with a fresh name, email and phone each time (bench/bodies.py create_body).
+dofile("bench/wrk/common.lua")
+
+function init(args)
+   headers = auth_headers(args[1], {["Content-Type"] = "application/json"})
+   invocation = tonumber(args[2])
+   n = 0
+end
+
+function request()
+   n = n + 1
+   local body = string.format(
+      '{"name":"压测客户 %d-%d-%d","kind":"company","customer_type":"smb","industry":"technology",' ..
+      '"level":"B","status":"prospect","source":"website","phone":"+86 1%02d%d%07d",' ..
+      '"email":"load-%d-%d-%d@load.bench.example.com","tags":["new"],' ..
+      '"description":"Created by the load benchmark."}',
+      invocation, tid, n, invocation % 100, tid % 10, n % 10000000, invocation, tid, n)
+   return wrk.format("POST", "/api/v1/customers", headers, body)
+end
