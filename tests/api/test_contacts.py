@@ -155,12 +155,17 @@ async def test_duplicate_email_or_phone_is_409_naming_the_record(client: httpx.A
     r = await client.patch(f"{API}/{first['id']}", json={"emails": ["li.na@acme.example"]}, headers=rep.headers)
     assert r.status_code == 200
     r = await client.post(
-        API, params={"allow_duplicate": "true"}, json={"name": "Twin", "emails": ["li.na@acme.example"]}, headers=rep.headers
+        API,
+        params={"allow_duplicate": "true"},
+        json={"name": "Twin", "emails": ["li.na@acme.example"]},
+        headers=rep.headers,
     )
     assert r.status_code == 201
     # a deleted contact no longer blocks its keys
     await client.delete(f"{API}/{second['id']}", headers=rep.headers)
-    assert (await client.post(API, json={"name": "N", "emails": ["other@acme.example"]}, headers=rep.headers)).status_code == 201
+    assert (
+        await client.post(API, json={"name": "N", "emails": ["other@acme.example"]}, headers=rep.headers)
+    ).status_code == 201
 
 
 async def test_concurrent_creates_of_the_same_email_make_one_contact(client: httpx.AsyncClient, world: World) -> None:
@@ -284,12 +289,16 @@ async def test_writes_are_audited_and_published(client: httpx.AsyncClient, world
             )
         ).all()
         events = (
-            await conn.execute(
-                sa.select(outbox.c.event_type)
-                .where(outbox.c.tenant_id == world.id, outbox.c.entity_id == uuid.UUID(c["id"]))
-                .order_by(outbox.c.id)
+            (
+                await conn.execute(
+                    sa.select(outbox.c.event_type)
+                    .where(outbox.c.tenant_id == world.id, outbox.c.entity_id == uuid.UUID(c["id"]))
+                    .order_by(outbox.c.id)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     expected = ["contact.created", "contact.updated", "contact.assigned", "contact.deleted", "contact.restored"]
     assert [a.action for a in actions] == expected
     assert events == expected
@@ -318,7 +327,9 @@ async def test_owner_needs_assign_permission(client: httpx.AsyncClient, world: W
     r = await client.post(f"{url}/assign", json={"owner_id": str(uuid.uuid4())}, headers=u["admin"].headers)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "owner_id"
     # creating for someone else with the permission puts the record in their department
-    r = await client.post(API, json={"name": "For rep", "owner_id": str(u["east_rep2"].id)}, headers=u["director"].headers)
+    r = await client.post(
+        API, json={"name": "For rep", "owner_id": str(u["east_rep2"].id)}, headers=u["director"].headers
+    )
     assert r.status_code == 201 and r.json()["department_id"] == str(world.department_ids["Sales East"])
 
 

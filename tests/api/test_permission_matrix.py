@@ -1,0 +1,298 @@
+"""The permission matrix (DESIGN.md section 7): every system role x customers / contacts /
+activities x get, list, create, patch, delete, assign x a record of the caller's own, of a
+same-department colleague, of a sub-department, of another department and of another tenant.
+
+EXPECTED below is the role catalogue as a person states it, written out by hand; nothing in this
+file asks the implementation what a role may do. From it follow the exact answers:
+- no permission for the action: 403, whatever the record;
+- the record inside the role's data range for that resource: 200 (204 for delete);
+- outside the range, or in another tenant: 404 (it does not exist for the caller);
+- a list holds exactly the records inside the range.
+
+One world is built per module (records of every user, owned through admin assignment); each test
+leaves it as it found it (deletes are restored, assignments keep the owner, creations are removed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.settings import Settings
+from tests.builders import Factory, User, World
+
+ALL, DEPARTMENT, OWN = "all", "department", "own"
+READ = frozenset({"get", "list"})
+CRUD = frozenset({"get", "list", "create", "patch", "delete"})
+FULL = CRUD | {"assign"}
+NOTHING: tuple[str | None, frozenset[str]] = (None, frozenset())
+
+# role -> resource -> (data range, the actions the role may take). Read from the product's role
+# descriptions: sales_rep works their own book; sales_manager their department and its
+# sub-departments, and may reassign; director, admin: everything; analyst reads everything;
+# service roles read all customers and contacts and work activities (manager: the department's,
+# agent: their own); marketer reads customers and contacts; it_admin sees no business data.
+EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
+    "admin": {"customers": (ALL, FULL), "contacts": (ALL, FULL), "activities": (ALL, FULL)},
+    "sales_director": {"customers": (ALL, FULL), "contacts": (ALL, FULL), "activities": (ALL, FULL)},
+    "sales_manager": {
+        "customers": (DEPARTMENT, FULL),
+        "contacts": (DEPARTMENT, FULL),
+        "activities": (DEPARTMENT, FULL),
+    },
+    "sales_rep": {"customers": (OWN, CRUD), "contacts": (OWN, CRUD), "activities": (OWN, CRUD)},
+    "service_manager": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": (DEPARTMENT, FULL)},
+    "service_agent": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": (OWN, CRUD)},
+    "marketer": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": NOTHING},
+    "analyst": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": (ALL, READ)},
+    "it_admin": {"customers": NOTHING, "contacts": NOTHING, "activities": NOTHING},
+}
+
+# The world: who sits where (tests/builders.Factory.sales_world plus three users added below).
+DEPARTMENT_OF: dict[str, str | None] = {
+    "admin": None,
+    "analyst": None,
+    "it": None,
+    "director": "Sales",
+    "sales_head": "Sales",
+    "sales_ops": "Sales",
+    "east_manager": "Sales East",
+    "east_rep1": "Sales East",
+    "east_rep2": "Sales East",
+    "west_manager": "Sales West",
+    "west_rep1": "Sales West",
+    "service_manager": "Service",
+    "agent1": "Service",
+    "marketer": "Marketing",
+    "marketer2": "Marketing",
+}
+# A department and all of its sub-departments.
+SUBTREE = {
+    "Sales": {"Sales", "Sales East", "Sales West"},
+    "Sales East": {"Sales East"},
+    "Sales West": {"Sales West"},
+    "Service": {"Service"},
+    "Marketing": {"Marketing"},
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A caller holding one system role, and whose records count as whose for them."""
+
+    role: str
+    user: str
+    colleague: str  # same department (or, for users in none, another user in none)
+    other: str  # another department
+    sub: str | None = None  # a sub-department of theirs, where they have one
+
+    def owners(self) -> dict[str, str]:
+        kinds = {"own": self.user, "colleague": self.colleague, "other_department": self.other}
+        return kinds | ({"sub_department": self.sub} if self.sub else {})
+
+
+SUBJECTS = [
+    Subject("admin", "admin", colleague="analyst", other="west_rep1"),
+    Subject("sales_director", "director", colleague="sales_ops", sub="east_rep1", other="agent1"),
+    Subject("sales_manager", "sales_head", colleague="sales_ops", sub="east_rep1", other="agent1"),
+    Subject("sales_manager", "east_manager", colleague="east_rep1", other="west_rep1"),
+    Subject("sales_rep", "east_rep1", colleague="east_rep2", other="west_rep1"),
+    Subject("service_manager", "service_manager", colleague="agent1", other="east_rep1"),
+    Subject("service_agent", "agent1", colleague="service_manager", other="east_rep1"),
+    Subject("marketer", "marketer", colleague="marketer2", other="east_rep1"),
+    Subject("analyst", "analyst", colleague="admin", other="east_rep1"),
+    Subject("it_admin", "it", colleague="admin", other="east_rep1"),
+]
+RESOURCES = ("customers", "contacts", "activities")
+CASES = [pytest.param(s, r, id=f"{s.user}({s.role})-{r}") for s in SUBJECTS for r in RESOURCES]
+
+
+def in_range(data_range: str | None, subject: Subject, owner: str) -> bool:
+    if data_range == ALL:
+        return True
+    if data_range == DEPARTMENT:
+        mine = DEPARTMENT_OF[subject.user]
+        return mine is not None and DEPARTMENT_OF[owner] in SUBTREE[mine]
+    if data_range == OWN:
+        return owner == subject.user
+    return False
+
+
+@dataclass
+class Matrix:
+    world: World
+    client: httpx.AsyncClient
+    # resource -> owner label -> record id; "stranger" owns the other tenant's records
+    records: dict[str, dict[str, str]]
+    stranger: User
+
+    def user(self, label: str) -> User:
+        return self.world.users[label]
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.user("admin").headers
+
+    def url(self, resource: str, owner: str) -> str:
+        return f"/api/v1/{resource}/{self.records[resource][owner]}"
+
+
+async def _post(client: httpx.AsyncClient, url: str, headers: dict[str, str], body: dict[str, object]) -> str:
+    r = await client.post(url, json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+async def _records_of(client: httpx.AsyncClient, admin: User, owner: User, tag: str) -> dict[str, str]:
+    """One customer, contact and activity owned by `owner`, made by an admin (who may assign)."""
+    headers, owner_id = admin.headers, str(owner.id)
+    customer = await _post(client, "/api/v1/customers", headers, {"name": f"{tag} Co", "owner_id": owner_id})
+    contact = await _post(
+        client, "/api/v1/contacts", headers, {"name": f"{tag} Person", "customer_id": customer, "owner_id": owner_id}
+    )
+    activity = await _post(
+        client,
+        "/api/v1/activities",
+        headers,
+        {"kind": "call", "subject": f"{tag} call", "customer_id": customer, "owner_id": owner_id},
+    )
+    return {"customers": customer, "contacts": contact, "activities": activity}
+
+
+@pytest.fixture(scope="module")
+async def matrix(app: object, engine: AsyncEngine, settings: Settings) -> AsyncIterator[Matrix]:
+    factory = Factory(engine, settings)
+    world = await factory.sales_world()
+    sales = world.department_ids["Sales"]
+    await world.user("sales_head", ["sales_manager"], sales)
+    await world.user("sales_ops", ["sales_rep"], sales)
+    await world.user("marketer2", ["marketer"], world.department_ids["Marketing"])
+    assert set(world.users) == set(DEPARTMENT_OF)
+    for label, department in DEPARTMENT_OF.items():
+        assert world.users[label].department_id == (world.department_ids[department] if department else None)
+    other_tenant = await factory.tenant()
+    stranger = await other_tenant.user("admin", ["admin"])
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        records: dict[str, dict[str, str]] = {r: {} for r in RESOURCES}
+        for label, user in world.users.items():
+            for resource, record_id in (await _records_of(client, world.users["admin"], user, label)).items():
+                records[resource][label] = record_id
+        for resource, record_id in (await _records_of(client, stranger, stranger, "stranger")).items():
+            records[resource]["stranger"] = record_id
+        yield Matrix(world, client, records, stranger)
+
+
+def expected_statuses(subject: Subject, resource: str, action: str, ok: int) -> dict[str, int]:
+    data_range, actions = EXPECTED[subject.role][resource]
+    if action not in actions:
+        return dict.fromkeys([*subject.owners(), "other_tenant"], 403)
+    statuses = {kind: ok if in_range(data_range, subject, owner) else 404 for kind, owner in subject.owners().items()}
+    return statuses | {"other_tenant": 404}
+
+
+def owners_with_tenant(subject: Subject) -> dict[str, str]:
+    return subject.owners() | {"other_tenant": "stranger"}
+
+
+@pytest.mark.parametrize(("subject", "resource"), CASES)
+async def test_get(matrix: Matrix, subject: Subject, resource: str) -> None:
+    headers = matrix.user(subject.user).headers
+    actual = {
+        kind: (await matrix.client.get(matrix.url(resource, owner), headers=headers)).status_code
+        for kind, owner in owners_with_tenant(subject).items()
+    }
+    assert actual == expected_statuses(subject, resource, "get", 200)
+
+
+@pytest.mark.parametrize(("subject", "resource"), CASES)
+async def test_list(matrix: Matrix, subject: Subject, resource: str) -> None:
+    data_range, actions = EXPECTED[subject.role][resource]
+    r = await matrix.client.get(f"/api/v1/{resource}", params={"limit": 200}, headers=matrix.user(subject.user).headers)
+    if "list" not in actions:
+        assert r.status_code == 403
+        return
+    assert r.status_code == 200, r.text
+    expected = {
+        record_id
+        for owner, record_id in matrix.records[resource].items()
+        if owner != "stranger" and in_range(data_range, subject, owner)
+    }
+    listed = [item["id"] for item in r.json()["items"]]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == expected
+    assert r.json()["next_cursor"] is None
+
+
+@pytest.mark.parametrize(("subject", "resource"), CASES)
+async def test_create(matrix: Matrix, subject: Subject, resource: str) -> None:
+    _, actions = EXPECTED[subject.role][resource]
+    body: dict[str, object] = {"name": f"New by {subject.user}"}
+    if resource == "activities":
+        # linked to the caller's own customer, which every role that logs activities can read
+        body = {"kind": "note", "subject": "New note", "customer_id": matrix.records["customers"][subject.user]}
+    r = await matrix.client.post(f"/api/v1/{resource}", json=body, headers=matrix.user(subject.user).headers)
+    assert r.status_code == (201 if "create" in actions else 403), r.text
+    if r.status_code == 201:
+        assert r.json()["owner_id"] == str(matrix.user(subject.user).id)
+        gone = await matrix.client.delete(f"/api/v1/{resource}/{r.json()['id']}", headers=matrix.admin)
+        assert gone.status_code == 204
+
+
+@pytest.mark.parametrize(("subject", "resource"), CASES)
+async def test_patch(matrix: Matrix, subject: Subject, resource: str) -> None:
+    headers = matrix.user(subject.user).headers
+    body = {"body": "patched"} if resource == "activities" else {"description": "patched"}
+    actual = {
+        kind: (await matrix.client.patch(matrix.url(resource, owner), json=body, headers=headers)).status_code
+        for kind, owner in owners_with_tenant(subject).items()
+    }
+    assert actual == expected_statuses(subject, resource, "patch", 200)
+
+
+@pytest.mark.parametrize(("subject", "resource"), CASES)
+async def test_delete(matrix: Matrix, subject: Subject, resource: str) -> None:
+    headers = matrix.user(subject.user).headers
+    actual: dict[str, int] = {}
+    for kind, owner in owners_with_tenant(subject).items():
+        url = matrix.url(resource, owner)
+        actual[kind] = (await matrix.client.delete(url, headers=headers)).status_code
+        if actual[kind] == 204:
+            restored = await matrix.client.post(f"{url}/restore", headers=matrix.admin)
+            assert restored.status_code == 200, restored.text
+    assert actual == expected_statuses(subject, resource, "delete", 204)
+
+
+@pytest.mark.parametrize(("subject", "resource"), CASES)
+async def test_assign(matrix: Matrix, subject: Subject, resource: str) -> None:
+    headers = matrix.user(subject.user).headers
+    actual: dict[str, int] = {}
+    for kind, owner in owners_with_tenant(subject).items():
+        # hand the record to its current owner: the gate is exercised, the world stays the same
+        owner_id = matrix.stranger.id if owner == "stranger" else matrix.user(owner).id
+        r = await matrix.client.post(
+            f"{matrix.url(resource, owner)}/assign", json={"owner_id": str(owner_id)}, headers=headers
+        )
+        actual[kind] = r.status_code
+        if r.status_code == 200:
+            assert r.json()["owner_id"] == str(owner_id)
+    assert actual == expected_statuses(subject, resource, "assign", 200)
+
+
+async def test_every_role_and_resource_is_covered() -> None:
+    from app.auth.permissions import SYSTEM_ROLES
+
+    assert set(EXPECTED) == set(SYSTEM_ROLES)
+    assert {s.role for s in SUBJECTS} == set(SYSTEM_ROLES)
+    assert all(set(row) == set(RESOURCES) for row in EXPECTED.values())
+
+
+async def test_an_unknown_id_is_404_like_an_invisible_one(matrix: Matrix) -> None:
+    for resource in RESOURCES:
+        r = await matrix.client.get(f"/api/v1/{resource}/{uuid.uuid4()}", headers=matrix.admin)
+        assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
