@@ -424,6 +424,16 @@ sa.Index(
 sa.Index("ix_contacts_emails_norm", contacts.c.emails_norm, postgresql_using="gin")
 sa.Index("ix_contacts_phones_norm", contacts.c.phones_norm, postgresql_using="gin")
 _list_indexes(activities)
+# The default activity sort (-occurred_at), per data range (migration 0002).
+for _name, _by in (("", ()), ("_owner", (activities.c.owner_id,)), ("_department", (activities.c.department_id,))):
+    sa.Index(
+        f"ix_activities{_name}_occurred",
+        activities.c.tenant_id,
+        *_by,
+        activities.c.occurred_at,
+        activities.c.id,
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    )
 sa.Index(
     "ix_activities_customer",
     activities.c.tenant_id,
