@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.responses import dumps
@@ -99,6 +100,18 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, title, detail, title.lower().replace(" ", "-"), headers or None)
 
 
+# PostgreSQL refuses NUL in text (22021) and \u0000 in jsonb (22P05): client input, never a 500.
+NUL_SQLSTATES = frozenset({"22021", "22P05"})
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in NUL_SQLSTATES:
+        detail = "Text must not contain NUL (\\u0000) characters."
+        errors = [{"field": "body", "message": detail}]
+        return problem(422, "Validation failed", detail, "validation-failed", errors=errors)
+    return await unexpected_error(request, exc)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
@@ -113,6 +126,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(e.DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(Exception, unexpected_error)
 
 

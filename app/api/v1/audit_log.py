@@ -14,7 +14,7 @@ from app.api.errors import problem_responses
 from app.api.identity_services import AuditLog
 from app.api.responses import page_response
 from app.api.v1.params import CursorParam, Limit
-from app.api.v1.schemas.identity import AuditPage
+from app.api.v1.schemas.identity import AuditPage, NoNul
 from app.auth.principal import Principal
 from app.domain.identity.entities import AuditQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
@@ -35,9 +35,9 @@ async def list_audit_log(
     caller: READ,
     service: AuditLog,
     actor_id: UUID | None = None,
-    entity: Annotated[str | None, Query(max_length=50, description="user, role, customer, ...")] = None,
+    entity: Annotated[str | None, Query(max_length=50, description="user, role, customer, ..."), NoNul] = None,
     entity_id: UUID | None = None,
-    action: Annotated[str | None, Query(max_length=100, description="user.created, auth.login, ...")] = None,
+    action: Annotated[str | None, Query(max_length=100, description="user.created, auth.login, ..."), NoNul] = None,
     since: Annotated[AwareDatetime | None, Query(alias="from", description="Entries at or after this instant")] = None,
     until: Annotated[AwareDatetime | None, Query(alias="to", description="Entries before this instant")] = None,
     limit: Limit = DEFAULT_LIMIT,

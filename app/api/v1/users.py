@@ -13,7 +13,7 @@ from app.api.errors import problem_responses
 from app.api.identity_services import Users
 from app.api.responses import etag_for, json_response, page_response
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
-from app.api.v1.schemas.identity import UserCreate, UserOut, UserPage, UserPatch
+from app.api.v1.schemas.identity import NoNul, UserCreate, UserOut, UserPage, UserPatch
 from app.auth.principal import Principal
 from app.domain.identity.entities import User, UserQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
@@ -43,8 +43,10 @@ def _one(user: User, status_code: int = 200) -> Response:
 async def list_users(
     caller: READ,
     service: Users,
-    q: Annotated[str | None, Query(min_length=1, max_length=200, description="Part of the name or email")] = None,
-    department_id: UUID | None = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Part of the name or email"), NoNul
+    ] = None,
+    department: Annotated[UUID | None, Query(description="Members of this department")] = None,
     active: bool | None = None,
     sort: Annotated[
         str, Query(max_length=20, description="name, email, created_at or updated_at; - descends")
@@ -52,7 +54,7 @@ async def list_users(
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    query = UserQuery(q=q, department_id=department_id, active=active, sort=sort, limit=limit, cursor=cursor)
+    query = UserQuery(q=q, department_id=department, active=active, sort=sort, limit=limit, cursor=cursor)
     page = await service.list(caller, query)
     return page_response(page.items, page.next_cursor)
 

@@ -8,9 +8,40 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints, field_validator
 
 from app.api.v1.schemas.common import Email, Name, RequestModel, ShortText
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
+def reject_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL: refuse it here, naming the field, not as a database error."""
+    if _has_nul(value):
+        raise ValueError("must not contain NUL (\\u0000) characters")
+    return value
+
+
+# For query parameters: `Annotated[str | None, Query(...), NoNul]`.
+NoNul = AfterValidator(reject_nul)
+
+
+class IdentityRequest(RequestModel):
+    """Request bodies of the identity endpoints: unknown fields and NUL characters refused."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return reject_nul(value)
+
 
 # The password policy (10..1024 characters, not the email, not common) is the domain's: it answers
 # 422 naming the reason. The schema only bounds what is read.
@@ -26,25 +57,25 @@ RangeName = Literal["none", "own", "department", "all"]
 # -- auth ------------------------------------------------------------------------------------------
 
 
-class LoginBody(RequestModel):
+class LoginBody(IdentityRequest):
     email: Annotated[str, StringConstraints(max_length=320)]
     password: Password
 
 
-class RefreshBody(RequestModel):
+class RefreshBody(IdentityRequest):
     refresh_token: Secret
 
 
-class LogoutBody(RequestModel):
+class LogoutBody(IdentityRequest):
     refresh_token: Secret | None = Field(None, description="Also end this refresh token's session.")
 
 
-class PasswordChangeBody(RequestModel):
+class PasswordChangeBody(IdentityRequest):
     current_password: Password
     new_password: Password
 
 
-class SignupBody(RequestModel):
+class SignupBody(IdentityRequest):
     company_name: Name
     name: Name
     email: Email
@@ -61,7 +92,7 @@ class TokenPairOut(BaseModel):
 # -- users -----------------------------------------------------------------------------------------
 
 
-class UserCreate(RequestModel):
+class UserCreate(IdentityRequest):
     email: Email
     name: Name
     password: Password
@@ -72,7 +103,7 @@ class UserCreate(RequestModel):
     role_ids: list[UUID] = Field(default_factory=list, max_length=50, description="Needs users:manage.")
 
 
-class UserPatch(RequestModel):
+class UserPatch(IdentityRequest):
     email: Email = None  # type: ignore[assignment]
     name: Name = None  # type: ignore[assignment]
     department_id: UUID | None = None
@@ -129,12 +160,12 @@ class MeOut(BaseModel):
 # -- departments and regions -----------------------------------------------------------------------
 
 
-class DepartmentCreate(RequestModel):
+class DepartmentCreate(IdentityRequest):
     name: Name
     parent_id: UUID | None = None
 
 
-class DepartmentPatch(RequestModel):
+class DepartmentPatch(IdentityRequest):
     name: Name = None  # type: ignore[assignment]
     parent_id: UUID | None = Field(None, description="Move under another department; null makes it a root.")
 
@@ -157,12 +188,12 @@ class DepartmentPage(BaseModel):
 RegionCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 
-class RegionCreate(RequestModel):
+class RegionCreate(IdentityRequest):
     code: RegionCode
     name: Name
 
 
-class RegionPatch(RequestModel):
+class RegionPatch(IdentityRequest):
     code: RegionCode = None  # type: ignore[assignment]
     name: Name = None  # type: ignore[assignment]
 
@@ -184,7 +215,7 @@ class RegionPage(BaseModel):
 # -- roles -----------------------------------------------------------------------------------------
 
 
-class DataRangeSpec(RequestModel):
+class DataRangeSpec(IdentityRequest):
     range: RangeName
     regions: list[UUID] | None = Field(None, max_length=500, description="Only records in these regions; null: any.")
     customer_types: list[ShortText] | None = Field(
@@ -198,7 +229,7 @@ DataRanges = Annotated[
 ]
 
 
-class RoleCreate(RequestModel):
+class RoleCreate(IdentityRequest):
     key: Annotated[str, StringConstraints(max_length=63)] | None = Field(
         None, description="a-z, 0-9, _; generated when omitted."
     )
@@ -211,7 +242,7 @@ class RoleCreate(RequestModel):
         return {res: spec.model_dump() for res, spec in self.data_ranges.items()}
 
 
-class RolePatch(RequestModel):
+class RolePatch(IdentityRequest):
     key: Annotated[str, StringConstraints(max_length=63)] = None  # type: ignore[assignment]
     name: Name = None  # type: ignore[assignment]
     description: Description = None  # type: ignore[assignment]
@@ -252,7 +283,7 @@ class RolePage(BaseModel):
 # -- API tokens ------------------------------------------------------------------------------------
 
 
-class ApiTokenCreate(RequestModel):
+class ApiTokenCreate(IdentityRequest):
     name: Name
     scopes: list[Permission] = Field(min_length=1, max_length=500, description="A subset of your permissions.")
     expires_at: AwareDatetime | None = Field(None, description="null: until revoked.")
