@@ -349,6 +349,8 @@ async def test_signup_creates_a_tenant_and_signs_its_admin_in(client: httpx.Asyn
     me = (await client.get(ME, headers=bearer(r.json()["access_token"]))).json()
     assert me["tenant_name"] == "北京科技有限公司"
     assert [role["key"] for role in me["roles"]] == ["admin"]
+    audit = await client.get("/api/v1/audit-log", headers=bearer(r.json()["access_token"]))
+    assert [e["action"] for e in reversed(audit.json()["items"])] == ["tenant.created", "user.created", "auth.login"]
     roles = await client.get("/api/v1/roles?limit=200", headers=bearer(r.json()["access_token"]))
     assert {role["key"] for role in roles.json()["items"]} >= {"admin", "sales_rep", "it_admin"}
     again = await client.post(

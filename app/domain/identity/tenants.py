@@ -58,6 +58,7 @@ class TenantService:
         assert principal is not None
         pair = await self.auth.start_session(principal)
         await self.users.record_login(created.tenant_id, created.admin_id)
+        await self.audit.record(principal, "auth.login", "user", created.admin_id)
         return pair
 
     async def create_tenant(
