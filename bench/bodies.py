@@ -18,7 +18,8 @@ def create_body(invocation: int, thread: int, n: int) -> dict[str, Any]:
         "level": "B",
         "status": "prospect",
         "source": "website",
-        "phone": f"+86 1{invocation % 100:02d}{thread % 10}{n % 10_000_000:07d}",
+        # "+86 10...": no generated customer has a number starting 10, so no duplicate 409s.
+        "phone": f"+86 10{invocation % 100:02d}{thread % 10}{n % 1_000_000:06d}",
         "email": f"load-{invocation}-{thread}-{n}@{LOAD_EMAIL_DOMAIN}",
         "tags": ["new"],
         "description": "Created by the load benchmark.",

@@ -31,7 +31,7 @@ from app.auth.permissions import SYSTEM_ROLES
 from app.repositories.database import create_engine
 from app.repositories.tables import customers, departments
 from app.settings import Settings
-from bench import capture, report
+from bench import capture, profile, report, verify
 from bench.bodies import LOAD_EMAIL_DOMAIN
 from bench.generate import BenchTenant
 from bench.scenarios import Scenario, scenarios
@@ -250,7 +250,9 @@ async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
         await engine.dispose()
 
 
-def run_benchmark(args: argparse.Namespace, url: str, base_settings: Settings, tenant: BenchTenant) -> int:
+def run_benchmark(
+    args: argparse.Namespace, url: str, base_settings: Settings, tenant: BenchTenant, embedded: Any = None
+) -> int:
     wrk = ensure_wrk()
     RESULTS.mkdir(parents=True, exist_ok=True)
     work = RESULTS / "tmp"
@@ -288,6 +290,8 @@ def run_benchmark(args: argparse.Namespace, url: str, base_settings: Settings, t
 
     servers: list[Server] = []
     measurements: list[Measurement] = []
+    sameness: list[str] = []
+    profiled = {s.strip() for s in (args.profile or "").split(",") if s.strip()}
     started = time.time()
     try:
         app_port, base_port = free_port(), free_port()
@@ -306,6 +310,17 @@ def run_benchmark(args: argparse.Namespace, url: str, base_settings: Settings, t
                 base_port,
             )
         )
+        if embedded is not None and not args.no_verify_sql:
+            log.info("checking that both servers send PostgreSQL the same statements (log_statement = all)")
+            sameness = verify.verify(
+                servers,
+                chosen,
+                {k: c.token for k, c in callers.items()},
+                {k: [str(v) for v in vs] for k, vs in ids.items()},
+                Path(embedded.server.log),
+                embedded.psql,
+            )
+            print("\nSQL sent per request, app vs baseline:\n  " + "\n  ".join(sameness) + "\n", flush=True)
         invocation = 0
         for scenario in chosen:
             for connections in conn_counts:
@@ -325,9 +340,20 @@ def run_benchmark(args: argparse.Namespace, url: str, base_settings: Settings, t
                     if warmup:
                         run_wrk(wrk, server, scenario, connections, args.threads, warmup, script_args(invocation))
                     invocation += 1
+                    spy = None
+                    if scenario.name in profiled and connections == conn_counts[0]:
+                        spy_out = RESULTS / f"profile-{scenario.name}-{server.name}-c{connections}.txt"
+                        spy = profile.start(server.process.pid, spy_out, duration)
                     result = run_wrk(
                         wrk, server, scenario, connections, args.threads, duration, script_args(invocation)
                     )
+                    if spy is not None:
+                        summary = profile.finish(spy, spy_out, requests=result["requests"])
+                        print(
+                            f"\n--- profile of {server.name}, {scenario.name} at {connections} connections "
+                            f"({spy_out.relative_to(ROOT)})\n{summary}\n",
+                            flush=True,
+                        )
                     m = Measurement(scenario.name, server.name, connections, result)
                     measurements.append(m)
                     log.info(
@@ -351,6 +377,7 @@ def run_benchmark(args: argparse.Namespace, url: str, base_settings: Settings, t
             log.warning("cleanup failed: %s", error)
     rows = report.build(chosen, conn_counts, measurements)
     meta = report.environment(url, tenant, duration, warmup, args.threads, started, spec)
+    meta["same_sql"] = sameness
     print(report.table(rows))
     paths = report.write(RESULTS, rows, meta)
     log.info("results: %s", ", ".join(str(p.relative_to(ROOT)) for p in paths))

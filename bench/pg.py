@@ -69,16 +69,16 @@ class EmbeddedPostgres:
         log.info("embedded PostgreSQL ready in %.1f s (%s)", time.perf_counter() - started, pgdata)
         return self.url
 
-    def _psql(self, sql: str) -> str:
+    def psql(self, sql: str) -> str:
         out: str = self.server.psql(sql)
         return out
 
     def _tune(self) -> None:
         for name, value in SETTINGS.items():
-            self._psql(f"ALTER SYSTEM SET {name} = '{value}';")
-        self._psql("SELECT pg_reload_conf();")
+            self.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+        self.psql("SELECT pg_reload_conf();")
         time.sleep(0.2)
-        pending = self._psql("SELECT count(*) FROM pg_settings WHERE pending_restart;")
+        pending = self.psql("SELECT count(*) FROM pg_settings WHERE pending_restart;")
         if "\n 0\n" in pending:
             return
         log.info("restarting the embedded PostgreSQL to apply shared_buffers")

@@ -142,6 +142,9 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             f"{a['p99_ms']:.1f} | {b['rps']:.1f} | {b['p50_ms']:.1f} | {b['p99_ms']:.1f} | {r['ratio']:.0%} | "
             f"{_checks_text(r['checks'])} |"
         )
+    if meta.get("same_sql"):
+        out += ["", "SQL PostgreSQL received for one request per scenario, app vs baseline:", ""]
+        out += [f"- {line.splitlines()[0]}" for line in meta["same_sql"]]
     out += ["", "Statements per request (principal lookup included):", ""]
     for name, info in meta["statements"].items():
         out.append(f"- {name}: {info['statements']} ({', '.join(['principal', *info['kinds']])})")

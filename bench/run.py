@@ -44,7 +44,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--search-zh", default="星辰", help="Chinese search term (default 星辰)")
     p.add_argument("--search-en", default="acme", help="Latin search term (default acme)")
     p.add_argument("--generate-only", action="store_true", help="make sure the data exists, then stop")
-    p.add_argument("--keep-running", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--no-verify-sql", action="store_true", help="skip the app-vs-baseline SQL comparison")
+    p.add_argument("--profile", default="", help="scenarios to sample the app with py-spy during (comma separated)")
     return p.parse_args(argv)
 
 
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from bench.drive import run_benchmark
 
-        return run_benchmark(args, url, settings, tenant)
+        return run_benchmark(args, url, settings, tenant, embedded)
     except KeyboardInterrupt:
         log.warning("interrupted")
         return 130

@@ -1,0 +1,113 @@
+"""Proof that the baseline sends what the app sends: with log_statement = all (a reload, so every
+open session follows), one request per scenario to each server; the statements PostgreSQL logged
+for the two are compared, transaction control included. Embedded PostgreSQL only (it reads the
+server's log file)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench import bodies
+from bench.scenarios import Scenario
+
+log = logging.getLogger("bench.verify")
+_ENTRY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+_TEXT = re.compile(r"LOG:\s+(?:statement|execute [^:]+):\s*(.*)$", re.S)
+
+
+def _statements(text: str) -> list[str]:
+    entries: list[str] = []
+    for line in text.splitlines():
+        if _ENTRY.match(line):
+            entries.append(line)
+        elif entries:
+            entries[-1] += "\n" + line
+    out = []
+    for entry in entries:
+        if m := _TEXT.search(entry):
+            out.append(" ".join(m.group(1).split()).rstrip(";"))
+    return out
+
+
+def _request(base_url: str, scenario: Scenario, token: str, target: str | None, body: dict[str, Any] | None) -> int:
+    method = {"list": "GET", "get": "GET", "create": "POST", "patch": "PATCH"}[scenario.route]
+    path = scenario.url_path if target is None else f"{scenario.path}/{target}"
+    data = orjson.dumps(body) if body is not None else None
+    request = urllib.request.Request(
+        base_url + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return int(response.status)
+
+
+def verify(
+    servers: list[Any],
+    chosen: list[Scenario],
+    tokens: dict[str, str],
+    ids: dict[str, list[str]],
+    log_file: Path,
+    psql: Callable[[str], str],
+) -> list[str]:
+    """Returns a line per scenario: OK or what differed."""
+    psql("ALTER SYSTEM SET log_statement = 'all';")
+    psql("SELECT pg_reload_conf();")
+    time.sleep(0.5)
+    report: list[str] = []
+    try:
+        for n, scenario in enumerate(chosen):
+            seen: dict[str, list[str]] = {}
+            for k, server in enumerate(servers):
+                target = ids[scenario.ids or scenario.caller][n % 7] if scenario.route in ("get", "patch") else None
+                body = None
+                if scenario.route == "create":
+                    body = bodies.create_body(98, k, int(time.time() * 1000) % 1_000_000 + n)
+                elif scenario.route == "patch":
+                    body = bodies.patch_body(98, k, int(time.time() * 1000) % 1_000_000 + n)
+                # Every statement is prepared on first use; the compared request is the third.
+                for attempt in range(3):
+                    if body is not None:
+                        body = {
+                            **body,
+                            **(
+                                {"email": f"v{attempt}-{body['email']}", "phone": body["phone"][:-1] + str(attempt)}
+                                if scenario.route == "create"
+                                else {"description": f"{body['description']} {attempt}"}
+                            ),
+                        }
+                    time.sleep(0.3)
+                    start = log_file.stat().st_size
+                    status = _request(server.base_url, scenario, tokens[scenario.caller], target, body)
+                time.sleep(0.5)
+                with log_file.open("rb") as f:
+                    f.seek(start)
+                    seen[server.name] = _statements(f.read().decode("utf-8", errors="replace"))
+                if status >= 300:
+                    seen[server.name] = [f"HTTP {status}"]
+            app, base = seen.get("app", []), seen.get("baseline", [])
+            if app == base:
+                report.append(f"{scenario.name:<13} same {len(app)} statements")
+            else:
+                diff = [
+                    f"    app:      {a[:110]}\n    baseline: {b[:110]}"
+                    for a, b in zip(app, base, strict=False)
+                    if a != b
+                ][:3]
+                report.append(
+                    f"{scenario.name:<13} DIFFERENT: app {len(app)} statements, baseline {len(base)}\n"
+                    + "\n".join(diff)
+                )
+    finally:
+        psql("ALTER SYSTEM RESET log_statement;")
+        psql("SELECT pg_reload_conf();")
+    return report
