@@ -11,8 +11,9 @@
 # CRM_JWT_KEYS (app/settings.py). docker-compose.yml runs it beside a PostgreSQL 16.
 #
 # Several replicas behind a load balancer: migrate once (a one-shot `crm migrate` container or
-# job), and start the replicas with CRM_MIGRATE_ON_START=0. `crm worker` runs from the same image
-# (`docker run ... crm crm worker`).
+# job; migrations take no lock, so replicas must not all run them at once), and start the replicas
+# with CRM_MIGRATE_ON_START=0. Any other `crm` command runs from the same image:
+# `docker run --rm -e CRM_MIGRATE_ON_START=0 ... crm crm create-user --help`.
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
