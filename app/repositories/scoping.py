@@ -5,7 +5,31 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.domain.shared.scope import DataRange, DataScope
+from app.domain.shared.scope import DataRange, DataScope, Grant
+from app.repositories.tables import customers
+
+
+def _narrowing(table: sa.Table, grant: Grant) -> list[sa.ColumnElement[bool]]:
+    """Region and customer-type narrowing. Tables without those columns (contacts, activities)
+    are narrowed through the customer they belong to; a record with no customer then matches
+    nothing, so narrowing never widens."""
+    own_columns = [
+        (column, values)
+        for column, values in (("region_id", grant.regions), ("customer_type", grant.customer_types))
+        if values is not None
+    ]
+    if not own_columns:
+        return []
+    if all(column in table.c for column, _ in own_columns):
+        return [table.c[column].in_(values) for column, values in own_columns]
+    if "customer_id" not in table.c:
+        return [sa.false()]
+    via_customer = sa.exists().where(
+        customers.c.tenant_id == table.c.tenant_id,
+        customers.c.id == table.c.customer_id,
+        *(customers.c[column].in_(values) for column, values in own_columns),
+    )
+    return [via_customer]
 
 
 def scope_predicate(table: sa.Table, scope: DataScope) -> sa.ColumnElement[bool]:
@@ -20,10 +44,7 @@ def scope_predicate(table: sa.Table, scope: DataScope) -> sa.ColumnElement[bool]
             if not scope.department_ids:  # a user in no department has no department range
                 continue
             parts.append(table.c.department_id.in_(scope.department_ids))
-        if grant.regions is not None and "region_id" in table.c:
-            parts.append(table.c.region_id.in_(grant.regions))
-        if grant.customer_types is not None and "customer_type" in table.c:
-            parts.append(table.c.customer_type.in_(grant.customer_types))
+        parts.extend(_narrowing(table, grant))
         if not parts:  # range "all", not narrowed: nothing else can widen it
             return table.c.tenant_id == scope.tenant_id
         clauses.append(sa.and_(*parts))
