@@ -53,8 +53,10 @@ def problem(
     return Response(dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+def _field_name(error: Any) -> str:
+    if error.get("type") == "json_invalid":  # its location is a character offset, not a field
+        return "body"
+    parts = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
 
 
@@ -76,7 +78,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 async def request_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _field_name(tuple(err.get("loc", ()))), "message": err.get("msg", "invalid")} for err in exc.errors()
+        {"field": _field_name(err), "message": err.get("msg", "invalid")} for err in exc.errors()
     ]
     detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:5])
     return problem(422, "Validation failed", detail, "validation-failed", errors=errors)

@@ -45,7 +45,11 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+        if length is not None and not length.isdigit():
+            response = problem(400, "Bad request", "Content-Length must be a number of bytes.", "bad-request")
+            await response(scope, receive, send)
+            return
+        if length is not None and int(length) > self.max_bytes:
             await self._too_large(scope, receive, send)
             return
         seen = 0

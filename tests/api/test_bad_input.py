@@ -53,7 +53,13 @@ async def test_malformed_or_non_object_json_is_422(client: httpx.AsyncClient, ra
 
 async def test_malformed_json_on_an_authenticated_endpoint_is_422(client: httpx.AsyncClient, admin: User) -> None:
     r = await client.post(CUSTOMERS, content=b'{"name": ', headers={**JSON, **admin.headers})
-    assert_problem(r, 422)
+    body = assert_problem(r, 422)
+    assert [e["field"] for e in body["errors"]] == ["body"]
+
+
+async def test_non_numeric_content_length_is_400(client: httpx.AsyncClient) -> None:
+    r = await client.post(LOGIN, content=b"{}", headers={**JSON, "Content-Length": "ten"})
+    assert_problem(r, 400)
 
 
 @pytest.mark.parametrize(

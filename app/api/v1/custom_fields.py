@@ -21,7 +21,7 @@ from app.api.v1.schemas.custom_fields import (
 )
 from app.auth.principal import Principal
 
-router = APIRouter(prefix="/custom-fields", tags=["custom-fields"])
+router = APIRouter(prefix="/custom-fields", tags=["custom_fields"])
 
 
 @router.get(
