@@ -19,7 +19,7 @@ def create_body(invocation: int, thread: int, n: int) -> dict[str, Any]:
         "status": "prospect",
         "source": "website",
         # "+86 10...": no generated customer has a number starting 10, so no duplicate 409s.
-        "phone": f"+86 10{invocation % 100:02d}{thread % 10}{n % 1_000_000:06d}",
+        "phone": f"+86 10{invocation % 1000:03d}{thread % 10}{n % 100_000:05d}",
         "email": f"load-{invocation}-{thread}-{n}@{LOAD_EMAIL_DOMAIN}",
         "tags": ["new"],
         "description": "Created by the load benchmark.",

@@ -119,12 +119,12 @@ def server_env(url: str, settings: Settings, jwt_key: str, port: int) -> dict[st
     return env
 
 
-def start_server(name: str, command: list[str], env: dict[str, str], port: int) -> Server:
+def start_server(name: str, command: list[str], env: dict[str, str], port: int, cwd: Path = ROOT) -> Server:
     logs = RESULTS / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{name}.log"
     out = log_path.open("wb")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(name, port, process, log_path)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -302,6 +302,12 @@ def run_benchmark(
                 "app", [*app_cmd, "--port", str(app_port)], server_env(url, settings, jwt_key, app_port), app_port
             )
         )
+        if args.app_dir:  # a third server: another checkout of the app (a branch, an experiment), same venv
+            exp_dir, exp_port = Path(args.app_dir).resolve(), free_port()
+            exp_env = {**server_env(url, settings, jwt_key, exp_port), "PYTHONPATH": str(exp_dir)}
+            exp_cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(exp_port)]
+            servers.append(start_server("exp", exp_cmd, exp_env, exp_port, cwd=exp_dir))
+            log.info("exp: the app from %s", exp_dir)
         servers.append(
             start_server(
                 "baseline",
@@ -310,10 +316,21 @@ def run_benchmark(
                 base_port,
             )
         )
+
+        def script_args_for(scenario: Scenario, inv: int) -> list[str]:
+            token = callers[scenario.caller].token
+            if scenario.route == "create":
+                return [token, str(inv)]
+            if scenario.route == "patch":
+                return [token, id_files["patch"], str(inv)]
+            if scenario.route == "get":
+                return [token, id_files[scenario.ids or scenario.caller]]
+            return [token]
+
         if embedded is not None and not args.no_verify_sql:
             log.info("checking that both servers send PostgreSQL the same statements (log_statement = all)")
             sameness = verify.verify(
-                servers,
+                [s for s in servers if s.name != "exp"],
                 chosen,
                 {k: c.token for k, c in callers.items()},
                 {k: [str(v) for v in vs] for k, vs in ids.items()},
@@ -322,30 +339,46 @@ def run_benchmark(
             )
             print("\nSQL sent per request, app vs baseline:\n  " + "\n  ".join(sameness) + "\n", flush=True)
         invocation = 0
+        if warmup and not args.quick:  # bring the tables and indexes the scenarios touch into memory
+            log.info("warming the database up: %d s per scenario against the baseline", warmup)
+            for scenario in chosen:
+                invocation += 1
+                run_wrk(
+                    wrk,
+                    next(s for s in servers if s.name == "baseline"),
+                    scenario,
+                    conn_counts[0],
+                    args.threads,
+                    warmup,
+                    script_args_for(scenario, invocation),
+                )
         for scenario in chosen:
             for connections in conn_counts:
                 for server in servers:
-
-                    def script_args(inv: int, scenario: Scenario = scenario) -> list[str]:
-                        token = callers[scenario.caller].token
-                        if scenario.route == "create":
-                            return [token, str(inv)]
-                        if scenario.route == "patch":
-                            return [token, id_files["patch"], str(inv)]
-                        if scenario.route == "get":
-                            return [token, id_files[scenario.ids or scenario.caller]]
-                        return [token]
-
                     invocation += 1
                     if warmup:
-                        run_wrk(wrk, server, scenario, connections, args.threads, warmup, script_args(invocation))
+                        run_wrk(
+                            wrk,
+                            server,
+                            scenario,
+                            connections,
+                            args.threads,
+                            warmup,
+                            script_args_for(scenario, invocation),
+                        )
                     invocation += 1
                     spy = None
                     if scenario.name in profiled and connections == conn_counts[0]:
                         spy_out = RESULTS / f"profile-{scenario.name}-{server.name}-c{connections}.txt"
                         spy = profile.start(server.process.pid, spy_out, duration)
                     result = run_wrk(
-                        wrk, server, scenario, connections, args.threads, duration, script_args(invocation)
+                        wrk,
+                        server,
+                        scenario,
+                        connections,
+                        args.threads,
+                        duration,
+                        script_args_for(scenario, invocation),
                     )
                     if spy is not None:
                         summary = profile.finish(spy, spy_out, requests=result["requests"])

@@ -81,8 +81,14 @@ def build(chosen: list[Scenario], conn_counts: list[int], measurements: list[Any
                         "detail": f"{app['p99_ms']:.1f} ms",
                     }
                 )
+            exp = _side(by_key.get((scenario.name, "exp", connections)))
             rows.append(
                 {
+                    **(
+                        {"exp": exp, "exp_ratio": round(exp["rps"] / base["rps"], 3) if base["rps"] else 0.0}
+                        if exp
+                        else {}
+                    ),
                     "scenario": scenario.name,
                     "description": scenario.description,
                     "connections": connections,
@@ -117,6 +123,20 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{b['rps']:>10.1f} {b['p50_ms']:>7.1f} {b['p99_ms']:>7.1f} | {r['ratio']:>8.0%} | "
             f"{_checks_text(r['checks'])}"
         )
+    if any("exp" in r for r in rows):
+        lines += [
+            "",
+            "exp (--app-dir) against the same baseline, same run:",
+            f"{'scenario':<13} {'conns':>5} | {'app req/s':>9} {'exp req/s':>9} {'exp p50':>7} {'exp p99':>7} | "
+            f"{'app/base':>8} {'exp/base':>8}",
+        ]
+        for r in rows:
+            if "exp" in r:
+                e = r["exp"]
+                lines.append(
+                    f"{r['scenario']:<13} {r['connections']:>5} | {r['app']['rps']:>9.1f} {e['rps']:>9.1f} "
+                    f"{e['p50_ms']:>7.1f} {e['p99_ms']:>7.1f} | {r['ratio']:>8.0%} {r['exp_ratio']:>8.0%}"
+                )
     failed = sum(1 for r in rows for c in r["checks"] if not c["pass"])
     total = sum(len(r["checks"]) for r in rows)
     lines.append(f"\n{total - failed}/{total} checks pass" + ("" if not failed else f"; {failed} FAIL"))

@@ -45,6 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--search-en", default="acme", help="Latin search term (default acme)")
     p.add_argument("--generate-only", action="store_true", help="make sure the data exists, then stop")
     p.add_argument("--no-verify-sql", action="store_true", help="skip the app-vs-baseline SQL comparison")
+    p.add_argument("--app-dir", default="", help="serve the app from another checkout (same venv), e.g. an experiment")
     p.add_argument("--profile", default="", help="scenarios to sample the app with py-spy during (comma separated)")
     return p.parse_args(argv)
 

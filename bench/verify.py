@@ -37,7 +37,9 @@ def _statements(text: str) -> list[str]:
     return out
 
 
-def _request(base_url: str, scenario: Scenario, token: str, target: str | None, body: dict[str, Any] | None) -> int:
+def _request(
+    base_url: str, scenario: Scenario, token: str, target: str | None, body: dict[str, Any] | None
+) -> tuple[int, Any]:
     method = {"list": "GET", "get": "GET", "create": "POST", "patch": "PATCH"}[scenario.route]
     path = scenario.url_path if target is None else f"{scenario.path}/{target}"
     data = orjson.dumps(body) if body is not None else None
@@ -48,7 +50,24 @@ def _request(base_url: str, scenario: Scenario, token: str, target: str | None, 
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
-        return int(response.status)
+        return int(response.status), orjson.loads(response.read())
+
+
+def _keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _keys(v) for k, v in value.items() if k != "custom_fields"} | (
+            {"custom_fields": "{...}"} if "custom_fields" in value else {}
+        )
+    if isinstance(value, list):
+        return [_keys(value[0])] if value else []
+    return type(value).__name__
+
+
+def _same_answer(scenario: Scenario, app: Any, base: Any) -> str:
+    """Reads must answer the same JSON; writes (different rows) the same shape."""
+    if scenario.route in ("list", "get"):
+        return "same JSON body" if app == base else "DIFFERENT JSON body"
+    return "same JSON shape" if _keys(app) == _keys(base) else "DIFFERENT JSON shape"
 
 
 def verify(
@@ -67,13 +86,14 @@ def verify(
     try:
         for n, scenario in enumerate(chosen):
             seen: dict[str, list[str]] = {}
+            answers: dict[str, Any] = {}
             for k, server in enumerate(servers):
                 target = ids[scenario.ids or scenario.caller][n % 7] if scenario.route in ("get", "patch") else None
                 body = None
                 if scenario.route == "create":
-                    body = bodies.create_body(98, k, int(time.time() * 1000) % 1_000_000 + n)
+                    body = bodies.create_body(998, k, int(time.time() * 1000) % 1_000_000 + n)
                 elif scenario.route == "patch":
-                    body = bodies.patch_body(98, k, int(time.time() * 1000) % 1_000_000 + n)
+                    body = bodies.patch_body(998, k, int(time.time() * 1000) % 1_000_000 + n)
                 # Every statement is prepared on first use; the compared request is the third.
                 for attempt in range(3):
                     if body is not None:
@@ -87,7 +107,9 @@ def verify(
                         }
                     time.sleep(0.3)
                     start = log_file.stat().st_size
-                    status = _request(server.base_url, scenario, tokens[scenario.caller], target, body)
+                    status, answers[server.name] = _request(
+                        server.base_url, scenario, tokens[scenario.caller], target, body
+                    )
                 time.sleep(0.5)
                 with log_file.open("rb") as f:
                     f.seek(start)
@@ -95,8 +117,9 @@ def verify(
                 if status >= 300:
                     seen[server.name] = [f"HTTP {status}"]
             app, base = seen.get("app", []), seen.get("baseline", [])
+            shape = _same_answer(scenario, answers.get("app"), answers.get("baseline"))
             if app == base:
-                report.append(f"{scenario.name:<13} same {len(app)} statements")
+                report.append(f"{scenario.name:<13} same {len(app)} statements; {shape}")
             else:
                 diff = [
                     f"    app:      {a[:110]}\n    baseline: {b[:110]}"

@@ -11,9 +11,9 @@ function request()
    n = n + 1
    local body = string.format(
       '{"name":"压测客户 %d-%d-%d","kind":"company","customer_type":"smb","industry":"technology",' ..
-      '"level":"B","status":"prospect","source":"website","phone":"+86 10%02d%d%06d",' ..
+      '"level":"B","status":"prospect","source":"website","phone":"+86 10%03d%d%05d",' ..
       '"email":"load-%d-%d-%d@load.bench.example.com","tags":["new"],' ..
       '"description":"Created by the load benchmark."}',
-      invocation, tid, n, invocation % 100, tid % 10, n % 1000000, invocation, tid, n)
+      invocation, tid, n, invocation % 1000, tid % 10, n % 100000, invocation, tid, n)
    return wrk.format("POST", "/api/v1/customers", headers, body)
 end
