@@ -29,9 +29,9 @@ end
 function done(summary, latency, requests)
    local e = summary.errors
    io.write(string.format(
-      'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,' ..
+      'BENCH_JSON {"rps":%.1f,"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,' ..
       '"max_us":%d,"mean_us":%.1f,"errors_connect":%d,"errors_read":%d,"errors_write":%d,' ..
       '"errors_status":%d,"errors_timeout":%d}\n',
-      summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(90),
+      summary.requests / (summary.duration / 1e6), summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(90),
       latency:percentile(99), latency.max, latency.mean, e.connect, e.read, e.write, e.status, e.timeout))
 end
