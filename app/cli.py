@@ -50,14 +50,20 @@ def serve(
 
         m.upgrade(url)
     if seed_demo:
-        from app.seed import print_demo_logins, seed_demo as run_seed
+        from app.seed import print_demo_logins
+        from app.seed import seed_demo as run_seed
 
         asyncio.run(run_seed(url, settings))
         print_demo_logins()
     app = create_app(settings, database_url=url)
     uvicorn.run(
-        app, host=host or settings.host, port=port or settings.port, log_level=settings.log_level,
-        loop="uvloop", http="httptools", access_log=False,
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
     )
 
 

@@ -13,7 +13,7 @@ from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.api.openapi import customize_openapi
 from app.api.responses import ORJSON
 from app.api.v1 import health
-from app.api.v1.routers import api_router
+from app.api.v1.routers import API_PREFIX, ROUTERS
 from app.repositories.database import create_engine, resolve_url
 from app.settings import Settings, get_settings
 
@@ -28,11 +28,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = create_engine(database_url or resolve_url(settings), settings)
+        url = database_url or resolve_url(settings)
+        app.state.engine = create_engine(url, settings)
+        app.state.read_engine = create_engine(url, settings, autocommit=True)
         try:
             yield
         finally:
             await app.state.engine.dispose()
+            await app.state.read_engine.dispose()
 
     app = FastAPI(
         title="CRM API",
@@ -45,7 +48,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     app.state.settings = settings
     errors.install(app)
     app.include_router(health.router)
-    app.include_router(api_router())
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     customize_openapi(app)

@@ -6,7 +6,7 @@ configuration; `CRM_ENV=production` refuses the development secrets.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -69,12 +69,12 @@ class Settings(BaseSettings):
             raise ValueError("CRM_DATABASE_URL must be set in production")
         return self
 
-    @property
+    @cached_property
     def signing_key(self) -> tuple[str, str]:
         kid, _, secret = self.jwt_keys[0].partition(":")
         return kid, secret
 
-    @property
+    @cached_property
     def verification_keys(self) -> dict[str, str]:
         return {k: s for k, _, s in (e.partition(":") for e in self.jwt_keys)}
 

@@ -1,9 +1,9 @@
 """Explicit builders: a tenant with departments and users holding roles, plus their tokens.
 
-    world = await factory.tenant()
-    east = await world.department("Sales East", parent=world.department_ids["Sales"])
-    rep = await world.user("rep", roles=["sales_rep"], department=east)
-    await client.get("/api/v1/customers", headers=rep.headers)
+world = await factory.tenant()
+east = await world.department("Sales East", parent=world.department_ids["Sales"])
+rep = await world.user("rep", roles=["sales_rep"], department=east)
+await client.get("/api/v1/customers", headers=rep.headers)
 """
 
 from __future__ import annotations
@@ -57,13 +57,24 @@ class World:
         self.department_ids[name] = dept
         return dept
 
-    async def user(self, label: str, roles: list[str], department: UUID | None = None, email: str | None = None,
-                   password: str = PASSWORD) -> User:
+    async def user(
+        self,
+        label: str,
+        roles: list[str],
+        department: UUID | None = None,
+        email: str | None = None,
+        password: str = PASSWORD,
+    ) -> User:
         email = email or unique_email(label)
         async with self.factory.engine.begin() as conn:
             repo = PgIdentityRepository(conn)
-            user_id = await repo.insert_user(self.id, email=email, name=label.title(),
-                                             password_hash=await hash_password(password), department_id=department)
+            user_id = await repo.insert_user(
+                self.id,
+                email=email,
+                name=label.title(),
+                password_hash=await hash_password(password),
+                department_id=department,
+            )
             await repo.set_user_roles(self.id, user_id, [self.role_ids[r] for r in roles])
         scopes: set[str] = set().union(*(SYSTEM_ROLES[r]["permissions"] for r in roles if r in SYSTEM_ROLES))
         token, _ = issue_access_token(self.factory.settings, user_id=user_id, tenant_id=self.id, scopes=scopes)

@@ -40,10 +40,7 @@ def _database_name() -> str:
 def database_url() -> Iterator[str]:
     name = _database_name()
     external = os.environ.get("CRM_TEST_DATABASE_URL")
-    if external:
-        base = async_url(external)
-    else:
-        base = local_postgres.start(ROOT / ".crm" / "test", database="postgres")
+    base = async_url(external) if external else local_postgres.start(ROOT / ".crm" / "test", database="postgres")
     url = server_url(base, name)
     asyncio.run(recreate_database(base, name))
     migrate.upgrade(url)

@@ -41,7 +41,7 @@ api_token_scheme = HTTPBearer(
 )
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -52,13 +52,11 @@ def get_engine(request: Request) -> AsyncEngine:
 
 
 async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    engine = get_engine(request)
     if request.method in SAFE_METHODS:
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
+        async with request.app.state.read_engine.connect() as conn:
             yield conn
     else:
-        async with engine.begin() as conn:
+        async with request.app.state.engine.begin() as conn:
             yield conn
 
 
@@ -129,10 +127,3 @@ def requires(*permissions: str) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Security(authenticated)]
-
-
-def client_ip(request: Request, settings: AppSettings) -> str:
-    return client_address(request.scope, settings.trust_forwarded_for)
-
-
-ClientIp = Annotated[str, Depends(client_ip)]

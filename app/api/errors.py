@@ -77,9 +77,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def request_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field_name(err), "message": err.get("msg", "invalid")} for err in exc.errors()
-    ]
+    errors = [{"field": _field_name(err), "message": err.get("msg", "invalid")} for err in exc.errors()]
     detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:5])
     return problem(422, "Validation failed", detail, "validation-failed", errors=errors)
 

@@ -17,8 +17,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "detail": {"type": "string"},
         "errors": {
             "type": "array",
-            "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
-                      "required": ["field", "message"]},
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["field", "message"],
+            },
         },
         "existing_id": {"type": "string", "format": "uuid"},
         "retry_after": {"type": "integer"},

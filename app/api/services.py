@@ -1,37 +1,69 @@
 """Composition root: each use-case service wired to its PostgreSQL adapters on the request's
-connection. Routers depend on these aliases and nothing lower."""
+connection. Routers depend on the Annotated aliases at the bottom and nothing lower.
+
+Adapters run on the request's connection (one transaction for writes, committed by the edge),
+except the security log, which is handed the engine for the records that must outlive a failed
+request (login failures, refresh-token family revocations). `crm create-tenant`/`create-user`
+build the same services on their own connection.
+
+Providers are `async def` on purpose: FastAPI runs plain `def` dependencies in a thread pool,
+a thread hop per request for what is only object construction.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.api.deps import Connection
+from app.api.deps import AppSettings, Connection, get_engine
+from app.auth.jwt_tokens import issue_access_token
 from app.domain.activities.service import ActivityService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
+from app.domain.identity.api_tokens import ApiTokenService
+from app.domain.identity.audit_log import AuditLogService
+from app.domain.identity.auth import AuthPolicy, AuthService
+from app.domain.identity.departments import DepartmentService
+from app.domain.identity.regions import RegionService
+from app.domain.identity.roles import RoleService
+from app.domain.identity.tenants import TenantService
+from app.domain.identity.users import UserService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository
+from app.repositories.api_tokens import PgApiTokenRepository
 from app.repositories.audit import PgAuditTrail, PgEventOutbox
+from app.repositories.audit_query import PgAuditLogReader
 from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
+from app.repositories.departments import PgDepartmentRepository
+from app.repositories.regions import PgRegionRepository
+from app.repositories.roles import PgRoleRepository
+from app.repositories.sessions import PgSecurityLog, PgSessionRepository
+from app.repositories.tenants import PgTenantRepository
 from app.repositories.timeline import PgTimelineRepository
+from app.repositories.users import PgUserRepository
+from app.settings import Settings
+
+T = TypeVar("T")
 
 
-def customer_service(conn: Connection) -> CustomerService:
+def build_customer_service(conn: AsyncConnection) -> CustomerService:
     return CustomerService(
         PgCustomerRepository(conn),
         PgWriteContextRepository(conn),
         PgAuditTrail(conn),
         PgEventOutbox(conn),
-        contacts=contact_service(conn),
+        contacts=build_contact_service(conn),
     )
 
 
-def contact_service(conn: Connection) -> ContactService:
+def build_contact_service(conn: AsyncConnection) -> ContactService:
     return ContactService(
         PgContactRepository(conn),
         PgCustomerRepository(conn),
@@ -41,7 +73,7 @@ def contact_service(conn: Connection) -> ContactService:
     )
 
 
-def activity_service(conn: Connection) -> ActivityService:
+def build_activity_service(conn: AsyncConnection) -> ActivityService:
     return ActivityService(
         PgActivityRepository(conn),
         PgCustomerRepository(conn),
@@ -52,16 +84,86 @@ def activity_service(conn: Connection) -> ActivityService:
     )
 
 
-def timeline_service(conn: Connection) -> TimelineService:
+def build_timeline_service(conn: AsyncConnection) -> TimelineService:
     return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
 
 
-def custom_field_service(conn: Connection) -> CustomFieldService:
+def build_custom_field_service(conn: AsyncConnection) -> CustomFieldService:
     return CustomFieldService(PgCustomFieldRepository(conn), PgAuditTrail(conn))
 
 
-Customers = Annotated[CustomerService, Depends(customer_service)]
-CustomFields = Annotated[CustomFieldService, Depends(custom_field_service)]
-Contacts = Annotated[ContactService, Depends(contact_service)]
-Activities = Annotated[ActivityService, Depends(activity_service)]
-Timeline = Annotated[TimelineService, Depends(timeline_service)]
+def build_auth_service(conn: AsyncConnection, engine: AsyncEngine, settings: Settings) -> AuthService:
+    policy = AuthPolicy(
+        refresh_token_days=settings.refresh_token_days,
+        max_failures_per_address=settings.login_max_failures_per_address,
+        failure_window_minutes=settings.login_failure_window_minutes,
+        max_failures_per_account_hour=settings.login_max_failures_per_account_hour,
+    )
+    return AuthService(
+        PgUserRepository(conn), PgTenantRepository(conn), PgSessionRepository(conn), PgSecurityLog(conn, engine),
+        PgAuditTrail(conn), partial(issue_access_token, settings), policy,
+    )  # fmt: skip
+
+
+def build_tenant_service(conn: AsyncConnection, engine: AsyncEngine, settings: Settings) -> TenantService:
+    return TenantService(
+        PgTenantRepository(conn), PgUserRepository(conn), PgAuditTrail(conn),
+        build_auth_service(conn, engine, settings), allow_signup=settings.allow_signup,
+    )  # fmt: skip
+
+
+def build_user_service(conn: AsyncConnection) -> UserService:
+    return UserService(
+        PgUserRepository(conn), PgRoleRepository(conn), PgDepartmentRepository(conn), PgRegionRepository(conn),
+        PgSessionRepository(conn), PgApiTokenRepository(conn), PgAuditTrail(conn),
+    )  # fmt: skip
+
+
+def build_department_service(conn: AsyncConnection) -> DepartmentService:
+    return DepartmentService(PgDepartmentRepository(conn), PgAuditTrail(conn))
+
+
+def build_region_service(conn: AsyncConnection) -> RegionService:
+    return RegionService(PgRegionRepository(conn), PgAuditTrail(conn))
+
+
+def build_role_service(conn: AsyncConnection) -> RoleService:
+    return RoleService(PgRoleRepository(conn), PgRegionRepository(conn), PgAuditTrail(conn))
+
+
+def build_api_token_service(conn: AsyncConnection) -> ApiTokenService:
+    return ApiTokenService(PgApiTokenRepository(conn), PgAuditTrail(conn))
+
+
+def build_audit_log_service(conn: AsyncConnection) -> AuditLogService:
+    return AuditLogService(PgAuditLogReader(conn))
+
+
+def _on_connection(build: Callable[[AsyncConnection], T]) -> Any:
+    async def provide(conn: Connection) -> T:
+        return build(conn)
+
+    return Depends(provide)
+
+
+def _with_engine(build: Callable[[AsyncConnection, AsyncEngine, Settings], T]) -> Any:
+    async def provide(request: Request, conn: Connection, settings: AppSettings) -> T:
+        return build(conn, get_engine(request), settings)
+
+    return Depends(provide)
+
+
+Customers = Annotated[CustomerService, _on_connection(build_customer_service)]
+CustomFields = Annotated[CustomFieldService, _on_connection(build_custom_field_service)]
+Contacts = Annotated[ContactService, _on_connection(build_contact_service)]
+Activities = Annotated[ActivityService, _on_connection(build_activity_service)]
+Timeline = Annotated[TimelineService, _on_connection(build_timeline_service)]
+
+Auth = Annotated[AuthService, _with_engine(build_auth_service)]
+Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]
+Users = Annotated[UserService, _on_connection(build_user_service)]
+Departments = Annotated[DepartmentService, _on_connection(build_department_service)]
+Regions = Annotated[RegionService, _on_connection(build_region_service)]
+Roles = Annotated[RoleService, _on_connection(build_role_service)]
+ApiTokens = Annotated[ApiTokenService, _on_connection(build_api_token_service)]
+AuditLog = Annotated[AuditLogService, _on_connection(build_audit_log_service)]

@@ -6,6 +6,7 @@ among the configured kids, so `alg: none`, forged or unknown-key tokens never ve
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
@@ -32,7 +33,9 @@ class AccessClaims:
     expires_at: int
 
 
-def issue_access_token(settings: Settings, *, user_id: UUID, tenant_id: UUID, scopes: set[str] | frozenset[str]) -> tuple[str, int]:
+def issue_access_token(
+    settings: Settings, *, user_id: UUID, tenant_id: UUID, scopes: set[str] | frozenset[str]
+) -> tuple[str, int]:
     """Return (token, lifetime in seconds)."""
     now = utcnow()
     lifetime = int(timedelta(minutes=settings.access_token_minutes).total_seconds())
@@ -51,10 +54,38 @@ def issue_access_token(settings: Settings, *, user_id: UUID, tenant_id: UUID, sc
     return jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": kid}), lifetime
 
 
+# Verified tokens, by their exact text: a client presents one token for up to 15 minutes, and
+# verifying the signature costs more than the rest of a cached read. Expiry is still checked on
+# every use; revocation and the user's state are checked by the caller against the database.
+# The entry also records what verified it (key, audience, issuer), so a settings change is honoured.
+_VERIFIED: dict[str, tuple[AccessClaims, str, str, str, str]] = {}
+_VERIFIED_MAX = 20_000
+
+
 def decode_access_token(settings: Settings, token: str) -> AccessClaims:
+    cached = _VERIFIED.get(token)
+    if cached is not None:
+        claims, kid, secret, audience, issuer = cached
+        still_trusted = (
+            settings.verification_keys.get(kid) == secret
+            and audience == settings.jwt_audience
+            and issuer == settings.jwt_issuer
+        )
+        if still_trusted and claims.expires_at > time.time():
+            return claims
+        del _VERIFIED[token]
+    kid, secret, claims = _verify(settings, token)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[token] = (claims, kid, secret, settings.jwt_audience, settings.jwt_issuer)
+    return claims
+
+
+def _verify(settings: Settings, token: str) -> tuple[str, str, AccessClaims]:
     try:
         header = jwt.get_unverified_header(token)
-        secret = settings.verification_keys.get(str(header.get("kid")))
+        kid = str(header.get("kid"))
+        secret = settings.verification_keys.get(kid)
         if secret is None or header.get("alg") != ALGORITHM:
             raise Unauthenticated("unknown signing key")
         claims = jwt.decode(
@@ -63,18 +94,28 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
             algorithms=[ALGORITHM],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
-            options={"require_exp": True, "require_iat": True, "require_sub": True,
-                     "require_aud": True, "require_iss": True, "require_jti": True},
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_sub": True,
+                "require_aud": True,
+                "require_iss": True,
+                "require_jti": True,
+            },
         )
         if claims.get("typ") != ACCESS:
             raise Unauthenticated("not an access token")
-        return AccessClaims(
-            user_id=UUID(claims["sub"]),
-            tenant_id=UUID(claims["tid"]),
-            scopes=frozenset(str(claims.get("scope", "")).split()),
-            jti=UUID(claims["jti"]),
-            issued_at=int(claims["iat"]),
-            expires_at=int(claims["exp"]),
+        return (
+            kid,
+            secret,
+            AccessClaims(
+                user_id=UUID(claims["sub"]),
+                tenant_id=UUID(claims["tid"]),
+                scopes=frozenset(str(claims.get("scope", "")).split()),
+                jti=UUID(claims["jti"]),
+                issued_at=int(claims["iat"]),
+                expires_at=int(claims["exp"]),
+            ),
         )
     except (JOSEError, KeyError, ValueError, TypeError, AttributeError):
         raise Unauthenticated("invalid or expired token")

@@ -24,8 +24,14 @@ class PgAuditTrail:
         self.conn = conn
 
     async def record(
-        self, principal: Principal | None, action: str, entity: str, entity_id: UUID | None,
-        changes: dict[str, Any] | None = None, *, tenant_id: UUID | None = None,
+        self,
+        principal: Principal | None,
+        action: str,
+        entity: str,
+        entity_id: UUID | None,
+        changes: dict[str, Any] | None = None,
+        *,
+        tenant_id: UUID | None = None,
     ) -> None:
         tid = tenant_id or (principal.tenant_id if principal else None)
         assert tid is not None, "an audit entry needs a tenant"
@@ -49,10 +55,21 @@ class PgEventOutbox:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def publish(self, tenant_id: UUID, event_type: str, entity: str, entity_id: UUID, payload: dict[str, Any]) -> None:
+    async def publish(
+        self,
+        tenant_id: UUID,
+        event_type: str,
+        entity: str,
+        entity_id: UUID,
+        payload: dict[str, Any],
+    ) -> None:
         await self.conn.execute(
             outbox.insert().values(
-                tenant_id=tenant_id, id=new_id(), event_type=event_type, entity=entity,
-                entity_id=entity_id, payload=_jsonable(payload),
+                tenant_id=tenant_id,
+                id=new_id(),
+                event_type=event_type,
+                entity=entity,
+                entity_id=entity_id,
+                payload=_jsonable(payload),
             )
         )

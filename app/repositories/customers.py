@@ -3,12 +3,14 @@ carries `scope_predicate`; SQL Core statements map rows straight to the domain d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,8 +22,9 @@ from app.domain.shared.normalize import email_key, phone_key, search_pattern, se
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
 from app.repositories.custom_fields import definitions_query
-from app.repositories.listing import keyset, page_of
-from app.repositories.scoping import scope_predicate
+from app.repositories.listing import keyset_placeholders, keyset_values, page_of
+from app.repositories.prepared import StatementCache
+from app.repositories.scoping import scope_clause, scope_params, scope_predicate, scope_shape
 from app.repositories.tables import activities, contacts, customers, tenants, users
 
 t = customers
@@ -62,28 +65,46 @@ def _live_item(row: Any) -> Customer | dict[str, Any]:
     return to_customer(row)
 
 
-def filters(query: CustomerQuery) -> list[sa.ColumnElement[bool]]:
-    where: list[sa.ColumnElement[bool]] = []
-    simple = (
+def _feed_item(row: Any) -> Customer | dict[str, Any]:
+    if row.deleted_at is not None:
+        return {"id": row.id, "deleted": True, "updated_at": row.updated_at}
+    return to_customer(row)
+
+
+def _filters(query: CustomerQuery) -> list[tuple[str, Any, Callable[[Any], sa.ColumnElement[bool]]]]:
+    """(parameter name, value, predicate on a placeholder) for each filter the query sets."""
+    terms: list[tuple[str, Any, Callable[[Any], sa.ColumnElement[bool]]]] = []
+    for column, value in (
         (t.c.owner_id, query.owner_id),
         (t.c.department_id, query.department_id),
         (t.c.region_id, query.region_id),
         (t.c.customer_type, query.customer_type),
         (t.c.status, query.status),
         (t.c.level, query.level),
-    )
-    where.extend(column == value for column, value in simple if value is not None)
+    ):
+        if value is not None:
+            terms.append((column.name, value, column.__eq__))
     if query.tag is not None:
-        where.append(t.c.tags.contains([query.tag]))
+        terms.append(("tag", [query.tag], t.c.tags.contains))
     if query.created_from is not None:
-        where.append(t.c.created_at >= query.created_from)
+        terms.append(("created_from", query.created_from, t.c.created_at.__ge__))
     if query.created_to is not None:
-        where.append(t.c.created_at < query.created_to)
+        terms.append(("created_to", query.created_to, t.c.created_at.__lt__))
     if query.custom:
-        where.append(t.c.custom_fields.contains(query.custom))
+        terms.append(("custom", orjson.dumps(query.custom).decode(), t.c.custom_fields.contains))
     if query.q:
-        where.append(t.c.search_text.like(search_pattern(query.q)))
-    return where
+        terms.append(("q", search_pattern(query.q), t.c.search_text.like))
+    return terms
+
+
+_TYPES: dict[str, Any] = {
+    "tag": ARRAY(sa.Text),
+    "created_from": t.c.created_at.type,
+    "created_to": t.c.created_at.type,
+    "custom": JSONB,
+    "q": sa.Text,
+}
+_STATEMENTS = StatementCache()
 
 
 class PgCustomerRepository:
@@ -98,35 +119,48 @@ class PgCustomerRepository:
         for_update: bool = False,
         deleted: bool = False,
     ) -> Customer | None:
-        live = t.c.deleted_at.isnot(None) if deleted else t.c.deleted_at.is_(None)
-        stmt = sa.select(*COLUMNS).where(scope_predicate(t, scope), t.c.id == customer_id, live)
-        if for_update:
-            stmt = stmt.with_for_update()
-        row = (await self.conn.execute(stmt)).first()
-        return to_customer(row) if row else None
+        shape = scope_shape(scope)
+
+        def build() -> sa.ClauseElement:
+            live = t.c.deleted_at.isnot(None) if deleted else t.c.deleted_at.is_(None)
+            stmt = sa.select(*COLUMNS).where(
+                scope_clause(t, shape), t.c.id == sa.bindparam("id", type_=t.c.id.type), live
+            )
+            return stmt.with_for_update() if for_update else stmt
+
+        prepared = _STATEMENTS.get(("get", shape, for_update, deleted), build)
+        rows = await prepared.rows(self.conn, {**scope_params(scope), "id": customer_id})
+        return to_customer(rows[0]) if rows else None
 
     async def list_page(self, scope: DataScope, query: CustomerQuery) -> Page[Customer | dict[str, Any]]:
-        if query.updated_since is not None:
-            return await self._changes_since(scope, query)
-        sort = Sort.parse(query.sort, SORTABLE)
-        stmt = sa.select(*COLUMNS).where(scope_predicate(t, scope), t.c.deleted_at.is_(None), *filters(query))
-        rows = (await self.conn.execute(keyset(stmt, t, sort, query.cursor, query.limit))).all()
-        return page_of(rows, sort, query.limit, _live_item)
+        """A page of live customers, or with `updated_since` the sync feed: everything changed
+        since the instant, oldest first, deletions as tombstones."""
+        feed = query.updated_since is not None
+        sort = Sort("updated_at", descending=False) if feed else Sort.parse(query.sort, SORTABLE)
+        shape = scope_shape(scope)
+        terms = _filters(query)
+        names = tuple(name for name, _, _ in terms)
 
-    async def _changes_since(self, scope: DataScope, query: CustomerQuery) -> Page[Customer | dict[str, Any]]:
-        """Sync feed: everything changed since the instant, oldest first, deletions as tombstones."""
-        sort = Sort("updated_at", descending=False)
-        stmt = sa.select(*COLUMNS, t.c.deleted_at).where(
-            scope_predicate(t, scope), t.c.updated_at >= query.updated_since, *filters(query)
-        )
-        rows = (await self.conn.execute(keyset(stmt, t, sort, query.cursor, query.limit))).all()
+        def build() -> sa.ClauseElement:
+            columns = [*COLUMNS, t.c.deleted_at] if feed else COLUMNS
+            since = t.c.updated_at >= sa.bindparam("updated_since", type_=t.c.updated_at.type)
+            where = [scope_clause(t, shape), since if feed else t.c.deleted_at.is_(None)]
+            where += [
+                predicate(sa.bindparam(name, type_=_TYPES.get(name, t.c[name].type if name in t.c else None)))
+                for name, _, predicate in terms
+            ]
+            return keyset_placeholders(sa.select(*columns).where(*where), t, sort, bool(query.cursor))
 
-        def item(row: Any) -> Customer | dict[str, Any]:
-            if row.deleted_at is not None:
-                return {"id": row.id, "deleted": True, "updated_at": row.updated_at}
-            return to_customer(row)
-
-        return page_of(rows, sort, query.limit, item)
+        prepared = _STATEMENTS.get(("list", shape, names, feed, str(sort), bool(query.cursor)), build)
+        params = {
+            **scope_params(scope),
+            **{name: value for name, value, _ in terms},
+            **keyset_values(t, sort, query.cursor, query.limit),
+        }
+        if feed:
+            params["updated_since"] = query.updated_since
+        rows = await prepared.rows(self.conn, params)
+        return page_of(rows, sort, query.limit, _feed_item if feed else _live_item)
 
     async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> Customer:
         stmt = (

@@ -6,22 +6,33 @@ Writes run in one transaction per use case (UnitOfWork), committed by the API ed
 
 from __future__ import annotations
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.settings import Settings
 
 
-def create_engine(url: str, settings: Settings) -> AsyncEngine:
+def create_engine(url: str, settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
+    """The write engine (transactions), or with `autocommit` the read engine: its connections
+    never open a transaction, so a read is a single round trip."""
     return create_async_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=False,
+        # JSONB columns (custom fields, roles) are decoded on every row read.
+        json_deserializer=orjson.loads,
+        json_serializer=_json_text,
+        **({"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None} if autocommit else {}),
         connect_args={
             # Generic plans chosen on a skewed tenant_id were twice as slow (DESIGN.md section 8).
             "server_settings": {"plan_cache_mode": "force_custom_plan", "jit": "off"},
         },
     )
+
+
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
 
 
 def resolve_url(settings: Settings) -> str:

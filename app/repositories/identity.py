@@ -37,42 +37,78 @@ class PgIdentityRepository:
             roles.insert(),
             [
                 {
-                    "tenant_id": tenant_id, "id": ids[key], "key": key, "name": spec["name"], "is_system": True,
-                    "permissions": sorted(spec["permissions"]), "data_ranges": spec["data_ranges"],
+                    "tenant_id": tenant_id,
+                    "id": ids[key],
+                    "key": key,
+                    "name": spec["name"],
+                    "is_system": True,
+                    "permissions": sorted(spec["permissions"]),
+                    "data_ranges": spec["data_ranges"],
                 }
                 for key, spec in SYSTEM_ROLES.items()
             ],
         )
         return ids
 
-    async def insert_department(self, tenant_id: UUID, name: str, parent_id: UUID | None = None, *, actor: UUID | None = None) -> UUID:
+    async def insert_department(
+        self,
+        tenant_id: UUID,
+        name: str,
+        parent_id: UUID | None = None,
+        *,
+        actor: UUID | None = None,
+    ) -> UUID:
         dept_id = new_id()
         parent_path = "/"
         if parent_id is not None:
             parent_path = (
                 await self.conn.execute(
-                    sa.select(departments.c.path).where(departments.c.tenant_id == tenant_id, departments.c.id == parent_id)
+                    sa.select(departments.c.path).where(
+                        departments.c.tenant_id == tenant_id, departments.c.id == parent_id
+                    )
                 )
             ).scalar_one()
         await self.conn.execute(
             departments.insert().values(
-                tenant_id=tenant_id, id=dept_id, name=name, parent_id=parent_id,
-                path=f"{parent_path}{dept_id}/", created_by=actor, updated_by=actor,
+                tenant_id=tenant_id,
+                id=dept_id,
+                name=name,
+                parent_id=parent_id,
+                path=f"{parent_path}{dept_id}/",
+                created_by=actor,
+                updated_by=actor,
             )
         )
         return dept_id
 
     async def insert_user(
-        self, tenant_id: UUID, *, email: str, name: str, password_hash: str,
-        department_id: UUID | None = None, region_id: UUID | None = None,
-        locale: str = "en", timezone: str = "UTC", actor: UUID | None = None, user_id: UUID | None = None,
+        self,
+        tenant_id: UUID,
+        *,
+        email: str,
+        name: str,
+        password_hash: str,
+        department_id: UUID | None = None,
+        region_id: UUID | None = None,
+        locale: str = "en",
+        timezone: str = "UTC",
+        actor: UUID | None = None,
+        user_id: UUID | None = None,
     ) -> UUID:
         user_id = user_id or new_id()
         await self.conn.execute(
             users.insert().values(
-                tenant_id=tenant_id, id=user_id, email=email, name=name, password_hash=password_hash,
-                department_id=department_id, region_id=region_id, locale=locale, timezone=timezone,
-                created_by=actor or user_id, updated_by=actor or user_id,
+                tenant_id=tenant_id,
+                id=user_id,
+                email=email,
+                name=name,
+                password_hash=password_hash,
+                department_id=department_id,
+                region_id=region_id,
+                locale=locale,
+                timezone=timezone,
+                created_by=actor or user_id,
+                updated_by=actor or user_id,
                 # A second earlier, so a token issued in the creating second still verifies.
                 tokens_valid_after=sa.text("now() - interval '1 second'"),
             )
@@ -80,7 +116,9 @@ class PgIdentityRepository:
         return user_id
 
     async def set_user_roles(self, tenant_id: UUID, user_id: UUID, role_ids: Iterable[UUID]) -> None:
-        await self.conn.execute(user_roles.delete().where(user_roles.c.tenant_id == tenant_id, user_roles.c.user_id == user_id))
+        await self.conn.execute(
+            user_roles.delete().where(user_roles.c.tenant_id == tenant_id, user_roles.c.user_id == user_id)
+        )
         rows = [{"tenant_id": tenant_id, "user_id": user_id, "role_id": r} for r in dict.fromkeys(role_ids)]
         if rows:
             await self.conn.execute(user_roles.insert(), rows)

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.principal import RoleGrant
+from app.repositories.prepared import Prepared
 
 _USER_PART = """
     u.id AS user_id, u.tenant_id, u.email, u.name, u.department_id, u.active,
@@ -43,6 +44,10 @@ BY_API_TOKEN = sa.text(
     "AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.deleted_at IS NULL"
 ).columns(**_COLUMNS, scopes=ARRAY(sa.Text))
 
+# Every authenticated request runs one of these: compiled once (app/repositories/prepared.py).
+_BY_USER = Prepared.of(BY_USER)
+_BY_API_TOKEN = Prepared.of(BY_API_TOKEN)
+
 TOUCH_API_TOKEN = sa.text("UPDATE api_tokens SET last_used_at = now() WHERE tenant_id = :tenant_id AND id = :token_id")
 
 
@@ -65,10 +70,16 @@ class CallerRow:
 
 def _caller(row: Any, **extra: Any) -> CallerRow:
     return CallerRow(
-        user_id=row.user_id, tenant_id=row.tenant_id, email=row.email, name=row.name,
-        department_id=row.department_id, active=row.active, valid_after=row.valid_after,
+        user_id=row.user_id,
+        tenant_id=row.tenant_id,
+        email=row.email,
+        name=row.name,
+        department_id=row.department_id,
+        active=row.active,
+        valid_after=row.valid_after,
         roles=tuple(RoleGrant.from_row(*r) for r in row.roles),
-        department_ids=tuple(row.department_ids), **extra,
+        department_ids=tuple(row.department_ids),
+        **extra,
     )
 
 
@@ -77,14 +88,20 @@ class PgPrincipalRepository:
         self.conn = conn
 
     async def by_user(self, tenant_id: UUID, user_id: UUID, jti: UUID) -> CallerRow | None:
-        row = (await self.conn.execute(BY_USER, {"tenant_id": tenant_id, "user_id": user_id, "jti": jti})).first()
-        return _caller(row, revoked=row.revoked) if row else None
+        rows = await _BY_USER.rows(self.conn, {"tenant_id": tenant_id, "user_id": user_id, "jti": jti})
+        return _caller(rows[0], revoked=rows[0].revoked) if rows else None
 
     async def by_api_token(self, token_hash: bytes) -> CallerRow | None:
-        row = (await self.conn.execute(BY_API_TOKEN, {"token_hash": token_hash})).first()
-        if row is None:
+        rows = await _BY_API_TOKEN.rows(self.conn, {"token_hash": token_hash})
+        if not rows:
             return None
-        return _caller(row, token_id=row.token_id, token_scopes=frozenset(row.scopes), token_last_used_at=row.last_used_at)
+        row = rows[0]
+        return _caller(
+            row,
+            token_id=row.token_id,
+            token_scopes=frozenset(row.scopes),
+            token_last_used_at=row.last_used_at,
+        )
 
     async def touch_api_token(self, tenant_id: UUID, token_id: UUID) -> None:
         await self.conn.execute(TOUCH_API_TOKEN, {"tenant_id": tenant_id, "token_id": token_id})

@@ -1,53 +1,112 @@
 """The one place a DataScope becomes SQL. Every list, get, count and write on an owned table goes
-through `scope_predicate`; an empty scope matches nothing (deny by default)."""
+through it; an empty scope matches nothing (deny by default).
+
+`scope_clause` builds the predicate from the scope's *shape* with bound parameters, so prepared
+statements can be reused across callers of the same shape (`scope_shape` is the cache key,
+`scope_params` the values); `scope_predicate` is the same clause with the values bound in.
+"""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from typing import Any
 
-from app.domain.shared.scope import DataRange, DataScope, Grant
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PGUUID
+
+from app.domain.shared.scope import DataRange, DataScope
 from app.repositories.tables import customers
 
+UUIDS = ARRAY(PGUUID(as_uuid=True))
+TEXTS = ARRAY(sa.Text)
 
-def _narrowing(table: sa.Table, grant: Grant) -> list[sa.ColumnElement[bool]]:
+# (range, narrowed by region, narrowed by type) per grant, plus "has a department".
+Shape = tuple[tuple[tuple[str, bool, bool], ...], bool]
+
+
+def scope_shape(scope: DataScope) -> Shape:
+    grants = tuple((g.range.value, g.regions is not None, g.customer_types is not None) for g in scope.grants)
+    return grants, bool(scope.department_ids)
+
+
+def scope_params(scope: DataScope) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "scope_tenant": scope.tenant_id,
+        "scope_user": scope.user_id,
+        "scope_departments": list(scope.department_ids),
+    }
+    for i, grant in enumerate(scope.grants):
+        if grant.regions is not None:
+            params[f"scope_regions_{i}"] = sorted(grant.regions)
+        if grant.customer_types is not None:
+            params[f"scope_types_{i}"] = sorted(grant.customer_types)
+    return params
+
+
+class _Binder:
+    """Bound parameters by name: placeholders for prepared statements, or carrying values."""
+
+    def __init__(self, values: dict[str, Any] | None) -> None:
+        self.values = values
+
+    def __call__(self, name: str, type_: Any) -> sa.BindParameter[Any]:
+        if self.values is None:
+            return sa.bindparam(name, type_=type_)
+        return sa.bindparam(name, value=self.values[name], type_=type_)
+
+
+def _narrowing(table: sa.Table, bind: _Binder, i: int, by_region: bool, by_type: bool) -> list[sa.ColumnElement[bool]]:
     """Region and customer-type narrowing. Tables without those columns (contacts, activities)
     are narrowed through the customer they belong to; a record with no customer then matches
     nothing, so narrowing never widens."""
-    own_columns = [
-        (column, values)
-        for column, values in (("region_id", grant.regions), ("customer_type", grant.customer_types))
-        if values is not None
+    wanted = [
+        (column, bind(name, type_))
+        for column, name, type_, on in (
+            ("region_id", f"scope_regions_{i}", UUIDS, by_region),
+            ("customer_type", f"scope_types_{i}", TEXTS, by_type),
+        )
+        if on
     ]
-    if not own_columns:
+    if not wanted:
         return []
-    if all(column in table.c for column, _ in own_columns):
-        return [table.c[column].in_(values) for column, values in own_columns]
+    if all(column in table.c for column, _ in wanted):
+        return [table.c[column] == sa.any_(param) for column, param in wanted]
     if "customer_id" not in table.c:
         return [sa.false()]
-    via_customer = sa.exists().where(
-        customers.c.tenant_id == table.c.tenant_id,
-        customers.c.id == table.c.customer_id,
-        *(customers.c[column].in_(values) for column, values in own_columns),
-    )
-    return [via_customer]
+    return [
+        sa.exists().where(
+            customers.c.tenant_id == table.c.tenant_id,
+            customers.c.id == table.c.customer_id,
+            *(customers.c[column] == sa.any_(param) for column, param in wanted),
+        )
+    ]
 
 
-def scope_predicate(table: sa.Table, scope: DataScope) -> sa.ColumnElement[bool]:
+def scope_clause(table: sa.Table, shape: Shape, values: dict[str, Any] | None = None) -> sa.ColumnElement[bool]:
+    """The predicate for a scope of this shape: placeholders, or (with `values`) bound values."""
+    bind = _Binder(values)
+    grants, has_department = shape
+    tenant = table.c.tenant_id == bind("scope_tenant", PGUUID(as_uuid=True))
     clauses: list[sa.ColumnElement[bool]] = []
-    for grant in scope.grants:
-        if grant.range is DataRange.NONE:
-            continue
+    for i, (range_, by_region, by_type) in enumerate(grants):
         parts: list[sa.ColumnElement[bool]] = []
-        if grant.range is DataRange.OWN:
-            parts.append(table.c.owner_id == scope.user_id)
-        elif grant.range is DataRange.DEPARTMENT:
-            if not scope.department_ids:  # a user in no department has no department range
+        if range_ == DataRange.NONE:
+            continue
+        if range_ == DataRange.OWN:
+            parts.append(table.c.owner_id == bind("scope_user", PGUUID(as_uuid=True)))
+        elif range_ == DataRange.DEPARTMENT:
+            if not has_department:  # a user in no department has no department range
                 continue
-            parts.append(table.c.department_id.in_(scope.department_ids))
-        parts.extend(_narrowing(table, grant))
+            parts.append(table.c.department_id == sa.any_(bind("scope_departments", UUIDS)))
+        parts.extend(_narrowing(table, bind, i, by_region, by_type))
         if not parts:  # range "all", not narrowed: nothing else can widen it
-            return table.c.tenant_id == scope.tenant_id
+            return tenant
         clauses.append(sa.and_(*parts))
     if not clauses:
         return sa.false()
-    return sa.and_(table.c.tenant_id == scope.tenant_id, sa.or_(*clauses))
+    return sa.and_(tenant, sa.or_(*clauses))
+
+
+def scope_predicate(table: sa.Table, scope: DataScope) -> sa.ColumnElement[bool]:
+    """The scope as a predicate with its values bound, for statements built per request."""
+    return scope_clause(table, scope_shape(scope), scope_params(scope))

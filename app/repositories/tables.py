@@ -36,9 +36,7 @@ def _record_columns() -> list[sa.Column[object]]:
 
 
 def _tenant_fk(cols: list[str], table: str, name: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        ["tenant_id", *cols], [f"{table}.tenant_id", f"{table}.id"], name=name
-    )
+    return sa.ForeignKeyConstraint(["tenant_id", *cols], [f"{table}.tenant_id", f"{table}.id"], name=name)
 
 
 tenants = sa.Table(

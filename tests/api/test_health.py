@@ -18,6 +18,8 @@ async def test_unknown_path_is_problem_json(client: httpx.AsyncClient) -> None:
 
 
 async def test_oversized_body_is_413(client: httpx.AsyncClient) -> None:
-    r = await client.post("/api/v1/customers", content=b"x" * (1024 * 1024 + 1), headers={"Content-Type": "application/json"})
+    r = await client.post(
+        "/api/v1/customers", content=b"x" * (1024 * 1024 + 1), headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 413
     assert r.headers["content-type"] == "application/problem+json"

@@ -17,15 +17,22 @@ async def test_upgrade_downgrade_upgrade(database_url: str, scratch_engine_facto
         await asyncio.to_thread(migrate.downgrade, url, "base")
         engine = scratch_engine_factory(url)
         async with engine.connect() as conn:
-            left = (await conn.execute(sa.text(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema='public' AND table_name <> 'alembic_version'"
-            ))).scalar_one()
+            left = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM information_schema.tables"
+                        " WHERE table_schema='public' AND table_name <> 'alembic_version'"
+                    )
+                )
+            ).scalar_one()
         assert left == 0
         await asyncio.to_thread(migrate.upgrade, url)
         async with engine.connect() as conn:
-            tables = (await conn.execute(sa.text(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema='public'"
-            ))).scalar_one()
+            tables = (
+                await conn.execute(
+                    sa.text("SELECT count(*) FROM information_schema.tables WHERE table_schema='public'")
+                )
+            ).scalar_one()
         assert tables >= 17
         await engine.dispose()
     finally:

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.identity_services import ApiTokens
 from app.api.responses import json_response, page_response
+from app.api.services import ApiTokens
 from app.api.v1.params import CursorParam, Limit
 from app.api.v1.schemas.identity import ApiTokenCreate, ApiTokenCreated, ApiTokenPage
 from app.auth.principal import Principal

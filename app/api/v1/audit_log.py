@@ -11,8 +11,8 @@ from pydantic import AwareDatetime
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.identity_services import AuditLog
 from app.api.responses import page_response
+from app.api.services import AuditLog
 from app.api.v1.params import CursorParam, Limit
 from app.api.v1.schemas.identity import AuditPage, NoNul
 from app.auth.principal import Principal

@@ -11,9 +11,9 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from app.api.deps import AppSettings, CurrentPrincipal, access_token_scheme
 from app.api.errors import problem_responses
-from app.api.identity_services import Auth, Tenants
 from app.api.middleware import client_address
 from app.api.responses import json_response
+from app.api.services import Auth, Tenants
 from app.api.v1.schemas.identity import (
     LoginBody,
     LogoutBody,
@@ -34,14 +34,14 @@ router = APIRouter(tags=["auth"])
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def client_context(request: Request, settings: AppSettings) -> ClientContext:
+async def client_context(request: Request, settings: AppSettings) -> ClientContext:
     return ClientContext(
         address=client_address(request.scope, settings.trust_forwarded_for),
         request_id=request.scope.get("state", {}).get("request_id"),
     )
 
 
-def presented_access_token(
+async def presented_access_token(
     settings: AppSettings,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(access_token_scheme)],
 ) -> AccessToken | None:

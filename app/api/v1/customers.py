@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -16,10 +15,7 @@ from app.api.responses import etag_for, json_response
 from app.api.services import Customers
 from app.api.v1.params import (
     AllowDuplicate,
-    CursorParam,
     IfMatch,
-    Limit,
-    SearchParam,
     custom_filters,
     expected_version,
     owner_filter,
@@ -27,6 +23,7 @@ from app.api.v1.params import (
 from app.api.v1.schemas.customers import (
     AssignBody,
     CustomerCreate,
+    CustomerListParams,
     CustomerOut,
     CustomerPage,
     CustomerPatch,
@@ -36,7 +33,6 @@ from app.api.v1.schemas.customers import (
 )
 from app.auth.principal import Principal
 from app.domain.customers.entities import Customer, CustomerQuery
-from app.domain.shared.paging import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -64,42 +60,23 @@ def _one(customer: Customer, status_code: int = 200) -> Response:
     responses=problem_responses(401, 403, 422),
 )
 async def list_customers(
-    request: Request,
-    caller: READ,
-    service: Customers,
-    owner: Annotated[str | None, Query(max_length=36, description="`me` or a user id")] = None,
-    department: UUID | None = None,
-    region: UUID | None = None,
-    type: Annotated[str | None, Query(max_length=100, description="Customer type")] = None,
-    status: Annotated[str | None, Query(max_length=20)] = None,
-    level: Annotated[str | None, Query(max_length=20)] = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
-    updated_since: datetime | None = None,
-    q: SearchParam = None,
-    sort: Annotated[
-        str,
-        Query(max_length=20, description="updated_at, created_at or name; prefix - for descending"),
-    ] = "-updated_at",
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: CursorParam = None,
+    request: Request, caller: READ, service: Customers, params: Annotated[CustomerListParams, Query()]
 ) -> Response:
     query = CustomerQuery(
-        owner_id=owner_filter(owner, caller),
-        department_id=department,
-        region_id=region,
-        customer_type=type,
-        status=status,
-        level=level,
-        tag=tag,
-        created_from=created_from,
-        created_to=created_to,
-        updated_since=updated_since,
-        q=q,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
+        owner_id=owner_filter(params.owner, caller),
+        department_id=params.department,
+        region_id=params.region,
+        customer_type=params.type,
+        status=params.status,
+        level=params.level,
+        tag=params.tag,
+        created_from=params.created_from,
+        created_to=params.created_to,
+        updated_since=params.updated_since,
+        q=params.q,
+        sort=params.sort,
+        limit=params.limit,
+        cursor=params.cursor,
     )
     page = await service.list_page(caller, query, custom_filters(request))
     return json_response({"items": page.items, "next_cursor": page.next_cursor})

@@ -15,7 +15,12 @@ async def healthz() -> Response:
     return json_response({"status": "ok"})
 
 
-@router.get("/readyz", operation_id="readyz", summary="The database answers", responses={503: {"description": "Database unreachable"}})
+@router.get(
+    "/readyz",
+    operation_id="readyz",
+    summary="The database answers",
+    responses={503: {"description": "Database unreachable"}},
+)
 async def readyz(request: Request) -> Response:
     try:
         async with request.app.state.engine.connect() as conn:

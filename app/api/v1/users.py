@@ -10,8 +10,8 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.identity_services import Users
 from app.api.responses import etag_for, json_response, page_response
+from app.api.services import Users
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
 from app.api.v1.schemas.identity import NoNul, UserCreate, UserOut, UserPage, UserPatch
 from app.auth.principal import Principal

@@ -10,13 +10,26 @@ from app.auth.principal import Principal
 
 class AuditTrail(Protocol):
     async def record(
-        self, principal: Principal | None, action: str, entity: str, entity_id: UUID | None,
-        changes: dict[str, Any] | None = None, *, tenant_id: UUID | None = None,
+        self,
+        principal: Principal | None,
+        action: str,
+        entity: str,
+        entity_id: UUID | None,
+        changes: dict[str, Any] | None = None,
+        *,
+        tenant_id: UUID | None = None,
     ) -> None: ...
 
 
 class EventOutbox(Protocol):
-    async def publish(self, tenant_id: UUID, event_type: str, entity: str, entity_id: UUID, payload: dict[str, Any]) -> None: ...
+    async def publish(
+        self,
+        tenant_id: UUID,
+        event_type: str,
+        entity: str,
+        entity_id: UUID,
+        payload: dict[str, Any],
+    ) -> None: ...
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

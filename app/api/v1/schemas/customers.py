@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.v1.schemas.common import (
     Address,
@@ -18,9 +18,36 @@ from app.api.v1.schemas.common import (
     Tag,
     Url,
 )
+from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 Kind = Literal["company", "individual"]
 Status = Literal["prospect", "active", "inactive", "lost"]
+
+
+class CustomerListParams(BaseModel):
+    """List filters, validated as one model (cheaper per request than one parameter each).
+    `custom.<key>=<value>` parameters are read separately."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    owner: str | None = Field(None, max_length=36, description="`me` or a user id")
+    department: UUID | None = None
+    region: UUID | None = None
+    type: str | None = Field(None, max_length=100, description="Customer type")
+    status: str | None = Field(None, max_length=20)
+    level: str | None = Field(None, max_length=20)
+    tag: str | None = Field(None, max_length=50)
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    updated_since: datetime | None = Field(
+        None, description="Sync feed: changes since this instant, oldest first, deletions as tombstones."
+    )
+    q: str | None = Field(None, min_length=1, max_length=200, description="Finds any part of name, email or phone.")
+    sort: str = Field(
+        "-updated_at", max_length=20, description="updated_at, created_at or name; prefix - for descending"
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")
+    cursor: str | None = Field(None, max_length=512, description="next_cursor of the previous page.")
 
 
 class CustomerCreate(RequestModel):
