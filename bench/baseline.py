@@ -479,7 +479,7 @@ class Baseline:
         ctx["email_norm"], ctx["phone_norm"] = derived["email_norm"], derived["phone_norm"]
         ctx["lock.email"] = f"{ctx['tenant_id']}:{derived['email_norm']}"
         ctx["lock.phone"] = f"{ctx['tenant_id']}:{derived['phone_norm']}"
-        async with self.pool.acquire() as conn, conn.transaction(isolation="read_committed"):
+        async with self.pool.acquire() as conn, conn.transaction():
             shape = await self._caller(conn, ctx, claims, "customers:create")
             created: dict[str, Any] | None = None
             for st in self._statements(f"create|{shape}|"):
@@ -524,7 +524,7 @@ class Baseline:
         self, ctx: dict[str, Any], claims: dict[str, Any], body: dict[str, Any]
     ) -> tuple[int, bytes, list[Any]]:
         changes = self._validate(body, create=False)
-        async with self.pool.acquire() as conn, conn.transaction(isolation="read_committed"):
+        async with self.pool.acquire() as conn, conn.transaction():
             shape = await self._caller(conn, ctx, claims, "customers:update")
             current: dict[str, Any] | None = None
             updated: dict[str, Any] | None = None

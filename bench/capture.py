@@ -25,6 +25,7 @@ from uuid import UUID
 
 import httpx
 from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth.jwt_tokens import decode_access_token
 from app.domain.shared.normalize import email_key, phone_key, search_pattern
@@ -149,7 +150,10 @@ async def capture(
 
     async with app.router.lifespan_context(app):  # type: ignore[attr-defined]
         engine = app.state.engine
-        event.listen(engine.sync_engine, "before_cursor_execute", listener)
+        # Every engine the app keeps (a separate read engine, say) is listened to.
+        engines = [e for e in vars(app.state).get("_state", {}).values() if isinstance(e, AsyncEngine)] or [engine]
+        for each in engines:
+            event.listen(each.sync_engine, "before_cursor_execute", listener)
         transport = httpx.ASGITransport(app=app, client=(CLIENT_IP, 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for scenario in scenarios:
@@ -210,6 +214,8 @@ async def capture(
                     raise RuntimeError(
                         f"{scenario.name}: {method} {path} answered {response.status_code}: {response.text[:500]}"
                     )
+                if not seen:
+                    raise RuntimeError(f"{scenario.name}: no SQL seen; does the app keep its engines on app.state?")
                 statements = []
                 for sql, params in seen:
                     kind = classify(sql, scenario.route)

@@ -33,7 +33,9 @@ def _statements(text: str) -> list[str]:
     out = []
     for entry in entries:
         if m := _TEXT.search(entry):
-            out.append(" ".join(m.group(1).split()).rstrip(";"))
+            text = " ".join(m.group(1).split()).rstrip(";")
+            # READ COMMITTED is PostgreSQL's default: the same transaction, the same round trip.
+            out.append("BEGIN" if text == "BEGIN ISOLATION LEVEL READ COMMITTED" else text)
     return out
 
 
