@@ -1,22 +1,30 @@
 """Append-only audit log and transactional outbox: both written on the caller's connection, so
-they commit or roll back with the change they describe."""
+they commit or roll back with the change they describe. Every write runs these, so the
+statements are prepared once (app/repositories/prepared.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-import orjson
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.principal import Principal
 from app.domain.shared.ids import new_id
+from app.repositories.prepared import Prepared
 from app.repositories.tables import audit_log, outbox
 
 
-def _jsonable(value: dict[str, Any]) -> Any:
-    # Round-trip through orjson: UUIDs, dates and decimals become plain JSON values.
-    return orjson.loads(orjson.dumps(value, default=str))
+def _insert(table: sa.Table, columns: tuple[str, ...]) -> Prepared:
+    return Prepared.of(table.insert().values({c: sa.bindparam(c, type_=table.c[c].type) for c in columns}))
+
+
+_AUDIT = _insert(
+    audit_log,
+    ("tenant_id", "id", "actor_id", "api_token_id", "action", "entity", "entity_id", "changes", "request_id", "ip"),
+)
+_OUTBOX = _insert(outbox, ("tenant_id", "id", "event_type", "entity", "entity_id", "payload"))
 
 
 class PgAuditTrail:
@@ -35,19 +43,20 @@ class PgAuditTrail:
     ) -> None:
         tid = tenant_id or (principal.tenant_id if principal else None)
         assert tid is not None, "an audit entry needs a tenant"
-        await self.conn.execute(
-            audit_log.insert().values(
-                tenant_id=tid,
-                id=new_id(),
-                actor_id=principal.user_id if principal else None,
-                api_token_id=principal.api_token_id if principal else None,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                changes=_jsonable(changes or {}),
-                request_id=principal.request_id if principal else None,
-                ip=principal.ip if principal else None,
-            )
+        await _AUDIT.rows(
+            self.conn,
+            {
+                "tenant_id": tid,
+                "id": new_id(),
+                "actor_id": principal.user_id if principal else None,
+                "api_token_id": principal.api_token_id if principal else None,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "changes": changes or {},
+                "request_id": principal.request_id if principal else None,
+                "ip": principal.ip if principal else None,
+            },
         )
 
 
@@ -63,13 +72,14 @@ class PgEventOutbox:
         entity_id: UUID,
         payload: dict[str, Any],
     ) -> None:
-        await self.conn.execute(
-            outbox.insert().values(
-                tenant_id=tenant_id,
-                id=new_id(),
-                event_type=event_type,
-                entity=entity,
-                entity_id=entity_id,
-                payload=_jsonable(payload),
-            )
+        await _OUTBOX.rows(
+            self.conn,
+            {
+                "tenant_id": tenant_id,
+                "id": new_id(),
+                "event_type": event_type,
+                "entity": entity,
+                "entity_id": entity_id,
+                "payload": payload,
+            },
         )

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +22,7 @@ from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
 from app.repositories.custom_fields import definitions_query
 from app.repositories.listing import keyset_placeholders, keyset_values, page_of
-from app.repositories.prepared import StatementCache
+from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.scoping import scope_clause, scope_params, scope_predicate, scope_shape
 from app.repositories.tables import activities, contacts, customers, tenants, users
 
@@ -91,7 +90,7 @@ def _filters(query: CustomerQuery) -> list[tuple[str, Any, Callable[[Any], sa.Co
     if query.created_to is not None:
         terms.append(("created_to", query.created_to, t.c.created_at.__lt__))
     if query.custom:
-        terms.append(("custom", orjson.dumps(query.custom).decode(), t.c.custom_fields.contains))
+        terms.append(("custom", query.custom, t.c.custom_fields.contains))
     if query.q:
         terms.append(("q", search_pattern(query.q), t.c.search_text.like))
     return terms
@@ -105,6 +104,23 @@ _TYPES: dict[str, Any] = {
     "q": sa.Text,
 }
 _STATEMENTS = StatementCache()
+
+
+def _write_context_statement() -> sa.ClauseElement:
+    tenant_id = sa.bindparam("tenant_id", type_=tenants.c.id.type)
+    defs = definitions_query(tenant_id, sa.bindparam("entity", type_=sa.Text)).subquery()
+    defs_json = sa.select(
+        sa.func.coalesce(sa.func.jsonb_agg(sa.func.to_jsonb(sa.literal_column("d"))), sa.text("'[]'::jsonb"))
+    ).select_from(defs.alias("d"))
+    return sa.select(tenants.c.settings, defs_json.scalar_subquery().cast(JSONB).label("defs")).where(
+        tenants.c.id == tenant_id
+    )
+
+
+_WRITE_CONTEXT = Prepared.of(_write_context_statement())
+_ADVISORY_LOCK = Prepared.of(
+    sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("key", type_=sa.Text), 0)))
+)
 
 
 class PgCustomerRepository:
@@ -163,22 +179,24 @@ class PgCustomerRepository:
         return page_of(rows, sort, query.limit, _feed_item if feed else _live_item)
 
     async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> Customer:
-        stmt = (
-            t.insert()
-            .values(
-                tenant_id=tenant_id,
-                id=new_id(),
-                created_by=actor,
-                updated_by=actor,
-                **values,
-                **derived(values),
-            )
-            .returning(*COLUMNS)
-        )
+        row = {
+            "tenant_id": tenant_id,
+            "id": new_id(),
+            "created_by": actor,
+            "updated_by": actor,
+            **values,
+            **derived(values),
+        }
+        names = tuple(sorted(row))
+
+        def build() -> sa.ClauseElement:
+            return t.insert().values({n: sa.bindparam(n, type_=t.c[n].type) for n in names}).returning(*COLUMNS)
+
         try:
-            return to_customer((await self.conn.execute(stmt)).one())
+            rows = await _STATEMENTS.get(("insert", names), build).rows(self.conn, row)
         except IntegrityError as error:
             raise _integrity(error)
+        return to_customer(rows[0])
 
     async def update(self, scope: DataScope, current: Customer, actor: UUID, values: dict[str, Any]) -> Customer:
         """Apply `values` to `current`, a row the caller has read (and locked) within `scope`."""
@@ -223,17 +241,25 @@ class PgCustomerRepository:
             return None
         # Serialize creators of the same keys, so two concurrent creates cannot both pass.
         for key in filter(None, (email, phone)):
-            await self.conn.execute(
-                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"{tenant_id}:{key}", 0)))
+            await _ADVISORY_LOCK.rows(self.conn, {"key": f"{tenant_id}:{key}"})
+
+        def build() -> sa.ClauseElement:
+            match = sa.or_(
+                *([t.c.email_norm == sa.bindparam("email", type_=sa.Text)] if email else []),
+                *([t.c.phone_norm == sa.bindparam("phone", type_=sa.Text)] if phone else []),
             )
-        match = sa.or_(
-            *([t.c.email_norm == email] if email else []),
-            *([t.c.phone_norm == phone] if phone else []),
+            stmt = sa.select(t.c.id).where(
+                t.c.tenant_id == sa.bindparam("tenant_id", type_=t.c.tenant_id.type), t.c.deleted_at.is_(None), match
+            )
+            if exclude is not None:
+                stmt = stmt.where(t.c.id != sa.bindparam("exclude", type_=t.c.id.type))
+            return stmt.limit(1)
+
+        prepared = _STATEMENTS.get(("duplicate", email is not None, phone is not None, exclude is not None), build)
+        rows = await prepared.rows(
+            self.conn, {"tenant_id": tenant_id, "email": email, "phone": phone, "exclude": exclude}
         )
-        stmt = sa.select(t.c.id).where(t.c.tenant_id == tenant_id, t.c.deleted_at.is_(None), match)
-        if exclude is not None:
-            stmt = stmt.where(t.c.id != exclude)
-        return (await self.conn.execute(stmt.limit(1))).scalar()
+        return rows[0].id if rows else None
 
     async def reassign_owner(
         self,
@@ -279,14 +305,7 @@ class PgWriteContextRepository:
         self.conn = conn
 
     async def write_context(self, tenant_id: UUID, entity: str) -> tuple[dict[str, Any], list[CustomFieldDef]]:
-        defs = definitions_query(tenant_id, entity).subquery()
-        defs_json = sa.select(
-            sa.func.coalesce(sa.func.jsonb_agg(sa.func.to_jsonb(sa.literal_column("d"))), sa.text("'[]'::jsonb"))
-        ).select_from(defs.alias("d"))
-        stmt = sa.select(tenants.c.settings, defs_json.scalar_subquery().cast(JSONB).label("defs")).where(
-            tenants.c.id == tenant_id
-        )
-        row = (await self.conn.execute(stmt)).one()
+        row = (await _WRITE_CONTEXT.rows(self.conn, {"tenant_id": tenant_id, "entity": entity}))[0]
         return row.settings, [_def_from_json(d) for d in row.defs]
 
     async def active_user_department(self, tenant_id: UUID, user_id: UUID) -> tuple[bool, UUID | None] | None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,22 +18,35 @@ from sqlalchemy.sql.compiler import SQLCompiler
 _DIALECT = asyncpg.dialect()  # type: ignore[no-untyped-call]
 
 
+def _json_text(value: Any) -> str:
+    # UUIDs, dates and decimals inside JSON values become strings.
+    return orjson.dumps(value, default=str).decode()
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     sql: str
     names: tuple[str, ...]
+    # Parameters of JSON type: serialized here, as SQLAlchemy's bind processing would.
+    json_names: frozenset[str]
+    # Constants in the statement (LIMIT 1, a literal argument) that Core made parameters.
+    constants: dict[str, Any]
 
     @classmethod
     def of(cls, statement: sa.ClauseElement) -> Prepared:
         compiled = statement.compile(dialect=_DIALECT)
         assert isinstance(compiled, SQLCompiler)
-        return cls(str(compiled), tuple(compiled.positiontup or ()))
+        names = tuple(compiled.positiontup or ())
+        json_names = frozenset(n for n in names if isinstance(compiled.binds[n].type, sa.JSON))
+        constants = {n: compiled.binds[n].effective_value for n in names if not compiled.binds[n].required}
+        return cls(str(compiled), names, json_names, constants)
 
     async def rows(self, conn: AsyncConnection, params: Mapping[str, Any]) -> Sequence[sa.Row[Any]]:
-        """Run on the request's connection (inside its transaction, if any). JSONB parameters
-        must be passed already serialized."""
-        result = await conn.exec_driver_sql(self.sql, tuple(params[name] for name in self.names))
-        return result.all()
+        """Run on the request's connection (inside its transaction, if any)."""
+        values = {**self.constants, **params} if self.constants else params
+        args = tuple(_json_text(values[n]) if n in self.json_names else values[n] for n in self.names)
+        result = await conn.exec_driver_sql(self.sql, args)
+        return result.all() if result.returns_rows else ()
 
 
 class StatementCache:
