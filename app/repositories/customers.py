@@ -201,22 +201,29 @@ class PgCustomerRepository:
     async def update(self, scope: DataScope, current: Customer, actor: UUID, values: dict[str, Any]) -> Customer:
         """Apply `values` to `current`, a row the caller has read (and locked) within `scope`."""
         merged = {"name": current.name, "email": current.email, "phone": current.phone, **values}
-        stmt = (
-            t.update()
-            .where(scope_predicate(t, scope), t.c.id == current.id, t.c.deleted_at.is_(None))
-            .values(
-                **values,
-                **derived(merged),
-                updated_by=actor,
-                updated_at=sa.func.now(),
-                version=t.c.version + 1,
+        changes = {**values, **derived(merged), "updated_by": actor}
+        names = tuple(sorted(changes))
+        shape = scope_shape(scope)
+
+        def build() -> sa.ClauseElement:
+            return (
+                t.update()
+                .where(
+                    scope_clause(t, shape),
+                    t.c.id == sa.bindparam("row_id", type_=t.c.id.type),
+                    t.c.deleted_at.is_(None),
+                )
+                .values({n: sa.bindparam(n, type_=t.c[n].type) for n in names})
+                .values(updated_at=sa.func.now(), version=t.c.version + 1)
+                .returning(*COLUMNS)
             )
-            .returning(*COLUMNS)
-        )
+
+        prepared = _STATEMENTS.get(("update", shape, names), build)
         try:
-            return to_customer((await self.conn.execute(stmt)).one())
+            rows = await prepared.rows(self.conn, {**scope_params(scope), **changes, "row_id": current.id})
         except IntegrityError as error:
             raise _integrity(error)
+        return to_customer(rows[0])
 
     async def set_deleted(self, scope: DataScope, customer_id: UUID, actor: UUID, *, deleted: bool) -> Customer | None:
         currently = t.c.deleted_at.is_(None) if deleted else t.c.deleted_at.isnot(None)
