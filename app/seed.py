@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app import seed_data as v
 from app.auth.passwords import hash_password
 from app.domain.shared.ids import new_id
-from app.domain.shared.normalize import email_key, phone_key, search_text
+from app.repositories.contacts import derived as contact_derived
+from app.repositories.customers import derived as customer_derived
 from app.repositories.database import create_engine
 from app.repositories.identity import DEFAULT_TENANT_SETTINGS, PgIdentityRepository
 from app.repositories.tables import activities, contacts, custom_field_defs, customers, regions
@@ -234,9 +235,7 @@ class _Book:
                     "department_id": dept_id,
                     "custom_fields": custom,
                     "description": rng.choice([None, None, *v.CUSTOMER_DESCRIPTIONS]),
-                    "email_norm": email_key(email),
-                    "phone_norm": phone_key(phone),
-                    "search_text": search_text(name, email, phone),
+                    **customer_derived({"name": name, "email": email, "phone": phone}),
                     "created_at": created,
                     "updated_at": updated,
                     "created_by": owner_id,
@@ -293,9 +292,7 @@ class _Book:
             "department_id": dept_id,
             "custom_fields": custom,
             "description": None,
-            "emails_norm": [k for k in map(email_key, emails) if k],
-            "phones_norm": [k for k in map(phone_key, phones) if k],
-            "search_text": search_text(name, *emails, *phones),
+            **contact_derived({"name": name, "emails": emails, "phones": phones}),
             "created_at": created,
             "updated_at": min(self.today, created + timedelta(days=rng.uniform(0, 200))),
             "created_by": owner_id,
