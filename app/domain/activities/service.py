@@ -16,6 +16,7 @@ from app.domain.customers.ports import CustomerRepository, WriteContextRepositor
 from app.domain.shared.access import scope_or_empty
 from app.domain.shared.clock import utcnow
 from app.domain.shared.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
+from app.domain.shared.ownership import owner_department, set_new_owner
 from app.domain.shared.paging import Page
 from app.domain.shared.ports import AuditTrail, EventOutbox, diff
 
@@ -59,16 +60,10 @@ class ActivityService:
 
     async def create(self, principal: Principal, values: dict[str, Any]) -> Activity:
         principal.require(RESOURCE, "create")
-        owner_id = values.get("owner_id")
-        if owner_id is not None and owner_id != principal.user_id and not principal.can(RESOURCE, "assign"):
-            raise PermissionDenied("setting owner_id requires the activities:assign permission")
+        await set_new_owner(principal, RESOURCE, self.context, values)
         await self._resolve_links(principal, values, current=None)
         if values.get("occurred_at") is None:
             values["occurred_at"] = utcnow()
-        if owner_id is None or owner_id == principal.user_id:
-            values["owner_id"], values["department_id"] = principal.user_id, principal.department_id
-        else:
-            values["department_id"] = await self._owner_department(principal, owner_id)
         activity = await self.activities.insert(principal.tenant_id, principal.user_id, values)
         await self.audit.record(principal, "activity.created", RESOURCE, activity.id, diff(None, _public(activity)))
         await self.outbox.publish(principal.tenant_id, "activity.created", ENTITY, activity.id, _public(activity))
@@ -91,7 +86,7 @@ class ActivityService:
         if "owner_id" in changes and changes["owner_id"] != current.owner_id:
             if not principal.can(RESOURCE, "assign"):
                 raise PermissionDenied("changing owner_id requires the activities:assign permission")
-            changes["department_id"] = await self._owner_department(principal, changes["owner_id"])
+            changes["department_id"] = await owner_department(principal, self.context, changes["owner_id"])
         await self._resolve_links(principal, changes, current=current)
         updated = await self.activities.update(scope, current, principal.user_id, changes)
         changed = diff(_public(current), _public(updated))
@@ -107,7 +102,7 @@ class ActivityService:
         current = await self.activities.get(scope, activity_id, for_update=True)
         if current is None:
             raise NotFound("no such activity")
-        department_id = await self._owner_department(principal, owner_id)
+        department_id = await owner_department(principal, self.context, owner_id)
         updated = await self.activities.update(
             scope,
             current,
@@ -171,9 +166,3 @@ class ActivityService:
                     raise ValidationFailed.one(field, "the contact belongs to another customer")
         if customer_id is None and contact_id is None:
             raise ValidationFailed.one("customer_id", "an activity needs a customer_id, a contact_id or both")
-
-    async def _owner_department(self, principal: Principal, owner_id: UUID) -> UUID | None:
-        found = await self.context.active_user_department(principal.tenant_id, owner_id)
-        if found is None or not found[0]:
-            raise ValidationFailed.one("owner_id", "is not an active user of this tenant")
-        return found[1]

@@ -12,7 +12,7 @@ from uuid import UUID
 from app.auth.principal import Principal
 from app.domain.contacts.entities import Contact, ContactQuery, email_keys, phone_keys
 from app.domain.contacts.ports import ContactRepository
-from app.domain.custom_fields.entities import CustomFieldDef, filter_value, validate_values
+from app.domain.custom_fields.entities import parse_filters, validate_values
 from app.domain.customers.ports import CustomerRepository, WriteContextRepository
 from app.domain.shared.access import scope_or_empty
 from app.domain.shared.errors import (
@@ -23,6 +23,7 @@ from app.domain.shared.errors import (
     ValidationFailed,
 )
 from app.domain.shared.normalize import email_key, phone_key
+from app.domain.shared.ownership import owner_department, set_new_owner
 from app.domain.shared.paging import Page
 from app.domain.shared.ports import AuditTrail, EventOutbox, diff
 
@@ -73,24 +74,18 @@ class ContactService:
         scope = principal.scope(RESOURCE, "read")
         if custom_filters:
             _, definitions = await self.context.write_context(principal.tenant_id, ENTITY)
-            query = _with_custom_filters(query, definitions, custom_filters)
+            query = replace(query, custom=parse_filters(definitions, custom_filters))
         return await self.contacts.list_page(scope, query)
 
     # -- writes ----------------------------------------------------------------------------
 
     async def create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool = False) -> Contact:
         principal.require(RESOURCE, "create")
-        owner_id = values.get("owner_id")
-        if owner_id is not None and owner_id != principal.user_id and not principal.can(RESOURCE, "assign"):
-            raise PermissionDenied("setting owner_id requires the contacts:assign permission")
+        await set_new_owner(principal, RESOURCE, self.context, values)
         _, definitions = await self.context.write_context(principal.tenant_id, ENTITY)
         values["custom_fields"] = validate_values(definitions, values.get("custom_fields") or {})
         _tidy_lists(values)
         await self._check_customer(principal, values.get("customer_id"))
-        if owner_id is None or owner_id == principal.user_id:
-            values["owner_id"], values["department_id"] = principal.user_id, principal.department_id
-        else:
-            values["department_id"] = await self._owner_department(principal, owner_id)
         if not allow_duplicate:
             await self._refuse_duplicate(principal, values, exclude=None)
         contact = await self.contacts.insert(principal.tenant_id, principal.user_id, values)
@@ -115,7 +110,7 @@ class ContactService:
         if "owner_id" in changes and changes["owner_id"] != current.owner_id:
             if not principal.can(RESOURCE, "assign"):
                 raise PermissionDenied("changing owner_id requires the contacts:assign permission")
-            changes["department_id"] = await self._owner_department(principal, changes["owner_id"])
+            changes["department_id"] = await owner_department(principal, self.context, changes["owner_id"])
         if "custom_fields" in changes:
             _, definitions = await self.context.write_context(principal.tenant_id, ENTITY)
             changes["custom_fields"] = validate_values(
@@ -140,7 +135,7 @@ class ContactService:
         current = await self.contacts.get(scope, contact_id, for_update=True)
         if current is None:
             raise NotFound("no such contact")
-        department_id = await self._owner_department(principal, owner_id)
+        department_id = await owner_department(principal, self.context, owner_id)
         updated = await self.contacts.update(
             scope,
             current,
@@ -202,12 +197,6 @@ class ContactService:
         if await self.customers.get(scope_or_empty(principal, "customers", "read"), customer_id) is None:
             raise ValidationFailed.one("customer_id", "is not a customer you can see")
 
-    async def _owner_department(self, principal: Principal, owner_id: UUID, field: str = "owner_id") -> UUID | None:
-        found = await self.context.active_user_department(principal.tenant_id, owner_id)
-        if found is None or not found[0]:
-            raise ValidationFailed.one(field, "is not an active user of this tenant")
-        return found[1]
-
     async def _refuse_duplicate(self, principal: Principal, values: dict[str, Any], *, exclude: UUID | None) -> None:
         existing = await self.contacts.find_duplicate(
             principal.tenant_id,
@@ -235,14 +224,3 @@ def _tidy_lists(values: dict[str, Any]) -> None:
         values["phones"] = _distinct(values["phones"], phone_key)
     if values.get("tags") is not None:
         values["tags"] = list(dict.fromkeys(values["tags"]))
-
-
-def _with_custom_filters(query: ContactQuery, definitions: list[CustomFieldDef], raw: dict[str, str]) -> ContactQuery:
-    by_key = {d.key: d for d in definitions}
-    parsed: dict[str, Any] = {}
-    for key, value in raw.items():
-        definition = by_key.get(key)
-        if definition is None:
-            raise ValidationFailed.one(f"custom.{key}", "is not a defined custom field")
-        parsed[key] = filter_value(definition, value)
-    return replace(query, custom=parsed)

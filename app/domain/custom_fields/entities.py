@@ -119,6 +119,18 @@ def validate_values(
     return merged
 
 
+def parse_filters(definitions: list[CustomFieldDef], raw: dict[str, str]) -> dict[str, Any]:
+    """`custom.<key>=<value>` query parameters -> {key: stored JSON value}, for containment."""
+    by_key = {d.key: d for d in definitions}
+    parsed: dict[str, Any] = {}
+    for key, value in raw.items():
+        definition = by_key.get(key)
+        if definition is None:
+            raise ValidationFailed.one(f"custom.{key}", "is not a defined custom field")
+        parsed[key] = filter_value(definition, value)
+    return parsed
+
+
 def filter_value(definition: CustomFieldDef, raw: str) -> Any:
     """Parse a `custom.<key>=<raw>` query value into the JSON value stored for that field."""
     t = FieldType(definition.type)

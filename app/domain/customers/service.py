@@ -10,7 +10,7 @@ from uuid import UUID
 
 from app.auth.principal import Principal
 from app.domain.contacts.ports import ContactOwnerTransfer
-from app.domain.custom_fields.entities import CustomFieldDef, filter_value, validate_values
+from app.domain.custom_fields.entities import parse_filters, validate_values
 from app.domain.customers.entities import Customer, CustomerQuery
 from app.domain.customers.ports import CustomerRepository, WriteContextRepository
 from app.domain.shared.errors import (
@@ -21,6 +21,7 @@ from app.domain.shared.errors import (
     ValidationFailed,
 )
 from app.domain.shared.normalize import email_key, phone_key
+from app.domain.shared.ownership import owner_department, set_new_owner
 from app.domain.shared.paging import Page
 from app.domain.shared.ports import AuditTrail, EventOutbox, diff
 
@@ -65,23 +66,17 @@ class CustomerService:
         scope = principal.scope(RESOURCE, "read")
         if custom_filters:
             _, definitions = await self.context.write_context(principal.tenant_id, ENTITY)
-            query = _with_custom_filters(query, definitions, custom_filters)
+            query = replace(query, custom=parse_filters(definitions, custom_filters))
         return await self.customers.list_page(scope, query)
 
     # -- writes ----------------------------------------------------------------------------
 
     async def create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool = False) -> Customer:
         principal.require(RESOURCE, "create")
-        owner_id = values.get("owner_id")
-        if owner_id is not None and owner_id != principal.user_id and not principal.can(RESOURCE, "assign"):
-            raise PermissionDenied("setting owner_id requires the customers:assign permission")
+        await set_new_owner(principal, RESOURCE, self.context, values)
         settings, definitions = await self.context.write_context(principal.tenant_id, ENTITY)
         _check_lists(values, settings)
         values["custom_fields"] = validate_values(definitions, values.get("custom_fields") or {})
-        if owner_id is None or owner_id == principal.user_id:
-            values["owner_id"], values["department_id"] = principal.user_id, principal.department_id
-        else:
-            values["department_id"] = await self._owner_department(principal, owner_id)
         if not allow_duplicate:
             await self._refuse_duplicate(principal, values, exclude=None)
         customer = await self.customers.insert(principal.tenant_id, principal.user_id, values)
@@ -106,7 +101,7 @@ class CustomerService:
         if "owner_id" in changes and changes["owner_id"] != current.owner_id:
             if not principal.can(RESOURCE, "assign"):
                 raise PermissionDenied("changing owner_id requires the customers:assign permission")
-            changes["department_id"] = await self._owner_department(principal, changes["owner_id"])
+            changes["department_id"] = await owner_department(principal, self.context, changes["owner_id"])
         settings, definitions = await self.context.write_context(principal.tenant_id, ENTITY)
         _check_lists(changes, settings)
         if "custom_fields" in changes:
@@ -130,7 +125,7 @@ class CustomerService:
         current = await self.customers.get(scope, customer_id, for_update=True)
         if current is None:
             raise NotFound("no such customer")
-        department_id = await self._owner_department(principal, owner_id)
+        department_id = await owner_department(principal, self.context, owner_id)
         updated = await self.customers.update(
             scope,
             current,
@@ -150,7 +145,7 @@ class CustomerService:
         scope = principal.scope(RESOURCE, "assign")
         if from_owner == to_owner:
             raise ValidationFailed.one("to_owner_id", "must differ from from_owner_id")
-        department_id = await self._owner_department(principal, to_owner, field="to_owner_id")
+        department_id = await owner_department(principal, self.context, to_owner, field="to_owner_id")
         moved = await self.customers.reassign_owner(scope, from_owner, to_owner, department_id, principal.user_id)
         for customer_id in moved:
             change = {"owner_id": {"before": from_owner, "after": to_owner}}
@@ -215,12 +210,6 @@ class CustomerService:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    async def _owner_department(self, principal: Principal, owner_id: UUID, field: str = "owner_id") -> UUID | None:
-        found = await self.context.active_user_department(principal.tenant_id, owner_id)
-        if found is None or not found[0]:
-            raise ValidationFailed.one(field, "is not an active user of this tenant")
-        return found[1]
-
     async def _refuse_duplicate(self, principal: Principal, values: dict[str, Any], *, exclude: UUID | None) -> None:
         existing = await self.customers.find_duplicate(
             principal.tenant_id,
@@ -247,14 +236,3 @@ def _check_lists(values: dict[str, Any], settings: dict[str, Any]) -> None:
         value = values.get(field)
         if value is not None and allowed and value not in allowed:
             raise ValidationFailed.one(field, f"must be one of: {', '.join(allowed)}")
-
-
-def _with_custom_filters(query: CustomerQuery, definitions: list[CustomFieldDef], raw: dict[str, str]) -> CustomerQuery:
-    by_key = {d.key: d for d in definitions}
-    parsed: dict[str, Any] = {}
-    for key, value in raw.items():
-        definition = by_key.get(key)
-        if definition is None:
-            raise ValidationFailed.one(f"custom.{key}", "is not a defined custom field")
-        parsed[key] = filter_value(definition, value)
-    return replace(query, custom=parsed)
