@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     # Unset: `crm serve` starts an embedded PostgreSQL under data_dir.
     database_url: str | None = None
     data_dir: Path = Path(".crm")
-    db_pool_size: int = 20
+    # Per engine (reads and writes each have one). A request holds a connection throughout, so
+    # the pool must cover the concurrent requests one process serves, or waits pile up in p99.
+    db_pool_size: int = 40
     db_max_overflow: int = 10
 
     # "kid:secret" pairs, comma separated. The first signs; all verify.
