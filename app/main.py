@@ -15,7 +15,7 @@ from app.api.openapi import customize_openapi
 from app.api.responses import ORJSON
 from app.api.v1 import health
 from app.api.v1.routers import API_PREFIX, ROUTERS
-from app.repositories.database import create_engine, resolve_url
+from app.repositories.database import create_engine, open_connections, resolve_url
 from app.settings import Settings, get_settings
 
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         url = database_url or resolve_url(settings)
         app.state.engine = create_engine(url, settings)
         app.state.read_engine = create_engine(url, settings, autocommit=True)
+        await open_connections(app.state.read_engine, settings.db_prewarm)
         # Everything built so far lives as long as the process: keep it out of the collector's
         # full passes, which otherwise walk it all and stall requests for tens of milliseconds.
         gc.collect()

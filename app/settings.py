@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # the pool must cover the concurrent requests one process serves, or waits pile up in p99.
     db_pool_size: int = 40
     db_max_overflow: int = 10
+    # Read connections opened at start-up (0: on demand).
+    db_prewarm: int = 16
 
     # "kid:secret" pairs, comma separated. The first signs; all verify.
     jwt_keys: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [DEV_JWT_KEY])

@@ -50,7 +50,7 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(env="test", allow_signup=True)
+    return Settings(env="test", allow_signup=True, db_prewarm=0)
 
 
 @pytest.fixture(scope="session")
