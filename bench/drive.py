@@ -69,6 +69,11 @@ class Measurement:
         return r["requests"] / (r["duration_us"] / 1e6) if r.get("duration_us") else 0.0
 
     @property
+    def error_kinds(self) -> str:
+        kinds = ("connect", "read", "write", "status", "timeout")
+        return ", ".join(f"{k} {self.result[f'errors_{k}']}" for k in kinds if self.result.get(f"errors_{k}"))
+
+    @property
     def errors(self) -> int:
         r = self.result
         return sum(
@@ -397,7 +402,7 @@ def run_benchmark(
                         m.rps,
                         result["p50_us"] / 1000,
                         result["p99_us"] / 1000,
-                        f"  ERRORS {m.errors}" if m.errors else "",
+                        f"  ERRORS {m.errors} ({m.error_kinds})" if m.errors else "",
                     )
                     if server.process.poll() is not None:
                         raise RuntimeError(f"{server.name} died; see {server.log_path}")

@@ -108,17 +108,11 @@ FUNCTIONS = [
       SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
              PLACING substring(int8send((extract(epoch FROM ts) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
              52, 1), 53, 1), 'hex')::uuid $$""",
-    # app.domain.shared.normalize.phone_key
+    # app.domain.shared.normalize.phone_key, as one expression so the planner inlines it: digits
+    # only, a leading 00 dropped, then a leading 86 of a 13-digit number; under 5 digits: NULL.
     r"""CREATE OR REPLACE FUNCTION pg_temp.phone_key(p text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-      SELECT CASE WHEN length(d2) >= 5 THEN d2 END FROM (
-        SELECT CASE WHEN length(d1) = 13 AND d1 LIKE '86%' THEN substr(d1, 3) ELSE d1 END AS d2 FROM (
-          SELECT CASE WHEN d0 LIKE '00%' THEN substr(d0, 3) ELSE d0 END AS d1 FROM (
-            SELECT regexp_replace(coalesce(p, ''), '\D', '', 'g') AS d0) a) b) c $$""",
-    # app.domain.contacts.entities.email_keys / phone_keys: distinct non-null keys, first seen first
-    """CREATE OR REPLACE FUNCTION pg_temp.distinct_keys(keys text[]) RETURNS text[] LANGUAGE sql IMMUTABLE AS $$
-      SELECT coalesce(array_agg(k ORDER BY first), '{}') FROM (
-        SELECT k, min(i) AS first FROM unnest(keys) WITH ORDINALITY AS u(k, i)
-        WHERE k IS NOT NULL AND k <> '' GROUP BY k) d $$""",
+      SELECT substring(regexp_replace(regexp_replace(regexp_replace(coalesce(p, ''), '\D', '', 'g'),
+                                                     '^00', ''), '^86(\d{11})$', '\1') FROM '^\d{5,}$') $$""",
     # app.domain.shared.normalize.search_text over already-joined parts
     """CREATE OR REPLACE FUNCTION pg_temp.search_text(joined text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
       SELECT lower(normalize(joined, NFKC)) $$""",
@@ -349,7 +343,8 @@ def _contact_sql(tenant_id: UUID, count: int, customers: int, owners: int) -> st
     )
     personal = pick(["mail.example.com", "example.net", "example.org"], "rdom")
     email1 = f"{local_part} || '@' || coalesce(domain, {personal})"
-    email2 = f"{local_part} || '@' || {personal}"
+    # Never the same as email1 (same local part, other domain or ".alt"), so the keys are distinct.
+    email2 = f"{local_part} || '.alt@' || {personal}"
     mobile = phone_expr("zh", "rfmt * 0.8", "rp1", "rp2")
     landline = phone_expr("zh", "0.9", "rp3", "rp1")
     wechat = f"'wx_' || (CASE WHEN zh THEN {surname_py} || {given_py} ELSE lower({first}) END) || (g % 10000)"
@@ -373,6 +368,11 @@ def _contact_sql(tenant_id: UUID, count: int, customers: int, owners: int) -> st
              ELSE ARRAY[{mobile}, {landline}] END AS phones,
         updated_at - rcre * interval '730 days' AS created_at
       FROM ({named}) n OFFSET 0"""
+    # Generated emails are lower-case already and distinct within a row, so email_keys(emails) is
+    # the array itself; the phones (a mobile, maybe a landline) have distinct keys.
+    keyed = f"""
+      SELECT s.*, ARRAY(SELECT pg_temp.phone_key(p) FROM unnest(s.phones) p) AS phones_norm
+      FROM ({shaped}) s OFFSET 0"""
     tags = f"(CASE WHEN rtag < 0.8 THEN '{{}}'::text[] ELSE ARRAY[{pick(CONTACT_TAGS, 'rtag1')}] END)"
     custom = (
         "(CASE WHEN rcf < 0.35 THEN '{}'::jsonb ELSE jsonb_strip_nulls(jsonb_build_object("
@@ -389,15 +389,13 @@ def _contact_sql(tenant_id: UUID, count: int, customers: int, owners: int) -> st
         phones, emails,
         CASE WHEN rbd < 0.2 THEN date '1960-01-01' + floor(rbd * 5 * 14600)::int END,
         rprim < 0.25, {tags}, owner_id, department_id, {custom}, NULL,
-        pg_temp.distinct_keys(ARRAY(SELECT lower(trim(e)) FROM unnest(emails) e)),
-        pg_temp.distinct_keys(ARRAY(SELECT pg_temp.phone_key(p) FROM unnest(phones) p)),
+        emails, phones_norm,
         pg_temp.search_text(concat_ws(' ', name, nullif(array_to_string(emails, ' '), ''),
                                        nullif(array_to_string(phones, ' '), ''),
-                                       nullif(array_to_string(ARRAY(SELECT pg_temp.phone_key(p)
-                                                                    FROM unnest(phones) p), ' '), ''))),
+                                       nullif(array_to_string(phones_norm, ' '), ''))),
         created_at, updated_at, owner_id, owner_id, 1 + floor(power(rver, 3) * 6)::int,
         CASE WHEN rdel < 0.01 THEN updated_at END
-    FROM ({shaped}) s
+    FROM ({keyed}) k
     ORDER BY created_at"""
 
 

@@ -36,6 +36,7 @@ def _side(m: Any) -> dict[str, Any]:
         "max_ms": round(r["max_us"] / 1000, 2),
         "requests": r["requests"],
         "errors": m.errors,
+        "error_kinds": m.error_kinds,
     }
 
 
