@@ -19,6 +19,8 @@ from bench import bodies
 from bench.scenarios import Scenario
 
 log = logging.getLogger("bench.verify")
+# asyncpg's once-per-connection type introspection (a request that lands on a fresh pool connection)
+ONE_TIME = ("typeinfo_tree", "set_config('jit', 'off', false)", "set_config('jit', $1, false)")
 _ENTRY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 _TEXT = re.compile(r"LOG:\s+(?:statement|execute [^:]+):\s*(.*)$", re.S)
 
@@ -34,6 +36,8 @@ def _statements(text: str) -> list[str]:
     for entry in entries:
         if m := _TEXT.search(entry):
             text = " ".join(m.group(1).split()).rstrip(";")
+            if any(marker in text for marker in ONE_TIME):
+                continue
             # READ COMMITTED is PostgreSQL's default: the same transaction, the same round trip.
             out.append("BEGIN" if text == "BEGIN ISOLATION LEVEL READ COMMITTED" else text)
     return out
