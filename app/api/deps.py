@@ -60,7 +60,9 @@ async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
             yield conn
 
 
-Connection = Annotated[AsyncConnection, Depends(get_connection)]
+# scope="function": commit (or roll back) when the handler returns, before the response is sent,
+# so a client never sees a success for a write that then fails to commit.
+Connection = Annotated[AsyncConnection, Depends(get_connection, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
