@@ -18,6 +18,7 @@ from app.domain.shared.normalize import phone_key, search_pattern, search_text
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
 from app.repositories.listing import keyset, page_of
+from app.repositories.ownership import reassign_owner
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import contacts
 
@@ -210,16 +211,4 @@ class PgContactRepository:
         department_id: UUID | None,
         actor: UUID,
     ) -> list[UUID]:
-        stmt = (
-            t.update()
-            .where(scope_predicate(t, scope), t.c.owner_id == from_owner, t.c.deleted_at.is_(None))
-            .values(
-                owner_id=to_owner,
-                department_id=department_id,
-                updated_by=actor,
-                updated_at=sa.func.now(),
-                version=t.c.version + 1,
-            )
-            .returning(t.c.id)
-        )
-        return list((await self.conn.execute(stmt)).scalars())
+        return await reassign_owner(self.conn, t, scope, from_owner, to_owner, department_id, actor)

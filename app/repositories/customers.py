@@ -22,6 +22,7 @@ from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
 from app.repositories.custom_fields import definitions_query
 from app.repositories.listing import keyset_placeholders, keyset_values, page_of
+from app.repositories.ownership import reassign_owner
 from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.scoping import scope_clause, scope_params, scope_predicate, scope_shape
 from app.repositories.tables import activities, contacts, customers, tenants, users
@@ -276,19 +277,7 @@ class PgCustomerRepository:
         department_id: UUID | None,
         actor: UUID,
     ) -> list[UUID]:
-        stmt = (
-            t.update()
-            .where(scope_predicate(t, scope), t.c.owner_id == from_owner, t.c.deleted_at.is_(None))
-            .values(
-                owner_id=to_owner,
-                department_id=department_id,
-                updated_by=actor,
-                updated_at=sa.func.now(),
-                version=t.c.version + 1,
-            )
-            .returning(t.c.id)
-        )
-        return list((await self.conn.execute(stmt)).scalars())
+        return await reassign_owner(self.conn, t, scope, from_owner, to_owner, department_id, actor)
 
     async def move_children(self, tenant_id: UUID, source_id: UUID, target_id: UUID, actor: UUID) -> dict[str, int]:
         moved: dict[str, int] = {}
