@@ -1,8 +1,9 @@
 """Record the exact SQL the real app sends for each scenario, so the baseline sends the same.
 
 The app runs in-process (httpx over ASGI) on the bench database; a SQLAlchemy
-`before_cursor_execute` listener sees every statement as it goes to asyncpg ($n placeholders and
-the positional parameters). Each parameter is then described by where its value comes from:
+`before_cursor_execute` listener, and an observer of the statements the app sends straight to
+asyncpg on read connections (app/repositories/prepared.py), see every statement as it goes to
+asyncpg ($n placeholders and the positional parameters). Each parameter is then described by where its value comes from:
 
   {"slot": "tenant_id"}           a value of the request: token claims, the caller's row, the path,
                                   the query string (matched by value against what the capture sent)
@@ -15,9 +16,11 @@ The result, bench/results/spec.json, is what bench/baseline.py executes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.auth.jwt_tokens import decode_access_token
 from app.domain.shared.normalize import email_key, phone_key, search_pattern
 from app.main import create_app
+from app.repositories import prepared
 from app.repositories.principals import PgPrincipalRepository
 from app.settings import Settings
 from bench import bodies
@@ -137,6 +141,18 @@ class Caller:
     token: str
 
 
+@contextlib.asynccontextmanager
+async def _observing_driver(seen: list[tuple[str, tuple[Any, ...]]]) -> AsyncIterator[None]:
+    def observer(statement: str, parameters: tuple[Any, ...]) -> None:
+        seen.append((statement, parameters))
+
+    prepared.statement_observers.append(observer)
+    try:
+        yield
+    finally:
+        prepared.statement_observers.remove(observer)
+
+
 async def capture(
     url: str, settings: Settings, callers: dict[str, Caller], ids: dict[str, list[UUID]], scenarios: list[Scenario]
 ) -> dict[str, Any]:
@@ -148,7 +164,7 @@ async def capture(
     def listener(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
         seen.append((statement, tuple(parameters) if not many else tuple(parameters[0])))
 
-    async with app.router.lifespan_context(app):  # type: ignore[attr-defined]
+    async with app.router.lifespan_context(app), _observing_driver(seen):  # type: ignore[attr-defined]
         engine = app.state.engine
         # Every engine the app keeps (a separate read engine, say) is listened to.
         engines = [e for e in vars(app.state).get("_state", {}).values() if isinstance(e, AsyncEngine)] or [engine]

@@ -114,3 +114,17 @@ async def test_error_responses_echo_the_client_request_id(client: httpx.AsyncCli
     r = await client.get("/api/v1/no-such-resource", headers={"X-Request-ID": "x" * 500})
     assert_problem(r, 404)
     assert r.headers["x-request-id"] != "x" * 500
+
+
+async def test_nul_in_a_customer_search_or_cursor_is_422_not_500(client: httpx.AsyncClient, admin: User) -> None:
+    # Customer reads go straight to asyncpg (app/repositories/prepared.py): PostgreSQL's refusal
+    # of NUL must still come back as the 422 the SQLAlchemy path gives.
+    import base64
+
+    import orjson
+
+    r = await client.get(CUSTOMERS, params={"q": "a\x00"}, headers=admin.headers)
+    assert "NUL" in assert_problem(r, 422)["detail"]
+    cursor = base64.urlsafe_b64encode(orjson.dumps(["-name", "a\x00", str(admin.id)])).decode().rstrip("=")
+    r = await client.get(CUSTOMERS, params={"sort": "-name", "cursor": cursor}, headers=admin.headers)
+    assert "NUL" in assert_problem(r, 422)["detail"]
