@@ -3,10 +3,11 @@ list) bind only values per request. This skips, per execution, SQLAlchemy's stat
 cache-key walk and compile lookup — about half of the Python time such a request spent
 (DESIGN.md section 8). The SQL is still written with SQLAlchemy Core.
 
-On an autocommit (read) connection the statement goes straight to asyncpg: SQLAlchemy would add
-only its cursor and result set-up (it applies no type processing to driver-level SQL), about a
-third of a statement's client-side cost. In a transaction it goes through SQLAlchemy, which
-begins the transaction on the first statement and translates integrity errors."""
+Statements go straight to asyncpg: SQLAlchemy would add only its cursor and result set-up (it
+applies no type processing to driver-level SQL), about a third of a statement's client-side
+cost. The exception is the first statement of a transaction, which goes through SQLAlchemy so
+that it sends the BEGIN it will later COMMIT or ROLLBACK. Driver errors are raised as
+SQLAlchemy's, so repositories and app/api/errors.py see one kind."""
 
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ import asyncpg
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 _DIALECT = pg_asyncpg.dialect()  # type: ignore[no-untyped-call]
 
-# Called with (sql, args) for each statement sent on the driver path; the benchmark's SQL capture
+# Called with (sql, args) for each statement sent straight to asyncpg; the benchmark's SQL capture
 # listens here (SQLAlchemy's before_cursor_execute event sees the other path).
 statement_observers: list[Callable[[str, tuple[Any, ...]], None]] = []
 
@@ -41,13 +42,14 @@ class Row(asyncpg.Record):  # type: ignore[misc]
             raise AttributeError(name) from None
 
 
-def _autocommit_driver(conn: AsyncConnection) -> Any | None:
-    """The asyncpg connection under `conn` when it runs without a transaction, else None."""
+def _driver(conn: AsyncConnection) -> Any | None:
+    """The asyncpg connection under `conn`, unless SQLAlchemy still has to begin its transaction."""
     sync = conn.sync_connection
     if sync is None or sync.closed or sync.invalidated:
         return None
     adapted: Any = sync.connection.dbapi_connection
-    return adapted.driver_connection if getattr(adapted, "autocommit", False) else None
+    driver = adapted.driver_connection
+    return driver if adapted.autocommit or driver.is_in_transaction() else None
 
 
 def _json_text(value: Any) -> str:
@@ -78,14 +80,15 @@ class Prepared:
         position, slice or attribute."""
         values = {**self.constants, **params} if self.constants else params
         args = tuple(_json_text(values[n]) if n in self.json_names else values[n] for n in self.names)
-        driver = _autocommit_driver(conn)
+        driver = _driver(conn)
         if driver is not None:
             for observe in statement_observers:
                 observe(self.sql, args)
             try:
                 return await driver.fetch(self.sql, *args, record_class=Row)  # type: ignore[no-any-return]
+            except asyncpg.IntegrityConstraintViolationError as error:
+                raise IntegrityError(self.sql, args, error) from error
             except asyncpg.PostgresError as error:
-                # The same error type as the SQLAlchemy path, for app/api/errors.py.
                 raise DBAPIError(self.sql, args, error) from error
         result = await conn.exec_driver_sql(self.sql, args)
         return result.all() if result.returns_rows else ()
