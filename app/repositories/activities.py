@@ -16,6 +16,7 @@ from app.domain.shared.ids import new_id
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
 from app.repositories.listing import keyset, page_of
+from app.repositories.ownership import reassign_owner
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import activities
 
@@ -143,3 +144,13 @@ class PgActivityRepository:
         )
         row = (await self.conn.execute(stmt)).first()
         return to_activity(row) if row else None
+
+    async def reassign_owner(
+        self,
+        scope: DataScope,
+        from_owner: UUID,
+        to_owner: UUID,
+        department_id: UUID | None,
+        actor: UUID,
+    ) -> list[UUID]:
+        return await reassign_owner(self.conn, t, scope, from_owner, to_owner, department_id, actor)

@@ -1,29 +1,14 @@
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
 from app.auth.principal import Principal
-from app.domain.contacts.entities import Contact, ContactQuery
-from app.domain.shared.paging import Page
-from app.domain.shared.scope import DataScope
+from app.domain.contacts.entities import Contact
+from app.domain.shared.owned import OwnedRepository
 
 
-class ContactRepository(Protocol):
-    async def get(
-        self,
-        scope: DataScope,
-        contact_id: UUID,
-        *,
-        for_update: bool = False,
-        deleted: bool = False,
-    ) -> Contact | None: ...
-    async def list_page(self, scope: DataScope, query: ContactQuery) -> Page[Contact | dict[str, Any]]: ...
-    async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> Contact: ...
-    async def update(self, scope: DataScope, current: Contact, actor: UUID, values: dict[str, Any]) -> Contact: ...
-    async def set_deleted(
-        self, scope: DataScope, contact_id: UUID, actor: UUID, *, deleted: bool
-    ) -> Contact | None: ...
+class ContactRepository(OwnedRepository[Contact], Protocol):
     async def find_duplicate(
         self,
         tenant_id: UUID,
@@ -32,14 +17,6 @@ class ContactRepository(Protocol):
         *,
         exclude: UUID | None = None,
     ) -> UUID | None: ...
-    async def reassign_owner(
-        self,
-        scope: DataScope,
-        from_owner: UUID,
-        to_owner: UUID,
-        department_id: UUID | None,
-        actor: UUID,
-    ) -> list[UUID]: ...
 
 
 class ContactOwnerTransfer(Protocol):

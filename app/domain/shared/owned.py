@@ -1,0 +1,210 @@
+"""The use cases every owned record shares (customers, contacts, activities, and the leads and
+opportunities to come): get and list within the caller's data range, create with an owner,
+patch with optimistic locking, assign, move one owner's book, soft delete and restore. Each write
+appends to the audit log and publishes `<entity>.<event>` to the outbox in the caller's
+transaction.
+
+A module subclasses `OwnedRecords`, names its resource and entity, and fills in the hooks
+`_prepare_create` / `_prepare_update` (validation, custom fields, duplicates, links)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from uuid import UUID
+
+from app.auth.principal import Principal
+from app.domain.custom_fields.entities import CustomFieldDef, parse_filters
+from app.domain.shared.access import scope_or_empty
+from app.domain.shared.errors import NotFound, PermissionDenied, PreconditionFailed
+from app.domain.shared.ownership import UserDirectory, owner_department, set_new_owner
+from app.domain.shared.paging import Page
+from app.domain.shared.ports import AuditTrail, EventOutbox, diff
+from app.domain.shared.scope import DataScope
+
+
+class OwnedRecord(Protocol):
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def owner_id(self) -> UUID | None: ...
+    @property
+    def version(self) -> int: ...
+
+
+R = TypeVar("R", bound=OwnedRecord)
+
+
+class OwnedRepository(Protocol[R]):
+    async def get(
+        self, scope: DataScope, record_id: UUID, *, for_update: bool = False, deleted: bool = False
+    ) -> R | None: ...
+    async def list_page(self, scope: DataScope, query: Any) -> Page[R | dict[str, Any]]: ...
+    async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> R: ...
+    async def update(self, scope: DataScope, current: R, actor: UUID, values: dict[str, Any]) -> R: ...
+    async def set_deleted(self, scope: DataScope, record_id: UUID, actor: UUID, *, deleted: bool) -> R | None: ...
+    async def reassign_owner(
+        self, scope: DataScope, from_owner: UUID, to_owner: UUID, department_id: UUID | None, actor: UUID
+    ) -> list[UUID]: ...
+
+
+class WriteContextRepository(UserDirectory, Protocol):
+    async def write_context(self, tenant_id: UUID, entity: str) -> tuple[dict[str, Any], list[CustomFieldDef]]:
+        """(tenant settings, live custom-field definitions of the entity), in one round trip."""
+        ...
+
+
+def fields_of(record: Any) -> dict[str, Any]:
+    """A record's fields as a dict, for audit diffs and event payloads. Shallow, unlike
+    dataclasses.asdict, whose deep copy cost a tenth of a create's CPU."""
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
+
+
+# Bookkeeping columns every write changes; a diff of only these is no change.
+_BOOKKEEPING = ("updated_at", "version")
+
+
+class OwnedRecords(Generic[R]):
+    resource: ClassVar[str]  # permissions and data ranges: "customers"
+    entity: ClassVar[str]  # audit, events, messages: "customer"
+
+    def __init__(
+        self, records: OwnedRepository[R], context: WriteContextRepository, audit: AuditTrail, outbox: EventOutbox
+    ):
+        self.records = records
+        self.context = context
+        self.audit = audit
+        self.outbox = outbox
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    async def _prepare_create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool) -> None:
+        """Validate and complete a new record's values (the owner is already set)."""
+
+    async def _prepare_update(
+        self, principal: Principal, current: R, changes: dict[str, Any], *, allow_duplicate: bool
+    ) -> None:
+        """Validate and complete a patch of `current` (an owner change is already checked)."""
+
+    # -- reads -----------------------------------------------------------------------------
+
+    async def get(self, principal: Principal, record_id: UUID) -> R:
+        found = await self.records.get(principal.scope(self.resource, "read"), record_id)
+        if found is None:
+            raise NotFound(f"no such {self.entity}")
+        return found
+
+    async def list_page(
+        self, principal: Principal, query: Any, custom_filters: dict[str, str] | None = None
+    ) -> Page[R | dict[str, Any]]:
+        """A page within the caller's read range; `custom.<key>` filters are typed by the
+        tenant's definitions (an unknown key or a bad value is a 422)."""
+        scope = principal.scope(self.resource, "read")
+        if custom_filters:
+            _, definitions = await self.context.write_context(principal.tenant_id, self.entity)
+            query = replace(query, custom=parse_filters(definitions, custom_filters))
+        return await self.records.list_page(scope, query)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    async def create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool = False) -> R:
+        principal.require(self.resource, "create")
+        await set_new_owner(principal, self.resource, self.context, values)
+        await self._prepare_create(principal, values, allow_duplicate=allow_duplicate)
+        record = await self.records.insert(principal.tenant_id, principal.user_id, values)
+        await self._record(principal, "created", record, diff(None, fields_of(record)))
+        return record
+
+    async def update(
+        self,
+        principal: Principal,
+        record_id: UUID,
+        changes: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+        allow_duplicate: bool = False,
+    ) -> R:
+        scope = principal.scope(self.resource, "update")
+        current = await self._locked(scope, record_id)
+        if expected_version is not None and expected_version != current.version:
+            raise PreconditionFailed(f"the {self.entity} is at version {current.version}, not {expected_version}")
+        if "owner_id" in changes and changes["owner_id"] != current.owner_id:
+            if not principal.can(self.resource, "assign"):
+                raise PermissionDenied(f"changing owner_id requires the {self.resource}:assign permission")
+            changes["department_id"] = await owner_department(principal, self.context, changes["owner_id"])
+        await self._prepare_update(principal, current, changes, allow_duplicate=allow_duplicate)
+        updated = await self.records.update(scope, current, principal.user_id, changes)
+        changed = diff(fields_of(current), fields_of(updated))
+        for name in _BOOKKEEPING:
+            changed.pop(name, None)
+        if changed:
+            await self._record(principal, "assigned" if "owner_id" in changed else "updated", updated, changed)
+        return updated
+
+    async def assign(self, principal: Principal, record_id: UUID, owner_id: UUID) -> R:
+        scope = principal.scope(self.resource, "assign")
+        current = await self._locked(scope, record_id)
+        department_id = await owner_department(principal, self.context, owner_id)
+        updated = await self.records.update(
+            scope, current, principal.user_id, {"owner_id": owner_id, "department_id": department_id}
+        )
+        changed = diff(fields_of(current), fields_of(updated))
+        owner_change = {k: v for k, v in changed.items() if k in ("owner_id", "department_id")}
+        await self._record(principal, "assigned", updated, owner_change)
+        return updated
+
+    async def transfer_owner(
+        self, principal: Principal, from_owner: UUID, to_owner: UUID, department_id: UUID | None
+    ) -> list[UUID]:
+        """Move every live record of `from_owner` within the caller's assign range to `to_owner`
+        (whose department the caller has resolved); without the assign permission nothing moves."""
+        scope = scope_or_empty(principal, self.resource, "assign")
+        if scope.is_empty:
+            return []
+        moved = await self.records.reassign_owner(scope, from_owner, to_owner, department_id, principal.user_id)
+        change = {"owner_id": {"before": from_owner, "after": to_owner}}
+        for record_id in moved:
+            await self._record_change(principal, "assigned", record_id, change)
+        return moved
+
+    async def delete(self, principal: Principal, record_id: UUID) -> None:
+        scope = principal.scope(self.resource, "delete")
+        deleted = await self.records.set_deleted(scope, record_id, principal.user_id, deleted=True)
+        if deleted is None:
+            raise NotFound(f"no such {self.entity}")
+        await self._record(principal, "deleted", deleted, {"deleted": {"before": False, "after": True}})
+
+    async def restore(self, principal: Principal, record_id: UUID) -> R:
+        scope = principal.scope(self.resource, "delete")
+        restored = await self.records.set_deleted(scope, record_id, principal.user_id, deleted=False)
+        if restored is None:
+            raise NotFound(f"no deleted {self.entity} with this id")
+        await self._record(principal, "restored", restored, {"deleted": {"before": True, "after": False}})
+        return restored
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    async def _locked(self, scope: DataScope, record_id: UUID) -> R:
+        """The live record within `scope`, locked for this transaction's update."""
+        current = await self.records.get(scope, record_id, for_update=True)
+        if current is None:
+            raise NotFound(f"no such {self.entity}")
+        return current
+
+    async def _record(self, principal: Principal, event: str, record: R, changes: dict[str, Any]) -> None:
+        """Audit and publish `<entity>.<event>`; a creation's event carries the whole record."""
+        payload = fields_of(record) if event == "created" else None
+        await self._record_change(principal, event, record.id, changes, payload)
+
+    async def _record_change(
+        self,
+        principal: Principal,
+        event: str,
+        record_id: UUID,
+        changes: dict[str, Any],
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        name = f"{self.entity}.{event}"
+        await self.audit.record(principal, name, self.resource, record_id, changes)
+        body = payload if payload is not None else {"id": record_id, "changes": changes}
+        await self.outbox.publish(principal.tenant_id, name, self.entity, record_id, body)
