@@ -1,0 +1,260 @@
+"""PostgreSQL adapter for owned records (customers, contacts, activities, and the modules to come):
+get, list, insert, update, soft delete and owner moves, each statement carrying the caller's
+data range (app/repositories/scoping.py).
+
+Statements are prepared once per shape (app/repositories/prepared.py) — scope shape, the set of
+filters, sort, cursor or not — and rows map straight to the domain dataclass. A module's adapter
+subclasses `OwnedTable`, names its table, record class and foreign-key fields, and derives its
+search and duplicate columns in `derived`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.domain.shared.errors import ValidationFailed
+from app.domain.shared.ids import new_id
+from app.domain.shared.normalize import search_pattern
+from app.domain.shared.owned import OwnedRecord
+from app.domain.shared.paging import Page, Sort
+from app.domain.shared.scope import DataScope
+from app.repositories.listing import keyset_placeholders, keyset_values, page_of
+from app.repositories.prepared import StatementCache
+from app.repositories.scoping import scope_clause, scope_params, scope_shape
+
+R = TypeVar("R", bound=OwnedRecord)
+
+# Query fields that are not filters: paging, and the sync feed's instant.
+_NOT_FILTERS = frozenset({"updated_since", "sort", "limit", "cursor"})
+_STATEMENTS = StatementCache()
+
+
+class Term(NamedTuple):
+    """One filter of a list query: its parameter, value, and predicate on a placeholder."""
+
+    name: str
+    value: Any
+    predicate: Callable[[Any], sa.ColumnElement[bool]]
+    type_: Any
+
+
+def query_terms(table: sa.Table, query: Any) -> list[Term]:
+    """The filters a list query sets, by naming convention: a field named like a column is
+    equality; `tag` is one of `tags`; `<x>_from`/`<x>_to` bound `<x>_at` (from inclusive);
+    `custom` is JSONB containment; `q` is the trigram-indexed `search_text`."""
+    terms: list[Term] = []
+    for f in fields(query):
+        value = getattr(query, f.name)
+        if f.name in _NOT_FILTERS or value is None or value == {}:
+            continue
+        if f.name in table.c:
+            column = table.c[f.name]
+            terms.append(Term(f.name, value, column.__eq__, column.type))
+        elif f.name == "tag":
+            terms.append(Term("tag", [value], table.c.tags.contains, ARRAY(sa.Text)))
+        elif f.name.endswith(("_from", "_to")):
+            stem, _, bound = f.name.rpartition("_")
+            column = table.c[f"{stem}_at"]
+            terms.append(Term(f.name, value, column.__ge__ if bound == "from" else column.__lt__, column.type))
+        elif f.name == "custom":
+            terms.append(Term("custom", value, table.c.custom_fields.contains, JSONB))
+        elif f.name == "q":
+            terms.append(Term("q", search_pattern(value), table.c.search_text.like, sa.Text))
+        else:
+            raise TypeError(f"{type(query).__name__}.{f.name} names no filter of {table.name}")
+    return terms
+
+
+class OwnedTable(Generic[R]):
+    table: ClassVar[sa.Table]
+    record: ClassVar[Callable[..., Any]]  # the domain dataclass; columns in its field order
+    sortable: ClassVar[frozenset[str]]
+    # Foreign keys a client can point at a missing row: constraint -> the field that gets the 422.
+    fk_fields: ClassVar[dict[str, str]] = {}
+    # Fields `derived` reads: an update merges them from the current record.
+    derived_from: ClassVar[tuple[str, ...]] = ()
+    columns: ClassVar[list[sa.Column[Any]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.columns = [cls.table.c[name] for name in cls.record.__dataclass_fields__]  # type: ignore[attr-defined]
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def derived(values: dict[str, Any]) -> dict[str, Any]:
+        """Columns kept in step with the record (search text, duplicate keys)."""
+        return {}
+
+    # -- reads -----------------------------------------------------------------------------
+
+    async def get(
+        self, scope: DataScope, record_id: UUID, *, for_update: bool = False, deleted: bool = False
+    ) -> R | None:
+        t, shape = self.table, scope_shape(scope)
+
+        def build() -> sa.ClauseElement:
+            live = t.c.deleted_at.isnot(None) if deleted else t.c.deleted_at.is_(None)
+            stmt = sa.select(*self.columns).where(
+                scope_clause(t, shape), t.c.id == sa.bindparam("id", type_=t.c.id.type), live
+            )
+            return stmt.with_for_update() if for_update else stmt
+
+        prepared = _STATEMENTS.get((t.name, "get", shape, for_update, deleted), build)
+        rows = await prepared.rows(self.conn, {**scope_params(scope), "id": record_id})
+        return self._to_record(rows[0]) if rows else None
+
+    async def list_page(self, scope: DataScope, query: Any) -> Page[R | dict[str, Any]]:
+        """A page of live records, or with `updated_since` the sync feed: everything changed
+        since the instant, oldest first, deletions as tombstones."""
+        t, shape = self.table, scope_shape(scope)
+        feed = query.updated_since is not None
+        sort = Sort("updated_at", descending=False) if feed else Sort.parse(query.sort, self.sortable)
+        terms = query_terms(t, query)
+
+        def build() -> sa.ClauseElement:
+            columns = [*self.columns, t.c.deleted_at] if feed else self.columns
+            since = t.c.updated_at >= sa.bindparam("updated_since", type_=t.c.updated_at.type)
+            where = [scope_clause(t, shape), since if feed else t.c.deleted_at.is_(None)]
+            where += [term.predicate(sa.bindparam(term.name, type_=term.type_)) for term in terms]
+            return keyset_placeholders(sa.select(*columns).where(*where), t, sort, bool(query.cursor))
+
+        names = tuple(term.name for term in terms)
+        prepared = _STATEMENTS.get((t.name, "list", shape, names, feed, str(sort), bool(query.cursor)), build)
+        params = {
+            **scope_params(scope),
+            **{term.name: term.value for term in terms},
+            **keyset_values(t, sort, query.cursor, query.limit),
+        }
+        if feed:
+            params["updated_since"] = query.updated_since
+        rows = await prepared.rows(self.conn, params)
+        return page_of(rows, sort, query.limit, self._feed_item if feed else self._to_record)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> R:
+        t = self.table
+        row = {
+            "tenant_id": tenant_id,
+            "id": new_id(),
+            "created_by": actor,
+            "updated_by": actor,
+            **values,
+            **self.derived(values),
+        }
+        names = tuple(sorted(row))
+
+        def build() -> sa.ClauseElement:
+            placeholders = {n: sa.bindparam(n, type_=t.c[n].type) for n in names}
+            return t.insert().values(placeholders).returning(*self.columns)
+
+        try:
+            rows = await _STATEMENTS.get((t.name, "insert", names), build).rows(self.conn, row)
+        except IntegrityError as error:
+            raise self._integrity(error)
+        return self._to_record(rows[0])
+
+    async def update(self, scope: DataScope, current: R, actor: UUID, values: dict[str, Any]) -> R:
+        """Apply `values` to `current`, a row the caller has read (and locked) within `scope`."""
+        t, shape = self.table, scope_shape(scope)
+        merged = {**{name: getattr(current, name) for name in self.derived_from}, **values}
+        changes = {**values, **self.derived(merged), "updated_by": actor}
+        names = tuple(sorted(changes))
+
+        def build() -> sa.ClauseElement:
+            return (
+                t.update()
+                .where(
+                    scope_clause(t, shape),
+                    t.c.id == sa.bindparam("row_id", type_=t.c.id.type),
+                    t.c.deleted_at.is_(None),
+                )
+                .values({n: sa.bindparam(n, type_=t.c[n].type) for n in names})
+                .values(updated_at=sa.func.now(), version=t.c.version + 1)
+                .returning(*self.columns)
+            )
+
+        prepared = _STATEMENTS.get((t.name, "update", shape, names), build)
+        try:
+            rows = await prepared.rows(self.conn, {**scope_params(scope), **changes, "row_id": current.id})
+        except IntegrityError as error:
+            raise self._integrity(error)
+        return self._to_record(rows[0])
+
+    async def set_deleted(self, scope: DataScope, record_id: UUID, actor: UUID, *, deleted: bool) -> R | None:
+        """Soft-delete a live record, or (deleted=False) restore a deleted one, within `scope`."""
+        t, shape = self.table, scope_shape(scope)
+
+        def build() -> sa.ClauseElement:
+            currently = t.c.deleted_at.is_(None) if deleted else t.c.deleted_at.isnot(None)
+            return (
+                t.update()
+                .where(scope_clause(t, shape), t.c.id == sa.bindparam("row_id", type_=t.c.id.type), currently)
+                .values(
+                    deleted_at=sa.func.now() if deleted else None,
+                    updated_by=sa.bindparam("actor", type_=t.c.updated_by.type),
+                    updated_at=sa.func.now(),
+                    version=t.c.version + 1,
+                )
+                .returning(*self.columns)
+            )
+
+        prepared = _STATEMENTS.get((t.name, "set_deleted", shape, deleted), build)
+        rows = await prepared.rows(self.conn, {**scope_params(scope), "row_id": record_id, "actor": actor})
+        return self._to_record(rows[0]) if rows else None
+
+    async def reassign_owner(
+        self, scope: DataScope, from_owner: UUID, to_owner: UUID, department_id: UUID | None, actor: UUID
+    ) -> list[UUID]:
+        """Give every live record of `from_owner` within `scope` to `to_owner`; returns their ids."""
+        t, shape = self.table, scope_shape(scope)
+
+        def build() -> sa.ClauseElement:
+            uuid_type = t.c.owner_id.type
+            return (
+                t.update()
+                .where(
+                    scope_clause(t, shape),
+                    t.c.owner_id == sa.bindparam("from_owner", type_=uuid_type),
+                    t.c.deleted_at.is_(None),
+                )
+                .values(
+                    owner_id=sa.bindparam("to_owner", type_=uuid_type),
+                    department_id=sa.bindparam("to_department", type_=t.c.department_id.type),
+                    updated_by=sa.bindparam("actor", type_=t.c.updated_by.type),
+                    updated_at=sa.func.now(),
+                    version=t.c.version + 1,
+                )
+                .returning(t.c.id)
+            )
+
+        prepared = _STATEMENTS.get((t.name, "reassign_owner", shape), build)
+        params = {"from_owner": from_owner, "to_owner": to_owner, "to_department": department_id, "actor": actor}
+        return [row[0] for row in await prepared.rows(self.conn, {**scope_params(scope), **params})]
+
+    # -- mapping ---------------------------------------------------------------------------
+
+    def _to_record(self, row: Any) -> R:
+        return self.record(*row[: len(self.columns)])  # type: ignore[no-any-return]
+
+    def _feed_item(self, row: Any) -> R | dict[str, Any]:
+        if row.deleted_at is not None:
+            return {"id": row.id, "deleted": True, "updated_at": row.updated_at}
+        return self._to_record(row)
+
+    def _integrity(self, error: IntegrityError) -> ValidationFailed:
+        text = str(error.orig)
+        for constraint, field in self.fk_fields.items():
+            if constraint in text:
+                return ValidationFailed.one(field, "refers to no such record")
+        raise error
