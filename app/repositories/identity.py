@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.permissions import SYSTEM_ROLES
@@ -35,20 +36,41 @@ class PgIdentityRepository:
         ids = {key: new_id() for key in SYSTEM_ROLES}
         await self.conn.execute(
             roles.insert(),
-            [
-                {
-                    "tenant_id": tenant_id,
-                    "id": ids[key],
-                    "key": key,
-                    "name": spec["name"],
-                    "is_system": True,
-                    "permissions": sorted(spec["permissions"]),
-                    "data_ranges": spec["data_ranges"],
-                }
-                for key, spec in SYSTEM_ROLES.items()
-            ],
+            [_system_role_row(tenant_id, ids[key], key, spec) for key, spec in SYSTEM_ROLES.items()],
         )
         return ids
+
+    async def sync_system_roles(self) -> int:
+        """Bring every tenant's system roles to the product's definitions (SYSTEM_ROLES): their
+        permissions and data ranges follow the product release, and a system role new in this
+        release is added to every tenant. Names stay as each tenant set them. Returns the number
+        of roles changed or added."""
+        changed = 0
+        for key, spec in SYSTEM_ROLES.items():
+            permissions = sorted(spec["permissions"])
+            ranges = sa.cast(sa.literal(spec["data_ranges"], JSONB), JSONB)
+            result = await self.conn.execute(
+                roles.update()
+                .where(
+                    roles.c.is_system,
+                    roles.c.key == key,
+                    sa.or_(
+                        roles.c.permissions != sa.literal(permissions, ARRAY(sa.Text)), roles.c.data_ranges != ranges
+                    ),
+                )
+                .values(permissions=permissions, data_ranges=spec["data_ranges"], updated_at=sa.func.now())
+                .values(version=roles.c.version + 1)
+            )
+            changed += result.rowcount
+            has_role = sa.exists().where(roles.c.tenant_id == tenants.c.id, roles.c.key == key)
+            missing = (await self.conn.execute(sa.select(tenants.c.id).where(~has_role))).scalars().all()
+            if missing:
+                await self.conn.execute(
+                    roles.insert(),
+                    [_system_role_row(tenant_id, new_id(), key, spec) for tenant_id in missing],
+                )
+                changed += len(missing)
+        return changed
 
     async def insert_department(
         self,
@@ -126,3 +148,15 @@ class PgIdentityRepository:
     async def email_taken(self, email: str) -> bool:
         found = await self.conn.execute(sa.select(users.c.id).where(sa.func.lower(users.c.email) == email.lower()))
         return found.first() is not None
+
+
+def _system_role_row(tenant_id: UUID, role_id: UUID, key: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "id": role_id,
+        "key": key,
+        "name": spec["name"],
+        "is_system": True,
+        "permissions": sorted(spec["permissions"]),
+        "data_ranges": spec["data_ranges"],
+    }
