@@ -33,6 +33,8 @@ from app.domain.identity.regions import RegionService
 from app.domain.identity.roles import RoleService
 from app.domain.identity.tenants import TenantService
 from app.domain.identity.users import UserService
+from app.domain.leads.scoring_rules import ScoringRuleService
+from app.domain.leads.service import LeadService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository
 from app.repositories.api_tokens import PgApiTokenRepository
@@ -42,6 +44,7 @@ from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
 from app.repositories.departments import PgDepartmentRepository
+from app.repositories.leads import PgLeadDuplicateFinder, PgLeadRepository, PgScoringRuleRepository
 from app.repositories.regions import PgRegionRepository
 from app.repositories.roles import PgRoleRepository
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
@@ -82,6 +85,18 @@ def build_activity_service(conn: AsyncConnection) -> ActivityService:
         PgAuditTrail(conn),
         PgEventOutbox(conn),
     )
+
+
+def build_lead_service(conn: AsyncConnection) -> LeadService:
+    return LeadService(
+        PgLeadRepository(conn), PgScoringRuleRepository(conn), PgLeadDuplicateFinder(conn),
+        PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+        customers=build_customer_service(conn), contacts=build_contact_service(conn),
+    )  # fmt: skip
+
+
+def build_scoring_rule_service(conn: AsyncConnection) -> ScoringRuleService:
+    return ScoringRuleService(PgScoringRuleRepository(conn), PgAuditTrail(conn))
 
 
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
@@ -158,6 +173,8 @@ CustomFields = Annotated[CustomFieldService, _on_connection(build_custom_field_s
 Contacts = Annotated[ContactService, _on_connection(build_contact_service)]
 Activities = Annotated[ActivityService, _on_connection(build_activity_service)]
 Timeline = Annotated[TimelineService, _on_connection(build_timeline_service)]
+Leads = Annotated[LeadService, _on_connection(build_lead_service)]
+ScoringRules = Annotated[ScoringRuleService, _on_connection(build_scoring_rule_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

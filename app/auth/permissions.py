@@ -14,6 +14,7 @@ class Resource(StrEnum):
     CUSTOMERS = "customers"
     CONTACTS = "contacts"
     ACTIVITIES = "activities"
+    LEADS = "leads"
     CUSTOM_FIELDS = "custom_fields"
     USERS = "users"
     DEPARTMENTS = "departments"
@@ -36,7 +37,7 @@ class Action(StrEnum):
 
 
 # Resources whose records carry an owner, and so take a data range.
-RANGED_RESOURCES = frozenset({Resource.CUSTOMERS, Resource.CONTACTS, Resource.ACTIVITIES})
+RANGED_RESOURCES = frozenset({Resource.CUSTOMERS, Resource.CONTACTS, Resource.ACTIVITIES, Resource.LEADS})
 
 ALL_PERMISSIONS = frozenset(f"{r}:{a}" for r in Resource for a in Action)
 
@@ -47,7 +48,7 @@ def perm(resource: Resource, *actions: Action) -> set[str]:
 
 A = Action
 R = Resource
-_BUSINESS = (R.CUSTOMERS, R.CONTACTS, R.ACTIVITIES)
+_BUSINESS = (R.CUSTOMERS, R.CONTACTS, R.ACTIVITIES, R.LEADS)
 _CRUD = (A.READ, A.CREATE, A.UPDATE, A.DELETE)
 # What every staff member needs to work: pick owners, departments, regions, fill custom fields.
 _DIRECTORY = (
@@ -72,7 +73,10 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
     },
     "sales_director": {
         "name": "Sales director",
-        "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN)) | _DIRECTORY | _OWN_TOKENS,
+        "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN))
+        | perm(R.LEADS, A.MANAGE)
+        | _DIRECTORY
+        | _OWN_TOKENS,
         "data_ranges": _ranges("all"),
     },
     "sales_manager": {
@@ -103,8 +107,12 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
     },
     "marketer": {
         "name": "Marketer",
-        "permissions": _business((A.READ, A.EXPORT), (R.CUSTOMERS, R.CONTACTS)) | _DIRECTORY | _OWN_TOKENS,
-        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)),
+        # Marketing captures and imports leads for the sales team and reads what became of them.
+        "permissions": _business((A.READ, A.EXPORT), (R.CUSTOMERS, R.CONTACTS))
+        | perm(R.LEADS, *_CRUD, A.IMPORT, A.EXPORT, A.ASSIGN)
+        | _DIRECTORY
+        | _OWN_TOKENS,
+        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS, R.LEADS)),
     },
     "analyst": {
         "name": "Analyst",

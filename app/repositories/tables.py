@@ -295,6 +295,59 @@ contacts = sa.Table(
     _tenant_fk(["department_id"], "departments", "fk_contacts_department"),
 )
 
+leads = sa.Table(
+    "leads",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("company", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("email", sa.Text),
+    sa.Column("source", sa.Text, nullable=False, server_default="other"),
+    # Campaigns arrive with the marketing module; the id is kept for attribution meanwhile.
+    sa.Column("campaign_id", UUID(as_uuid=True)),
+    sa.Column("status", sa.Text, nullable=False, server_default="new"),
+    sa.Column("unqualified_reason", sa.Text),
+    sa.Column("rating", sa.Text),
+    sa.Column("score", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("score_reasons", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("region_id", UUID(as_uuid=True)),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    # No owner: the lead waits in the unassigned queue (visible to department and all ranges).
+    sa.Column("owner_id", UUID(as_uuid=True)),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("custom_fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("description", sa.Text),
+    sa.Column("converted_customer_id", UUID(as_uuid=True)),
+    sa.Column("converted_contact_id", UUID(as_uuid=True)),
+    sa.Column("converted_at", TS),
+    sa.Column("email_norm", sa.Text),
+    sa.Column("phone_norm", sa.Text),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    *_record_columns(),
+    _tenant_fk(["owner_id"], "users", "fk_leads_owner"),
+    _tenant_fk(["department_id"], "departments", "fk_leads_department"),
+    _tenant_fk(["region_id"], "regions", "fk_leads_region"),
+    _tenant_fk(["converted_customer_id"], "customers", "fk_leads_converted_customer"),
+    _tenant_fk(["converted_contact_id"], "contacts", "fk_leads_converted_contact"),
+)
+
+lead_scoring_rules = sa.Table(
+    "lead_scoring_rules",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("op", sa.Text, nullable=False),
+    sa.Column("value", sa.Text),
+    sa.Column("points", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    *_record_columns(),
+)
+
 activities = sa.Table(
     "activities",
     metadata,

@@ -1,5 +1,5 @@
 """The permission matrix (DESIGN.md section 7): every system role x customers / contacts /
-activities x get, list, create, patch, delete, assign x a record of the caller's own, of a
+activities / leads x get, list, create, patch, delete, assign x a record of the caller's own, of a
 same-department colleague, of a sub-department, of another department and of another tenant.
 
 EXPECTED below is the role catalogue as a person states it, written out by hand; nothing in this
@@ -37,20 +37,38 @@ NOTHING: tuple[str | None, frozenset[str]] = (None, frozenset())
 # sub-departments, and may reassign; director, admin: everything; analyst reads everything;
 # service roles read all customers and contacts and work activities (manager: the department's,
 # agent: their own); marketer reads customers and contacts; it_admin sees no business data.
+# Leads: the sales roles as for customers; marketing works every lead; service roles none.
 EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
-    "admin": {"customers": (ALL, FULL), "contacts": (ALL, FULL), "activities": (ALL, FULL)},
-    "sales_director": {"customers": (ALL, FULL), "contacts": (ALL, FULL), "activities": (ALL, FULL)},
+    "admin": {"customers": (ALL, FULL), "contacts": (ALL, FULL), "activities": (ALL, FULL), "leads": (ALL, FULL)},
+    "sales_director": {
+        "customers": (ALL, FULL),
+        "contacts": (ALL, FULL),
+        "activities": (ALL, FULL),
+        "leads": (ALL, FULL),
+    },
     "sales_manager": {
         "customers": (DEPARTMENT, FULL),
         "contacts": (DEPARTMENT, FULL),
         "activities": (DEPARTMENT, FULL),
+        "leads": (DEPARTMENT, FULL),
     },
-    "sales_rep": {"customers": (OWN, CRUD), "contacts": (OWN, CRUD), "activities": (OWN, CRUD)},
-    "service_manager": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": (DEPARTMENT, FULL)},
-    "service_agent": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": (OWN, CRUD)},
-    "marketer": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": NOTHING},
-    "analyst": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": (ALL, READ)},
-    "it_admin": {"customers": NOTHING, "contacts": NOTHING, "activities": NOTHING},
+    "sales_rep": {"customers": (OWN, CRUD), "contacts": (OWN, CRUD), "activities": (OWN, CRUD), "leads": (OWN, CRUD)},
+    "service_manager": {
+        "customers": (ALL, READ),
+        "contacts": (ALL, READ),
+        "activities": (DEPARTMENT, FULL),
+        "leads": NOTHING,
+    },
+    "service_agent": {
+        "customers": (ALL, READ),
+        "contacts": (ALL, READ),
+        "activities": (OWN, CRUD),
+        "leads": NOTHING,
+    },
+    # Marketing captures leads and hands them to sales: every lead, and may reassign.
+    "marketer": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": NOTHING, "leads": (ALL, FULL)},
+    "analyst": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": (ALL, READ), "leads": (ALL, READ)},
+    "it_admin": {"customers": NOTHING, "contacts": NOTHING, "activities": NOTHING, "leads": NOTHING},
 }
 
 # The world: who sits where (tests/builders.Factory.sales_world plus three users added below).
@@ -108,7 +126,7 @@ SUBJECTS = [
     Subject("analyst", "analyst", colleague="admin", other="east_rep1"),
     Subject("it_admin", "it", colleague="admin", other="east_rep1"),
 ]
-RESOURCES = ("customers", "contacts", "activities")
+RESOURCES = ("customers", "contacts", "activities", "leads")
 CASES = [pytest.param(s, r, id=f"{s.user}({s.role})-{r}") for s in SUBJECTS for r in RESOURCES]
 
 
@@ -149,7 +167,7 @@ async def _post(client: httpx.AsyncClient, url: str, headers: dict[str, str], bo
 
 
 async def _records_of(client: httpx.AsyncClient, admin: User, owner: User, tag: str) -> dict[str, str]:
-    """One customer, contact and activity owned by `owner`, made by an admin (who may assign)."""
+    """One customer, contact, activity and lead owned by `owner`, made by an admin (who may assign)."""
     headers, owner_id = admin.headers, str(owner.id)
     customer = await _post(client, "/api/v1/customers", headers, {"name": f"{tag} Co", "owner_id": owner_id})
     contact = await _post(
@@ -161,7 +179,8 @@ async def _records_of(client: httpx.AsyncClient, admin: User, owner: User, tag: 
         headers,
         {"kind": "call", "subject": f"{tag} call", "customer_id": customer, "owner_id": owner_id},
     )
-    return {"customers": customer, "contacts": contact, "activities": activity}
+    lead = await _post(client, "/api/v1/leads", headers, {"name": f"{tag} Lead", "owner_id": owner_id})
+    return {"customers": customer, "contacts": contact, "activities": activity, "leads": lead}
 
 
 @pytest.fixture(scope="module")

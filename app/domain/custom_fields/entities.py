@@ -1,4 +1,4 @@
-"""Tenant-defined fields on customers and contacts, and the rules their values obey."""
+"""Tenant-defined fields on customers, contacts and leads, and the rules their values obey."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class FieldType(StrEnum):
 class Entity(StrEnum):
     CUSTOMER = "customer"
     CONTACT = "contact"
+    LEAD = "lead"
 
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

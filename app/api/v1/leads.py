@@ -1,0 +1,243 @@
+"""/api/v1/leads and /api/v1/lead-scoring-rules: thin HTTP shapes around LeadService and
+ScoringRuleService."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import requires
+from app.api.errors import problem_responses
+from app.api.idempotency import Idempotent
+from app.api.responses import etag_for, json_response
+from app.api.services import Leads, ScoringRules
+from app.api.v1.params import AllowDuplicate, IfMatch, custom_filters, expected_version, owner_filter
+from app.api.v1.schemas.customers import AssignBody
+from app.api.v1.schemas.leads import (
+    ConvertBody,
+    ConvertResult,
+    LeadCreate,
+    LeadListParams,
+    LeadOut,
+    LeadPage,
+    LeadPatch,
+    ScoringRuleCreate,
+    ScoringRuleList,
+    ScoringRuleOut,
+    ScoringRulePatch,
+)
+from app.auth.principal import Principal
+from app.domain.leads.entities import Lead, LeadQuery
+
+router = APIRouter(tags=["leads"])
+
+READ = Annotated[Principal, requires("leads:read")]
+CREATE = Annotated[Principal, requires("leads:create")]
+UPDATE = Annotated[Principal, requires("leads:update")]
+DELETE = Annotated[Principal, requires("leads:delete")]
+ASSIGN = Annotated[Principal, requires("leads:assign")]
+MANAGE = Annotated[Principal, requires("leads:manage")]
+
+
+def _one(lead: Lead, status_code: int = 200) -> Response:
+    headers = {"ETag": etag_for(lead.version)}
+    if status_code == 201:
+        headers["Location"] = f"/api/v1/leads/{lead.id}"
+    return json_response(lead, status_code, headers)
+
+
+@router.get(
+    "/leads",
+    operation_id="leads_list",
+    response_model=LeadPage,
+    summary="List leads in your data range",
+    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With "
+    "`updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_leads(
+    request: Request, caller: READ, service: Leads, params: Annotated[LeadListParams, Query()]
+) -> Response:
+    query = LeadQuery(
+        owner_id=owner_filter(params.owner, caller),
+        department_id=params.department,
+        region_id=params.region,
+        status=params.status,
+        source=params.source,
+        rating=params.rating,
+        campaign_id=params.campaign,
+        tag=params.tag,
+        created_from=params.created_from,
+        created_to=params.created_to,
+        updated_since=params.updated_since,
+        q=params.q,
+        sort=params.sort,
+        limit=params.limit,
+        cursor=params.cursor,
+    )
+    page = await service.list_page(caller, query, custom_filters(request))
+    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@router.post(
+    "/leads",
+    operation_id="leads_create",
+    status_code=201,
+    response_model=LeadOut,
+    summary="Capture a lead",
+    description="Scored by the tenant's rules. A lead, contact or customer with the same normalized email "
+    "or phone is a 409 listing what matched, unless `allow_duplicate=true`.",
+    responses=problem_responses(401, 403, 409, 413, 422),
+)
+async def create_lead(
+    body: LeadCreate, caller: CREATE, service: Leads, idempotent: Idempotent, allow_duplicate: AllowDuplicate = False
+) -> Response:
+    async def create() -> Response:
+        return _one(await service.create(caller, body.model_dump(), allow_duplicate=allow_duplicate), 201)
+
+    return await idempotent(create)
+
+
+@router.get(
+    "/leads/{lead_id}",
+    operation_id="leads_get",
+    response_model=LeadOut,
+    summary="Get a lead, with the scoring rules that fired",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_lead(lead_id: UUID, caller: READ, service: Leads) -> Response:
+    return _one(await service.get(caller, lead_id))
+
+
+@router.patch(
+    "/leads/{lead_id}",
+    operation_id="leads_update",
+    response_model=LeadOut,
+    summary="Change some fields of a lead (rescored)",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def update_lead(
+    lead_id: UUID,
+    body: LeadPatch,
+    caller: UPDATE,
+    service: Leads,
+    if_match: IfMatch = None,
+    allow_duplicate: AllowDuplicate = False,
+) -> Response:
+    updated = await service.update(
+        caller, lead_id, body.changes(), expected_version=expected_version(if_match), allow_duplicate=allow_duplicate
+    )
+    return _one(updated)
+
+
+@router.delete(
+    "/leads/{lead_id}",
+    operation_id="leads_delete",
+    status_code=204,
+    response_class=Response,
+    summary="Soft-delete a lead (restorable)",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_lead(lead_id: UUID, caller: DELETE, service: Leads) -> Response:
+    await service.delete(caller, lead_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/leads/{lead_id}/restore",
+    operation_id="leads_restore",
+    response_model=LeadOut,
+    summary="Undo a soft delete",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def restore_lead(lead_id: UUID, caller: DELETE, service: Leads) -> Response:
+    return _one(await service.restore(caller, lead_id))
+
+
+@router.post(
+    "/leads/{lead_id}/assign",
+    operation_id="leads_assign",
+    response_model=LeadOut,
+    summary="Give a lead to another owner",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def assign_lead(lead_id: UUID, body: AssignBody, caller: ASSIGN, service: Leads) -> Response:
+    return _one(await service.assign(caller, lead_id, body.owner_id))
+
+
+@router.post(
+    "/leads/{lead_id}/convert",
+    operation_id="leads_convert",
+    response_model=ConvertResult,
+    summary="Convert a lead into a customer and a contact, in one transaction",
+    description="The lead keeps links to what it became; converting twice is a 409. New records are made "
+    "from the lead's fields, with the body's overrides, and need customers:create / contacts:create.",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def convert_lead(
+    lead_id: UUID, body: ConvertBody, caller: UPDATE, service: Leads, idempotent: Idempotent
+) -> Response:
+    async def convert() -> Response:
+        done = await service.convert(
+            caller,
+            lead_id,
+            customer_id=body.customer_id,
+            customer=body.customer.changes() if body.customer else None,
+            contact_id=body.contact_id,
+            contact=body.contact.changes() if body.contact else None,
+            create_contact=body.create_contact,
+            allow_duplicate=body.allow_duplicate,
+        )
+        return json_response({"lead": done.lead, "customer": done.customer, "contact": done.contact})
+
+    return await idempotent(convert)
+
+
+@router.get(
+    "/lead-scoring-rules",
+    operation_id="lead_scoring_rules_list",
+    response_model=ScoringRuleList,
+    summary="The tenant's lead scoring rules",
+    responses=problem_responses(401, 403),
+)
+async def list_scoring_rules(caller: READ, service: ScoringRules) -> Response:
+    return json_response({"items": await service.list(caller)})
+
+
+@router.post(
+    "/lead-scoring-rules",
+    operation_id="lead_scoring_rules_create",
+    status_code=201,
+    response_model=ScoringRuleOut,
+    summary="Add a scoring rule (applies to leads as they are next written)",
+    responses=problem_responses(401, 403, 413, 422),
+)
+async def create_scoring_rule(body: ScoringRuleCreate, caller: MANAGE, service: ScoringRules) -> Response:
+    return json_response(await service.create(caller, body.model_dump()), 201)
+
+
+@router.patch(
+    "/lead-scoring-rules/{rule_id}",
+    operation_id="lead_scoring_rules_update",
+    response_model=ScoringRuleOut,
+    summary="Change a scoring rule",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def update_scoring_rule(rule_id: UUID, body: ScoringRulePatch, caller: MANAGE, service: ScoringRules) -> Response:
+    return json_response(await service.update(caller, rule_id, body.changes()))
+
+
+@router.delete(
+    "/lead-scoring-rules/{rule_id}",
+    operation_id="lead_scoring_rules_delete",
+    status_code=204,
+    response_class=Response,
+    summary="Remove a scoring rule",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_scoring_rule(rule_id: UUID, caller: MANAGE, service: ScoringRules) -> Response:
+    await service.delete(caller, rule_id)
+    return Response(status_code=204)

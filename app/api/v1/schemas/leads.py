@@ -1,0 +1,206 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.v1.schemas.common import CustomValues, Email, LongText, Name, Phone, RequestModel, ShortText, Tag
+from app.api.v1.schemas.contacts import ContactOut
+from app.api.v1.schemas.customers import CustomerOut
+from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
+
+Source = Literal["web_form", "campaign", "import", "referral", "event", "other"]
+Status = Literal["new", "contacted", "qualified", "unqualified", "converted"]
+WritableStatus = Literal["new", "contacted", "qualified", "unqualified"]
+Rating = Literal["hot", "warm", "cold"]
+
+
+class LeadListParams(BaseModel):
+    """List filters, validated as one model. `custom.<key>=<value>` parameters are read separately."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    owner: str | None = Field(None, max_length=36, description="`me` or a user id")
+    department: UUID | None = None
+    region: UUID | None = None
+    status: Status | None = None
+    source: Source | None = None
+    rating: Rating | None = None
+    campaign: UUID | None = None
+    tag: str | None = Field(None, max_length=50)
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    updated_since: datetime | None = Field(
+        None, description="Sync feed: changes since this instant, oldest first, deletions as tombstones."
+    )
+    q: str | None = Field(
+        None, min_length=1, max_length=200, description="Finds any part of name, company, email or phone."
+    )
+    sort: str = Field(
+        "-updated_at", max_length=20, description="updated_at, created_at, name or score; prefix - for descending"
+    )
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")
+    cursor: str | None = Field(None, max_length=512, description="next_cursor of the previous page.")
+
+
+class LeadCreate(RequestModel):
+    name: Name
+    company: ShortText | None = None
+    title: ShortText | None = Field(None, description="Job title.")
+    phone: Phone | None = None
+    email: Email | None = None
+    source: Source = "other"
+    campaign_id: UUID | None = None
+    status: WritableStatus = "new"
+    unqualified_reason: ShortText | None = Field(None, description="Required when the status is unqualified.")
+    rating: Rating | None = None
+    region_id: UUID | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    owner_id: UUID | None = Field(None, description="Defaults to the caller; another user needs leads:assign.")
+    custom_fields: CustomValues = Field(default_factory=dict)
+    description: LongText | None = None
+
+
+class LeadPatch(RequestModel):
+    name: Name = None  # type: ignore[assignment]
+    company: ShortText | None = None
+    title: ShortText | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    source: Source = None  # type: ignore[assignment]
+    campaign_id: UUID | None = None
+    status: WritableStatus = None  # type: ignore[assignment]
+    unqualified_reason: ShortText | None = None
+    rating: Rating | None = None
+    region_id: UUID | None = None
+    tags: list[Tag] = Field(None, max_length=50)  # type: ignore[arg-type]
+    owner_id: UUID = None  # type: ignore[assignment]
+    custom_fields: CustomValues = Field(None, description="Merged into the current values; null removes a key.")  # type: ignore[arg-type]
+    description: LongText | None = None
+
+
+class ScoreReason(BaseModel):
+    rule_id: UUID
+    label: str
+    points: int
+
+
+class LeadOut(BaseModel):
+    id: UUID
+    name: str
+    company: str | None
+    title: str | None
+    phone: str | None
+    email: str | None
+    source: Source
+    campaign_id: UUID | None
+    status: Status
+    unqualified_reason: str | None
+    rating: Rating | None
+    score: int
+    score_reasons: list[ScoreReason] = Field(description="The scoring rules that fired at the last change.")
+    region_id: UUID | None
+    tags: list[str]
+    owner_id: UUID | None = Field(description="Null: the lead waits in the unassigned queue.")
+    department_id: UUID | None
+    custom_fields: dict[str, Any]
+    description: str | None
+    converted_customer_id: UUID | None
+    converted_contact_id: UUID | None
+    converted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    created_by: UUID | None
+    updated_by: UUID | None
+    version: int
+
+
+class LeadTombstone(BaseModel):
+    id: UUID
+    deleted: Literal[True]
+    updated_at: datetime
+
+
+class LeadPage(BaseModel):
+    items: list[LeadOut | LeadTombstone]
+    next_cursor: str | None
+
+
+class NewCustomer(RequestModel):
+    """Overrides for the customer made from the lead (by default: the lead's company, or the
+    person when there is none)."""
+
+    name: Name = None  # type: ignore[assignment]
+    kind: Literal["company", "individual"] = None  # type: ignore[assignment]
+    customer_type: ShortText | None = None
+    industry: ShortText | None = None
+    level: ShortText | None = None
+    status: Literal["prospect", "active", "inactive", "lost"] = None  # type: ignore[assignment]
+    phone: Phone | None = None
+    email: Email | None = None
+    custom_fields: CustomValues = None  # type: ignore[assignment]
+
+
+class NewContact(RequestModel):
+    """Overrides for the contact made from the lead (by default: its name, title, phone, email)."""
+
+    name: Name = None  # type: ignore[assignment]
+    title: ShortText | None = None
+    is_primary: bool = None  # type: ignore[assignment]
+    custom_fields: CustomValues = None  # type: ignore[assignment]
+
+
+class ConvertBody(RequestModel):
+    customer_id: UUID | None = Field(None, description="Join this existing customer instead of creating one.")
+    customer: NewCustomer | None = Field(None, description="Overrides for the new customer.")
+    contact_id: UUID | None = Field(None, description="Link this existing contact instead of creating one.")
+    create_contact: bool = Field(True, description="Make a contact from the lead (unless contact_id is given).")
+    contact: NewContact | None = Field(None, description="Overrides for the new contact.")
+    allow_duplicate: bool = Field(False, description="Create the customer even if its email or phone exists.")
+
+
+class ConvertResult(BaseModel):
+    lead: LeadOut
+    customer: CustomerOut
+    contact: ContactOut | None
+
+
+class ScoringRuleCreate(RequestModel):
+    label: ShortText = Field(min_length=1)
+    field: str = Field(
+        min_length=1,
+        max_length=70,
+        description="name, company, title, phone, email, source, rating, region_id, tags or custom.<key>",
+    )
+    op: Literal["equals", "contains", "present"]
+    value: ShortText | None = Field(None, description="Compared case-insensitively; not used by `present`.")
+    points: int = Field(ge=-1000, le=1000)
+    active: bool = True
+
+
+class ScoringRulePatch(RequestModel):
+    label: ShortText = Field(None, min_length=1)  # type: ignore[assignment]
+    field: str = Field(None, min_length=1, max_length=70)  # type: ignore[assignment]
+    op: Literal["equals", "contains", "present"] = None  # type: ignore[assignment]
+    value: ShortText | None = None
+    points: int = Field(None, ge=-1000, le=1000)  # type: ignore[assignment]
+    active: bool = None  # type: ignore[assignment]
+
+
+class ScoringRuleOut(BaseModel):
+    id: UUID
+    label: str
+    field: str
+    op: str
+    value: str | None
+    points: int
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class ScoringRuleList(BaseModel):
+    items: list[ScoringRuleOut]

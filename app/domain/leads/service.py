@@ -1,0 +1,193 @@
+"""Lead use cases: the shared owned-record ones (app/domain/shared/owned.py) plus the lead's own
+rules: duplicates refused across leads, contacts and customers; the score recomputed from the
+tenant's rules on every change; status rules; and conversion into a customer and a contact in
+the caller's one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from app.auth.principal import Principal
+from app.domain.contacts.entities import Contact
+from app.domain.contacts.service import ContactService
+from app.domain.custom_fields.entities import validate_values
+from app.domain.customers.entities import Customer
+from app.domain.customers.service import CustomerService
+from app.domain.leads.entities import Lead, LeadStatus
+from app.domain.leads.ports import DuplicateFinder, LeadRepository, ScoringRuleRepository
+from app.domain.leads.scoring import score
+from app.domain.shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
+from app.domain.shared.normalize import email_key, phone_key
+from app.domain.shared.owned import OwnedRecords, WriteContextRepository, fields_of
+from app.domain.shared.ports import AuditTrail, EventOutbox
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    lead: Lead
+    customer: Customer
+    contact: Contact | None
+
+
+class LeadService(OwnedRecords[Lead]):
+    resource = "leads"
+    entity = "lead"
+    records: LeadRepository
+
+    def __init__(
+        self,
+        leads: LeadRepository,
+        rules: ScoringRuleRepository,
+        duplicates: DuplicateFinder,
+        context: WriteContextRepository,
+        audit: AuditTrail,
+        outbox: EventOutbox,
+        customers: CustomerService,
+        contacts: ContactService,
+    ) -> None:
+        super().__init__(leads, context, audit, outbox)
+        self.rules = rules
+        self.duplicates = duplicates
+        self.customers = customers
+        self.contacts = contacts
+
+    async def _prepare_create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool) -> None:
+        if values.get("status") == LeadStatus.CONVERTED:
+            raise ValidationFailed.one("status", "a lead becomes converted only through POST /leads/{id}/convert")
+        _check_status(values)
+        _, definitions = await self.context.write_context(principal.tenant_id, self.entity)
+        values["custom_fields"] = validate_values(definitions, values.get("custom_fields") or {})
+        values["tags"] = list(dict.fromkeys(values.get("tags") or []))
+        if not allow_duplicate:
+            await self._refuse_duplicate(principal, values, exclude=None)
+        await self._score(principal, values)
+
+    async def _prepare_update(
+        self, principal: Principal, current: Lead, changes: dict[str, Any], *, allow_duplicate: bool
+    ) -> None:
+        if current.status == LeadStatus.CONVERTED:
+            raise Conflict("a converted lead is closed; change the customer it became instead")
+        if changes.get("status") == LeadStatus.CONVERTED:
+            raise ValidationFailed.one("status", "a lead becomes converted only through POST /leads/{id}/convert")
+        merged = {**fields_of(current), **changes}
+        _check_status(merged)
+        if merged["status"] != LeadStatus.UNQUALIFIED:
+            changes["unqualified_reason"] = None
+        if "custom_fields" in changes:
+            _, definitions = await self.context.write_context(principal.tenant_id, self.entity)
+            changes["custom_fields"] = validate_values(
+                definitions, changes["custom_fields"] or {}, current=current.custom_fields
+            )
+        if changes.get("tags") is not None:
+            changes["tags"] = list(dict.fromkeys(changes["tags"]))
+        if not allow_duplicate and ({"email", "phone"} & changes.keys()):
+            await self._refuse_duplicate(principal, merged, exclude=current.id)
+        await self._score(principal, changes, current=merged | changes)
+
+    async def convert(
+        self,
+        principal: Principal,
+        lead_id: UUID,
+        *,
+        customer_id: UUID | None = None,
+        customer: dict[str, Any] | None = None,
+        contact_id: UUID | None = None,
+        contact: dict[str, Any] | None = None,
+        create_contact: bool = True,
+        allow_duplicate: bool = False,
+    ) -> Converted:
+        """The lead becomes (or joins) a customer, and a contact unless told otherwise; the lead
+        keeps links to both. Everything happens in the caller's transaction: a refusal anywhere
+        (a duplicate customer, a customer out of range) leaves nothing half-made."""
+        scope = principal.scope(self.resource, "update")
+        lead = await self._locked(scope, lead_id)
+        if lead.status == LeadStatus.CONVERTED:
+            raise Conflict(
+                "the lead is already converted",
+                customer_id=str(lead.converted_customer_id),
+                contact_id=str(lead.converted_contact_id) if lead.converted_contact_id else None,
+            )
+        owner = {"owner_id": lead.owner_id} if lead.owner_id and principal.can("customers", "assign") else {}
+        if customer_id is not None:
+            target = await self._existing(self.customers.get(principal, customer_id), "customer_id")
+        else:
+            values = {**_customer_from(lead), **owner, **(customer or {})}
+            target = await self.customers.create(principal, values, allow_duplicate=allow_duplicate)
+        person: Contact | None = None
+        if contact_id is not None:
+            person = await self._existing(self.contacts.get(principal, contact_id), "contact_id")
+        elif create_contact:
+            values = {**_contact_from(lead), **owner, **(contact or {}), "customer_id": target.id}
+            person = await self.contacts.create(principal, values, allow_duplicate=True)
+        converted = await self.records.mark_converted(
+            principal.tenant_id, lead.id, principal.user_id, target.id, person.id if person else None
+        )
+        changes = {
+            "status": {"before": lead.status, "after": converted.status},
+            "converted_customer_id": {"before": None, "after": target.id},
+            "converted_contact_id": {"before": None, "after": person.id if person else None},
+        }
+        await self._record(principal, "converted", converted, changes)
+        return Converted(converted, target, person)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    async def _existing(lookup: Any, field: str) -> Any:
+        """An existing record named in the body: one the caller cannot read is a 422 on that
+        field (the lead is what is being written)."""
+        try:
+            return await lookup
+        except NotFound:
+            raise ValidationFailed.one(field, "is not a record you can see")
+
+    async def _score(
+        self, principal: Principal, changes: dict[str, Any], current: dict[str, Any] | None = None
+    ) -> None:
+        rules = await self.rules.active(principal.tenant_id)
+        changes["score"], changes["score_reasons"] = score(rules, current if current is not None else changes)
+
+    async def _refuse_duplicate(self, principal: Principal, values: dict[str, Any], *, exclude: UUID | None) -> None:
+        emails = [k for k in (email_key(values.get("email")),) if k]
+        phones = [k for k in (phone_key(values.get("phone")),) if k]
+        if not emails and not phones:
+            return
+        matches = await self.duplicates.matching(principal.tenant_id, emails, phones, exclude_lead=exclude)
+        if matches:
+            raise Duplicate(
+                "a lead, contact or customer with this email or phone exists; "
+                "pass allow_duplicate=true to save it anyway",
+                existing_id=str(matches[0]["id"]),
+                matches=[{"entity": m["entity"], "id": str(m["id"])} for m in matches],
+            )
+
+
+def _check_status(values: dict[str, Any]) -> None:
+    if values.get("status") == LeadStatus.UNQUALIFIED and not values.get("unqualified_reason"):
+        raise ValidationFailed.one("unqualified_reason", "is required when the status is unqualified")
+
+
+def _customer_from(lead: Lead) -> dict[str, Any]:
+    """A new customer from the lead: its company, or the person when there is none."""
+    company = bool(lead.company)
+    return {
+        "name": lead.company if company else lead.name,
+        "kind": "company" if company else "individual",
+        "source": f"lead:{lead.source}",
+        "region_id": lead.region_id,
+        "phone": None if company else lead.phone,
+        "email": None if company else lead.email,
+        "tags": list(lead.tags),
+    }
+
+
+def _contact_from(lead: Lead) -> dict[str, Any]:
+    return {
+        "name": lead.name,
+        "title": lead.title,
+        "phones": [lead.phone] if lead.phone else [],
+        "emails": [lead.email] if lead.email else [],
+        "tags": list(lead.tags),
+    }
