@@ -2,11 +2,12 @@
 
 "Demo Co" gets departments, regions, one user per system role (password DEMO_PASSWORD) and a
 realistic book of business: about 2,000 customers, 4,000 contacts and 6,000 activities with
-Chinese and English names, custom fields and their values.
+Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py).
 
 Deterministic: every value comes from one random.Random with a fixed seed; timestamps are fixed
 offsets from the day of seeding (midnight UTC), so the demo always looks current. Ids are fresh
-UUIDv7s. Idempotent: when the demo admin exists, nothing is written. Fast: one transaction, bulk
+UUIDv7s. Idempotent: when the demo admin exists, nothing is written but the modules a newer
+release added (leads, when the tenant has none). Fast: one transaction, bulk
 inserts (a few hundred milliseconds of SQL; the one password hash is the slowest step).
 """
 
@@ -28,7 +29,8 @@ from app.repositories.contacts import derived as contact_derived
 from app.repositories.customers import derived as customer_derived
 from app.repositories.database import create_engine
 from app.repositories.identity import DEFAULT_TENANT_SETTINGS, PgIdentityRepository
-from app.repositories.tables import activities, contacts, custom_field_defs, customers, regions
+from app.repositories.tables import activities, contacts, custom_field_defs, customers, leads, regions, tenants
+from app.seed_leads import seed_demo_leads
 from app.settings import Settings
 
 DEMO_TENANT = "Demo Co"
@@ -371,15 +373,27 @@ async def seed_demo(url: str, settings: Settings) -> bool:
             # Two processes seeding at once: the second waits, then finds the admin and stops.
             await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("crm:seed-demo"))))
             repo = PgIdentityRepository(conn)
-            if await repo.email_taken(ADMIN_EMAIL):
-                return False
-            await _seed(conn, repo)
+            today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            if not await repo.email_taken(ADMIN_EMAIL):
+                tenant_id = await _seed(conn, repo, today)
+            else:
+                # A demo seeded by an earlier release gets the modules added since.
+                found = (await conn.execute(sa.select(tenants.c.id).where(tenants.c.name == DEMO_TENANT))).scalar()
+                if found is None or await _has_leads(conn, found):
+                    return False
+                tenant_id = found
+            await seed_demo_leads(conn, tenant_id, today)
         return True
     finally:
         await engine.dispose()
 
 
-async def _seed(conn: AsyncConnection, repo: PgIdentityRepository) -> None:
+async def _has_leads(conn: AsyncConnection, tenant_id: UUID) -> bool:
+    found = await conn.execute(sa.select(leads.c.id).where(leads.c.tenant_id == tenant_id).limit(1))
+    return found.first() is not None
+
+
+async def _seed(conn: AsyncConnection, repo: PgIdentityRepository, today: datetime) -> UUID:
     password_hash = await hash_password(DEMO_PASSWORD)
     tenant_id = await repo.insert_tenant(DEMO_TENANT, dict(DEFAULT_TENANT_SETTINGS))
     role_ids = await repo.insert_system_roles(tenant_id)
@@ -428,7 +442,6 @@ async def _seed(conn: AsyncConnection, repo: PgIdentityRepository) -> None:
             for position, (entity, key, label, type_, options) in enumerate(CUSTOM_FIELDS)
         ],
     )
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     book = _Book(tenant_id, region_ids, owners, today)
     customer_rows = book.customers()
     contact_rows = book.contacts(customer_rows)
@@ -436,6 +449,7 @@ async def _seed(conn: AsyncConnection, repo: PgIdentityRepository) -> None:
     await _insert(conn, customers, customer_rows)
     await _insert(conn, contacts, contact_rows)
     await _insert(conn, activities, activity_rows)
+    return tenant_id
 
 
 def print_demo_logins() -> None:

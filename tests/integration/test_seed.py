@@ -13,6 +13,7 @@ from app.domain.shared.normalize import email_key, phone_key
 from app.repositories.contacts import derived as contact_derived
 from app.repositories.customers import derived as customer_derived
 from app.repositories.database import create_engine
+from app.repositories.leads import derived as lead_derived
 from app.seed import ADMIN_EMAIL, DEMO_USERS, seed_demo
 from tests.dbutil import drop_database, recreate_database, server_url
 
@@ -26,6 +27,8 @@ TABLES = [
     "customers",
     "contacts",
     "activities",
+    "leads",
+    "lead_scoring_rules",
 ]
 USER_ROLE = (
     "SELECT u.email, r.key FROM users u "
@@ -86,7 +89,9 @@ async def test_demo_seed(seeded, settings) -> None:
     assert 1900 <= first["customers"] <= 2100
     assert 3600 <= first["contacts"] <= 4400
     assert first["activities"] == 6000
-    assert first["custom_field_defs"] == 5
+    assert first["custom_field_defs"] == 7
+    assert first["leads"] == 3000
+    assert first["lead_scoring_rules"] == 9
 
     engine = create_engine(url, settings)
     try:
@@ -135,5 +140,43 @@ async def test_demo_seed(seeded, settings) -> None:
                     expected["search_text"],
                 )
                 assert phones_norm == [k for k in map(phone_key, phones) if k]
+            # Leads: every status; converted ones point into their owner's book; scores explain
+            # themselves; derived columns as the repository computes them.
+            lead_statuses = {r[0] for r in await _rows(conn, "SELECT DISTINCT status FROM leads")}
+            assert lead_statuses == {"new", "contacted", "qualified", "unqualified", "converted"}
+            assert await _scalar(conn, "SELECT count(*) FROM leads WHERE owner_id IS NULL") > 20
+            assert (
+                await _scalar(
+                    conn,
+                    "SELECT count(*) FROM leads l JOIN customers c ON c.tenant_id = l.tenant_id "
+                    "AND c.id = l.converted_customer_id AND c.owner_id = l.owner_id WHERE l.status = 'converted'",
+                )
+                == await _scalar(conn, "SELECT count(*) FROM leads WHERE status = 'converted'")
+                > 100
+            )
+            for score, reasons, name, company, email, phone, text in await _rows(
+                conn, "SELECT score, score_reasons, name, company, email, phone, search_text FROM leads"
+            ):
+                assert score == sum(r["points"] for r in reasons)
+                assert (
+                    text
+                    == lead_derived({"name": name, "company": company, "email": email, "phone": phone})["search_text"]
+                )
+            assert await _scalar(conn, "SELECT count(*) FROM leads WHERE score >= 30") > 100
     finally:
         await engine.dispose()
+
+
+async def test_a_demo_from_an_earlier_release_gets_its_leads(seeded, settings) -> None:
+    url, first, _ = seeded
+    engine = create_engine(url, settings)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("DELETE FROM leads"))
+            await conn.execute(sa.text("DELETE FROM lead_scoring_rules"))
+            await conn.execute(sa.text("DELETE FROM custom_field_defs WHERE entity = 'lead'"))
+    finally:
+        await engine.dispose()
+    assert await seed_demo(url, settings) is True
+    assert await _counts(url, settings) == first
+    assert await seed_demo(url, settings) is False
