@@ -33,6 +33,9 @@ from app.domain.identity.regions import RegionService
 from app.domain.identity.roles import RoleService
 from app.domain.identity.tenants import TenantService
 from app.domain.identity.users import UserService
+from app.domain.leads.capture import LeadCapture
+from app.domain.leads.forms import LeadFormService
+from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.timeline.service import TimelineService
@@ -44,7 +47,14 @@ from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
 from app.repositories.departments import PgDepartmentRepository
-from app.repositories.leads import PgLeadDuplicateFinder, PgLeadRepository, PgScoringRuleRepository
+from app.repositories.leads import (
+    PgAssignmentRuleRepository,
+    PgLeadDuplicateFinder,
+    PgLeadFormRepository,
+    PgLeadRepository,
+    PgScoringRuleRepository,
+)
+from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
 from app.repositories.roles import PgRoleRepository
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
@@ -89,14 +99,27 @@ def build_activity_service(conn: AsyncConnection) -> ActivityService:
 
 def build_lead_service(conn: AsyncConnection) -> LeadService:
     return LeadService(
-        PgLeadRepository(conn), PgScoringRuleRepository(conn), PgLeadDuplicateFinder(conn),
-        PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+        PgLeadRepository(conn), PgScoringRuleRepository(conn), PgAssignmentRuleRepository(conn),
+        PgLeadDuplicateFinder(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
         customers=build_customer_service(conn), contacts=build_contact_service(conn),
     )  # fmt: skip
 
 
 def build_scoring_rule_service(conn: AsyncConnection) -> ScoringRuleService:
     return ScoringRuleService(PgScoringRuleRepository(conn), PgAuditTrail(conn))
+
+
+def build_assignment_rule_service(conn: AsyncConnection) -> AssignmentRuleService:
+    return AssignmentRuleService(PgAssignmentRuleRepository(conn), PgAuditTrail(conn))
+
+
+def build_lead_form_service(conn: AsyncConnection) -> LeadFormService:
+    return LeadFormService(PgLeadFormRepository(conn), PgAuditTrail(conn))
+
+
+def build_lead_capture(conn: AsyncConnection, engine: AsyncEngine, settings: Settings) -> LeadCapture:
+    # The rate limiter counts on the engine: a refused or failed submission still counts.
+    return LeadCapture(PgLeadFormRepository(conn), PgRateLimiter(engine), build_lead_service(conn))
 
 
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
@@ -175,6 +198,9 @@ Activities = Annotated[ActivityService, _on_connection(build_activity_service)]
 Timeline = Annotated[TimelineService, _on_connection(build_timeline_service)]
 Leads = Annotated[LeadService, _on_connection(build_lead_service)]
 ScoringRules = Annotated[ScoringRuleService, _on_connection(build_scoring_rule_service)]
+AssignmentRules = Annotated[AssignmentRuleService, _on_connection(build_assignment_rule_service)]
+LeadForms = Annotated[LeadFormService, _on_connection(build_lead_form_service)]
+Capture = Annotated[LeadCapture, _with_engine(build_lead_capture)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

@@ -107,9 +107,10 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
     },
     "marketer": {
         "name": "Marketer",
-        # Marketing captures and imports leads for the sales team and reads what became of them.
+        # Marketing captures and imports leads for the sales team (keeping the web forms, scoring
+        # and routing rules) and reads what became of them.
         "permissions": _business((A.READ, A.EXPORT), (R.CUSTOMERS, R.CONTACTS))
-        | perm(R.LEADS, *_CRUD, A.IMPORT, A.EXPORT, A.ASSIGN)
+        | perm(R.LEADS, *_CRUD, A.IMPORT, A.EXPORT, A.ASSIGN, A.MANAGE)
         | _DIRECTORY
         | _OWN_TOKENS,
         "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS, R.LEADS)),

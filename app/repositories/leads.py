@@ -10,12 +10,24 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.domain.leads.entities import SORTABLE, Lead, LeadStatus
+from app.domain.leads.entities import OPEN_STATUSES, SORTABLE, Lead, LeadStatus
+from app.domain.leads.forms import LeadForm
+from app.domain.leads.routing import AssignmentRule
 from app.domain.leads.scoring import ScoringRule
-from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import email_key, phone_key, search_text
+from app.repositories.configured import ConfiguredTable
 from app.repositories.owned import OwnedTable
-from app.repositories.tables import contacts, customers, lead_scoring_rules, leads
+from app.repositories.tables import (
+    contacts,
+    customers,
+    lead_assignment_rules,
+    lead_forms,
+    lead_scoring_rules,
+    leads,
+    roles,
+    user_roles,
+    users,
+)
 
 t = leads
 TEXTS = ARRAY(sa.Text)
@@ -104,54 +116,83 @@ class PgLeadDuplicateFinder:
         return [{"entity": row.entity, "id": row.id} for row in await self.conn.execute(found)]
 
 
-r = lead_scoring_rules
-RULE_COLUMNS = [r.c[name] for name in ScoringRule.__dataclass_fields__]
-
-
-def _rule(row: Any) -> ScoringRule:
-    return ScoringRule(*row[: len(RULE_COLUMNS)])
-
-
-class PgScoringRuleRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
-
-    def _live(self, tenant_id: UUID) -> sa.Select[Any]:
-        return sa.select(*RULE_COLUMNS).where(r.c.tenant_id == tenant_id, r.c.deleted_at.is_(None))
+class PgScoringRuleRepository(ConfiguredTable[ScoringRule]):
+    table = lead_scoring_rules
+    record = ScoringRule
 
     async def active(self, tenant_id: UUID) -> list[ScoringRule]:
-        rows = await self.conn.execute(self._live(tenant_id).where(r.c.active).order_by(r.c.created_at, r.c.id))
-        return [_rule(row) for row in rows]
+        return [rule for rule in await self.list(tenant_id) if rule.active]
 
-    async def list(self, tenant_id: UUID) -> list[ScoringRule]:
-        rows = await self.conn.execute(self._live(tenant_id).order_by(r.c.created_at, r.c.id))
-        return [_rule(row) for row in rows]
 
-    async def get(self, tenant_id: UUID, rule_id: UUID) -> ScoringRule | None:
-        row = (await self.conn.execute(self._live(tenant_id).where(r.c.id == rule_id))).first()
-        return _rule(row) if row else None
+class PgAssignmentRuleRepository(ConfiguredTable[AssignmentRule]):
+    table = lead_assignment_rules
+    record = AssignmentRule
+    order_by = ("position", "id")
+    fk_fields = {
+        "fk_lead_assignment_rules_region": "region_id",
+        "fk_lead_assignment_rules_user": "user_id",
+        "fk_lead_assignment_rules_department": "department_id",
+    }
 
-    async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> ScoringRule:
+    async def next_turn(self, tenant_id: UUID, rule_id: UUID) -> int:
+        a = lead_assignment_rules
         stmt = (
-            r.insert()
-            .values(tenant_id=tenant_id, id=new_id(), created_by=actor, updated_by=actor, **values)
-            .returning(*RULE_COLUMNS)
+            a.update()
+            .where(a.c.tenant_id == tenant_id, a.c.id == rule_id)
+            .values(turns=a.c.turns + 1)
+            .returning(a.c.turns - 1)
         )
-        return _rule((await self.conn.execute(stmt)).one())
+        return int((await self.conn.execute(stmt)).scalar_one())
 
-    async def update(self, tenant_id: UUID, rule_id: UUID, actor: UUID, values: dict[str, Any]) -> ScoringRule:
-        stmt = (
-            r.update()
-            .where(r.c.tenant_id == tenant_id, r.c.id == rule_id, r.c.deleted_at.is_(None))
-            .values(**values, updated_by=actor, updated_at=sa.func.now(), version=r.c.version + 1)
-            .returning(*RULE_COLUMNS)
+    async def candidates(self, tenant_id: UUID, department_id: UUID) -> list[tuple[UUID, int]]:
+        u, ur, ro = users, user_roles, roles
+        works_leads = sa.exists().where(
+            ur.c.tenant_id == u.c.tenant_id,
+            ur.c.user_id == u.c.id,
+            ro.c.tenant_id == ur.c.tenant_id,
+            ro.c.id == ur.c.role_id,
+            ro.c.deleted_at.is_(None),
+            sa.literal("leads:update") == sa.any_(ro.c.permissions),
         )
-        return _rule((await self.conn.execute(stmt)).one())
+        open_leads = (
+            sa.select(sa.func.count())
+            .where(
+                t.c.tenant_id == u.c.tenant_id,
+                t.c.owner_id == u.c.id,
+                t.c.deleted_at.is_(None),
+                t.c.status.in_(OPEN_STATUSES),
+            )
+            .scalar_subquery()
+        )
+        stmt = (
+            sa.select(u.c.id, open_leads)
+            .where(
+                u.c.tenant_id == tenant_id,
+                u.c.department_id == department_id,
+                u.c.active,
+                u.c.deleted_at.is_(None),
+                works_leads,
+            )
+            .order_by(u.c.id)
+        )
+        return [(row[0], row[1]) for row in await self.conn.execute(stmt)]
 
-    async def delete(self, tenant_id: UUID, rule_id: UUID, actor: UUID) -> bool:
-        stmt = (
-            r.update()
-            .where(r.c.tenant_id == tenant_id, r.c.id == rule_id, r.c.deleted_at.is_(None))
-            .values(deleted_at=sa.func.now(), updated_by=actor, updated_at=sa.func.now(), version=r.c.version + 1)
+    async def active_user_department(self, tenant_id: UUID, user_id: UUID) -> tuple[bool, UUID | None] | None:
+        stmt = sa.select(users.c.active, users.c.department_id).where(
+            users.c.tenant_id == tenant_id, users.c.id == user_id, users.c.deleted_at.is_(None)
         )
-        return (await self.conn.execute(stmt)).rowcount > 0
+        row = (await self.conn.execute(stmt)).first()
+        return (row.active, row.department_id) if row else None
+
+
+class PgLeadFormRepository(ConfiguredTable[LeadForm]):
+    table = lead_forms
+    record = LeadForm
+
+    async def by_key(self, form_key: str) -> tuple[UUID, LeadForm] | None:
+        f = lead_forms
+        stmt = sa.select(f.c.tenant_id, *self.columns).where(
+            f.c.form_key == form_key, f.c.active, f.c.deleted_at.is_(None)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return (row[0], self._to_record(row[1:])) if row else None

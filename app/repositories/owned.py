@@ -20,12 +20,12 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.domain.shared.errors import ValidationFailed
 from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import search_pattern
 from app.domain.shared.owned import OwnedRecord
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
+from app.repositories.integrity import foreign_key_error
 from app.repositories.listing import keyset_placeholders, keyset_values, page_of
 from app.repositories.prepared import StatementCache
 from app.repositories.scoping import scope_clause, scope_params, scope_shape
@@ -142,7 +142,7 @@ class OwnedTable(Generic[R]):
 
     # -- writes ----------------------------------------------------------------------------
 
-    async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> R:
+    async def insert(self, tenant_id: UUID, actor: UUID | None, values: dict[str, Any]) -> R:
         t = self.table
         row = {
             "tenant_id": tenant_id,
@@ -161,7 +161,7 @@ class OwnedTable(Generic[R]):
         try:
             rows = await _STATEMENTS.get((t.name, "insert", names), build).rows(self.conn, row)
         except IntegrityError as error:
-            raise self._integrity(error)
+            raise foreign_key_error(error, self.fk_fields)
         return self._to_record(rows[0])
 
     async def update(self, scope: DataScope, current: R, actor: UUID, values: dict[str, Any]) -> R:
@@ -188,7 +188,7 @@ class OwnedTable(Generic[R]):
         try:
             rows = await prepared.rows(self.conn, {**scope_params(scope), **changes, "row_id": current.id})
         except IntegrityError as error:
-            raise self._integrity(error)
+            raise foreign_key_error(error, self.fk_fields)
         return self._to_record(rows[0])
 
     async def set_deleted(self, scope: DataScope, record_id: UUID, actor: UUID, *, deleted: bool) -> R | None:
@@ -251,10 +251,3 @@ class OwnedTable(Generic[R]):
         if row.deleted_at is not None:
             return {"id": row.id, "deleted": True, "updated_at": row.updated_at}
         return self._to_record(row)
-
-    def _integrity(self, error: IntegrityError) -> ValidationFailed:
-        text = str(error.orig)
-        for constraint, field in self.fk_fields.items():
-            if constraint in text:
-                return ValidationFailed.one(field, "refers to no such record")
-        raise error

@@ -348,6 +348,54 @@ lead_scoring_rules = sa.Table(
     *_record_columns(),
 )
 
+lead_assignment_rules = sa.Table(
+    "lead_assignment_rules",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),  # rules are tried in this order
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # What a lead must have for the rule to take it (null: anything).
+    sa.Column("region_id", UUID(as_uuid=True)),
+    sa.Column("source", sa.Text),
+    sa.Column("min_score", sa.Integer),
+    # Where it goes: one user, or a department's active sales users by `method`.
+    sa.Column("user_id", UUID(as_uuid=True)),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("method", sa.Text, nullable=False, server_default="round_robin"),
+    sa.Column("turns", sa.BigInteger, nullable=False, server_default="0"),  # round-robin position
+    *_record_columns(),
+    _tenant_fk(["region_id"], "regions", "fk_lead_assignment_rules_region"),
+    _tenant_fk(["user_id"], "users", "fk_lead_assignment_rules_user"),
+    _tenant_fk(["department_id"], "departments", "fk_lead_assignment_rules_department"),
+)
+
+lead_forms = sa.Table(
+    "lead_forms",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    # The public address: /api/v1/public/lead-forms/{form_key}; unique across tenants.
+    sa.Column("form_key", sa.Text, nullable=False, unique=True),
+    sa.Column("fields", ARRAY(sa.Text), nullable=False),  # what a submission may set
+    sa.Column("campaign_id", UUID(as_uuid=True)),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    *_record_columns(),
+)
+
+# Hits counted per bucket (a public form and a client address, say) in a sliding window.
+rate_limit_hits = sa.Table(
+    "rate_limit_hits",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("bucket", sa.Text, nullable=False),
+    sa.Column("at", TS, nullable=False, server_default=NOW),
+    sa.Index("ix_rate_limit_hits_bucket_at", "bucket", "at"),
+)
+
 activities = sa.Table(
     "activities",
     metadata,

@@ -1,4 +1,4 @@
-"""Leads and lead scoring rules.
+"""Leads, their scoring and assignment rules, public capture forms, and rate-limit hits.
 
 Leads are owned records like customers (keyset indexes per data range, trigram search, duplicate
 keys), except that the owner may be empty: an unassigned lead waits in a queue.
@@ -115,6 +115,59 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "lead_assignment_rules",
+        sa.Column("tenant_id", UUID, nullable=False),
+        sa.Column("id", UUID, nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
+        sa.Column("region_id", UUID, nullable=True),
+        sa.Column("source", sa.Text(), nullable=True),
+        sa.Column("min_score", sa.Integer(), nullable=True),
+        sa.Column("user_id", UUID, nullable=True),
+        sa.Column("department_id", UUID, nullable=True),
+        sa.Column("method", sa.Text(), server_default="round_robin", nullable=False),
+        sa.Column("turns", sa.BigInteger(), server_default="0", nullable=False),
+        *_record_columns(),
+        _tenant_fk("region_id", "regions", "fk_lead_assignment_rules_region"),
+        _tenant_fk("user_id", "users", "fk_lead_assignment_rules_user"),
+        _tenant_fk("department_id", "departments", "fk_lead_assignment_rules_department"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_lead_assignment_rules_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_lead_assignment_rules")),
+    )
+
+    op.create_table(
+        "lead_forms",
+        sa.Column("tenant_id", UUID, nullable=False),
+        sa.Column("id", UUID, nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("form_key", sa.Text(), nullable=False),
+        sa.Column("fields", postgresql.ARRAY(sa.Text()), nullable=False),
+        sa.Column("campaign_id", UUID, nullable=True),
+        sa.Column("tags", postgresql.ARRAY(sa.Text()), server_default="{}", nullable=False),
+        sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_lead_forms_tenant_id_tenants")),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_lead_forms")),
+        sa.UniqueConstraint("form_key", name=op.f("uq_lead_forms_form_key")),
+    )
+
+    op.create_table(
+        "rate_limit_hits",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("bucket", sa.Text(), nullable=False),
+        sa.Column("at", TS, server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rate_limit_hits")),
+    )
+    op.create_index("ix_rate_limit_hits_bucket_at", "rate_limit_hits", ["bucket", "at"])
+
+
 def downgrade() -> None:
+    op.drop_table("rate_limit_hits")
+    op.drop_table("lead_forms")
+    op.drop_table("lead_assignment_rules")
     op.drop_table("lead_scoring_rules")
     op.drop_table("leads")

@@ -44,6 +44,8 @@ PUBLIC_PATHS = {
     ("post", f"{API_PREFIX}/auth/refresh"),
     ("post", f"{API_PREFIX}/auth/signup"),
     ("post", f"{API_PREFIX}/signup"),
+    # A tenant's web forms post leads here with nothing but the form's key.
+    ("post", f"{API_PREFIX}/public/lead-forms/{{form_key}}"),
 }
 # Operations on the caller's own session/profile: authenticated, but no permission to hold.
 SELF_SERVICE_PREFIXES = (f"{API_PREFIX}/auth/", f"{API_PREFIX}/me")

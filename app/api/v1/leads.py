@@ -1,5 +1,4 @@
-"""/api/v1/leads and /api/v1/lead-scoring-rules: thin HTTP shapes around LeadService and
-ScoringRuleService."""
+"""/api/v1/leads: thin HTTP shapes around LeadService."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
 from app.api.responses import etag_for, json_response
-from app.api.services import Leads, ScoringRules
+from app.api.services import Leads
 from app.api.v1.params import AllowDuplicate, IfMatch, custom_filters, expected_version, owner_filter
 from app.api.v1.schemas.customers import AssignBody
 from app.api.v1.schemas.leads import (
@@ -24,10 +23,6 @@ from app.api.v1.schemas.leads import (
     LeadOut,
     LeadPage,
     LeadPatch,
-    ScoringRuleCreate,
-    ScoringRuleList,
-    ScoringRuleOut,
-    ScoringRulePatch,
 )
 from app.auth.principal import Principal
 from app.domain.leads.entities import Lead, LeadQuery
@@ -39,7 +34,6 @@ CREATE = Annotated[Principal, requires("leads:create")]
 UPDATE = Annotated[Principal, requires("leads:update")]
 DELETE = Annotated[Principal, requires("leads:delete")]
 ASSIGN = Annotated[Principal, requires("leads:assign")]
-MANAGE = Annotated[Principal, requires("leads:manage")]
 
 
 def _one(lead: Lead, status_code: int = 200) -> Response:
@@ -89,14 +83,24 @@ async def list_leads(
     response_model=LeadOut,
     summary="Capture a lead",
     description="Scored by the tenant's rules. A lead, contact or customer with the same normalized email "
-    "or phone is a 409 listing what matched, unless `allow_duplicate=true`.",
+    "or phone is a 409 listing what matched, unless `allow_duplicate=true`. The owner is the caller, or "
+    "another user (leads:assign), or with `auto_assign=true` whom the assignment rules choose.",
     responses=problem_responses(401, 403, 409, 413, 422),
 )
 async def create_lead(
-    body: LeadCreate, caller: CREATE, service: Leads, idempotent: Idempotent, allow_duplicate: AllowDuplicate = False
+    body: LeadCreate,
+    caller: CREATE,
+    service: Leads,
+    idempotent: Idempotent,
+    allow_duplicate: AllowDuplicate = False,
+    auto_assign: Annotated[
+        bool, Query(description="Let the tenant's assignment rules choose the owner (or leave it in the queue).")
+    ] = False,
 ) -> Response:
     async def create() -> Response:
-        return _one(await service.create(caller, body.model_dump(), allow_duplicate=allow_duplicate), 201)
+        values = body.model_dump()
+        made = await service.create(caller, values, allow_duplicate=allow_duplicate, auto_assign=auto_assign)
+        return _one(made, 201)
 
     return await idempotent(create)
 
@@ -169,6 +173,18 @@ async def assign_lead(lead_id: UUID, body: AssignBody, caller: ASSIGN, service: 
 
 
 @router.post(
+    "/leads/{lead_id}/route",
+    operation_id="leads_route",
+    response_model=LeadOut,
+    summary="Run the assignment rules on a lead again (one waiting in the queue, say)",
+    description="A lead that no rule takes is returned unchanged.",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def route_lead(lead_id: UUID, caller: ASSIGN, service: Leads) -> Response:
+    return _one(await service.route(caller, lead_id))
+
+
+@router.post(
     "/leads/{lead_id}/convert",
     operation_id="leads_convert",
     response_model=ConvertResult,
@@ -194,50 +210,3 @@ async def convert_lead(
         return json_response({"lead": done.lead, "customer": done.customer, "contact": done.contact})
 
     return await idempotent(convert)
-
-
-@router.get(
-    "/lead-scoring-rules",
-    operation_id="lead_scoring_rules_list",
-    response_model=ScoringRuleList,
-    summary="The tenant's lead scoring rules",
-    responses=problem_responses(401, 403),
-)
-async def list_scoring_rules(caller: READ, service: ScoringRules) -> Response:
-    return json_response({"items": await service.list(caller)})
-
-
-@router.post(
-    "/lead-scoring-rules",
-    operation_id="lead_scoring_rules_create",
-    status_code=201,
-    response_model=ScoringRuleOut,
-    summary="Add a scoring rule (applies to leads as they are next written)",
-    responses=problem_responses(401, 403, 413, 422),
-)
-async def create_scoring_rule(body: ScoringRuleCreate, caller: MANAGE, service: ScoringRules) -> Response:
-    return json_response(await service.create(caller, body.model_dump()), 201)
-
-
-@router.patch(
-    "/lead-scoring-rules/{rule_id}",
-    operation_id="lead_scoring_rules_update",
-    response_model=ScoringRuleOut,
-    summary="Change a scoring rule",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def update_scoring_rule(rule_id: UUID, body: ScoringRulePatch, caller: MANAGE, service: ScoringRules) -> Response:
-    return json_response(await service.update(caller, rule_id, body.changes()))
-
-
-@router.delete(
-    "/lead-scoring-rules/{rule_id}",
-    operation_id="lead_scoring_rules_delete",
-    status_code=204,
-    response_class=Response,
-    summary="Remove a scoring rule",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def delete_scoring_rule(rule_id: UUID, caller: MANAGE, service: ScoringRules) -> Response:
-    await service.delete(caller, rule_id)
-    return Response(status_code=204)

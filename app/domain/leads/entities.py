@@ -28,6 +28,10 @@ class LeadStatus(StrEnum):
     CONVERTED = "converted"  # only through conversion
 
 
+# Leads still being worked: what "least open leads" counts.
+OPEN_STATUSES = (LeadStatus.NEW.value, LeadStatus.CONTACTED.value, LeadStatus.QUALIFIED.value)
+
+
 class LeadRating(StrEnum):
     HOT = "hot"
     WARM = "warm"

@@ -4,7 +4,10 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from app.domain.leads.entities import Lead
+from app.domain.leads.forms import LeadForm
+from app.domain.leads.routing import AssignmentRule
 from app.domain.leads.scoring import ScoringRule
+from app.domain.shared.configured import ConfiguredRepository
 from app.domain.shared.owned import OwnedRepository
 
 
@@ -23,10 +26,30 @@ class DuplicateFinder(Protocol):
         ...
 
 
-class ScoringRuleRepository(Protocol):
+class ScoringRuleRepository(ConfiguredRepository[ScoringRule], Protocol):
     async def active(self, tenant_id: UUID) -> list[ScoringRule]: ...
-    async def list(self, tenant_id: UUID) -> list[ScoringRule]: ...
-    async def get(self, tenant_id: UUID, rule_id: UUID) -> ScoringRule | None: ...
-    async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> ScoringRule: ...
-    async def update(self, tenant_id: UUID, rule_id: UUID, actor: UUID, values: dict[str, Any]) -> ScoringRule: ...
-    async def delete(self, tenant_id: UUID, rule_id: UUID, actor: UUID) -> bool: ...
+
+
+class AssignmentRuleRepository(ConfiguredRepository[AssignmentRule], Protocol):
+    async def next_turn(self, tenant_id: UUID, rule_id: UUID) -> int:
+        """This rule's round-robin counter, then advanced (serialized per rule)."""
+        ...
+
+    async def candidates(self, tenant_id: UUID, department_id: UUID) -> list[tuple[UUID, int]]:
+        """(user, open leads) for the department's active users who may work leads, by user id."""
+        ...
+
+    async def active_user_department(self, tenant_id: UUID, user_id: UUID) -> tuple[bool, UUID | None] | None: ...
+
+
+class LeadFormRepository(ConfiguredRepository[LeadForm], Protocol):
+    async def by_key(self, form_key: str) -> tuple[UUID, LeadForm] | None:
+        """(tenant, form) for a live, active form."""
+        ...
+
+
+class RateLimiter(Protocol):
+    async def hit(self, bucket: str, limit: int, window_seconds: int) -> int | None:
+        """Count a hit; None when within the limit, else the seconds until the next is allowed.
+        Counted durably even when the request then fails."""
+        ...

@@ -15,13 +15,18 @@ from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.entities import validate_values
 from app.domain.customers.entities import Customer
 from app.domain.customers.service import CustomerService
+from app.domain.leads import routing
 from app.domain.leads.entities import Lead, LeadStatus
-from app.domain.leads.ports import DuplicateFinder, LeadRepository, ScoringRuleRepository
+from app.domain.leads.ports import AssignmentRuleRepository, DuplicateFinder, LeadRepository, ScoringRuleRepository
+from app.domain.leads.routing import AssignmentRule
 from app.domain.leads.scoring import score
 from app.domain.shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
 from app.domain.shared.normalize import email_key, phone_key
 from app.domain.shared.owned import OwnedRecords, WriteContextRepository, fields_of
-from app.domain.shared.ports import AuditTrail, EventOutbox
+from app.domain.shared.ports import AuditTrail, EventOutbox, diff
+
+# The tag a captured lead gets when it may duplicate a lead, contact or customer.
+POSSIBLE_DUPLICATE = "possible-duplicate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,7 @@ class LeadService(OwnedRecords[Lead]):
         self,
         leads: LeadRepository,
         rules: ScoringRuleRepository,
+        assignment: AssignmentRuleRepository,
         duplicates: DuplicateFinder,
         context: WriteContextRepository,
         audit: AuditTrail,
@@ -49,20 +55,78 @@ class LeadService(OwnedRecords[Lead]):
     ) -> None:
         super().__init__(leads, context, audit, outbox)
         self.rules = rules
+        self.assignment = assignment
         self.duplicates = duplicates
         self.customers = customers
         self.contacts = contacts
 
+    async def create(
+        self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool = False, auto_assign: bool = False
+    ) -> Lead:
+        """With `auto_assign`, the tenant's assignment rules choose the owner (or the queue)
+        instead of the caller: marketing capturing for sales, a script importing."""
+        if not auto_assign:
+            return await super().create(principal, values, allow_duplicate=allow_duplicate)
+        principal.require(self.resource, "create")
+        if values.get("owner_id") is not None:
+            raise ValidationFailed.one("owner_id", "is chosen by the assignment rules when auto_assign is set")
+        await self._complete(principal.tenant_id, values, duplicates="refuse" if not allow_duplicate else "allow")
+        return await self._insert_routed(principal, principal.tenant_id, values)
+
+    async def capture(self, tenant_id: UUID, values: dict[str, Any], *, origin: dict[str, Any]) -> Lead:
+        """A lead from outside (a public web form): nobody's principal, routed by the rules. A
+        possible duplicate is kept and tagged rather than refused: the visitor must learn nothing
+        of what the tenant holds."""
+        await self._complete(tenant_id, values, duplicates="tag")
+        return await self._insert_routed(None, tenant_id, values, origin=origin)
+
+    async def route(self, principal: Principal, lead_id: UUID) -> Lead:
+        """Run the assignment rules on a lead again (one waiting in the queue, say); a lead
+        that no rule takes is left as it is."""
+        scope = principal.scope(self.resource, "assign")
+        current = await self._locked(scope, lead_id)
+        routed = await routing.route(self.assignment, principal.tenant_id, fields_of(current))
+        if routed.rule is None or routed.owner_id == current.owner_id:
+            return current
+        owner = {"owner_id": routed.owner_id, "department_id": routed.department_id}
+        updated = await self.records.update(scope, current, principal.user_id, owner)
+        changes = diff(fields_of(current), fields_of(updated))
+        changed = {k: v for k, v in changes.items() if k in owner} | _by_rule(routed.rule)
+        await self._record(principal, "assigned", updated, changed)
+        return updated
+
     async def _prepare_create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool) -> None:
+        await self._complete(principal.tenant_id, values, duplicates="allow" if allow_duplicate else "refuse")
+
+    async def _complete(self, tenant_id: UUID, values: dict[str, Any], *, duplicates: str) -> None:
+        """Check and complete a new lead's values. Duplicates: "refuse" (409), "tag" (keep it,
+        tagged possible-duplicate) or "allow"."""
         if values.get("status") == LeadStatus.CONVERTED:
             raise ValidationFailed.one("status", "a lead becomes converted only through POST /leads/{id}/convert")
         _check_status(values)
-        _, definitions = await self.context.write_context(principal.tenant_id, self.entity)
+        _, definitions = await self.context.write_context(tenant_id, self.entity)
         values["custom_fields"] = validate_values(definitions, values.get("custom_fields") or {})
         values["tags"] = list(dict.fromkeys(values.get("tags") or []))
-        if not allow_duplicate:
-            await self._refuse_duplicate(principal, values, exclude=None)
-        await self._score(principal, values)
+        if duplicates != "allow":
+            matches = await self._duplicates(tenant_id, values, exclude=None)
+            if matches and duplicates == "refuse":
+                raise _duplicate(matches)
+            if matches:
+                values["tags"] = [*values["tags"], POSSIBLE_DUPLICATE]
+        await self._score(tenant_id, values)
+
+    async def _insert_routed(
+        self, principal: Principal | None, tenant_id: UUID, values: dict[str, Any], origin: dict[str, Any] | None = None
+    ) -> Lead:
+        routed = await routing.route(self.assignment, tenant_id, values)
+        values["owner_id"], values["department_id"] = routed.owner_id, routed.department_id
+        lead = await self.records.insert(tenant_id, principal.user_id if principal else None, values)
+        created = diff(None, fields_of(lead)) | ({"origin": {"before": None, "after": origin}} if origin else {})
+        await self._record(principal, "created", lead, created, tenant_id=tenant_id)
+        if routed.rule is not None:
+            owner = {"owner_id": {"before": None, "after": routed.owner_id}}
+            await self._record(principal, "assigned", lead, owner | _by_rule(routed.rule), tenant_id=tenant_id)
+        return lead
 
     async def _prepare_update(
         self, principal: Principal, current: Lead, changes: dict[str, Any], *, allow_duplicate: bool
@@ -83,8 +147,10 @@ class LeadService(OwnedRecords[Lead]):
         if changes.get("tags") is not None:
             changes["tags"] = list(dict.fromkeys(changes["tags"]))
         if not allow_duplicate and ({"email", "phone"} & changes.keys()):
-            await self._refuse_duplicate(principal, merged, exclude=current.id)
-        await self._score(principal, changes, current=merged | changes)
+            matches = await self._duplicates(principal.tenant_id, merged, exclude=current.id)
+            if matches:
+                raise _duplicate(matches)
+        await self._score(principal.tenant_id, changes, current=merged | changes)
 
     async def convert(
         self,
@@ -143,25 +209,30 @@ class LeadService(OwnedRecords[Lead]):
         except NotFound:
             raise ValidationFailed.one(field, "is not a record you can see")
 
-    async def _score(
-        self, principal: Principal, changes: dict[str, Any], current: dict[str, Any] | None = None
-    ) -> None:
-        rules = await self.rules.active(principal.tenant_id)
+    async def _score(self, tenant_id: UUID, changes: dict[str, Any], current: dict[str, Any] | None = None) -> None:
+        rules = await self.rules.active(tenant_id)
         changes["score"], changes["score_reasons"] = score(rules, current if current is not None else changes)
 
-    async def _refuse_duplicate(self, principal: Principal, values: dict[str, Any], *, exclude: UUID | None) -> None:
+    async def _duplicates(
+        self, tenant_id: UUID, values: dict[str, Any], *, exclude: UUID | None
+    ) -> list[dict[str, Any]]:
         emails = [k for k in (email_key(values.get("email")),) if k]
         phones = [k for k in (phone_key(values.get("phone")),) if k]
         if not emails and not phones:
-            return
-        matches = await self.duplicates.matching(principal.tenant_id, emails, phones, exclude_lead=exclude)
-        if matches:
-            raise Duplicate(
-                "a lead, contact or customer with this email or phone exists; "
-                "pass allow_duplicate=true to save it anyway",
-                existing_id=str(matches[0]["id"]),
-                matches=[{"entity": m["entity"], "id": str(m["id"])} for m in matches],
-            )
+            return []
+        return await self.duplicates.matching(tenant_id, emails, phones, exclude_lead=exclude)
+
+
+def _duplicate(matches: list[dict[str, Any]]) -> Duplicate:
+    return Duplicate(
+        "a lead, contact or customer with this email or phone exists; pass allow_duplicate=true to save it anyway",
+        existing_id=str(matches[0]["id"]),
+        matches=[{"entity": m["entity"], "id": str(m["id"])} for m in matches],
+    )
+
+
+def _by_rule(rule: AssignmentRule) -> dict[str, Any]:
+    return {"assignment_rule": {"before": None, "after": {"id": rule.id, "name": rule.name}}}
 
 
 def _check_status(values: dict[str, Any]) -> None:

@@ -40,7 +40,7 @@ class OwnedRepository(Protocol[R]):
         self, scope: DataScope, record_id: UUID, *, for_update: bool = False, deleted: bool = False
     ) -> R | None: ...
     async def list_page(self, scope: DataScope, query: Any) -> Page[R | dict[str, Any]]: ...
-    async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> R: ...
+    async def insert(self, tenant_id: UUID, actor: UUID | None, values: dict[str, Any]) -> R: ...
     async def update(self, scope: DataScope, current: R, actor: UUID, values: dict[str, Any]) -> R: ...
     async def set_deleted(self, scope: DataScope, record_id: UUID, actor: UUID, *, deleted: bool) -> R | None: ...
     async def reassign_owner(
@@ -191,20 +191,33 @@ class OwnedRecords(Generic[R]):
             raise NotFound(f"no such {self.entity}")
         return current
 
-    async def _record(self, principal: Principal, event: str, record: R, changes: dict[str, Any]) -> None:
-        """Audit and publish `<entity>.<event>`; a creation's event carries the whole record."""
+    async def _record(
+        self,
+        principal: Principal | None,
+        event: str,
+        record: R,
+        changes: dict[str, Any],
+        *,
+        tenant_id: UUID | None = None,
+    ) -> None:
+        """Audit and publish `<entity>.<event>`; a creation's event carries the whole record.
+        Without a principal (a public capture), the tenant is given and the actor is nobody."""
         payload = fields_of(record) if event == "created" else None
-        await self._record_change(principal, event, record.id, changes, payload)
+        await self._record_change(principal, event, record.id, changes, payload, tenant_id=tenant_id)
 
     async def _record_change(
         self,
-        principal: Principal,
+        principal: Principal | None,
         event: str,
         record_id: UUID,
         changes: dict[str, Any],
         payload: dict[str, Any] | None = None,
+        *,
+        tenant_id: UUID | None = None,
     ) -> None:
+        tenant = tenant_id if tenant_id is not None else principal.tenant_id if principal else None
+        assert tenant is not None, "a record belongs to a tenant"
         name = f"{self.entity}.{event}"
-        await self.audit.record(principal, name, self.resource, record_id, changes)
+        await self.audit.record(principal, name, self.resource, record_id, changes, tenant_id=tenant)
         body = payload if payload is not None else {"id": record_id, "changes": changes}
-        await self.outbox.publish(principal.tenant_id, name, self.entity, record_id, body)
+        await self.outbox.publish(tenant, name, self.entity, record_id, body)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.v1.schemas.common import CustomValues, Email, LongText, Name, Phone, RequestModel, ShortText, Tag
 from app.api.v1.schemas.contacts import ContactOut
@@ -204,3 +204,107 @@ class ScoringRuleOut(BaseModel):
 
 class ScoringRuleList(BaseModel):
     items: list[ScoringRuleOut]
+
+
+class AssignmentRuleCreate(RequestModel):
+    name: ShortText = Field(min_length=1)
+    position: int | None = Field(None, ge=0, le=1_000_000, description="Rules are tried in this order; default: last.")
+    active: bool = True
+    region_id: UUID | None = Field(None, description="Take only leads of this region.")
+    source: Source | None = Field(None, description="Take only leads from this source.")
+    min_score: int | None = Field(None, ge=-100_000, le=100_000, description="Take only leads scoring at least this.")
+    user_id: UUID | None = Field(None, description="Give the lead to this user...")
+    department_id: UUID | None = Field(None, description="...or to one of this department's active sales users.")
+    method: Literal["round_robin", "least_open"] = Field(
+        "round_robin", description="How a department's user is chosen: in turn, or the one with fewest open leads."
+    )
+
+
+class AssignmentRulePatch(RequestModel):
+    name: ShortText = Field(None, min_length=1)  # type: ignore[assignment]
+    position: int = Field(None, ge=0, le=1_000_000)  # type: ignore[assignment]
+    active: bool = None  # type: ignore[assignment]
+    region_id: UUID | None = None
+    source: Source | None = None
+    min_score: int | None = Field(None, ge=-100_000, le=100_000)
+    user_id: UUID | None = None
+    department_id: UUID | None = None
+    method: Literal["round_robin", "least_open"] = None  # type: ignore[assignment]
+
+
+class AssignmentRuleOut(BaseModel):
+    id: UUID
+    name: str
+    position: int
+    active: bool
+    region_id: UUID | None
+    source: str | None
+    min_score: int | None
+    user_id: UUID | None
+    department_id: UUID | None
+    method: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class AssignmentRuleList(BaseModel):
+    items: list[AssignmentRuleOut]
+
+
+FormField = Literal["name", "company", "title", "phone", "email", "description", "region_id", "custom_fields"]
+
+
+class LeadFormCreate(RequestModel):
+    name: ShortText = Field(min_length=1)
+    fields: list[FormField] = Field(
+        min_length=1, max_length=20, description="What a submission may set; name is required."
+    )
+    campaign_id: UUID | None = Field(None, description="Leads from this form are attributed to this campaign.")
+    tags: list[Tag] = Field(default_factory=list, max_length=20, description="Given to every lead from this form.")
+    active: bool = True
+
+
+class LeadFormPatch(RequestModel):
+    name: ShortText = Field(None, min_length=1)  # type: ignore[assignment]
+    fields: list[FormField] = Field(None, min_length=1, max_length=20)  # type: ignore[arg-type]
+    campaign_id: UUID | None = None
+    tags: list[Tag] = Field(None, max_length=20)  # type: ignore[arg-type]
+    active: bool = None  # type: ignore[assignment]
+
+
+class LeadFormOut(BaseModel):
+    id: UUID
+    name: str
+    form_key: str = Field(description="The form posts to /api/v1/public/lead-forms/{form_key}.")
+    fields: list[str]
+    campaign_id: UUID | None
+    tags: list[str]
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class LeadFormList(BaseModel):
+    items: list[LeadFormOut]
+
+
+class LeadFormSubmission(RequestModel):
+    """What a public form may send; the form itself narrows it further."""
+
+    name: Name
+    company: ShortText | None = None
+    title: ShortText | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    region_id: UUID | None = None
+    custom_fields: CustomValues = None  # type: ignore[assignment]
+    website: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        None, description="Leave empty: a field people do not see (bots fill it in)."
+    )
+
+
+class Received(BaseModel):
+    status: Literal["received"]
