@@ -38,6 +38,8 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.opportunities.service import OpportunityService
+from app.domain.pipelines.service import PipelineService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository
 from app.repositories.api_tokens import PgApiTokenRepository
@@ -54,6 +56,8 @@ from app.repositories.leads import (
     PgLeadRepository,
     PgScoringRuleRepository,
 )
+from app.repositories.opportunities import PgOpportunityRepository
+from app.repositories.pipelines import PgPipelineRepository
 from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
 from app.repositories.roles import PgRoleRepository
@@ -120,6 +124,17 @@ def build_lead_form_service(conn: AsyncConnection) -> LeadFormService:
 def build_lead_capture(conn: AsyncConnection, engine: AsyncEngine, settings: Settings) -> LeadCapture:
     # The rate limiter counts on the engine: a refused or failed submission still counts.
     return LeadCapture(PgLeadFormRepository(conn), PgRateLimiter(engine), build_lead_service(conn))
+
+
+def build_pipeline_service(conn: AsyncConnection) -> PipelineService:
+    return PipelineService(PgPipelineRepository(conn), PgAuditTrail(conn))
+
+
+def build_opportunity_service(conn: AsyncConnection) -> OpportunityService:
+    return OpportunityService(
+        PgOpportunityRepository(conn), PgPipelineRepository(conn), PgCustomerRepository(conn),
+        PgContactRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+    )  # fmt: skip
 
 
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
@@ -201,6 +216,8 @@ ScoringRules = Annotated[ScoringRuleService, _on_connection(build_scoring_rule_s
 AssignmentRules = Annotated[AssignmentRuleService, _on_connection(build_assignment_rule_service)]
 LeadForms = Annotated[LeadFormService, _on_connection(build_lead_form_service)]
 Capture = Annotated[LeadCapture, _with_engine(build_lead_capture)]
+Pipelines = Annotated[PipelineService, _on_connection(build_pipeline_service)]
+Opportunities = Annotated[OpportunityService, _on_connection(build_opportunity_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

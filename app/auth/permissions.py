@@ -15,6 +15,8 @@ class Resource(StrEnum):
     CONTACTS = "contacts"
     ACTIVITIES = "activities"
     LEADS = "leads"
+    OPPORTUNITIES = "opportunities"
+    PIPELINES = "pipelines"
     CUSTOM_FIELDS = "custom_fields"
     USERS = "users"
     DEPARTMENTS = "departments"
@@ -37,7 +39,9 @@ class Action(StrEnum):
 
 
 # Resources whose records carry an owner, and so take a data range.
-RANGED_RESOURCES = frozenset({Resource.CUSTOMERS, Resource.CONTACTS, Resource.ACTIVITIES, Resource.LEADS})
+RANGED_RESOURCES = frozenset(
+    {Resource.CUSTOMERS, Resource.CONTACTS, Resource.ACTIVITIES, Resource.LEADS, Resource.OPPORTUNITIES}
+)
 
 ALL_PERMISSIONS = frozenset(f"{r}:{a}" for r in Resource for a in Action)
 
@@ -48,12 +52,14 @@ def perm(resource: Resource, *actions: Action) -> set[str]:
 
 A = Action
 R = Resource
-_BUSINESS = (R.CUSTOMERS, R.CONTACTS, R.ACTIVITIES, R.LEADS)
+_BUSINESS = (R.CUSTOMERS, R.CONTACTS, R.ACTIVITIES, R.LEADS, R.OPPORTUNITIES)
 _CRUD = (A.READ, A.CREATE, A.UPDATE, A.DELETE)
 # What every staff member needs to work: pick owners, departments, regions, fill custom fields.
 _DIRECTORY = (
     perm(R.USERS, A.READ) | perm(R.DEPARTMENTS, A.READ) | perm(R.REGIONS, A.READ) | perm(R.CUSTOM_FIELDS, A.READ)
 )
+# Everyone who sells, captures or analyses sees the pipelines' stages.
+_PIPELINES = perm(R.PIPELINES, A.READ)
 _OWN_TOKENS = perm(R.API_TOKENS, A.READ, A.CREATE, A.DELETE)
 
 
@@ -75,18 +81,19 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         "name": "Sales director",
         "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN))
         | perm(R.LEADS, A.MANAGE)
+        | perm(R.PIPELINES, A.READ, A.MANAGE)
         | _DIRECTORY
         | _OWN_TOKENS,
         "data_ranges": _ranges("all"),
     },
     "sales_manager": {
         "name": "Sales manager",
-        "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN)) | _DIRECTORY | _OWN_TOKENS,
+        "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN)) | _PIPELINES | _DIRECTORY | _OWN_TOKENS,
         "data_ranges": _ranges("department"),
     },
     "sales_rep": {
         "name": "Sales representative",
-        "permissions": _business(_CRUD) | _DIRECTORY | _OWN_TOKENS,
+        "permissions": _business(_CRUD) | _PIPELINES | _DIRECTORY | _OWN_TOKENS,
         "data_ranges": _ranges("own"),
     },
     "service_manager": {
@@ -111,6 +118,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         # and routing rules) and reads what became of them.
         "permissions": _business((A.READ, A.EXPORT), (R.CUSTOMERS, R.CONTACTS))
         | perm(R.LEADS, *_CRUD, A.IMPORT, A.EXPORT, A.ASSIGN, A.MANAGE)
+        | _PIPELINES
         | _DIRECTORY
         | _OWN_TOKENS,
         "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS, R.LEADS)),
@@ -118,6 +126,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
     "analyst": {
         "name": "Analyst",
         "permissions": _business((A.READ, A.EXPORT))
+        | _PIPELINES
         | _DIRECTORY
         | perm(R.ROLES, A.READ)
         | perm(R.AUDIT_LOG, A.READ)

@@ -48,7 +48,7 @@ class Term(NamedTuple):
 
 def query_terms(table: sa.Table, query: Any) -> list[Term]:
     """The filters a list query sets, by naming convention: a field named like a column is
-    equality; `tag` is one of `tags`; `<x>_from`/`<x>_to` bound `<x>_at` (from inclusive);
+    equality; `tag` is one of `tags`; `<x>_from`/`<x>_to` bound `<x>_at` or `<x>` (from inclusive);
     `custom` is JSONB containment; `q` is the trigram-indexed `search_text`."""
     terms: list[Term] = []
     for f in fields(query):
@@ -62,7 +62,7 @@ def query_terms(table: sa.Table, query: Any) -> list[Term]:
             terms.append(Term("tag", [value], table.c.tags.contains, ARRAY(sa.Text)))
         elif f.name.endswith(("_from", "_to")):
             stem, _, bound = f.name.rpartition("_")
-            column = table.c[f"{stem}_at"]
+            column = table.c[f"{stem}_at"] if f"{stem}_at" in table.c else table.c[stem]
             terms.append(Term(f.name, value, column.__ge__ if bound == "from" else column.__lt__, column.type))
         elif f.name == "custom":
             terms.append(Term("custom", value, table.c.custom_fields.contains, JSONB))

@@ -348,6 +348,99 @@ lead_scoring_rules = sa.Table(
     *_record_columns(),
 )
 
+pipelines = sa.Table(
+    "pipelines",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("currency", sa.Text, nullable=False, server_default="CNY"),  # new deals' default
+    *_record_columns(),
+)
+
+pipeline_stages = sa.Table(
+    "pipeline_stages",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("pipeline_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("probability", sa.Integer, nullable=False),  # 0-100, a deal's default
+    sa.Column("kind", sa.Text, nullable=False, server_default="open"),  # open | won | lost
+    # Fields a deal must have to enter this stage (amount before "Proposal", say).
+    sa.Column("required_fields", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("rotting_days", sa.Integer),  # a deal idle longer than this in the stage is rotting
+    *_record_columns(),
+    _tenant_fk(["pipeline_id"], "pipelines", "fk_pipeline_stages_pipeline"),
+)
+
+opportunities = sa.Table(
+    "opportunities",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("customer_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("primary_contact_id", UUID(as_uuid=True)),
+    sa.Column("amount", sa.Numeric(18, 2), nullable=False, server_default="0"),
+    sa.Column("currency", sa.Text, nullable=False),
+    sa.Column("expected_close_date", sa.Date),
+    sa.Column("pipeline_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("stage_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("probability", sa.Integer, nullable=False),
+    sa.Column("forecast_category", sa.Text, nullable=False),
+    sa.Column("source_lead_id", UUID(as_uuid=True)),
+    sa.Column("campaign_id", UUID(as_uuid=True)),
+    sa.Column("competitors", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("next_step", sa.Text),
+    sa.Column("lost_reason", sa.Text),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    *_owned_columns(),
+    sa.Column("custom_fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("description", sa.Text),
+    sa.Column("stage_entered_at", TS, nullable=False, server_default=NOW),
+    sa.Column("closed_at", TS),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    *_record_columns(),
+    _tenant_fk(["customer_id"], "customers", "fk_opportunities_customer"),
+    _tenant_fk(["primary_contact_id"], "contacts", "fk_opportunities_contact"),
+    _tenant_fk(["pipeline_id"], "pipelines", "fk_opportunities_pipeline"),
+    _tenant_fk(["stage_id"], "pipeline_stages", "fk_opportunities_stage"),
+    _tenant_fk(["source_lead_id"], "leads", "fk_opportunities_lead"),
+    _tenant_fk(["owner_id"], "users", "fk_opportunities_owner"),
+    _tenant_fk(["department_id"], "departments", "fk_opportunities_department"),
+)
+
+opportunity_line_items = sa.Table(
+    "opportunity_line_items",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("opportunity_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("product_name", sa.Text, nullable=False),
+    sa.Column("quantity", sa.Numeric(18, 4), nullable=False),
+    sa.Column("unit_price", sa.Numeric(18, 2), nullable=False),
+    sa.Column("discount_percent", sa.Numeric(5, 2), nullable=False, server_default="0"),
+    _tenant_fk(["opportunity_id"], "opportunities", "fk_opportunity_line_items_opportunity"),
+)
+
+opportunity_stage_history = sa.Table(
+    "opportunity_stage_history",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("opportunity_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("from_stage_id", UUID(as_uuid=True)),  # null: the deal was created in to_stage
+    sa.Column("to_stage_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("changed_by", UUID(as_uuid=True)),
+    sa.Column("changed_at", TS, nullable=False, server_default=NOW),
+    sa.Column("seconds_in_from_stage", sa.BigInteger),
+    _tenant_fk(["opportunity_id"], "opportunities", "fk_opportunity_stage_history_opportunity"),
+)
+
 lead_assignment_rules = sa.Table(
     "lead_assignment_rules",
     metadata,

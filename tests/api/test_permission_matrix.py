@@ -1,5 +1,5 @@
 """The permission matrix (DESIGN.md section 7): every system role x customers / contacts /
-activities / leads x get, list, create, patch, delete, assign x a record of the caller's own, of a
+activities / leads / opportunities x get, list, create, patch, delete, assign x a record of the caller's own, of a
 same-department colleague, of a sub-department, of another department and of another tenant.
 
 EXPECTED below is the role catalogue as a person states it, written out by hand; nothing in this
@@ -27,6 +27,11 @@ from app.settings import Settings
 from tests.builders import Factory, User, World
 
 ALL, DEPARTMENT, OWN = "all", "department", "own"
+PIPELINE_STAGES = [
+    {"name": "Open", "probability": 20},
+    {"name": "Won", "probability": 100, "kind": "won"},
+    {"name": "Lost", "probability": 0, "kind": "lost"},
+]
 READ = frozenset({"get", "list"})
 CRUD = frozenset({"get", "list", "create", "patch", "delete"})
 FULL = CRUD | {"assign"}
@@ -38,37 +43,72 @@ NOTHING: tuple[str | None, frozenset[str]] = (None, frozenset())
 # service roles read all customers and contacts and work activities (manager: the department's,
 # agent: their own); marketer reads customers and contacts; it_admin sees no business data.
 # Leads: the sales roles as for customers; marketing works every lead; service roles none.
+# Opportunities: the sales roles as for customers; the analyst reads them; nobody else.
 EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
-    "admin": {"customers": (ALL, FULL), "contacts": (ALL, FULL), "activities": (ALL, FULL), "leads": (ALL, FULL)},
+    "admin": {
+        "customers": (ALL, FULL),
+        "contacts": (ALL, FULL),
+        "activities": (ALL, FULL),
+        "leads": (ALL, FULL),
+        "opportunities": (ALL, FULL),
+    },
     "sales_director": {
         "customers": (ALL, FULL),
         "contacts": (ALL, FULL),
         "activities": (ALL, FULL),
         "leads": (ALL, FULL),
+        "opportunities": (ALL, FULL),
     },
     "sales_manager": {
         "customers": (DEPARTMENT, FULL),
         "contacts": (DEPARTMENT, FULL),
         "activities": (DEPARTMENT, FULL),
         "leads": (DEPARTMENT, FULL),
+        "opportunities": (DEPARTMENT, FULL),
     },
-    "sales_rep": {"customers": (OWN, CRUD), "contacts": (OWN, CRUD), "activities": (OWN, CRUD), "leads": (OWN, CRUD)},
+    "sales_rep": {
+        "customers": (OWN, CRUD),
+        "contacts": (OWN, CRUD),
+        "activities": (OWN, CRUD),
+        "leads": (OWN, CRUD),
+        "opportunities": (OWN, CRUD),
+    },
     "service_manager": {
         "customers": (ALL, READ),
         "contacts": (ALL, READ),
         "activities": (DEPARTMENT, FULL),
         "leads": NOTHING,
+        "opportunities": NOTHING,
     },
     "service_agent": {
         "customers": (ALL, READ),
         "contacts": (ALL, READ),
         "activities": (OWN, CRUD),
         "leads": NOTHING,
+        "opportunities": NOTHING,
     },
     # Marketing captures leads and hands them to sales: every lead, and may reassign.
-    "marketer": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": NOTHING, "leads": (ALL, FULL)},
-    "analyst": {"customers": (ALL, READ), "contacts": (ALL, READ), "activities": (ALL, READ), "leads": (ALL, READ)},
-    "it_admin": {"customers": NOTHING, "contacts": NOTHING, "activities": NOTHING, "leads": NOTHING},
+    "marketer": {
+        "customers": (ALL, READ),
+        "contacts": (ALL, READ),
+        "activities": NOTHING,
+        "leads": (ALL, FULL),
+        "opportunities": NOTHING,
+    },
+    "analyst": {
+        "customers": (ALL, READ),
+        "contacts": (ALL, READ),
+        "activities": (ALL, READ),
+        "leads": (ALL, READ),
+        "opportunities": (ALL, READ),
+    },
+    "it_admin": {
+        "customers": NOTHING,
+        "contacts": NOTHING,
+        "activities": NOTHING,
+        "leads": NOTHING,
+        "opportunities": NOTHING,
+    },
 }
 
 # The world: who sits where (tests/builders.Factory.sales_world plus three users added below).
@@ -126,7 +166,7 @@ SUBJECTS = [
     Subject("analyst", "analyst", colleague="admin", other="east_rep1"),
     Subject("it_admin", "it", colleague="admin", other="east_rep1"),
 ]
-RESOURCES = ("customers", "contacts", "activities", "leads")
+RESOURCES = ("customers", "contacts", "activities", "leads", "opportunities")
 CASES = [pytest.param(s, r, id=f"{s.user}({s.role})-{r}") for s in SUBJECTS for r in RESOURCES]
 
 
@@ -167,7 +207,8 @@ async def _post(client: httpx.AsyncClient, url: str, headers: dict[str, str], bo
 
 
 async def _records_of(client: httpx.AsyncClient, admin: User, owner: User, tag: str) -> dict[str, str]:
-    """One customer, contact, activity and lead owned by `owner`, made by an admin (who may assign)."""
+    """One customer, contact, activity, lead and opportunity owned by `owner`, made by an admin (who
+    may assign)."""
     headers, owner_id = admin.headers, str(owner.id)
     customer = await _post(client, "/api/v1/customers", headers, {"name": f"{tag} Co", "owner_id": owner_id})
     contact = await _post(
@@ -180,7 +221,10 @@ async def _records_of(client: httpx.AsyncClient, admin: User, owner: User, tag: 
         {"kind": "call", "subject": f"{tag} call", "customer_id": customer, "owner_id": owner_id},
     )
     lead = await _post(client, "/api/v1/leads", headers, {"name": f"{tag} Lead", "owner_id": owner_id})
-    return {"customers": customer, "contacts": contact, "activities": activity, "leads": lead}
+    deal = await _post(
+        client, "/api/v1/opportunities", headers, {"name": f"{tag} Deal", "customer_id": customer, "owner_id": owner_id}
+    )
+    return {"customers": customer, "contacts": contact, "activities": activity, "leads": lead, "opportunities": deal}
 
 
 @pytest.fixture(scope="module")
@@ -198,6 +242,8 @@ async def matrix(app: object, engine: AsyncEngine, settings: Settings) -> AsyncI
     stranger = await other_tenant.user("admin", ["admin"])
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for admin in (world.users["admin"], stranger):  # each tenant's deals need a pipeline
+            await _post(client, "/api/v1/pipelines", admin.headers, {"name": "Sales", "stages": PIPELINE_STAGES})
         records: dict[str, dict[str, str]] = {r: {} for r in RESOURCES}
         for label, user in world.users.items():
             for resource, record_id in (await _records_of(client, world.users["admin"], user, label)).items():
@@ -255,6 +301,9 @@ async def test_create(matrix: Matrix, subject: Subject, resource: str) -> None:
     if resource == "activities":
         # linked to the caller's own customer, which every role that logs activities can read
         body = {"kind": "note", "subject": "New note", "customer_id": matrix.records["customers"][subject.user]}
+    if resource == "opportunities":
+        # for the caller's own customer, which every role that sells can read
+        body = {"name": "New deal", "customer_id": matrix.records["customers"][subject.user]}
     r = await matrix.client.post(f"/api/v1/{resource}", json=body, headers=matrix.user(subject.user).headers)
     assert r.status_code == (201 if "create" in actions else 403), r.text
     if r.status_code == 201:

@@ -1,4 +1,4 @@
-"""Tenant-defined fields on customers, contacts and leads, and the rules their values obey."""
+"""Tenant-defined fields on customers, contacts, leads and opportunities, and the rules their values obey."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ class Entity(StrEnum):
     CUSTOMER = "customer"
     CONTACT = "contact"
     LEAD = "lead"
+    OPPORTUNITY = "opportunity"
 
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

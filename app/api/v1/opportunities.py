@@ -1,0 +1,187 @@
+"""/api/v1/opportunities: thin HTTP shapes around OpportunityService."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import requires
+from app.api.errors import problem_responses
+from app.api.idempotency import Idempotent
+from app.api.responses import etag_for, json_response
+from app.api.services import Opportunities
+from app.api.v1.params import IfMatch, custom_filters, expected_version, owner_filter
+from app.api.v1.schemas.customers import AssignBody
+from app.api.v1.schemas.opportunities import (
+    OpportunityCreate,
+    OpportunityDetailOut,
+    OpportunityListParams,
+    OpportunityOut,
+    OpportunityPage,
+    OpportunityPatch,
+    StageBody,
+)
+from app.auth.principal import Principal
+from app.domain.opportunities.entities import Opportunity, OpportunityQuery
+
+router = APIRouter(prefix="/opportunities", tags=["opportunities"])
+
+READ = Annotated[Principal, requires("opportunities:read")]
+CREATE = Annotated[Principal, requires("opportunities:create")]
+UPDATE = Annotated[Principal, requires("opportunities:update")]
+DELETE = Annotated[Principal, requires("opportunities:delete")]
+ASSIGN = Annotated[Principal, requires("opportunities:assign")]
+
+
+def _one(deal: Opportunity, status_code: int = 200) -> Response:
+    headers = {"ETag": etag_for(deal.version)}
+    if status_code == 201:
+        headers["Location"] = f"/api/v1/opportunities/{deal.id}"
+    return json_response(deal, status_code, headers)
+
+
+@router.get(
+    "",
+    operation_id="opportunities_list",
+    response_model=OpportunityPage,
+    summary="List opportunities in your data range",
+    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With "
+    "`updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.",
+    responses=problem_responses(401, 403, 422),
+)
+async def list_opportunities(
+    request: Request, caller: READ, service: Opportunities, params: Annotated[OpportunityListParams, Query()]
+) -> Response:
+    query = OpportunityQuery(
+        owner_id=owner_filter(params.owner, caller),
+        department_id=params.department,
+        customer_id=params.customer,
+        pipeline_id=params.pipeline,
+        stage_id=params.stage,
+        forecast_category=params.forecast_category,
+        expected_close_date_from=params.close_from,
+        expected_close_date_to=params.close_to,
+        tag=params.tag,
+        updated_since=params.updated_since,
+        q=params.q,
+        sort=params.sort,
+        limit=params.limit,
+        cursor=params.cursor,
+    )
+    page = await service.list_page(caller, query, custom_filters(request))
+    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@router.post(
+    "",
+    operation_id="opportunities_create",
+    status_code=201,
+    response_model=OpportunityOut,
+    summary="Create an opportunity",
+    description="In the pipeline's first open stage unless a stage is named; line items, when given, make "
+    "the amount. The stage's required fields must be present.",
+    responses=problem_responses(401, 403, 413, 422),
+)
+async def create_opportunity(
+    body: OpportunityCreate, caller: CREATE, service: Opportunities, idempotent: Idempotent
+) -> Response:
+    async def create() -> Response:
+        values = body.model_dump()
+        if values["line_items"] is None:
+            values.pop("line_items")
+        return _one(await service.create(caller, values), 201)
+
+    return await idempotent(create)
+
+
+@router.get(
+    "/{opportunity_id}",
+    operation_id="opportunities_get",
+    response_model=OpportunityDetailOut,
+    summary="Get an opportunity with its line items and stage history",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_opportunity(opportunity_id: UUID, caller: READ, service: Opportunities) -> Response:
+    detail = await service.detail(caller, opportunity_id)
+    body = {**asdict(detail.opportunity), "line_items": detail.line_items, "stage_history": detail.stage_history}
+    return json_response(body, headers={"ETag": etag_for(detail.opportunity.version)})
+
+
+@router.patch(
+    "/{opportunity_id}",
+    operation_id="opportunities_update",
+    response_model=OpportunityOut,
+    summary="Change some fields of an opportunity (the stage moves with POST .../stage)",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def update_opportunity(
+    opportunity_id: UUID, body: OpportunityPatch, caller: UPDATE, service: Opportunities, if_match: IfMatch = None
+) -> Response:
+    changes = body.changes()
+    if "line_items" in changes and changes["line_items"] is not None:
+        changes["line_items"] = [item.model_dump() for item in body.line_items]
+    return _one(await service.update(caller, opportunity_id, changes, expected_version=expected_version(if_match)))
+
+
+@router.post(
+    "/{opportunity_id}/stage",
+    operation_id="opportunities_change_stage",
+    response_model=OpportunityOut,
+    summary="Move a deal to another stage of its pipeline",
+    description="Checks the stage's required fields; a won or lost stage needs the close date, lost a reason. "
+    "Records the stage history (from, to, who, when, time spent in the stage).",
+    responses=problem_responses(401, 403, 404, 412, 422),
+)
+async def change_stage(
+    opportunity_id: UUID, body: StageBody, caller: UPDATE, service: Opportunities, if_match: IfMatch = None
+) -> Response:
+    moved = await service.change_stage(
+        caller,
+        opportunity_id,
+        body.stage_id,
+        expected_close_date=body.expected_close_date,
+        lost_reason=body.lost_reason,
+        expected_version=expected_version(if_match),
+    )
+    return _one(moved)
+
+
+@router.delete(
+    "/{opportunity_id}",
+    operation_id="opportunities_delete",
+    status_code=204,
+    response_class=Response,
+    summary="Soft-delete an opportunity (restorable)",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_opportunity(opportunity_id: UUID, caller: DELETE, service: Opportunities) -> Response:
+    await service.delete(caller, opportunity_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{opportunity_id}/restore",
+    operation_id="opportunities_restore",
+    response_model=OpportunityOut,
+    summary="Undo a soft delete",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def restore_opportunity(opportunity_id: UUID, caller: DELETE, service: Opportunities) -> Response:
+    return _one(await service.restore(caller, opportunity_id))
+
+
+@router.post(
+    "/{opportunity_id}/assign",
+    operation_id="opportunities_assign",
+    response_model=OpportunityOut,
+    summary="Give an opportunity to another owner",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def assign_opportunity(
+    opportunity_id: UUID, body: AssignBody, caller: ASSIGN, service: Opportunities
+) -> Response:
+    return _one(await service.assign(caller, opportunity_id, body.owner_id))

@@ -1,0 +1,129 @@
+"""Opportunities in PostgreSQL: the shared owned-record adapter (app/repositories/owned.py), their
+line items and stage history, and the pipeline board."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from app.domain.opportunities.entities import CENT, SORTABLE, BoardColumn, LineItem, Opportunity, StageChange
+from app.domain.pipelines.entities import Pipeline
+from app.domain.shared.ids import new_id
+from app.domain.shared.normalize import search_text
+from app.domain.shared.scope import DataScope
+from app.repositories.owned import OwnedTable
+from app.repositories.scoping import scope_predicate
+from app.repositories.tables import opportunities, opportunity_line_items, opportunity_stage_history
+
+t, li, h = opportunities, opportunity_line_items, opportunity_stage_history
+ITEM_COLUMNS = [li.c[name] for name in LineItem.__dataclass_fields__]
+HISTORY_COLUMNS = [h.c[name] for name in StageChange.__dataclass_fields__]
+
+
+def derived(values: dict[str, Any]) -> dict[str, Any]:
+    return {"search_text": search_text(values.get("name"), values.get("next_step"))}
+
+
+class PgOpportunityRepository(OwnedTable[Opportunity]):
+    table = t
+    record = Opportunity
+    sortable = SORTABLE
+    fk_fields = {
+        "fk_opportunities_customer": "customer_id",
+        "fk_opportunities_contact": "primary_contact_id",
+        "fk_opportunities_lead": "source_lead_id",
+        "fk_opportunities_owner": "owner_id",
+    }
+    derived_from = ("name", "next_step")
+    derived = staticmethod(derived)
+
+    async def line_items(self, tenant_id: UUID, opportunity_id: UUID) -> list[LineItem]:
+        stmt = sa.select(*ITEM_COLUMNS).where(li.c.tenant_id == tenant_id, li.c.opportunity_id == opportunity_id)
+        return [LineItem(*row) for row in await self.conn.execute(stmt.order_by(li.c.position))]
+
+    async def replace_line_items(self, tenant_id: UUID, opportunity_id: UUID, items: list[dict[str, Any]]) -> None:
+        await self.conn.execute(li.delete().where(li.c.tenant_id == tenant_id, li.c.opportunity_id == opportunity_id))
+        if items:
+            await self.conn.execute(
+                li.insert(),
+                [
+                    {
+                        "tenant_id": tenant_id,
+                        "id": new_id(),
+                        "opportunity_id": opportunity_id,
+                        "position": position,
+                        "discount_percent": 0,
+                        **item,
+                    }
+                    for position, item in enumerate(items)
+                ],
+            )
+
+    async def stage_history(self, tenant_id: UUID, opportunity_id: UUID) -> list[StageChange]:
+        stmt = sa.select(*HISTORY_COLUMNS).where(h.c.tenant_id == tenant_id, h.c.opportunity_id == opportunity_id)
+        return [StageChange(*row) for row in await self.conn.execute(stmt.order_by(h.c.changed_at, h.c.id))]
+
+    async def record_stage_change(
+        self,
+        tenant_id: UUID,
+        opportunity_id: UUID,
+        from_stage: UUID | None,
+        to_stage: UUID,
+        actor: UUID | None,
+        seconds_in_from_stage: int | None,
+    ) -> None:
+        await self.conn.execute(
+            h.insert().values(
+                tenant_id=tenant_id,
+                id=new_id(),
+                opportunity_id=opportunity_id,
+                from_stage_id=from_stage,
+                to_stage_id=to_stage,
+                changed_by=actor,
+                seconds_in_from_stage=seconds_in_from_stage,
+            )
+        )
+
+    async def board(self, scope: DataScope, pipeline: Pipeline, cards: int) -> list[BoardColumn]:
+        live = [scope_predicate(t, scope), t.c.pipeline_id == pipeline.id, t.c.deleted_at.is_(None)]
+        weighted = sa.func.sum(t.c.amount * t.c.probability / 100)
+        totals = {
+            row.stage_id: row
+            for row in await self.conn.execute(
+                sa.select(
+                    t.c.stage_id,
+                    sa.func.count().label("n"),
+                    sa.func.sum(t.c.amount).label("amount"),
+                    weighted.label("weighted"),
+                )
+                .where(*live)
+                .group_by(t.c.stage_id)
+            )
+        }
+        firsts = [
+            sa.select(*self.columns)
+            .where(*live, t.c.stage_id == stage.id)
+            .order_by(t.c.updated_at.desc(), t.c.id.desc())
+            .limit(cards)
+            for stage in pipeline.stages
+            if stage.id in totals
+        ]
+        by_stage: dict[UUID, list[Opportunity]] = {}
+        if firsts:
+            for row in await self.conn.execute(sa.union_all(*firsts)):
+                deal = self._to_record(row)
+                by_stage.setdefault(deal.stage_id, []).append(deal)
+        zero = Decimal(0)
+        return [
+            BoardColumn(
+                stage.id,
+                totals[stage.id].n if stage.id in totals else 0,
+                (totals[stage.id].amount if stage.id in totals else zero).quantize(CENT),
+                (totals[stage.id].weighted if stage.id in totals else zero).quantize(CENT),
+                by_stage.get(stage.id, []),
+            )
+            for stage in pipeline.stages
+        ]
