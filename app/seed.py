@@ -2,12 +2,13 @@
 
 "Demo Co" gets departments, regions, one user per system role (password DEMO_PASSWORD) and a
 realistic book of business: about 2,000 customers, 4,000 contacts and 6,000 activities with
-Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py).
+Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py)
+and its pipelines and deals (app/seed_sales.py).
 
 Deterministic: every value comes from one random.Random with a fixed seed; timestamps are fixed
 offsets from the day of seeding (midnight UTC), so the demo always looks current. Ids are fresh
 UUIDv7s. Idempotent: when the demo admin exists, nothing is written but the modules a newer
-release added (leads, when the tenant has none). Fast: one transaction, bulk
+release added (leads, pipelines: each when the tenant has none). Fast: one transaction, bulk
 inserts (a few hundred milliseconds of SQL; the one password hash is the slowest step).
 """
 
@@ -29,8 +30,18 @@ from app.repositories.contacts import derived as contact_derived
 from app.repositories.customers import derived as customer_derived
 from app.repositories.database import create_engine
 from app.repositories.identity import DEFAULT_TENANT_SETTINGS, PgIdentityRepository
-from app.repositories.tables import activities, contacts, custom_field_defs, customers, leads, regions, tenants
+from app.repositories.tables import (
+    activities,
+    contacts,
+    custom_field_defs,
+    customers,
+    leads,
+    pipelines,
+    regions,
+    tenants,
+)
 from app.seed_leads import seed_demo_leads
+from app.seed_sales import seed_demo_sales
 from app.settings import Settings
 
 DEMO_TENANT = "Demo Co"
@@ -366,30 +377,35 @@ async def _insert(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, A
 
 
 async def seed_demo(url: str, settings: Settings) -> bool:
-    """Create the demo tenant unless it exists. Returns whether anything was written."""
+    """Create the demo tenant unless it exists, then each module's demo data the tenant lacks
+    (a demo seeded by an earlier release gets the modules added since). Returns whether anything
+    was written."""
     engine = create_engine(url, settings)
     try:
         async with engine.begin() as conn:
-            # Two processes seeding at once: the second waits, then finds the admin and stops.
+            # Two processes seeding at once: the second waits, then finds everything there.
             await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("crm:seed-demo"))))
             repo = PgIdentityRepository(conn)
             today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            wrote = False
             if not await repo.email_taken(ADMIN_EMAIL):
-                tenant_id = await _seed(conn, repo, today)
-            else:
-                # A demo seeded by an earlier release gets the modules added since.
-                found = (await conn.execute(sa.select(tenants.c.id).where(tenants.c.name == DEMO_TENANT))).scalar()
-                if found is None or await _has_leads(conn, found):
-                    return False
-                tenant_id = found
-            await seed_demo_leads(conn, tenant_id, today)
-        return True
+                await _seed(conn, repo, today)
+                wrote = True
+            tenant_id = (await conn.execute(sa.select(tenants.c.id).where(tenants.c.name == DEMO_TENANT))).scalar()
+            if tenant_id is None:
+                return wrote
+            # In order: converted leads point into the book, deals into leads' customers.
+            for table, seed_module in ((leads, seed_demo_leads), (pipelines, seed_demo_sales)):
+                if not await _has_rows(conn, table, tenant_id):
+                    await seed_module(conn, tenant_id, today)
+                    wrote = True
+        return wrote
     finally:
         await engine.dispose()
 
 
-async def _has_leads(conn: AsyncConnection, tenant_id: UUID) -> bool:
-    found = await conn.execute(sa.select(leads.c.id).where(leads.c.tenant_id == tenant_id).limit(1))
+async def _has_rows(conn: AsyncConnection, table: sa.Table, tenant_id: UUID) -> bool:
+    found = await conn.execute(sa.select(table.c.id).where(table.c.tenant_id == tenant_id).limit(1))
     return found.first() is not None
 
 

@@ -106,6 +106,7 @@ def build_lead_service(conn: AsyncConnection) -> LeadService:
         PgLeadRepository(conn), PgScoringRuleRepository(conn), PgAssignmentRuleRepository(conn),
         PgLeadDuplicateFinder(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
         customers=build_customer_service(conn), contacts=build_contact_service(conn),
+        opportunities=build_opportunity_service(conn),
     )  # fmt: skip
 
 

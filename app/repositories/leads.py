@@ -57,7 +57,13 @@ class PgLeadRepository(OwnedTable[Lead]):
     derived = staticmethod(derived)
 
     async def mark_converted(
-        self, tenant_id: UUID, lead_id: UUID, actor: UUID, customer_id: UUID, contact_id: UUID | None
+        self,
+        tenant_id: UUID,
+        lead_id: UUID,
+        actor: UUID,
+        customer_id: UUID,
+        contact_id: UUID | None,
+        opportunity_id: UUID | None,
     ) -> Lead:
         stmt = (
             t.update()
@@ -66,6 +72,7 @@ class PgLeadRepository(OwnedTable[Lead]):
                 status=LeadStatus.CONVERTED.value,
                 converted_customer_id=customer_id,
                 converted_contact_id=contact_id,
+                converted_opportunity_id=opportunity_id,
                 converted_at=sa.func.now(),
                 updated_by=actor,
                 updated_at=sa.func.now(),

@@ -322,6 +322,7 @@ leads = sa.Table(
     sa.Column("description", sa.Text),
     sa.Column("converted_customer_id", UUID(as_uuid=True)),
     sa.Column("converted_contact_id", UUID(as_uuid=True)),
+    sa.Column("converted_opportunity_id", UUID(as_uuid=True)),
     sa.Column("converted_at", TS),
     sa.Column("email_norm", sa.Text),
     sa.Column("phone_norm", sa.Text),
@@ -332,6 +333,8 @@ leads = sa.Table(
     _tenant_fk(["region_id"], "regions", "fk_leads_region"),
     _tenant_fk(["converted_customer_id"], "customers", "fk_leads_converted_customer"),
     _tenant_fk(["converted_contact_id"], "contacts", "fk_leads_converted_contact"),
+    # Added by the opportunities' migration (0004), which comes after this table.
+    _tenant_fk(["converted_opportunity_id"], "opportunities", "fk_leads_converted_opportunity"),
 )
 
 lead_scoring_rules = sa.Table(

@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("converted_customer_id", UUID, nullable=True),
         sa.Column("converted_contact_id", UUID, nullable=True),
+        sa.Column("converted_opportunity_id", UUID, nullable=True),  # its foreign key: 0004
         sa.Column("converted_at", TS, nullable=True),
         sa.Column("email_norm", sa.Text(), nullable=True),
         sa.Column("phone_norm", sa.Text(), nullable=True),

@@ -129,6 +129,14 @@ def upgrade() -> None:
         postgresql_ops={"search_text": "gin_trgm_ops"},
     )
 
+    op.create_foreign_key(
+        "fk_leads_converted_opportunity",
+        "leads",
+        "opportunities",
+        ["tenant_id", "converted_opportunity_id"],
+        ["tenant_id", "id"],
+    )
+
     op.create_table(
         "opportunity_line_items",
         sa.Column("tenant_id", UUID, nullable=False),
@@ -170,6 +178,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("opportunity_stage_history")
     op.drop_table("opportunity_line_items")
+    op.drop_constraint("fk_leads_converted_opportunity", "leads", type_="foreignkey")
     op.drop_table("opportunities")
     op.drop_table("pipeline_stages")
     op.drop_table("pipelines")

@@ -255,3 +255,35 @@ async def test_custom_fields_on_leads(client: httpx.AsyncClient, world: World) -
     r = await client.post(API, json={"name": "x", "custom_fields": {"budget": "lots"}}, headers=rep.headers)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "custom_fields.budget"
     assert lead["id"] in await ids(client, rep, **{"custom.budget": "50000"})
+
+
+async def test_convert_with_a_deal(client: httpx.AsyncClient, world: World) -> None:
+    from decimal import Decimal
+
+    director, rep = world.users["director"], world.users["east_rep1"]
+    stages = [
+        {"name": "Discovery", "probability": 20},
+        {"name": "Commit", "probability": 90, "required_fields": ["next_step"]},
+        {"name": "Won", "probability": 100, "kind": "won"},
+        {"name": "Lost", "probability": 0, "kind": "lost"},
+    ]
+    r = await client.post("/api/v1/pipelines", json={"name": "New", "stages": stages}, headers=director.headers)
+    pipeline = r.json()
+    commit = next(s["id"] for s in pipeline["stages"] if s["name"] == "Commit")
+    campaign = str(uuid.uuid4())
+    lead = await create(client, rep, company="Nova Ltd", campaign_id=campaign)
+    url = f"{API}/{lead['id']}/convert"
+    # The deal cannot enter "Commit" without a next step: nothing at all is made.
+    r = await client.post(url, json={"opportunity": {"stage_id": commit}}, headers=rep.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "next_step"
+    assert (await client.get(f"{API}/{lead['id']}", headers=rep.headers)).json()["status"] == "new"
+    body = {"opportunity": {"amount": "50000", "expected_close_date": "2027-01-31"}}
+    r = await client.post(url, json=body, headers=rep.headers)
+    assert r.status_code == 200, r.text
+    done = r.json()
+    deal = done["opportunity"]
+    assert deal["customer_id"] == done["customer"]["id"] and deal["primary_contact_id"] == done["contact"]["id"]
+    assert deal["source_lead_id"] == lead["id"] and deal["campaign_id"] == campaign
+    assert Decimal(deal["amount"]) == Decimal("50000.00") and deal["pipeline_id"] == pipeline["id"]
+    assert deal["name"] == f"Nova Ltd - {lead['name']}" and deal["owner_id"] == str(rep.id)
+    assert done["lead"]["converted_opportunity_id"] == deal["id"]

@@ -29,6 +29,11 @@ TABLES = [
     "activities",
     "leads",
     "lead_scoring_rules",
+    "pipelines",
+    "pipeline_stages",
+    "opportunities",
+    "opportunity_line_items",
+    "opportunity_stage_history",
 ]
 USER_ROLE = (
     "SELECT u.email, r.key FROM users u "
@@ -92,6 +97,9 @@ async def test_demo_seed(seeded, settings) -> None:
     assert first["custom_field_defs"] == 7
     assert first["leads"] == 3000
     assert first["lead_scoring_rules"] == 9
+    assert first["pipelines"] == 2 and first["pipeline_stages"] == 10
+    assert first["opportunities"] == 1500
+    assert first["opportunity_stage_history"] > first["opportunities"]
 
     engine = create_engine(url, settings)
     try:
@@ -163,15 +171,49 @@ async def test_demo_seed(seeded, settings) -> None:
                     == lead_derived({"name": name, "company": company, "email": email, "phone": phone})["search_text"]
                 )
             assert await _scalar(conn, "SELECT count(*) FROM leads WHERE score >= 30") > 100
+
+            # Deals: in every stage, owned as their customer is, the history ending where they are,
+            # line items adding up to the amount.
+            assert await _scalar(conn, "SELECT count(DISTINCT stage_id) FROM opportunities") == 10
+            assert (
+                await _scalar(
+                    conn,
+                    "SELECT count(*) FROM opportunities o JOIN customers c ON c.tenant_id = o.tenant_id "
+                    "AND c.id = o.customer_id WHERE o.owner_id IS DISTINCT FROM c.owner_id",
+                )
+                == 0
+            )
+            assert (
+                await _scalar(
+                    conn,
+                    "SELECT count(*) FROM opportunities o WHERE o.stage_id <> (SELECT h.to_stage_id FROM "
+                    "opportunity_stage_history h WHERE h.opportunity_id = o.id ORDER BY h.changed_at DESC, h.id DESC "
+                    "LIMIT 1)",
+                )
+                == 0
+            )
+            assert (
+                await _scalar(
+                    conn,
+                    "SELECT count(*) FROM opportunities o WHERE EXISTS (SELECT 1 FROM opportunity_line_items i "
+                    "WHERE i.opportunity_id = o.id) AND o.amount <> (SELECT sum(round(i.quantity * i.unit_price * "
+                    "(100 - i.discount_percent) / 100, 2)) FROM opportunity_line_items i "
+                    "WHERE i.opportunity_id = o.id)",
+                )
+                == 0
+            )
     finally:
         await engine.dispose()
 
 
-async def test_a_demo_from_an_earlier_release_gets_its_leads(seeded, settings) -> None:
+async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, settings) -> None:
     url, first, _ = seeded
     engine = create_engine(url, settings)
     try:
         async with engine.begin() as conn:
+            for table in ("opportunity_stage_history", "opportunity_line_items", "opportunities", "pipeline_stages"):
+                await conn.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608
+            await conn.execute(sa.text("DELETE FROM pipelines"))
             await conn.execute(sa.text("DELETE FROM leads"))
             await conn.execute(sa.text("DELETE FROM lead_scoring_rules"))
             await conn.execute(sa.text("DELETE FROM custom_field_defs WHERE entity = 'lead'"))

@@ -188,9 +188,10 @@ async def route_lead(lead_id: UUID, caller: ASSIGN, service: Leads) -> Response:
     "/leads/{lead_id}/convert",
     operation_id="leads_convert",
     response_model=ConvertResult,
-    summary="Convert a lead into a customer and a contact, in one transaction",
+    summary="Convert a lead into a customer, a contact and optionally a deal, in one transaction",
     description="The lead keeps links to what it became; converting twice is a 409. New records are made "
-    "from the lead's fields, with the body's overrides, and need customers:create / contacts:create.",
+    "from the lead's fields, with the body's overrides, and need customers:create / contacts:create "
+    "(and opportunities:create for a deal).",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def convert_lead(
@@ -206,7 +207,14 @@ async def convert_lead(
             contact=body.contact.changes() if body.contact else None,
             create_contact=body.create_contact,
             allow_duplicate=body.allow_duplicate,
+            opportunity=body.opportunity.changes() if body.opportunity else None,
         )
-        return json_response({"lead": done.lead, "customer": done.customer, "contact": done.contact})
+        body_out = {
+            "lead": done.lead,
+            "customer": done.customer,
+            "contact": done.contact,
+            "opportunity": done.opportunity,
+        }
+        return json_response(body_out)
 
     return await idempotent(convert)

@@ -64,6 +64,7 @@ class Lead:
     description: str | None
     converted_customer_id: UUID | None
     converted_contact_id: UUID | None
+    converted_opportunity_id: UUID | None
     converted_at: datetime | None
     created_at: datetime
     updated_at: datetime

@@ -13,7 +13,13 @@ from app.domain.shared.owned import OwnedRepository
 
 class LeadRepository(OwnedRepository[Lead], Protocol):
     async def mark_converted(
-        self, tenant_id: UUID, lead_id: UUID, actor: UUID, customer_id: UUID, contact_id: UUID | None
+        self,
+        tenant_id: UUID,
+        lead_id: UUID,
+        actor: UUID,
+        customer_id: UUID,
+        contact_id: UUID | None,
+        opportunity_id: UUID | None,
     ) -> Lead: ...
 
 

@@ -20,6 +20,8 @@ from app.domain.leads.entities import Lead, LeadStatus
 from app.domain.leads.ports import AssignmentRuleRepository, DuplicateFinder, LeadRepository, ScoringRuleRepository
 from app.domain.leads.routing import AssignmentRule
 from app.domain.leads.scoring import score
+from app.domain.opportunities.entities import Opportunity
+from app.domain.opportunities.service import OpportunityService
 from app.domain.shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
 from app.domain.shared.normalize import email_key, phone_key
 from app.domain.shared.owned import OwnedRecords, WriteContextRepository, fields_of
@@ -34,6 +36,7 @@ class Converted:
     lead: Lead
     customer: Customer
     contact: Contact | None
+    opportunity: Opportunity | None
 
 
 class LeadService(OwnedRecords[Lead]):
@@ -52,6 +55,7 @@ class LeadService(OwnedRecords[Lead]):
         outbox: EventOutbox,
         customers: CustomerService,
         contacts: ContactService,
+        opportunities: OpportunityService,
     ) -> None:
         super().__init__(leads, context, audit, outbox)
         self.rules = rules
@@ -59,6 +63,7 @@ class LeadService(OwnedRecords[Lead]):
         self.duplicates = duplicates
         self.customers = customers
         self.contacts = contacts
+        self.opportunities = opportunities
 
     async def create(
         self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool = False, auto_assign: bool = False
@@ -163,10 +168,12 @@ class LeadService(OwnedRecords[Lead]):
         contact: dict[str, Any] | None = None,
         create_contact: bool = True,
         allow_duplicate: bool = False,
+        opportunity: dict[str, Any] | None = None,
     ) -> Converted:
-        """The lead becomes (or joins) a customer, and a contact unless told otherwise; the lead
-        keeps links to both. Everything happens in the caller's transaction: a refusal anywhere
-        (a duplicate customer, a customer out of range) leaves nothing half-made."""
+        """The lead becomes (or joins) a customer, and a contact unless told otherwise, and with
+        `opportunity` opens a deal for it; the lead keeps links to all of them. Everything happens
+        in the caller's transaction: a refusal anywhere (a duplicate customer, a customer out of
+        range) leaves nothing half-made."""
         scope = principal.scope(self.resource, "update")
         lead = await self._locked(scope, lead_id)
         if lead.status == LeadStatus.CONVERTED:
@@ -187,16 +194,30 @@ class LeadService(OwnedRecords[Lead]):
         elif create_contact:
             values = {**_contact_from(lead), **owner, **(contact or {}), "customer_id": target.id}
             person = await self.contacts.create(principal, values, allow_duplicate=True)
+        deal: Opportunity | None = None
+        if opportunity is not None:
+            values = {
+                "name": f"{target.name} - {lead.name}",
+                **owner,
+                **{k: v for k, v in opportunity.items() if v is not None},
+                "customer_id": target.id,
+                "primary_contact_id": person.id if person else None,
+                "source_lead_id": lead.id,
+                "campaign_id": lead.campaign_id,
+            }
+            deal = await self.opportunities.create(principal, values)
         converted = await self.records.mark_converted(
-            principal.tenant_id, lead.id, principal.user_id, target.id, person.id if person else None
-        )
+            principal.tenant_id, lead.id, principal.user_id, target.id, person.id if person else None,
+            deal.id if deal else None,
+        )  # fmt: skip
         changes = {
             "status": {"before": lead.status, "after": converted.status},
             "converted_customer_id": {"before": None, "after": target.id},
             "converted_contact_id": {"before": None, "after": person.id if person else None},
+            "converted_opportunity_id": {"before": None, "after": deal.id if deal else None},
         }
         await self._record(principal, "converted", converted, changes)
-        return Converted(converted, target, person)
+        return Converted(converted, target, person, deal)
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.api.v1.schemas.common import CustomValues, Email, LongText, Name, Phone, RequestModel, ShortText, Tag
 from app.api.v1.schemas.contacts import ContactOut
 from app.api.v1.schemas.customers import CustomerOut
+from app.api.v1.schemas.opportunities import OpportunityOut
 from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 Source = Literal["web_form", "campaign", "import", "referral", "event", "other"]
@@ -109,6 +111,7 @@ class LeadOut(BaseModel):
     description: str | None
     converted_customer_id: UUID | None
     converted_contact_id: UUID | None
+    converted_opportunity_id: UUID | None
     converted_at: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -152,6 +155,16 @@ class NewContact(RequestModel):
     custom_fields: CustomValues = None  # type: ignore[assignment]
 
 
+class NewOpportunity(RequestModel):
+    """The deal opened by a conversion (name by default: the customer's and the lead's)."""
+
+    name: Name = None  # type: ignore[assignment]
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("9999999999999999.99"), max_digits=18, decimal_places=2)
+    pipeline_id: UUID | None = None
+    stage_id: UUID | None = None
+    expected_close_date: date | None = None
+
+
 class ConvertBody(RequestModel):
     customer_id: UUID | None = Field(None, description="Join this existing customer instead of creating one.")
     customer: NewCustomer | None = Field(None, description="Overrides for the new customer.")
@@ -159,12 +172,14 @@ class ConvertBody(RequestModel):
     create_contact: bool = Field(True, description="Make a contact from the lead (unless contact_id is given).")
     contact: NewContact | None = Field(None, description="Overrides for the new contact.")
     allow_duplicate: bool = Field(False, description="Create the customer even if its email or phone exists.")
+    opportunity: NewOpportunity | None = Field(None, description="Also open a deal for the customer.")
 
 
 class ConvertResult(BaseModel):
     lead: LeadOut
     customer: CustomerOut
     contact: ContactOut | None
+    opportunity: OpportunityOut | None
 
 
 class ScoringRuleCreate(RequestModel):
