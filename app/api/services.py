@@ -25,6 +25,8 @@ from app.domain.activities.service import ActivityService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
+from app.domain.forecast.service import ForecastService
+from app.domain.forecast.targets import TargetService
 from app.domain.identity.api_tokens import ApiTokenService
 from app.domain.identity.audit_log import AuditLogService
 from app.domain.identity.auth import AuthPolicy, AuthService
@@ -49,6 +51,7 @@ from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
 from app.repositories.departments import PgDepartmentRepository
+from app.repositories.forecast import PgForecastRepository, PgTargetRepository
 from app.repositories.leads import (
     PgAssignmentRuleRepository,
     PgLeadDuplicateFinder,
@@ -138,6 +141,14 @@ def build_opportunity_service(conn: AsyncConnection) -> OpportunityService:
     )  # fmt: skip
 
 
+def build_target_service(conn: AsyncConnection) -> TargetService:
+    return TargetService(PgTargetRepository(conn), PgAuditTrail(conn))
+
+
+def build_forecast_service(conn: AsyncConnection) -> ForecastService:
+    return ForecastService(PgForecastRepository(conn))
+
+
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
     return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
 
@@ -219,6 +230,8 @@ LeadForms = Annotated[LeadFormService, _on_connection(build_lead_form_service)]
 Capture = Annotated[LeadCapture, _with_engine(build_lead_capture)]
 Pipelines = Annotated[PipelineService, _on_connection(build_pipeline_service)]
 Opportunities = Annotated[OpportunityService, _on_connection(build_opportunity_service)]
+Targets = Annotated[TargetService, _on_connection(build_target_service)]
+Forecasts = Annotated[ForecastService, _on_connection(build_forecast_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

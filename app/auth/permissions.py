@@ -17,6 +17,8 @@ class Resource(StrEnum):
     LEADS = "leads"
     OPPORTUNITIES = "opportunities"
     PIPELINES = "pipelines"
+    TARGETS = "targets"
+    FORECAST = "forecast"
     CUSTOM_FIELDS = "custom_fields"
     USERS = "users"
     DEPARTMENTS = "departments"
@@ -60,6 +62,8 @@ _DIRECTORY = (
 )
 # Everyone who sells, captures or analyses sees the pipelines' stages.
 _PIPELINES = perm(R.PIPELINES, A.READ)
+# Sellers and analysts see targets and the forecast (the forecast within their deals' range).
+_FORECAST = perm(R.TARGETS, A.READ) | perm(R.FORECAST, A.READ)
 _OWN_TOKENS = perm(R.API_TOKENS, A.READ, A.CREATE, A.DELETE)
 
 
@@ -82,18 +86,24 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN))
         | perm(R.LEADS, A.MANAGE)
         | perm(R.PIPELINES, A.READ, A.MANAGE)
+        | perm(R.TARGETS, A.READ, A.MANAGE)
+        | perm(R.FORECAST, A.READ)
         | _DIRECTORY
         | _OWN_TOKENS,
         "data_ranges": _ranges("all"),
     },
     "sales_manager": {
         "name": "Sales manager",
-        "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN)) | _PIPELINES | _DIRECTORY | _OWN_TOKENS,
+        "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN))
+        | _PIPELINES
+        | _FORECAST
+        | _DIRECTORY
+        | _OWN_TOKENS,
         "data_ranges": _ranges("department"),
     },
     "sales_rep": {
         "name": "Sales representative",
-        "permissions": _business(_CRUD) | _PIPELINES | _DIRECTORY | _OWN_TOKENS,
+        "permissions": _business(_CRUD) | _PIPELINES | _FORECAST | _DIRECTORY | _OWN_TOKENS,
         "data_ranges": _ranges("own"),
     },
     "service_manager": {
@@ -127,6 +137,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         "name": "Analyst",
         "permissions": _business((A.READ, A.EXPORT))
         | _PIPELINES
+        | _FORECAST
         | _DIRECTORY
         | perm(R.ROLES, A.READ)
         | perm(R.AUDIT_LOG, A.READ)

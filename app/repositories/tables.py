@@ -444,6 +444,23 @@ opportunity_stage_history = sa.Table(
     _tenant_fk(["opportunity_id"], "opportunities", "fk_opportunity_stage_history_opportunity"),
 )
 
+sales_targets = sa.Table(
+    "sales_targets",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    # Whose: one user, or one department (then owner is null).
+    sa.Column("user_id", UUID(as_uuid=True)),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("period_kind", sa.Text, nullable=False),  # month | quarter | year
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("amount", sa.Numeric(18, 2), nullable=False),
+    sa.Column("won_count", sa.Integer),
+    *_record_columns(),
+    _tenant_fk(["user_id"], "users", "fk_sales_targets_user"),
+    _tenant_fk(["department_id"], "departments", "fk_sales_targets_department"),
+)
+
 lead_assignment_rules = sa.Table(
     "lead_assignment_rules",
     metadata,

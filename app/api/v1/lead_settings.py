@@ -1,21 +1,13 @@
 """/api/v1/lead-scoring-rules, /lead-assignment-rules and /lead-forms: the lists an
-administrator keeps for leads (leads:manage to change). Each is the same four routes around a
-ConfiguredRecords service, registered by `configured_routes`."""
+administrator keeps for leads (leads:manage to change), each the four routes of
+app/api/v1/configured.py around a ConfiguredRecords service."""
 
-# No `from __future__ import annotations` here: the routes' annotations are the closure's
-# arguments, which FastAPI can only see when they are evaluated where the routes are defined.
-from typing import Annotated, Any
-from uuid import UUID
+from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import Response
-from pydantic import BaseModel
 
-from app.api.deps import requires
-from app.api.errors import problem_responses
-from app.api.responses import json_response
 from app.api.services import AssignmentRules, LeadForms, ScoringRules
-from app.api.v1.schemas.common import RequestModel
+from app.api.v1.configured import configured_routes
 from app.api.v1.schemas.leads import (
     AssignmentRuleCreate,
     AssignmentRuleList,
@@ -30,61 +22,12 @@ from app.api.v1.schemas.leads import (
     ScoringRuleOut,
     ScoringRulePatch,
 )
-from app.auth.principal import Principal
 
 router = APIRouter(tags=["leads"])
 
-MANAGE = Annotated[Principal, requires("leads:manage")]
-
-
-def configured_routes(
-    path: str,
-    name: str,
-    what: str,
-    service: Any,
-    bodies: tuple[type[RequestModel], type[RequestModel]],
-    shapes: tuple[type[BaseModel], type[BaseModel]],
-    read: str,
-) -> None:
-    """List, create, change and delete routes for one configured list at /api/v1/{path}, with
-    operation ids `{name}_list` ... and `read` as the permission to list."""
-    create_body, patch_body = bodies
-    item, listing = shapes
-    reader = Annotated[Principal, requires(read)]
-
-    async def list_all(caller: reader, records: service) -> Response:
-        return json_response({"items": await records.list(caller)})
-
-    async def create(body: create_body, caller: MANAGE, records: service) -> Response:  # type: ignore[valid-type]
-        return json_response(await records.create(caller, body.model_dump()), 201)  # type: ignore[attr-defined]
-
-    async def update(record_id: UUID, body: patch_body, caller: MANAGE, records: service) -> Response:  # type: ignore[valid-type]
-        return json_response(await records.update(caller, record_id, body.changes()))  # type: ignore[attr-defined]
-
-    async def delete(record_id: UUID, caller: MANAGE, records: service) -> Response:
-        await records.delete(caller, record_id)
-        return Response(status_code=204)
-
-    router.add_api_route(
-        f"/{path}", list_all, methods=["GET"], operation_id=f"{name}_list", response_model=listing,
-        summary=f"The tenant's {what}", responses=problem_responses(401, 403),
-    )  # fmt: skip
-    router.add_api_route(
-        f"/{path}", create, methods=["POST"], status_code=201, operation_id=f"{name}_create", response_model=item,
-        summary=f"Add to the {what}", responses=problem_responses(401, 403, 413, 422),
-    )  # fmt: skip
-    router.add_api_route(
-        f"/{path}/{{record_id}}", update, methods=["PATCH"], operation_id=f"{name}_update", response_model=item,
-        summary=f"Change one of the {what}", responses=problem_responses(401, 403, 404, 422),
-    )  # fmt: skip
-    router.add_api_route(
-        f"/{path}/{{record_id}}", delete, methods=["DELETE"], status_code=204, response_class=Response,
-        operation_id=f"{name}_delete", summary=f"Remove one of the {what}",
-        responses=problem_responses(401, 403, 404, 422),
-    )  # fmt: skip
-
 
 configured_routes(
+    router,
     "lead-scoring-rules",
     "lead_scoring_rules",
     "lead scoring rules (a change applies to leads as they are next written)",
@@ -92,8 +35,10 @@ configured_routes(
     (ScoringRuleCreate, ScoringRulePatch),
     (ScoringRuleOut, ScoringRuleList),
     read="leads:read",
+    manage="leads:manage",
 )
 configured_routes(
+    router,
     "lead-assignment-rules",
     "lead_assignment_rules",
     "lead assignment rules, tried in position order",
@@ -101,8 +46,10 @@ configured_routes(
     (AssignmentRuleCreate, AssignmentRulePatch),
     (AssignmentRuleOut, AssignmentRuleList),
     read="leads:read",
+    manage="leads:manage",
 )
 configured_routes(
+    router,
     "lead-forms",
     "lead_forms",
     "public lead forms",
@@ -110,4 +57,5 @@ configured_routes(
     (LeadFormCreate, LeadFormPatch),
     (LeadFormOut, LeadFormList),
     read="leads:manage",
+    manage="leads:manage",
 )

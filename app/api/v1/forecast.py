@@ -1,0 +1,62 @@
+"""/api/v1/targets (the four routes of a configured list) and /api/v1/forecast."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from app.api.deps import requires
+from app.api.errors import problem_responses
+from app.api.responses import json_response
+from app.api.services import Forecasts, Targets
+from app.api.v1.configured import configured_routes
+from app.api.v1.schemas.forecast import ForecastOut, TargetCreate, TargetList, TargetOut, TargetPatch
+from app.auth.principal import Principal
+from app.domain.forecast.periods import Period
+from app.domain.forecast.service import GroupBy
+
+router = APIRouter(tags=["forecast"])
+
+READ = Annotated[Principal, requires("forecast:read", "opportunities:read")]
+
+configured_routes(
+    router,
+    "targets",
+    "targets",
+    "sales targets (per user or department and month, quarter or year)",
+    Targets,
+    (TargetCreate, TargetPatch),
+    (TargetOut, TargetList),
+    read="targets:read",
+    manage="targets:manage",
+)
+
+
+@router.get(
+    "/forecast",
+    operation_id="forecast_get",
+    response_model=ForecastOut,
+    summary="The forecast for a period, grouped, within your deals' data range",
+    description="Deals count in the period of their expected close date. Per group: closed won, commit, best "
+    "case, pipeline, weighted pipeline, and by owner or department the target and the gap to it.",
+    responses=problem_responses(401, 403, 422),
+)
+async def forecast(
+    caller: READ,
+    service: Forecasts,
+    period: Annotated[str, Query(max_length=10, description="A month (2026-11), a quarter (2026-Q4) or a year.")],
+    group_by: Annotated[Literal["owner", "department", "pipeline", "category"], Query()] = "owner",
+) -> Response:
+    result = await service.forecast(caller, Period.parse(period), GroupBy(group_by))
+    return json_response(
+        {
+            "period": result.period.label,
+            "start": result.period.start,
+            "end": result.period.end,
+            "group_by": result.group_by.value,
+            "lines": result.lines,
+            "total": result.total,
+        }
+    )

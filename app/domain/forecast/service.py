@@ -1,0 +1,102 @@
+"""The forecast: for a period, per owner, department, pipeline or forecast category, what is
+closed, committed, in best case and in the pipeline (plain and weighted by probability), against
+the targets, and the gap. Always within the caller's opportunities read range: a rep's forecast
+holds only their own deals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
+
+from app.auth.principal import Principal
+from app.domain.forecast.periods import Period, PeriodKind
+from app.domain.forecast.targets import Target
+from app.domain.shared.scope import DataScope
+
+ZERO = Decimal("0.00")
+
+
+class GroupBy(StrEnum):
+    OWNER = "owner"
+    DEPARTMENT = "department"
+    PIPELINE = "pipeline"
+    CATEGORY = "category"
+
+
+@dataclass(slots=True)
+class ForecastLine:
+    key: str  # the owner, department or pipeline id, or the category
+    closed_won: Decimal = ZERO
+    won_count: int = 0
+    commit: Decimal = ZERO
+    best_case: Decimal = ZERO
+    pipeline: Decimal = ZERO
+    weighted_pipeline: Decimal = ZERO
+    open_count: int = 0
+    target: Decimal | None = None
+    gap: Decimal | None = None
+
+
+@dataclass(slots=True)
+class Forecast:
+    period: Period
+    group_by: GroupBy
+    lines: list[ForecastLine]
+    total: ForecastLine = field(default_factory=lambda: ForecastLine("total"))
+
+
+class ForecastRepository(Protocol):
+    async def lines(self, scope: DataScope, period: Period, group_by: GroupBy) -> list[ForecastLine]:
+        """Per group, the sums of the deals expected to close in the period, within the scope."""
+        ...
+
+    async def targets(self, tenant_id: UUID, period: Period) -> list[Target]:
+        """Live targets whose period starts within `period`."""
+        ...
+
+
+class ForecastService:
+    def __init__(self, forecasts: ForecastRepository) -> None:
+        self.forecasts = forecasts
+
+    async def forecast(self, principal: Principal, period: Period, group_by: GroupBy) -> Forecast:
+        scope = principal.scope("opportunities", "read")
+        lines = await self.forecasts.lines(scope, period, group_by)
+        if group_by in (GroupBy.OWNER, GroupBy.DEPARTMENT):
+            goals = _targets_by_subject(await self.forecasts.targets(principal.tenant_id, period), period, group_by)
+            for line in lines:
+                line.target = goals.get(line.key)
+                line.gap = None if line.target is None else line.target - line.closed_won
+        total = ForecastLine("total")
+        for line in lines:
+            total.closed_won += line.closed_won
+            total.won_count += line.won_count
+            total.commit += line.commit
+            total.best_case += line.best_case
+            total.pipeline += line.pipeline
+            total.weighted_pipeline += line.weighted_pipeline
+            total.open_count += line.open_count
+        return Forecast(period, group_by, lines, total)
+
+
+def _targets_by_subject(targets: list[Target], period: Period, group_by: GroupBy) -> dict[str, Decimal]:
+    """A subject's target for the period: its target of the period's own kind, or else the sum of
+    its finer ones inside the period (the months of a quarter, say)."""
+    finer = {PeriodKind.YEAR: (PeriodKind.QUARTER, PeriodKind.MONTH), PeriodKind.QUARTER: (PeriodKind.MONTH,)}
+    by_subject: dict[str, dict[str, Decimal]] = {}
+    for target in targets:
+        subject = target.user_id if group_by == GroupBy.OWNER else target.department_id
+        if subject is None:
+            continue
+        kinds = by_subject.setdefault(str(subject), {})
+        kinds[target.period_kind] = kinds.get(target.period_kind, ZERO) + target.amount
+    result: dict[str, Decimal] = {}
+    for key, kinds in by_subject.items():
+        for kind in (period.kind, *finer.get(period.kind, ())):
+            if kind.value in kinds:
+                result[key] = kinds[kind.value]
+                break
+    return result

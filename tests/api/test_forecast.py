@@ -1,0 +1,123 @@
+"""Targets and the forecast over HTTP: targets per user and department, the forecast's sums per
+group within the caller's range, targets and gaps, and months summing into a quarter."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from tests.builders import Factory, User, World
+
+STAGES = [
+    {"name": "Open", "probability": 50},
+    {"name": "Won", "probability": 100, "kind": "won"},
+    {"name": "Lost", "probability": 0, "kind": "lost"},
+]
+
+
+@pytest.fixture
+async def world(factory: Factory) -> World:
+    return await factory.sales_world()
+
+
+@pytest.fixture
+async def pipeline(client: httpx.AsyncClient, world: World) -> dict:
+    r = await client.post(
+        "/api/v1/pipelines", json={"name": "P", "stages": STAGES}, headers=world.users["director"].headers
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def deal(client: httpx.AsyncClient, user: User, pipeline: dict, amount: str, close: str, **extra) -> dict:  # type: ignore[no-untyped-def]
+    r = await client.post("/api/v1/customers", json={"name": f"Co {amount} {close}"}, headers=user.headers)
+    body = {"name": "D", "customer_id": r.json()["id"], "amount": amount, "expected_close_date": close, **extra}
+    r = await client.post("/api/v1/opportunities", json=body, headers=user.headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def win(client: httpx.AsyncClient, user: User, pipeline: dict, made: dict) -> None:
+    won = next(s["id"] for s in pipeline["stages"] if s["kind"] == "won")
+    r = await client.post(f"/api/v1/opportunities/{made['id']}/stage", json={"stage_id": won}, headers=user.headers)
+    assert r.status_code == 200, r.text
+
+
+async def forecast(client: httpx.AsyncClient, user: User, **params) -> dict:  # type: ignore[no-untyped-def]
+    r = await client.get("/api/v1/forecast", params={"period": "2026-Q4", **params}, headers=user.headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_forecast_by_owner_in_range_with_targets(client: httpx.AsyncClient, world: World, pipeline: dict) -> None:
+    u = world.users
+    rep1, rep2, west = u["east_rep1"], u["east_rep2"], u["west_rep1"]
+    won = await deal(client, rep1, pipeline, "1000", "2026-11-15")
+    await win(client, rep1, pipeline, won)
+    await deal(client, rep1, pipeline, "400", "2026-12-01", forecast_category="commit")
+    await deal(client, rep1, pipeline, "200", "2026-10-02", forecast_category="best_case")
+    await deal(client, rep1, pipeline, "999", "2027-01-05")  # next quarter: not counted
+    await deal(client, rep2, pipeline, "300", "2026-10-20")
+    await deal(client, west, pipeline, "5000", "2026-11-30")
+    director = u["director"]
+    for user, amount in ((rep1, "3000"), (rep2, "1000")):
+        r = await client.post(
+            "/api/v1/targets",
+            json={"user_id": str(user.id), "period": "2026-Q4", "amount": amount},
+            headers=director.headers,
+        )
+        assert r.status_code == 201, r.text
+    # Monthly targets for the west rep add up to the quarter.
+    for month in ("2026-10", "2026-11", "2026-12"):
+        body = {"user_id": str(west.id), "period": month, "amount": "2000"}
+        assert (await client.post("/api/v1/targets", json=body, headers=director.headers)).status_code == 201
+
+    mine = await forecast(client, rep1)
+    assert [line["key"] for line in mine["lines"]] == [str(rep1.id)]
+    line = mine["lines"][0]
+    assert Decimal(line["closed_won"]) == 1000 and line["won_count"] == 1
+    assert Decimal(line["commit"]) == 400 and Decimal(line["best_case"]) == 200 and Decimal(line["pipeline"]) == 0
+    assert Decimal(line["weighted_pipeline"]) == 300 and line["open_count"] == 2
+    assert Decimal(line["target"]) == 3000 and Decimal(line["gap"]) == 2000
+    assert (mine["period"], mine["start"], mine["end"]) == ("2026-Q4", "2026-10-01", "2027-01-01")
+
+    team = await forecast(client, u["east_manager"])
+    assert {line["key"] for line in team["lines"]} == {str(rep1.id), str(rep2.id)}
+    assert Decimal(team["total"]["pipeline"]) == 300 and Decimal(team["total"]["closed_won"]) == 1000
+
+    everyone = {line["key"]: line for line in (await forecast(client, director))["lines"]}
+    assert Decimal(everyone[str(west.id)]["target"]) == 6000 and Decimal(everyone[str(west.id)]["pipeline"]) == 5000
+
+    by_category = {line["key"]: line for line in (await forecast(client, director, group_by="category"))["lines"]}
+    assert set(by_category) == {"closed", "commit", "best_case", "pipeline"}
+    assert by_category["closed"]["target"] is None
+    assert str(pipeline["id"]) in {
+        line["key"] for line in (await forecast(client, director, group_by="pipeline"))["lines"]
+    }
+
+
+async def test_targets_and_forecast_rules(client: httpx.AsyncClient, world: World, pipeline: dict) -> None:
+    u = world.users
+    body = {"user_id": str(u["east_rep1"].id), "period": "2026-11", "amount": "100"}
+    assert (await client.post("/api/v1/targets", json=body, headers=u["east_manager"].headers)).status_code == 403
+    r = await client.post("/api/v1/targets", json=body, headers=u["director"].headers)
+    assert r.status_code == 201 and r.json()["period_kind"] == "month" and r.json()["period_start"] == "2026-11-01"
+    r = await client.post("/api/v1/targets", json=body, headers=u["director"].headers)
+    assert r.status_code == 409
+    both = {**body, "department_id": str(world.department_ids["Sales East"])}
+    assert (await client.post("/api/v1/targets", json=both, headers=u["director"].headers)).status_code == 422
+    bad = {**body, "period": "2026-Q5"}
+    assert (await client.post("/api/v1/targets", json=bad, headers=u["director"].headers)).status_code == 422
+    listed = (await client.get("/api/v1/targets", headers=u["east_rep1"].headers)).json()["items"]
+    assert [t["amount"] for t in listed] == ["100.00"]
+    assert (
+        await client.get("/api/v1/forecast", params={"period": "2026-13"}, headers=u["director"].headers)
+    ).status_code == 422
+    assert (
+        await client.get("/api/v1/forecast", params={"period": "2026"}, headers=u["agent1"].headers)
+    ).status_code == 403
+    assert (await client.get("/api/v1/forecast", params={"period": "2026"}, headers=u["it"].headers)).status_code == 403
+    by_department = await forecast(client, u["director"], group_by="department")
+    assert by_department["lines"] == []
