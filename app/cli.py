@@ -68,6 +68,33 @@ def serve(
 
 
 @cli.command()
+def worker() -> None:
+    """Consume the outbox and run the periodic jobs until interrupted (any number side by side).
+    `crm serve` runs one inside unless CRM_WORKER_IN_SERVE=false."""
+    import signal
+
+    from app.repositories.database import create_engine
+    from app.worker import Worker
+
+    settings = get_settings()
+    url = _url()
+
+    async def run() -> None:
+        engine = create_engine(url, settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        typer.echo("worker running; Ctrl-C stops it")
+        try:
+            await Worker(engine, settings).run(stop)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+@cli.command()
 def seed(demo: bool = typer.Option(False, "--demo", help="Seed the demo tenant")) -> None:
     """Seed data. `--demo` creates the demo tenant (a second run adds nothing)."""
     if not demo:

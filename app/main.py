@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from app.api.v1 import health
 from app.api.v1.routers import API_PREFIX, ROUTERS
 from app.repositories.database import create_engine, open_connections, resolve_url
 from app.settings import Settings, get_settings
+from app.worker import Worker
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -37,9 +39,14 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         # full passes, which otherwise walk it all and stall requests for tens of milliseconds.
         gc.collect()
         gc.freeze()
+        stop = asyncio.Event()
+        worker = asyncio.create_task(Worker(app.state.engine, settings).run(stop)) if settings.worker_in_serve else None
         try:
             yield
         finally:
+            stop.set()
+            if worker is not None:
+                await worker
             await app.state.engine.dispose()
             await app.state.read_engine.dispose()
 

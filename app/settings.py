@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Trust X-Forwarded-For from the load balancer for the client address (audit, throttling).
     trust_forwarded_for: bool = False
     idempotency_ttl_hours: int = 24
+    # The worker (app/worker.py) runs inside `crm serve` unless turned off (then run `crm worker`).
+    worker_in_serve: bool = True
+    worker_poll_seconds: float = 1.0
+    worker_jobs_seconds: int = 60
     log_level: str = "info"
 
     @model_validator(mode="before")

@@ -116,6 +116,8 @@ def server_env(url: str, settings: Settings, jwt_key: str, port: int) -> dict[st
             "CRM_HOST": "127.0.0.1",
             "CRM_PORT": str(port),
             "CRM_LOG_LEVEL": "warning",
+            # The API alone, like the baseline: the outbox's consumer runs as its own process.
+            "CRM_WORKER_IN_SERVE": "false",
             "CRM_DB_POOL_SIZE": str(settings.db_pool_size),
             "CRM_DB_MAX_OVERFLOW": str(settings.db_max_overflow),
             "PYTHONUNBUFFERED": "1",

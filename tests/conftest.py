@@ -50,7 +50,8 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(env="test", allow_signup=True, db_prewarm=0)
+    # The worker runs where a test asks for it (tests/integration/test_worker.py).
+    return Settings(env="test", allow_signup=True, db_prewarm=0, worker_in_serve=False)
 
 
 @pytest.fixture(scope="session")

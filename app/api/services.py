@@ -40,6 +40,7 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
 from app.domain.timeline.service import TimelineService
@@ -59,6 +60,7 @@ from app.repositories.leads import (
     PgLeadRepository,
     PgScoringRuleRepository,
 )
+from app.repositories.notifications import PgNotificationRepository
 from app.repositories.opportunities import PgOpportunityRepository
 from app.repositories.pipelines import PgPipelineRepository
 from app.repositories.rate_limits import PgRateLimiter
@@ -149,6 +151,10 @@ def build_forecast_service(conn: AsyncConnection) -> ForecastService:
     return ForecastService(PgForecastRepository(conn))
 
 
+def build_notification_service(conn: AsyncConnection) -> NotificationService:
+    return NotificationService(PgNotificationRepository(conn))
+
+
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
     return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
 
@@ -232,6 +238,7 @@ Pipelines = Annotated[PipelineService, _on_connection(build_pipeline_service)]
 Opportunities = Annotated[OpportunityService, _on_connection(build_opportunity_service)]
 Targets = Annotated[TargetService, _on_connection(build_target_service)]
 Forecasts = Annotated[ForecastService, _on_connection(build_forecast_service)]
+Notifications = Annotated[NotificationService, _on_connection(build_notification_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

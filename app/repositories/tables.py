@@ -660,3 +660,29 @@ sa.Index(
     activities.c.occurred_at,
     activities.c.id,
 )
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),  # assigned | rotting | ...
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("entity", sa.Text),
+    sa.Column("entity_id", UUID(as_uuid=True)),
+    # One notification per key and user: a job that runs again does not repeat itself.
+    sa.Column("dedupe_key", sa.Text),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("read_at", TS),
+    _tenant_fk(["user_id"], "users", "fk_notifications_user"),
+    sa.Index("ix_notifications_user", "tenant_id", "user_id", "created_at", "id"),
+    sa.Index(
+        "uq_notifications_dedupe",
+        "tenant_id",
+        "user_id",
+        "dedupe_key",
+        unique=True,
+        postgresql_where=sa.text("dedupe_key IS NOT NULL"),
+    ),
+)

@@ -48,7 +48,7 @@ PUBLIC_PATHS = {
     ("post", f"{API_PREFIX}/public/lead-forms/{{form_key}}"),
 }
 # Operations on the caller's own session/profile: authenticated, but no permission to hold.
-SELF_SERVICE_PREFIXES = (f"{API_PREFIX}/auth/", f"{API_PREFIX}/me")
+SELF_SERVICE_PREFIXES = (f"{API_PREFIX}/auth/", f"{API_PREFIX}/me", f"{API_PREFIX}/notifications")
 
 SNAKE_ID = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 

@@ -1,0 +1,99 @@
+"""The worker: `crm worker`, and a task inside `crm serve` unless CRM_WORKER_IN_SERVE=false.
+
+It consumes the outbox (app/repositories/outbox_queue.py): each batch of events is claimed with
+FOR UPDATE SKIP LOCKED in one transaction, each event's handlers run in a savepoint, and the event
+is marked processed in that same transaction — so two workers never process one event, and a
+worker killed mid-batch loses nothing (its claims end with its transaction and the events are
+taken again). A failing handler undoes only its own writes; the event is retried later with a
+growing delay. Every `jobs_seconds` it also runs the periodic jobs: rotting deals, housekeeping.
+
+This is a composition root like app/api/services.py: it wires domain handlers to repositories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from app.domain.notifications.entities import OutboxEvent
+from app.domain.notifications.service import flag_rotting_deals, on_assigned
+from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
+from app.repositories.outbox_queue import PgHousekeeping, PgOutboxQueue
+from app.settings import Settings
+
+log = logging.getLogger("crm.worker")
+
+Handler = Callable[[OutboxEvent, AsyncConnection], Awaitable[None]]
+KEEP_EVENTS = timedelta(days=30)
+
+
+async def _notify_new_owner(event: OutboxEvent, conn: AsyncConnection) -> None:
+    await on_assigned(event, PgNotificationRepository(conn))
+
+
+def handlers_for(event_type: str) -> list[Handler]:
+    """What runs for an event; most events have no consumer yet and are simply marked done."""
+    if event_type.endswith(".assigned"):
+        return [_notify_new_owner]
+    return []
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """10 s, 20 s, 40 s ... capped at an hour."""
+    return timedelta(seconds=min(10 * 2**attempts, 3600))
+
+
+class Worker:
+    def __init__(self, engine: AsyncEngine, settings: Settings, *, batch: int = 100) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.batch = batch
+
+    async def process_batch(self) -> int:
+        """Claim and process one batch of due events; returns how many were claimed."""
+        async with self.engine.begin() as conn:
+            queue = PgOutboxQueue(conn)
+            events = await queue.claim(self.batch)
+            for event in events:
+                try:
+                    async with conn.begin_nested():
+                        for handle in handlers_for(event.event_type):
+                            await handle(event, conn)
+                except Exception as error:  # a handler's failure is the event's, never the batch's
+                    log.warning(
+                        "event %s (%s) failed, attempt %d: %s", event.id, event.event_type, event.attempts + 1, error
+                    )
+                    await queue.retry_later(event.tenant_id, event.id, repr(error), retry_delay(event.attempts))
+                else:
+                    await queue.done(event.tenant_id, event.id)
+        return len(events)
+
+    async def run_jobs(self) -> None:
+        async with self.engine.begin() as conn:
+            told = await flag_rotting_deals(PgRottingDeals(conn), PgNotificationRepository(conn))
+        async with self.engine.begin() as conn:
+            ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
+            purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS)
+        if told or any(purged.values()):
+            log.info("jobs: %d rotting deals flagged; purged %s", told, purged)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until `stop` is set: drain the outbox, sleep when it is empty, run the jobs on time."""
+        loop = asyncio.get_running_loop()
+        next_jobs = loop.time()
+        while not stop.is_set():
+            try:
+                if loop.time() >= next_jobs:
+                    await self.run_jobs()
+                    next_jobs = loop.time() + self.settings.worker_jobs_seconds
+                if await self.process_batch() == self.batch:
+                    continue  # more waiting: no pause
+            except Exception:  # the database went away, say: log, wait, try again
+                log.exception("worker pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
