@@ -5,7 +5,8 @@ FOR UPDATE SKIP LOCKED in one transaction, each event's handlers run in a savepo
 is marked processed in that same transaction — so two workers never process one event, and a
 worker killed mid-batch loses nothing (its claims end with its transaction and the events are
 taken again). A failing handler undoes only its own writes; the event is retried later with a
-growing delay. Every `jobs_seconds` it also runs the periodic jobs: rotting deals, housekeeping.
+growing delay. Every `jobs_seconds` it also runs the periodic jobs: reminders of tasks and
+appointments, rotting deals, housekeeping.
 
 This is a composition root like app/api/services.py: it wires domain handlers to repositories.
 """
@@ -21,7 +22,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.domain.notifications.entities import OutboxEvent
-from app.domain.notifications.service import flag_rotting_deals, on_assigned
+from app.domain.notifications.service import flag_rotting_deals, on_assigned, send_reminders
+from app.repositories.activities import PgReminders
 from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
 from app.repositories.outbox_queue import PgHousekeeping, PgOutboxQueue
 from app.settings import Settings
@@ -75,12 +77,14 @@ class Worker:
 
     async def run_jobs(self) -> None:
         async with self.engine.begin() as conn:
+            reminded = await send_reminders(PgReminders(conn), PgNotificationRepository(conn))
+        async with self.engine.begin() as conn:
             told = await flag_rotting_deals(PgRottingDeals(conn), PgNotificationRepository(conn))
         async with self.engine.begin() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
             purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS)
-        if told or any(purged.values()):
-            log.info("jobs: %d rotting deals flagged; purged %s", told, purged)
+        if reminded or told or any(purged.values()):
+            log.info("jobs: %d reminders, %d rotting deals flagged; purged %s", reminded, told, purged)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set: drain the outbox, sleep when it is empty, run the jobs on time."""

@@ -44,7 +44,7 @@ from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
 from app.domain.timeline.service import TimelineService
-from app.repositories.activities import PgActivityRepository
+from app.repositories.activities import PgActivityRepository, PgLinkedRecords
 from app.repositories.api_tokens import PgApiTokenRepository
 from app.repositories.audit import PgAuditTrail, PgEventOutbox
 from app.repositories.audit_query import PgAuditLogReader
@@ -100,6 +100,7 @@ def build_activity_service(conn: AsyncConnection) -> ActivityService:
         PgActivityRepository(conn),
         PgCustomerRepository(conn),
         PgContactRepository(conn),
+        PgLinkedRecords(conn),
         PgWriteContextRepository(conn),
         PgAuditTrail(conn),
         PgEventOutbox(conn),

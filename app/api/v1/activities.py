@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import AwareDatetime
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
@@ -15,11 +16,21 @@ from app.api.idempotency import Idempotent
 from app.api.responses import etag_for, json_response
 from app.api.services import Activities
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version, owner_filter
-from app.api.v1.schemas.activities import ActivityCreate, ActivityOut, ActivityPage, ActivityPatch, Kind
+from app.api.v1.schemas.activities import (
+    ActivityCreate,
+    ActivityOut,
+    ActivityPage,
+    ActivityPatch,
+    CalendarOut,
+    Kind,
+    Status,
+)
 from app.api.v1.schemas.customers import AssignBody
 from app.auth.principal import Principal
 from app.domain.activities.entities import DEFAULT_SORT, Activity, ActivityQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
+
+Force = Annotated[bool, Query(description="Keep an appointment even if it overlaps another of the same person.")]
 
 router = APIRouter(prefix="/activities", tags=["activities"])
 
@@ -51,8 +62,12 @@ async def list_activities(
     service: Activities,
     customer: Annotated[UUID | None, Query(description="Activities of this customer")] = None,
     contact: Annotated[UUID | None, Query(description="Activities with this contact")] = None,
+    lead: Annotated[UUID | None, Query(description="Activities about this lead")] = None,
+    opportunity: Annotated[UUID | None, Query(description="Activities about this deal")] = None,
     owner: Annotated[str | None, Query(max_length=36, description="`me` or a user id")] = None,
+    assignee: Annotated[str | None, Query(max_length=36, description="`me` or a user id")] = None,
     kind: Kind | None = None,
+    status: Status | None = None,
     occurred_from: datetime | None = None,
     occurred_to: datetime | None = None,
     updated_since: datetime | None = None,
@@ -66,8 +81,12 @@ async def list_activities(
     query = ActivityQuery(
         customer_id=customer,
         contact_id=contact,
+        lead_id=lead,
+        opportunity_id=opportunity,
         owner_id=owner_filter(owner, caller),
+        assignee_id=owner_filter(assignee, caller),
         kind=kind,
+        status=status,
         occurred_from=occurred_from,
         occurred_to=occurred_to,
         updated_since=updated_since,
@@ -84,16 +103,36 @@ async def list_activities(
     operation_id="activities_create",
     status_code=201,
     response_model=ActivityOut,
-    summary="Log an activity",
-    responses=problem_responses(401, 403, 413, 422),
+    summary="Log an activity, or plan a task or an appointment",
+    description="An appointment overlapping another planned appointment of the same person is a 409 "
+    "naming the conflicts, unless `force=true`.",
+    responses=problem_responses(401, 403, 409, 413, 422),
 )
 async def create_activity(
-    body: ActivityCreate, caller: CREATE, service: Activities, idempotent: Idempotent
+    body: ActivityCreate, caller: CREATE, service: Activities, idempotent: Idempotent, force: Force = False
 ) -> Response:
     async def create() -> Response:
-        return _one(await service.create(caller, body.model_dump()), 201)
+        return _one(await service.create(caller, body.model_dump(), allow_duplicate=force), 201)
 
     return await idempotent(create)
+
+
+@router.get(
+    "/calendar",
+    operation_id="activities_calendar",
+    response_model=CalendarOut,
+    summary="Tasks due and appointments happening in a span, in your data range",
+    description="At most 500, earliest first. `assignee=me` (or an id): that person's work only.",
+    responses=problem_responses(401, 403, 422),
+)
+async def calendar(
+    caller: READ,
+    service: Activities,
+    start: Annotated[AwareDatetime, Query(alias="from", description="Start of the span (with a UTC offset).")],
+    end: Annotated[AwareDatetime, Query(alias="to", description="End of the span (exclusive).")],
+    assignee: Annotated[str | None, Query(max_length=36, description="`me` or a user id")] = None,
+) -> Response:
+    return json_response({"items": await service.calendar(caller, start, end, owner_filter(assignee, caller))})
 
 
 @router.get(
@@ -111,8 +150,8 @@ async def get_activity(activity_id: UUID, caller: READ, service: Activities) -> 
     "/{activity_id}",
     operation_id="activities_update",
     response_model=ActivityOut,
-    summary="Change some fields of an activity",
-    responses=problem_responses(401, 403, 404, 412, 422),
+    summary="Change some fields of an activity (mark a task done, move an appointment...)",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def update_activity(
     activity_id: UUID,
@@ -120,8 +159,11 @@ async def update_activity(
     caller: UPDATE,
     service: Activities,
     if_match: IfMatch = None,
+    force: Force = False,
 ) -> Response:
-    updated = await service.update(caller, activity_id, body.changes(), expected_version=expected_version(if_match))
+    updated = await service.update(
+        caller, activity_id, body.changes(), expected_version=expected_version(if_match), allow_duplicate=force
+    )
     return _one(updated)
 
 

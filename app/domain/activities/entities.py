@@ -1,4 +1,5 @@
-"""Activities: what happened with a customer or contact (a note, call, email, meeting, visit)."""
+"""Activities: what happened with a customer, contact, lead or deal (a note, call, email, meeting,
+visit), and what is planned (a task with a due time, an appointment from a start to an end)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,19 @@ class ActivityKind(StrEnum):
     EMAIL = "email"
     MEETING = "meeting"
     VISIT = "visit"
+    TASK = "task"
+    APPOINTMENT = "appointment"
+
+
+class ActivityStatus(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+# Kinds that are planned work by default (the others are logged after the fact).
+PLANNED_KINDS = frozenset({ActivityKind.TASK, ActivityKind.APPOINTMENT})
 
 
 @dataclass(slots=True)
@@ -31,6 +45,16 @@ class Activity:
     outcome: str | None
     customer_id: UUID | None
     contact_id: UUID | None
+    lead_id: UUID | None
+    opportunity_id: UUID | None
+    status: str
+    assignee_id: UUID | None  # who does it, when not the owner (the caller making an outbound call)
+    due_at: datetime | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    evaluation: str | None
+    reminder_minutes: int | None
+    reminded_at: datetime | None
     owner_id: UUID
     department_id: UUID | None
     created_at: datetime
@@ -50,6 +74,15 @@ WRITABLE = (
     "outcome",
     "customer_id",
     "contact_id",
+    "lead_id",
+    "opportunity_id",
+    "status",
+    "assignee_id",
+    "due_at",
+    "starts_at",
+    "ends_at",
+    "evaluation",
+    "reminder_minutes",
     "owner_id",
 )
 
@@ -61,8 +94,12 @@ DEFAULT_SORT = "-occurred_at"
 class ActivityQuery:
     customer_id: UUID | None = None
     contact_id: UUID | None = None
+    lead_id: UUID | None = None
+    opportunity_id: UUID | None = None
     owner_id: UUID | None = None
+    assignee_id: UUID | None = None
     kind: str | None = None
+    status: str | None = None
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
     updated_since: datetime | None = None

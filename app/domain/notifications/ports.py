@@ -27,3 +27,10 @@ class RottingDeals(Protocol):
         """Open deals idle in their stage longer than its rotting_days, across tenants:
         (tenant, deal, owner, deal name, stage name, entered the stage at)."""
         ...
+
+
+class DueReminders(Protocol):
+    async def due(self, now: datetime, limit: int) -> builtins.list[tuple[UUID, UUID, UUID, str, datetime]]:
+        """Planned tasks and appointments whose reminder time has come, across tenants, each taken
+        once: (tenant, activity, the person to remind, subject, when it is due or starts)."""
+        ...

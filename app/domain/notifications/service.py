@@ -8,7 +8,7 @@ from uuid import UUID
 
 from app.auth.principal import Principal
 from app.domain.notifications.entities import NewNotification, Notification, OutboxEvent
-from app.domain.notifications.ports import NotificationRepository, RottingDeals
+from app.domain.notifications.ports import DueReminders, NotificationRepository, RottingDeals
 from app.domain.shared.clock import utcnow
 from app.domain.shared.paging import Page
 
@@ -71,3 +71,21 @@ async def flag_rotting_deals(deals: RottingDeals, notifications: NotificationRep
         )
         told += made
     return told
+
+
+async def send_reminders(reminders: DueReminders, notifications: NotificationRepository, limit: int = 500) -> int:
+    """A notification for each task or appointment whose reminder time has come."""
+    sent = 0
+    for tenant_id, activity_id, person, subject, when in await reminders.due(utcnow(), limit):
+        sent += await notifications.add(
+            NewNotification(
+                tenant_id,
+                person,
+                "reminder",
+                f"Reminder: {subject} at {when.isoformat(timespec='minutes')}",
+                "activity",
+                activity_id,
+                dedupe_key=f"reminder:{activity_id}:{int(when.timestamp())}",
+            )
+        )
+    return sent

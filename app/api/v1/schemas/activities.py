@@ -8,7 +8,9 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from app.api.v1.schemas.common import LongText, Name, RequestModel, ShortText
 
-Kind = Literal["note", "call", "email", "meeting", "visit"]
+Kind = Literal["note", "call", "email", "meeting", "visit", "task", "appointment"]
+Status = Literal["planned", "done", "missed", "cancelled"]
+Reminder = Annotated[int, Field(ge=0, le=30 * 24 * 60, description="Remind this many minutes before.")]
 Minutes = Annotated[int, Field(ge=0, le=7 * 24 * 60, description="Length in minutes (at most a week).")]
 
 
@@ -23,6 +25,15 @@ class ActivityCreate(RequestModel):
     contact_id: UUID | None = Field(
         None, description="A contact you can read; its customer becomes the activity's when customer_id is unset."
     )
+    lead_id: UUID | None = Field(None, description="A lead you can read.")
+    opportunity_id: UUID | None = Field(None, description="A deal you can read; its customer comes along.")
+    status: Status | None = Field(None, description="Default: planned for tasks and appointments, else done.")
+    assignee_id: UUID | None = Field(None, description="Who does it, when not the owner.")
+    due_at: AwareDatetime | None = Field(None, description="A task's due time.")
+    starts_at: AwareDatetime | None = Field(None, description="An appointment's start (required for one).")
+    ends_at: AwareDatetime | None = Field(None, description="An appointment's end (required for one).")
+    evaluation: LongText | None = None
+    reminder_minutes: Reminder | None = None
     owner_id: UUID | None = Field(None, description="Defaults to the caller; another user needs activities:assign.")
 
 
@@ -35,6 +46,15 @@ class ActivityPatch(RequestModel):
     outcome: ShortText | None = None
     customer_id: UUID | None = None
     contact_id: UUID | None = None
+    lead_id: UUID | None = None
+    opportunity_id: UUID | None = None
+    status: Status = None  # type: ignore[assignment]
+    assignee_id: UUID | None = None
+    due_at: AwareDatetime | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    evaluation: LongText | None = None
+    reminder_minutes: Reminder | None = None
     owner_id: UUID = None  # type: ignore[assignment]
 
 
@@ -48,6 +68,16 @@ class ActivityOut(BaseModel):
     outcome: str | None
     customer_id: UUID | None
     contact_id: UUID | None
+    lead_id: UUID | None
+    opportunity_id: UUID | None
+    status: Status
+    assignee_id: UUID | None
+    due_at: datetime | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    evaluation: str | None
+    reminder_minutes: int | None
+    reminded_at: datetime | None
     owner_id: UUID
     department_id: UUID | None
     created_at: datetime
@@ -61,6 +91,10 @@ class ActivityTombstone(BaseModel):
     id: UUID
     deleted: Literal[True]
     updated_at: datetime
+
+
+class CalendarOut(BaseModel):
+    items: list[ActivityOut]
 
 
 class ActivityPage(BaseModel):
