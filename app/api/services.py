@@ -43,6 +43,7 @@ from app.domain.leads.service import LeadService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
+from app.domain.quotes.service import OrderService, QuoteService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository, PgLinkedRecords
 from app.repositories.api_tokens import PgApiTokenRepository
@@ -52,6 +53,7 @@ from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
 from app.repositories.departments import PgDepartmentRepository
+from app.repositories.documents import PgNumbering, PgOrderRepository, PgQuoteRepository
 from app.repositories.forecast import PgForecastRepository, PgTargetRepository
 from app.repositories.leads import (
     PgAssignmentRuleRepository,
@@ -156,6 +158,20 @@ def build_notification_service(conn: AsyncConnection) -> NotificationService:
     return NotificationService(PgNotificationRepository(conn))
 
 
+def build_quote_service(conn: AsyncConnection) -> QuoteService:
+    return QuoteService(
+        PgQuoteRepository(conn), PgOpportunityRepository(conn), PgOpportunityRepository(conn), PgNumbering(conn),
+        PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_order_service(conn: AsyncConnection) -> OrderService:
+    return OrderService(
+        PgOrderRepository(conn), PgQuoteRepository(conn), PgNumbering(conn), PgWriteContextRepository(conn),
+        PgAuditTrail(conn), PgEventOutbox(conn),
+    )  # fmt: skip
+
+
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
     return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
 
@@ -240,6 +256,8 @@ Opportunities = Annotated[OpportunityService, _on_connection(build_opportunity_s
 Targets = Annotated[TargetService, _on_connection(build_target_service)]
 Forecasts = Annotated[ForecastService, _on_connection(build_forecast_service)]
 Notifications = Annotated[NotificationService, _on_connection(build_notification_service)]
+Quotes = Annotated[QuoteService, _on_connection(build_quote_service)]
+Orders = Annotated[OrderService, _on_connection(build_order_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

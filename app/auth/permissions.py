@@ -16,6 +16,8 @@ class Resource(StrEnum):
     ACTIVITIES = "activities"
     LEADS = "leads"
     OPPORTUNITIES = "opportunities"
+    QUOTES = "quotes"
+    ORDERS = "orders"
     PIPELINES = "pipelines"
     TARGETS = "targets"
     FORECAST = "forecast"
@@ -42,7 +44,15 @@ class Action(StrEnum):
 
 # Resources whose records carry an owner, and so take a data range.
 RANGED_RESOURCES = frozenset(
-    {Resource.CUSTOMERS, Resource.CONTACTS, Resource.ACTIVITIES, Resource.LEADS, Resource.OPPORTUNITIES}
+    {
+        Resource.CUSTOMERS,
+        Resource.CONTACTS,
+        Resource.ACTIVITIES,
+        Resource.LEADS,
+        Resource.OPPORTUNITIES,
+        Resource.QUOTES,
+        Resource.ORDERS,
+    }
 )
 
 ALL_PERMISSIONS = frozenset(f"{r}:{a}" for r in Resource for a in Action)
@@ -54,7 +64,7 @@ def perm(resource: Resource, *actions: Action) -> set[str]:
 
 A = Action
 R = Resource
-_BUSINESS = (R.CUSTOMERS, R.CONTACTS, R.ACTIVITIES, R.LEADS, R.OPPORTUNITIES)
+_BUSINESS = (R.CUSTOMERS, R.CONTACTS, R.ACTIVITIES, R.LEADS, R.OPPORTUNITIES, R.QUOTES, R.ORDERS)
 _CRUD = (A.READ, A.CREATE, A.UPDATE, A.DELETE)
 # What every staff member needs to work: pick owners, departments, regions, fill custom fields.
 _DIRECTORY = (

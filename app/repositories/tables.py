@@ -461,6 +461,65 @@ sales_targets = sa.Table(
     _tenant_fk(["department_id"], "departments", "fk_sales_targets_department"),
 )
 
+# Per tenant and kind of document, the next number: taken in the creating transaction (the row
+# lock serializes creators; a rollback gives the number back), so numbers have no gaps.
+document_counters = sa.Table(
+    "document_counters",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("next_value", sa.BigInteger, nullable=False, server_default="1"),
+)
+
+quotes = sa.Table(
+    "quotes",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("number", sa.Text, nullable=False),
+    sa.Column("opportunity_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("customer_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="draft"),  # draft | sent | accepted | rejected
+    sa.Column("valid_until", sa.Date),
+    sa.Column("currency", sa.Text, nullable=False),
+    sa.Column("total", sa.Numeric(18, 2), nullable=False),
+    # The opportunity's line items when the quote was made: [{product_name, quantity, ...}].
+    sa.Column("items", JSONB, nullable=False),
+    sa.Column("notes", sa.Text),
+    *_owned_columns(),
+    *_record_columns(),
+    _tenant_fk(["opportunity_id"], "opportunities", "fk_quotes_opportunity"),
+    _tenant_fk(["customer_id"], "customers", "fk_quotes_customer"),
+    _tenant_fk(["owner_id"], "users", "fk_quotes_owner"),
+    sa.Index("uq_quotes_number", "tenant_id", "number", unique=True),
+)
+
+orders = sa.Table(
+    "orders",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("number", sa.Text, nullable=False),
+    sa.Column("quote_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("opportunity_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("customer_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="confirmed"),  # confirmed | fulfilled | cancelled
+    sa.Column("delivery_status", sa.Text, nullable=False, server_default="pending"),  # pending | partial | delivered
+    sa.Column("payment_status", sa.Text, nullable=False, server_default="unpaid"),  # unpaid | partial | paid
+    sa.Column("currency", sa.Text, nullable=False),
+    sa.Column("total", sa.Numeric(18, 2), nullable=False),
+    sa.Column("items", JSONB, nullable=False),
+    sa.Column("notes", sa.Text),
+    *_owned_columns(),
+    *_record_columns(),
+    _tenant_fk(["quote_id"], "quotes", "fk_orders_quote"),
+    _tenant_fk(["opportunity_id"], "opportunities", "fk_orders_opportunity"),
+    _tenant_fk(["customer_id"], "customers", "fk_orders_customer"),
+    _tenant_fk(["owner_id"], "users", "fk_orders_owner"),
+    sa.Index("uq_orders_number", "tenant_id", "number", unique=True),
+    sa.Index("uq_orders_quote", "tenant_id", "quote_id", unique=True),
+)
+
 lead_assignment_rules = sa.Table(
     "lead_assignment_rules",
     metadata,

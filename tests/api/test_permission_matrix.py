@@ -1,6 +1,7 @@
 """The permission matrix (DESIGN.md section 7): every system role x customers / contacts /
-activities / leads / opportunities x get, list, create, patch, delete, assign x a record of the caller's own, of a
-same-department colleague, of a sub-department, of another department and of another tenant.
+activities / leads / opportunities / quotes / orders x get, list, create, patch, delete, assign x
+a record of the caller's own, of a same-department colleague, of a sub-department, of another
+department and of another tenant.
 
 EXPECTED below is the role catalogue as a person states it, written out by hand; nothing in this
 file asks the implementation what a role may do. From it follow the exact answers:
@@ -43,7 +44,7 @@ NOTHING: tuple[str | None, frozenset[str]] = (None, frozenset())
 # service roles read all customers and contacts and work activities (manager: the department's,
 # agent: their own); marketer reads customers and contacts; it_admin sees no business data.
 # Leads: the sales roles as for customers; marketing works every lead; service roles none.
-# Opportunities: the sales roles as for customers; the analyst reads them; nobody else.
+# Opportunities, quotes and orders: the sales roles as for customers; the analyst reads them; nobody else.
 EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
     "admin": {
         "customers": (ALL, FULL),
@@ -51,6 +52,8 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "activities": (ALL, FULL),
         "leads": (ALL, FULL),
         "opportunities": (ALL, FULL),
+        "quotes": (ALL, FULL),
+        "orders": (ALL, FULL),
     },
     "sales_director": {
         "customers": (ALL, FULL),
@@ -58,6 +61,8 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "activities": (ALL, FULL),
         "leads": (ALL, FULL),
         "opportunities": (ALL, FULL),
+        "quotes": (ALL, FULL),
+        "orders": (ALL, FULL),
     },
     "sales_manager": {
         "customers": (DEPARTMENT, FULL),
@@ -65,6 +70,8 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "activities": (DEPARTMENT, FULL),
         "leads": (DEPARTMENT, FULL),
         "opportunities": (DEPARTMENT, FULL),
+        "quotes": (DEPARTMENT, FULL),
+        "orders": (DEPARTMENT, FULL),
     },
     "sales_rep": {
         "customers": (OWN, CRUD),
@@ -72,6 +79,8 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "activities": (OWN, CRUD),
         "leads": (OWN, CRUD),
         "opportunities": (OWN, CRUD),
+        "quotes": (OWN, CRUD),
+        "orders": (OWN, CRUD),
     },
     "service_manager": {
         "customers": (ALL, READ),
@@ -79,6 +88,8 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "activities": (DEPARTMENT, FULL),
         "leads": NOTHING,
         "opportunities": NOTHING,
+        "quotes": NOTHING,
+        "orders": NOTHING,
     },
     "service_agent": {
         "customers": (ALL, READ),
@@ -86,6 +97,8 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "activities": (OWN, CRUD),
         "leads": NOTHING,
         "opportunities": NOTHING,
+        "quotes": NOTHING,
+        "orders": NOTHING,
     },
     # Marketing captures leads and hands them to sales: every lead, and may reassign.
     "marketer": {
@@ -94,6 +107,8 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "activities": NOTHING,
         "leads": (ALL, FULL),
         "opportunities": NOTHING,
+        "quotes": NOTHING,
+        "orders": NOTHING,
     },
     "analyst": {
         "customers": (ALL, READ),
@@ -101,6 +116,8 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "activities": (ALL, READ),
         "leads": (ALL, READ),
         "opportunities": (ALL, READ),
+        "quotes": (ALL, READ),
+        "orders": (ALL, READ),
     },
     "it_admin": {
         "customers": NOTHING,
@@ -108,6 +125,8 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "activities": NOTHING,
         "leads": NOTHING,
         "opportunities": NOTHING,
+        "quotes": NOTHING,
+        "orders": NOTHING,
     },
 }
 
@@ -166,7 +185,7 @@ SUBJECTS = [
     Subject("analyst", "analyst", colleague="admin", other="east_rep1"),
     Subject("it_admin", "it", colleague="admin", other="east_rep1"),
 ]
-RESOURCES = ("customers", "contacts", "activities", "leads", "opportunities")
+RESOURCES = ("customers", "contacts", "activities", "leads", "opportunities", "quotes", "orders")
 CASES = [pytest.param(s, r, id=f"{s.user}({s.role})-{r}") for s in SUBJECTS for r in RESOURCES]
 
 
@@ -207,8 +226,7 @@ async def _post(client: httpx.AsyncClient, url: str, headers: dict[str, str], bo
 
 
 async def _records_of(client: httpx.AsyncClient, admin: User, owner: User, tag: str) -> dict[str, str]:
-    """One customer, contact, activity, lead and opportunity owned by `owner`, made by an admin (who
-    may assign)."""
+    """One record of each resource owned by `owner`, made by an admin (who may assign)."""
     headers, owner_id = admin.headers, str(owner.id)
     customer = await _post(client, "/api/v1/customers", headers, {"name": f"{tag} Co", "owner_id": owner_id})
     contact = await _post(
@@ -224,7 +242,31 @@ async def _records_of(client: httpx.AsyncClient, admin: User, owner: User, tag: 
     deal = await _post(
         client, "/api/v1/opportunities", headers, {"name": f"{tag} Deal", "customer_id": customer, "owner_id": owner_id}
     )
-    return {"customers": customer, "contacts": contact, "activities": activity, "leads": lead, "opportunities": deal}
+    quote = await _post(client, "/api/v1/quotes", headers, {"opportunity_id": deal, "owner_id": owner_id})
+    order = await _post(
+        client,
+        "/api/v1/orders",
+        headers,
+        {"quote_id": await _accepted_quote(client, headers, deal, owner_id), "owner_id": owner_id},
+    )
+    return {
+        "customers": customer,
+        "contacts": contact,
+        "activities": activity,
+        "leads": lead,
+        "opportunities": deal,
+        "quotes": quote,
+        "orders": order,
+    }
+
+
+async def _accepted_quote(client: httpx.AsyncClient, headers: dict[str, str], deal: str, owner_id: str) -> str:
+    """A quote of the deal, sent and accepted (by an admin), ready to become an order."""
+    quote = await _post(client, "/api/v1/quotes", headers, {"opportunity_id": deal, "owner_id": owner_id})
+    for status in ("sent", "accepted"):
+        r = await client.patch(f"/api/v1/quotes/{quote}", json={"status": status}, headers=headers)
+        assert r.status_code == 200, r.text
+    return quote
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +320,9 @@ async def test_get(matrix: Matrix, subject: Subject, resource: str) -> None:
 @pytest.mark.parametrize(("subject", "resource"), CASES)
 async def test_list(matrix: Matrix, subject: Subject, resource: str) -> None:
     data_range, actions = EXPECTED[subject.role][resource]
-    r = await matrix.client.get(f"/api/v1/{resource}", params={"limit": 200}, headers=matrix.user(subject.user).headers)
+    # Each owner also has the accepted quotes their orders came from: the matrix's quotes are the drafts.
+    params = {"limit": 200, **({"status": "draft"} if resource == "quotes" else {})}
+    r = await matrix.client.get(f"/api/v1/{resource}", params=params, headers=matrix.user(subject.user).headers)
     if "list" not in actions:
         assert r.status_code == 403
         return
@@ -304,6 +348,11 @@ async def test_create(matrix: Matrix, subject: Subject, resource: str) -> None:
     if resource == "opportunities":
         # for the caller's own customer, which every role that sells can read
         body = {"name": "New deal", "customer_id": matrix.records["customers"][subject.user]}
+    if resource == "quotes":
+        body = {"opportunity_id": matrix.records["opportunities"][subject.user]}
+    if resource == "orders":
+        deal, owner = matrix.records["opportunities"][subject.user], str(matrix.user(subject.user).id)
+        body = {"quote_id": await _accepted_quote(matrix.client, matrix.admin, deal, owner)}
     r = await matrix.client.post(f"/api/v1/{resource}", json=body, headers=matrix.user(subject.user).headers)
     assert r.status_code == (201 if "create" in actions else 403), r.text
     if r.status_code == 201:
@@ -315,7 +364,9 @@ async def test_create(matrix: Matrix, subject: Subject, resource: str) -> None:
 @pytest.mark.parametrize(("subject", "resource"), CASES)
 async def test_patch(matrix: Matrix, subject: Subject, resource: str) -> None:
     headers = matrix.user(subject.user).headers
-    body = {"body": "patched"} if resource == "activities" else {"description": "patched"}
+    body = {"activities": {"body": "patched"}, "quotes": {"notes": "patched"}, "orders": {"notes": "patched"}}.get(
+        resource, {"description": "patched"}
+    )
     actual = {
         kind: (await matrix.client.patch(matrix.url(resource, owner), json=body, headers=headers)).status_code
         for kind, owner in owners_with_tenant(subject).items()
