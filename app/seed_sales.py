@@ -1,6 +1,7 @@
-"""The demo tenant's pipelines and deals: "New business" and "Renewals", and about 1,500
+"""The demo tenant's pipelines and deals: "New business" and "Renewals", about 1,500
 opportunities of the demo customers (owned as their customers are) in every stage, with line
-items, close dates around today and a stage history that walked them there.
+items, close dates around today and a stage history that walked them there; and sales targets
+for every seller and team, by quarter for this year and by month for this quarter.
 
 Its own seeded generator, like app/seed_leads.py, so a demo from an earlier release gets the same
 rows when app/seed.py adds them."""
@@ -8,7 +9,7 @@ rows when app/seed.py adds them."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -22,11 +23,14 @@ from app.repositories.opportunities import derived as deal_derived
 from app.repositories.tables import (
     contacts,
     customers,
+    departments,
     opportunities,
     opportunity_line_items,
     opportunity_stage_history,
     pipeline_stages,
     pipelines,
+    sales_targets,
+    users,
 )
 
 SEED = 20261201
@@ -62,6 +66,10 @@ PRODUCTS = [
 ]
 LOST_REASONS = ["price", "competitor", "no decision", "timing", "价格偏高", "选择了竞品"]
 COMPETITORS = ["Salesforce", "HubSpot", "纷享销客", "销售易", "Zoho"]
+SELLERS = [
+    f"{login}@demo.example.com" for login in ("east.rep1", "east.rep2", "west.rep1", "east.manager", "west.manager")
+]
+TEAMS = ["Sales East", "Sales West"]
 NEXT_STEPS = ["Send proposal", "Demo with IT", "安排高层拜访", "确认预算", "Security review", None, None]
 
 
@@ -159,7 +167,55 @@ async def seed_demo_sales(conn: AsyncConnection, tenant_id: UUID, today: datetim
                  "changed_by": customer.owner_id, "changed_at": at, "seconds_in_from_stage": spent}
             )  # fmt: skip
             previous = step
-    for table, rows in ((opportunities, deals), (opportunity_line_items, items), (opportunity_stage_history, history)):
+    targets = await _targets(conn, tenant_id, today, rng)
+    for table, rows in (
+        (opportunities, deals),
+        (opportunity_line_items, items),
+        (opportunity_stage_history, history),
+        (sales_targets, targets),
+    ):
         for start in range(0, len(rows), 1000):
             await conn.execute(table.insert(), rows[start : start + 1000])
     return len(deals)
+
+
+async def _targets(conn: AsyncConnection, tenant_id: UUID, today: datetime, rng: random.Random) -> list[dict[str, Any]]:
+    """Each seller's quarters of this year and months of this quarter; each sales team's quarters."""
+    sellers = (
+        (
+            await conn.execute(
+                sa.select(users.c.id)
+                .where(users.c.tenant_id == tenant_id, users.c.email.in_(SELLERS))
+                .order_by(users.c.email)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    teams = (
+        (
+            await conn.execute(
+                sa.select(departments.c.id).where(departments.c.tenant_id == tenant_id, departments.c.name.in_(TEAMS))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    quarter = (today.month - 1) // 3
+    rows: list[dict[str, Any]] = []
+
+    def target(subject: dict[str, UUID], kind: str, start: date, amount: int) -> None:
+        rows.append({"tenant_id": tenant_id, "id": new_id(), "user_id": None, "department_id": None, **subject,
+                     "period_kind": kind, "period_start": start,
+                     "amount": Decimal(amount), "won_count": max(1, amount // 100_000)})  # fmt: skip
+
+    for seller in sellers:
+        per_quarter = rng.choice([600, 800, 1000, 1200]) * 1000
+        for q in range(4):
+            target({"user_id": seller}, "quarter", date(today.year, 3 * q + 1, 1), per_quarter)
+        for m in range(3):
+            target({"user_id": seller}, "month", date(today.year, 3 * quarter + m + 1, 1), per_quarter // 3)
+    for team in teams:
+        for q in range(4):
+            target({"department_id": team}, "quarter", date(today.year, 3 * q + 1, 1), 3_000_000)
+    return rows

@@ -34,6 +34,7 @@ TABLES = [
     "opportunities",
     "opportunity_line_items",
     "opportunity_stage_history",
+    "sales_targets",
 ]
 USER_ROLE = (
     "SELECT u.email, r.key FROM users u "
@@ -100,6 +101,7 @@ async def test_demo_seed(seeded, settings) -> None:
     assert first["pipelines"] == 2 and first["pipeline_stages"] == 10
     assert first["opportunities"] == 1500
     assert first["opportunity_stage_history"] > first["opportunities"]
+    assert first["sales_targets"] == 5 * (4 + 3) + 2 * 4  # sellers: quarters and this quarter's months; teams
 
     engine = create_engine(url, settings)
     try:
@@ -211,7 +213,13 @@ async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, setti
     engine = create_engine(url, settings)
     try:
         async with engine.begin() as conn:
-            for table in ("opportunity_stage_history", "opportunity_line_items", "opportunities", "pipeline_stages"):
+            for table in (
+                "sales_targets",
+                "opportunity_stage_history",
+                "opportunity_line_items",
+                "opportunities",
+                "pipeline_stages",
+            ):
                 await conn.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608
             await conn.execute(sa.text("DELETE FROM pipelines"))
             await conn.execute(sa.text("DELETE FROM leads"))
