@@ -43,6 +43,7 @@ from app.domain.leads.service import LeadService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
+from app.domain.plans.service import SalesPlanService
 from app.domain.quotes.service import OrderService, QuoteService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository, PgLinkedRecords
@@ -65,6 +66,7 @@ from app.repositories.leads import (
 from app.repositories.notifications import PgNotificationRepository
 from app.repositories.opportunities import PgOpportunityRepository
 from app.repositories.pipelines import PgPipelineRepository
+from app.repositories.plans import PgSalesPlanRepository
 from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
 from app.repositories.roles import PgRoleRepository
@@ -172,6 +174,12 @@ def build_order_service(conn: AsyncConnection) -> OrderService:
     )  # fmt: skip
 
 
+def build_sales_plan_service(conn: AsyncConnection) -> SalesPlanService:
+    return SalesPlanService(
+        PgSalesPlanRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn)
+    )
+
+
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
     return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
 
@@ -258,6 +266,7 @@ Forecasts = Annotated[ForecastService, _on_connection(build_forecast_service)]
 Notifications = Annotated[NotificationService, _on_connection(build_notification_service)]
 Quotes = Annotated[QuoteService, _on_connection(build_quote_service)]
 Orders = Annotated[OrderService, _on_connection(build_order_service)]
+SalesPlans = Annotated[SalesPlanService, _on_connection(build_sales_plan_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

@@ -18,6 +18,7 @@ class Resource(StrEnum):
     OPPORTUNITIES = "opportunities"
     QUOTES = "quotes"
     ORDERS = "orders"
+    SALES_PLANS = "sales_plans"
     PIPELINES = "pipelines"
     TARGETS = "targets"
     FORECAST = "forecast"
@@ -52,6 +53,7 @@ RANGED_RESOURCES = frozenset(
         Resource.OPPORTUNITIES,
         Resource.QUOTES,
         Resource.ORDERS,
+        Resource.SALES_PLANS,
     }
 )
 
@@ -64,7 +66,7 @@ def perm(resource: Resource, *actions: Action) -> set[str]:
 
 A = Action
 R = Resource
-_BUSINESS = (R.CUSTOMERS, R.CONTACTS, R.ACTIVITIES, R.LEADS, R.OPPORTUNITIES, R.QUOTES, R.ORDERS)
+_BUSINESS = (R.CUSTOMERS, R.CONTACTS, R.ACTIVITIES, R.LEADS, R.OPPORTUNITIES, R.QUOTES, R.ORDERS, R.SALES_PLANS)
 _CRUD = (A.READ, A.CREATE, A.UPDATE, A.DELETE)
 # What every staff member needs to work: pick owners, departments, regions, fill custom fields.
 _DIRECTORY = (

@@ -520,6 +520,26 @@ orders = sa.Table(
     sa.Index("uq_orders_quote", "tenant_id", "quote_id", unique=True),
 )
 
+sales_plans = sa.Table(
+    "sales_plans",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("period_kind", sa.Text, nullable=False),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("goal", sa.Text),
+    # Whom the plan works on; its progress counts the owner's done activities with them.
+    sa.Column("target_customer_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    sa.Column("target_lead_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    sa.Column("planned_activities", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("status", sa.Text, nullable=False, server_default="active"),  # active | closed
+    sa.Column("evaluation", sa.Text),
+    *_owned_columns(),
+    *_record_columns(),
+    _tenant_fk(["owner_id"], "users", "fk_sales_plans_owner"),
+)
+
 lead_assignment_rules = sa.Table(
     "lead_assignment_rules",
     metadata,

@@ -23,6 +23,7 @@ from app.api.v1 import (
     public_forms,
     regions,
     roles,
+    sales_plans,
     timeline,
     users,
 )
@@ -40,6 +41,7 @@ ROUTERS: list[APIRouter] = [
     pipelines.router,
     forecast.router,
     documents.router,
+    sales_plans.router,
     notifications.router,
     lead_settings.router,
     public_forms.router,
