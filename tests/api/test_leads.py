@@ -287,3 +287,23 @@ async def test_convert_with_a_deal(client: httpx.AsyncClient, world: World) -> N
     assert Decimal(deal["amount"]) == Decimal("50000.00") and deal["pipeline_id"] == pipeline["id"]
     assert deal["name"] == f"Nova Ltd - {lead['name']}" and deal["owner_id"] == str(rep.id)
     assert done["lead"]["converted_opportunity_id"] == deal["id"]
+
+
+async def test_a_batch_is_all_or_nothing(client: httpx.AsyncClient, world: World) -> None:
+    rep = world.users["east_rep1"]
+    tag = uuid.uuid4().hex[:8]
+    items = [{"name": f"{tag} {i}", "email": f"{tag}.{i}@example.org"} for i in range(3)]
+    r = await client.post(f"{API}/batch", json={"items": items}, headers=rep.headers)
+    assert r.status_code == 201 and [lead["name"] for lead in r.json()["items"]] == [i["name"] for i in items]
+    # A bad third item: a 422 naming it, and none of the batch kept.
+    bad = [{"name": f"{tag} x"}, {"name": f"{tag} y"}, {"name": f"{tag} z", "custom_fields": {"nope": 1}}]
+    r = await client.post(f"{API}/batch", json={"items": bad}, headers=rep.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("items.2.custom_fields")
+    # Two items for one person: the second is the duplicate.
+    twins = [{"name": "a", "email": f"{tag}.twin@example.org"}, {"name": "b", "email": f"{tag}.TWIN@example.org"}]
+    r = await client.post(f"{API}/batch", json={"items": twins}, headers=rep.headers)
+    assert r.status_code == 409 and r.json()["index"] == 1
+    found = (await client.get(API, params={"q": tag, "limit": 200}, headers=rep.headers)).json()["items"]
+    assert sorted(lead["name"] for lead in found) == sorted(i["name"] for i in items)
+    too_many = [{"name": str(i)} for i in range(501)]
+    assert (await client.post(f"{API}/batch", json={"items": too_many}, headers=rep.headers)).status_code == 422

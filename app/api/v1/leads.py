@@ -18,6 +18,8 @@ from app.api.v1.schemas.customers import AssignBody
 from app.api.v1.schemas.leads import (
     ConvertBody,
     ConvertResult,
+    LeadBatch,
+    LeadBatchResult,
     LeadCreate,
     LeadListParams,
     LeadOut,
@@ -101,6 +103,32 @@ async def create_lead(
         values = body.model_dump()
         made = await service.create(caller, values, allow_duplicate=allow_duplicate, auto_assign=auto_assign)
         return _one(made, 201)
+
+    return await idempotent(create)
+
+
+@router.post(
+    "/leads/batch",
+    operation_id="leads_batch_create",
+    status_code=201,
+    response_model=LeadBatchResult,
+    summary="Capture up to 500 leads at once, all or nothing (for scripts and imports)",
+    description="The first refused item is named (`items.<n>.<field>` in a 422, `index` in a 409) and no lead "
+    "of the batch is kept. `allow_duplicate` and `auto_assign` apply to every item.",
+    responses=problem_responses(401, 403, 409, 413, 422),
+)
+async def create_leads(
+    body: LeadBatch,
+    caller: CREATE,
+    service: Leads,
+    idempotent: Idempotent,
+    allow_duplicate: AllowDuplicate = False,
+    auto_assign: Annotated[bool, Query(description="Let the assignment rules choose each owner.")] = False,
+) -> Response:
+    async def create() -> Response:
+        batch = [item.model_dump() for item in body.items]
+        made = await service.create_many(caller, batch, allow_duplicate=allow_duplicate, auto_assign=auto_assign)
+        return json_response({"items": made}, 201)
 
     return await idempotent(create)
 

@@ -22,7 +22,7 @@ from app.domain.leads.routing import AssignmentRule
 from app.domain.leads.scoring import score
 from app.domain.opportunities.entities import Opportunity
 from app.domain.opportunities.service import OpportunityService
-from app.domain.shared.errors import Conflict, Duplicate, NotFound, ValidationFailed
+from app.domain.shared.errors import Conflict, Duplicate, FieldError, NotFound, ValidationFailed
 from app.domain.shared.normalize import email_key, phone_key
 from app.domain.shared.owned import OwnedRecords, WriteContextRepository, fields_of
 from app.domain.shared.ports import AuditTrail, EventOutbox, diff
@@ -77,6 +77,24 @@ class LeadService(OwnedRecords[Lead]):
             raise ValidationFailed.one("owner_id", "is chosen by the assignment rules when auto_assign is set")
         await self._complete(principal.tenant_id, values, duplicates="refuse" if not allow_duplicate else "allow")
         return await self._insert_routed(principal, principal.tenant_id, values)
+
+    async def create_many(
+        self, principal: Principal, batch: list[dict[str, Any]], *, allow_duplicate: bool, auto_assign: bool
+    ) -> list[Lead]:
+        """A script's batch, all or nothing (the caller's one transaction): the first refusal
+        names the item (`items.<n>.<field>`, or `index` for a duplicate) and nothing is kept."""
+        made: list[Lead] = []
+        for index, values in enumerate(batch):
+            try:
+                made.append(
+                    await self.create(principal, values, allow_duplicate=allow_duplicate, auto_assign=auto_assign)
+                )
+            except ValidationFailed as refused:
+                errors = [FieldError(f"items.{index}.{e.field}", e.message) for e in refused.errors]
+                raise ValidationFailed(errors, f"items.{index}: {refused.detail}") from refused
+            except Duplicate as refused:
+                raise Duplicate(f"items.{index}: {refused.detail}", index=index, **refused.extra) from refused
+        return made
 
     async def capture(self, tenant_id: UUID, values: dict[str, Any], *, origin: dict[str, Any]) -> Lead:
         """A lead from outside (a public web form): nobody's principal, routed by the rules. A

@@ -65,6 +65,14 @@ class LeadCreate(RequestModel):
     description: LongText | None = None
 
 
+class LeadBatch(RequestModel):
+    items: list[LeadCreate] = Field(min_length=1, max_length=500)
+
+
+class LeadBatchResult(BaseModel):
+    items: list[LeadOut]
+
+
 class LeadPatch(RequestModel):
     name: Name = None  # type: ignore[assignment]
     company: ShortText | None = None
