@@ -15,6 +15,7 @@ from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
 from app.api.responses import etag_for, json_response
 from app.api.services import Activities
+from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version, owner_filter
 from app.api.v1.schemas.activities import (
     ActivityCreate,
@@ -25,7 +26,6 @@ from app.api.v1.schemas.activities import (
     Kind,
     Status,
 )
-from app.api.v1.schemas.customers import AssignBody
 from app.auth.principal import Principal
 from app.domain.activities.entities import DEFAULT_SORT, Activity, ActivityQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
@@ -167,36 +167,4 @@ async def update_activity(
     return _one(updated)
 
 
-@router.delete(
-    "/{activity_id}",
-    operation_id="activities_delete",
-    status_code=204,
-    response_class=Response,
-    summary="Soft-delete an activity (restorable)",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def delete_activity(activity_id: UUID, caller: DELETE, service: Activities) -> Response:
-    await service.delete(caller, activity_id)
-    return Response(status_code=204)
-
-
-@router.post(
-    "/{activity_id}/restore",
-    operation_id="activities_restore",
-    response_model=ActivityOut,
-    summary="Undo a soft delete",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def restore_activity(activity_id: UUID, caller: DELETE, service: Activities) -> Response:
-    return _one(await service.restore(caller, activity_id))
-
-
-@router.post(
-    "/{activity_id}/assign",
-    operation_id="activities_assign",
-    response_model=ActivityOut,
-    summary="Give an activity to another owner",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def assign_activity(activity_id: UUID, body: AssignBody, caller: ASSIGN, service: Activities) -> Response:
-    return _one(await service.assign(caller, activity_id, body.owner_id))
+lifecycle_routes(router, "activities", "activity", Activities, ActivityOut)

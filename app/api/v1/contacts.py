@@ -14,6 +14,7 @@ from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
 from app.api.responses import etag_for, json_response
 from app.api.services import Contacts
+from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import (
     AllowDuplicate,
     CursorParam,
@@ -25,7 +26,6 @@ from app.api.v1.params import (
     owner_filter,
 )
 from app.api.v1.schemas.contacts import ContactCreate, ContactOut, ContactPage, ContactPatch
-from app.api.v1.schemas.customers import AssignBody
 from app.auth.principal import Principal
 from app.domain.contacts.entities import Contact, ContactQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
@@ -148,36 +148,4 @@ async def update_contact(
     return _one(updated)
 
 
-@router.delete(
-    "/{contact_id}",
-    operation_id="contacts_delete",
-    status_code=204,
-    response_class=Response,
-    summary="Soft-delete a contact (restorable)",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def delete_contact(contact_id: UUID, caller: DELETE, service: Contacts) -> Response:
-    await service.delete(caller, contact_id)
-    return Response(status_code=204)
-
-
-@router.post(
-    "/{contact_id}/restore",
-    operation_id="contacts_restore",
-    response_model=ContactOut,
-    summary="Undo a soft delete",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def restore_contact(contact_id: UUID, caller: DELETE, service: Contacts) -> Response:
-    return _one(await service.restore(caller, contact_id))
-
-
-@router.post(
-    "/{contact_id}/assign",
-    operation_id="contacts_assign",
-    response_model=ContactOut,
-    summary="Give a contact to another owner",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def assign_contact(contact_id: UUID, body: AssignBody, caller: ASSIGN, service: Contacts) -> Response:
-    return _one(await service.assign(caller, contact_id, body.owner_id))
+lifecycle_routes(router, "contacts", "contact", Contacts, ContactOut)

@@ -13,6 +13,7 @@ from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
 from app.api.responses import etag_for, json_response
 from app.api.services import Customers
+from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import (
     AllowDuplicate,
     IfMatch,
@@ -21,7 +22,6 @@ from app.api.v1.params import (
     owner_filter,
 )
 from app.api.v1.schemas.customers import (
-    AssignBody,
     CustomerCreate,
     CustomerListParams,
     CustomerOut,
@@ -162,41 +162,6 @@ async def update_customer(
     return _one(updated)
 
 
-@router.delete(
-    "/{customer_id}",
-    operation_id="customers_delete",
-    status_code=204,
-    response_class=Response,
-    summary="Soft-delete a customer (restorable)",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def delete_customer(customer_id: UUID, caller: DELETE, service: Customers) -> Response:
-    await service.delete(caller, customer_id)
-    return Response(status_code=204)
-
-
-@router.post(
-    "/{customer_id}/restore",
-    operation_id="customers_restore",
-    response_model=CustomerOut,
-    summary="Undo a soft delete",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def restore_customer(customer_id: UUID, caller: DELETE, service: Customers) -> Response:
-    return _one(await service.restore(caller, customer_id))
-
-
-@router.post(
-    "/{customer_id}/assign",
-    operation_id="customers_assign",
-    response_model=CustomerOut,
-    summary="Give a customer to another owner",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def assign_customer(customer_id: UUID, body: AssignBody, caller: ASSIGN, service: Customers) -> Response:
-    return _one(await service.assign(caller, customer_id, body.owner_id))
-
-
 @router.post(
     "/{customer_id}/merge",
     operation_id="customers_merge",
@@ -207,3 +172,6 @@ async def assign_customer(customer_id: UUID, body: AssignBody, caller: ASSIGN, s
 )
 async def merge_customer(customer_id: UUID, body: MergeBody, caller: UPDATE, service: Customers) -> Response:
     return _one(await service.merge(caller, customer_id, body.source_id))
+
+
+lifecycle_routes(router, "customers", "customer", Customers, CustomerOut)

@@ -1,5 +1,6 @@
-"""/api/v1/quotes and /api/v1/orders: the same seven routes around QuoteService and OrderService,
-registered by `document_routes` (list, create, get, change, delete, restore, assign)."""
+"""/api/v1/quotes and /api/v1/orders: the same routes around QuoteService and OrderService,
+registered by `document_routes` (list, create, get, change) and `lifecycle_routes` (delete,
+restore, assign)."""
 
 # No `from __future__ import annotations` here: the routes' annotations are the closure's
 # arguments, which FastAPI can only see when they are evaluated where the routes are defined.
@@ -7,7 +8,7 @@ registered by `document_routes` (list, create, get, change, delete, restore, ass
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -16,9 +17,9 @@ from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
 from app.api.responses import etag_for, json_response
 from app.api.services import Orders, Quotes
+from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version, owner_filter
 from app.api.v1.schemas.common import RequestModel
-from app.api.v1.schemas.customers import AssignBody
 from app.api.v1.schemas.documents import (
     OrderCreate,
     OrderOut,
@@ -47,7 +48,8 @@ def document_routes(
     item, page = shapes
     base = f"/{resource}"
     read, create, update = (Annotated[Principal, requires(f"{resource}:{a}")] for a in ("read", "create", "update"))
-    delete, assign = (Annotated[Principal, requires(f"{resource}:{a}")] for a in ("delete", "assign"))
+    id_name = f"{noun}_id"
+    RecordId = Annotated[UUID, Path(alias=id_name)]
 
     def one(record: Any, status_code: int = 200) -> Response:
         headers = {"ETag": etag_for(record.version)}
@@ -79,11 +81,11 @@ def document_routes(
 
         return await idempotent(make)
 
-    async def get_one(record_id: UUID, caller: read, records: service) -> Response:  # type: ignore[valid-type]
+    async def get_one(record_id: RecordId, caller: read, records: service) -> Response:  # type: ignore[valid-type]
         return one(await records.get(caller, record_id))
 
     async def update_one(
-        record_id: UUID,
+        record_id: RecordId,
         body: patch_body,  # type: ignore[valid-type]
         caller: update,  # type: ignore[valid-type]
         records: service,
@@ -92,37 +94,20 @@ def document_routes(
         changes = body.changes()  # type: ignore[attr-defined]
         return one(await records.update(caller, record_id, changes, expected_version=expected_version(if_match)))
 
-    async def delete_one(record_id: UUID, caller: delete, records: service) -> Response:  # type: ignore[valid-type]
-        await records.delete(caller, record_id)
-        return Response(status_code=204)
-
-    async def restore_one(record_id: UUID, caller: delete, records: service) -> Response:  # type: ignore[valid-type]
-        return one(await records.restore(caller, record_id))
-
-    async def assign_one(record_id: UUID, body: AssignBody, caller: assign, records: service) -> Response:  # type: ignore[valid-type]
-        return one(await records.assign(caller, record_id, body.owner_id))
-
     tags: list[str | Any] = [resource]
     add = router.add_api_route
     add(base, list_all, methods=["GET"], operation_id=f"{resource}_list", response_model=page, tags=tags,
         summary=f"List {noun}s in your data range", responses=problem_responses(401, 403, 422))  # fmt: skip
     add(base, create_one, methods=["POST"], status_code=201, operation_id=f"{resource}_create", response_model=item,
         tags=tags, summary=f"Create a {noun}", responses=problem_responses(401, 403, 409, 413, 422))  # fmt: skip
-    add(f"{base}/{{record_id}}", get_one, methods=["GET"], operation_id=f"{resource}_get", response_model=item,
+    add(f"{base}/{{{id_name}}}", get_one, methods=["GET"], operation_id=f"{resource}_get", response_model=item,
         tags=tags, summary=f"Get a {noun}", responses=problem_responses(401, 403, 404, 422))  # fmt: skip
-    add(f"{base}/{{record_id}}", update_one, methods=["PATCH"], operation_id=f"{resource}_update",
+    add(f"{base}/{{{id_name}}}", update_one, methods=["PATCH"], operation_id=f"{resource}_update",
         response_model=item, tags=tags, summary=f"Change a {noun}",
         responses=problem_responses(401, 403, 404, 409, 412, 422))  # fmt: skip
-    add(f"{base}/{{record_id}}", delete_one, methods=["DELETE"], status_code=204, response_class=Response,
-        operation_id=f"{resource}_delete", tags=tags, summary=f"Soft-delete a {noun} (restorable)",
-        responses=problem_responses(401, 403, 404, 422))  # fmt: skip
-    add(f"{base}/{{record_id}}/restore", restore_one, methods=["POST"], operation_id=f"{resource}_restore",
-        response_model=item, tags=tags, summary="Undo a soft delete",
-        responses=problem_responses(401, 403, 404, 422))  # fmt: skip
-    add(f"{base}/{{record_id}}/assign", assign_one, methods=["POST"], operation_id=f"{resource}_assign",
-        response_model=item, tags=tags, summary=f"Give a {noun} to another owner",
-        responses=problem_responses(401, 403, 404, 422))  # fmt: skip
 
 
 document_routes("quotes", "quote", Quotes, (QuoteCreate, QuotePatch), (QuoteOut, QuotePage))
 document_routes("orders", "order", Orders, (OrderCreate, OrderPatch), (OrderOut, OrderPage))
+for resource, noun, service, item in (("quotes", "quote", Quotes, QuoteOut), ("orders", "order", Orders, OrderOut)):
+    lifecycle_routes(router, resource, noun, service, item, base=f"/{resource}")

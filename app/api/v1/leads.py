@@ -13,8 +13,8 @@ from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
 from app.api.responses import etag_for, json_response
 from app.api.services import Leads
+from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import AllowDuplicate, IfMatch, custom_filters, expected_version, owner_filter
-from app.api.v1.schemas.customers import AssignBody
 from app.api.v1.schemas.leads import (
     ConvertBody,
     ConvertResult,
@@ -165,41 +165,6 @@ async def update_lead(
     return _one(updated)
 
 
-@router.delete(
-    "/leads/{lead_id}",
-    operation_id="leads_delete",
-    status_code=204,
-    response_class=Response,
-    summary="Soft-delete a lead (restorable)",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def delete_lead(lead_id: UUID, caller: DELETE, service: Leads) -> Response:
-    await service.delete(caller, lead_id)
-    return Response(status_code=204)
-
-
-@router.post(
-    "/leads/{lead_id}/restore",
-    operation_id="leads_restore",
-    response_model=LeadOut,
-    summary="Undo a soft delete",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def restore_lead(lead_id: UUID, caller: DELETE, service: Leads) -> Response:
-    return _one(await service.restore(caller, lead_id))
-
-
-@router.post(
-    "/leads/{lead_id}/assign",
-    operation_id="leads_assign",
-    response_model=LeadOut,
-    summary="Give a lead to another owner",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def assign_lead(lead_id: UUID, body: AssignBody, caller: ASSIGN, service: Leads) -> Response:
-    return _one(await service.assign(caller, lead_id, body.owner_id))
-
-
 @router.post(
     "/leads/{lead_id}/route",
     operation_id="leads_route",
@@ -246,3 +211,6 @@ async def convert_lead(
         return json_response(body_out)
 
     return await idempotent(convert)
+
+
+lifecycle_routes(router, "leads", "lead", Leads, LeadOut, base="/leads")

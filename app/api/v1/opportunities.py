@@ -14,8 +14,8 @@ from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
 from app.api.responses import etag_for, json_response
 from app.api.services import Opportunities
+from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import IfMatch, custom_filters, expected_version, owner_filter
-from app.api.v1.schemas.customers import AssignBody
 from app.api.v1.schemas.opportunities import (
     OpportunityCreate,
     OpportunityDetailOut,
@@ -150,38 +150,4 @@ async def change_stage(
     return _one(moved)
 
 
-@router.delete(
-    "/{opportunity_id}",
-    operation_id="opportunities_delete",
-    status_code=204,
-    response_class=Response,
-    summary="Soft-delete an opportunity (restorable)",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def delete_opportunity(opportunity_id: UUID, caller: DELETE, service: Opportunities) -> Response:
-    await service.delete(caller, opportunity_id)
-    return Response(status_code=204)
-
-
-@router.post(
-    "/{opportunity_id}/restore",
-    operation_id="opportunities_restore",
-    response_model=OpportunityOut,
-    summary="Undo a soft delete",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def restore_opportunity(opportunity_id: UUID, caller: DELETE, service: Opportunities) -> Response:
-    return _one(await service.restore(caller, opportunity_id))
-
-
-@router.post(
-    "/{opportunity_id}/assign",
-    operation_id="opportunities_assign",
-    response_model=OpportunityOut,
-    summary="Give an opportunity to another owner",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def assign_opportunity(
-    opportunity_id: UUID, body: AssignBody, caller: ASSIGN, service: Opportunities
-) -> Response:
-    return _one(await service.assign(caller, opportunity_id, body.owner_id))
+lifecycle_routes(router, "opportunities", "opportunity", Opportunities, OpportunityOut)
