@@ -110,4 +110,4 @@ def document_routes(
 document_routes("quotes", "quote", Quotes, (QuoteCreate, QuotePatch), (QuoteOut, QuotePage))
 document_routes("orders", "order", Orders, (OrderCreate, OrderPatch), (OrderOut, OrderPage))
 for resource, noun, service, item in (("quotes", "quote", Quotes, QuoteOut), ("orders", "order", Orders, OrderOut)):
-    lifecycle_routes(router, resource, noun, service, item, base=f"/{resource}")
+    lifecycle_routes(router, resource, noun, service, item, base=f"/{resource}", tags=[resource])

@@ -20,9 +20,16 @@ from app.auth.principal import Principal
 
 
 def lifecycle_routes(
-    router: APIRouter, resource: str, noun: str, service: Any, item: type[BaseModel], base: str = ""
+    router: APIRouter,
+    resource: str,
+    noun: str,
+    service: Any,
+    item: type[BaseModel],
+    base: str = "",
+    tags: list[str | Any] | None = None,
 ) -> None:
-    """`base` is the path under the router's prefix (empty when the prefix is the resource's)."""
+    """`base` is the path under the router's prefix (empty when the prefix is the resource's);
+    `tags` for a router that has none of its own."""
     id_name = f"{noun}_id"
     record_path = f"{base}/{{{id_name}}}"
     RecordId = Annotated[UUID, Path(alias=id_name)]
@@ -44,15 +51,16 @@ def lifecycle_routes(
 
     router.add_api_route(
         record_path, delete, methods=["DELETE"], status_code=204, response_class=Response,
-        operation_id=f"{resource}_delete", summary=f"Soft-delete {_a(noun)} (restorable)",
+        operation_id=f"{resource}_delete", summary=f"Soft-delete {_a(noun)} (restorable)", tags=tags,
         responses=problem_responses(401, 403, 404, 422),
     )  # fmt: skip
     router.add_api_route(
-        f"{record_path}/restore", restore, methods=["POST"], operation_id=f"{resource}_restore",
+        f"{record_path}/restore", restore, methods=["POST"], operation_id=f"{resource}_restore", tags=tags,
         response_model=item, summary="Undo a soft delete", responses=problem_responses(401, 403, 404, 422),
     )  # fmt: skip
     router.add_api_route(
-        f"{record_path}/assign", assign, methods=["POST"], operation_id=f"{resource}_assign", response_model=item,
+        f"{record_path}/assign", assign, methods=["POST"], operation_id=f"{resource}_assign", tags=tags,
+        response_model=item,
         summary=f"Give {_a(noun)} to another owner", responses=problem_responses(401, 403, 404, 422),
     )  # fmt: skip
 
