@@ -42,7 +42,7 @@ export function CustomFieldItem({ field }: { field: CustomField }) {
     case 'email':
       return (
         <Form.Item {...common}>
-          <Input type="email" inputMode="email" />
+          <Input inputMode="email" autoComplete="off" />
         </Form.Item>
       );
     case 'phone':
@@ -54,7 +54,7 @@ export function CustomFieldItem({ field }: { field: CustomField }) {
     case 'url':
       return (
         <Form.Item {...common}>
-          <Input type="url" inputMode="url" />
+          <Input inputMode="url" />
         </Form.Item>
       );
     default:

@@ -198,7 +198,7 @@ export default function CustomerFormPage() {
             </Col>
             <Col {...half}>
               <Form.Item name="email" label={t('customer.fields.email')}>
-                <Input type="email" inputMode="email" />
+                <Input inputMode="email" autoComplete="off" />
               </Form.Item>
             </Col>
             <Col {...half}>

@@ -85,7 +85,7 @@ export default function LoginPage() {
         )}
         <Form layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
           <Form.Item label={t('login.email')} name="email" rules={[{ required: true, message: t('login.emailRequired') }]}>
-            <Input type="email" autoComplete="username" autoFocus inputMode="email" />
+            <Input autoComplete="username" autoFocus inputMode="email" spellCheck={false} />
           </Form.Item>
           <Form.Item
             label={t('login.password')}

@@ -193,7 +193,7 @@ export default function UsersPage() {
             <Input />
           </Form.Item>
           <Form.Item name="email" label={t('users.fields.email')} rules={[{ required: true, type: 'email', message: t('common.required') }]}>
-            <Input type="email" autoComplete="off" />
+            <Input inputMode="email" autoComplete="off" />
           </Form.Item>
           <Form.Item name="password" label={t('users.fields.password')} extra={t('password.rules')} rules={[{ required: true, message: t('common.required') }]}>
             <Input.Password autoComplete="new-password" />
