@@ -37,6 +37,7 @@ void i18n
       convertDetectedLanguage: (lng: string) => normalizeLanguage(lng),
     },
     returnNull: false,
+    showSupportNotice: false,
   });
 
 i18n.on('languageChanged', (lng) => {
