@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
-from starlette.routing import Mount
 
 from app.api import errors, spa
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -59,8 +58,9 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     if spa.available(settings.web_dir):
-        # Last: it answers whatever no route above matched.
-        app.router.routes.append(Mount("/", app=spa.SinglePageApp(settings.web_dir), name="web"))
+        # The router's fallback: it sees only paths no route matched (a known path with another
+        # method still answers 405, a missing trailing slash still redirects).
+        app.router.default = spa.SinglePageApp(settings.web_dir)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

@@ -50,7 +50,8 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(env="test", allow_signup=True, db_prewarm=0)
+    # The API alone, whether or not frontend/dist is built (tests/api/test_spa.py serves a client).
+    return Settings(env="test", allow_signup=True, db_prewarm=0, web_dir=ROOT / "tests" / "no-web-client")
 
 
 @pytest.fixture(scope="session")

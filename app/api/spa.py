@@ -1,6 +1,6 @@
 """The built web client (frontend/dist) served at `/` with a history fallback to index.html.
 
-Mounted after every API route, so it only sees what nothing else matched. Paths that belong to
+Installed as the router's default app, so it only sees what no route matched. Paths that belong to
 the API (or its documentation and probes) never fall back: they keep answering problem+json 404.
 """
 

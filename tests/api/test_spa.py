@@ -119,3 +119,11 @@ def test_cors_origins_must_be_origins() -> None:
         "https://a.example",
         "http://localhost:5173",
     ]
+
+
+async def test_a_known_path_with_another_method_is_still_405(web: httpx.AsyncClient) -> None:
+    r = await web.put("/api/v1/customers")
+    assert r.status_code == 405
+    assert r.headers["content-type"] == "application/problem+json"
+    r = await web.get("/api/v1/auth/login")
+    assert r.status_code == 405
