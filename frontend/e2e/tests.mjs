@@ -7,7 +7,7 @@ const demo = (who) => `${who}@demo.example.com`;
 
 async function shot(ctx, page, name) {
   await page.waitForTimeout(250);
-  await page.screenshot({ path: join(ctx.shots, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(ctx.shots, `${name}.png`) });
 }
 
 /** JSON API calls from node (setup and assertions), as a script would make them. */
