@@ -371,6 +371,46 @@ export const tests = [
     },
   },
   {
+    name: 'customer 360: add a contact, reassign the owner, delete and restore',
+    async run(ctx) {
+      const names = await userNames(ctx);
+      const { page } = await signedIn(ctx, 'east.manager');
+      const api = await apiAs(ctx, 'east.manager');
+      const created = await api('/api/v1/customers', {
+        method: 'POST',
+        body: JSON.stringify({ name: `360 test ${Date.now()}`, email: `c360.${Date.now()}@example.com` }),
+      });
+      assert.equal(created.status, 201);
+      const id = created.body.id;
+      await page.goto(`/customers/${id}`);
+      await page.getByRole('button', { name: 'Add contact' }).click();
+      await page.waitForURL(/\/contacts\/new\?customer=/);
+      const form = page.getByTestId('contact-form');
+      await form.getByLabel('Name', { exact: true }).fill('Li Lei 李雷');
+      await form.getByLabel('Title').fill('CTO');
+      await form.getByLabel('WeChat').fill('lilei-wx');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/);
+      await page.getByText('lilei-wx').waitFor();
+      await page.goto(`/customers/${id}`);
+      await page.getByText('Li Lei 李雷').waitFor();
+      // reassign to east.rep2
+      const rep2 = names.get(demo('east.rep2'));
+      await page.getByLabel('Reassign').fill(rep2);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${rep2}"]`).click();
+      await page.getByRole('button', { name: 'Reassign' }).click();
+      await page.getByTestId('owner-name').getByText(rep2).waitFor();
+      // soft delete, then restore
+      await page.getByTestId('delete-customer').click();
+      await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete' }).click();
+      await page.getByText('This customer was deleted').waitFor();
+      await page.getByTestId('restore').click();
+      await page.getByTestId('owner-name').waitFor();
+      const after = await api(`/api/v1/customers/${id}`);
+      assert.equal(after.status, 200);
+    },
+  },
+  {
     name: 'logout clears the session and the refresh cookie',
     async run(ctx) {
       const { context, page } = await signedIn(ctx, 'west.rep1');

@@ -18,6 +18,7 @@ const CustomerPage = lazy(() => import('./pages/CustomerPage'));
 const CustomerFormPage = lazy(() => import('./pages/CustomerFormPage'));
 const ContactsPage = lazy(() => import('./pages/ContactsPage'));
 const ContactPage = lazy(() => import('./pages/ContactPage'));
+const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const DepartmentsPage = lazy(() => import('./pages/admin/DepartmentsPage'));
 const RolesPage = lazy(() => import('./pages/admin/RolesPage'));
@@ -78,7 +79,9 @@ export function AppRoutes() {
         <Route path="customers/:id" element={<Guard module="customers"><CustomerPage /></Guard>} />
         <Route path="customers/:id/edit" element={<Guard module="customers"><CustomerFormPage /></Guard>} />
         <Route path="contacts" element={<Guard module="contacts"><ContactsPage /></Guard>} />
+        <Route path="contacts/new" element={<Guard module="contacts"><ContactFormPage /></Guard>} />
         <Route path="contacts/:id" element={<Guard module="contacts"><ContactPage /></Guard>} />
+        <Route path="contacts/:id/edit" element={<Guard module="contacts"><ContactFormPage /></Guard>} />
         <Route path="admin/users" element={<Guard module="users"><UsersPage /></Guard>} />
         <Route path="admin/departments" element={<Guard module="departments"><DepartmentsPage /></Guard>} />
         <Route path="admin/roles" element={<Guard module="roles"><RolesPage /></Guard>} />

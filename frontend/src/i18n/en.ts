@@ -145,6 +145,7 @@ const en = {
     deletedTitle: 'This customer was deleted',
     restored: 'Customer restored',
     noContacts: 'No contacts yet',
+    addContact: 'Add contact',
     noCustomFields: 'No custom fields defined',
   },
   activity: {
@@ -183,6 +184,10 @@ const en = {
     },
     empty: 'No contacts match',
     activities: 'Activity',
+    new: 'New contact',
+    editTitle: 'Edit contact',
+    created: 'Contact created',
+    customerSearch: 'Type to find a customer',
   },
   users: {
     title: 'Users',

@@ -149,6 +149,7 @@ const zhCN: Messages<typeof en> = {
     deletedTitle: '该客户已被删除',
     restored: '客户已恢复',
     noContacts: '暂无联系人',
+    addContact: '添加联系人',
     noCustomFields: '未定义自定义字段',
   },
   activity: {
@@ -187,6 +188,10 @@ const zhCN: Messages<typeof en> = {
     },
     empty: '没有符合条件的联系人',
     activities: '跟进记录',
+    new: '新建联系人',
+    editTitle: '编辑联系人',
+    created: '联系人已创建',
+    customerSearch: '输入以查找客户',
   },
   users: {
     title: '用户',

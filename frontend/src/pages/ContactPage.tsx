@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { MessageOutlined, PhoneOutlined } from '@ant-design/icons';
+import { EditOutlined, MessageOutlined, PhoneOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Col, Descriptions, List, Row, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { useMe } from '../auth';
@@ -20,6 +20,7 @@ export default function ContactPage() {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const userName = useUserName();
   const customFields = useCustomFields('contact');
   const [activity, setActivity] = useState<ActivityKind | null>(null);
@@ -48,6 +49,11 @@ export default function ContactPage() {
           </Typography.Title>
           {c.is_primary && <Tag color="gold">{t('contact.fields.is_primary')}</Tag>}
         </Space>
+        {can(me, 'contacts:update') && (
+          <Button icon={<EditOutlined />} onClick={() => navigate(`/contacts/${c.id}/edit`)}>
+            {t('common.edit')}
+          </Button>
+        )}
       </div>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={10}>

@@ -2,8 +2,11 @@ import { useMemo } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Button, Input, Select, Table, Tag, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../api/client';
+import { useMe } from '../auth';
+import { can } from '../permissions';
 import { EmptyState, ErrorState } from '../components/states';
 import { useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
@@ -17,6 +20,8 @@ export default function ContactsPage() {
   const sort = filters.sort ?? '-updated_at';
   const users = useUsers();
   const userName = useUserName();
+  const me = useMe();
+  const navigate = useNavigate();
 
   function setFilter(key: (typeof FILTERS)[number], value: string | undefined) {
     const next = new URLSearchParams(params);
@@ -59,6 +64,11 @@ export default function ContactsPage() {
         <Typography.Title level={2} id="contacts-title">
           {t('contact.title')}
         </Typography.Title>
+        {can(me, 'contacts:create') && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/contacts/new')}>
+            {t('contact.new')}
+          </Button>
+        )}
       </div>
       <div className="toolbar" role="search">
         <Input.Search

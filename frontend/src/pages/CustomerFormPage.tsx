@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, Form, Input, Modal, Row, Select, Space, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Form, Input, Row, Select, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, etagOf, newIdempotencyKey, unwrap } from '../api/client';
@@ -8,7 +8,8 @@ import type { components } from '../api/schema';
 import { ApiError } from '../api/errors';
 import { useMe } from '../auth';
 import { CustomFieldItem, customFieldsBody } from '../components/CustomFieldInput';
-import { describeError, ErrorState, Loading } from '../components/states';
+import { applyServerError, ConflictModal, DuplicateModal } from '../components/recordForm';
+import { ErrorState, Loading } from '../components/states';
 import { useCustomFields, useRegions, useUsers } from '../directory';
 import { can } from '../permissions';
 import { LEVELS, STATUSES, TYPES, type Customer } from './customerBits';
@@ -22,6 +23,7 @@ const STANDARD = [
 ] as const;
 type Standard = (typeof STANDARD)[number];
 type Values = Partial<Record<Standard, unknown>> & { custom_fields?: Record<string, unknown> };
+const KNOWN: ReadonlySet<string> = new Set([...STANDARD, 'custom_fields']);
 
 function toValues(c: Customer): Values {
   const values: Values = { custom_fields: { ...c.custom_fields } };
@@ -64,22 +66,11 @@ export default function CustomerFormPage() {
   }, [initial, form]);
 
   function showServerErrors(error: unknown, values: Values): void {
-    if (error instanceof ApiError && error.status === 422 && error.problem.errors?.length) {
-      const known = new Set([...STANDARD, 'custom_fields']);
-      const fields = error.fieldErrors();
-      const onForm = fields.filter((f) => known.has(String(f.name[0]) as Standard));
-      form.setFields(onForm.map((f) => ({ name: f.name as never, errors: f.errors })));
-      const rest = fields.filter((f) => !onForm.includes(f));
-      setFormError(rest.length ? rest.map((f) => `${f.name.join('.')}: ${f.errors.join(', ')}`).join('; ') : null);
-      const first = onForm[0];
-      if (first) form.scrollToField(first.name as never, { block: 'center' });
-    } else if (error instanceof ApiError && error.status === 409) {
-      setDuplicate({ existingId: error.problem.existing_id, values });
-    } else if (error instanceof ApiError && error.status === 412) {
-      setConflict(true);
-    } else {
-      setFormError(describeError(t, error));
-    }
+    const outcome = applyServerError(form, error, KNOWN, t);
+    if (outcome.kind === 'fields') setFormError(outcome.message);
+    else if (outcome.kind === 'duplicate') setDuplicate({ existingId: outcome.existingId, values });
+    else if (outcome.kind === 'conflict') setConflict(true);
+    else setFormError(outcome.message);
   }
 
   async function save(values: Values, allowDuplicate = false) {
@@ -264,58 +255,26 @@ export default function CustomerFormPage() {
           <Button onClick={() => navigate(-1)}>{t('common.cancel')}</Button>
         </Space>
       </Form>
-      <Modal
+      <DuplicateModal
         open={!!duplicate}
-        title={t('customer.duplicateTitle')}
         onCancel={() => setDuplicate(null)}
-        footer={[
-          <Button key="cancel" onClick={() => setDuplicate(null)}>
-            {t('common.cancel')}
-          </Button>,
-          <Button
-            key="anyway"
-            onClick={() => {
-              const values = duplicate!.values;
-              setDuplicate(null);
-              idempotencyKey.current = newIdempotencyKey();
-              void save(values, true);
-            }}
-          >
-            {t('customer.createAnyway')}
-          </Button>,
-          duplicate?.existingId ? (
-            <Button key="open" type="primary" onClick={() => navigate(`/customers/${duplicate.existingId}`)} data-testid="open-existing">
-              {t('customer.openExisting')}
-            </Button>
-          ) : null,
-        ]}
-      >
-        <p>{t('customer.duplicateDetail')}</p>
-      </Modal>
-      <Modal
+        onAnyway={() => {
+          const values = duplicate!.values;
+          setDuplicate(null);
+          idempotencyKey.current = newIdempotencyKey();
+          void save(values, true);
+        }}
+        onOpen={duplicate?.existingId ? () => navigate(`/customers/${duplicate.existingId}`) : undefined}
+      />
+      <ConflictModal
         open={conflict}
-        title={t('customer.conflictTitle')}
         onCancel={() => setConflict(false)}
-        footer={[
-          <Button key="cancel" onClick={() => setConflict(false)}>
-            {t('common.cancel')}
-          </Button>,
-          <Button
-            key="reload"
-            type="primary"
-            data-testid="conflict-reload"
-            onClick={async () => {
-              setConflict(false);
-              const fresh = await record.refetch();
-              if (fresh.data) form.setFieldsValue(toValues(fresh.data));
-            }}
-          >
-            {t('common.reload')}
-          </Button>,
-        ]}
-      >
-        <p data-testid="conflict-message">{t('customer.conflictDetail')}</p>
-      </Modal>
+        onReload={async () => {
+          setConflict(false);
+          const fresh = await record.refetch();
+          if (fresh.data) form.setFieldsValue(toValues(fresh.data));
+        }}
+      />
     </section>
   );
 }

@@ -216,7 +216,16 @@ export default function CustomerPage() {
         </Col>
         <Col xs={24} lg={14}>
           {can(me, 'contacts:read') && (
-            <Card title={<><TeamOutlined /> {t('customer.contacts')}</>}>
+            <Card
+              title={<><TeamOutlined /> {t('customer.contacts')}</>}
+              extra={
+                can(me, 'contacts:create') && (
+                  <Button size="small" onClick={() => navigate(`/contacts/new?customer=${c.id}`)}>
+                    {t('customer.addContact')}
+                  </Button>
+                )
+              }
+            >
               {contacts.isLoading ? (
                 <Loading />
               ) : contacts.isError ? (
