@@ -411,6 +411,31 @@ export const tests = [
     },
   },
   {
+    name: 'password change from the user menu keeps this session and takes the new password',
+    async run(ctx) {
+      const { page } = await signedIn(ctx, 'agent1');
+      await page.getByTestId('user-menu').click();
+      await page.getByText('Change password').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Current password').fill('wrong current password');
+      await dialog.getByLabel('New password', { exact: true }).fill('agent one new passphrase 9');
+      await dialog.getByLabel('Repeat the new password').fill('agent one new passphrase 9');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.getByText('The current password is wrong.').waitFor();
+      await dialog.getByLabel('Current password').fill(PASSWORD);
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Password changed').waitFor();
+      // the session continues (new cookie), also after a reload
+      await page.reload();
+      await page.getByTestId('user-menu').waitFor();
+      await page.getByTestId('user-menu').click();
+      await page.getByText('Sign out').click();
+      await page.waitForURL('**/login');
+      await login(page, demo('agent1'), 'agent one new passphrase 9');
+      await page.getByTestId('user-menu').waitFor();
+    },
+  },
+  {
     name: 'logout clears the session and the refresh cookie',
     async run(ctx) {
       const { context, page } = await signedIn(ctx, 'west.rep1');

@@ -20,6 +20,7 @@ import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
 import { setLanguage } from '../i18n';
+import { ErrorBoundary } from '../components/ErrorBoundary';
 import PasswordDialog from '../pages/PasswordDialog';
 import { canOpen } from '../permissions';
 
@@ -120,7 +121,9 @@ export default function Shell() {
           </Dropdown>
         </Header>
         <Content id="main" tabIndex={-1} className="app-content">
-          <Outlet />
+          <ErrorBoundary resetKey={location.pathname}>
+            <Outlet />
+          </ErrorBoundary>
         </Content>
       </Layout>
       <PasswordDialog open={passwordOpen} onClose={() => setPasswordOpen(false)} />

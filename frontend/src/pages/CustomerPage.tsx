@@ -8,6 +8,7 @@ import { api, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { ApiError } from '../api/errors';
 import { useMe } from '../auth';
+import { diffRows } from '../components/diff';
 import { describeError, EmptyState, ErrorState, Loading } from '../components/states';
 import { useCustomFields, useRegions, useUserName, useUsers } from '../directory';
 import { can } from '../permissions';
@@ -105,6 +106,12 @@ export default function CustomerPage() {
   if (customer.isLoading) return <Loading />;
   if (customer.isError) return <ErrorState error={customer.error} onRetry={() => void customer.refetch()} />;
   const c = customer.data!;
+  const fieldValue = (field: string, value: string): string => {
+    if (!value) return '—';
+    if (field === 'owner_id') return userName(value) ?? value.slice(0, 8);
+    if (field === 'status' && i18n.exists(`customer.status.${value}`)) return t(`customer.status.${value}` as 'customer.status.active');
+    return value.length > 60 ? `${value.slice(0, 60)}…` : value;
+  };
   const entries: Entry[] = timeline.data?.pages.flatMap((p) => p.items) ?? [];
   const region = regions.data?.find((r) => r.id === c.region_id)?.name;
 
@@ -300,6 +307,20 @@ export default function CustomerPage() {
                       ) : (
                         <div>
                           <Typography.Text>{t(`activity.change.${changeLabel(e.action)}`)}</Typography.Text>
+                          {changeLabel(e.action) !== 'created' &&
+                            diffRows(e.changes)
+                              .filter((d) => d.field !== 'version' && d.field !== 'updated_at' && d.field !== 'department_id')
+                              .slice(0, 6)
+                              .map((d) => (
+                                <div key={d.field}>
+                                  <Typography.Text type="secondary">
+                                    {i18n.exists(`customer.fields.${d.field}`) ? t(`customer.fields.${d.field}` as 'customer.fields.name') : d.field}:{' '}
+                                  </Typography.Text>
+                                  <Typography.Text delete>{fieldValue(d.field, d.before)}</Typography.Text>
+                                  {' → '}
+                                  <Typography.Text>{fieldValue(d.field, d.after)}</Typography.Text>
+                                </div>
+                              ))}
                           <div>
                             <Typography.Text type="secondary">
                               {formatDate(e.at, i18n.language)} · {userName(e.actor_id) ?? ''}

@@ -32,7 +32,13 @@ export default function PasswordDialog({ open, onClose }: { open: boolean; onClo
       onClose();
     } catch (error) {
       if (error instanceof ApiError && error.status === 422 && error.problem.errors?.length) {
-        form.setFields(error.fieldErrors().map((f) => ({ name: f.name as never, errors: f.errors })));
+        form.setFields(
+          error.fieldErrors().map((f) => ({
+            name: f.name as never,
+            // the one check the user can act on without reading English
+            errors: f.name[0] === 'current_password' ? [t('password.wrongCurrent')] : f.errors,
+          })),
+        );
       } else if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
         form.setFields([{ name: 'current_password', errors: [t('password.wrongCurrent')] }]);
       } else {

@@ -4,28 +4,12 @@ import { Button, Input, Select, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
+import { diffRows } from '../../components/diff';
 import { EmptyState, ErrorState } from '../../components/states';
 import { useUserName, useUsers } from '../../directory';
 import { formatDate } from '../customerBits';
 
 type Entry = components['schemas']['AuditEntryOut'];
-
-function show(value: unknown): string {
-  if (value === undefined) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value, null, 1);
-}
-
-/** changes is {field: {before, after}} or {field: [before, after]} or a flat snapshot. */
-export function diffRows(changes: Record<string, unknown>): { field: string; before: string; after: string }[] {
-  return Object.entries(changes).map(([field, value]) => {
-    if (value && typeof value === 'object' && !Array.isArray(value) && ('before' in value || 'after' in value)) {
-      const v = value as { before?: unknown; after?: unknown };
-      return { field, before: show(v.before), after: show(v.after) };
-    }
-    if (Array.isArray(value) && value.length === 2) return { field, before: show(value[0]), after: show(value[1]) };
-    return { field, before: '', after: show(value) };
-  });
-}
 
 export function Diff({ changes }: { changes: Record<string, unknown> }) {
   const { t } = useTranslation();
