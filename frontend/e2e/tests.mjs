@@ -433,6 +433,19 @@ export const tests = [
       await page.waitForURL('**/login');
       await login(page, demo('agent1'), 'agent one new passphrase 9');
       await page.getByTestId('user-menu').waitFor();
+      // back to the demo password, so a rerun against the same server works
+      const r = await fetch(`${ctx.base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: demo('agent1'), password: 'agent one new passphrase 9' }),
+      });
+      const { access_token } = await r.json();
+      const back = await fetch(`${ctx.base}/api/v1/auth/password`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${access_token}` },
+        body: JSON.stringify({ current_password: 'agent one new passphrase 9', new_password: PASSWORD }),
+      });
+      assert.equal(back.status, 200);
     },
   },
   {

@@ -1,9 +1,11 @@
 // What the create/edit forms share: server errors onto fields, the 409 duplicate and 412 conflict
 // dialogs.
-import { Button, Modal, type FormInstance } from 'antd';
+import { Button, Card, Col, Modal, Row, Space, type FormInstance } from 'antd';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/errors';
+import type { CustomField } from '../directory';
+import { CustomFieldItem } from './CustomFieldInput';
 import { describeError } from './states';
 
 export type Outcome =
@@ -81,5 +83,34 @@ export function ConflictModal({ open, onCancel, onReload }: { open: boolean; onC
     >
       <p data-testid="conflict-message">{t('customer.conflictDetail')}</p>
     </Modal>
+  );
+}
+
+/** The tenant's custom fields for this kind of record, two to a row on wide screens. */
+export function CustomFieldsCard({ fields }: { fields: CustomField[] | undefined }) {
+  const { t } = useTranslation();
+  if (!fields?.length) return null;
+  return (
+    <Card title={t('customer.customFields')} style={{ marginTop: 16 }}>
+      <Row gutter={16}>
+        {fields.map((f) => (
+          <Col xs={24} md={12} key={f.id}>
+            <CustomFieldItem field={f} />
+          </Col>
+        ))}
+      </Row>
+    </Card>
+  );
+}
+
+export function FormButtons({ busy, editing, onCancel }: { busy: boolean; editing: boolean; onCancel: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Space style={{ marginTop: 16 }}>
+      <Button type="primary" htmlType="submit" loading={busy}>
+        {editing ? t('common.save') : t('common.create')}
+      </Button>
+      <Button onClick={onCancel}>{t('common.cancel')}</Button>
+    </Space>
   );
 }

@@ -7,6 +7,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
 import { can } from '../permissions';
+import { LoadMore, SortSelect } from '../components/lists';
 import { EmptyState, ErrorState } from '../components/states';
 import { useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
@@ -97,17 +98,7 @@ export default function ContactsPage() {
           onPressEnter={(e) => setFilter('tag', (e.target as HTMLInputElement).value.trim() || undefined)}
           style={{ width: 140 }}
         />
-        <Select
-          aria-label={t('customer.sort.label')}
-          value={sort}
-          onChange={(v: string) => setFilter('sort', v === '-updated_at' ? undefined : v)}
-          options={[
-            { value: '-updated_at', label: t('customer.sort.updatedDesc') },
-            { value: '-created_at', label: t('customer.sort.createdDesc') },
-            { value: 'name', label: t('customer.sort.nameAsc') },
-            { value: '-name', label: t('customer.sort.nameDesc') },
-          ]}
-        />
+        <SortSelect value={sort} onChange={(v) => setFilter('sort', v)} />
       </div>
       {query.isError ? (
         <ErrorState error={query.error} onRetry={() => void query.refetch()} />
@@ -123,15 +114,7 @@ export default function ContactsPage() {
             scroll={{ x: 'max-content' }}
             locale={{ emptyText: query.isLoading ? ' ' : <EmptyState description={t('contact.empty')} /> }}
           />
-          <div className="load-more">
-            {query.hasNextPage ? (
-              <Button onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage}>
-                {t('common.loadMore')}
-              </Button>
-            ) : (
-              rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-            )}
-          </div>
+          <LoadMore query={query} shown={rows.length} />
         </>
       )}
     </section>

@@ -1,14 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Col, Form, Input, Row, Select, Space, Typography } from 'antd';
+import { Alert, App, Card, Col, Form, Input, Row, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, etagOf, newIdempotencyKey, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { ApiError } from '../api/errors';
 import { useMe } from '../auth';
-import { CustomFieldItem, customFieldsBody } from '../components/CustomFieldInput';
-import { applyServerError, ConflictModal, DuplicateModal } from '../components/recordForm';
+import { customFieldsBody } from '../components/CustomFieldInput';
+import { applyServerError, ConflictModal, CustomFieldsCard, DuplicateModal, FormButtons } from '../components/recordForm';
 import { ErrorState, Loading } from '../components/states';
 import { useCustomFields, useRegions, useUsers } from '../directory';
 import { can } from '../permissions';
@@ -237,23 +237,8 @@ export default function CustomerFormPage() {
             </Col>
           </Row>
         </Card>
-        {!!customFields.data?.length && (
-          <Card title={t('customer.customFields')} style={{ marginTop: 16 }}>
-            <Row gutter={16}>
-              {customFields.data.map((f) => (
-                <Col {...half} key={f.id}>
-                  <CustomFieldItem field={f} />
-                </Col>
-              ))}
-            </Row>
-          </Card>
-        )}
-        <Space style={{ marginTop: 16 }}>
-          <Button type="primary" htmlType="submit" loading={busy}>
-            {editing ? t('common.save') : t('common.create')}
-          </Button>
-          <Button onClick={() => navigate(-1)}>{t('common.cancel')}</Button>
-        </Space>
+        <CustomFieldsCard fields={customFields.data} />
+        <FormButtons busy={busy} editing={editing} onCancel={() => navigate(-1)} />
       </Form>
       <DuplicateModal
         open={!!duplicate}

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
+import { LoadMore, SortSelect } from '../components/lists';
 import { describeError, EmptyState, ErrorState } from '../components/states';
 import { useCustomFields, useRegions, useUserName, useUsers } from '../directory';
 import { can } from '../permissions';
@@ -274,17 +275,7 @@ export default function CustomersPage() {
             />
           </Space.Compact>
         )}
-        <Select
-          aria-label={t('customer.sort.label')}
-          value={sort}
-          onChange={(v: string) => setFilter('sort', v === '-updated_at' ? undefined : v)}
-          options={[
-            { value: '-updated_at', label: t('customer.sort.updatedDesc') },
-            { value: '-created_at', label: t('customer.sort.createdDesc') },
-            { value: 'name', label: t('customer.sort.nameAsc') },
-            { value: '-name', label: t('customer.sort.nameDesc') },
-          ]}
-        />
+        <SortSelect value={sort} onChange={(v) => setFilter('sort', v)} />
         {hasFilters && <Button onClick={() => setParams(new URLSearchParams(), { replace: true })}>{t('common.clearFilters')}</Button>}
       </div>
       {mayAssign && selected.length > 0 && (
@@ -327,22 +318,7 @@ export default function CustomersPage() {
             }}
             data-testid="customers-table"
           />
-          <div className="load-more">
-            {query.hasNextPage ? (
-              <Button onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage} data-testid="load-more">
-                {t('common.loadMore')}
-              </Button>
-            ) : (
-              rows.length > 0 && <Typography.Text type="secondary">{t('common.noMore')}</Typography.Text>
-            )}
-            {rows.length > 0 && (
-              <div>
-                <Typography.Text type="secondary" data-testid="shown-count">
-                  {t('common.shown', { count: rows.length })}
-                </Typography.Text>
-              </div>
-            )}
-          </div>
+          <LoadMore query={query} shown={rows.length} />
         </>
       )}
     </section>
