@@ -57,6 +57,7 @@ test: $(VENV)/.dev-deps
 # installed when missing).
 test-web: $(VENV)/.dev-deps $(WEB)/dist/index.html
 	cd $(WEB) && npm run check:api
+	cd $(WEB) && npm run format:check
 	cd $(WEB) && npm run typecheck
 	cd $(WEB) && npm test
 	cd $(WEB) && npm run e2e

@@ -18,13 +18,23 @@ const here = dirname(fileURLToPath(import.meta.url));
 const frontend = resolve(here, '..');
 const repo = resolve(frontend, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 function ensureChromium() {
   if (existsSync(CHROMIUM)) return;
   console.log(`== ${CHROMIUM} is missing: installing Debian's chromium (and a CJK font for the screenshots)`);
   const sudo = process.getuid && process.getuid() === 0 ? '' : 'sudo ';
-  execSync(`${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei`, { stdio: 'inherit' });
+  execSync(`${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei`, {
+    stdio: 'inherit',
+  });
 }
 
 function freePort() {
@@ -133,10 +143,17 @@ async function main() {
         console.log(`ok   ${test.name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
       } catch (error) {
         failed++;
-        console.log(`FAIL ${test.name}\n     ${String(error?.stack ?? error).split('\n').slice(0, 6).join('\n     ')}`);
+        console.log(
+          `FAIL ${test.name}\n     ${String(error?.stack ?? error)
+            .split('\n')
+            .slice(0, 6)
+            .join('\n     ')}`,
+        );
         for (const [i, context] of contexts.entries())
           for (const [j, page] of context.pages().entries())
-            await page.screenshot({ path: join(shots, `FAILED-${test.name.replace(/\W+/g, '_')}-${i}-${j}.png`), fullPage: true }).catch(() => {});
+            await page
+              .screenshot({ path: join(shots, `FAILED-${test.name.replace(/\W+/g, '_')}-${i}-${j}.png`), fullPage: true })
+              .catch(() => {});
       } finally {
         for (const context of contexts) await context.close().catch(() => {});
       }

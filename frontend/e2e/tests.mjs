@@ -57,7 +57,10 @@ async function ownerCells(page) {
   const titles = await header.allInnerTexts();
   const index = titles.findIndex((t) => t.trim() === 'Owner');
   assert.ok(index >= 0, `no Owner column in ${titles}`);
-  return page.getByTestId('customers-table').locator(`tbody tr.ant-table-row td:nth-child(${index + 1})`).allInnerTexts();
+  return page
+    .getByTestId('customers-table')
+    .locator(`tbody tr.ant-table-row td:nth-child(${index + 1})`)
+    .allInnerTexts();
 }
 
 async function pickOption(page, label, option) {
@@ -115,7 +118,10 @@ export const tests = [
     async run(ctx) {
       const admin = await apiAs(ctx, 'admin');
       const email = `leaver.${Date.now()}@demo.example.com`;
-      const created = await admin('/api/v1/users', { method: 'POST', body: JSON.stringify({ email, name: 'Leaver', password: 'a good long passphrase 7' }) });
+      const created = await admin('/api/v1/users', {
+        method: 'POST',
+        body: JSON.stringify({ email, name: 'Leaver', password: 'a good long passphrase 7' }),
+      });
       assert.equal(created.status, 201);
       assert.equal((await admin(`/api/v1/users/${created.body.id}/deactivate`, { method: 'POST' })).status, 200);
       const context = await ctx.newContext();
@@ -247,7 +253,9 @@ export const tests = [
       await second.getByTestId('conflict-message').waitFor();
       await shot(ctx, second, '09-conflict-412');
       await second.getByTestId('conflict-reload').click();
-      await second.waitForFunction(() => (document.querySelector('#industry') ?? document.querySelector('input[id$="industry"]'))?.value === 'Tab one industry');
+      await second.waitForFunction(
+        () => (document.querySelector('#industry') ?? document.querySelector('input[id$="industry"]'))?.value === 'Tab one industry',
+      );
     },
   },
   {
@@ -295,7 +303,10 @@ export const tests = [
       const patched = await admin(`/api/v1/roles/${role.id}`, {
         method: 'PATCH',
         headers: { 'If-Match': `W/"${role.version}"` },
-        body: JSON.stringify({ permissions: [...role.permissions, 'customers:read'], data_ranges: { contacts: { range: 'all' }, customers: { range: 'all' } } }),
+        body: JSON.stringify({
+          permissions: [...role.permissions, 'customers:read'],
+          data_ranges: { contacts: { range: 'all' }, customers: { range: 'all' } },
+        }),
       });
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
       await hire.reload();
@@ -313,7 +324,10 @@ export const tests = [
       await page.getByRole('heading', { name: '登录' }).waitFor();
       await page.getByLabel('邮箱').fill(demo('director'));
       await page.getByLabel('密码').fill(PASSWORD);
-      await page.getByRole('button', { name: '登 录' }).or(page.getByRole('button', { name: '登录' })).click();
+      await page
+        .getByRole('button', { name: '登 录' })
+        .or(page.getByRole('button', { name: '登录' }))
+        .click();
       await page.getByTestId('main-nav').getByText('客户').waitFor();
       await page.goto('/customers');
       await page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();

@@ -11,11 +11,9 @@ const committed = join(root, 'src', 'api', 'schema.d.ts');
 const scratch = mkdtempSync(join(tmpdir(), 'crm-api-types-'));
 const fresh = join(scratch, 'schema.d.ts');
 try {
-  execFileSync(
-    join(root, 'node_modules', '.bin', 'openapi-typescript'),
-    [join(root, '..', 'openapi', 'openapi.json'), '-o', fresh],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  execFileSync(join(root, 'node_modules', '.bin', 'openapi-typescript'), [join(root, '..', 'openapi', 'openapi.json'), '-o', fresh], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (readFileSync(fresh, 'utf8') !== readFileSync(committed, 'utf8')) {
     console.error('src/api/schema.d.ts is stale: run `npm run gen:api` in frontend/ and commit the result.');
     process.exit(1);

@@ -74,20 +74,118 @@ export function AppRoutes() {
         }
       >
         <Route index element={<Home />} />
-        <Route path="customers" element={<Guard module="customers"><CustomersPage /></Guard>} />
-        <Route path="customers/new" element={<Guard module="customers"><CustomerFormPage /></Guard>} />
-        <Route path="customers/:id" element={<Guard module="customers"><CustomerPage /></Guard>} />
-        <Route path="customers/:id/edit" element={<Guard module="customers"><CustomerFormPage /></Guard>} />
-        <Route path="contacts" element={<Guard module="contacts"><ContactsPage /></Guard>} />
-        <Route path="contacts/new" element={<Guard module="contacts"><ContactFormPage /></Guard>} />
-        <Route path="contacts/:id" element={<Guard module="contacts"><ContactPage /></Guard>} />
-        <Route path="contacts/:id/edit" element={<Guard module="contacts"><ContactFormPage /></Guard>} />
-        <Route path="admin/users" element={<Guard module="users"><UsersPage /></Guard>} />
-        <Route path="admin/departments" element={<Guard module="departments"><DepartmentsPage /></Guard>} />
-        <Route path="admin/roles" element={<Guard module="roles"><RolesPage /></Guard>} />
-        <Route path="admin/custom-fields" element={<Guard module="customFields"><CustomFieldsPage /></Guard>} />
-        <Route path="admin/audit-log" element={<Guard module="auditLog"><AuditLogPage /></Guard>} />
-        <Route path="account/tokens" element={<Guard module="apiTokens"><TokensPage /></Guard>} />
+        <Route
+          path="customers"
+          element={
+            <Guard module="customers">
+              <CustomersPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="customers/new"
+          element={
+            <Guard module="customers">
+              <CustomerFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="customers/:id"
+          element={
+            <Guard module="customers">
+              <CustomerPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="customers/:id/edit"
+          element={
+            <Guard module="customers">
+              <CustomerFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="contacts"
+          element={
+            <Guard module="contacts">
+              <ContactsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="contacts/new"
+          element={
+            <Guard module="contacts">
+              <ContactFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="contacts/:id"
+          element={
+            <Guard module="contacts">
+              <ContactPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="contacts/:id/edit"
+          element={
+            <Guard module="contacts">
+              <ContactFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/users"
+          element={
+            <Guard module="users">
+              <UsersPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/departments"
+          element={
+            <Guard module="departments">
+              <DepartmentsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/roles"
+          element={
+            <Guard module="roles">
+              <RolesPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/custom-fields"
+          element={
+            <Guard module="customFields">
+              <CustomFieldsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/audit-log"
+          element={
+            <Guard module="auditLog">
+              <AuditLogPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="account/tokens"
+          element={
+            <Guard module="apiTokens">
+              <TokensPage />
+            </Guard>
+          }
+        />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -73,15 +73,18 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     });
   }, [navigate, signedOut]);
 
-  const login = useCallback(async (email: string, password: string) => {
-    const pair = await unwrap(api.POST('/api/v1/auth/login', { body: { email, password, browser: true } }));
-    setAccessToken(pair.access_token);
-    const profile = await fetchMe();
-    queryClient.clear();
-    setMe(profile);
-    setExpired(false);
-    setStatus('signed-in');
-  }, [queryClient]);
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const pair = await unwrap(api.POST('/api/v1/auth/login', { body: { email, password, browser: true } }));
+      setAccessToken(pair.access_token);
+      const profile = await fetchMe();
+      queryClient.clear();
+      setMe(profile);
+      setExpired(false);
+      setStatus('signed-in');
+    },
+    [queryClient],
+  );
 
   const logout = useCallback(async () => {
     try {
@@ -98,10 +101,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setMe(await fetchMe());
   }, []);
 
-  const value = useMemo(
-    () => ({ status, me, expired, login, logout, reloadMe }),
-    [status, me, expired, login, logout, reloadMe],
-  );
+  const value = useMemo(() => ({ status, me, expired, login, logout, reloadMe }), [status, me, expired, login, logout, reloadMe]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -33,9 +33,7 @@ export function useUsers() {
     enabled: can(me, 'users:read'),
     staleTime: STALE,
     queryFn: () =>
-      allPages<User>((cursor) =>
-        unwrap(api.GET('/api/v1/users', { params: { query: { limit: 200, cursor, sort: 'name' } } })),
-      ),
+      allPages<User>((cursor) => unwrap(api.GET('/api/v1/users', { params: { query: { limit: 200, cursor, sort: 'name' } } }))),
   });
 }
 
@@ -45,8 +43,7 @@ export function useDepartments() {
     queryKey: ['departments'],
     enabled: can(me, 'departments:read'),
     staleTime: STALE,
-    queryFn: () =>
-      allPages<Department>((cursor) => unwrap(api.GET('/api/v1/departments', { params: { query: { limit: 200, cursor } } }))),
+    queryFn: () => allPages<Department>((cursor) => unwrap(api.GET('/api/v1/departments', { params: { query: { limit: 200, cursor } } }))),
   });
 }
 
@@ -77,9 +74,7 @@ export function useCustomFields(entity: 'customer' | 'contact') {
     enabled: can(me, 'custom_fields:read'),
     staleTime: STALE,
     queryFn: async () =>
-      (await unwrap(api.GET('/api/v1/custom-fields', { params: { query: { entity } } }))).items.sort(
-        (a, b) => a.position - b.position,
-      ),
+      (await unwrap(api.GET('/api/v1/custom-fields', { params: { query: { entity } } }))).items.sort((a, b) => a.position - b.position),
   });
 }
 

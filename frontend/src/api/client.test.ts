@@ -39,9 +39,7 @@ describe('authFetch', () => {
       seen.push(`${request.headers.get('Authorization')} ${await request.text()}`);
       return request.headers.get('Authorization') === 'Bearer new' ? json(201, { id: 1 }) : json(401, { status: 401 });
     });
-    const response = await createAuthFetch(base as typeof fetch)(
-      requestTo('/api/v1/customers', { method: 'POST', body: '{"name":"A"}' }),
-    );
+    const response = await createAuthFetch(base as typeof fetch)(requestTo('/api/v1/customers', { method: 'POST', body: '{"name":"A"}' }));
     expect(response.status).toBe(201);
     expect(seen).toEqual(['Bearer old {"name":"A"}', 'Bearer new {"name":"A"}']);
     expect(getAccessToken()).toBe('new');
@@ -112,7 +110,9 @@ describe('unwrap and ApiError', () => {
       ],
     };
     const error = await unwrap(Promise.resolve({ error: problem, response: new Response(null, { status: 422 }) })).then(
-      () => { throw new Error('expected a failure'); },
+      () => {
+        throw new Error('expected a failure');
+      },
       (e: ApiError) => e,
     );
     expect(error).toBeInstanceOf(ApiError);
@@ -127,16 +127,26 @@ describe('unwrap and ApiError', () => {
 
   it('keeps the 409 duplicate id and the 429 retry time', async () => {
     const dup = await unwrap(
-      Promise.resolve({ error: { status: 409, title: 'Conflict', detail: 'duplicate', existing_id: 'x-1' }, response: new Response(null, { status: 409 }) }),
+      Promise.resolve({
+        error: { status: 409, title: 'Conflict', detail: 'duplicate', existing_id: 'x-1' },
+        response: new Response(null, { status: 409 }),
+      }),
     ).then(
-      () => { throw new Error('expected a failure'); },
+      () => {
+        throw new Error('expected a failure');
+      },
       (e: ApiError) => e,
     );
     expect(dup.problem.existing_id).toBe('x-1');
     const throttled = await unwrap(
-      Promise.resolve({ error: { status: 429, title: 'Too many', detail: 'wait' }, response: new Response(null, { status: 429, headers: { 'Retry-After': '42' } }) }),
+      Promise.resolve({
+        error: { status: 429, title: 'Too many', detail: 'wait' },
+        response: new Response(null, { status: 429, headers: { 'Retry-After': '42' } }),
+      }),
     ).then(
-      () => { throw new Error('expected a failure'); },
+      () => {
+        throw new Error('expected a failure');
+      },
       (e: ApiError) => e,
     );
     expect(throttled.retryAfter).toBe(42);

@@ -24,7 +24,8 @@ export function applyServerError(form: FormInstance, error: unknown, known: Read
     const rest = fields.filter((f) => !onForm.includes(f));
     return { kind: 'fields', message: rest.length ? rest.map((f) => `${f.name.join('.')}: ${f.errors.join(', ')}`).join('; ') : null };
   }
-  if (error instanceof ApiError && error.status === 409 && error.problem.existing_id) return { kind: 'duplicate', existingId: error.problem.existing_id };
+  if (error instanceof ApiError && error.status === 409 && error.problem.existing_id)
+    return { kind: 'duplicate', existingId: error.problem.existing_id };
   if (error instanceof ApiError && error.status === 412) return { kind: 'conflict' };
   return { kind: 'other', message: describeError(t, error) };
 }

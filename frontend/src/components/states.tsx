@@ -26,7 +26,8 @@ export function Loading({ tip }: { tip?: string }) {
 
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useTranslation();
-  const status = error instanceof ApiError && error.status === 404 ? '404' : error instanceof ApiError && error.status === 403 ? '403' : 'error';
+  const status =
+    error instanceof ApiError && error.status === 404 ? '404' : error instanceof ApiError && error.status === 403 ? '403' : 'error';
   const title = status === '404' ? t('notFound.recordTitle') : t('common.loadError');
   const detail = status === '404' ? t('notFound.recordDetail') : describeError(t, error);
   return (

@@ -18,7 +18,8 @@ describe('translations', () => {
   });
 
   it('every message keeps its placeholders and is not empty', () => {
-    const lookup = (tree: unknown, key: string) => key.split('.').reduce((node: unknown, part) => (node as Record<string, unknown>)[part], tree) as string;
+    const lookup = (tree: unknown, key: string) =>
+      key.split('.').reduce((node: unknown, part) => (node as Record<string, unknown>)[part], tree) as string;
     for (const key of keys(en)) {
       const a = lookup(en, key);
       const b = lookup(zhCN, key);

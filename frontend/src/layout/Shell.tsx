@@ -44,17 +44,21 @@ export default function Shell() {
     if (canOpen(me, 'contacts')) list.push({ key: '/contacts', icon: <ContactsOutlined />, label: t('nav.contacts') });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
-    if (canOpen(me, 'departments'))
-      admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
+    if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
     if (canOpen(me, 'roles')) admin.push({ key: '/admin/roles', icon: <SafetyOutlined />, label: t('nav.roles') });
-    if (canOpen(me, 'customFields'))
-      admin.push({ key: '/admin/custom-fields', icon: <FormOutlined />, label: t('nav.customFields') });
+    if (canOpen(me, 'customFields')) admin.push({ key: '/admin/custom-fields', icon: <FormOutlined />, label: t('nav.customFields') });
     if (canOpen(me, 'auditLog')) admin.push({ key: '/admin/audit-log', icon: <AuditOutlined />, label: t('nav.auditLog') });
     if (admin.length) list.push({ type: 'group', key: 'admin', label: t('nav.admin'), children: admin });
     return list;
   }, [me, t]);
 
-  const selected = '/' + location.pathname.split('/').filter(Boolean).slice(0, location.pathname.startsWith('/admin') ? 2 : 1).join('/');
+  const selected =
+    '/' +
+    location.pathname
+      .split('/')
+      .filter(Boolean)
+      .slice(0, location.pathname.startsWith('/admin') ? 2 : 1)
+      .join('/');
 
   const menu = (
     <Menu

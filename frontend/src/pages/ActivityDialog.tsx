@@ -99,7 +99,11 @@ export default function ActivityDialog({
         <Form.Item name="kind" label={t('activity.fields.kind')} rules={[{ required: true }]}>
           <Select options={KINDS.map((k) => ({ value: k, label: t(`activity.kind.${k}`) }))} />
         </Form.Item>
-        <Form.Item name="subject" label={t('activity.fields.subject')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+        <Form.Item
+          name="subject"
+          label={t('activity.fields.subject')}
+          rules={[{ required: true, whitespace: true, message: t('common.required') }]}
+        >
           <Input maxLength={300} />
         </Form.Item>
         <Form.Item name="body" label={t('activity.fields.body')}>

@@ -50,7 +50,8 @@ function CustomerSelect({ value, onChange, id }: { value?: string; onChange?: (v
     queryFn: () => unwrap(api.GET('/api/v1/customers/{customer_id}', { params: { path: { customer_id: value! } } })),
   });
   const options = (found.data?.items ?? []).filter((c) => 'name' in c).map((c) => ({ value: c.id, label: (c as { name: string }).name }));
-  if (current.data && !options.some((o) => o.value === current.data.id)) options.unshift({ value: current.data.id, label: current.data.name });
+  if (current.data && !options.some((o) => o.value === current.data.id))
+    options.unshift({ value: current.data.id, label: current.data.name });
   return (
     <Select
       id={id}
@@ -128,7 +129,11 @@ export default function ContactFormPage() {
         if (Object.keys(body).length)
           await unwrap(
             api.PATCH('/api/v1/contacts/{contact_id}', {
-              params: { path: { contact_id: current.id }, query: allowDuplicate ? { allow_duplicate: true } : {}, header: { 'if-match': etagOf(current.version) } },
+              params: {
+                path: { contact_id: current.id },
+                query: allowDuplicate ? { allow_duplicate: true } : {},
+                header: { 'if-match': etagOf(current.version) },
+              },
               body: body as ContactPatch,
             }),
           );
@@ -163,7 +168,9 @@ export default function ContactFormPage() {
         form={form}
         layout="vertical"
         onFinish={(v) => void save(v)}
-        initialValues={editing ? initial : { is_primary: false, phones: [], emails: [], tags: [], customer_id: params.get('customer') ?? undefined }}
+        initialValues={
+          editing ? initial : { is_primary: false, phones: [], emails: [], tags: [], customer_id: params.get('customer') ?? undefined }
+        }
         disabled={busy}
         scrollToFirstError
         data-testid="contact-form"
@@ -171,7 +178,11 @@ export default function ContactFormPage() {
         <Card>
           <Row gutter={16}>
             <Col {...half}>
-              <Form.Item name="name" label={t('contact.fields.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+              <Form.Item
+                name="name"
+                label={t('contact.fields.name')}
+                rules={[{ required: true, whitespace: true, message: t('common.required') }]}
+              >
                 <Input maxLength={200} />
               </Form.Item>
             </Col>
@@ -208,7 +219,11 @@ export default function ContactFormPage() {
             {mayAssign && !!users.data?.length && (
               <Col {...half}>
                 <Form.Item name="owner_id" label={t('contact.fields.owner_id')}>
-                  <Select showSearch={{ optionFilterProp: 'label' }} allowClear={!editing} options={users.data.filter((u) => u.active).map((u) => ({ value: u.id, label: u.name }))} />
+                  <Select
+                    showSearch={{ optionFilterProp: 'label' }}
+                    allowClear={!editing}
+                    options={users.data.filter((u) => u.active).map((u) => ({ value: u.id, label: u.name }))}
+                  />
                 </Form.Item>
               </Col>
             )}

@@ -67,7 +67,11 @@ export default function ContactPage() {
               <Descriptions.Item label={t('contact.fields.emails')}>{c.emails.join(', ') || '—'}</Descriptions.Item>
               <Descriptions.Item label={t('contact.fields.birthday')}>{c.birthday ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('contact.fields.owner_id')}>{userName(c.owner_id) ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('contact.fields.tags')}>{c.tags.map((x) => <Tag key={x}>{x}</Tag>)}</Descriptions.Item>
+              <Descriptions.Item label={t('contact.fields.tags')}>
+                {c.tags.map((x) => (
+                  <Tag key={x}>{x}</Tag>
+                ))}
+              </Descriptions.Item>
               <Descriptions.Item label={t('contact.fields.description')}>{c.description ?? '—'}</Descriptions.Item>
               {(customFields.data ?? []).map((f) => (
                 <Descriptions.Item key={f.id} label={f.label}>

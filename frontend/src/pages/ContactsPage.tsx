@@ -17,7 +17,10 @@ const FILTERS = ['q', 'owner', 'tag', 'sort'] as const;
 export default function ContactsPage() {
   const { t, i18n } = useTranslation();
   const [params, setParams] = useSearchParams();
-  const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? undefined])) as Record<(typeof FILTERS)[number], string | undefined>;
+  const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? undefined])) as Record<
+    (typeof FILTERS)[number],
+    string | undefined
+  >;
   const sort = filters.sort ?? '-updated_at';
   const users = useUsers();
   const userName = useUserName();
@@ -56,7 +59,11 @@ export default function ContactsPage() {
     },
     { key: 'owner', title: t('contact.fields.owner_id'), render: (_: unknown, c: Contact) => userName(c.owner_id) ?? '—' },
     { key: 'tags', title: t('contact.fields.tags'), render: (_: unknown, c: Contact) => c.tags.map((x) => <Tag key={x}>{x}</Tag>) },
-    { key: 'updated_at', title: t('contact.fields.updated_at'), render: (_: unknown, c: Contact) => formatDate(c.updated_at, i18n.language) },
+    {
+      key: 'updated_at',
+      title: t('contact.fields.updated_at'),
+      render: (_: unknown, c: Contact) => formatDate(c.updated_at, i18n.language),
+    },
   ];
 
   return (

@@ -18,8 +18,21 @@ type CustomerCreate = components['schemas']['CustomerCreate'];
 type CustomerPatch = components['schemas']['CustomerPatch'];
 
 const STANDARD = [
-  'name', 'kind', 'status', 'level', 'customer_type', 'industry', 'source', 'region_id',
-  'phone', 'email', 'website', 'address', 'tags', 'description', 'owner_id',
+  'name',
+  'kind',
+  'status',
+  'level',
+  'customer_type',
+  'industry',
+  'source',
+  'region_id',
+  'phone',
+  'email',
+  'website',
+  'address',
+  'tags',
+  'description',
+  'owner_id',
 ] as const;
 type Standard = (typeof STANDARD)[number];
 type Values = Partial<Record<Standard, unknown>> & { custom_fields?: Record<string, unknown> };
@@ -153,7 +166,11 @@ export default function CustomerFormPage() {
         <Card>
           <Row gutter={16}>
             <Col {...half}>
-              <Form.Item name="name" label={t('customer.fields.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+              <Form.Item
+                name="name"
+                label={t('customer.fields.name')}
+                rules={[{ required: true, whitespace: true, message: t('common.required') }]}
+              >
                 <Input maxLength={200} />
               </Form.Item>
             </Col>

@@ -53,7 +53,11 @@ export default function CustomerPage() {
     enabled: !deleted,
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
-      unwrap(api.GET('/api/v1/customers/{customer_id}/timeline', { params: { path: { customer_id: id }, query: { limit: 20, cursor: pageParam } } })),
+      unwrap(
+        api.GET('/api/v1/customers/{customer_id}/timeline', {
+          params: { path: { customer_id: id }, query: { limit: 20, cursor: pageParam } },
+        }),
+      ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
 
@@ -162,13 +166,19 @@ export default function CustomerPage() {
               <Descriptions.Item label={t('customer.fields.kind')}>{t(`customer.kind.${c.kind}`)}</Descriptions.Item>
               <Descriptions.Item label={t('customer.fields.customer_type')}>{c.customer_type ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('customer.fields.industry')}>{c.industry ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('customer.fields.phone')}>{c.phone ? <a href={`tel:${c.phone}`}>{c.phone}</a> : '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('customer.fields.email')}>{c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('customer.fields.phone')}>
+                {c.phone ? <a href={`tel:${c.phone}`}>{c.phone}</a> : '—'}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('customer.fields.email')}>
+                {c.email ? <a href={`mailto:${c.email}`}>{c.email}</a> : '—'}
+              </Descriptions.Item>
               <Descriptions.Item label={t('customer.fields.website')}>{c.website ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('customer.fields.region_id')}>{region ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('customer.fields.address')}>{c.address ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('customer.fields.source')}>{c.source ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('customer.fields.tags')}>{c.tags.length ? c.tags.map((x) => <Tag key={x}>{x}</Tag>) : '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('customer.fields.tags')}>
+                {c.tags.length ? c.tags.map((x) => <Tag key={x}>{x}</Tag>) : '—'}
+              </Descriptions.Item>
               <Descriptions.Item label={t('customer.fields.description')}>{c.description ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('customer.fields.created_at')}>{formatDate(c.created_at, i18n.language)}</Descriptions.Item>
               <Descriptions.Item label={t('customer.fields.updated_at')}>{formatDate(c.updated_at, i18n.language)}</Descriptions.Item>
@@ -206,7 +216,12 @@ export default function CustomerPage() {
                   onClick={async () => {
                     const ok = await run(
                       () =>
-                        unwrap(api.POST('/api/v1/customers/{customer_id}/assign', { params: { path: { customer_id: c.id } }, body: { owner_id: newOwner! } })),
+                        unwrap(
+                          api.POST('/api/v1/customers/{customer_id}/assign', {
+                            params: { path: { customer_id: c.id } },
+                            body: { owner_id: newOwner! },
+                          }),
+                        ),
                       t('customer.reassigned'),
                     );
                     if (ok) {
@@ -224,7 +239,11 @@ export default function CustomerPage() {
         <Col xs={24} lg={14}>
           {can(me, 'contacts:read') && (
             <Card
-              title={<><TeamOutlined /> {t('customer.contacts')}</>}
+              title={
+                <>
+                  <TeamOutlined /> {t('customer.contacts')}
+                </>
+              }
               extra={
                 can(me, 'contacts:create') && (
                   <Button size="small" onClick={() => navigate(`/contacts/new?customer=${c.id}`)}>
@@ -314,7 +333,10 @@ export default function CustomerPage() {
                               .map((d) => (
                                 <div key={d.field}>
                                   <Typography.Text type="secondary">
-                                    {i18n.exists(`customer.fields.${d.field}`) ? t(`customer.fields.${d.field}` as 'customer.fields.name') : d.field}:{' '}
+                                    {i18n.exists(`customer.fields.${d.field}`)
+                                      ? t(`customer.fields.${d.field}` as 'customer.fields.name')
+                                      : d.field}
+                                    :{' '}
                                   </Typography.Text>
                                   <Typography.Text delete>{fieldValue(d.field, d.before)}</Typography.Text>
                                   {' → '}

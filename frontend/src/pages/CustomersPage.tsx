@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
-import { PlusOutlined, SettingOutlined } from '@ant-design/icons';
+import { FilterOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Checkbox, Dropdown, Input, Select, Space, Table, Tag, Typography, type TableProps } from 'antd';
+import { App, Button, Checkbox, Dropdown, Grid, Input, Select, Space, Table, Tag, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -35,7 +35,10 @@ export default function CustomersPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
-  const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? undefined])) as Record<(typeof FILTERS)[number], string | undefined>;
+  const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? undefined])) as Record<
+    (typeof FILTERS)[number],
+    string | undefined
+  >;
   const sort = filters.sort ?? '-updated_at';
   const [columns, setColumns] = useState<string[]>(storedColumns);
   const [selected, setSelected] = useState<string[]>([]);
@@ -46,6 +49,9 @@ export default function CustomersPage() {
   const regions = useRegions();
   const customFields = useCustomFields('customer');
   const mayAssign = can(me, 'customers:assign');
+  // On a phone the filters fold away behind one button; search stays.
+  const narrow = !Grid.useBreakpoint().md;
+  const [showFilters, setShowFilters] = useState(false);
   const mayCreate = can(me, 'customers:create');
 
   function setFilter(key: (typeof FILTERS)[number], value: string | undefined) {
@@ -77,10 +83,7 @@ export default function CustomersPage() {
     },
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const rows = useMemo(
-    () => (query.data?.pages.flatMap((p) => p.items) ?? []).filter((c): c is Customer => 'name' in c),
-    [query.data],
-  );
+  const rows = useMemo(() => (query.data?.pages.flatMap((p) => p.items) ?? []).filter((c): c is Customer => 'name' in c), [query.data]);
 
   const allColumns: NonNullable<TableProps<Customer>['columns']> = [
     {
@@ -91,12 +94,22 @@ export default function CustomersPage() {
       sortOrder: sort === 'name' ? 'ascend' : sort === '-name' ? 'descend' : null,
       render: (_: unknown, c: Customer) => <Link to={`/customers/${c.id}`}>{c.name}</Link>,
     },
-    { key: 'status', title: t('customer.fields.status'), dataIndex: 'status', render: (_: unknown, c: Customer) => <StatusTag status={c.status} /> },
+    {
+      key: 'status',
+      title: t('customer.fields.status'),
+      dataIndex: 'status',
+      render: (_: unknown, c: Customer) => <StatusTag status={c.status} />,
+    },
     { key: 'level', title: t('customer.fields.level'), dataIndex: 'level' },
     { key: 'kind', title: t('customer.fields.kind'), dataIndex: 'kind', render: (_: unknown, c: Customer) => t(`customer.kind.${c.kind}`) },
     { key: 'customer_type', title: t('customer.fields.customer_type'), dataIndex: 'customer_type' },
     { key: 'industry', title: t('customer.fields.industry'), dataIndex: 'industry' },
-    { key: 'owner_id', title: t('customer.fields.owner_id'), dataIndex: 'owner_id', render: (_: unknown, c: Customer) => userName(c.owner_id) ?? '—' },
+    {
+      key: 'owner_id',
+      title: t('customer.fields.owner_id'),
+      dataIndex: 'owner_id',
+      render: (_: unknown, c: Customer) => userName(c.owner_id) ?? '—',
+    },
     { key: 'phone', title: t('customer.fields.phone'), dataIndex: 'phone' },
     { key: 'email', title: t('customer.fields.email'), dataIndex: 'email' },
     {
@@ -105,7 +118,12 @@ export default function CustomersPage() {
       dataIndex: 'region_id',
       render: (_: unknown, c: Customer) => regions.data?.find((r) => r.id === c.region_id)?.name ?? '—',
     },
-    { key: 'tags', title: t('customer.fields.tags'), dataIndex: 'tags', render: (_: unknown, c: Customer) => c.tags.map((tag) => <Tag key={tag}>{tag}</Tag>) },
+    {
+      key: 'tags',
+      title: t('customer.fields.tags'),
+      dataIndex: 'tags',
+      render: (_: unknown, c: Customer) => c.tags.map((tag) => <Tag key={tag}>{tag}</Tag>),
+    },
     {
       key: 'created_at',
       title: t('customer.fields.created_at'),
@@ -151,13 +169,16 @@ export default function CustomersPage() {
     const failed = results.filter((r) => r.status === 'rejected');
     const done = results.length - failed.length;
     if (done) message.success(t('customer.assigned', { count: done }));
-    if (failed.length) message.error(`${t('customer.assignFailed', { count: failed.length })}: ${describeError(t, (failed[0] as PromiseRejectedResult).reason)}`);
+    if (failed.length)
+      message.error(
+        `${t('customer.assignFailed', { count: failed.length })}: ${describeError(t, (failed[0] as PromiseRejectedResult).reason)}`,
+      );
     setSelected([]);
     await queryClient.invalidateQueries({ queryKey: ['customers'] });
   }
 
   const userOptions = (users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }));
-  const hasFilters = FILTERS.some((k) => k !== 'sort' && filters[k]);
+  const activeFilters = FILTERS.filter((k) => k !== 'sort' && k !== 'q' && k !== 'cv' && filters[k]).length + (filters.q ? 1 : 0);
 
   return (
     <section aria-labelledby="customers-title">
@@ -169,7 +190,17 @@ export default function CustomersPage() {
           <Dropdown
             trigger={['click']}
             popupRender={() => (
-              <div className="column-chooser" style={{ background: '#fff', padding: 12, boxShadow: '0 6px 16px rgba(0,0,0,.12)', borderRadius: 8, maxHeight: 360, overflow: 'auto' }}>
+              <div
+                className="column-chooser"
+                style={{
+                  background: '#fff',
+                  padding: 12,
+                  boxShadow: '0 6px 16px rgba(0,0,0,.12)',
+                  borderRadius: 8,
+                  maxHeight: 360,
+                  overflow: 'auto',
+                }}
+              >
                 <Checkbox.Group
                   value={columns}
                   onChange={(v) => chooseColumns(v.length ? (v as string[]) : ['name'])}
@@ -200,83 +231,95 @@ export default function CustomersPage() {
           style={{ width: 320 }}
           data-testid="customer-search"
         />
-        <Select
-          aria-label={t('customer.filter.owner')}
-          placeholder={t('customer.filter.owner')}
-          value={filters.owner}
-          allowClear
-          onChange={(v: string | undefined) => setFilter('owner', v)}
-          options={[{ value: 'me', label: t('customer.filter.mine') }, ...userOptions]}
-          showSearch={{ optionFilterProp: 'label' }}
-          style={{ width: 200 }}
-          data-testid="owner-filter"
-        />
-        <Select
-          aria-label={t('customer.fields.status')}
-          placeholder={t('customer.fields.status')}
-          value={filters.status}
-          allowClear
-          onChange={(v: string | undefined) => setFilter('status', v)}
-          options={STATUSES.map((s) => ({ value: s, label: t(`customer.status.${s}`) }))}
-        />
-        <Select
-          aria-label={t('customer.fields.level')}
-          placeholder={t('customer.fields.level')}
-          value={filters.level}
-          allowClear
-          onChange={(v: string | undefined) => setFilter('level', v)}
-          options={LEVELS.map((l) => ({ value: l, label: l }))}
-        />
-        <Select
-          aria-label={t('customer.fields.customer_type')}
-          placeholder={t('customer.fields.customer_type')}
-          value={filters.type}
-          allowClear
-          onChange={(v: string | undefined) => setFilter('type', v)}
-          options={TYPES.map((l) => ({ value: l, label: l }))}
-        />
-        {!!regions.data?.length && (
-          <Select
-            aria-label={t('customer.fields.region_id')}
-            placeholder={t('customer.fields.region_id')}
-            value={filters.region}
-            allowClear
-            onChange={(v: string | undefined) => setFilter('region', v)}
-            options={regions.data.map((r) => ({ value: r.id, label: r.name }))}
-          />
+        {narrow && (
+          <Button icon={<FilterOutlined />} aria-expanded={showFilters} onClick={() => setShowFilters((v) => !v)}>
+            {t('common.filters')}
+            {activeFilters ? ` (${activeFilters})` : ''}
+          </Button>
         )}
-        <Input
-          aria-label={t('customer.filter.tag')}
-          placeholder={t('customer.filter.tag')}
-          defaultValue={filters.tag}
-          allowClear
-          onPressEnter={(e) => setFilter('tag', (e.target as HTMLInputElement).value.trim() || undefined)}
-          onBlur={(e) => setFilter('tag', e.target.value.trim() || undefined)}
-          style={{ width: 140 }}
-        />
-        {!!customFields.data?.length && (
-          <Space.Compact>
+        {(!narrow || showFilters) && (
+          <>
             <Select
-              aria-label={t('customer.filter.custom')}
-              placeholder={t('customer.filter.custom')}
-              value={filters.ck}
+              aria-label={t('customer.filter.owner')}
+              placeholder={t('customer.filter.owner')}
+              value={filters.owner}
               allowClear
-              onChange={(v: string | undefined) => setFilter('ck', v)}
-              options={customFields.data.map((f) => ({ value: f.key, label: f.label }))}
-              style={{ width: 150 }}
+              onChange={(v: string | undefined) => setFilter('owner', v)}
+              options={[{ value: 'me', label: t('customer.filter.mine') }, ...userOptions]}
+              showSearch={{ optionFilterProp: 'label' }}
+              style={{ width: 200 }}
+              data-testid="owner-filter"
             />
+            <Select
+              aria-label={t('customer.fields.status')}
+              placeholder={t('customer.fields.status')}
+              value={filters.status}
+              allowClear
+              onChange={(v: string | undefined) => setFilter('status', v)}
+              options={STATUSES.map((s) => ({ value: s, label: t(`customer.status.${s}`) }))}
+            />
+            <Select
+              aria-label={t('customer.fields.level')}
+              placeholder={t('customer.fields.level')}
+              value={filters.level}
+              allowClear
+              onChange={(v: string | undefined) => setFilter('level', v)}
+              options={LEVELS.map((l) => ({ value: l, label: l }))}
+            />
+            <Select
+              aria-label={t('customer.fields.customer_type')}
+              placeholder={t('customer.fields.customer_type')}
+              value={filters.type}
+              allowClear
+              onChange={(v: string | undefined) => setFilter('type', v)}
+              options={TYPES.map((l) => ({ value: l, label: l }))}
+            />
+            {!!regions.data?.length && (
+              <Select
+                aria-label={t('customer.fields.region_id')}
+                placeholder={t('customer.fields.region_id')}
+                value={filters.region}
+                allowClear
+                onChange={(v: string | undefined) => setFilter('region', v)}
+                options={regions.data.map((r) => ({ value: r.id, label: r.name }))}
+              />
+            )}
             <Input
-              aria-label={t('customer.filter.customValue')}
-              placeholder={t('customer.filter.customValue')}
-              defaultValue={filters.cv}
-              onPressEnter={(e) => setFilter('cv', (e.target as HTMLInputElement).value.trim() || undefined)}
-              onBlur={(e) => setFilter('cv', e.target.value.trim() || undefined)}
-              style={{ width: 120 }}
+              aria-label={t('customer.filter.tag')}
+              placeholder={t('customer.filter.tag')}
+              defaultValue={filters.tag}
+              allowClear
+              onPressEnter={(e) => setFilter('tag', (e.target as HTMLInputElement).value.trim() || undefined)}
+              onBlur={(e) => setFilter('tag', e.target.value.trim() || undefined)}
+              style={{ width: 140 }}
             />
-          </Space.Compact>
+            {!!customFields.data?.length && (
+              <Space.Compact>
+                <Select
+                  aria-label={t('customer.filter.custom')}
+                  placeholder={t('customer.filter.custom')}
+                  value={filters.ck}
+                  allowClear
+                  onChange={(v: string | undefined) => setFilter('ck', v)}
+                  options={customFields.data.map((f) => ({ value: f.key, label: f.label }))}
+                  style={{ width: 150 }}
+                />
+                <Input
+                  aria-label={t('customer.filter.customValue')}
+                  placeholder={t('customer.filter.customValue')}
+                  defaultValue={filters.cv}
+                  onPressEnter={(e) => setFilter('cv', (e.target as HTMLInputElement).value.trim() || undefined)}
+                  onBlur={(e) => setFilter('cv', e.target.value.trim() || undefined)}
+                  style={{ width: 120 }}
+                />
+              </Space.Compact>
+            )}
+            <SortSelect value={sort} onChange={(v) => setFilter('sort', v)} />
+          </>
         )}
-        <SortSelect value={sort} onChange={(v) => setFilter('sort', v)} />
-        {hasFilters && <Button onClick={() => setParams(new URLSearchParams(), { replace: true })}>{t('common.clearFilters')}</Button>}
+        {activeFilters > 0 && (
+          <Button onClick={() => setParams(new URLSearchParams(), { replace: true })}>{t('common.clearFilters')}</Button>
+        )}
       </div>
       {mayAssign && selected.length > 0 && (
         <div className="toolbar" data-testid="bulk-bar">

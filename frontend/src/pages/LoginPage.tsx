@@ -80,27 +80,15 @@ export default function LoginPage() {
         </div>
         <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
         {expired && !failure && <Alert type="info" showIcon title={t('login.sessionExpired')} style={{ marginBottom: 16 }} />}
-        {message && (
-          <Alert type="error" showIcon title={message} role="alert" style={{ marginBottom: 16 }} data-testid="login-error" />
-        )}
+        {message && <Alert type="error" showIcon title={message} role="alert" style={{ marginBottom: 16 }} data-testid="login-error" />}
         <Form layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
           <Form.Item label={t('login.email')} name="email" rules={[{ required: true, message: t('login.emailRequired') }]}>
             <Input autoComplete="username" autoFocus inputMode="email" spellCheck={false} />
           </Form.Item>
-          <Form.Item
-            label={t('login.password')}
-            name="password"
-            rules={[{ required: true, message: t('login.passwordRequired') }]}
-          >
+          <Form.Item label={t('login.password')} name="password" rules={[{ required: true, message: t('login.passwordRequired') }]}>
             <Input.Password autoComplete="current-password" />
           </Form.Item>
-          <Button
-            type="primary"
-            htmlType="submit"
-            block
-            loading={busy}
-            disabled={failure?.kind === 'throttled' && secondsLeft > 0}
-          >
+          <Button type="primary" htmlType="submit" block loading={busy} disabled={failure?.kind === 'throttled' && secondsLeft > 0}>
             {t('login.submit')}
           </Button>
         </Form>

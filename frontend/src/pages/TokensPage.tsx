@@ -32,7 +32,11 @@ export default function TokensPage() {
     try {
       const created = await unwrap(
         api.POST('/api/v1/api-tokens', {
-          body: { name: values.name.trim(), scopes: values.scopes, expires_at: values.expires_at ? new Date(values.expires_at).toISOString() : null },
+          body: {
+            name: values.name.trim(),
+            scopes: values.scopes,
+            expires_at: values.expires_at ? new Date(values.expires_at).toISOString() : null,
+          },
         }),
       );
       setOpen(false);
@@ -92,9 +96,21 @@ export default function TokensPage() {
           columns={[
             { key: 'name', title: t('tokens.fields.name'), dataIndex: 'name' },
             { key: 'prefix', title: t('tokens.fields.prefix'), render: (_: unknown, k: Token) => <code>{k.prefix}…</code> },
-            { key: 'scopes', title: t('tokens.fields.scopes'), render: (_: unknown, k: Token) => k.scopes.map((s) => <Tag key={s}>{s}</Tag>) },
-            { key: 'expires', title: t('tokens.fields.expires_at'), render: (_: unknown, k: Token) => (k.expires_at ? formatDate(k.expires_at, i18n.language) : t('tokens.never')) },
-            { key: 'used', title: t('tokens.fields.last_used_at'), render: (_: unknown, k: Token) => formatDate(k.last_used_at, i18n.language) },
+            {
+              key: 'scopes',
+              title: t('tokens.fields.scopes'),
+              render: (_: unknown, k: Token) => k.scopes.map((s) => <Tag key={s}>{s}</Tag>),
+            },
+            {
+              key: 'expires',
+              title: t('tokens.fields.expires_at'),
+              render: (_: unknown, k: Token) => (k.expires_at ? formatDate(k.expires_at, i18n.language) : t('tokens.never')),
+            },
+            {
+              key: 'used',
+              title: t('tokens.fields.last_used_at'),
+              render: (_: unknown, k: Token) => formatDate(k.last_used_at, i18n.language),
+            },
             {
               key: 'actions',
               title: t('common.actions'),
@@ -102,7 +118,12 @@ export default function TokensPage() {
                 k.revoked_at ? (
                   <Tag>{t('tokens.revoked')}</Tag>
                 ) : (
-                  <Popconfirm title={t('tokens.confirmRevoke')} onConfirm={() => revoke(k)} okText={t('tokens.revoke')} cancelText={t('common.cancel')}>
+                  <Popconfirm
+                    title={t('tokens.confirmRevoke')}
+                    onConfirm={() => revoke(k)}
+                    okText={t('tokens.revoke')}
+                    cancelText={t('common.cancel')}
+                  >
                     <Button size="small" danger>
                       {t('tokens.revoke')}
                     </Button>
@@ -112,12 +133,30 @@ export default function TokensPage() {
           ]}
         />
       )}
-      <Modal open={open} title={t('tokens.new')} onCancel={() => setOpen(false)} onOk={() => form.submit()} okText={t('common.create')} cancelText={t('common.cancel')} confirmLoading={busy} destroyOnHidden>
+      <Modal
+        open={open}
+        title={t('tokens.new')}
+        onCancel={() => setOpen(false)}
+        onOk={() => form.submit()}
+        okText={t('common.create')}
+        cancelText={t('common.cancel')}
+        confirmLoading={busy}
+        destroyOnHidden
+      >
         <Form form={form} layout="vertical" onFinish={create} initialValues={{ scopes: [] }}>
-          <Form.Item name="name" label={t('tokens.fields.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+          <Form.Item
+            name="name"
+            label={t('tokens.fields.name')}
+            rules={[{ required: true, whitespace: true, message: t('common.required') }]}
+          >
             <Input />
           </Form.Item>
-          <Form.Item name="scopes" label={t('tokens.fields.scopes')} extra={t('tokens.scopesHelp')} rules={[{ required: true, message: t('common.required') }]}>
+          <Form.Item
+            name="scopes"
+            label={t('tokens.fields.scopes')}
+            extra={t('tokens.scopesHelp')}
+            rules={[{ required: true, message: t('common.required') }]}
+          >
             <Select mode="multiple" options={me.permissions.map((p) => ({ value: p, label: p }))} />
           </Form.Item>
           <Form.Item name="expires_at" label={t('tokens.fields.expires_at')}>

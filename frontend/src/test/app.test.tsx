@@ -8,7 +8,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const anonymous = (url: URL) => (url.pathname === '/api/v1/auth/refresh' ? json(401, { status: 401, title: 'Unauthorized', detail: 'no' }) : null);
+const anonymous = (url: URL) =>
+  url.pathname === '/api/v1/auth/refresh' ? json(401, { status: 401, title: 'Unauthorized', detail: 'no' }) : null;
 
 async function signIn(user: ReturnType<typeof userEvent.setup>) {
   await user.type(await screen.findByLabelText('Email'), 'someone@demo.example.com');
@@ -18,7 +19,10 @@ async function signIn(user: ReturnType<typeof userEvent.setup>) {
 
 describe('login page', () => {
   it('shows a wrong password', async () => {
-    mockApi((url) => anonymous(url) ?? json(401, { type: 'about:blank', status: 401, title: 'Unauthorized', detail: 'invalid email or password' }));
+    mockApi(
+      (url) =>
+        anonymous(url) ?? json(401, { type: 'about:blank', status: 401, title: 'Unauthorized', detail: 'invalid email or password' }),
+    );
     const user = userEvent.setup();
     render(renderApp('/'));
     await signIn(user);
@@ -26,7 +30,10 @@ describe('login page', () => {
   });
 
   it('says when a throttled login may retry', async () => {
-    mockApi((url) => anonymous(url) ?? json(429, { status: 429, title: 'Too Many Requests', detail: 'later', retry_after: 42 }, { 'Retry-After': '42' }));
+    mockApi(
+      (url) =>
+        anonymous(url) ?? json(429, { status: 429, title: 'Too Many Requests', detail: 'later', retry_after: 42 }, { 'Retry-After': '42' }),
+    );
     const user = userEvent.setup();
     render(renderApp('/'));
     await signIn(user);
@@ -35,7 +42,11 @@ describe('login page', () => {
   });
 
   it('tells a deactivated account so', async () => {
-    mockApi((url) => anonymous(url) ?? json(403, { type: 'https://crm/problems/account-deactivated', status: 403, title: 'Forbidden', detail: 'deactivated' }));
+    mockApi(
+      (url) =>
+        anonymous(url) ??
+        json(403, { type: 'https://crm/problems/account-deactivated', status: 403, title: 'Forbidden', detail: 'deactivated' }),
+    );
     const user = userEvent.setup();
     render(renderApp('/'));
     await signIn(user);
@@ -66,7 +77,8 @@ describe('login page', () => {
 describe('shell', () => {
   const signedIn = (me = ME) =>
     mockApi((url) => {
-      if (url.pathname === '/api/v1/auth/refresh') return json(200, { access_token: 't', token_type: 'bearer', expires_in: 900, refresh_token: null });
+      if (url.pathname === '/api/v1/auth/refresh')
+        return json(200, { access_token: 't', token_type: 'bearer', expires_in: 900, refresh_token: null });
       if (url.pathname === '/api/v1/auth/me') return json(200, me);
       return json(200, { items: [], next_cursor: null });
     });

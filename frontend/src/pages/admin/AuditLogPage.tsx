@@ -23,8 +23,24 @@ export function Diff({ changes }: { changes: Record<string, unknown> }) {
       dataSource={rows}
       columns={[
         { key: 'field', title: t('audit.field'), dataIndex: 'field', width: 160 },
-        { key: 'before', title: t('audit.before'), render: (_: unknown, r) => <pre className="diff" style={{ color: '#cf1322' }}>{r.before}</pre> },
-        { key: 'after', title: t('audit.after'), render: (_: unknown, r) => <pre className="diff" style={{ color: '#389e0d' }}>{r.after}</pre> },
+        {
+          key: 'before',
+          title: t('audit.before'),
+          render: (_: unknown, r) => (
+            <pre className="diff" style={{ color: '#cf1322' }}>
+              {r.before}
+            </pre>
+          ),
+        },
+        {
+          key: 'after',
+          title: t('audit.after'),
+          render: (_: unknown, r) => (
+            <pre className="diff" style={{ color: '#389e0d' }}>
+              {r.after}
+            </pre>
+          ),
+        },
       ]}
     />
   );
@@ -34,7 +50,14 @@ export default function AuditLogPage() {
   const { t, i18n } = useTranslation();
   const users = useUsers();
   const userName = useUserName();
-  const [filters, setFilters] = useState<{ actor_id?: string; entity?: string; action?: string; entity_id?: string; from?: string; to?: string }>({});
+  const [filters, setFilters] = useState<{
+    actor_id?: string;
+    entity?: string;
+    action?: string;
+    entity_id?: string;
+    from?: string;
+    to?: string;
+  }>({});
 
   const query = useInfiniteQuery({
     queryKey: ['audit-log', filters],
@@ -85,10 +108,27 @@ export default function AuditLogPage() {
           allowClear
           value={filters.entity}
           onChange={(v: string | undefined) => set('entity', v)}
-          options={['customer', 'contact', 'activity', 'user', 'role', 'department', 'custom_field', 'api_token'].map((e) => ({ value: e, label: e }))}
+          options={['customer', 'contact', 'activity', 'user', 'role', 'department', 'custom_field', 'api_token'].map((e) => ({
+            value: e,
+            label: e,
+          }))}
         />
-        <Input aria-label={t('audit.fields.action')} placeholder={t('audit.fields.action')} allowClear onPressEnter={(e) => set('action', (e.target as HTMLInputElement).value.trim())} onBlur={(e) => set('action', e.target.value.trim())} style={{ width: 180 }} />
-        <Input aria-label={t('audit.fields.entity_id')} placeholder={t('audit.fields.entity_id')} allowClear onPressEnter={(e) => set('entity_id', (e.target as HTMLInputElement).value.trim())} onBlur={(e) => set('entity_id', e.target.value.trim())} style={{ width: 200 }} />
+        <Input
+          aria-label={t('audit.fields.action')}
+          placeholder={t('audit.fields.action')}
+          allowClear
+          onPressEnter={(e) => set('action', (e.target as HTMLInputElement).value.trim())}
+          onBlur={(e) => set('action', e.target.value.trim())}
+          style={{ width: 180 }}
+        />
+        <Input
+          aria-label={t('audit.fields.entity_id')}
+          placeholder={t('audit.fields.entity_id')}
+          allowClear
+          onPressEnter={(e) => set('entity_id', (e.target as HTMLInputElement).value.trim())}
+          onBlur={(e) => set('entity_id', e.target.value.trim())}
+          style={{ width: 200 }}
+        />
         <Input type="datetime-local" aria-label={t('audit.from')} onChange={(e) => set('from', e.target.value)} style={{ width: 200 }} />
         <Input type="datetime-local" aria-label={t('audit.to')} onChange={(e) => set('to', e.target.value)} style={{ width: 200 }} />
       </div>
@@ -107,10 +147,18 @@ export default function AuditLogPage() {
             expandable={{ expandedRowRender: (e) => <Diff changes={e.changes} />, rowExpandable: () => true }}
             columns={[
               { key: 'at', title: t('audit.fields.at'), render: (_: unknown, e: Entry) => formatDate(e.at, i18n.language) },
-              { key: 'actor', title: t('audit.fields.actor'), render: (_: unknown, e: Entry) => userName(e.actor_id) ?? (e.actor_id ? e.actor_id.slice(0, 8) : '—') },
+              {
+                key: 'actor',
+                title: t('audit.fields.actor'),
+                render: (_: unknown, e: Entry) => userName(e.actor_id) ?? (e.actor_id ? e.actor_id.slice(0, 8) : '—'),
+              },
               { key: 'action', title: t('audit.fields.action'), dataIndex: 'action' },
               { key: 'entity', title: t('audit.fields.entity'), dataIndex: 'entity' },
-              { key: 'entity_id', title: t('audit.fields.entity_id'), render: (_: unknown, e: Entry) => <code>{e.entity_id?.slice(0, 8) ?? '—'}</code> },
+              {
+                key: 'entity_id',
+                title: t('audit.fields.entity_id'),
+                render: (_: unknown, e: Entry) => <code>{e.entity_id?.slice(0, 8) ?? '—'}</code>,
+              },
               { key: 'ip', title: t('audit.fields.ip'), dataIndex: 'ip' },
             ]}
           />

@@ -29,7 +29,9 @@ export default function CustomFieldsPage() {
   async function create(values: Create) {
     setBusy(true);
     try {
-      await unwrap(api.POST('/api/v1/custom-fields', { body: { ...values, entity, options: values.options ?? [], required: !!values.required } }));
+      await unwrap(
+        api.POST('/api/v1/custom-fields', { body: { ...values, entity, options: values.options ?? [], required: !!values.required } }),
+      );
       message.success(t('customFields.created'));
       setOpen(false);
       form.resetFields();
@@ -88,14 +90,27 @@ export default function CustomFieldsPage() {
             { key: 'label', title: t('customFields.fields.label'), dataIndex: 'label' },
             { key: 'key', title: t('customFields.fields.key'), render: (_: unknown, f: CustomField) => <code>{f.key}</code> },
             { key: 'type', title: t('customFields.fields.type'), render: (_: unknown, f: CustomField) => t(`customFields.type.${f.type}`) },
-            { key: 'required', title: t('customFields.fields.required'), render: (_: unknown, f: CustomField) => (f.required ? t('common.yes') : t('common.no')) },
-            { key: 'options', title: t('customFields.fields.options'), render: (_: unknown, f: CustomField) => f.options.map((o) => <Tag key={o}>{o}</Tag>) },
+            {
+              key: 'required',
+              title: t('customFields.fields.required'),
+              render: (_: unknown, f: CustomField) => (f.required ? t('common.yes') : t('common.no')),
+            },
+            {
+              key: 'options',
+              title: t('customFields.fields.options'),
+              render: (_: unknown, f: CustomField) => f.options.map((o) => <Tag key={o}>{o}</Tag>),
+            },
             {
               key: 'actions',
               title: t('common.actions'),
               render: (_: unknown, f: CustomField) =>
                 can(me, 'custom_fields:delete') && (
-                  <Popconfirm title={t('customFields.confirmDelete')} onConfirm={() => remove(f)} okText={t('common.delete')} cancelText={t('common.cancel')}>
+                  <Popconfirm
+                    title={t('customFields.confirmDelete')}
+                    onConfirm={() => remove(f)}
+                    okText={t('common.delete')}
+                    cancelText={t('common.cancel')}
+                  >
                     <Button size="small" danger>
                       {t('common.delete')}
                     </Button>
@@ -116,7 +131,11 @@ export default function CustomFieldsPage() {
         destroyOnHidden
       >
         <Form form={form} layout="vertical" onFinish={create} initialValues={{ type: 'text', required: false, options: [] }}>
-          <Form.Item name="label" label={t('customFields.fields.label')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+          <Form.Item
+            name="label"
+            label={t('customFields.fields.label')}
+            rules={[{ required: true, whitespace: true, message: t('common.required') }]}
+          >
             <Input />
           </Form.Item>
           <Form.Item

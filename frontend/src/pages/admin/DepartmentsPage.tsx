@@ -114,11 +114,19 @@ export default function DepartmentsPage() {
               value={selected.parent_id ?? ''}
               style={{ width: 220 }}
               onChange={(v: string) => void reparent(selected, v || null)}
-              options={[{ value: '', label: t('departments.topLevel') }, ...all.filter((d) => d.id !== selected.id).map((d) => ({ value: d.id, label: d.name }))]}
+              options={[
+                { value: '', label: t('departments.topLevel') },
+                ...all.filter((d) => d.id !== selected.id).map((d) => ({ value: d.id, label: d.name })),
+              ]}
             />
           )}
           {can(me, 'departments:delete') && (
-            <Popconfirm title={t('common.confirmDelete')} onConfirm={() => remove(selected)} okText={t('common.delete')} cancelText={t('common.cancel')}>
+            <Popconfirm
+              title={t('common.confirmDelete')}
+              onConfirm={() => remove(selected)}
+              okText={t('common.delete')}
+              cancelText={t('common.cancel')}
+            >
               <Button danger>{t('common.delete')}</Button>
             </Popconfirm>
           )}
@@ -134,7 +142,11 @@ export default function DepartmentsPage() {
         destroyOnHidden
       >
         <Form form={form} layout="vertical" onFinish={create}>
-          <Form.Item name="name" label={t('departments.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+          <Form.Item
+            name="name"
+            label={t('departments.name')}
+            rules={[{ required: true, whitespace: true, message: t('common.required') }]}
+          >
             <Input />
           </Form.Item>
           <Form.Item name="parent_id" label={t('departments.parent')}>

@@ -11,7 +11,17 @@ import { useRoles, type Role } from '../../directory';
 import { can } from '../../permissions';
 
 export const RESOURCES = [
-  'customers', 'contacts', 'activities', 'custom_fields', 'users', 'departments', 'regions', 'roles', 'api_tokens', 'audit_log', 'settings',
+  'customers',
+  'contacts',
+  'activities',
+  'custom_fields',
+  'users',
+  'departments',
+  'regions',
+  'roles',
+  'api_tokens',
+  'audit_log',
+  'settings',
 ] as const;
 export const ACTIONS = ['read', 'create', 'update', 'delete', 'export', 'import', 'assign', 'manage'] as const;
 const RANGED = new Set(['customers', 'contacts', 'activities']);
@@ -54,17 +64,25 @@ export function PermissionMatrix({ draft, onChange, readOnly }: { draft: Draft; 
       <table className="matrix" data-testid="permission-matrix" style={{ borderCollapse: 'collapse', width: '100%' }}>
         <thead>
           <tr>
-            <th scope="col" style={{ textAlign: 'left', padding: 4 }}>{t('roles.resource')}</th>
+            <th scope="col" style={{ textAlign: 'left', padding: 4 }}>
+              {t('roles.resource')}
+            </th>
             {ACTIONS.map((a) => (
-              <th key={a} scope="col" style={{ padding: 4, fontWeight: 500 }}>{t(`roles.actions.${a}`)}</th>
+              <th key={a} scope="col" style={{ padding: 4, fontWeight: 500 }}>
+                {t(`roles.actions.${a}`)}
+              </th>
             ))}
-            <th scope="col" style={{ padding: 4 }}>{t('roles.dataRange')}</th>
+            <th scope="col" style={{ padding: 4 }}>
+              {t('roles.dataRange')}
+            </th>
           </tr>
         </thead>
         <tbody>
           {RESOURCES.map((r) => (
             <tr key={r} style={{ borderTop: '1px solid #f0f0f0' }}>
-              <th scope="row" style={{ textAlign: 'left', padding: 4, fontWeight: 400 }}>{t(`roles.resources.${r}`)}</th>
+              <th scope="row" style={{ textAlign: 'left', padding: 4, fontWeight: 400 }}>
+                {t(`roles.resources.${r}`)}
+              </th>
               {ACTIONS.map((a) => {
                 const perm = `${r}:${a}`;
                 return (
@@ -117,18 +135,29 @@ export default function RolesPage() {
     setBusy(true);
     setError(null);
     const data_ranges = Object.fromEntries(
-      Object.entries(draft.ranges).filter(([r]) => RANGED.has(r)).map(([r, range]) => [r, { range }]),
+      Object.entries(draft.ranges)
+        .filter(([r]) => RANGED.has(r))
+        .map(([r, range]) => [r, { range }]),
     );
     const body = { name: draft.name.trim(), description: draft.description, permissions: [...draft.permissions].sort(), data_ranges };
     try {
       if (draft.id)
-        await unwrap(api.PATCH('/api/v1/roles/{role_id}', { params: { path: { role_id: draft.id }, header: { 'if-match': etagOf(draft.version!) } }, body }));
+        await unwrap(
+          api.PATCH('/api/v1/roles/{role_id}', {
+            params: { path: { role_id: draft.id }, header: { 'if-match': etagOf(draft.version!) } },
+            body,
+          }),
+        );
       else await unwrap(api.POST('/api/v1/roles', { body }));
       message.success(t('roles.saved'));
       setDraft(null);
       await queryClient.invalidateQueries({ queryKey: ['roles'] });
     } catch (e) {
-      setError(e instanceof ApiError && e.problem.errors?.length ? e.problem.errors.map((x) => `${x.field}: ${x.message}`).join('; ') : describeError(t, e));
+      setError(
+        e instanceof ApiError && e.problem.errors?.length
+          ? e.problem.errors.map((x) => `${x.field}: ${x.message}`).join('; ')
+          : describeError(t, e),
+      );
     } finally {
       setBusy(false);
     }
@@ -167,9 +196,18 @@ export default function RolesPage() {
           scroll={{ x: 'max-content' }}
           locale={{ emptyText: <EmptyState /> }}
           columns={[
-            { key: 'name', title: t('roles.fields.name'), render: (_: unknown, r: Role) => <a onClick={() => setDraft(draftOf(r))}>{r.name}</a> },
+            {
+              key: 'name',
+              title: t('roles.fields.name'),
+              render: (_: unknown, r: Role) => <a onClick={() => setDraft(draftOf(r))}>{r.name}</a>,
+            },
             { key: 'key', title: t('roles.fields.key'), dataIndex: 'key' },
-            { key: 'system', title: t('roles.fields.system'), render: (_: unknown, r: Role) => (r.is_system ? <Tag>{t('roles.system')}</Tag> : <Tag color="purple">{t('roles.custom')}</Tag>) },
+            {
+              key: 'system',
+              title: t('roles.fields.system'),
+              render: (_: unknown, r: Role) =>
+                r.is_system ? <Tag>{t('roles.system')}</Tag> : <Tag color="purple">{t('roles.custom')}</Tag>,
+            },
             { key: 'perms', title: t('roles.fields.permissions'), render: (_: unknown, r: Role) => r.permissions.length },
             {
               key: 'actions',
@@ -180,7 +218,12 @@ export default function RolesPage() {
                     {r.is_system || !mayEdit ? t('common.open') : t('common.edit')}
                   </Button>
                   {!r.is_system && can(me, 'roles:delete') && (
-                    <Popconfirm title={t('common.confirmDelete')} onConfirm={() => remove(r)} okText={t('common.delete')} cancelText={t('common.cancel')}>
+                    <Popconfirm
+                      title={t('common.confirmDelete')}
+                      onConfirm={() => remove(r)}
+                      okText={t('common.delete')}
+                      cancelText={t('common.cancel')}
+                    >
                       <Button size="small" danger>
                         {t('common.delete')}
                       </Button>
@@ -211,10 +254,21 @@ export default function RolesPage() {
             {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} role="alert" />}
             <Form layout="vertical">
               <Form.Item label={t('roles.fields.name')} required htmlFor="role-name">
-                <Input id="role-name" value={draft.name} disabled={readOnly} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+                <Input
+                  id="role-name"
+                  value={draft.name}
+                  disabled={readOnly}
+                  onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+                />
               </Form.Item>
               <Form.Item label={t('roles.fields.description')} htmlFor="role-description">
-                <Input.TextArea id="role-description" rows={2} value={draft.description} disabled={readOnly} onChange={(e) => setDraft({ ...draft, description: e.target.value })} />
+                <Input.TextArea
+                  id="role-description"
+                  rows={2}
+                  value={draft.description}
+                  disabled={readOnly}
+                  onChange={(e) => setDraft({ ...draft, description: e.target.value })}
+                />
               </Form.Item>
             </Form>
             <PermissionMatrix draft={draft} onChange={setDraft} readOnly={readOnly} />

@@ -38,7 +38,7 @@ export default function UsersPage() {
   const mayUpdate = can(me, 'users:update');
 
   const roleName = (id: string) => roles.data?.find((r) => r.id === id)?.name ?? id.slice(0, 8);
-  const deptName = (id: string | null) => (id ? departments.data?.find((d) => d.id === id)?.name ?? '—' : '—');
+  const deptName = (id: string | null) => (id ? (departments.data?.find((d) => d.id === id)?.name ?? '—') : '—');
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
 
   async function create(values: NewUser) {
@@ -121,7 +121,13 @@ export default function UsersPage() {
         )}
       </div>
       <div className="toolbar">
-        <Input.Search aria-label={t('common.search')} placeholder={t('users.searchPlaceholder')} allowClear onChange={(e) => setFilter(e.target.value)} style={{ width: 280 }} />
+        <Input.Search
+          aria-label={t('common.search')}
+          placeholder={t('users.searchPlaceholder')}
+          allowClear
+          onChange={(e) => setFilter(e.target.value)}
+          style={{ width: 280 }}
+        />
       </div>
       {users.isError ? (
         <ErrorState error={users.error} onRetry={() => void users.refetch()} />
@@ -137,13 +143,21 @@ export default function UsersPage() {
             { key: 'name', title: t('users.fields.name'), dataIndex: 'name' },
             { key: 'email', title: t('users.fields.email'), dataIndex: 'email' },
             { key: 'dept', title: t('users.fields.department_id'), render: (_: unknown, u: User) => deptName(u.department_id) },
-            { key: 'roles', title: t('users.fields.roles'), render: (_: unknown, u: User) => u.role_ids.map((r) => <Tag key={r}>{roleName(r)}</Tag>) },
+            {
+              key: 'roles',
+              title: t('users.fields.roles'),
+              render: (_: unknown, u: User) => u.role_ids.map((r) => <Tag key={r}>{roleName(r)}</Tag>),
+            },
             {
               key: 'active',
               title: t('users.fields.active'),
               render: (_: unknown, u: User) => (u.active ? <Tag color="green">{t('users.active')}</Tag> : <Tag>{t('users.inactive')}</Tag>),
             },
-            { key: 'last', title: t('users.fields.last_login_at'), render: (_: unknown, u: User) => formatDate(u.last_login_at, i18n.language) },
+            {
+              key: 'last',
+              title: t('users.fields.last_login_at'),
+              render: (_: unknown, u: User) => formatDate(u.last_login_at, i18n.language),
+            },
             {
               key: 'actions',
               title: t('common.actions'),
@@ -189,13 +203,26 @@ export default function UsersPage() {
         destroyOnHidden
       >
         <Form form={form} layout="vertical" onFinish={create} initialValues={{ role_ids: [] }} data-testid="user-form">
-          <Form.Item name="name" label={t('users.fields.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+          <Form.Item
+            name="name"
+            label={t('users.fields.name')}
+            rules={[{ required: true, whitespace: true, message: t('common.required') }]}
+          >
             <Input />
           </Form.Item>
-          <Form.Item name="email" label={t('users.fields.email')} rules={[{ required: true, type: 'email', message: t('common.required') }]}>
+          <Form.Item
+            name="email"
+            label={t('users.fields.email')}
+            rules={[{ required: true, type: 'email', message: t('common.required') }]}
+          >
             <Input inputMode="email" autoComplete="off" />
           </Form.Item>
-          <Form.Item name="password" label={t('users.fields.password')} extra={t('password.rules')} rules={[{ required: true, message: t('common.required') }]}>
+          <Form.Item
+            name="password"
+            label={t('users.fields.password')}
+            extra={t('password.rules')}
+            rules={[{ required: true, message: t('common.required') }]}
+          >
             <Input.Password autoComplete="new-password" />
           </Form.Item>
           <Form.Item name="department_id" label={t('users.fields.department_id')}>
@@ -207,7 +234,13 @@ export default function UsersPage() {
             </Form.Item>
           )}
           <Form.Item name="locale" label={t('users.fields.locale')}>
-            <Select allowClear options={[{ value: 'en', label: t('language.en') }, { value: 'zh-CN', label: t('language.zh') }]} />
+            <Select
+              allowClear
+              options={[
+                { value: 'en', label: t('language.en') },
+                { value: 'zh-CN', label: t('language.zh') },
+              ]}
+            />
           </Form.Item>
         </Form>
       </Modal>
