@@ -128,18 +128,27 @@ async function main() {
     for (const test of selected) {
       const started = Date.now();
       const contexts = [];
+      const pageErrors = [];
       const ctx = {
         base,
         shots,
         async newContext(options = {}) {
           const context = await browser.newContext({ baseURL: base, locale: 'en-US', viewport: { width: 1280, height: 860 }, ...options });
           context.setDefaultTimeout(15000);
+          // Uncaught exceptions and Content-Security-Policy refusals fail the test.
+          context.on('page', (page) => {
+            page.on('pageerror', (error) => pageErrors.push(String(error)));
+            page.on('console', (msg) => {
+              if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) pageErrors.push(msg.text());
+            });
+          });
           contexts.push(context);
           return context;
         },
       };
       try {
         await test.run(ctx);
+        if (pageErrors.length) throw new Error(`errors in the page:\n${pageErrors.join('\n')}`);
         console.log(`ok   ${test.name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
       } catch (error) {
         failed++;

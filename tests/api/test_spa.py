@@ -49,6 +49,8 @@ async def test_index_and_history_fallback(web: httpx.AsyncClient) -> None:
         assert r.text == INDEX
         assert r.headers["content-type"].startswith("text/html")
         assert r.headers["cache-control"] == "no-cache"
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
 async def test_assets_are_served_and_cached(web: httpx.AsyncClient) -> None:
