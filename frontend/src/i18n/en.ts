@@ -266,6 +266,12 @@ const en = {
     },
     saved: 'Role saved',
     systemReadOnly: 'System roles cannot be changed; create a custom role instead.',
+    narrowing: 'Narrowing',
+    narrowingHelp: 'Optionally limit a data range to some regions or customer types; empty means any.',
+    regions: 'Regions',
+    customerTypes: 'Customer types',
+    anyRegion: 'Any region',
+    anyType: 'Any customer type',
   },
   customFields: {
     title: 'Custom fields',

@@ -263,6 +263,12 @@ const zhCN: Messages<typeof en> = {
     },
     saved: '角色已保存',
     systemReadOnly: '系统角色不可修改；请新建自定义角色。',
+    narrowing: '范围限定',
+    narrowingHelp: '可将数据范围限定到部分区域或客户类型；留空表示不限。',
+    regions: '区域',
+    customerTypes: '客户类型',
+    anyRegion: '任意区域',
+    anyType: '任意客户类型',
   },
   customFields: {
     title: '自定义字段',

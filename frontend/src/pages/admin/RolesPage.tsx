@@ -7,7 +7,7 @@ import { api, etagOf, unwrap } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { useMe } from '../../auth';
 import { describeError, EmptyState, ErrorState } from '../../components/states';
-import { useRoles, type Role } from '../../directory';
+import { useRegions, useRoles, type Role } from '../../directory';
 import { can } from '../../permissions';
 
 export const RESOURCES = [
@@ -25,7 +25,14 @@ export const RESOURCES = [
 ] as const;
 export const ACTIONS = ['read', 'create', 'update', 'delete', 'export', 'import', 'assign', 'manage'] as const;
 const RANGED = new Set(['customers', 'contacts', 'activities']);
+const EMPTY_RANGE: RangeSpec = { range: 'none', regions: null, customer_types: null };
+const TYPES = ['smb', 'enterprise', 'partner', 'government'];
 type Range = 'none' | 'own' | 'department' | 'all';
+interface RangeSpec {
+  range: Range;
+  regions: string[] | null;
+  customer_types: string[] | null;
+}
 
 interface Draft {
   id?: string;
@@ -33,7 +40,7 @@ interface Draft {
   name: string;
   description: string;
   permissions: Set<string>;
-  ranges: Record<string, Range>;
+  ranges: Record<string, RangeSpec>;
   system: boolean;
 }
 
@@ -45,13 +52,28 @@ function draftOf(role: Role | null): Draft {
     name: role.name,
     description: role.description,
     permissions: new Set(role.permissions),
-    ranges: Object.fromEntries(Object.entries(role.data_ranges).map(([k, v]) => [k, v.range])),
+    ranges: Object.fromEntries(
+      Object.entries(role.data_ranges).map(([k, v]) => [k, { range: v.range, regions: v.regions, customer_types: v.customer_types }]),
+    ),
     system: role.is_system,
   };
 }
 
 /** Resource x action checkboxes plus a data range per record-holding resource. */
-export function PermissionMatrix({ draft, onChange, readOnly }: { draft: Draft; onChange: (d: Draft) => void; readOnly: boolean }) {
+export type { Draft as RoleDraft };
+export { draftOf };
+
+export function PermissionMatrix({
+  draft,
+  onChange,
+  readOnly,
+  regions = [],
+}: {
+  draft: Draft;
+  onChange: (d: Draft) => void;
+  readOnly: boolean;
+  regions?: { id: string; name: string }[];
+}) {
   const { t } = useTranslation();
   const toggle = (perm: string, on: boolean) => {
     const next = new Set(draft.permissions);
@@ -103,8 +125,10 @@ export function PermissionMatrix({ draft, onChange, readOnly }: { draft: Draft; 
                     aria-label={`${t(`roles.resources.${r}`)} ${t('roles.dataRange')}`}
                     size="small"
                     disabled={readOnly}
-                    value={draft.ranges[r] ?? 'none'}
-                    onChange={(v) => onChange({ ...draft, ranges: { ...draft.ranges, [r]: v } })}
+                    value={draft.ranges[r]?.range ?? 'none'}
+                    onChange={(v) =>
+                      onChange({ ...draft, ranges: { ...draft.ranges, [r]: { ...(draft.ranges[r] ?? EMPTY_RANGE), range: v } } })
+                    }
                     options={(['none', 'own', 'department', 'all'] as const).map((v) => ({ value: v, label: t(`roles.range.${v}`) }))}
                     style={{ width: 120 }}
                     data-range={r}
@@ -115,6 +139,39 @@ export function PermissionMatrix({ draft, onChange, readOnly }: { draft: Draft; 
           ))}
         </tbody>
       </table>
+      <Typography.Title level={5} style={{ marginTop: 16 }}>
+        {t('roles.narrowing')}
+      </Typography.Title>
+      <Typography.Paragraph type="secondary">{t('roles.narrowingHelp')}</Typography.Paragraph>
+      {[...RANGED].map((r) => {
+        const spec = draft.ranges[r] ?? EMPTY_RANGE;
+        const set = (patch: Partial<RangeSpec>) => onChange({ ...draft, ranges: { ...draft.ranges, [r]: { ...spec, ...patch } } });
+        return (
+          <Space key={r} wrap style={{ display: 'flex', marginBottom: 8 }} align="center">
+            <span style={{ minWidth: 100, display: 'inline-block' }}>{t(`roles.resources.${r as 'customers'}`)}</span>
+            <Select
+              mode="multiple"
+              aria-label={`${t(`roles.resources.${r as 'customers'}`)} ${t('roles.regions')}`}
+              placeholder={t('roles.anyRegion')}
+              disabled={readOnly || spec.range === 'none'}
+              value={spec.regions ?? []}
+              onChange={(v: string[]) => set({ regions: v.length ? v : null })}
+              options={regions.map((g) => ({ value: g.id, label: g.name }))}
+              style={{ minWidth: 220 }}
+            />
+            <Select
+              mode="tags"
+              aria-label={`${t(`roles.resources.${r as 'customers'}`)} ${t('roles.customerTypes')}`}
+              placeholder={t('roles.anyType')}
+              disabled={readOnly || spec.range === 'none'}
+              value={spec.customer_types ?? []}
+              onChange={(v: string[]) => set({ customer_types: v.length ? v : null })}
+              options={TYPES.map((x) => ({ value: x, label: x }))}
+              style={{ minWidth: 220 }}
+            />
+          </Space>
+        );
+      })}
     </div>
   );
 }
@@ -125,6 +182,7 @@ export default function RolesPage() {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const roles = useRoles();
+  const regions = useRegions();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -137,7 +195,14 @@ export default function RolesPage() {
     const data_ranges = Object.fromEntries(
       Object.entries(draft.ranges)
         .filter(([r]) => RANGED.has(r))
-        .map(([r, range]) => [r, { range }]),
+        .map(([r, spec]) => [
+          r,
+          {
+            range: spec.range,
+            regions: spec.regions?.length ? spec.regions : null,
+            customer_types: spec.customer_types?.length ? spec.customer_types : null,
+          },
+        ]),
     );
     const body = { name: draft.name.trim(), description: draft.description, permissions: [...draft.permissions].sort(), data_ranges };
     try {
@@ -271,7 +336,7 @@ export default function RolesPage() {
                 />
               </Form.Item>
             </Form>
-            <PermissionMatrix draft={draft} onChange={setDraft} readOnly={readOnly} />
+            <PermissionMatrix draft={draft} onChange={setDraft} readOnly={readOnly} regions={regions.data} />
           </>
         )}
       </Drawer>
