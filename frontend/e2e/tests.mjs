@@ -359,6 +359,12 @@ export const tests = [
       await page.goto('/admin/custom-fields');
       await page.getByText('Annual revenue').waitFor();
       await shot(ctx, page, '16-custom-fields');
+      await page.getByRole('row', { name: /First contact/ }).getByRole('button', { name: 'Edit' }).click();
+      const dialog = page.getByRole('dialog');
+      assert.ok(await dialog.getByLabel('Key').isDisabled());
+      await dialog.getByLabel('Label').fill('First contact date');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('cell', { name: 'First contact date' }).waitFor();
       await page.goto('/admin/departments');
       await page.getByText('Sales East').waitFor();
       await shot(ctx, page, '17-departments');

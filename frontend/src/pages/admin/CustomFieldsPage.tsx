@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { PlusOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Form, Input, Modal, Popconfirm, Segmented, Select, Switch, Table, Tag, Typography } from 'antd';
+import { App, Button, Form, Input, Modal, Popconfirm, Segmented, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
@@ -22,17 +22,37 @@ export default function CustomFieldsPage() {
   const [entity, setEntity] = useState<'customer' | 'contact'>('customer');
   const fields = useCustomFields(entity);
   const [open, setOpen] = useState(false);
+  // null: a new field; otherwise the field being edited (key, entity and type stay).
+  const [editing, setEditing] = useState<CustomField | null>(null);
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<Create>();
   const type = Form.useWatch('type', form);
 
+  function openEditor(field: CustomField | null) {
+    setEditing(field);
+    setOpen(true);
+    form.resetFields();
+    if (field)
+      form.setFieldsValue({ label: field.label, key: field.key, type: field.type, options: field.options, required: field.required });
+  }
+
   async function create(values: Create) {
     setBusy(true);
     try {
-      await unwrap(
-        api.POST('/api/v1/custom-fields', { body: { ...values, entity, options: values.options ?? [], required: !!values.required } }),
-      );
-      message.success(t('customFields.created'));
+      if (editing) {
+        await unwrap(
+          api.PATCH('/api/v1/custom-fields/{field_id}', {
+            params: { path: { field_id: editing.id } },
+            body: { label: values.label.trim(), required: !!values.required, options: values.options ?? [] },
+          }),
+        );
+        message.success(t('common.saved'));
+      } else {
+        await unwrap(
+          api.POST('/api/v1/custom-fields', { body: { ...values, entity, options: values.options ?? [], required: !!values.required } }),
+        );
+        message.success(t('customFields.created'));
+      }
       setOpen(false);
       form.resetFields();
       await queryClient.invalidateQueries({ queryKey: ['custom-fields'] });
@@ -62,7 +82,7 @@ export default function CustomFieldsPage() {
           {t('customFields.title')}
         </Typography.Title>
         {can(me, 'custom_fields:create') && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => openEditor(null)}>
             {t('customFields.new')}
           </Button>
         )}
@@ -103,32 +123,40 @@ export default function CustomFieldsPage() {
             {
               key: 'actions',
               title: t('common.actions'),
-              render: (_: unknown, f: CustomField) =>
-                can(me, 'custom_fields:delete') && (
-                  <Popconfirm
-                    title={t('customFields.confirmDelete')}
-                    onConfirm={() => remove(f)}
-                    okText={t('common.delete')}
-                    cancelText={t('common.cancel')}
-                  >
-                    <Button size="small" danger>
-                      {t('common.delete')}
+              render: (_: unknown, f: CustomField) => (
+                <Space>
+                  {can(me, 'custom_fields:update') && (
+                    <Button size="small" onClick={() => openEditor(f)}>
+                      {t('common.edit')}
                     </Button>
-                  </Popconfirm>
-                ),
+                  )}
+                  {can(me, 'custom_fields:delete') && (
+                    <Popconfirm
+                      title={t('customFields.confirmDelete')}
+                      onConfirm={() => remove(f)}
+                      okText={t('common.delete')}
+                      cancelText={t('common.cancel')}
+                    >
+                      <Button size="small" danger>
+                        {t('common.delete')}
+                      </Button>
+                    </Popconfirm>
+                  )}
+                </Space>
+              ),
             },
           ]}
         />
       )}
       <Modal
         open={open}
-        title={`${t('customFields.new')} — ${t(`customFields.entity.${entity}`)}`}
+        title={`${editing ? editing.label : t('customFields.new')} — ${t(`customFields.entity.${entity}`)}`}
         onCancel={() => setOpen(false)}
         onOk={() => form.submit()}
-        okText={t('common.create')}
+        okText={editing ? t('common.save') : t('common.create')}
         cancelText={t('common.cancel')}
         confirmLoading={busy}
-        destroyOnHidden
+        forceRender
       >
         <Form form={form} layout="vertical" onFinish={create} initialValues={{ type: 'text', required: false, options: [] }}>
           <Form.Item
@@ -144,10 +172,10 @@ export default function CustomFieldsPage() {
             extra={t('customFields.keyHelp')}
             rules={[{ required: true, pattern: /^[a-z][a-z0-9_]*$/, message: t('customFields.keyHelp') }]}
           >
-            <Input />
+            <Input disabled={!!editing} />
           </Form.Item>
           <Form.Item name="type" label={t('customFields.fields.type')}>
-            <Select options={TYPES.map((x) => ({ value: x, label: t(`customFields.type.${x}`) }))} />
+            <Select disabled={!!editing} options={TYPES.map((x) => ({ value: x, label: t(`customFields.type.${x}`) }))} />
           </Form.Item>
           {(type === 'select' || type === 'multiselect') && (
             <Form.Item name="options" label={t('customFields.fields.options')} extra={t('customFields.optionsHelp')}>
