@@ -359,7 +359,10 @@ export const tests = [
       await page.goto('/admin/custom-fields');
       await page.getByText('Annual revenue').waitFor();
       await shot(ctx, page, '16-custom-fields');
-      await page.getByRole('row', { name: /First contact/ }).getByRole('button', { name: 'Edit' }).click();
+      await page
+        .getByRole('row', { name: /First contact/ })
+        .getByRole('button', { name: 'Edit' })
+        .click();
       const dialog = page.getByRole('dialog');
       assert.ok(await dialog.getByLabel('Key').isDisabled());
       await dialog.getByLabel('Label').fill('First contact date');
