@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { useQueryClient } from '@tanstack/react-query';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { api, onSessionExpired, unwrap } from './api/client';
-import { getAccessToken, refreshSession, setAccessToken } from './api/session';
+import { getAccessToken, onAccessTokenChange, refreshSession, setAccessToken } from './api/session';
 import type { Me } from './permissions';
 
 type Status = 'starting' | 'anonymous' | 'signed-in';
@@ -18,6 +18,16 @@ interface AuthState {
 }
 
 const AuthContext = createContext<AuthState | null>(null);
+
+/** The user an access token speaks for (its `sub`), without verifying it: only to notice a switch. */
+export function tokenSubject(token: string): string | null {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return (JSON.parse(atob(payload)) as { sub?: string }).sub ?? null;
+  } catch {
+    return null;
+  }
+}
 
 async function fetchMe(): Promise<Me> {
   return unwrap(api.GET('/api/v1/auth/me'));
@@ -72,6 +82,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       if (!from.startsWith('/login')) navigate('/login', { replace: true, state: { from } });
     });
   }, [navigate, signedOut]);
+
+  // Another tab signed in as someone else: the shared refresh cookie now belongs to them, so a
+  // silent refresh here returns their token. Start over rather than mix two users' data.
+  useEffect(
+    () =>
+      onAccessTokenChange((token) => {
+        if (token && me && tokenSubject(token) && tokenSubject(token) !== me.user.id) window.location.reload();
+      }),
+    [me],
+  );
 
   const login = useCallback(
     async (email: string, password: string) => {

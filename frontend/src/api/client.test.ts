@@ -161,3 +161,12 @@ describe('unwrap and ApiError', () => {
     expect(retryAfterSeconds(new Response(null))).toBeNull();
   });
 });
+
+describe('tokenSubject', () => {
+  it('reads the sub of a JWT and tolerates junk', async () => {
+    const { tokenSubject } = await import('../auth');
+    const payload = btoa(JSON.stringify({ sub: 'user-1', tid: 't' })).replace(/=+$/, '');
+    expect(tokenSubject(`eyJhbGciOiJIUzI1NiJ9.${payload}.sig`)).toBe('user-1');
+    expect(tokenSubject('not a token')).toBeNull();
+  });
+});
