@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Button, Input, Select, Table, Typography } from 'antd';
+import { AutoComplete, Button, Input, Select, Table, Typography } from 'antd';
+import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
@@ -10,6 +11,17 @@ import { useUserName, useUsers } from '../../directory';
 import { formatDate } from '../customerBits';
 
 type Entry = components['schemas']['AuditEntryOut'];
+
+// The entity names the audit log uses (free text is accepted too).
+const ENTITIES = ['customers', 'contacts', 'activities', 'user', 'role', 'department', 'region', 'custom_fields', 'api_token'];
+
+/** The record's id (ids begin with their time, so the end tells them apart), linked when it has a page. */
+function RecordId({ entity, id }: { entity: string; id: string | null }) {
+  if (!id) return <>—</>;
+  const short = <Typography.Text code copyable={{ text: id }} title={id}>{`…${id.slice(-8)}`}</Typography.Text>;
+  const page = entity.startsWith('customer') ? 'customers' : entity.startsWith('contact') ? 'contacts' : null;
+  return page ? <Link to={`/${page}/${id}`}>{short}</Link> : short;
+}
 
 export function Diff({ changes }: { changes: Record<string, unknown> }) {
   const { t } = useTranslation();
@@ -102,16 +114,14 @@ export default function AuditLogPage() {
           options={(users.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
           style={{ width: 200 }}
         />
-        <Select
+        <AutoComplete
           aria-label={t('audit.fields.entity')}
           placeholder={t('audit.fields.entity')}
           allowClear
           value={filters.entity}
-          onChange={(v: string | undefined) => set('entity', v)}
-          options={['customer', 'contact', 'activity', 'user', 'role', 'department', 'custom_field', 'api_token'].map((e) => ({
-            value: e,
-            label: e,
-          }))}
+          onChange={(v: string | undefined) => set('entity', v?.trim())}
+          options={ENTITIES.map((e) => ({ value: e }))}
+          style={{ width: 180 }}
         />
         <Input
           aria-label={t('audit.fields.action')}
@@ -144,7 +154,7 @@ export default function AuditLogPage() {
             pagination={false}
             scroll={{ x: 'max-content' }}
             locale={{ emptyText: query.isLoading ? ' ' : <EmptyState /> }}
-            expandable={{ expandedRowRender: (e) => <Diff changes={e.changes} />, rowExpandable: () => true }}
+            expandable={{ expandedRowRender: (e) => <Diff changes={e.changes} />, rowExpandable: (e) => Object.keys(e.changes).length > 0 }}
             columns={[
               { key: 'at', title: t('audit.fields.at'), render: (_: unknown, e: Entry) => formatDate(e.at, i18n.language) },
               {
@@ -157,7 +167,7 @@ export default function AuditLogPage() {
               {
                 key: 'entity_id',
                 title: t('audit.fields.entity_id'),
-                render: (_: unknown, e: Entry) => <code>{e.entity_id?.slice(0, 8) ?? '—'}</code>,
+                render: (_: unknown, e: Entry) => <RecordId entity={e.entity} id={e.entity_id} />,
               },
               { key: 'ip', title: t('audit.fields.ip'), dataIndex: 'ip' },
             ]}
