@@ -472,6 +472,57 @@ export const tests = [
     },
   },
   {
+    name: "admin: transfer a leaving user's customers; create and re-parent a department",
+    async run(ctx) {
+      const admin = await apiAs(ctx, 'admin');
+      const stamp = Date.now();
+      const roles = (await admin('/api/v1/roles?limit=200')).body.items;
+      const rep = roles.find((r) => r.key === 'sales_rep');
+      const leaver = await admin('/api/v1/users', {
+        method: 'POST',
+        body: JSON.stringify({
+          email: `leaving.${stamp}@demo.example.com`,
+          name: `Leaving Rep ${stamp}`,
+          password: 'a good long passphrase 7',
+          role_ids: [rep.id],
+        }),
+      });
+      assert.equal(leaver.status, 201);
+      const owned = await admin('/api/v1/customers', {
+        method: 'POST',
+        body: JSON.stringify({ name: `Transfer me ${stamp}`, owner_id: leaver.body.id }),
+      });
+      assert.equal(owned.status, 201, JSON.stringify(owned.body));
+      const names = await userNames(ctx);
+      const { page } = await signedIn(ctx, 'admin');
+      await page.goto('/admin/users');
+      await page
+        .getByRole('row', { name: new RegExp(`Leaving Rep ${stamp}`) })
+        .getByRole('button', { name: 'Transfer customers' })
+        .click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('To').fill(names.get(demo('east.rep2')));
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${names.get(demo('east.rep2'))}"]`).click();
+      await dialog.getByRole('button', { name: 'Transfer customers' }).click();
+      await page.getByText('Customers transferred: 1').waitFor();
+      const after = await admin(`/api/v1/customers/${owned.body.id}`);
+      assert.equal(after.body.owner_id, (await admin('/api/v1/users?limit=200')).body.items.find((u) => u.email === demo('east.rep2')).id);
+
+      await page.goto('/admin/departments');
+      await page.getByRole('button', { name: 'New department' }).click();
+      await page.getByRole('dialog').getByLabel('Name').fill(`Sales North ${stamp}`);
+      await page.getByRole('dialog').getByLabel('Parent department').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="Sales"]').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+      await page.getByText(`Sales North ${stamp}`).click();
+      await page.getByLabel('Parent department').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="Top level"]').click();
+      await page.getByText('Saved').waitFor();
+      const departments = (await admin('/api/v1/departments?limit=200')).body.items;
+      assert.equal(departments.find((d) => d.name === `Sales North ${stamp}`).parent_id, null);
+    },
+  },
+  {
     name: 'logout clears the session and the refresh cookie',
     async run(ctx) {
       const { context, page } = await signedIn(ctx, 'west.rep1');

@@ -218,6 +218,10 @@ const zhCN: Messages<typeof en> = {
     confirmDeactivate: '停用 {{name}}？其会话和 API 令牌将立即失效。',
     created: '用户已创建',
     searchPlaceholder: '姓名或邮箱',
+    transfer: '转移客户',
+    transferTitle: '转移 {{name}} 的全部客户',
+    transferTo: '转给',
+    transferred: '已转移 {{count}} 个客户',
   },
   departments: {
     title: '部门',

@@ -3,7 +3,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, etagOf, unwrap } from '../../api/client';
+import { api, etagOf, newIdempotencyKey, unwrap } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { useMe } from '../../auth';
 import { describeError, EmptyState, ErrorState } from '../../components/states';
@@ -31,6 +31,10 @@ export default function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [busy, setBusy] = useState(false);
+  // "Transfer customers": everything one (often leaving) user owns goes to another.
+  const [transferFrom, setTransferFrom] = useState<User | null>(null);
+  const [transferTo, setTransferTo] = useState<string>();
+  const mayTransfer = can(me, 'customers:assign');
   const [filter, setFilter] = useState('');
   const [form] = Form.useForm<NewUser>();
   const [editForm] = Form.useForm<{ role_ids: string[]; department_id?: string | null }>();
@@ -85,6 +89,27 @@ export default function UsersPage() {
       message.success(t('common.saved'));
       setEditing(null);
       await refresh();
+    } catch (error) {
+      message.error(describeError(t, error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function transfer() {
+    if (!transferFrom || !transferTo) return;
+    setBusy(true);
+    try {
+      const result = await unwrap(
+        api.POST('/api/v1/customers/transfer', {
+          params: { header: { 'idempotency-key': newIdempotencyKey() } },
+          body: { from_owner_id: transferFrom.id, to_owner_id: transferTo },
+        }),
+      );
+      message.success(t('users.transferred', { count: result.moved }));
+      setTransferFrom(null);
+      setTransferTo(undefined);
+      await queryClient.invalidateQueries({ queryKey: ['customers'] });
     } catch (error) {
       message.error(describeError(t, error));
     } finally {
@@ -174,6 +199,11 @@ export default function UsersPage() {
                       {t('common.edit')}
                     </Button>
                   )}
+                  {mayTransfer && (
+                    <Button size="small" onClick={() => setTransferFrom(u)}>
+                      {t('users.transfer')}
+                    </Button>
+                  )}
                   {mayManage && u.id !== me.user.id && (
                     <Popconfirm
                       title={u.active ? t('users.confirmDeactivate', { name: u.name }) : t('users.activate')}
@@ -259,6 +289,29 @@ export default function UsersPage() {
           </Form.Item>
           <Form.Item name="role_ids" label={t('users.fields.roles')}>
             <Select mode="multiple" options={roleOptions} disabled={!mayManage} optionFilterProp="label" />
+          </Form.Item>
+        </Form>
+      </Modal>
+      <Modal
+        open={!!transferFrom}
+        title={t('users.transferTitle', { name: transferFrom?.name ?? '' })}
+        onCancel={() => setTransferFrom(null)}
+        onOk={transfer}
+        okText={t('users.transfer')}
+        okButtonProps={{ disabled: !transferTo }}
+        cancelText={t('common.cancel')}
+        confirmLoading={busy}
+        destroyOnHidden
+      >
+        <Form layout="vertical">
+          <Form.Item label={t('users.transferTo')} htmlFor="transfer-to">
+            <Select
+              id="transfer-to"
+              value={transferTo}
+              onChange={setTransferTo}
+              showSearch={{ optionFilterProp: 'label' }}
+              options={(users.data ?? []).filter((u) => u.active && u.id !== transferFrom?.id).map((u) => ({ value: u.id, label: u.name }))}
+            />
           </Form.Item>
         </Form>
       </Modal>
