@@ -167,6 +167,11 @@ export const tests = [
       await page.locator('tr.ant-table-row .ant-checkbox-input').first().check({ force: true });
       await page.getByTestId('bulk-bar').waitFor();
       await shot(ctx, page, '04-customers-manager-bulk');
+      const rep2 = names.get(demo('east.rep2'));
+      await page.getByLabel('Assign to…').fill(rep2);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title^="${rep2} ("]`).click();
+      await page.getByTestId('bulk-bar').getByRole('button', { name: 'Assign' }).click();
+      await page.getByText('Customers assigned: 1').waitFor();
       // "mine" filter
       await pickOption(page, 'Owner', 'Mine');
       await page.waitForURL(/owner=me/);
@@ -354,7 +359,7 @@ export const tests = [
       await shot(ctx, page, '14-contact');
       await page.goto('/admin/audit-log');
       await page.locator('tbody tr.ant-table-row').first().waitFor();
-      await page.locator('tbody .ant-table-row-expand-icon').first().click();
+      await page.locator('tbody .ant-table-row-expand-icon:not(.ant-table-row-expand-icon-spaced)').first().click();
       await shot(ctx, page, '15-audit-log');
       await page.goto('/admin/custom-fields');
       await page.getByText('Annual revenue').waitFor();
@@ -520,6 +525,31 @@ export const tests = [
       await page.getByText('Saved').waitFor();
       const departments = (await admin('/api/v1/departments?limit=200')).body.items;
       assert.equal(departments.find((d) => d.name === `Sales North ${stamp}`).parent_id, null);
+    },
+  },
+  {
+    name: 'keyboard only: sign in, search, open a customer',
+    async run(ctx) {
+      const context = await ctx.newContext();
+      const page = await context.newPage();
+      await page.goto('/login');
+      await page.keyboard.type(demo('east.rep2')); // the email field has the focus
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('user-menu').waitFor();
+      await page.goto('/customers');
+      const search = page.getByTestId('customer-search').locator('input');
+      await search.focus();
+      await page.keyboard.type('Co');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/q=Co/);
+      const link = page.getByTestId('customers-table').locator('tbody tr.ant-table-row a').first();
+      await link.waitFor();
+      await link.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
+      await page.getByRole('heading', { level: 2 }).first().waitFor();
     },
   },
   {
