@@ -337,6 +337,8 @@ export const tests = [
       await page.goto('/customers');
       await page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
       await shot(ctx, page, '12-customers-zh');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+      assert.equal(await page.title(), '客户 · CRM');
       await page.getByTestId('user-menu').click();
       await page.getByText('语言').hover();
       await page.getByText('English').click();

@@ -40,9 +40,11 @@ void i18n
     showSupportNotice: false,
   });
 
-i18n.on('languageChanged', (lng) => {
+function markDocument(lng: string): void {
   if (typeof document !== 'undefined') document.documentElement.lang = lng;
-});
+}
+i18n.on('languageChanged', markDocument);
+markDocument(i18n.language);
 
 export default i18n;
 

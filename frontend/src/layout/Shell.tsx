@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import {
   ApartmentOutlined,
   AuditOutlined,
@@ -51,6 +51,22 @@ export default function Shell() {
     if (admin.length) list.push({ type: 'group', key: 'admin', label: t('nav.admin'), children: admin });
     return list;
   }, [me, t]);
+
+  // The tab's title names the module, for people with many tabs and for screen readers.
+  useEffect(() => {
+    const labels: Record<string, string> = {
+      '/customers': t('nav.customers'),
+      '/contacts': t('nav.contacts'),
+      '/admin/users': t('nav.users'),
+      '/admin/departments': t('nav.departments'),
+      '/admin/roles': t('nav.roles'),
+      '/admin/custom-fields': t('nav.customFields'),
+      '/admin/audit-log': t('nav.auditLog'),
+      '/account/tokens': t('nav.apiTokens'),
+    };
+    const section = Object.keys(labels).find((k) => location.pathname.startsWith(k));
+    document.title = section ? `${labels[section]} · ${t('app.name')}` : t('app.name');
+  }, [location.pathname, t]);
 
   const selected =
     '/' +
