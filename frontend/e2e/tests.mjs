@@ -398,6 +398,19 @@ export const tests = [
       const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px at 375px`);
       await shot(ctx, small, '19-customers-375px');
+      for (const [path, name] of [
+        [null, '20-customer-360-375px'],
+        ['/customers/new', '21-customer-form-375px'],
+        ['/contacts', '22-contacts-375px'],
+      ]) {
+        if (path) await small.goto(path);
+        else await small.getByTestId('customers-table').locator('tbody tr.ant-table-row a').first().click();
+        await small.waitForLoadState('networkidle');
+        await small.waitForTimeout(300);
+        const sideways = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(sideways <= 1, `${name}: the page scrolls sideways by ${sideways}px at 375px`);
+        await shot(ctx, small, name);
+      }
     },
   },
   {
