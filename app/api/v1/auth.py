@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Cookie, Depends, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 
@@ -39,6 +39,16 @@ NO_STORE = {"Cache-Control": "no-store"}
 # SameSite=Strict (never sent from another site), sent only to the /auth endpoints.
 REFRESH_COOKIE = "crm_refresh"
 REFRESH_COOKIE_PATH = "/api/v1/auth"
+
+# The cookie as an operation parameter, so the contract shows it.
+RefreshCookie = Annotated[
+    str | None,
+    Cookie(
+        alias=REFRESH_COOKIE,
+        max_length=512,
+        description="The browser session's refresh token (httpOnly; set by a login with browser=true).",
+    ),
+]
 
 
 def _secure(request: Request) -> bool:
@@ -125,14 +135,18 @@ async def login(body: LoginBody, service: Auth, client: Client, request: Request
     responses=problem_responses(401, 422),
 )
 async def refresh(
-    service: Auth, client: Client, request: Request, settings: AppSettings, body: RefreshBody | None = None
+    service: Auth,
+    client: Client,
+    request: Request,
+    settings: AppSettings,
+    body: RefreshBody | None = None,
+    crm_refresh: RefreshCookie = None,
 ) -> Response:
     if body is not None and body.refresh_token:
         return pair_response(await service.refresh(body.refresh_token, client), request, settings, cookie=False)
-    presented = request.cookies.get(REFRESH_COOKIE)
-    if not presented:
+    if not crm_refresh:
         raise Unauthenticated(BAD_REFRESH)
-    return pair_response(await service.refresh(presented, client), request, settings, cookie=True)
+    return pair_response(await service.refresh(crm_refresh, client), request, settings, cookie=True)
 
 
 @router.post(
@@ -150,11 +164,11 @@ async def logout(
     token: PresentedToken,
     request: Request,
     body: LogoutBody | None = None,
+    crm_refresh: RefreshCookie = None,
 ) -> Response:
-    refresh_token = (body.refresh_token if body else None) or request.cookies.get(REFRESH_COOKIE)
-    await service.logout(caller, token, refresh_token)
+    await service.logout(caller, token, (body.refresh_token if body else None) or crm_refresh)
     response = Response(status_code=204)
-    if REFRESH_COOKIE in request.cookies:
+    if crm_refresh is not None:
         clear_refresh_cookie(response, request)
     return response
 

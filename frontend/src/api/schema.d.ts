@@ -3960,7 +3960,10 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The browser session's refresh token (httpOnly; set by a login with browser=true). */
+                crm_refresh?: string | null;
+            };
         };
         requestBody?: {
             content: {
@@ -4002,7 +4005,10 @@ export interface operations {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: never;
+            cookie?: {
+                /** @description The browser session's refresh token (httpOnly; set by a login with browser=true). */
+                crm_refresh?: string | null;
+            };
         };
         requestBody?: {
             content: {
