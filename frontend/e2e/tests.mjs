@@ -388,6 +388,9 @@ export const tests = [
       const secret = await page.getByTestId('token-secret').innerText();
       assert.match(secret, /^crm_pat_/);
       await shot(ctx, page, '18-token-secret');
+      await page.getByRole('button', { name: 'Close', exact: true }).last().click();
+      await page.getByText('Everyone').click();
+      await page.getByRole('columnheader', { name: 'User' }).waitFor();
 
       const phone = await ctx.newContext({ viewport: { width: 375, height: 760 }, isMobile: true, hasTouch: true });
       const small = await phone.newPage();

@@ -308,6 +308,7 @@ const en = {
       last_used_at: 'Last used',
       created_at: 'Created',
       prefix: 'Starts with',
+      user: 'User',
     },
     never: 'Never',
     secretTitle: 'Copy your token now',
@@ -317,6 +318,8 @@ const en = {
     confirmRevoke: 'Revoke this token? Scripts using it stop working at once.',
     scopesHelp: 'A token can never do more than you can.',
     empty: 'No API tokens',
+    mine: 'Mine',
+    everyone: 'Everyone',
   },
   audit: {
     title: 'Audit log',

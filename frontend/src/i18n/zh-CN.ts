@@ -298,7 +298,15 @@ const zhCN: Messages<typeof en> = {
   tokens: {
     title: 'API 令牌',
     new: '新建令牌',
-    fields: { name: '名称', scopes: '权限范围', expires_at: '过期时间', last_used_at: '最近使用', created_at: '创建时间', prefix: '开头' },
+    fields: {
+      name: '名称',
+      scopes: '权限范围',
+      expires_at: '过期时间',
+      last_used_at: '最近使用',
+      created_at: '创建时间',
+      prefix: '开头',
+      user: '用户',
+    },
     never: '从不',
     secretTitle: '请立即复制令牌',
     secretDetail: '密钥只显示这一次。请妥善保存；在所选范围内它与您的密码同样有效。',
@@ -307,6 +315,8 @@ const zhCN: Messages<typeof en> = {
     confirmRevoke: '吊销此令牌？使用它的脚本将立即失效。',
     scopesHelp: '令牌的权限永远不会超过您本人。',
     empty: '暂无 API 令牌',
+    mine: '我的',
+    everyone: '所有人',
   },
   audit: {
     title: '审计日志',

@@ -1,13 +1,14 @@
 import { useState } from 'react';
 import { CopyOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Form, Input, Modal, Popconfirm, Select, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Popconfirm, Segmented, Select, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { ApiError } from '../api/errors';
 import { useMe } from '../auth';
 import { describeError, EmptyState, ErrorState } from '../components/states';
+import { useUserName } from '../directory';
 import { formatDate } from './customerBits';
 
 type Token = components['schemas']['ApiTokenOut'];
@@ -19,12 +20,16 @@ export default function TokensPage() {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
+  // Those who manage tokens can see (and revoke) everybody's.
+  const mayManage = me.permissions.includes('api_tokens:manage');
+  const [everyone, setEveryone] = useState(false);
+  const userName = useUserName();
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<{ name: string; scopes: string[]; expires_at?: string }>();
 
   const tokens = useQuery({
-    queryKey: ['api-tokens'],
-    queryFn: () => unwrap(api.GET('/api/v1/api-tokens', { params: { query: { limit: 200 } } })),
+    queryKey: ['api-tokens', everyone],
+    queryFn: () => unwrap(api.GET('/api/v1/api-tokens', { params: { query: { limit: 200, all: everyone } } })),
   });
 
   async function create(values: { name: string; scopes: string[]; expires_at?: string }) {
@@ -83,6 +88,17 @@ export default function TokensPage() {
           </Button>
         )}
       </div>
+      {mayManage && (
+        <Segmented
+          value={everyone ? 'all' : 'mine'}
+          onChange={(v) => setEveryone(v === 'all')}
+          options={[
+            { value: 'mine', label: t('tokens.mine') },
+            { value: 'all', label: t('tokens.everyone') },
+          ]}
+          style={{ marginBottom: 12 }}
+        />
+      )}
       {tokens.isError ? (
         <ErrorState error={tokens.error} onRetry={() => void tokens.refetch()} />
       ) : (
@@ -95,6 +111,9 @@ export default function TokensPage() {
           locale={{ emptyText: <EmptyState description={t('tokens.empty')} /> }}
           columns={[
             { key: 'name', title: t('tokens.fields.name'), dataIndex: 'name' },
+            ...(everyone
+              ? [{ key: 'user', title: t('tokens.fields.user'), render: (_: unknown, k: Token) => userName(k.user_id) ?? '—' }]
+              : []),
             { key: 'prefix', title: t('tokens.fields.prefix'), render: (_: unknown, k: Token) => <code>{k.prefix}…</code> },
             {
               key: 'scopes',
