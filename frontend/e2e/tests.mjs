@@ -285,7 +285,7 @@ export const tests = [
       await form.getByLabel('Name').fill('New Hire');
       await form.getByLabel('Email').fill(email);
       await form.getByLabel('Initial password').fill('welcome to the team 2026');
-      await form.getByLabel('Roles').click();
+      await form.getByLabel('Roles').fill(roleName);
       await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${roleName}"]`).click();
       await page.keyboard.press('Escape');
       await page.getByRole('button', { name: 'Create' }).click();

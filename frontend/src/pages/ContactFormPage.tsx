@@ -9,6 +9,7 @@ import { ApiError } from '../api/errors';
 import { useMe } from '../auth';
 import { customFieldsBody } from '../components/CustomFieldInput';
 import { applyServerError, ConflictModal, CustomFieldsCard, DuplicateModal, FormButtons } from '../components/recordForm';
+import { CustomerSelect } from '../components/CustomerSelect';
 import { ErrorState, Loading } from '../components/states';
 import { useCustomFields, useUsers } from '../directory';
 import { can } from '../permissions';
@@ -34,36 +35,6 @@ function clean(key: Standard, value: unknown): unknown {
   if (key === 'is_primary') return !!value;
   if (typeof value === 'string') return value.trim() === '' ? null : value.trim();
   return value === undefined ? null : value;
-}
-
-/** A customer picker that searches the server as you type. */
-function CustomerSelect({ value, onChange, id }: { value?: string; onChange?: (v: string | undefined) => void; id?: string }) {
-  const { t } = useTranslation();
-  const [q, setQ] = useState('');
-  const found = useQuery({
-    queryKey: ['customers', 'pick', q],
-    queryFn: () => unwrap(api.GET('/api/v1/customers', { params: { query: { q: q || undefined, limit: 20, sort: 'name' } } })),
-  });
-  const current = useQuery({
-    queryKey: ['customers', 'one', value],
-    enabled: !!value,
-    queryFn: () => unwrap(api.GET('/api/v1/customers/{customer_id}', { params: { path: { customer_id: value! } } })),
-  });
-  const options = (found.data?.items ?? []).filter((c) => 'name' in c).map((c) => ({ value: c.id, label: (c as { name: string }).name }));
-  if (current.data && !options.some((o) => o.value === current.data.id))
-    options.unshift({ value: current.data.id, label: current.data.name });
-  return (
-    <Select
-      id={id}
-      value={value}
-      onChange={onChange}
-      allowClear
-      showSearch={{ filterOption: false, onSearch: (text) => setQ(text.trim()) }}
-      placeholder={t('contact.customerSearch')}
-      loading={found.isFetching}
-      options={options}
-    />
-  );
 }
 
 export default function ContactFormPage() {

@@ -7,12 +7,13 @@ import { PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
 import { can } from '../permissions';
+import { CustomerSelect } from '../components/CustomerSelect';
 import { LoadMore, SortSelect } from '../components/lists';
 import { EmptyState, ErrorState } from '../components/states';
 import { useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
 
-const FILTERS = ['q', 'owner', 'tag', 'sort'] as const;
+const FILTERS = ['q', 'owner', 'customer', 'tag', 'sort'] as const;
 
 export default function ContactsPage() {
   const { t, i18n } = useTranslation();
@@ -40,7 +41,9 @@ export default function ContactsPage() {
     queryFn: ({ pageParam }) =>
       unwrap(
         api.GET('/api/v1/contacts', {
-          params: { query: { q: filters.q, owner: filters.owner, tag: filters.tag, sort, limit: 50, cursor: pageParam } },
+          params: {
+            query: { q: filters.q, owner: filters.owner, customer: filters.customer, tag: filters.tag, sort, limit: 50, cursor: pageParam },
+          },
         }),
       ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
@@ -97,6 +100,7 @@ export default function ContactsPage() {
           showSearch={{ optionFilterProp: 'label' }}
           style={{ width: 200 }}
         />
+        <CustomerSelect ariaLabel={t('contact.fields.customer_id')} value={filters.customer} onChange={(v) => setFilter('customer', v)} />
         <Input
           aria-label={t('customer.filter.tag')}
           placeholder={t('customer.filter.tag')}

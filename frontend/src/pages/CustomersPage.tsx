@@ -8,14 +8,14 @@ import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
 import { LoadMore, SortSelect } from '../components/lists';
 import { describeError, EmptyState, ErrorState } from '../components/states';
-import { useCustomFields, useRegions, useUserName, useUsers } from '../directory';
+import { useCustomFields, useDepartments, useRegions, useUserName, useUsers } from '../directory';
 import { can } from '../permissions';
 import { formatCustomValue, formatDate, LEVELS, STATUSES, StatusTag, TYPES, type Customer } from './customerBits';
 
 const PAGE = 50;
 const COLUMNS_KEY = 'crm.customers.columns';
 const DEFAULT_COLUMNS = ['name', 'status', 'level', 'owner_id', 'phone', 'email', 'updated_at'];
-const FILTERS = ['q', 'owner', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv'] as const;
+const FILTERS = ['q', 'owner', 'department', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv'] as const;
 
 function storedColumns(): string[] {
   try {
@@ -47,6 +47,7 @@ export default function CustomersPage() {
   const users = useUsers();
   const userName = useUserName();
   const regions = useRegions();
+  const departments = useDepartments();
   const customFields = useCustomFields('customer');
   const mayAssign = can(me, 'customers:assign');
   // On a phone the filters fold away behind one button; search stays.
@@ -73,6 +74,7 @@ export default function CustomersPage() {
         level: filters.level,
         type: filters.type,
         region: filters.region,
+        department: filters.department,
         tag: filters.tag,
         sort,
         limit: PAGE,
@@ -274,6 +276,16 @@ export default function CustomersPage() {
               onChange={(v: string | undefined) => setFilter('type', v)}
               options={TYPES.map((l) => ({ value: l, label: l }))}
             />
+            {!!departments.data?.length && (
+              <Select
+                aria-label={t('users.fields.department_id')}
+                placeholder={t('users.fields.department_id')}
+                value={filters.department}
+                allowClear
+                onChange={(v: string | undefined) => setFilter('department', v)}
+                options={departments.data.map((d) => ({ value: d.id, label: d.name }))}
+              />
+            )}
             {!!regions.data?.length && (
               <Select
                 aria-label={t('customer.fields.region_id')}
