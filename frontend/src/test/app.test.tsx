@@ -114,4 +114,30 @@ describe('shell', () => {
     render(renderApp('/customers'));
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeInTheDocument();
   });
+
+  it('a session that ends mid-way goes to the login page, which says so and returns afterwards', async () => {
+    let refreshes = 0;
+    let signedInAgain = false;
+    mockApi((url) => {
+      if (url.pathname === '/api/v1/auth/refresh')
+        return ++refreshes === 1
+          ? json(200, { access_token: 't1', token_type: 'bearer', expires_in: 900, refresh_token: null })
+          : json(401, { status: 401 });
+      if (url.pathname === '/api/v1/auth/login') {
+        signedInAgain = true;
+        return json(200, { access_token: 't2', token_type: 'bearer', expires_in: 900, refresh_token: null });
+      }
+      if (url.pathname === '/api/v1/auth/me') return json(200, ME);
+      // the access token stops working (revoked elsewhere) until the user signs in again
+      return signedInAgain
+        ? json(200, { items: [], next_cursor: null })
+        : json(401, { status: 401, title: 'Unauthorized', detail: 'expired' });
+    });
+    const user = userEvent.setup();
+    render(renderApp('/admin/users'));
+    expect(await screen.findByText('Your session has ended. Please sign in again.', {}, { timeout: 5000 })).toBeInTheDocument();
+    await signIn(user);
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/admin/users'));
+    expect(await screen.findByRole('heading', { name: 'Users' }, { timeout: 5000 })).toBeInTheDocument();
+  });
 });
