@@ -551,7 +551,9 @@ export const tests = [
       const context = await ctx.newContext();
       const page = await context.newPage();
       await page.goto('/login');
-      await page.keyboard.type(demo('east.rep2')); // the email field has the focus
+      // the email field takes the focus once the page is ready
+      await page.waitForFunction(() => document.activeElement?.getAttribute('autocomplete') === 'username');
+      await page.keyboard.type(demo('east.rep2'));
       await page.keyboard.press('Tab');
       await page.keyboard.type(PASSWORD);
       await page.keyboard.press('Enter');
