@@ -35,7 +35,9 @@ export function DuplicateModal({
   onCancel,
   onAnyway,
   onOpen,
+  editing = false,
 }: {
+  editing?: boolean;
   open: boolean;
   onCancel: () => void;
   onAnyway: () => void;
@@ -52,7 +54,7 @@ export function DuplicateModal({
           {t('common.cancel')}
         </Button>,
         <Button key="anyway" onClick={onAnyway}>
-          {t('customer.createAnyway')}
+          {editing ? t('customer.saveAnyway') : t('customer.createAnyway')}
         </Button>,
         onOpen ? (
           <Button key="open" type="primary" onClick={onOpen} data-testid="open-existing">

@@ -214,6 +214,7 @@ export default function ContactFormPage() {
         <FormButtons busy={busy} editing={editing} onCancel={() => navigate(-1)} />
       </Form>
       <DuplicateModal
+        editing={editing}
         open={!!duplicate}
         onCancel={() => setDuplicate(null)}
         onAnyway={() => {

@@ -258,6 +258,7 @@ export default function CustomerFormPage() {
         <FormButtons busy={busy} editing={editing} onCancel={() => navigate(-1)} />
       </Form>
       <DuplicateModal
+        editing={editing}
         open={!!duplicate}
         onCancel={() => setDuplicate(null)}
         onAnyway={() => {

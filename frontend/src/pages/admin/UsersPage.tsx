@@ -243,7 +243,10 @@ export default function UsersPage() {
           <Form.Item
             name="email"
             label={t('users.fields.email')}
-            rules={[{ required: true, type: 'email', message: t('common.required') }]}
+            rules={[
+              { required: true, message: t('common.required') },
+              { type: 'email', message: t('common.invalidEmail') },
+            ]}
           >
             <Input inputMode="email" autoComplete="off" />
           </Form.Item>
