@@ -365,7 +365,16 @@ export default function CustomersPage() {
             pagination={false}
             scroll={{ x: 'max-content' }}
             locale={{ emptyText: query.isLoading ? ' ' : <EmptyState description={t('customer.empty')} /> }}
-            rowSelection={mayAssign ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]) } : undefined}
+            rowSelection={
+              mayAssign
+                ? {
+                    selectedRowKeys: selected,
+                    onChange: (keys) => setSelected(keys as string[]),
+                    // a name for each checkbox, for screen readers
+                    getCheckboxProps: (c: Customer) => ({ 'aria-label': c.name }) as never,
+                  }
+                : undefined
+            }
             onChange={(_p, _f, sorter) => {
               const s = Array.isArray(sorter) ? sorter[0] : sorter;
               if (!s?.order || !s.columnKey) setFilter('sort', undefined);
