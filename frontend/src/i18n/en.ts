@@ -74,9 +74,10 @@ const en = {
   },
   home: {
     welcome: 'Welcome, {{name}}',
-    intro: 'Pick a module on the left.',
+    intro: 'Pick a module in the menu, or start here:',
     nothing: 'Your roles give you no modules yet. Ask your administrator.',
     roles: 'Your roles',
+    shortcuts: 'Shortcuts',
   },
   noAccess: {
     title: 'No access',

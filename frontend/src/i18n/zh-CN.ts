@@ -78,9 +78,10 @@ const zhCN: Messages<typeof en> = {
   },
   home: {
     welcome: '欢迎，{{name}}',
-    intro: '请从左侧选择模块。',
+    intro: '从菜单选择模块，或从这里开始：',
     nothing: '您的角色目前没有可用的模块，请联系管理员。',
     roles: '您的角色',
+    shortcuts: '快捷入口',
   },
   noAccess: {
     title: '无权访问',
