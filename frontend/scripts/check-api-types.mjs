@@ -16,9 +16,10 @@ try {
   });
   if (readFileSync(fresh, 'utf8') !== readFileSync(committed, 'utf8')) {
     console.error('src/api/schema.d.ts is stale: run `npm run gen:api` in frontend/ and commit the result.');
-    process.exit(1);
+    process.exitCode = 1; // not exit(): the scratch folder is removed below
+  } else {
+    console.log('API types match openapi/openapi.json');
   }
-  console.log('API types match openapi/openapi.json');
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
