@@ -16,6 +16,17 @@
 # `docker run --rm -e CRM_MIGRATE_ON_START=0 ... crm crm create-user --help`.
 
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:20-slim
+
+# ---------------------------------------------------------------------------------------------
+# The web client: built here, served by the API process from /app/frontend/dist.
+FROM ${NODE_IMAGE} AS web
+
+WORKDIR /web
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build
 
 # ---------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS builder
@@ -50,7 +61,7 @@ RUN pip install --no-deps --editable . \
 FROM ${PYTHON_IMAGE}
 
 LABEL org.opencontainers.image.title="crm" \
-      org.opencontainers.image.description="CRM backend: REST/JSON API" \
+      org.opencontainers.image.description="CRM: REST/JSON API and its web client" \
       org.opencontainers.image.licenses="Apache-2.0"
 
 ENV PATH=/opt/venv/bin:$PATH \
@@ -71,6 +82,7 @@ COPY --from=builder /opt/venv /opt/venv
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY app ./app
+COPY --from=web /web/dist ./frontend/dist
 # Bytecode compiled at build time: the service cannot (and should not) write it at run time.
 RUN python -m compileall -q app migrations \
  && crm --help > /dev/null

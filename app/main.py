@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from app.api import errors
+from app.api import errors, spa
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.api.openapi import customize_openapi
 from app.api.responses import ORJSON
@@ -63,7 +64,21 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     app.include_router(health.router)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    if spa.available(settings.web_dir):
+        # The router's fallback: it sees only paths no route matched (a known path with another
+        # method still answers 405, a missing trailing slash still redirects).
+        app.router.default = spa.SinglePageApp(settings.web_dir)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"],
+            max_age=600,
+        )
     app.add_middleware(RequestIdMiddleware)
     customize_openapi(app)
     return app

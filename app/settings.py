@@ -56,13 +56,19 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     worker_jobs_seconds: int = 60
     log_level: str = "info"
+    # Browser origins allowed to call the API cross-origin (comma separated). The SPA served by
+    # this process is same-origin and needs none.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The built web client (index.html + assets), served at /. Missing: the API alone.
+    web_dir: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
     @model_validator(mode="before")
     @classmethod
     def _split_keys(cls, data: dict[str, object]) -> dict[str, object]:
-        keys = data.get("jwt_keys")
-        if isinstance(keys, str):
-            data["jwt_keys"] = [k.strip() for k in keys.split(",") if k.strip()]
+        for name in ("jwt_keys", "cors_origins"):
+            value = data.get(name)
+            if isinstance(value, str):
+                data[name] = [v.strip() for v in value.split(",") if v.strip()]
         return data
 
     @model_validator(mode="after")
@@ -73,6 +79,9 @@ class Settings(BaseSettings):
                 raise ValueError("CRM_JWT_KEYS entries must be 'kid:secret' with 32+ character secrets")
         if self.env == "production" and DEV_JWT_KEY in self.jwt_keys:
             raise ValueError("CRM_JWT_KEYS must be set in production")
+        for origin in self.cors_origins:
+            if not origin.startswith(("http://", "https://")) or origin.endswith("/"):
+                raise ValueError("CRM_CORS_ORIGINS entries must be origins like https://crm.example.com (no '*')")
         if self.env == "production" and not self.database_url:
             raise ValueError("CRM_DATABASE_URL must be set in production")
         return self

@@ -50,8 +50,15 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    # The worker runs where a test asks for it (tests/integration/test_worker.py).
-    return Settings(env="test", allow_signup=True, db_prewarm=0, worker_in_serve=False)
+    # The API alone: no worker (tests/integration/test_worker.py runs it where it asks for it), and
+    # no web client whether or not frontend/dist is built (tests/api/test_spa.py serves one).
+    return Settings(
+        env="test",
+        allow_signup=True,
+        db_prewarm=0,
+        worker_in_serve=False,
+        web_dir=ROOT / "tests" / "no-web-client",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Cookie, Depends, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 
@@ -25,13 +25,66 @@ from app.api.v1.schemas.identity import (
 )
 from app.auth.jwt_tokens import decode_access_token
 from app.auth.secrets import API_TOKEN_PREFIX
-from app.domain.identity.auth import AccessToken
-from app.domain.identity.entities import ClientContext
+from app.domain.identity.auth import BAD_REFRESH, AccessToken
+from app.domain.identity.entities import ClientContext, TokenPair
+from app.domain.shared.errors import Unauthenticated
+from app.settings import Settings
 
 router = APIRouter(tags=["auth"])
 
 # Token responses must not be cached anywhere.
 NO_STORE = {"Cache-Control": "no-store"}
+
+# Browser sessions keep the refresh token in this cookie: httpOnly (scripts never see it),
+# SameSite=Strict (never sent from another site), sent only to the /auth endpoints.
+REFRESH_COOKIE = "crm_refresh"
+REFRESH_COOKIE_PATH = "/api/v1/auth"
+
+# The cookie as an operation parameter, so the contract shows it.
+RefreshCookie = Annotated[
+    str | None,
+    Cookie(
+        alias=REFRESH_COOKIE,
+        max_length=512,
+        description="The browser session's refresh token (httpOnly; set by a login with browser=true).",
+    ),
+]
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def pair_response(
+    pair: TokenPair, request: Request, settings: Settings, *, cookie: bool, status_code: int = 200
+) -> Response:
+    """The token pair in the body, or, for a browser session, the refresh token in the cookie and
+    null in the body."""
+    if not cookie:
+        return json_response(pair, status_code, headers=NO_STORE)
+    body: dict[str, Any] = {
+        "access_token": pair.access_token,
+        "token_type": pair.token_type,
+        "expires_in": pair.expires_in,
+        "refresh_token": None,
+    }
+    response = json_response(body, status_code, headers=NO_STORE)
+    response.set_cookie(
+        REFRESH_COOKIE,
+        pair.refresh_token,
+        max_age=settings.refresh_token_days * 86400,
+        path=REFRESH_COOKIE_PATH,
+        secure=_secure(request),
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+def clear_refresh_cookie(response: Response, request: Request) -> None:
+    response.delete_cookie(
+        REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, secure=_secure(request), httponly=True, samesite="strict"
+    )
 
 
 async def client_context(request: Request, settings: AppSettings) -> ClientContext:
@@ -66,8 +119,9 @@ PresentedToken = Annotated[AccessToken | None, Depends(presented_access_token)]
     "from one address answer 429 with Retry-After. A deactivated account answers 403 once the password is right.",
     responses=problem_responses(401, 403, 422, 429),
 )
-async def login(body: LoginBody, service: Auth, client: Client) -> Response:
-    return json_response(await service.login(body.email, body.password, client), headers=NO_STORE)
+async def login(body: LoginBody, service: Auth, client: Client, request: Request, settings: AppSettings) -> Response:
+    pair = await service.login(body.email, body.password, client)
+    return pair_response(pair, request, settings, cookie=body.browser)
 
 
 @router.post(
@@ -76,11 +130,23 @@ async def login(body: LoginBody, service: Auth, client: Client) -> Response:
     response_model=TokenPairOut,
     summary="Trade a refresh token for a new pair",
     description="Each refresh token works once. Presenting one that was already used ends its whole session "
-    "family (401): the next sign-in starts a new one.",
+    "family (401): the next sign-in starts a new one. Without a token in the body, the browser session's "
+    "refresh cookie is used and the next one is set in its place.",
     responses=problem_responses(401, 422),
 )
-async def refresh(body: RefreshBody, service: Auth, client: Client) -> Response:
-    return json_response(await service.refresh(body.refresh_token, client), headers=NO_STORE)
+async def refresh(
+    service: Auth,
+    client: Client,
+    request: Request,
+    settings: AppSettings,
+    body: RefreshBody | None = None,
+    crm_refresh: RefreshCookie = None,
+) -> Response:
+    if body is not None and body.refresh_token:
+        return pair_response(await service.refresh(body.refresh_token, client), request, settings, cookie=False)
+    if not crm_refresh:
+        raise Unauthenticated(BAD_REFRESH)
+    return pair_response(await service.refresh(crm_refresh, client), request, settings, cookie=True)
 
 
 @router.post(
@@ -89,13 +155,22 @@ async def refresh(body: RefreshBody, service: Auth, client: Client) -> Response:
     status_code=204,
     response_class=Response,
     summary="Sign out: revoke this access token (and the refresh token's session, if given)",
+    description="A browser session's refresh cookie, when sent, ends its session too and is cleared.",
     responses=problem_responses(401, 422),
 )
 async def logout(
-    caller: CurrentPrincipal, service: Auth, token: PresentedToken, body: LogoutBody | None = None
+    caller: CurrentPrincipal,
+    service: Auth,
+    token: PresentedToken,
+    request: Request,
+    body: LogoutBody | None = None,
+    crm_refresh: RefreshCookie = None,
 ) -> Response:
-    await service.logout(caller, token, body.refresh_token if body else None)
-    return Response(status_code=204)
+    await service.logout(caller, token, (body.refresh_token if body else None) or crm_refresh)
+    response = Response(status_code=204)
+    if crm_refresh is not None:
+        clear_refresh_cookie(response, request)
+    return response
 
 
 @router.get(
@@ -114,14 +189,21 @@ async def me(caller: CurrentPrincipal, service: Auth) -> Response:
     operation_id="auth_change_password",
     response_model=TokenPairOut,
     summary="Change your password",
-    description="Ends every session of the account (other devices sign in again) and returns a fresh pair.",
+    description="Ends every session of the account (other devices sign in again) and returns a fresh pair. "
+    "A browser session (one that sends the refresh cookie) gets the new refresh token as its cookie.",
     responses=problem_responses(401, 403, 422, 429),
 )
 async def change_password(
-    body: PasswordChangeBody, caller: CurrentPrincipal, service: Auth, token: PresentedToken, client: Client
+    body: PasswordChangeBody,
+    caller: CurrentPrincipal,
+    service: Auth,
+    token: PresentedToken,
+    client: Client,
+    request: Request,
+    settings: AppSettings,
 ) -> Response:
     pair = await service.change_password(caller, body.current_password, body.new_password, token, client)
-    return json_response(pair, headers=NO_STORE)
+    return pair_response(pair, request, settings, cookie=REFRESH_COOKIE in request.cookies)
 
 
 @router.post(

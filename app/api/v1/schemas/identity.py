@@ -60,10 +60,17 @@ RangeName = Literal["none", "own", "department", "all"]
 class LoginBody(IdentityRequest):
     email: Annotated[str, StringConstraints(max_length=320)]
     password: Password
+    browser: bool = Field(
+        False,
+        description="A web browser client: the refresh token is set as an httpOnly, SameSite=Strict cookie "
+        "scoped to /api/v1/auth instead of being returned in the body (where refresh_token is then null).",
+    )
 
 
 class RefreshBody(IdentityRequest):
-    refresh_token: Secret
+    refresh_token: Secret | None = Field(
+        None, description="Omit (or send no body) to use the refresh cookie set by a browser login."
+    )
 
 
 class LogoutBody(IdentityRequest):
@@ -86,7 +93,10 @@ class TokenPairOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"]
     expires_in: int = Field(description="Seconds the access token lives.")
-    refresh_token: str = Field(description="Opaque; single use: /auth/refresh returns the next one.")
+    refresh_token: str | None = Field(
+        description="Opaque; single use: /auth/refresh returns the next one. Null when the session keeps it in "
+        "the httpOnly refresh cookie (browser clients)."
+    )
 
 
 # -- users -----------------------------------------------------------------------------------------

@@ -1,0 +1,596 @@
+// The browser scenarios. Each gets fresh browser contexts from ctx.newContext().
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+
+const PASSWORD = 'crm-demo-2026';
+const demo = (who) => `${who}@demo.example.com`;
+
+async function shot(ctx, page, name) {
+  await page.waitForTimeout(250);
+  await page.screenshot({ path: join(ctx.shots, `${name}.png`) });
+}
+
+/** JSON API calls from node (setup and assertions), as a script would make them. */
+async function apiAs(ctx, who) {
+  const r = await fetch(`${ctx.base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: demo(who), password: PASSWORD }),
+  });
+  assert.equal(r.status, 200, `login ${who}`);
+  const { access_token } = await r.json();
+  return async (path, init = {}) => {
+    const res = await fetch(`${ctx.base}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+async function userNames(ctx) {
+  const api = await apiAs(ctx, 'admin');
+  const { body } = await api('/api/v1/users?limit=200');
+  return new Map(body.items.map((u) => [u.email, u.name]));
+}
+
+async function login(page, email, password = PASSWORD) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function signedIn(ctx, who, options) {
+  const context = await ctx.newContext(options);
+  const page = await context.newPage();
+  await login(page, demo(who));
+  await page.getByTestId('user-menu').waitFor();
+  return { context, page };
+}
+
+async function ownerCells(page) {
+  await page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
+  // the Owner column is the 4th with the default columns (after the selection checkbox, if any)
+  const header = page.getByTestId('customers-table').locator('thead th');
+  const titles = await header.allInnerTexts();
+  const index = titles.findIndex((t) => t.trim() === 'Owner');
+  assert.ok(index >= 0, `no Owner column in ${titles}`);
+  return page
+    .getByTestId('customers-table')
+    .locator(`tbody tr.ant-table-row td:nth-child(${index + 1})`)
+    .allInnerTexts();
+}
+
+async function pickOption(page, label, option) {
+  await page.getByLabel(label, { exact: true }).click();
+  await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
+}
+
+export const tests = [
+  {
+    name: 'login: wrong password, then deep link returns to the target',
+    async run(ctx) {
+      const context = await ctx.newContext();
+      const page = await context.newPage();
+      await page.goto('/customers?status=active');
+      await page.waitForURL('**/login');
+      await shot(ctx, page, '01-login');
+      await page.getByLabel('Email').fill(demo('east.rep1'));
+      await page.getByLabel('Password').fill('not the password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Wrong email or password.').waitFor();
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL('**/customers?status=active');
+      // A reload keeps the session: the access token is gone, the refresh cookie brings it back.
+      await page.reload();
+      await page.getByTestId('customers-table').waitFor();
+      assert.match(page.url(), /\/customers\?status=active$/);
+      const cookies = await context.cookies();
+      const refresh = cookies.find((c) => c.name === 'crm_refresh');
+      assert.ok(refresh && refresh.httpOnly && refresh.sameSite === 'Strict' && refresh.path === '/api/v1/auth');
+      assert.equal(await page.evaluate(() => document.cookie.includes('crm_refresh')), false);
+    },
+  },
+  {
+    name: 'login: throttling says when to retry',
+    async run(ctx) {
+      const context = await ctx.newContext();
+      const page = await context.newPage();
+      await page.goto('/login');
+      await page.getByLabel('Email').fill(demo('agent2'));
+      for (let i = 0; i < 11; i++) {
+        await page.getByLabel('Password').fill(`wrong password ${i}`);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByTestId('login-error').waitFor();
+        if (await page.getByText(/Too many failed attempts/).count()) break;
+        await page.waitForTimeout(100);
+      }
+      await page.getByText(/Too many failed attempts\. Try again in \d+ seconds\./).waitFor();
+      assert.ok(await page.getByRole('button', { name: 'Sign in' }).isDisabled());
+      await shot(ctx, page, '02-login-throttled');
+    },
+  },
+  {
+    name: 'login: a deactivated account is told so',
+    async run(ctx) {
+      const admin = await apiAs(ctx, 'admin');
+      const email = `leaver.${Date.now()}@demo.example.com`;
+      const created = await admin('/api/v1/users', {
+        method: 'POST',
+        body: JSON.stringify({ email, name: 'Leaver', password: 'a good long passphrase 7' }),
+      });
+      assert.equal(created.status, 201);
+      assert.equal((await admin(`/api/v1/users/${created.body.id}/deactivate`, { method: 'POST' })).status, 200);
+      const context = await ctx.newContext();
+      const page = await context.newPage();
+      await login(page, email, 'a good long passphrase 7');
+      await page.getByText('This account has been deactivated').waitFor();
+    },
+  },
+  {
+    name: 'east.rep1 sees only own customers',
+    async run(ctx) {
+      const names = await userNames(ctx);
+      const { page } = await signedIn(ctx, 'east.rep1');
+      await page.getByTestId('main-nav').getByText('Customers').click();
+      const owners = new Set(await ownerCells(page));
+      assert.deepEqual([...owners], [names.get(demo('east.rep1'))]);
+      // no bulk assignment for a rep
+      assert.equal(await page.locator('thead .ant-checkbox').count(), 0);
+      await page.getByTestId('load-more').click();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="customers-table"] tbody tr.ant-table-row').length > 50);
+      assert.deepEqual([...new Set(await ownerCells(page))], [names.get(demo('east.rep1'))]);
+      await shot(ctx, page, '03-customers-rep');
+      // search, Chinese included
+      await page.getByTestId('customer-search').locator('input').fill('科技');
+      await page.getByTestId('customer-search').locator('input').press('Enter');
+      await page.waitForURL(/q=/);
+      await page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
+      const first = await page.getByTestId('customers-table').locator('tbody tr.ant-table-row td').first().innerText();
+      assert.ok(first.length > 0);
+    },
+  },
+  {
+    name: "east.manager sees the department's customers and may assign",
+    async run(ctx) {
+      const names = await userNames(ctx);
+      const { page } = await signedIn(ctx, 'east.manager');
+      await page.goto('/customers');
+      const owners = new Set(await ownerCells(page));
+      const east = new Set([demo('east.manager'), demo('east.rep1'), demo('east.rep2')].map((e) => names.get(e)));
+      assert.ok(owners.size > 1, `only ${[...owners]}`);
+      for (const owner of owners) assert.ok(east.has(owner), `${owner} is not in Sales East`);
+      // bulk select -> assign bar
+      await page.locator('tr.ant-table-row .ant-checkbox-input').first().check({ force: true });
+      await page.getByTestId('bulk-bar').waitFor();
+      await shot(ctx, page, '04-customers-manager-bulk');
+      const rep2 = names.get(demo('east.rep2'));
+      await page.getByLabel('Assign to…').fill(rep2);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title^="${rep2} ("]`).click();
+      await page.getByTestId('bulk-bar').getByRole('button', { name: 'Assign' }).click();
+      await page.getByText('Customers assigned: 1').waitFor();
+      // "mine" filter
+      await pickOption(page, 'Owner', 'Mine');
+      await page.waitForURL(/owner=me/);
+      await page.waitForTimeout(300);
+      const mine = new Set(await ownerCells(page).catch(() => []));
+      for (const owner of mine) assert.equal(owner, names.get(demo('east.manager')));
+    },
+  },
+  {
+    name: 'it@ sees no customer module',
+    async run(ctx) {
+      const { page } = await signedIn(ctx, 'it');
+      const nav = page.getByTestId('main-nav');
+      await nav.getByText('Users').waitFor();
+      assert.equal(await nav.getByText('Customers').count(), 0);
+      assert.equal(await nav.getByText('Contacts').count(), 0);
+      await page.goto('/customers');
+      await page.getByTestId('no-access').waitFor();
+      await page.getByText('No access').waitFor();
+      await shot(ctx, page, '05-no-access');
+    },
+  },
+  {
+    name: 'create a customer with a custom field, log a note, then a duplicate offers the existing one',
+    async run(ctx) {
+      const { page } = await signedIn(ctx, 'east.rep1');
+      const email = `buyer.${Date.now()}@example.com`;
+      await page.goto('/customers/new');
+      await page.getByLabel('Name', { exact: true }).fill('星辰测试 Robotics');
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByLabel('Annual revenue').fill('1234567');
+      const segment = await firstSegment(page);
+      await pickOption(page, 'Segment', segment);
+      await shot(ctx, page, '06-customer-form');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
+      const url = page.url();
+      await page.getByTestId('custom-fields-card').getByText('1234567').waitFor();
+      // log a note on the timeline
+      await page.getByTestId('log-note').click();
+      await page.getByTestId('activity-form').getByLabel('Subject').fill('First call notes');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByTestId('timeline').getByText('First call notes').waitFor();
+      await shot(ctx, page, '07-customer-360');
+      // duplicate
+      await page.goto('/customers/new');
+      await page.getByLabel('Name', { exact: true }).fill('Another name');
+      await page.getByLabel('Email', { exact: true }).fill(email.toUpperCase());
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByText('This customer may already exist').waitFor();
+      await shot(ctx, page, '08-duplicate');
+      await page.getByTestId('open-existing').click();
+      await page.waitForURL(url);
+    },
+  },
+  {
+    name: 'a server 422 lands on the right field',
+    async run(ctx) {
+      const { page } = await signedIn(ctx, 'east.rep1');
+      await page.goto('/customers/new');
+      await page.getByLabel('Name', { exact: true }).fill('Bad email Co');
+      await page.getByLabel('Email', { exact: true }).fill('not-an-email');
+      await page.getByRole('button', { name: 'Create' }).click();
+      const item = page.locator('.ant-form-item-has-error');
+      await item.first().waitFor();
+      assert.match(await item.first().innerText(), /Email/);
+    },
+  },
+  {
+    name: 'two tabs editing one customer: the second save gets the 412 path',
+    async run(ctx) {
+      const { context, page } = await signedIn(ctx, 'east.rep1');
+      const api = await apiAs(ctx, 'east.rep1');
+      const { body } = await api('/api/v1/customers?owner=me&limit=1');
+      const id = body.items[0].id;
+      const second = await context.newPage();
+      await page.goto(`/customers/${id}/edit`);
+      await second.goto(`/customers/${id}/edit`);
+      await page.getByLabel('Industry').fill('Tab one industry');
+      await second.getByLabel('Industry').fill('Tab two industry');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(`**/customers/${id}`);
+      await second.getByRole('button', { name: 'Save' }).click();
+      await second.getByTestId('conflict-message').waitFor();
+      await shot(ctx, second, '09-conflict-412');
+      await second.getByTestId('conflict-reload').click();
+      await second.waitForFunction(
+        () => (document.querySelector('#industry') ?? document.querySelector('input[id$="industry"]'))?.value === 'Tab one industry',
+      );
+    },
+  },
+  {
+    name: "admin creates a custom role and a user; that user's view follows the role",
+    async run(ctx) {
+      const { page } = await signedIn(ctx, 'admin');
+      const stamp = Date.now();
+      const roleName = `Contact viewer ${stamp}`;
+      await page.goto('/admin/roles');
+      await page.getByTestId('new-role').click();
+      await page.getByLabel('Name', { exact: true }).fill(roleName);
+      await page.locator('[data-perm="contacts:read"]').check();
+      await page.getByLabel('Contacts Data range').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="All"]').click();
+      await shot(ctx, page, '10-role-matrix');
+      await page.getByTestId('save-role').click();
+      await page.getByText(roleName).waitFor();
+      await page.goto('/admin/users');
+      await page.getByTestId('new-user').click();
+      const email = `new.hire.${stamp}@demo.example.com`;
+      const form = page.getByTestId('user-form');
+      await form.getByLabel('Name').fill('New Hire');
+      await form.getByLabel('Email').fill(email);
+      await form.getByLabel('Initial password').fill('welcome to the team 2026');
+      await form.getByLabel('Roles').fill(roleName);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${roleName}"]`).click();
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('cell', { name: email }).waitFor();
+      await shot(ctx, page, '11-users');
+
+      const other = await ctx.newContext();
+      const hire = await other.newPage();
+      await login(hire, email, 'welcome to the team 2026');
+      const nav = hire.getByTestId('main-nav');
+      await nav.getByText('Contacts').waitFor();
+      assert.equal(await nav.getByText('Customers').count(), 0);
+      await hire.goto('/customers');
+      await hire.getByTestId('no-access').waitFor();
+
+      // the admin widens the role: the user's next load shows customers
+      const admin = await apiAs(ctx, 'admin');
+      const roles = (await admin('/api/v1/roles?limit=200')).body.items;
+      const role = roles.find((r) => r.name === roleName);
+      const patched = await admin(`/api/v1/roles/${role.id}`, {
+        method: 'PATCH',
+        headers: { 'If-Match': `W/"${role.version}"` },
+        body: JSON.stringify({
+          permissions: [...role.permissions, 'customers:read'],
+          data_ranges: { contacts: { range: 'all' }, customers: { range: 'all' } },
+        }),
+      });
+      assert.equal(patched.status, 200, JSON.stringify(patched.body));
+      await hire.reload();
+      await hire.getByTestId('main-nav').getByText('Customers').waitFor();
+      await hire.goto('/customers');
+      await hire.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
+    },
+  },
+  {
+    name: 'language: follows the browser, switchable, remembered',
+    async run(ctx) {
+      const context = await ctx.newContext({ locale: 'zh-CN' });
+      const page = await context.newPage();
+      await page.goto('/login');
+      await page.getByRole('heading', { name: '登录' }).waitFor();
+      await page.getByLabel('邮箱').fill(demo('director'));
+      await page.getByLabel('密码').fill(PASSWORD);
+      await page
+        .getByRole('button', { name: '登 录' })
+        .or(page.getByRole('button', { name: '登录' }))
+        .click();
+      await page.getByTestId('main-nav').getByText('客户').waitFor();
+      await page.goto('/customers');
+      await page.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
+      await shot(ctx, page, '12-customers-zh');
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+      assert.equal(await page.title(), '客户 · CRM');
+      await page.getByTestId('user-menu').click();
+      await page.getByText('语言').hover();
+      await page.getByText('English').click();
+      await page.getByTestId('main-nav').getByText('Customers').waitFor();
+      await page.reload();
+      await page.getByTestId('main-nav').getByText('Customers').waitFor();
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    },
+  },
+  {
+    name: 'contacts, admin screens and a phone-sized screen render',
+    async run(ctx) {
+      const { page } = await signedIn(ctx, 'admin');
+      await page.goto('/contacts');
+      await page.locator('tbody tr.ant-table-row').first().waitFor();
+      await shot(ctx, page, '13-contacts');
+      await page.locator('tbody tr.ant-table-row a').first().click();
+      await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/);
+      await page.getByText('Activity').first().waitFor();
+      await shot(ctx, page, '14-contact');
+      await page.goto('/admin/audit-log');
+      await page.locator('tbody tr.ant-table-row').first().waitFor();
+      await page.locator('tbody .ant-table-row-expand-icon:not(.ant-table-row-expand-icon-spaced)').first().click();
+      await shot(ctx, page, '15-audit-log');
+      await page.goto('/admin/custom-fields');
+      await page.getByText('Annual revenue').waitFor();
+      await shot(ctx, page, '16-custom-fields');
+      await page
+        .getByRole('row', { name: /First contact/ })
+        .getByRole('button', { name: 'Edit' })
+        .click();
+      const dialog = page.getByRole('dialog');
+      assert.ok(await dialog.getByLabel('Key').isDisabled());
+      await dialog.getByLabel('Label').fill('First contact date');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('cell', { name: 'First contact date' }).waitFor();
+      await page.goto('/admin/departments');
+      await page.getByText('Sales East').waitFor();
+      await shot(ctx, page, '17-departments');
+      await page.goto('/account/tokens');
+      await page.getByTestId('new-token').click();
+      await page.getByLabel('Name').fill('nightly export');
+      await page.getByLabel('Scopes').fill('customers:read');
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="customers:read"]').click();
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'Create' }).click();
+      const secret = await page.getByTestId('token-secret').innerText();
+      assert.match(secret, /^crm_pat_/);
+      await shot(ctx, page, '18-token-secret');
+      await page.getByRole('button', { name: 'Close', exact: true }).last().click();
+      await page.getByText('Everyone').click();
+      await page.getByRole('columnheader', { name: 'User' }).waitFor();
+
+      const phone = await ctx.newContext({ viewport: { width: 375, height: 760 }, isMobile: true, hasTouch: true });
+      const small = await phone.newPage();
+      await login(small, demo('east.rep1'));
+      await small.getByTestId('user-menu').waitFor();
+      await small.goto('/customers');
+      await small.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
+      const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px at 375px`);
+      await shot(ctx, small, '19-customers-375px');
+      for (const [path, name] of [
+        [null, '20-customer-360-375px'],
+        ['/customers/new', '21-customer-form-375px'],
+        ['/contacts', '22-contacts-375px'],
+      ]) {
+        if (path) await small.goto(path);
+        else await small.getByTestId('customers-table').locator('tbody tr.ant-table-row a').first().click();
+        await small.waitForLoadState('networkidle');
+        await small.waitForTimeout(300);
+        const sideways = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(sideways <= 1, `${name}: the page scrolls sideways by ${sideways}px at 375px`);
+        await shot(ctx, small, name);
+      }
+    },
+  },
+  {
+    name: 'customer 360: add a contact, reassign the owner, delete and restore',
+    async run(ctx) {
+      const names = await userNames(ctx);
+      const { page } = await signedIn(ctx, 'east.manager');
+      const api = await apiAs(ctx, 'east.manager');
+      const created = await api('/api/v1/customers', {
+        method: 'POST',
+        body: JSON.stringify({ name: `360 test ${Date.now()}`, email: `c360.${Date.now()}@example.com` }),
+      });
+      assert.equal(created.status, 201);
+      const id = created.body.id;
+      await page.goto(`/customers/${id}`);
+      await page.getByRole('button', { name: 'Add contact' }).click();
+      await page.waitForURL(/\/contacts\/new\?customer=/);
+      const form = page.getByTestId('contact-form');
+      await form.getByLabel('Name', { exact: true }).fill('Li Lei 李雷');
+      await form.getByLabel('Title').fill('CTO');
+      await form.getByLabel('WeChat').fill('lilei-wx');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await page.waitForURL(/\/contacts\/[0-9a-f-]{36}$/);
+      await page.getByText('lilei-wx').waitFor();
+      await page.goto(`/customers/${id}`);
+      await page.getByText('Li Lei 李雷').waitFor();
+      // reassign to east.rep2
+      const rep2 = names.get(demo('east.rep2'));
+      await page.getByLabel('Reassign').fill(rep2);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${rep2}"]`).click();
+      await page.getByRole('button', { name: 'Reassign' }).click();
+      await page.getByTestId('owner-name').getByText(rep2).waitFor();
+      // soft delete, then restore
+      await page.getByTestId('delete-customer').click();
+      await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete' }).click();
+      await page.getByText('This customer was deleted').waitFor();
+      await page.getByTestId('restore').click();
+      await page.getByTestId('owner-name').waitFor();
+      const after = await api(`/api/v1/customers/${id}`);
+      assert.equal(after.status, 200);
+    },
+  },
+  {
+    name: 'password change from the user menu keeps this session and takes the new password',
+    async run(ctx) {
+      const { page } = await signedIn(ctx, 'agent1');
+      await page.getByTestId('user-menu').click();
+      await page.getByText('Change password').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Current password').fill('wrong current password');
+      await dialog.getByLabel('New password', { exact: true }).fill('agent one new passphrase 9');
+      await dialog.getByLabel('Repeat the new password').fill('agent one new passphrase 9');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.getByText('The current password is wrong.').waitFor();
+      await dialog.getByLabel('Current password').fill(PASSWORD);
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Password changed').waitFor();
+      // the session continues (new cookie), also after a reload
+      await page.reload();
+      await page.getByTestId('user-menu').waitFor();
+      await page.getByTestId('user-menu').click();
+      await page.getByText('Sign out').click();
+      await page.waitForURL('**/login');
+      await login(page, demo('agent1'), 'agent one new passphrase 9');
+      await page.getByTestId('user-menu').waitFor();
+      // back to the demo password, so a rerun against the same server works
+      const r = await fetch(`${ctx.base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: demo('agent1'), password: 'agent one new passphrase 9' }),
+      });
+      const { access_token } = await r.json();
+      const back = await fetch(`${ctx.base}/api/v1/auth/password`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${access_token}` },
+        body: JSON.stringify({ current_password: 'agent one new passphrase 9', new_password: PASSWORD }),
+      });
+      assert.equal(back.status, 200);
+    },
+  },
+  {
+    name: "admin: transfer a leaving user's customers; create and re-parent a department",
+    async run(ctx) {
+      const admin = await apiAs(ctx, 'admin');
+      const stamp = Date.now();
+      const roles = (await admin('/api/v1/roles?limit=200')).body.items;
+      const rep = roles.find((r) => r.key === 'sales_rep');
+      const leaver = await admin('/api/v1/users', {
+        method: 'POST',
+        body: JSON.stringify({
+          email: `leaving.${stamp}@demo.example.com`,
+          name: `Leaving Rep ${stamp}`,
+          password: 'a good long passphrase 7',
+          role_ids: [rep.id],
+        }),
+      });
+      assert.equal(leaver.status, 201);
+      const owned = await admin('/api/v1/customers', {
+        method: 'POST',
+        body: JSON.stringify({ name: `Transfer me ${stamp}`, owner_id: leaver.body.id }),
+      });
+      assert.equal(owned.status, 201, JSON.stringify(owned.body));
+      const names = await userNames(ctx);
+      const { page } = await signedIn(ctx, 'admin');
+      await page.goto('/admin/users');
+      await page
+        .getByRole('row', { name: new RegExp(`Leaving Rep ${stamp}`) })
+        .getByRole('button', { name: 'Transfer customers' })
+        .click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('To').fill(names.get(demo('east.rep2')));
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${names.get(demo('east.rep2'))}"]`).click();
+      await dialog.getByRole('button', { name: 'Transfer customers' }).click();
+      await page.getByText('Customers transferred: 1').waitFor();
+      const after = await admin(`/api/v1/customers/${owned.body.id}`);
+      assert.equal(after.body.owner_id, (await admin('/api/v1/users?limit=200')).body.items.find((u) => u.email === demo('east.rep2')).id);
+
+      await page.goto('/admin/departments');
+      await page.getByRole('button', { name: 'New department' }).click();
+      await page.getByRole('dialog').getByLabel('Name').fill(`Sales North ${stamp}`);
+      await page.getByRole('dialog').getByLabel('Parent department').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="Sales"]').click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+      await page.getByText(`Sales North ${stamp}`).click();
+      await page.getByLabel('Parent department').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="Top level"]').click();
+      await page.getByText('Saved').waitFor();
+      const departments = (await admin('/api/v1/departments?limit=200')).body.items;
+      assert.equal(departments.find((d) => d.name === `Sales North ${stamp}`).parent_id, null);
+    },
+  },
+  {
+    name: 'keyboard only: sign in, search, open a customer',
+    async run(ctx) {
+      const context = await ctx.newContext();
+      const page = await context.newPage();
+      await page.goto('/login');
+      // the email field takes the focus once the page is ready
+      await page.waitForFunction(() => document.activeElement?.getAttribute('autocomplete') === 'username');
+      await page.keyboard.type(demo('east.rep2'));
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('user-menu').waitFor();
+      await page.goto('/customers');
+      const search = page.getByTestId('customer-search').locator('input');
+      await search.focus();
+      await page.keyboard.type('Co');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/q=Co/);
+      const link = page.getByTestId('customers-table').locator('tbody tr.ant-table-row a').first();
+      await link.waitFor();
+      await link.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/customers\/[0-9a-f-]{36}$/);
+      await page.getByRole('heading', { level: 2 }).first().waitFor();
+    },
+  },
+  {
+    name: 'logout clears the session and the refresh cookie',
+    async run(ctx) {
+      const { context, page } = await signedIn(ctx, 'west.rep1');
+      await page.getByTestId('user-menu').click();
+      await page.getByText('Sign out').click();
+      await page.waitForURL('**/login');
+      assert.equal((await context.cookies()).filter((c) => c.name === 'crm_refresh').length, 0);
+      await page.goto('/customers');
+      await page.waitForURL('**/login');
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    },
+  },
+];
+
+async function firstSegment(page) {
+  await page.getByLabel('Segment').click();
+  const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option').first();
+  const title = await option.getAttribute('title');
+  await page.keyboard.press('Escape');
+  return title;
+}

@@ -1,0 +1,207 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { App as AntApp, ConfigProvider } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { ApiError } from './api/errors';
+import { AuthProvider, useAuth } from './auth';
+import { Loading } from './components/states';
+import Shell from './layout/Shell';
+import LoginPage from './pages/LoginPage';
+import { Home, NoAccess, NotFound } from './pages/Misc';
+import { canOpen, type ModuleName } from './permissions';
+
+const CustomersPage = lazy(() => import('./pages/CustomersPage'));
+const CustomerPage = lazy(() => import('./pages/CustomerPage'));
+const CustomerFormPage = lazy(() => import('./pages/CustomerFormPage'));
+const ContactsPage = lazy(() => import('./pages/ContactsPage'));
+const ContactPage = lazy(() => import('./pages/ContactPage'));
+const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const DepartmentsPage = lazy(() => import('./pages/admin/DepartmentsPage'));
+const RolesPage = lazy(() => import('./pages/admin/RolesPage'));
+const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
+const AuditLogPage = lazy(() => import('./pages/admin/AuditLogPage'));
+const TokensPage = lazy(() => import('./pages/TokensPage'));
+
+export function makeQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // 4xx answers are final; network trouble and 5xx get one more try.
+        retry: (count, error) => count < 1 && !(error instanceof ApiError && error.status < 500),
+        refetchOnWindowFocus: false,
+      },
+    },
+  });
+}
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { status } = useAuth();
+  const location = useLocation();
+  if (status === 'starting') return <Loading />;
+  if (status === 'anonymous') return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <>{children}</>;
+}
+
+/** A deep link to a module the user may not open shows "no access", not a crash. */
+function Guard({ module, children }: { module: ModuleName; children: ReactNode }) {
+  const { me } = useAuth();
+  if (!canOpen(me, module)) return <NoAccess />;
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
+}
+
+function LocalizedApp({ children }: { children: ReactNode }) {
+  const { i18n } = useTranslation();
+  return (
+    <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1668dc' } }}>
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <Shell />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Home />} />
+        <Route
+          path="customers"
+          element={
+            <Guard module="customers">
+              <CustomersPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="customers/new"
+          element={
+            <Guard module="customers">
+              <CustomerFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="customers/:id"
+          element={
+            <Guard module="customers">
+              <CustomerPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="customers/:id/edit"
+          element={
+            <Guard module="customers">
+              <CustomerFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="contacts"
+          element={
+            <Guard module="contacts">
+              <ContactsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="contacts/new"
+          element={
+            <Guard module="contacts">
+              <ContactFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="contacts/:id"
+          element={
+            <Guard module="contacts">
+              <ContactPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="contacts/:id/edit"
+          element={
+            <Guard module="contacts">
+              <ContactFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/users"
+          element={
+            <Guard module="users">
+              <UsersPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/departments"
+          element={
+            <Guard module="departments">
+              <DepartmentsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/roles"
+          element={
+            <Guard module="roles">
+              <RolesPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/custom-fields"
+          element={
+            <Guard module="customFields">
+              <CustomFieldsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="admin/audit-log"
+          element={
+            <Guard module="auditLog">
+              <AuditLogPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="account/tokens"
+          element={
+            <Guard module="apiTokens">
+              <TokensPage />
+            </Guard>
+          }
+        />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export default function App({ queryClient = makeQueryClient() }: { queryClient?: QueryClient }) {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <LocalizedApp>
+        <BrowserRouter>
+          <AuthProvider>
+            <AppRoutes />
+          </AuthProvider>
+        </BrowserRouter>
+      </LocalizedApp>
+    </QueryClientProvider>
+  );
+}

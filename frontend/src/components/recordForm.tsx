@@ -1,0 +1,119 @@
+// What the create/edit forms share: server errors onto fields, the 409 duplicate and 412 conflict
+// dialogs.
+import { Button, Card, Col, Modal, Row, Space, type FormInstance } from 'antd';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/errors';
+import type { CustomField } from '../directory';
+import { CustomFieldItem } from './CustomFieldInput';
+import { describeError } from './states';
+
+export type Outcome =
+  | { kind: 'fields'; message: string | null }
+  | { kind: 'duplicate'; existingId?: string }
+  | { kind: 'conflict' }
+  | { kind: 'other'; message: string };
+
+/** Put a 422's field errors on the form's fields (those it has); say what the rest is. */
+export function applyServerError(form: FormInstance, error: unknown, known: ReadonlySet<string>, t: TFunction): Outcome {
+  if (error instanceof ApiError && error.status === 422 && error.problem.errors?.length) {
+    const fields = error.fieldErrors();
+    const onForm = fields.filter((f) => known.has(String(f.name[0])));
+    form.setFields(onForm.map((f) => ({ name: f.name as never, errors: f.errors })));
+    if (onForm[0]) form.scrollToField(onForm[0].name as never, { block: 'center' });
+    const rest = fields.filter((f) => !onForm.includes(f));
+    return { kind: 'fields', message: rest.length ? rest.map((f) => `${f.name.join('.')}: ${f.errors.join(', ')}`).join('; ') : null };
+  }
+  if (error instanceof ApiError && error.status === 409 && error.problem.existing_id)
+    return { kind: 'duplicate', existingId: error.problem.existing_id };
+  if (error instanceof ApiError && error.status === 412) return { kind: 'conflict' };
+  return { kind: 'other', message: describeError(t, error) };
+}
+
+export function DuplicateModal({
+  open,
+  onCancel,
+  onAnyway,
+  onOpen,
+  editing = false,
+}: {
+  editing?: boolean;
+  open: boolean;
+  onCancel: () => void;
+  onAnyway: () => void;
+  onOpen?: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Modal
+      open={open}
+      title={t('customer.duplicateTitle')}
+      onCancel={onCancel}
+      footer={[
+        <Button key="cancel" onClick={onCancel}>
+          {t('common.cancel')}
+        </Button>,
+        <Button key="anyway" onClick={onAnyway}>
+          {editing ? t('customer.saveAnyway') : t('customer.createAnyway')}
+        </Button>,
+        onOpen ? (
+          <Button key="open" type="primary" onClick={onOpen} data-testid="open-existing">
+            {t('customer.openExisting')}
+          </Button>
+        ) : null,
+      ]}
+    >
+      <p>{t('customer.duplicateDetail')}</p>
+    </Modal>
+  );
+}
+
+export function ConflictModal({ open, onCancel, onReload }: { open: boolean; onCancel: () => void; onReload: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Modal
+      open={open}
+      title={t('customer.conflictTitle')}
+      onCancel={onCancel}
+      footer={[
+        <Button key="cancel" onClick={onCancel}>
+          {t('common.cancel')}
+        </Button>,
+        <Button key="reload" type="primary" data-testid="conflict-reload" onClick={onReload}>
+          {t('common.reload')}
+        </Button>,
+      ]}
+    >
+      <p data-testid="conflict-message">{t('customer.conflictDetail')}</p>
+    </Modal>
+  );
+}
+
+/** The tenant's custom fields for this kind of record, two to a row on wide screens. */
+export function CustomFieldsCard({ fields }: { fields: CustomField[] | undefined }) {
+  const { t } = useTranslation();
+  if (!fields?.length) return null;
+  return (
+    <Card title={t('customer.customFields')} style={{ marginTop: 16 }}>
+      <Row gutter={16}>
+        {fields.map((f) => (
+          <Col xs={24} md={12} key={f.id}>
+            <CustomFieldItem field={f} />
+          </Col>
+        ))}
+      </Row>
+    </Card>
+  );
+}
+
+export function FormButtons({ busy, editing, onCancel }: { busy: boolean; editing: boolean; onCancel: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Space style={{ marginTop: 16 }}>
+      <Button type="primary" htmlType="submit" loading={busy}>
+        {editing ? t('common.save') : t('common.create')}
+      </Button>
+      <Button onClick={onCancel}>{t('common.cancel')}</Button>
+    </Space>
+  );
+}

@@ -1,0 +1,29 @@
+import type { components } from './api/schema';
+
+export type Me = components['schemas']['MeOut'];
+
+export function can(me: Me | null | undefined, permission: string): boolean {
+  return !!me && me.permissions.includes(permission);
+}
+
+export function canAny(me: Me | null | undefined, permissions: string[]): boolean {
+  return permissions.some((p) => can(me, p));
+}
+
+/** The modules of the shell and the permission that opens each. */
+export const MODULES = {
+  customers: ['customers:read'],
+  contacts: ['contacts:read'],
+  users: ['users:create', 'users:update', 'users:manage'],
+  departments: ['departments:create', 'departments:update'],
+  roles: ['roles:read'],
+  customFields: ['custom_fields:create', 'custom_fields:update'],
+  auditLog: ['audit_log:read'],
+  apiTokens: ['api_tokens:read'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type ModuleName = keyof typeof MODULES;
+
+export function canOpen(me: Me | null | undefined, module: ModuleName): boolean {
+  return canAny(me, [...MODULES[module]]);
+}
