@@ -9,10 +9,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test test-web web lint format openapi bench clean help
+.PHONY: run test test-api test-web web lint format openapi bench clean help
 
 help:
-	@echo "make run | test | test-web | web | lint | format | openapi | bench | clean"
+	@echo "make run | test | test-api | test-web | web | lint | format | openapi | bench | clean"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,9 +49,12 @@ run: $(VENV)/.run-deps
 	else echo "npm not found: serving the API without the web client (install Node.js 20+)"; fi
 	$(BIN)/crm serve --migrate --seed-demo
 
-test: $(VENV)/.dev-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: test-api
 	$(MAKE) --no-print-directory test-web
+
+# The Python suite alone (the API, the domain, the database, the worker).
+test-api: $(VENV)/.dev-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Stale API types, type check, unit tests, then the browser tests (their own server, chromium
 # installed when missing).
