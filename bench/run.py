@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
     signal.signal(signal.SIGTERM, _terminate)
     os.chdir(ROOT)
-    settings = Settings(env="development")
+    # The API alone, as the baseline: the SQL capture must not see the worker's statements.
+    settings = Settings(env="development", worker_in_serve=False)
     embedded = None
     external = os.environ.get("CRM_BENCH_DATABASE_URL")
     lock = _exclusive(ROOT / ".crm" / "bench.lock")
