@@ -181,6 +181,33 @@ export const tests = [
     },
   },
   {
+    name: 'east.manager filters contacts by a custom field and assigns them in bulk',
+    async run(ctx) {
+      const names = await userNames(ctx);
+      const { page } = await signedIn(ctx, 'east.manager');
+      await page.goto('/contacts');
+      const table = page.getByTestId('contacts-table');
+      await table.locator('tbody tr.ant-table-row').first().waitFor();
+      await pickOption(page, 'Custom field', 'WeChat');
+      const value = page.getByLabel('Value', { exact: true });
+      await value.fill('wx_');
+      await value.press('Enter');
+      await page.waitForURL(/ck=wechat&cv=wx_|cv=wx_.*ck=wechat/);
+      // "wx_" is no whole value: nothing matches an exact custom-field filter
+      await page.getByText('No contacts match').waitFor();
+      await page.goto('/contacts');
+      await table.locator('tbody tr.ant-table-row').first().waitFor();
+      await table.locator('tr.ant-table-row .ant-checkbox-input').first().check({ force: true });
+      await page.getByTestId('bulk-bar').waitFor();
+      const rep1 = names.get(demo('east.rep1'));
+      await page.getByLabel('Assign to…').fill(rep1);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title^="${rep1} ("]`).click();
+      await page.getByTestId('bulk-bar').getByRole('button', { name: 'Assign' }).click();
+      await page.getByText('Contacts assigned: 1').waitFor();
+      await shot(ctx, page, '13b-contacts-bulk-assign');
+    },
+  },
+  {
     name: 'it@ sees no customer module',
     async run(ctx) {
       const { page } = await signedIn(ctx, 'it');

@@ -198,6 +198,7 @@ const en = {
       updated_at: 'Updated',
     },
     empty: 'No contacts match',
+    assigned: 'Contacts assigned: {{count}}',
     activities: 'Activity',
     new: 'New contact',
     editTitle: 'Edit contact',

@@ -195,6 +195,7 @@ const zhCN: Messages<typeof en> = {
       updated_at: '更新时间',
     },
     empty: '没有符合条件的联系人',
+    assigned: '已分配 {{count}} 个联系人',
     activities: '跟进记录',
     new: '新建联系人',
     editTitle: '编辑联系人',

@@ -1,5 +1,5 @@
-import { useMemo } from 'react';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Input, Select, Table, Tag, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
@@ -7,13 +7,15 @@ import { PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
 import { can } from '../permissions';
+import { BulkAssignBar } from '../components/BulkAssignBar';
 import { CustomerSelect } from '../components/CustomerSelect';
+import { CustomFieldFilter } from '../components/CustomFieldFilter';
 import { LoadMore, SortSelect } from '../components/lists';
 import { EmptyState, ErrorState } from '../components/states';
-import { useUserName, useUsers } from '../directory';
+import { useCustomFields, useDepartments, useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
 
-const FILTERS = ['q', 'owner', 'customer', 'tag', 'sort'] as const;
+const FILTERS = ['q', 'owner', 'department', 'customer', 'tag', 'sort', 'ck', 'cv'] as const;
 
 export default function ContactsPage() {
   const { t, i18n } = useTranslation();
@@ -27,25 +29,37 @@ export default function ContactsPage() {
   const userName = useUserName();
   const me = useMe();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const departments = useDepartments();
+  const customFields = useCustomFields('contact');
+  const mayAssign = can(me, 'contacts:assign');
+  const [selected, setSelected] = useState<string[]>([]);
 
   function setFilter(key: (typeof FILTERS)[number], value: string | undefined) {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);
     else next.delete(key);
     setParams(next, { replace: true });
+    setSelected([]);
   }
 
   const query = useInfiniteQuery({
     queryKey: ['contacts', 'list', filters],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      unwrap(
-        api.GET('/api/v1/contacts', {
-          params: {
-            query: { q: filters.q, owner: filters.owner, customer: filters.customer, tag: filters.tag, sort, limit: 50, cursor: pageParam },
-          },
-        }),
-      ),
+    queryFn: ({ pageParam }) => {
+      const q: Record<string, string | number | undefined> = {
+        q: filters.q,
+        owner: filters.owner,
+        department: filters.department,
+        customer: filters.customer,
+        tag: filters.tag,
+        sort,
+        limit: 50,
+        cursor: pageParam,
+      };
+      if (filters.ck && filters.cv) q[`custom.${filters.ck}`] = filters.cv;
+      return unwrap(api.GET('/api/v1/contacts', { params: { query: q as never } }));
+    },
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const rows = useMemo(() => (query.data?.pages.flatMap((p) => p.items) ?? []).filter((c): c is Contact => 'name' in c), [query.data]);
@@ -100,6 +114,16 @@ export default function ContactsPage() {
           showSearch={{ optionFilterProp: 'label' }}
           style={{ width: 200 }}
         />
+        {!!departments.data?.length && (
+          <Select
+            aria-label={t('users.fields.department_id')}
+            placeholder={t('users.fields.department_id')}
+            value={filters.department}
+            allowClear
+            onChange={(v: string | undefined) => setFilter('department', v)}
+            options={departments.data.map((d) => ({ value: d.id, label: d.name }))}
+          />
+        )}
         <CustomerSelect ariaLabel={t('contact.fields.customer_id')} value={filters.customer} onChange={(v) => setFilter('customer', v)} />
         <Input
           aria-label={t('customer.filter.tag')}
@@ -109,8 +133,29 @@ export default function ContactsPage() {
           onPressEnter={(e) => setFilter('tag', (e.target as HTMLInputElement).value.trim() || undefined)}
           style={{ width: 140 }}
         />
+        <CustomFieldFilter
+          fields={customFields.data ?? []}
+          fieldKey={filters.ck}
+          value={filters.cv}
+          onField={(v) => setFilter('ck', v)}
+          onValue={(v) => setFilter('cv', v)}
+        />
         <SortSelect value={sort} onChange={(v) => setFilter('sort', v)} />
       </div>
+      {mayAssign && selected.length > 0 && (
+        <BulkAssignBar
+          selected={selected}
+          userOptions={(users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))}
+          assign={(id, owner) =>
+            unwrap(api.POST('/api/v1/contacts/{contact_id}/assign', { params: { path: { contact_id: id } }, body: { owner_id: owner } }))
+          }
+          doneMessage={(count) => t('contact.assigned', { count })}
+          onDone={async () => {
+            setSelected([]);
+            await queryClient.invalidateQueries({ queryKey: ['contacts'] });
+          }}
+        />
+      )}
       {query.isError ? (
         <ErrorState error={query.error} onRetry={() => void query.refetch()} />
       ) : (
@@ -124,6 +169,16 @@ export default function ContactsPage() {
             pagination={false}
             scroll={{ x: 'max-content' }}
             locale={{ emptyText: query.isLoading ? ' ' : <EmptyState description={t('contact.empty')} /> }}
+            rowSelection={
+              mayAssign
+                ? {
+                    selectedRowKeys: selected,
+                    onChange: (keys) => setSelected(keys as string[]),
+                    getCheckboxProps: (c: Contact) => ({ 'aria-label': c.name }) as never,
+                  }
+                : undefined
+            }
+            data-testid="contacts-table"
           />
           <LoadMore query={query} shown={rows.length} />
         </>

@@ -1,13 +1,15 @@
 import { useMemo, useState } from 'react';
 import { FilterOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Checkbox, Dropdown, Grid, Input, Select, Space, Table, Tag, Typography, type TableProps } from 'antd';
+import { Button, Checkbox, Dropdown, Grid, Input, Select, Space, Table, Tag, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
 import { LoadMore, SortSelect } from '../components/lists';
-import { describeError, EmptyState, ErrorState } from '../components/states';
+import { BulkAssignBar } from '../components/BulkAssignBar';
+import { CustomFieldFilter } from '../components/CustomFieldFilter';
+import { EmptyState, ErrorState } from '../components/states';
 import { useCustomFields, useDepartments, useRegions, useUserName, useUsers } from '../directory';
 import { can } from '../permissions';
 import { formatCustomValue, formatDate, LEVELS, STATUSES, StatusTag, TYPES, type Customer } from './customerBits';
@@ -31,7 +33,6 @@ function storedColumns(): string[] {
 export default function CustomersPage() {
   const { t, i18n } = useTranslation();
   const me = useMe();
-  const { message } = App.useApp();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
@@ -42,8 +43,6 @@ export default function CustomersPage() {
   const sort = filters.sort ?? '-updated_at';
   const [columns, setColumns] = useState<string[]>(storedColumns);
   const [selected, setSelected] = useState<string[]>([]);
-  const [assignee, setAssignee] = useState<string>();
-  const [assigning, setAssigning] = useState(false);
   const users = useUsers();
   const userName = useUserName();
   const regions = useRegions();
@@ -157,26 +156,6 @@ export default function CustomersPage() {
     } catch {
       // ignore
     }
-  }
-
-  async function assignSelected() {
-    if (!assignee || !selected.length) return;
-    setAssigning(true);
-    const results = await Promise.allSettled(
-      selected.map((id) =>
-        unwrap(api.POST('/api/v1/customers/{customer_id}/assign', { params: { path: { customer_id: id } }, body: { owner_id: assignee } })),
-      ),
-    );
-    setAssigning(false);
-    const failed = results.filter((r) => r.status === 'rejected');
-    const done = results.length - failed.length;
-    if (done) message.success(t('customer.assigned', { count: done }));
-    if (failed.length)
-      message.error(
-        `${t('customer.assignFailed', { count: failed.length })}: ${describeError(t, (failed[0] as PromiseRejectedResult).reason)}`,
-      );
-    setSelected([]);
-    await queryClient.invalidateQueries({ queryKey: ['customers'] });
   }
 
   const userOptions = (users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }));
@@ -305,27 +284,13 @@ export default function CustomersPage() {
               onBlur={(e) => setFilter('tag', e.target.value.trim() || undefined)}
               style={{ width: 140 }}
             />
-            {!!customFields.data?.length && (
-              <Space.Compact>
-                <Select
-                  aria-label={t('customer.filter.custom')}
-                  placeholder={t('customer.filter.custom')}
-                  value={filters.ck}
-                  allowClear
-                  onChange={(v: string | undefined) => setFilter('ck', v)}
-                  options={customFields.data.map((f) => ({ value: f.key, label: f.label }))}
-                  style={{ width: 150 }}
-                />
-                <Input
-                  aria-label={t('customer.filter.customValue')}
-                  placeholder={t('customer.filter.customValue')}
-                  defaultValue={filters.cv}
-                  onPressEnter={(e) => setFilter('cv', (e.target as HTMLInputElement).value.trim() || undefined)}
-                  onBlur={(e) => setFilter('cv', e.target.value.trim() || undefined)}
-                  style={{ width: 120 }}
-                />
-              </Space.Compact>
-            )}
+            <CustomFieldFilter
+              fields={customFields.data ?? []}
+              fieldKey={filters.ck}
+              value={filters.cv}
+              onField={(v) => setFilter('ck', v)}
+              onValue={(v) => setFilter('cv', v)}
+            />
             <SortSelect value={sort} onChange={(v) => setFilter('sort', v)} />
           </>
         )}
@@ -334,23 +299,18 @@ export default function CustomersPage() {
         )}
       </div>
       {mayAssign && selected.length > 0 && (
-        <div className="toolbar" data-testid="bulk-bar">
-          <Typography.Text strong style={{ alignSelf: 'center' }}>
-            {t('customer.selected', { count: selected.length })}
-          </Typography.Text>
-          <Select
-            aria-label={t('customer.assignTo')}
-            placeholder={t('customer.assignTo')}
-            value={assignee}
-            onChange={setAssignee}
-            options={userOptions}
-            showSearch={{ optionFilterProp: 'label' }}
-            style={{ width: 240 }}
-          />
-          <Button type="primary" disabled={!assignee} loading={assigning} onClick={assignSelected}>
-            {t('customer.assign')}
-          </Button>
-        </div>
+        <BulkAssignBar
+          selected={selected}
+          userOptions={userOptions}
+          assign={(id, owner) =>
+            unwrap(api.POST('/api/v1/customers/{customer_id}/assign', { params: { path: { customer_id: id } }, body: { owner_id: owner } }))
+          }
+          doneMessage={(count) => t('customer.assigned', { count })}
+          onDone={async () => {
+            setSelected([]);
+            await queryClient.invalidateQueries({ queryKey: ['customers'] });
+          }}
+        />
       )}
       {query.isError ? (
         <ErrorState error={query.error} onRetry={() => void query.refetch()} />
