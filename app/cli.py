@@ -64,6 +64,9 @@ def serve(
         loop="uvloop",
         http="httptools",
         access_log=False,
+        # Behind a load balancer the operator trusts (CRM_TRUST_FORWARDED_FOR), take its
+        # X-Forwarded-Proto as well: a browser's refresh cookie is then Secure when it came by https.
+        forwarded_allow_ips="*" if settings.trust_forwarded_for else None,
     )
 
 
