@@ -1,5 +1,5 @@
 """The permission matrix (DESIGN.md section 7): every system role x customers / contacts /
-activities / leads / opportunities / quotes / orders x get, list, create, patch, delete, assign x
+activities / leads / opportunities / quotes / orders / sales plans x get, list, create, patch, delete, assign x
 a record of the caller's own, of a same-department colleague, of a sub-department, of another
 department and of another tenant.
 
@@ -44,7 +44,8 @@ NOTHING: tuple[str | None, frozenset[str]] = (None, frozenset())
 # service roles read all customers and contacts and work activities (manager: the department's,
 # agent: their own); marketer reads customers and contacts; it_admin sees no business data.
 # Leads: the sales roles as for customers; marketing works every lead; service roles none.
-# Opportunities, quotes and orders: the sales roles as for customers; the analyst reads them; nobody else.
+# Opportunities, quotes, orders and sales plans: the sales roles as for customers; the analyst
+# reads them; nobody else.
 EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
     "admin": {
         "customers": (ALL, FULL),
@@ -54,6 +55,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "opportunities": (ALL, FULL),
         "quotes": (ALL, FULL),
         "orders": (ALL, FULL),
+        "sales_plans": (ALL, FULL),
     },
     "sales_director": {
         "customers": (ALL, FULL),
@@ -63,6 +65,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "opportunities": (ALL, FULL),
         "quotes": (ALL, FULL),
         "orders": (ALL, FULL),
+        "sales_plans": (ALL, FULL),
     },
     "sales_manager": {
         "customers": (DEPARTMENT, FULL),
@@ -72,6 +75,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "opportunities": (DEPARTMENT, FULL),
         "quotes": (DEPARTMENT, FULL),
         "orders": (DEPARTMENT, FULL),
+        "sales_plans": (DEPARTMENT, FULL),
     },
     "sales_rep": {
         "customers": (OWN, CRUD),
@@ -81,6 +85,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "opportunities": (OWN, CRUD),
         "quotes": (OWN, CRUD),
         "orders": (OWN, CRUD),
+        "sales_plans": (OWN, CRUD),
     },
     "service_manager": {
         "customers": (ALL, READ),
@@ -90,6 +95,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "opportunities": NOTHING,
         "quotes": NOTHING,
         "orders": NOTHING,
+        "sales_plans": NOTHING,
     },
     "service_agent": {
         "customers": (ALL, READ),
@@ -99,6 +105,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "opportunities": NOTHING,
         "quotes": NOTHING,
         "orders": NOTHING,
+        "sales_plans": NOTHING,
     },
     # Marketing captures leads and hands them to sales: every lead, and may reassign.
     "marketer": {
@@ -109,6 +116,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "opportunities": NOTHING,
         "quotes": NOTHING,
         "orders": NOTHING,
+        "sales_plans": NOTHING,
     },
     "analyst": {
         "customers": (ALL, READ),
@@ -118,6 +126,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "opportunities": (ALL, READ),
         "quotes": (ALL, READ),
         "orders": (ALL, READ),
+        "sales_plans": (ALL, READ),
     },
     "it_admin": {
         "customers": NOTHING,
@@ -127,6 +136,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "opportunities": NOTHING,
         "quotes": NOTHING,
         "orders": NOTHING,
+        "sales_plans": NOTHING,
     },
 }
 
@@ -185,7 +195,13 @@ SUBJECTS = [
     Subject("analyst", "analyst", colleague="admin", other="east_rep1"),
     Subject("it_admin", "it", colleague="admin", other="east_rep1"),
 ]
-RESOURCES = ("customers", "contacts", "activities", "leads", "opportunities", "quotes", "orders")
+RESOURCES = ("customers", "contacts", "activities", "leads", "opportunities", "quotes", "orders", "sales_plans")
+
+
+def api(resource: str) -> str:
+    return f"/api/v1/{resource.replace('_', '-')}"
+
+
 CASES = [pytest.param(s, r, id=f"{s.user}({s.role})-{r}") for s in SUBJECTS for r in RESOURCES]
 
 
@@ -216,7 +232,7 @@ class Matrix:
         return self.user("admin").headers
 
     def url(self, resource: str, owner: str) -> str:
-        return f"/api/v1/{resource}/{self.records[resource][owner]}"
+        return f"{api(resource)}/{self.records[resource][owner]}"
 
 
 async def _post(client: httpx.AsyncClient, url: str, headers: dict[str, str], body: dict[str, object]) -> str:
@@ -257,6 +273,9 @@ async def _records_of(client: httpx.AsyncClient, admin: User, owner: User, tag: 
         "opportunities": deal,
         "quotes": quote,
         "orders": order,
+        "sales_plans": await _post(
+            client, "/api/v1/sales-plans", headers, {"name": f"{tag} plan", "period": "2026-Q4", "owner_id": owner_id}
+        ),
     }
 
 
@@ -322,7 +341,7 @@ async def test_list(matrix: Matrix, subject: Subject, resource: str) -> None:
     data_range, actions = EXPECTED[subject.role][resource]
     # Each owner also has the accepted quotes their orders came from: the matrix's quotes are the drafts.
     params = {"limit": 200, **({"status": "draft"} if resource == "quotes" else {})}
-    r = await matrix.client.get(f"/api/v1/{resource}", params=params, headers=matrix.user(subject.user).headers)
+    r = await matrix.client.get(f"{api(resource)}", params=params, headers=matrix.user(subject.user).headers)
     if "list" not in actions:
         assert r.status_code == 403
         return
@@ -350,23 +369,28 @@ async def test_create(matrix: Matrix, subject: Subject, resource: str) -> None:
         body = {"name": "New deal", "customer_id": matrix.records["customers"][subject.user]}
     if resource == "quotes":
         body = {"opportunity_id": matrix.records["opportunities"][subject.user]}
+    if resource == "sales_plans":
+        body = {"name": "New plan", "period": "2026-12"}
     if resource == "orders":
         deal, owner = matrix.records["opportunities"][subject.user], str(matrix.user(subject.user).id)
         body = {"quote_id": await _accepted_quote(matrix.client, matrix.admin, deal, owner)}
-    r = await matrix.client.post(f"/api/v1/{resource}", json=body, headers=matrix.user(subject.user).headers)
+    r = await matrix.client.post(f"{api(resource)}", json=body, headers=matrix.user(subject.user).headers)
     assert r.status_code == (201 if "create" in actions else 403), r.text
     if r.status_code == 201:
         assert r.json()["owner_id"] == str(matrix.user(subject.user).id)
-        gone = await matrix.client.delete(f"/api/v1/{resource}/{r.json()['id']}", headers=matrix.admin)
+        gone = await matrix.client.delete(f"{api(resource)}/{r.json()['id']}", headers=matrix.admin)
         assert gone.status_code == 204
 
 
 @pytest.mark.parametrize(("subject", "resource"), CASES)
 async def test_patch(matrix: Matrix, subject: Subject, resource: str) -> None:
     headers = matrix.user(subject.user).headers
-    body = {"activities": {"body": "patched"}, "quotes": {"notes": "patched"}, "orders": {"notes": "patched"}}.get(
-        resource, {"description": "patched"}
-    )
+    body = {
+        "activities": {"body": "patched"},
+        "quotes": {"notes": "patched"},
+        "orders": {"notes": "patched"},
+        "sales_plans": {"goal": "patched"},
+    }.get(resource, {"description": "patched"})
     actual = {
         kind: (await matrix.client.patch(matrix.url(resource, owner), json=body, headers=headers)).status_code
         for kind, owner in owners_with_tenant(subject).items()
@@ -413,5 +437,5 @@ async def test_every_role_and_resource_is_covered() -> None:
 
 async def test_an_unknown_id_is_404_like_an_invisible_one(matrix: Matrix) -> None:
     for resource in RESOURCES:
-        r = await matrix.client.get(f"/api/v1/{resource}/{uuid.uuid4()}", headers=matrix.admin)
+        r = await matrix.client.get(f"{api(resource)}/{uuid.uuid4()}", headers=matrix.admin)
         assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"

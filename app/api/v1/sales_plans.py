@@ -15,6 +15,7 @@ from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.responses import etag_for, json_response
 from app.api.services import SalesPlans
+from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version, owner_filter
 from app.api.v1.schemas.common import LongText, Name, RequestModel
 from app.api.v1.schemas.forecast import PERIOD_PATTERN
@@ -27,7 +28,6 @@ router = APIRouter(prefix="/sales-plans", tags=["sales-plans"])
 READ = Annotated[Principal, requires("sales_plans:read")]
 CREATE = Annotated[Principal, requires("sales_plans:create")]
 UPDATE = Annotated[Principal, requires("sales_plans:update")]
-DELETE = Annotated[Principal, requires("sales_plans:delete")]
 Status = Literal["active", "closed"]
 
 
@@ -153,14 +153,4 @@ async def update_plan(
     return _one(await service.update(caller, plan_id, body.changes(), expected_version=expected_version(if_match)))
 
 
-@router.delete(
-    "/{plan_id}",
-    operation_id="sales_plans_delete",
-    status_code=204,
-    response_class=Response,
-    summary="Soft-delete a sales plan",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def delete_plan(plan_id: UUID, caller: DELETE, service: SalesPlans) -> Response:
-    await service.delete(caller, plan_id)
-    return Response(status_code=204)
+lifecycle_routes(router, "sales_plans", "plan", SalesPlans, PlanOut)
