@@ -409,7 +409,7 @@ async def _has_rows(conn: AsyncConnection, table: sa.Table, tenant_id: UUID) -> 
     return found.first() is not None
 
 
-async def _seed(conn: AsyncConnection, repo: PgIdentityRepository, today: datetime) -> UUID:
+async def _seed(conn: AsyncConnection, repo: PgIdentityRepository, today: datetime) -> None:
     password_hash = await hash_password(DEMO_PASSWORD)
     tenant_id = await repo.insert_tenant(DEMO_TENANT, dict(DEFAULT_TENANT_SETTINGS))
     role_ids = await repo.insert_system_roles(tenant_id)
@@ -465,7 +465,6 @@ async def _seed(conn: AsyncConnection, repo: PgIdentityRepository, today: dateti
     await _insert(conn, customers, customer_rows)
     await _insert(conn, contacts, contact_rows)
     await _insert(conn, activities, activity_rows)
-    return tenant_id
 
 
 def print_demo_logins() -> None:

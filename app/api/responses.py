@@ -34,6 +34,14 @@ def json_response(content: Any, status_code: int = 200, headers: dict[str, str] 
     return Response(dumps(content), status_code=status_code, headers=headers, media_type="application/json")
 
 
+def record_response(record: Any, status_code: int = 200, *, collection: str) -> Response:
+    """One record with its ETag; a creation (201) also with its Location, /api/v1/<collection>/<id>."""
+    headers = {"ETag": etag_for(record.version)}
+    if status_code == 201:
+        headers["Location"] = f"/api/v1/{collection}/{record.id}"
+    return json_response(record, status_code, headers)
+
+
 def etag_for(version: int) -> str:
     return f'W/"{version}"'
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -13,7 +14,7 @@ from pydantic import AwareDatetime
 from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
-from app.api.responses import etag_for, json_response
+from app.api.responses import json_response, record_response
 from app.api.services import Activities
 from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version, owner_filter
@@ -27,7 +28,7 @@ from app.api.v1.schemas.activities import (
     Status,
 )
 from app.auth.principal import Principal
-from app.domain.activities.entities import DEFAULT_SORT, Activity, ActivityQuery
+from app.domain.activities.entities import DEFAULT_SORT, ActivityQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 Force = Annotated[bool, Query(description="Keep an appointment even if it overlaps another of the same person.")]
@@ -41,11 +42,7 @@ DELETE = Annotated[Principal, requires("activities:delete")]
 ASSIGN = Annotated[Principal, requires("activities:assign")]
 
 
-def _one(activity: Activity, status_code: int = 200) -> Response:
-    headers = {"ETag": etag_for(activity.version)}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/activities/{activity.id}"
-    return json_response(activity, status_code, headers)
+_one = partial(record_response, collection="activities")
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -12,7 +13,7 @@ from fastapi.responses import Response
 from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
-from app.api.responses import etag_for, json_response
+from app.api.responses import json_response, record_response
 from app.api.services import Contacts
 from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import (
@@ -27,7 +28,7 @@ from app.api.v1.params import (
 )
 from app.api.v1.schemas.contacts import ContactCreate, ContactOut, ContactPage, ContactPatch
 from app.auth.principal import Principal
-from app.domain.contacts.entities import Contact, ContactQuery
+from app.domain.contacts.entities import ContactQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
@@ -39,11 +40,7 @@ DELETE = Annotated[Principal, requires("contacts:delete")]
 ASSIGN = Annotated[Principal, requires("contacts:assign")]
 
 
-def _one(contact: Contact, status_code: int = 200) -> Response:
-    headers = {"ETag": etag_for(contact.version)}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/contacts/{contact.id}"
-    return json_response(contact, status_code, headers)
+_one = partial(record_response, collection="contacts")
 
 
 @router.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from fastapi.responses import Response
 from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
-from app.api.responses import etag_for, json_response
+from app.api.responses import json_response, record_response
 from app.api.services import Customers
 from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import (
@@ -32,7 +33,7 @@ from app.api.v1.schemas.customers import (
     TransferResult,
 )
 from app.auth.principal import Principal
-from app.domain.customers.entities import Customer, CustomerQuery
+from app.domain.customers.entities import CustomerQuery
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -43,11 +44,7 @@ DELETE = Annotated[Principal, requires("customers:delete")]
 ASSIGN = Annotated[Principal, requires("customers:assign")]
 
 
-def _one(customer: Customer, status_code: int = 200) -> Response:
-    headers = {"ETag": etag_for(customer.version)}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/customers/{customer.id}"
-    return json_response(customer, status_code, headers)
+_one = partial(record_response, collection="customers")
 
 
 @router.get(

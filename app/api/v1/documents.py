@@ -5,6 +5,7 @@ restore, assign)."""
 # No `from __future__ import annotations` here: the routes' annotations are the closure's
 # arguments, which FastAPI can only see when they are evaluated where the routes are defined.
 
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel
 from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
-from app.api.responses import etag_for, json_response
+from app.api.responses import json_response, record_response
 from app.api.services import Orders, Quotes
 from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version, owner_filter
@@ -51,11 +52,7 @@ def document_routes(
     id_name = f"{noun}_id"
     RecordId = Annotated[UUID, Path(alias=id_name)]
 
-    def one(record: Any, status_code: int = 200) -> Response:
-        headers = {"ETag": etag_for(record.version)}
-        if status_code == 201:
-            headers["Location"] = f"/api/v1/{resource}/{record.id}"
-        return json_response(record, status_code, headers)
+    one = partial(record_response, collection=resource)
 
     async def list_all(
         caller: read,  # type: ignore[valid-type]

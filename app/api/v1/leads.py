@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from fastapi.responses import Response
 from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
-from app.api.responses import etag_for, json_response
+from app.api.responses import json_response, record_response
 from app.api.services import Leads
 from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import AllowDuplicate, IfMatch, custom_filters, expected_version, owner_filter
@@ -27,7 +28,7 @@ from app.api.v1.schemas.leads import (
     LeadPatch,
 )
 from app.auth.principal import Principal
-from app.domain.leads.entities import Lead, LeadQuery
+from app.domain.leads.entities import LeadQuery
 
 router = APIRouter(tags=["leads"])
 
@@ -38,11 +39,7 @@ DELETE = Annotated[Principal, requires("leads:delete")]
 ASSIGN = Annotated[Principal, requires("leads:assign")]
 
 
-def _one(lead: Lead, status_code: int = 200) -> Response:
-    headers = {"ETag": etag_for(lead.version)}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/leads/{lead.id}"
-    return json_response(lead, status_code, headers)
+_one = partial(record_response, collection="leads")
 
 
 @router.get(

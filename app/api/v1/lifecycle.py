@@ -5,6 +5,7 @@ with the same operation ids, summaries and path parameter names as if written ou
 # No `from __future__ import annotations` here: the routes' annotations are the closure's
 # arguments, which FastAPI can only see when they are evaluated where the routes are defined.
 
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.responses import etag_for, json_response
+from app.api.responses import record_response
 from app.api.v1.schemas.customers import AssignBody
 from app.auth.principal import Principal
 
@@ -36,8 +37,7 @@ def lifecycle_routes(
     deleter = Annotated[Principal, requires(f"{resource}:delete")]
     assigner = Annotated[Principal, requires(f"{resource}:assign")]
 
-    def one(record: Any) -> Response:
-        return json_response(record, 200, {"ETag": etag_for(record.version)})
+    one = partial(record_response, collection=resource)
 
     async def delete(record_id: RecordId, caller: deleter, records: service) -> Response:
         await records.delete(caller, record_id)

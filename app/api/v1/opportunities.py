@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -12,7 +13,7 @@ from fastapi.responses import Response
 from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
-from app.api.responses import etag_for, json_response
+from app.api.responses import etag_for, json_response, record_response
 from app.api.services import Opportunities
 from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import IfMatch, custom_filters, expected_version, owner_filter
@@ -26,7 +27,7 @@ from app.api.v1.schemas.opportunities import (
     StageBody,
 )
 from app.auth.principal import Principal
-from app.domain.opportunities.entities import Opportunity, OpportunityQuery
+from app.domain.opportunities.entities import OpportunityQuery
 
 router = APIRouter(prefix="/opportunities", tags=["opportunities"])
 
@@ -37,11 +38,7 @@ DELETE = Annotated[Principal, requires("opportunities:delete")]
 ASSIGN = Annotated[Principal, requires("opportunities:assign")]
 
 
-def _one(deal: Opportunity, status_code: int = 200) -> Response:
-    headers = {"ETag": etag_for(deal.version)}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/opportunities/{deal.id}"
-    return json_response(deal, status_code, headers)
+_one = partial(record_response, collection="opportunities")
 
 
 @router.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -10,12 +11,11 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.responses import etag_for, json_response, page_response
+from app.api.responses import page_response, record_response
 from app.api.services import Roles
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
 from app.api.v1.schemas.identity import RoleCreate, RoleOut, RolePage, RolePatch
 from app.auth.principal import Principal
-from app.domain.identity.entities import Role
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/roles", tags=["roles"])
@@ -26,11 +26,7 @@ UPDATE = Annotated[Principal, requires("roles:update")]
 DELETE = Annotated[Principal, requires("roles:delete")]
 
 
-def _one(role: Role, status_code: int = 200) -> Response:
-    headers = {"ETag": etag_for(role.version)}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/roles/{role.id}"
-    return json_response(role, status_code, headers)
+_one = partial(record_response, collection="roles")
 
 
 @router.get(

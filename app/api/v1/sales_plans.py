@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -13,14 +14,14 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.responses import etag_for, json_response
+from app.api.responses import etag_for, json_response, record_response
 from app.api.services import SalesPlans
 from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version, owner_filter
 from app.api.v1.schemas.common import LongText, Name, RequestModel
 from app.api.v1.schemas.forecast import PERIOD_PATTERN
 from app.auth.principal import Principal
-from app.domain.plans.entities import PlanQuery, SalesPlan
+from app.domain.plans.entities import PlanQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/sales-plans", tags=["sales-plans"])
@@ -88,11 +89,7 @@ class PlanPage(BaseModel):
     next_cursor: str | None
 
 
-def _one(plan: SalesPlan, status_code: int = 200) -> Response:
-    headers = {"ETag": etag_for(plan.version)}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/sales-plans/{plan.id}"
-    return json_response(plan, status_code, headers)
+_one = partial(record_response, collection="sales-plans")
 
 
 @router.get(

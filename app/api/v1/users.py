@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -10,12 +11,12 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.responses import etag_for, json_response, page_response
+from app.api.responses import page_response, record_response
 from app.api.services import Users
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
 from app.api.v1.schemas.identity import NoNul, UserCreate, UserOut, UserPage, UserPatch
 from app.auth.principal import Principal
-from app.domain.identity.entities import User, UserQuery
+from app.domain.identity.entities import UserQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -26,11 +27,7 @@ UPDATE = Annotated[Principal, requires("users:update")]
 MANAGE = Annotated[Principal, requires("users:manage")]
 
 
-def _one(user: User, status_code: int = 200) -> Response:
-    headers = {"ETag": etag_for(user.version)}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/users/{user.id}"
-    return json_response(user, status_code, headers)
+_one = partial(record_response, collection="users")
 
 
 @router.get(
