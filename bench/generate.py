@@ -586,6 +586,8 @@ async def check_derived(engine: AsyncEngine, sample: int = 300) -> list[str]:
     """Differences between a sample of generated rows and what the app's repositories would store."""
     from app.repositories.contacts import derived as contact_derived
     from app.repositories.customers import derived as customer_derived
+    from app.repositories.leads import derived as lead_derived
+    from app.repositories.opportunities import derived as opportunity_derived
 
     problems: list[str] = []
     async with engine.connect() as conn:
@@ -605,6 +607,22 @@ async def check_derived(engine: AsyncEngine, sample: int = 300) -> list[str]:
             want = contact_derived({"name": name, "emails": emails, "phones": phones})
             if stored != [want["emails_norm"], want["phones_norm"], want["search_text"]]:
                 problems.append(f"contact {name!r}: stored {stored}, app would store {list(want.values())}")
+        # The selling data (bench/generate_selling.py), when loaded.
+        rows = await conn.exec_driver_sql(
+            f"SELECT name, company, email, phone, email_norm, phone_norm, search_text FROM leads "
+            f"TABLESAMPLE SYSTEM (1) LIMIT {sample}"
+        )
+        for name, company, email, phone, *stored in rows:
+            want = lead_derived({"name": name, "company": company, "email": email, "phone": phone})
+            if stored != [want["email_norm"], want["phone_norm"], want["search_text"]]:
+                problems.append(f"lead {name!r}: stored {stored}, app would store {list(want.values())}")
+        rows = await conn.exec_driver_sql(
+            f"SELECT name, next_step, search_text FROM opportunities TABLESAMPLE SYSTEM (1) LIMIT {sample}"
+        )
+        for name, next_step, stored in rows:
+            want = opportunity_derived({"name": name, "next_step": next_step})
+            if stored != want["search_text"]:
+                problems.append(f"opportunity {name!r}: stored {stored!r}, app would store {want['search_text']!r}")
     return problems
 
 

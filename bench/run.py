@@ -25,7 +25,7 @@ from typing import IO
 from app.migrate import upgrade
 from app.repositories.database import async_url, create_engine
 from app.settings import Settings
-from bench import generate
+from bench import generate, generate_selling
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("bench")
@@ -66,6 +66,8 @@ async def prepare_data(url: str, settings: Settings, *, regenerate: bool, scale:
             await generate.generate(engine, size)
             found = await generate.existing(engine)
             assert found is not None
+        selling = generate_selling.SELLING.scaled(scale) if scale != 1.0 else generate_selling.SELLING
+        found[0].marker["selling"] = await generate_selling.ensure(engine, selling)
         drift = await generate.check_derived(engine)
         if drift:
             log.warning(
