@@ -1,5 +1,6 @@
-"""The baseline: a bare ASGI app on an asyncpg pool that does what the customer endpoints must do,
-and nothing a framework adds. It is the yardstick the real server is measured against.
+"""The baseline: a bare ASGI app on an asyncpg pool that does what the customer endpoints (and the
+opportunities' list, the same shape: an owned resource's scoped keyset page) must do, and nothing a
+framework adds. It is the yardstick the real server is measured against.
 
 Per request, like the app: verify the HS256 access token (signature, typ, aud, iss, exp), look the
 caller up with the app's own principal statement, derive the data range from the caller's roles,
@@ -34,6 +35,9 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 PREFIX = "/api/v1/customers"
+# Owned resources whose list page the baseline serves as it serves the customers' (same statements
+# shape: principal, then the scoped keyset page); gets and writes are the customers' only.
+LIST_PREFIXES = {"/api/v1/opportunities": "opportunities"}
 JSON_HEADERS = [(b"content-type", b"application/json")]
 PROBLEM_HEADERS = [(b"content-type", b"application/problem+json")]
 CUSTOMER_DEFAULTS: dict[str, Any] = {
@@ -81,6 +85,12 @@ def range_key(roles: list[Any], permission: str) -> str:
         ranges.add(value)
     ranges.discard("none")
     return "+".join(sorted(ranges)) or "none"
+
+
+def route_key(resource: str, route: str, shape: str, q: bool) -> str:
+    """The spec's key of a route's statements; the customers' keys keep their original form."""
+    key = f"{route}|{shape}|{'q' if q else ''}"
+    return key if resource == "customers" else f"{resource}:{key}"
 
 
 def _b64(segment: str) -> bytes:
@@ -265,7 +275,8 @@ class Baseline:
         method: str = scope["method"]
         if path == "/healthz":
             return 200, b'{"status":"ok"}', JSON_HEADERS
-        if not path.startswith(PREFIX):
+        resource = LIST_PREFIXES.get(path)
+        if resource is None and not path.startswith(PREFIX):
             raise HttpError(404, "not found")
         rest = path[len(PREFIX) :]
         token = None
@@ -283,6 +294,10 @@ class Baseline:
             "request_id": request_id,
             "ip": client[0] if client else "unknown",
         }
+        if resource is not None:
+            if method != "GET":
+                raise HttpError(405, "the baseline serves this resource's list only")
+            return await self._list(ctx, claims, scope["query_string"], resource)
         if rest == "" and method == "GET":
             return await self._list(ctx, claims, scope["query_string"])
         if rest == "" and method == "POST":
@@ -338,7 +353,7 @@ class Baseline:
     # -- reads -----------------------------------------------------------------------------
 
     async def _list(
-        self, ctx: dict[str, Any], claims: dict[str, Any], query_string: bytes
+        self, ctx: dict[str, Any], claims: dict[str, Any], query_string: bytes, resource: str = "customers"
     ) -> tuple[int, bytes, list[Any]]:
         limit, q = 50, None
         for name, value in parse_qsl(query_string.decode("latin-1"), encoding="utf-8"):
@@ -356,9 +371,9 @@ class Baseline:
         if q:
             ctx["q_pattern"] = self.search_pattern(q)
         async with self.pool.acquire() as conn:
-            shape = await self._caller(conn, ctx, claims, "customers:read")
+            shape = await self._caller(conn, ctx, claims, f"{resource}:read")
             rows: list[Any] = []
-            for st in self._statements(f"list|{shape}|{'q' if q else ''}"):
+            for st in self._statements(route_key(resource, "list", shape, bool(q))):
                 rows = await conn.fetch(st.sql, *st.args(ctx))
         more = len(rows) > limit
         items = [dict(r) for r in rows[:limit]]

@@ -37,7 +37,7 @@ from app.repositories import prepared
 from app.repositories.principals import PgPrincipalRepository
 from app.settings import Settings
 from bench import bodies
-from bench.baseline import range_key
+from bench.baseline import range_key, route_key
 from bench.scenarios import Scenario
 
 log = logging.getLogger("bench.capture")
@@ -49,7 +49,7 @@ _UPDATE = re.compile(r"^UPDATE (\w+) SET (.*?) WHERE ", re.S)
 _PARAM = re.compile(r"^\$(\d+)(?:::[\w\[\] ]+)?$")
 
 
-def classify(sql: str, route: str) -> str:
+def classify(sql: str, route: str, resource: str = "customers") -> str:
     text = sql.lstrip()
     if "FROM users u WHERE u.tenant_id" in text:
         return "principal"
@@ -69,7 +69,7 @@ def classify(sql: str, route: str) -> str:
         return "current"
     if text.startswith("SELECT customers.id") and "_norm" in text and route in ("create", "patch"):
         return "duplicate"
-    if text.startswith("SELECT") and "FROM customers" in text and route in ("list", "get"):
+    if text.startswith("SELECT") and f"FROM {resource}" in text and route in ("list", "get"):
         return "rows" if route == "list" else "row"
     return "other"
 
@@ -222,7 +222,7 @@ async def capture(
                     ]
                 if scenario.route == "patch":
                     body = bodies.patch_body(999, 9, nonce)
-                method = {"list": "GET", "get": "GET", "create": "POST", "patch": "PATCH"}[scenario.route]
+                method = scenario.method
                 seen.clear()
                 response = await client.request(method, path, params=scenario.query or None, json=body, headers=headers)
                 expected = 201 if scenario.route == "create" else 200
@@ -234,13 +234,13 @@ async def capture(
                     raise RuntimeError(f"{scenario.name}: no SQL seen; does the app keep its engines on app.state?")
                 statements = []
                 for sql, params in seen:
-                    kind = classify(sql, scenario.route)
+                    kind = classify(sql, scenario.route, scenario.resource)
                     if kind == "principal":
                         spec["principal"] = {"sql": sql, "params": describe(sql, params, known)}
                         continue
                     statements.append({"kind": kind, "sql": sql, "params": describe(sql, params, known)})
-                shape = range_key(raw_roles, _permission(scenario.route))
-                key = f"{scenario.route}|{shape}|{'q' if 'q' in scenario.query else ''}"
+                shape = range_key(raw_roles, _permission(scenario.route, scenario.resource))
+                key = route_key(scenario.resource, scenario.route, shape, "q" in scenario.query)
                 previous = spec["routes"].get(key)
                 if previous is not None and [s["sql"] for s in previous] != [s["sql"] for s in statements]:
                     raise RuntimeError(f"{scenario.name}: statements differ from another scenario of shape {key}")
@@ -254,10 +254,5 @@ async def capture(
     return spec
 
 
-def _permission(route: str) -> str:
-    return {
-        "list": "customers:read",
-        "get": "customers:read",
-        "create": "customers:create",
-        "patch": "customers:update",
-    }[route]
+def _permission(route: str, resource: str = "customers") -> str:
+    return f"{resource}:" + {"list": "read", "get": "read", "create": "create", "patch": "update"}[route]

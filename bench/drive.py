@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -29,18 +29,19 @@ import sqlalchemy as sa
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.permissions import SYSTEM_ROLES
 from app.repositories.database import create_engine
-from app.repositories.tables import customers, departments
+from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages
 from app.settings import Settings
 from bench import capture, profile, report, verify
 from bench.bodies import LOAD_EMAIL_DOMAIN
 from bench.generate import BenchTenant
-from bench.scenarios import Scenario, scenarios
+from bench.generate_selling import FORM_KEYS
+from bench.scenarios import Scenario, Selling, current_quarter, scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 log = logging.getLogger("bench.drive")
 
-CALLERS = {"rep": "east.rep010", "manager": "east.manager", "admin": "admin"}
+CALLERS = {"rep": "east.rep010", "manager": "east.manager", "admin": "admin", "director": "director"}
 ID_COUNT = 1000
 
 
@@ -120,6 +121,9 @@ def server_env(url: str, settings: Settings, jwt_key: str, port: int) -> dict[st
             "CRM_WORKER_IN_SERVE": "false",
             "CRM_DB_POOL_SIZE": str(settings.db_pool_size),
             "CRM_DB_MAX_OVERFLOW": str(settings.db_max_overflow),
+            # The public lead form limits submissions per client address: behind a proxy, the
+            # address is X-Forwarded-For, which bench/wrk/lead.lua varies like many visitors.
+            "CRM_TRUST_FORWARDED_FOR": "true",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -229,6 +233,79 @@ async def _ids(url: str, settings: Settings, tenant: BenchTenant) -> dict[str, l
     return {"rep": list(mine[:half]), "patch": list(mine[half:]), "manager": list(theirs)}
 
 
+async def _selling(url: str, settings: Settings, tenant: BenchTenant) -> Selling | None:
+    """The bigger pipeline and the public form of the benchmarked tenant (None: no selling data)."""
+    if not tenant.marker.get("selling"):
+        return None
+    engine = create_engine(url, settings)
+    try:
+        async with engine.connect() as conn:
+            pipeline = (
+                await conn.execute(
+                    sa.select(opportunities.c.pipeline_id)
+                    .where(opportunities.c.tenant_id == tenant.id)
+                    .group_by(opportunities.c.pipeline_id)
+                    .order_by(sa.func.count().desc())
+                    .limit(1)
+                )
+            ).scalar()
+    finally:
+        await engine.dispose()
+    if pipeline is None:
+        return None
+    return Selling(str(pipeline), FORM_KEYS[tenant.name], current_quarter())
+
+
+async def _stage_ids(url: str, settings: Settings, tenant: BenchTenant, pipeline_id: str) -> list[str]:
+    """The rep's live deals in the pipeline's first two open stages without required fields, as
+    "<deal> <its stage> <the other one>" (bench/wrk/stage.lua moves each to the other)."""
+    engine = create_engine(url, settings)
+    rep = tenant.users[CALLERS["rep"]]
+    s, o = pipeline_stages, opportunities
+    try:
+        async with engine.connect() as conn:
+            stages = (
+                (
+                    await conn.execute(
+                        sa.select(s.c.id)
+                        .where(
+                            s.c.tenant_id == tenant.id,
+                            s.c.pipeline_id == UUID(pipeline_id),
+                            s.c.kind == "open",
+                            s.c.required_fields == sa.cast(sa.literal([]), s.c.required_fields.type),
+                            s.c.deleted_at.is_(None),
+                        )
+                        .order_by(s.c.position)
+                        .limit(2)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if len(stages) < 2:
+                raise RuntimeError("the pipeline has fewer than two open stages without required fields")
+            rows = (
+                await conn.execute(
+                    sa.select(o.c.id, o.c.stage_id)
+                    .where(
+                        o.c.tenant_id == tenant.id,
+                        o.c.owner_id == rep.id,
+                        o.c.deleted_at.is_(None),
+                        o.c.pipeline_id == UUID(pipeline_id),
+                        o.c.stage_id.in_(stages),
+                    )
+                    .order_by(sa.func.md5(sa.cast(o.c.id, sa.Text)))
+                    .limit(2 * ID_COUNT)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    if len(rows) < 8:
+        raise RuntimeError("too few open deals for the rep; regenerate the selling data")
+    other = {stages[0]: stages[1], stages[1]: stages[0]}
+    return [f"{deal} {stage} {other[stage]}" for deal, stage in rows]
+
+
 def select_subtree(tenant_id: UUID, department_id: UUID | None) -> sa.Select[Any]:
     me = departments.alias("me")
     d = departments.alias("d")
@@ -249,12 +326,27 @@ async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
                     customers.c.tenant_id == tenant.id, customers.c.email.like(f"%@{LOAD_EMAIL_DOMAIN}")
                 )
             )
+            created_leads = await conn.execute(leads.delete().where(leads.c.email.like(f"%@{LOAD_EMAIL_DOMAIN}")))
+            await conn.exec_driver_sql("DELETE FROM rate_limit_hits WHERE bucket LIKE 'lead-form:%'")
             # The bench database is the benchmark's own: its audit log and outbox only hold
             # what earlier runs wrote (TRUNCATE, as the audit log refuses row deletes).
             await conn.exec_driver_sql("TRUNCATE audit_log, outbox")
-        log.info("cleanup: %d customers created by earlier runs removed", deleted.rowcount)
+        log.info(
+            "cleanup: %d customers and %d leads created by earlier runs removed",
+            deleted.rowcount,
+            created_leads.rowcount,
+        )
     finally:
         await engine.dispose()
+
+
+def _own_counts(args: argparse.Namespace, name: str) -> list[int]:
+    """--scenario-connections board_director=8+16,forecast_director=8: a scenario's own counts."""
+    for item in str(getattr(args, "scenario_connections", "") or "").split(","):
+        key, _, counts = item.partition("=")
+        if key.strip() == name:
+            return [int(c) for c in counts.split("+") if c.strip()]
+    return []
 
 
 def run_benchmark(
@@ -267,13 +359,18 @@ def run_benchmark(
     duration = 3 if args.quick else args.duration
     warmup = 1 if args.quick else args.warmup
     conn_counts = [int(c) for c in str(args.connections).split(",") if c.strip()]
-    chosen = scenarios(args.search_zh, args.search_en)
-    if args.only:
-        wanted = {s.strip() for s in args.only.split(",")}
-        chosen = [s for s in chosen if s.name in wanted]
-
     jwt_key = "bench:" + secrets.token_urlsafe(36)
     settings = base_settings.model_copy(update={"jwt_keys": [jwt_key], "access_token_minutes": 240})
+    selling = asyncio.run(_selling(url, settings, tenant))
+    chosen = scenarios(args.search_zh, args.search_en, selling)
+    if args.only:
+        wanted = {s.strip() for s in args.only.split(",")}
+        unknown = wanted - {s.name for s in chosen}
+        if unknown:
+            raise SystemExit(f"no such scenario: {', '.join(sorted(unknown))}")
+        chosen = [s for s in chosen if s.name in wanted]
+    chosen = [replace(s, connections=tuple(own)) if (own := _own_counts(args, s.name)) else s for s in chosen]
+    with_baseline = [s for s in chosen if s.baseline]
     callers: dict[str, capture.Caller] = {}
     for key, login in CALLERS.items():
         user = tenant.users[login]
@@ -290,8 +387,8 @@ def run_benchmark(
         id_files[key] = str(path)
     log.info("ids: %s", ", ".join(f"{k} {len(v)}" for k, v in ids.items()))
 
-    log.info("capturing the app's SQL per scenario")
-    spec = asyncio.run(capture.capture(url, settings, callers, ids, chosen))
+    log.info("capturing the app's SQL per scenario the baseline serves")
+    spec = asyncio.run(capture.capture(url, settings, callers, ids, with_baseline))
     spec_path = RESULTS / "spec.json"
     spec_path.write_bytes(orjson.dumps(spec, option=orjson.OPT_INDENT_2))
 
@@ -315,17 +412,27 @@ def run_benchmark(
             exp_cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(exp_port)]
             servers.append(start_server("exp", exp_cmd, exp_env, exp_port, cwd=exp_dir))
             log.info("exp: the app from %s", exp_dir)
-        servers.append(
-            start_server(
-                "baseline",
-                [sys.executable, "-m", "bench.baseline", "--port", str(base_port), "--spec", str(spec_path)],
-                server_env(url, settings, jwt_key, base_port),
-                base_port,
+        if with_baseline:  # the scenarios measured alone need none
+            servers.append(
+                start_server(
+                    "baseline",
+                    [sys.executable, "-m", "bench.baseline", "--port", str(base_port), "--spec", str(spec_path)],
+                    server_env(url, settings, jwt_key, base_port),
+                    base_port,
+                )
             )
-        )
 
-        def script_args_for(scenario: Scenario, inv: int) -> list[str]:
+        def script_args_for(scenario: Scenario, inv: int, connections: int) -> list[str]:
+            if scenario.route == "public_create":
+                return [str(inv)]
             token = callers[scenario.caller].token
+            if scenario.route == "stage":
+                # The deals as they are now (earlier runs moved them): every request a real move.
+                assert selling is not None
+                time.sleep(0.3)  # the last run's requests in flight land first
+                path = work / "ids_stage.txt"
+                path.write_text("\n".join(asyncio.run(_stage_ids(url, settings, tenant, selling.pipeline_id))) + "\n")
+                return [token, str(path), str(min(args.threads, connections))]
             if scenario.route == "create":
                 return [token, str(inv)]
             if scenario.route == "patch":
@@ -334,11 +441,11 @@ def run_benchmark(
                 return [token, id_files[scenario.ids or scenario.caller]]
             return [token]
 
-        if embedded is not None and not args.no_verify_sql:
+        if embedded is not None and not args.no_verify_sql and with_baseline:
             log.info("checking that both servers send PostgreSQL the same statements (log_statement = all)")
             sameness = verify.verify(
                 [s for s in servers if s.name != "exp"],
-                chosen,
+                with_baseline,
                 {k: c.token for k, c in callers.items()},
                 {k: [str(v) for v in vs] for k, vs in ids.items()},
                 Path(embedded.server.log),
@@ -350,18 +457,21 @@ def run_benchmark(
             log.info("warming the database up: %d s per scenario against the baseline", warmup)
             for scenario in chosen:
                 invocation += 1
+                first = scenario.conn_counts(conn_counts)[0]
                 run_wrk(
                     wrk,
-                    next(s for s in servers if s.name == "baseline"),
+                    next(s for s in servers if s.name == ("baseline" if scenario.baseline else "app")),
                     scenario,
-                    conn_counts[0],
+                    first,
                     args.threads,
                     warmup,
-                    script_args_for(scenario, invocation),
+                    script_args_for(scenario, invocation, first),
                 )
         for scenario in chosen:
-            for connections in conn_counts:
+            for connections in scenario.conn_counts(conn_counts):
                 for server in servers:
+                    if server.name == "baseline" and not scenario.baseline:
+                        continue
                     invocation += 1
                     if warmup:
                         run_wrk(
@@ -371,11 +481,11 @@ def run_benchmark(
                             connections,
                             args.threads,
                             warmup,
-                            script_args_for(scenario, invocation),
+                            script_args_for(scenario, invocation, connections),
                         )
                     invocation += 1
                     spy = None
-                    if scenario.name in profiled and connections == conn_counts[0]:
+                    if scenario.name in profiled and connections == scenario.conn_counts(conn_counts)[0]:
                         spy_out = RESULTS / f"profile-{scenario.name}-{server.name}-c{connections}.txt"
                         spy = profile.start(server.process.pid, spy_out, duration)
                     result = run_wrk(
@@ -385,7 +495,7 @@ def run_benchmark(
                         connections,
                         args.threads,
                         duration,
-                        script_args_for(scenario, invocation),
+                        script_args_for(scenario, invocation, connections),
                     )
                     if spy is not None:
                         summary = profile.finish(spy, spy_out, requests=result["requests"])
@@ -397,7 +507,7 @@ def run_benchmark(
                     m = Measurement(scenario.name, server.name, connections, result)
                     measurements.append(m)
                     log.info(
-                        "%-13s c=%-3d %-8s %8.1f req/s  p50 %6.1f ms  p99 %6.1f ms%s",
+                        "%-18s c=%-3d %-8s %8.1f req/s  p50 %6.1f ms  p99 %6.1f ms%s",
                         scenario.name,
                         connections,
                         server.name,

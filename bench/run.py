@@ -39,6 +39,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--duration", type=int, default=15, help="seconds per measurement (default 15)")
     p.add_argument("--warmup", type=int, default=3, help="warm-up seconds before each measurement")
     p.add_argument("--connections", default="32,4", help="comma separated wrk connection counts")
+    p.add_argument(
+        "--scenario-connections",
+        default="",
+        help="a scenario's own connection counts, e.g. board_director=8+16,forecast_director=8 "
+        "(default: board and forecast 8, the others --connections)",
+    )
     p.add_argument("--threads", type=int, default=2, help="wrk threads")
     p.add_argument("--only", default="", help="comma separated scenario names (default: all)")
     p.add_argument("--regenerate", action="store_true", help="wipe and generate the data again")

@@ -4,22 +4,57 @@ wrk scripts and the report."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import quote
 
 LIST_LIMIT = 50
+# Board and forecast: an absolute target, for the sales director over every deal of the tenant.
+DASHBOARD_CONNECTIONS = (8,)
+DASHBOARD_P99_MS = 100.0
+
+METHODS = {
+    "list": "GET",
+    "get": "GET",
+    "create": "POST",
+    "patch": "PATCH",
+    "board": "GET",
+    "forecast": "GET",
+    "stage": "POST",
+    "public_create": "POST",
+}
+
+
+@dataclass(frozen=True)
+class Selling:
+    """What the selling scenarios address, found in the generated data (bench/generate_selling.py)."""
+
+    pipeline_id: str  # the bigger pipeline ("New business")
+    form_key: str  # the public lead form of the benchmarked tenant
+    period: str  # the current quarter, e.g. 2026-Q4
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    route: str  # list | get | create | patch
-    caller: str  # rep | manager | admin
+    route: str  # list | get | create | patch | board | forecast | stage | public_create
+    caller: str  # rep | manager | admin | director | public
     script: str  # bench/wrk/<script>.lua
     path: str = "/api/v1/customers"
     query: dict[str, str] = field(default_factory=dict)
     # Whether "p99 < 50 ms at 4 connections" applies (get, list and create).
     latency_target: bool = False
-    ids: str | None = None  # which id set the script rotates over (get, patch)
+    ids: str | None = None  # which id set the script rotates over (get, patch, stage)
+    resource: str = "customers"  # whose permission and statements (an owned resource)
+    # False: bench/baseline.py has no faithful counterpart; the app is measured alone.
+    baseline: bool = True
+    # Connection counts of its own instead of --connections (board and forecast: 8).
+    connections: tuple[int, ...] | None = None
+    # An absolute p99 target at every load measured (board and forecast: 100 ms).
+    p99_limit_ms: float | None = None
+
+    @property
+    def method(self) -> str:
+        return METHODS[self.route]
 
     @property
     def url_path(self) -> str:
@@ -29,14 +64,32 @@ class Scenario:
 
     @property
     def description(self) -> str:
-        what = {"list": "GET list", "get": "GET by id", "create": "POST", "patch": "PATCH"}[self.route]
+        what = {
+            "list": "GET list",
+            "get": "GET by id",
+            "create": "POST",
+            "patch": "PATCH",
+            "board": "GET board",
+            "forecast": "GET forecast",
+            "stage": "POST stage",
+            "public_create": "POST public form",
+        }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
-        return f"{what}{extra} as {self.caller}"
+        noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
+        return f"{what}{noun}{extra} as {self.caller}"
+
+    def conn_counts(self, default: list[int]) -> list[int]:
+        return list(self.connections) if self.connections else default
 
 
-def scenarios(search_zh: str, search_en: str) -> list[Scenario]:
+def current_quarter(today: date | None = None) -> str:
+    today = today or date.today()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def scenarios(search_zh: str, search_en: str, selling: Selling | None = None) -> list[Scenario]:
     limit = {"limit": str(LIST_LIMIT)}
-    return [
+    found = [
         Scenario("list_rep", "list", "rep", "list", query=limit, latency_target=True),
         Scenario("list_manager", "list", "manager", "list", query=limit, latency_target=True),
         Scenario("list_admin", "list", "admin", "list", query=limit, latency_target=True),
@@ -46,4 +99,73 @@ def scenarios(search_zh: str, search_en: str) -> list[Scenario]:
         Scenario("search_en", "list", "admin", "list", query={"q": search_en, **limit}),
         Scenario("create", "create", "rep", "create", latency_target=True),
         Scenario("patch", "patch", "rep", "patch", ids="patch"),
+    ]
+    if selling is None:
+        return found
+    opportunities = "/api/v1/opportunities"
+    return [
+        *found,
+        Scenario(
+            "board_director",
+            "board",
+            "director",
+            "list",
+            path=f"/api/v1/pipelines/{selling.pipeline_id}/board",
+            resource="opportunities",
+            baseline=False,
+            connections=DASHBOARD_CONNECTIONS,
+            p99_limit_ms=DASHBOARD_P99_MS,
+        ),
+        Scenario(
+            "forecast_director",
+            "forecast",
+            "director",
+            "list",
+            path="/api/v1/forecast",
+            query={"period": selling.period, "group_by": "owner"},
+            resource="opportunities",
+            baseline=False,
+            connections=DASHBOARD_CONNECTIONS,
+            p99_limit_ms=DASHBOARD_P99_MS,
+        ),
+        Scenario(
+            "opps_list_rep",
+            "list",
+            "rep",
+            "list",
+            path=opportunities,
+            query=limit,
+            latency_target=True,
+            resource="opportunities",
+        ),
+        Scenario(
+            "opps_list_manager",
+            "list",
+            "manager",
+            "list",
+            path=opportunities,
+            query=limit,
+            latency_target=True,
+            resource="opportunities",
+        ),
+        Scenario(
+            "stage_change",
+            "stage",
+            "rep",
+            "stage",
+            path=opportunities,
+            ids="stage",
+            resource="opportunities",
+            baseline=False,
+        ),
+        Scenario(
+            "lead_create_public",
+            "public_create",
+            "public",
+            "lead",
+            path=f"/api/v1/public/lead-forms/{selling.form_key}",
+            latency_target=True,
+            resource="leads",
+            baseline=False,
+        ),
     ]

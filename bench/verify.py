@@ -46,7 +46,7 @@ def _statements(text: str) -> list[str]:
 def _request(
     base_url: str, scenario: Scenario, token: str, target: str | None, body: dict[str, Any] | None
 ) -> tuple[int, Any]:
-    method = {"list": "GET", "get": "GET", "create": "POST", "patch": "PATCH"}[scenario.route]
+    method = scenario.method
     path = scenario.url_path if target is None else f"{scenario.path}/{target}"
     data = orjson.dumps(body) if body is not None else None
     request = urllib.request.Request(
