@@ -1,5 +1,6 @@
-"""The forecast's sums in PostgreSQL: one GROUP BY over the deals expected to close in the period,
-within the caller's scope, and the targets of the period."""
+"""The forecast's sums in PostgreSQL: the deals expected to close in the period, within the caller's
+scope, summed per group from the opportunity rollups (repositories/deal_sums.py); and the
+targets of the period."""
 
 from __future__ import annotations
 
@@ -15,21 +16,17 @@ from app.domain.forecast.service import ForecastLine, GroupBy
 from app.domain.forecast.targets import Target
 from app.domain.shared.scope import DataScope
 from app.repositories.configured import ConfiguredTable
-from app.repositories.scoping import scope_predicate
-from app.repositories.tables import opportunities, pipeline_stages, sales_targets
+from app.repositories.deal_sums import deal_sums
+from app.repositories.tables import pipeline_stages, sales_targets
 
-o, s = opportunities, pipeline_stages
+s = pipeline_stages
 CENT = Decimal("0.01")
-GROUP_COLUMNS: dict[GroupBy, Any] = {
-    GroupBy.OWNER: o.c.owner_id,
-    GroupBy.DEPARTMENT: o.c.department_id,
-    GroupBy.PIPELINE: o.c.pipeline_id,
-    GroupBy.CATEGORY: o.c.forecast_category,
+GROUP_COLUMNS = {
+    GroupBy.OWNER: "owner_id",
+    GroupBy.DEPARTMENT: "department_id",
+    GroupBy.PIPELINE: "pipeline_id",
+    GroupBy.CATEGORY: "forecast_category",
 }
-
-
-def _sum(condition: sa.ColumnElement[bool], value: Any = o.c.amount) -> sa.ColumnElement[Any]:
-    return sa.func.coalesce(sa.func.sum(value).filter(condition), 0)
 
 
 class PgForecastRepository:
@@ -37,40 +34,41 @@ class PgForecastRepository:
         self.conn = conn
 
     async def lines(self, scope: DataScope, period: Period, group_by: GroupBy) -> list[ForecastLine]:
+        d = deal_sums(scope, closing=(period.start, period.end))
+
+        def total(condition: sa.ColumnElement[bool], value: Any = d.c.amount) -> sa.ColumnElement[Any]:
+            return sa.func.coalesce(sa.func.sum(value).filter(condition), 0)
+
         won = s.c.kind == "won"
-        open_ = (s.c.kind == "open") & (o.c.forecast_category != "omitted")
-        key = GROUP_COLUMNS[group_by]
+        open_ = (s.c.kind == "open") & (d.c.forecast_category != "omitted")
+        key = d.c[GROUP_COLUMNS[group_by]]
         stmt = (
             sa.select(
                 key.label("key"),
-                _sum(won).label("closed_won"),
-                sa.func.count().filter(won).label("won_count"),
-                _sum(open_ & (o.c.forecast_category == "commit")).label("commit"),
-                _sum(open_ & (o.c.forecast_category == "best_case")).label("best_case"),
-                _sum(open_ & (o.c.forecast_category == "pipeline")).label("pipeline"),
-                _sum(open_, o.c.amount * o.c.probability / 100).label("weighted"),
-                sa.func.count().filter(open_).label("open_count"),
+                total(won).label("closed_won"),
+                total(won, d.c.deals).label("won_count"),
+                total(open_ & (d.c.forecast_category == "commit")).label("commit"),
+                total(open_ & (d.c.forecast_category == "best_case")).label("best_case"),
+                total(open_ & (d.c.forecast_category == "pipeline")).label("pipeline"),
+                total(open_, d.c.weighted).label("weighted"),
+                total(open_, d.c.deals).label("open_count"),
             )
-            .join(s, (s.c.tenant_id == o.c.tenant_id) & (s.c.id == o.c.stage_id))
-            .where(
-                scope_predicate(o, scope),
-                o.c.deleted_at.is_(None),
-                o.c.expected_close_date >= period.start,
-                o.c.expected_close_date < period.end,
-            )
+            .select_from(d.join(s, (s.c.tenant_id == scope.tenant_id) & (s.c.id == d.c.stage_id)))
             .group_by(key)
+            # groups whose every deal was deleted or moved out leave zero rows behind
+            .having(sa.func.sum(d.c.deals) > 0)
             .order_by(key)
         )
         return [
             ForecastLine(
                 key=str(row.key),
                 closed_won=Decimal(row.closed_won).quantize(CENT),
-                won_count=row.won_count,
+                won_count=int(row.won_count),
                 commit=Decimal(row.commit).quantize(CENT),
                 best_case=Decimal(row.best_case).quantize(CENT),
                 pipeline=Decimal(row.pipeline).quantize(CENT),
                 weighted_pipeline=Decimal(row.weighted).quantize(CENT),
-                open_count=row.open_count,
+                open_count=int(row.open_count),
             )
             for row in await self.conn.execute(stmt)
         ]

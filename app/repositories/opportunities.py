@@ -14,6 +14,7 @@ from app.domain.pipelines.entities import Pipeline
 from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import search_text
 from app.domain.shared.scope import DataScope
+from app.repositories.deal_sums import deal_sums
 from app.repositories.owned import OwnedTable
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import opportunities, opportunity_line_items, opportunity_stage_history
@@ -88,21 +89,21 @@ class PgOpportunityRepository(OwnedTable[Opportunity]):
         )
 
     async def board(self, scope: DataScope, pipeline: Pipeline, cards: int) -> list[BoardColumn]:
-        live = [scope_predicate(t, scope), t.c.pipeline_id == pipeline.id, t.c.deleted_at.is_(None)]
-        weighted = sa.func.sum(t.c.amount * t.c.probability / 100)
+        d = deal_sums(scope, pipeline_id=pipeline.id)
         totals = {
             row.stage_id: row
             for row in await self.conn.execute(
                 sa.select(
-                    t.c.stage_id,
-                    sa.func.count().label("n"),
-                    sa.func.sum(t.c.amount).label("amount"),
-                    weighted.label("weighted"),
+                    d.c.stage_id,
+                    sa.func.sum(d.c.deals).label("n"),
+                    sa.func.sum(d.c.amount).label("amount"),
+                    sa.func.sum(d.c.weighted).label("weighted"),
                 )
-                .where(*live)
-                .group_by(t.c.stage_id)
+                .group_by(d.c.stage_id)
+                .having(sa.func.sum(d.c.deals) > 0)
             )
         }
+        live = [scope_predicate(t, scope), t.c.pipeline_id == pipeline.id, t.c.deleted_at.is_(None)]
         firsts = [
             sa.select(*self.columns)
             .where(*live, t.c.stage_id == stage.id)
@@ -120,7 +121,7 @@ class PgOpportunityRepository(OwnedTable[Opportunity]):
         return [
             BoardColumn(
                 stage.id,
-                totals[stage.id].n if stage.id in totals else 0,
+                int(totals[stage.id].n) if stage.id in totals else 0,
                 (totals[stage.id].amount if stage.id in totals else zero).quantize(CENT),
                 (totals[stage.id].weighted if stage.id in totals else zero).quantize(CENT),
                 by_stage.get(stage.id, []),

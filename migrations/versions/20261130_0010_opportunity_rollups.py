@@ -1,0 +1,123 @@
+"""Opportunity rollups: live deals summed per (pipeline, stage, owner, department, forecast
+category, month of expected close), kept in step by statement-level triggers on opportunities.
+
+The board's column totals and the forecast read these few thousand rows instead of aggregating
+every deal of a pipeline or a period on each request (a GROUP BY over 200,000 deals costs about
+140 ms of database CPU). Owner and department stay in the key so data ranges still apply as the
+same predicates the deals themselves get.
+
+A trigger adds each statement's net change in one INSERT ... ON CONFLICT, its rows in key order,
+so two transactions touching the same keys lock them in the same order and cannot deadlock.
+Deltas that net to zero (an edit of a deal's name, say) lock nothing.
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-11-30 08:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0010"
+down_revision: str | None = "0009"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+UUID = postgresql.UUID(as_uuid=True)
+KEY = "tenant_id, pipeline_id, stage_id, owner_id, department_id, forecast_category, close_month"
+# A deal's key and its contribution, from a row of `opportunities` (or a transition table of it).
+ROW = (
+    "tenant_id, pipeline_id, stage_id, owner_id, department_id, forecast_category,"
+    " date_trunc('month', expected_close_date)::date AS close_month"
+)
+CONTRIBUTION = "{sign}1 AS deals, {sign}amount AS amount, {sign}(amount * probability / 100) AS weighted"
+
+
+def _rows(source: str, sign: str) -> str:
+    return f"SELECT {ROW}, {CONTRIBUTION.format(sign=sign)} FROM {source} WHERE deleted_at IS NULL"
+
+
+def _apply(*parts: str) -> str:
+    """Add the net change of `parts` (SELECTs of key + contribution) to the rollups."""
+    union = " UNION ALL ".join(parts)
+    return f"""
+        INSERT INTO opportunity_rollups AS r ({KEY}, deals, amount, weighted)
+        SELECT {KEY}, sum(deals), sum(amount), sum(weighted) FROM ({union}) d
+        GROUP BY {KEY}
+        HAVING sum(deals) <> 0 OR sum(amount) <> 0 OR sum(weighted) <> 0
+        ORDER BY {KEY}
+        ON CONFLICT ({KEY}) DO UPDATE SET deals = r.deals + EXCLUDED.deals,
+            amount = r.amount + EXCLUDED.amount, weighted = r.weighted + EXCLUDED.weighted"""
+
+
+APPLY_FUNCTION = f"""
+CREATE FUNCTION opportunity_rollups_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Each branch names only the transition tables its event has.
+    IF TG_OP = 'INSERT' THEN
+        {_apply(_rows("new_rows", ""))};
+    ELSIF TG_OP = 'UPDATE' THEN
+        {_apply(_rows("old_rows", "-"), _rows("new_rows", ""))};
+    ELSIF TG_OP = 'DELETE' THEN
+        {_apply(_rows("old_rows", "-"))};
+    ELSE  -- TRUNCATE empties the whole table
+        DELETE FROM opportunity_rollups;
+    END IF;
+    RETURN NULL;
+END $$"""
+
+# Recompute one tenant's rollups from its deals: after a bulk load with triggers off, or a repair.
+REBUILD_FUNCTION = f"""
+CREATE FUNCTION opportunity_rollups_rebuild(p_tenant uuid) RETURNS void LANGUAGE sql AS $$
+    DELETE FROM opportunity_rollups WHERE tenant_id = p_tenant;
+    INSERT INTO opportunity_rollups ({KEY}, deals, amount, weighted)
+    SELECT {KEY}, sum(deals), sum(amount), sum(weighted)
+    FROM ({_rows("opportunities", "")} AND tenant_id = p_tenant) d
+    GROUP BY {KEY};
+$$"""
+
+TRIGGERS = {
+    "opportunity_rollups_insert": "AFTER INSERT ON opportunities REFERENCING NEW TABLE AS new_rows",
+    "opportunity_rollups_update": (
+        "AFTER UPDATE ON opportunities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+    ),
+    "opportunity_rollups_delete": "AFTER DELETE ON opportunities REFERENCING OLD TABLE AS old_rows",
+    "opportunity_rollups_truncate": "AFTER TRUNCATE ON opportunities",
+}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "opportunity_rollups",
+        sa.Column("tenant_id", UUID, nullable=False),
+        sa.Column("pipeline_id", UUID, nullable=False),
+        sa.Column("stage_id", UUID, nullable=False),
+        sa.Column("owner_id", UUID, nullable=False),
+        sa.Column("department_id", UUID, nullable=True),
+        sa.Column("forecast_category", sa.Text(), nullable=False),
+        sa.Column("close_month", sa.Date(), nullable=True),
+        sa.Column("deals", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.Numeric(), nullable=False),
+        sa.Column("weighted", sa.Numeric(), nullable=False),
+    )
+    # One row per key, a missing department or close date being a key value of its own.
+    op.execute(
+        f"CREATE UNIQUE INDEX uq_opportunity_rollups_key ON opportunity_rollups ({KEY}) NULLS NOT DISTINCT"
+    )
+    op.create_index("ix_opportunity_rollups_month", "opportunity_rollups", ["tenant_id", "close_month"])
+    op.execute(APPLY_FUNCTION)
+    op.execute(REBUILD_FUNCTION)
+    for name, when in TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT EXECUTE FUNCTION opportunity_rollups_apply()")
+    op.execute("SELECT opportunity_rollups_rebuild(id) FROM tenants")
+
+
+def downgrade() -> None:
+    for name in TRIGGERS:
+        op.execute(f"DROP TRIGGER {name} ON opportunities")
+    op.execute("DROP FUNCTION opportunity_rollups_rebuild(uuid)")
+    op.execute("DROP FUNCTION opportunity_rollups_apply()")
+    op.drop_table("opportunity_rollups")
