@@ -22,7 +22,7 @@ import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 from uuid import UUID
@@ -37,7 +37,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 PREFIX = "/api/v1/customers"
 # Owned resources whose list page the baseline serves as it serves the customers' (same statements
 # shape: principal, then the scoped keyset page); gets and writes are the customers' only.
-LIST_PREFIXES = {"/api/v1/opportunities": "opportunities"}
+OPPORTUNITIES = "/api/v1/opportunities"
+LIST_PREFIXES = {OPPORTUNITIES: "opportunities"}
 JSON_HEADERS = [(b"content-type", b"application/json")]
 PROBLEM_HEADERS = [(b"content-type", b"application/problem+json")]
 CUSTOMER_DEFAULTS: dict[str, Any] = {
@@ -61,6 +62,8 @@ WRITABLE = frozenset(["name", *CUSTOMER_DEFAULTS])
 KINDS = frozenset({"company", "individual"})
 STATUSES = frozenset({"prospect", "active", "inactive", "lost"})
 JSONB_COLUMNS = frozenset({"customers.custom_fields", "audit_log.changes", "outbox.payload"})
+# POST /api/v1/opportunities/{id}/stage: the body it takes.
+STAGE_BODY = frozenset({"stage_id", "expected_close_date", "lost_reason"})
 
 
 class HttpError(Exception):
@@ -204,7 +207,7 @@ class Baseline:
         self.pool: Any = None
         self.principal = Statement(spec["principal"])
         self.routes = {key: [Statement(s) for s in stmts] for key, stmts in spec["routes"].items()}
-        known = {"customers", "audit_log", "outbox"}
+        known = {"customers", "audit_log", "outbox", "opportunities", "opportunity_stage_history"}
         for statements in self.routes.values():
             for st in statements:
                 for col in st.columns:
@@ -276,7 +279,7 @@ class Baseline:
         if path == "/healthz":
             return 200, b'{"status":"ok"}', JSON_HEADERS
         resource = LIST_PREFIXES.get(path)
-        if resource is None and not path.startswith(PREFIX):
+        if resource is None and not path.startswith((PREFIX, OPPORTUNITIES + "/")):
             raise HttpError(404, "not found")
         rest = path[len(PREFIX) :]
         token = None
@@ -298,6 +301,14 @@ class Baseline:
             if method != "GET":
                 raise HttpError(405, "the baseline serves this resource's list only")
             return await self._list(ctx, claims, scope["query_string"], resource)
+        if path.startswith(OPPORTUNITIES + "/") and path.endswith("/stage") and path.count("/") == 5:
+            if method != "POST":
+                raise HttpError(405, "method not allowed")
+            try:
+                ctx["path_id"] = UUID(path[len(OPPORTUNITIES) + 1 : -len("/stage")])
+            except ValueError:
+                raise HttpError(422, "opportunity_id: not a UUID")
+            return await self._stage(ctx, claims, await self._json(receive))
         if rest == "" and method == "GET":
             return await self._list(ctx, claims, scope["query_string"])
         if rest == "" and method == "POST":
@@ -461,6 +472,8 @@ class Baseline:
         entity_id: UUID,
         changes: dict[str, Any],
         payload: dict[str, Any],
+        resource: str = "customers",
+        entity: str = "customer",
     ) -> None:
         if st.kind == "audit":
             cols = {
@@ -469,7 +482,7 @@ class Baseline:
                 "actor_id": ctx["user_id"],
                 "api_token_id": None,
                 "action": event,
-                "entity": "customers",
+                "entity": resource,
                 "entity_id": entity_id,
                 "changes": changes,
                 "request_id": ctx["request_id"],
@@ -480,7 +493,7 @@ class Baseline:
                 "tenant_id": ctx["tenant_id"],
                 "id": self.new_id(),
                 "event_type": event,
-                "entity": "customer",
+                "entity": entity,
                 "entity_id": entity_id,
                 "payload": payload,
             }
@@ -579,6 +592,108 @@ class Baseline:
             200,
             orjson.dumps(updated, option=orjson.OPT_UTC_Z, default=str),
             [*JSON_HEADERS, (b"etag", f'W/"{updated["version"]}"'.encode())],
+        )
+
+    # -- the stage change ------------------------------------------------------------------
+
+    async def _stage(
+        self, ctx: dict[str, Any], claims: dict[str, Any], body: dict[str, Any]
+    ) -> tuple[int, bytes, list[Any]]:
+        """Move a deal to another open stage of its pipeline, as OpportunityService.change_stage
+        does: the locked row, its pipeline and stages, the stage's required fields, the update
+        (probability and forecast category of the stage, stage_entered_at now), the history row,
+        audit and outbox. Won and lost stages (close date, lost reason) are not served."""
+        unknown = set(body) - STAGE_BODY
+        if unknown:
+            raise HttpError(422, f"unknown fields: {', '.join(sorted(unknown))}")
+        if body.get("expected_close_date") is not None or body.get("lost_reason") is not None:
+            raise HttpError(422, "expected_close_date, lost_reason: not supported by the baseline")
+        try:
+            target_id = UUID(str(body.get("stage_id")))
+        except ValueError:
+            raise HttpError(422, "stage_id: not a UUID")
+        async with self.pool.acquire() as conn, conn.transaction():
+            shape = await self._caller(conn, ctx, claims, "opportunities:update")
+            current: dict[str, Any] | None = None
+            stages: list[Any] = []
+            updated: dict[str, Any] | None = None
+            target: Any = None
+            spent = 0
+            for st in self._statements(route_key("opportunities", "stage", shape, False)):
+                if st.kind == "current":
+                    row = await conn.fetchrow(st.sql, *st.args(ctx))
+                    if row is None:
+                        raise HttpError(404, "no such opportunity")
+                    current = dict(row)
+                    if current["stage_id"] == target_id:
+                        break  # already there: the deal as it is
+                    ctx["row.pipeline_id"] = current["pipeline_id"]
+                elif st.kind == "pipeline":
+                    if await conn.fetchrow(st.sql, *st.args(ctx)) is None:
+                        raise HttpError(404, "no such pipeline")
+                elif st.kind == "stages":
+                    stages = await conn.fetch(st.sql, *st.args(ctx))
+                elif st.kind == "update":
+                    assert current is not None
+                    target = next((s for s in stages if s["id"] == target_id), None)
+                    if target is None:
+                        raise HttpError(422, "stage_id: is not a stage of this deal's pipeline")
+                    if target["kind"] != "open":
+                        raise HttpError(422, "stage_id: won and lost stages are not supported by the baseline")
+                    for name in target["required_fields"]:
+                        value = current.get(name)
+                        if value is None or value == "" or value == [] or (name == "amount" and not value):
+                            raise HttpError(422, f"{name}: is required to enter the stage {target['name']!r}")
+                    now = datetime.now(UTC)
+                    cols = {
+                        "stage_id": target_id,
+                        "probability": target["probability"],
+                        "forecast_category": "pipeline",
+                        "closed_at": None,
+                        "lost_reason": None,
+                        "stage_entered_at": now,
+                        "search_text": self.search_text(current["name"], current["next_step"]),
+                        "updated_by": ctx["user_id"],
+                    }
+                    updated = dict(await conn.fetchrow(st.sql, *st.args(ctx, cols)))
+                    spent = max(int((now - current["stage_entered_at"]).total_seconds()), 0)
+                elif st.kind == "history":
+                    assert current is not None
+                    cols = {
+                        "tenant_id": ctx["tenant_id"],
+                        "id": self.new_id(),
+                        "opportunity_id": current["id"],
+                        "from_stage_id": current["stage_id"],
+                        "to_stage_id": target_id,
+                        "changed_by": ctx["user_id"],
+                        "seconds_in_from_stage": spent,
+                    }
+                    await conn.execute(st.sql, *st.args(ctx, cols))
+                elif st.kind in ("audit", "outbox"):
+                    assert current is not None and updated is not None
+                    changes = {
+                        "stage_id": {"before": current["stage_id"], "after": target_id},
+                        "seconds_in_stage": {"before": None, "after": spent},
+                    }
+                    await self._record(
+                        conn,
+                        st,
+                        ctx,
+                        "opportunity.stage_changed",
+                        updated["id"],
+                        changes,
+                        {"id": updated["id"], "changes": changes},
+                        "opportunities",
+                        "opportunity",
+                    )
+                else:
+                    await conn.execute(st.sql, *st.args(ctx))
+        result = updated if updated is not None else current
+        assert result is not None
+        return (
+            200,
+            orjson.dumps(result, option=orjson.OPT_UTC_Z, default=str),
+            [*JSON_HEADERS, (b"etag", f'W/"{result["version"]}"'.encode())],
         )
 
 

@@ -55,8 +55,14 @@ def classify(sql: str, route: str, resource: str = "customers") -> str:
         return "principal"
     if text.startswith("INSERT INTO customers"):
         return "insert"
-    if text.startswith("UPDATE customers"):
+    if text.startswith("UPDATE customers") or (route == "stage" and text.startswith("UPDATE opportunities")):
         return "update"
+    if text.startswith("INSERT INTO opportunity_stage_history"):
+        return "history"
+    if route == "stage" and "FROM pipeline_stages" in text:
+        return "stages"
+    if route == "stage" and "FROM pipelines" in text:
+        return "pipeline"
     if text.startswith("INSERT INTO audit_log"):
         return "audit"
     if text.startswith("INSERT INTO outbox"):
@@ -154,8 +160,15 @@ async def _observing_driver(seen: list[tuple[str, tuple[Any, ...]]]) -> AsyncIte
 
 
 async def capture(
-    url: str, settings: Settings, callers: dict[str, Caller], ids: dict[str, list[UUID]], scenarios: list[Scenario]
+    url: str,
+    settings: Settings,
+    callers: dict[str, Caller],
+    ids: dict[str, list[UUID]],
+    scenarios: list[Scenario],
+    moves: list[str] | None = None,
+    pipeline_id: str | None = None,
 ) -> dict[str, Any]:
+    """`moves`: the stage change's "<deal> <its stage> <the other>" lines; `pipeline_id`: theirs."""
     app = create_app(settings, database_url=url)
     spec: dict[str, Any] = {"principal": None, "routes": {}, "scenarios": {}}
     seen: list[tuple[str, tuple[Any, ...]]] = []
@@ -222,6 +235,12 @@ async def capture(
                     ]
                 if scenario.route == "patch":
                     body = bodies.patch_body(999, 9, nonce)
+                if scenario.route == "stage":
+                    assert moves and pipeline_id, "the stage change needs the deals to move"
+                    deal, _, other = moves[0].split()
+                    path = f"{scenario.path}/{deal}/stage"
+                    body = {"stage_id": other}
+                    known += [("path_id", UUID(deal)), ("row.pipeline_id", UUID(pipeline_id))]
                 method = scenario.method
                 seen.clear()
                 response = await client.request(method, path, params=scenario.query or None, json=body, headers=headers)
@@ -255,4 +274,5 @@ async def capture(
 
 
 def _permission(route: str, resource: str = "customers") -> str:
-    return f"{resource}:" + {"list": "read", "get": "read", "create": "create", "patch": "update"}[route]
+    actions = {"list": "read", "get": "read", "create": "create", "patch": "update", "stage": "update"}
+    return f"{resource}:" + actions[route]

@@ -392,8 +392,13 @@ def run_benchmark(
         id_files[key] = str(path)
     log.info("ids: %s", ", ".join(f"{k} {len(v)}" for k, v in ids.items()))
 
+    moves: list[str] = []
+    if selling is not None and any(s.route == "stage" for s in with_baseline):
+        moves = asyncio.run(_stage_ids(url, settings, tenant, selling.pipeline_id))
     log.info("capturing the app's SQL per scenario the baseline serves")
-    spec = asyncio.run(capture.capture(url, settings, callers, ids, with_baseline))
+    spec = asyncio.run(
+        capture.capture(url, settings, callers, ids, with_baseline, moves, selling.pipeline_id if selling else None)
+    )
     spec_path = RESULTS / "spec.json"
     spec_path.write_bytes(orjson.dumps(spec, option=orjson.OPT_INDENT_2))
 
@@ -455,6 +460,7 @@ def run_benchmark(
                 {k: [str(v) for v in vs] for k, vs in ids.items()},
                 Path(embedded.server.log),
                 embedded.psql,
+                moves,
             )
             print("\nSQL sent per request, app vs baseline:\n  " + "\n  ".join(sameness) + "\n", flush=True)
         invocation = 0

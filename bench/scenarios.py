@@ -156,7 +156,6 @@ def scenarios(search_zh: str, search_en: str, selling: Selling | None = None) ->
             path=opportunities,
             ids="stage",
             resource="opportunities",
-            baseline=False,
         ),
         Scenario(
             "lead_create_public",

@@ -48,6 +48,8 @@ def _request(
 ) -> tuple[int, Any]:
     method = scenario.method
     path = scenario.url_path if target is None else f"{scenario.path}/{target}"
+    if scenario.route == "stage":
+        path += "/stage"
     data = orjson.dumps(body) if body is not None else None
     request = urllib.request.Request(
         base_url + path,
@@ -73,7 +75,13 @@ def _same_answer(scenario: Scenario, app: Any, base: Any) -> str:
     """Reads must answer the same JSON; writes (different rows) the same shape."""
     if scenario.route in ("list", "get"):
         return "same JSON body" if app == base else "DIFFERENT JSON body"
-    return "same JSON shape" if _keys(app) == _keys(base) else "DIFFERENT JSON shape"
+    a, b = _keys(app), _keys(base)
+    if a == b:
+        return "same JSON shape"
+    if isinstance(a, dict) and isinstance(b, dict):
+        differ = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        return "DIFFERENT JSON shape: " + ", ".join(f"{k} app {a.get(k)} baseline {b.get(k)}" for k in differ[:5])
+    return "DIFFERENT JSON shape"
 
 
 def verify(
@@ -83,8 +91,11 @@ def verify(
     ids: dict[str, list[str]],
     log_file: Path,
     psql: Callable[[str], str],
+    moves: list[str] | None = None,
 ) -> list[str]:
-    """Returns a line per scenario: OK or what differed."""
+    """Returns a line per scenario: OK or what differed. `moves`: the stage change's deals
+    ("<deal> <its stage> <the other>"), the first one already moved by the capture; the second
+    is moved three times by each server in turn (each time a real move)."""
     psql("ALTER SYSTEM SET log_statement = 'all';")
     psql("SELECT pg_reload_conf();")
     time.sleep(0.5)
@@ -102,7 +113,7 @@ def verify(
                     body = bodies.patch_body(998, k, int(time.time() * 1000) % 1_000_000 + n)
                 # Every statement is prepared on first use; the compared request is the third.
                 for attempt in range(3):
-                    if body is not None:
+                    if body is not None and scenario.route in ("create", "patch"):
                         body = {
                             **body,
                             **(
@@ -111,6 +122,10 @@ def verify(
                                 else {"description": f"{body['description']} {attempt}"}
                             ),
                         }
+                    if scenario.route == "stage":  # one deal (the same JSON shape), moved to and fro
+                        assert moves is not None and len(moves) > 1
+                        deal, at, other = moves[1].split()
+                        target, body = deal, {"stage_id": other if (attempt + k) % 2 == 0 else at}
                     time.sleep(0.3)
                     start = log_file.stat().st_size
                     status, answers[server.name] = _request(
