@@ -1,6 +1,7 @@
-"""The baseline: a bare ASGI app on an asyncpg pool that does what the customer endpoints (and the
-opportunities' list, the same shape: an owned resource's scoped keyset page) must do, and nothing a
-framework adds. It is the yardstick the real server is measured against.
+"""The baseline: a bare ASGI app on an asyncpg pool that does what the customer endpoints, the
+opportunities' list (the same shape: an owned resource's scoped keyset page) and the opportunities'
+stage change between open stages must do, and nothing a framework adds. It is the yardstick the
+real server is measured against.
 
 Per request, like the app: verify the HS256 access token (signature, typ, aud, iss, exp), look the
 caller up with the app's own principal statement, derive the data range from the caller's roles,
