@@ -8,6 +8,9 @@ taken again). A failing handler undoes only its own writes; the event is retried
 growing delay. Every `jobs_seconds` it also runs the periodic jobs: reminders of tasks and
 appointments, rotting deals, housekeeping.
 
+Events with consumers: `*.assigned` (notify the new owner), `leads.rescore` (the next batch of
+leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form).
+
 This is a composition root like app/api/services.py: it wires domain handlers to repositories.
 """
 
@@ -18,12 +21,18 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app.api.services import build_lead_service  # the one place a LeadService is assembled
+from app.domain.leads.rescoring import RESCORE_EVENT, rescore_batch
+from app.domain.leads.service import ROUTE_EVENT
 from app.domain.notifications.entities import OutboxEvent
 from app.domain.notifications.service import flag_rotting_deals, on_assigned, send_reminders
 from app.repositories.activities import PgReminders
+from app.repositories.audit import PgEventOutbox
+from app.repositories.leads import PgLeadRescoring, PgScoringRuleRepository
 from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
 from app.repositories.outbox_queue import PgHousekeeping, PgOutboxQueue
 from app.settings import Settings
@@ -38,10 +47,30 @@ async def _notify_new_owner(event: OutboxEvent, conn: AsyncConnection) -> None:
     await on_assigned(event, PgNotificationRepository(conn))
 
 
+async def _rescore_leads(event: OutboxEvent, conn: AsyncConnection) -> None:
+    after = event.payload.get("after")
+    await rescore_batch(
+        event.tenant_id,
+        event.entity_id,
+        UUID(str(after)) if after else None,
+        PgLeadRescoring(conn),
+        PgScoringRuleRepository(conn),
+        PgEventOutbox(conn),
+    )
+
+
+async def _route_captured_lead(event: OutboxEvent, conn: AsyncConnection) -> None:
+    await build_lead_service(conn).route_queued(event.tenant_id, event.entity_id)
+
+
 def handlers_for(event_type: str) -> list[Handler]:
     """What runs for an event; most events have no consumer yet and are simply marked done."""
     if event_type.endswith(".assigned"):
         return [_notify_new_owner]
+    if event_type == RESCORE_EVENT:
+        return [_rescore_leads]
+    if event_type == ROUTE_EVENT:
+        return [_route_captured_lead]
     return []
 
 

@@ -121,7 +121,7 @@ def build_lead_service(conn: AsyncConnection) -> LeadService:
 
 
 def build_scoring_rule_service(conn: AsyncConnection) -> ScoringRuleService:
-    return ScoringRuleService(PgScoringRuleRepository(conn), PgAuditTrail(conn))
+    return ScoringRuleService(PgScoringRuleRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn))
 
 
 def build_assignment_rule_service(conn: AsyncConnection) -> AssignmentRuleService:

@@ -40,7 +40,8 @@ async def open_connections(engine: AsyncEngine, count: int) -> None:
 
 
 def _json_text(value: object) -> str:
-    return orjson.dumps(value).decode()
+    # default=str: asyncpg's own UUID subclass (ids read back from the database) is not orjson's UUID.
+    return orjson.dumps(value, default=str).decode()
 
 
 def resolve_url(settings: Settings) -> str:

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.leads.entities import OPEN_STATUSES, SORTABLE, Lead, LeadStatus
 from app.domain.leads.forms import LeadForm
+from app.domain.leads.rescoring import ScoredLead
 from app.domain.leads.routing import AssignmentRule
-from app.domain.leads.scoring import ScoringRule
+from app.domain.leads.scoring import SCORABLE, ScoringRule
 from app.domain.shared.normalize import email_key, phone_key, search_text
 from app.repositories.configured import ConfiguredTable
 from app.repositories.owned import OwnedTable
@@ -121,6 +122,52 @@ class PgLeadDuplicateFinder:
             .limit(5),
         )
         return [{"entity": row.entity, "id": row.id} for row in await self.conn.execute(found)]
+
+
+class PgLeadRescoring:
+    """Batches of open leads for rescoring, and their new scores (app/domain/leads/rescoring.py)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def open_leads_after(self, tenant_id: UUID, after: UUID | None, limit: int) -> list[ScoredLead]:
+        looked_at = [t.c[name] for name in sorted(SCORABLE)]
+        stmt = (
+            sa.select(t.c.id, t.c.version, t.c.score, t.c.score_reasons, t.c.custom_fields, *looked_at)
+            .where(t.c.tenant_id == tenant_id, t.c.deleted_at.is_(None), t.c.status.in_(OPEN_STATUSES))
+            .order_by(t.c.id)
+            .limit(limit)
+        )
+        if after is not None:
+            stmt = stmt.where(t.c.id > after)
+        return [
+            ScoredLead(
+                row.id,
+                row.version,
+                {c.name: row._mapping[c.name] for c in [t.c.custom_fields, *looked_at]},
+                row.score,
+                row.score_reasons,
+            )
+            for row in await self.conn.execute(stmt)
+        ]
+
+    async def set_scores(self, tenant_id: UUID, scored: list[ScoredLead]) -> int:
+        # The version moves (the representation changed), updated_at does not: nobody edited it.
+        stmt = (
+            t.update()
+            .where(
+                t.c.tenant_id == sa.bindparam("b_tenant"),
+                t.c.id == sa.bindparam("b_id"),
+                t.c.version == sa.bindparam("b_version"),
+            )
+            .values(score=sa.bindparam("b_score"), score_reasons=sa.bindparam("b_reasons"), version=t.c.version + 1)
+        )
+        rows = [
+            {"b_tenant": tenant_id, "b_id": s.id, "b_version": s.version, "b_score": s.score, "b_reasons": s.reasons}
+            for s in scored
+        ]
+        result = await self.conn.execute(stmt, rows)
+        return result.rowcount
 
 
 class PgScoringRuleRepository(ConfiguredTable[ScoringRule]):

@@ -164,7 +164,7 @@ class OwnedTable(Generic[R]):
             raise foreign_key_error(error, self.fk_fields)
         return self._to_record(rows[0])
 
-    async def update(self, scope: DataScope, current: R, actor: UUID, values: dict[str, Any]) -> R:
+    async def update(self, scope: DataScope, current: R, actor: UUID | None, values: dict[str, Any]) -> R:
         """Apply `values` to `current`, a row the caller has read (and locked) within `scope`."""
         t, shape = self.table, scope_shape(scope)
         merged = {**{name: getattr(current, name) for name in self.derived_from}, **values}

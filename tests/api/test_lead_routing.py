@@ -9,8 +9,11 @@ import uuid
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.repositories.tables import audit_log, leads
+from app.settings import Settings
+from app.worker import Worker
 from tests.builders import Factory, World
 
 LEADS = "/api/v1/leads"
@@ -146,7 +149,9 @@ async def _leads_named(world: World, name: str) -> list[sa.Row]:
         )
 
 
-async def test_a_public_form_captures_and_routes(client: httpx.AsyncClient, world: World) -> None:
+async def test_a_public_form_captures_and_the_worker_routes(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+) -> None:
     u = world.users
     form = await _form(client, world)
     assert form["form_key"].startswith("lf_")
@@ -155,8 +160,16 @@ async def test_a_public_form_captures_and_routes(client: httpx.AsyncClient, worl
     r = await client.post(f"{PUBLIC}/{form['form_key']}", json={"name": name, "email": "visitor@example.org"})
     assert r.status_code == 202 and r.json() == {"status": "received"}
     (row,) = await _leads_named(world, name)
-    assert row.owner_id == u["east_rep1"].id and row.source == "web_form" and row.tags == ["website"]
+    assert row.owner_id is None and row.source == "web_form" and row.tags == ["website"]  # queued
     assert row.created_by is None
+    worker = Worker(engine, settings)
+    while await worker.process_batch():
+        pass
+    (row,) = await _leads_named(world, name)
+    assert row.owner_id == u["east_rep1"].id
+    # ... audited as the rule's doing, and the new owner is told.
+    r = await client.get("/api/v1/notifications", headers=u["east_rep1"].headers)
+    assert [n["kind"] for n in r.json()["items"]] == ["assigned"]
     # Known already: still 202, the lead is kept and tagged for a person to look at.
     r = await client.post(f"{PUBLIC}/{form['form_key']}", json={"name": name + " 2", "email": "VISITOR@example.org"})
     assert r.status_code == 202 and r.json() == {"status": "received"}

@@ -9,7 +9,7 @@ from tests.dbutil import drop_database, recreate_database, server_url
 async def test_upgrade_downgrade_upgrade(database_url: str, scratch_engine_factory) -> None:
     import asyncio
 
-    name = "crm_migrations_scratch_" + database_url.rsplit("/", 1)[1].split("?")[0]
+    name = "crm_migrations_scratch_" + str(sa.engine.make_url(database_url).database)
     url = server_url(database_url, name)
     await recreate_database(database_url, name)
     try:

@@ -56,7 +56,7 @@ DEPARTMENT_MISMATCH = (
 
 @pytest.fixture
 async def seeded(database_url, settings) -> AsyncIterator[tuple[str, dict[str, int], dict[str, int]]]:
-    name = "crm_seed_scratch_" + database_url.rsplit("/", 1)[1].split("?")[0]
+    name = "crm_seed_scratch_" + str(sa.engine.make_url(database_url).database)
     url = server_url(database_url, name)
     await recreate_database(database_url, name)
     try:

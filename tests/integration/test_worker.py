@@ -204,3 +204,66 @@ async def test_serve_runs_a_worker_inside(database_url: str, settings: Settings,
         assert len(running) == 1 and not running[0].done()
     # Leaving the lifespan stopped the worker.
     assert running[0].done()
+
+
+async def test_a_scoring_rule_change_rescores_open_leads_in_batches(
+    client: httpx.AsyncClient,
+    world: World,
+    engine: AsyncEngine,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.domain.leads import rescoring
+
+    monkeypatch.setattr(rescoring, "BATCH", 2)  # five leads: three batches, each queueing the next
+    admin = world.users["admin"].headers
+    made = []
+    for name, phone, status in (
+        ("A", "13800138000", "new"),
+        ("B", None, "new"),
+        ("C", "13900139000", "contacted"),
+        ("D", "13700137000", "qualified"),
+        ("E", "13600136000", "unqualified"),
+    ):
+        body = {"name": name, "phone": phone, "status": status}
+        if status == "unqualified":
+            body["unqualified_reason"] = "no budget"
+        r = await client.post("/api/v1/leads", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+        made.append(r.json())
+    await drain(Worker(engine, settings))
+    r = await client.post(
+        "/api/v1/lead-scoring-rules",
+        json={"label": "Has a phone", "field": "phone", "op": "present", "points": 5},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    rule = r.json()
+
+    async def scores() -> dict[str, tuple[int, int, str]]:
+        found = {}
+        for lead in made:
+            body = (await client.get(f"/api/v1/leads/{lead['id']}", headers=admin)).json()
+            found[body["name"]] = (body["score"], body["version"], body["updated_at"])
+        return found
+
+    before = await scores()
+    assert {k: v[0] for k, v in before.items()} == dict.fromkeys("ABCDE", 0)
+    await drain(Worker(engine, settings))
+    after = await scores()
+    assert {k: v[0] for k, v in after.items()} == {"A": 5, "B": 0, "C": 5, "D": 5, "E": 0}
+    # Rewritten leads get a new version (a new ETag) but keep their updated_at; others are untouched.
+    assert after["A"][1] == before["A"][1] + 1 and after["A"][2] == before["A"][2]
+    assert after["B"][1:] == before["B"][1:] and after["E"][1:] == before["E"][1:]
+    reasons = (await client.get(f"/api/v1/leads/{made[0]['id']}", headers=admin)).json()["score_reasons"]
+    assert [(x["rule_id"], x["points"]) for x in reasons] == [(rule["id"], 5)]
+    async with engine.connect() as conn:
+        batches = await conn.execute(
+            sa.select(sa.func.count()).where(outbox.c.tenant_id == world.id, outbox.c.event_type == "leads.rescore")
+        )
+        assert batches.scalar_one() == 3
+
+    r = await client.delete(f"/api/v1/lead-scoring-rules/{rule['id']}", headers=admin)
+    assert r.status_code == 204
+    await drain(Worker(engine, settings))
+    assert {k: v[0] for k, v in (await scores()).items()} == dict.fromkeys("ABCDE", 0)

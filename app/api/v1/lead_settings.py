@@ -30,7 +30,7 @@ configured_routes(
     router,
     "lead-scoring-rules",
     "lead_scoring_rules",
-    "lead scoring rules (a change applies to leads as they are next written)",
+    "lead scoring rules (a change rescores the open leads in the background)",
     ScoringRules,
     (ScoringRuleCreate, ScoringRulePatch),
     (ScoringRuleOut, ScoringRuleList),

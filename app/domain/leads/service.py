@@ -26,9 +26,14 @@ from app.domain.shared.errors import Conflict, Duplicate, FieldError, NotFound, 
 from app.domain.shared.normalize import email_key, phone_key
 from app.domain.shared.owned import OwnedRecords, WriteContextRepository, fields_of
 from app.domain.shared.ports import AuditTrail, EventOutbox, diff
+from app.domain.shared.scope import DataRange, DataScope, Grant
 
 # The tag a captured lead gets when it may duplicate a lead, contact or customer.
 POSSIBLE_DUPLICATE = "possible-duplicate"
+# A captured lead waits for the worker to route it (app/worker.py).
+ROUTE_EVENT = "lead.routing_requested"
+# The worker acts for nobody: its scope is the whole tenant, whose "all" range never looks at a user.
+SYSTEM_ACTOR = UUID(int=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,25 +102,43 @@ class LeadService(OwnedRecords[Lead]):
         return made
 
     async def capture(self, tenant_id: UUID, values: dict[str, Any], *, origin: dict[str, Any]) -> Lead:
-        """A lead from outside (a public web form): nobody's principal, routed by the rules. A
-        possible duplicate is kept and tagged rather than refused: the visitor must learn nothing
-        of what the tenant holds."""
+        """A lead from outside (a public web form): nobody's principal. A possible duplicate is
+        kept and tagged rather than refused: the visitor must learn nothing of what the tenant
+        holds. It enters the queue; the worker routes it (`route_queued`), so the visitor's answer
+        never waits on the assignment rules."""
         await self._complete(tenant_id, values, duplicates="tag")
-        return await self._insert_routed(None, tenant_id, values, origin=origin)
+        values["owner_id"], values["department_id"] = None, None
+        lead = await self.records.insert(tenant_id, None, values)
+        created = diff(None, fields_of(lead)) | {"origin": {"before": None, "after": origin}}
+        await self._record(None, "created", lead, created, tenant_id=tenant_id)
+        await self.outbox.publish(tenant_id, ROUTE_EVENT, self.entity, lead.id, {"id": lead.id})
+        return lead
 
     async def route(self, principal: Principal, lead_id: UUID) -> Lead:
         """Run the assignment rules on a lead again (one waiting in the queue, say); a lead
         that no rule takes is left as it is."""
         scope = principal.scope(self.resource, "assign")
         current = await self._locked(scope, lead_id)
-        routed = await routing.route(self.assignment, principal.tenant_id, fields_of(current))
+        return await self._route(principal, principal.tenant_id, scope, current)
+
+    async def route_queued(self, tenant_id: UUID, lead_id: UUID) -> None:
+        """The worker's half of a capture: route the lead if it still waits in the queue (nobody
+        took it by hand meanwhile)."""
+        scope = DataScope(tenant_id, SYSTEM_ACTOR, (), (Grant(DataRange.ALL),))
+        current = await self.records.get(scope, lead_id, for_update=True)
+        if current is not None and current.owner_id is None:
+            await self._route(None, tenant_id, scope, current)
+
+    async def _route(self, principal: Principal | None, tenant_id: UUID, scope: DataScope, current: Lead) -> Lead:
+        routed = await routing.route(self.assignment, tenant_id, fields_of(current))
         if routed.rule is None or routed.owner_id == current.owner_id:
             return current
         owner = {"owner_id": routed.owner_id, "department_id": routed.department_id}
-        updated = await self.records.update(scope, current, principal.user_id, owner)
+        actor = principal.user_id if principal else None
+        updated = await self.records.update(scope, current, actor, owner)
         changes = diff(fields_of(current), fields_of(updated))
         changed = {k: v for k, v in changes.items() if k in owner} | _by_rule(routed.rule)
-        await self._record(principal, "assigned", updated, changed)
+        await self._record(principal, "assigned", updated, changed, tenant_id=tenant_id)
         return updated
 
     async def _prepare_create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool) -> None:
@@ -138,17 +161,14 @@ class LeadService(OwnedRecords[Lead]):
                 values["tags"] = [*values["tags"], POSSIBLE_DUPLICATE]
         await self._score(tenant_id, values)
 
-    async def _insert_routed(
-        self, principal: Principal | None, tenant_id: UUID, values: dict[str, Any], origin: dict[str, Any] | None = None
-    ) -> Lead:
+    async def _insert_routed(self, principal: Principal, tenant_id: UUID, values: dict[str, Any]) -> Lead:
         routed = await routing.route(self.assignment, tenant_id, values)
         values["owner_id"], values["department_id"] = routed.owner_id, routed.department_id
-        lead = await self.records.insert(tenant_id, principal.user_id if principal else None, values)
-        created = diff(None, fields_of(lead)) | ({"origin": {"before": None, "after": origin}} if origin else {})
-        await self._record(principal, "created", lead, created, tenant_id=tenant_id)
+        lead = await self.records.insert(tenant_id, principal.user_id, values)
+        await self._record(principal, "created", lead, diff(None, fields_of(lead)))
         if routed.rule is not None:
             owner = {"owner_id": {"before": None, "after": routed.owner_id}}
-            await self._record(principal, "assigned", lead, owner | _by_rule(routed.rule), tenant_id=tenant_id)
+            await self._record(principal, "assigned", lead, owner | _by_rule(routed.rule))
         return lead
 
     async def _prepare_update(

@@ -70,3 +70,7 @@ class ConfiguredRecords(Generic[T]):
     async def _audit(self, principal: Principal, event: str, record: T, changes: dict[str, Any]) -> None:
         record_id: UUID = record.id  # type: ignore[attr-defined]
         await self.audit.record(principal, f"{self.entity}.{event}", self.resource, record_id, changes)
+        await self._changed(principal, record)
+
+    async def _changed(self, principal: Principal, record: T) -> None:
+        """After a create, change or delete, in its transaction: what else follows from it."""

@@ -973,10 +973,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's lead scoring rules (a change applies to leads as they are next written) */
+        /** The tenant's lead scoring rules (a change rescores the open leads in the background) */
         get: operations["lead_scoring_rules_list"];
         put?: never;
-        /** Add to the lead scoring rules (a change applies to leads as they are next written) */
+        /** Add to the lead scoring rules (a change rescores the open leads in the background) */
         post: operations["lead_scoring_rules_create"];
         delete?: never;
         options?: never;
@@ -994,11 +994,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove one of the lead scoring rules (a change applies to leads as they are next written) */
+        /** Remove one of the lead scoring rules (a change rescores the open leads in the background) */
         delete: operations["lead_scoring_rules_delete"];
         options?: never;
         head?: never;
-        /** Change one of the lead scoring rules (a change applies to leads as they are next written) */
+        /** Change one of the lead scoring rules (a change rescores the open leads in the background) */
         patch: operations["lead_scoring_rules_update"];
         trace?: never;
     };
