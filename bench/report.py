@@ -78,8 +78,10 @@ def build(chosen: list[Scenario], conn_counts: list[int], measurements: list[Any
                             "detail": f"{app['p99_ms']:.1f} ms",
                         }
                     )
+                exp = _side(by_key.get((scenario.name, "exp", connections)))
                 rows.append(
                     {
+                        **({"exp": exp, "exp_ratio": None} if exp else {}),
                         "scenario": scenario.name,
                         "description": scenario.description,
                         "connections": connections,
