@@ -33,6 +33,7 @@ def deal_sums(
     """Live deals within `scope` (of one pipeline, expected to close in [start, end)) as rows of
     pipeline_id, stage_id, owner_id, department_id, forecast_category, deals, amount, weighted;
     sum them per whatever key the caller groups by."""
+    where: list[sa.ColumnElement[bool]]
     if _narrowed(scope):
         table, close = o, o.c.expected_close_date
         weighted = (o.c.amount * o.c.probability / 100).label("weighted")
