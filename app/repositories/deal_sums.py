@@ -24,48 +24,27 @@ def _narrowed(scope: DataScope) -> bool:
     return any(g.regions is not None or g.customer_types is not None for g in scope.grants)
 
 
+KEY = ("pipeline_id", "stage_id", "owner_id", "department_id", "forecast_category")
+
+
 def deal_sums(
     scope: DataScope, *, pipeline_id: UUID | None = None, closing: tuple[date, date] | None = None
 ) -> sa.Subquery:
     """Live deals within `scope` (of one pipeline, expected to close in [start, end)) as rows of
     pipeline_id, stage_id, owner_id, department_id, forecast_category, deals, amount, weighted;
     sum them per whatever key the caller groups by."""
+    where: list[sa.ColumnElement[bool]]
     if _narrowed(scope):
-        where = [scope_predicate(o, scope), o.c.deleted_at.is_(None)]
-        if pipeline_id is not None:
-            where.append(o.c.pipeline_id == pipeline_id)
-        if closing is not None:
-            where += [o.c.expected_close_date >= closing[0], o.c.expected_close_date < closing[1]]
-        return (
-            sa.select(
-                o.c.pipeline_id,
-                o.c.stage_id,
-                o.c.owner_id,
-                o.c.department_id,
-                o.c.forecast_category,
-                sa.literal(1, sa.BigInteger).label("deals"),
-                o.c.amount,
-                (o.c.amount * o.c.probability / 100).label("weighted"),
-            )
-            .where(*where)
-            .subquery("deals")
-        )
-    where = [scope_predicate(r, scope)]
+        table, close = o, o.c.expected_close_date
+        weighted = (o.c.amount * o.c.probability / 100).label("weighted")
+        sums = [sa.literal(1, sa.BigInteger).label("deals"), o.c.amount, weighted]
+        where = [o.c.deleted_at.is_(None)]
+    else:  # periods start on the first of a month, as the rollups' months do
+        table, close = r, r.c.close_month
+        sums, where = [r.c.deals, r.c.amount, r.c.weighted], []
+    where.append(scope_predicate(table, scope))
     if pipeline_id is not None:
-        where.append(r.c.pipeline_id == pipeline_id)
-    if closing is not None:  # periods start on the first of a month, as the rollups' months do
-        where += [r.c.close_month >= closing[0], r.c.close_month < closing[1]]
-    return (
-        sa.select(
-            r.c.pipeline_id,
-            r.c.stage_id,
-            r.c.owner_id,
-            r.c.department_id,
-            r.c.forecast_category,
-            r.c.deals,
-            r.c.amount,
-            r.c.weighted,
-        )
-        .where(*where)
-        .subquery("deals")
-    )
+        where.append(table.c.pipeline_id == pipeline_id)
+    if closing is not None:
+        where += [close >= closing[0], close < closing[1]]
+    return sa.select(*(table.c[k] for k in KEY), *sums).where(*where).subquery("deals")
