@@ -6,7 +6,7 @@ is marked processed in that same transaction — so two workers never process on
 worker killed mid-batch loses nothing (its claims end with its transaction and the events are
 taken again). A failing handler undoes only its own writes; the event is retried later with a
 growing delay. Every `jobs_seconds` it also runs the periodic jobs: reminders of tasks and
-appointments, rotting deals, housekeeping.
+appointments, rotting deals, folding the opportunity rollups, housekeeping.
 
 Events with consumers: `*.assigned` (notify the new owner), `leads.rescore` (the next batch of
 leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form).
@@ -32,6 +32,7 @@ from app.domain.notifications.entities import OutboxEvent
 from app.domain.notifications.service import flag_rotting_deals, on_assigned, send_reminders
 from app.repositories.activities import PgReminders
 from app.repositories.audit import PgEventOutbox
+from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.leads import PgLeadRescoring, PgScoringRuleRepository
 from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
 from app.repositories.outbox_queue import PgHousekeeping, PgOutboxQueue
@@ -109,6 +110,8 @@ class Worker:
             reminded = await send_reminders(PgReminders(conn), PgNotificationRepository(conn))
         async with self.engine.begin() as conn:
             told = await flag_rotting_deals(PgRottingDeals(conn), PgNotificationRepository(conn))
+        async with self.engine.begin() as conn:
+            await PgRollupCompaction(conn).compact()
         async with self.engine.begin() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
             purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS)

@@ -12,6 +12,7 @@ from datetime import date
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.shared.scope import DataScope
 from app.repositories.scoping import scope_predicate
@@ -48,3 +49,13 @@ def deal_sums(
     if closing is not None:
         where += [close >= closing[0], close < closing[1]]
     return sa.select(*(table.c[k] for k in KEY), *sums).where(*where).subquery("deals")
+
+
+class PgRollupCompaction:
+    """The worker's minute job: fold each key's appended deltas into one row (migration 0010)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def compact(self) -> None:
+        await self.conn.execute(sa.text("SELECT opportunity_rollups_compact()"))

@@ -37,3 +37,33 @@ async def test_upgrade_downgrade_upgrade(database_url: str, scratch_engine_facto
         await engine.dispose()
     finally:
         await drop_database(database_url, name)
+
+
+# Tables that stay small (a tenant's configuration and people): a scan to check a reference is cheap.
+SMALL_TABLES = {
+    "departments",
+    "users",
+    "user_roles",
+    "regions",
+    "lead_assignment_rules",
+    "sales_targets",
+}
+UNINDEXED_FOREIGN_KEYS = """
+SELECT c.conrelid::regclass::text AS table_name, c.conname
+FROM pg_constraint c
+WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_index i
+    WHERE i.indrelid = c.conrelid
+      AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+      AND c.conkey @> (i.indkey::int2[])[0:cardinality(c.conkey) - 1])
+ORDER BY 1, 2
+"""
+
+
+async def test_foreign_keys_of_large_tables_have_an_index(engine) -> None:  # type: ignore[no-untyped-def]
+    """Deleting a referenced row checks the referencing table; without an index leading with the
+    key's columns that is a scan of the whole table (minutes on a million leads)."""
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.text(UNINDEXED_FOREIGN_KEYS))).all()
+    assert [(t, name) for t, name in rows if t not in SMALL_TABLES] == []
