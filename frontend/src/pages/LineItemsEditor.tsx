@@ -139,22 +139,22 @@ export function LineItemsEditor({ deal, editable, onSaved }: { deal: Detail; edi
           {
             key: 'product',
             title: t('opportunities.lines.product'),
-            render: (_: unknown, r: Row) => cell(r, 'product_name', t('opportunities.lines.product'), 200, false),
+            render: (_: unknown, r: Row) => cell(r, 'product_name', t('opportunities.lines.product'), 170, false),
           },
           {
             key: 'quantity',
             title: t('opportunities.lines.quantity'),
-            render: (_: unknown, r: Row) => cell(r, 'quantity', t('opportunities.lines.quantity'), 80),
+            render: (_: unknown, r: Row) => cell(r, 'quantity', t('opportunities.lines.quantity'), 64),
           },
           {
             key: 'price',
             title: t('opportunities.lines.unitPrice'),
-            render: (_: unknown, r: Row) => cell(r, 'unit_price', t('opportunities.lines.unitPrice'), 110),
+            render: (_: unknown, r: Row) => cell(r, 'unit_price', t('opportunities.lines.unitPrice'), 96),
           },
           {
             key: 'discount',
             title: t('opportunities.lines.discount'),
-            render: (_: unknown, r: Row) => cell(r, 'discount_percent', t('opportunities.lines.discount'), 70),
+            render: (_: unknown, r: Row) => cell(r, 'discount_percent', t('opportunities.lines.discount'), 56),
           },
           {
             key: 'total',

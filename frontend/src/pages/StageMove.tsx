@@ -211,12 +211,12 @@ function RequiredFieldsDialog({
       onCancel={onCancel}
       onOk={() => form.submit()}
       destroyOnHidden
-      data-testid="required-fields-dialog"
     >
       <Typography.Paragraph>{t('pipelines.required.intro', { stage: pending.stage.name })}</Typography.Paragraph>
       <Form
         form={form}
         layout="vertical"
+        data-testid="required-fields-form"
         onFinish={(values: Record<string, unknown>) => {
           const patch: Record<string, unknown> = {};
           for (const [key, value] of Object.entries(values)) {
@@ -258,11 +258,11 @@ function ClosingDialog({
       onCancel={onCancel}
       onOk={() => form.submit()}
       destroyOnHidden
-      data-testid="closing-dialog"
     >
       <Form
         form={form}
         layout="vertical"
+        data-testid="closing-form"
         initialValues={{ expected_close_date: today() }}
         onFinish={(values: { expected_close_date: string; lost_reason?: string }) =>
           void onConfirm({ expected_close_date: values.expected_close_date, ...(lost ? { lost_reason: values.lost_reason?.trim() } : {}) })
