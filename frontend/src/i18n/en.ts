@@ -439,7 +439,7 @@ const en = {
     validUntil: 'Valid until',
     create: 'Create quote from line items',
     created: 'Quote {{number}} created',
-    needLines: 'Add line items first: a quote copies them.',
+    needLines: 'Without line items, the quote has one line: the deal and its amount.',
     markSent: 'Mark sent',
     accept: 'Accept',
     reject: 'Reject',

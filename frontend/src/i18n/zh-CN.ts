@@ -436,7 +436,7 @@ const zhCN: Messages<typeof en> = {
     validUntil: '有效期至',
     create: '根据产品明细创建报价单',
     created: '报价单 {{number}} 已创建',
-    needLines: '请先添加产品明细：报价单会复制它们。',
+    needLines: '没有产品明细时，报价单只有一行：商机及其金额。',
     markSent: '标记为已发送',
     accept: '接受',
     reject: '拒绝',

@@ -277,6 +277,11 @@ function QuotesAndOrders({ deal }: { deal: Detail }) {
           )
         }
       >
+        {!deal.line_items.length && (
+          <Typography.Paragraph type="secondary" data-testid="quote-hint">
+            {t('quotes.needLines')}
+          </Typography.Paragraph>
+        )}
         {quotes.isError ? (
           <ErrorState error={quotes.error} onRetry={() => void quotes.refetch()} />
         ) : (
