@@ -266,6 +266,43 @@ export const salesTests = [
     },
   },
   {
+    name: 'opportunity form: create a deal for a customer, then edit it',
+    async run(ctx) {
+      const api = await apiAs(ctx, 'east.rep2');
+      const customer = (await api('/api/v1/customers?owner=me&limit=1')).body.items[0];
+      const name = `E2E form deal ${Date.now()}`;
+      const { page } = await signedIn(ctx, 'east.rep2');
+      await page.goto(`/opportunities/new?customer=${customer.id}`);
+      const form = page.getByTestId('opportunity-form');
+      await form.getByText(customer.name).waitFor(); // the customer comes preselected
+      await form.getByLabel('Name', { exact: true }).fill(name);
+      await form.getByLabel('Amount').fill('45000');
+      await form.getByLabel('Close date').fill('2027-02-15');
+      await form.getByLabel('Next step').fill('Send proposal');
+      await shot(ctx, page, '26-opportunity-form');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await page.waitForURL(/\/opportunities\/[0-9a-f-]{36}$/);
+      const id = page.url().split('/').pop();
+      await page.getByRole('heading', { name }).waitFor();
+      const created = (await api(`/api/v1/opportunities/${id}`)).body;
+      assert.equal(created.customer_id, customer.id);
+      assert.equal(created.amount, '45000.00');
+      assert.equal(created.expected_close_date, '2027-02-15');
+      assert.equal(created.next_step, 'Send proposal');
+      await page.getByTestId('edit-opportunity').click();
+      await page.waitForURL(`**/opportunities/${id}/edit`);
+      const next = page.getByTestId('opportunity-form').getByLabel('Next step');
+      await page.waitForFunction(() => document.querySelector('#next_step')?.value === 'Send proposal');
+      await next.fill('Security review');
+      await page.getByTestId('opportunity-form').getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(`**/opportunities/${id}`);
+      await page.getByTestId('opportunity-details').getByText('Security review').waitFor();
+      const edited = (await api(`/api/v1/opportunities/${id}`)).body;
+      assert.equal(edited.next_step, 'Security review');
+      assert.equal(edited.version, created.version + 1);
+    },
+  },
+  {
     name: 'forecast: the chart renders and the table matches GET /forecast',
     async run(ctx) {
       const period = currentQuarter();
