@@ -144,7 +144,7 @@ export const salesTests = [
       assert.match(await page.title(), /Pipeline board/);
       await card(page, d.id).waitFor();
       assert.equal(await columnCount(page, qualify), before[qualify.id]);
-      await shot(ctx, page, '20-board');
+      await shot(ctx, page, '30-board');
       await dragCard(page, card(page, d.id), column(page, needs));
       await column(page, needs).locator(`[data-id="${d.id}"]`).waitFor();
       await page.getByText(`Moved to ${needs.name}`).waitFor();
@@ -178,7 +178,7 @@ export const salesTests = [
       await dialog.getByText(`The stage ${proposal.name} needs these fields`).waitFor();
       // exactly the missing field
       assert.equal(await dialog.getByTestId('required-fields-form').locator('.ant-form-item').count(), 1);
-      await shot(ctx, page, '21-board-required-field');
+      await shot(ctx, page, '31-board-required-field');
       // the deal has not moved yet
       assert.equal((await api(`/api/v1/opportunities/${d.id}`)).body.stage_id, stage('Needs analysis').id);
       await page.getByRole('button', { name: 'Save and move' }).click();
@@ -203,7 +203,7 @@ export const salesTests = [
       const dialog = page.getByRole('dialog');
       await dialog.getByTestId('closing-form').waitFor();
       await dialog.getByLabel('Close date').fill('2026-11-27');
-      await shot(ctx, page, '22-board-won-dialog');
+      await shot(ctx, page, '32-board-won-dialog');
       await page.getByRole('button', { name: 'Mark as won' }).click();
       await column(page, won).locator(`[data-id="${d.id}"]`).waitFor();
       const after = (await api(`/api/v1/opportunities/${d.id}`)).body;
@@ -251,7 +251,7 @@ export const salesTests = [
       await quotes.getByTestId('create-order').click();
       const orders = page.getByTestId('orders-table');
       await orders.getByText(/^SO\d{6}$/).waitFor();
-      await shot(ctx, page, '23-opportunity-detail');
+      await shot(ctx, page, '33-opportunity-detail');
       const quote = (await api(`/api/v1/quotes?opportunity=${d.id}`)).body.items;
       assert.equal(quote.length, 1);
       assert.equal(quote[0].status, 'accepted');
@@ -279,7 +279,7 @@ export const salesTests = [
       await form.getByLabel('Amount').fill('45000');
       await form.getByLabel('Close date').fill('2027-02-15');
       await form.getByLabel('Next step').fill('Send proposal');
-      await shot(ctx, page, '26-opportunity-form');
+      await shot(ctx, page, '36-opportunity-form');
       await form.getByRole('button', { name: 'Create' }).click();
       await page.waitForURL(/\/opportunities\/[0-9a-f-]{36}$/);
       const id = page.url().split('/').pop();
@@ -327,7 +327,7 @@ export const salesTests = [
       }
       const total = page.locator('.forecast-total');
       assert.equal(amountOf(await total.locator('td').nth(2).innerText()), Number(expected.total.closed_won));
-      await shot(ctx, page, '24-forecast');
+      await shot(ctx, page, '34-forecast');
       // a manager reads targets, does not set them
       assert.equal(await page.getByTestId('new-target').count(), 0);
       // another grouping, through the URL
@@ -362,7 +362,7 @@ export const salesTests = [
       const line = forecast.lines.find((l) => l.key === rep.id);
       assert.ok(line && Number(line.target) === 123456, JSON.stringify(forecast.lines));
       await page.getByTestId('forecast-table').getByText(rep.name).waitFor();
-      await shot(ctx, page, '25-targets');
+      await shot(ctx, page, '35-targets');
     },
   },
 ];
