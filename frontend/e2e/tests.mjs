@@ -68,6 +68,305 @@ async function pickOption(page, label, option) {
   await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
 }
 
+// -- the selling step ---------------------------------------------------------------------------
+
+/** The first pipeline ("New business") with its stages, and a deal of the caller's in `stage`. */
+async function salesSetup(ctx, who) {
+  const api = await apiAs(ctx, who);
+  const pipeline = (await api('/api/v1/pipelines')).body.items[0];
+  const customer = (await api('/api/v1/customers?owner=me&limit=1')).body.items[0];
+  assert.ok(pipeline && customer, 'a pipeline and a customer of the seller');
+  const stage = (name) => pipeline.stages.find((s) => s.name.startsWith(name));
+  async function deal(stageName, fields = {}) {
+    const r = await api('/api/v1/opportunities', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: `E2E ${stageName} ${Date.now()}`,
+        customer_id: customer.id,
+        pipeline_id: pipeline.id,
+        stage_id: stage(stageName).id,
+        ...fields,
+      }),
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body;
+  }
+  const counts = async () =>
+    Object.fromEntries((await api(`/api/v1/pipelines/${pipeline.id}/board?cards=1`)).body.columns.map((c) => [c.stage_id, c.count]));
+  return { api, pipeline, stage, deal, counts };
+}
+
+const card = (page, id) => page.locator(`[data-testid="deal-card"][data-id="${id}"]`);
+const column = (page, stage) => page.getByTestId(`column-${stage.id}`);
+
+async function columnCount(page, stage) {
+  return Number((await column(page, stage).getByTestId('column-count').innerText()).replace(/\D/g, ''));
+}
+
+/**
+ * Drag a card onto a column's head with the mouse, as a person would: both in view first (the
+ * board scrolls sideways; a scroll in the middle of a drag would pick up another card).
+ */
+async function dragCard(page, source, target) {
+  await page.getByTestId('board').evaluate((el, right) => (el.scrollLeft = right ? el.scrollWidth : 0), false);
+  const head = target.locator('.board-column-head');
+  if (!(await head.evaluate((el) => el.getBoundingClientRect().right <= el.closest('.board').getBoundingClientRect().right)))
+    await page.getByTestId('board').evaluate((el) => (el.scrollLeft = el.scrollWidth));
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const from = await source.boundingBox();
+  const to = await head.boundingBox();
+  await page.mouse.move(from.x + from.width / 2, from.y + 12);
+  await page.mouse.down();
+  await page.mouse.move(from.x + from.width / 2 + 8, from.y + 20, { steps: 2 });
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** "CN¥12,345.60" -> 12345.6 */
+const amountOf = (text) => Number(text.replace(/[^\d.-]/g, ''));
+
+function currentQuarter() {
+  const now = new Date();
+  return `${now.getFullYear()}-Q${Math.ceil((now.getMonth() + 1) / 3)}`;
+}
+
+export const salesTests = [
+  {
+    name: 'sales board: a rep drags a deal to the next stage and the column counts follow',
+    async run(ctx) {
+      const { api, pipeline, stage, deal, counts } = await salesSetup(ctx, 'east.rep1');
+      const d = await deal('Qualify', { amount: '12000', expected_close_date: '2026-12-20' });
+      const [qualify, needs] = [stage('Qualify'), stage('Needs analysis')];
+      const before = await counts();
+      const { page } = await signedIn(ctx, 'east.rep1');
+      await page.getByTestId('main-nav').getByText('Pipeline').click();
+      await page.waitForURL(`**/pipelines/${pipeline.id}/board`);
+      assert.match(await page.title(), /Pipeline board/);
+      await card(page, d.id).waitFor();
+      assert.equal(await columnCount(page, qualify), before[qualify.id]);
+      await shot(ctx, page, '30-board');
+      await dragCard(page, card(page, d.id), column(page, needs));
+      await column(page, needs).locator(`[data-id="${d.id}"]`).waitFor();
+      await page.getByText(`Moved to ${needs.name}`).waitFor();
+      await page.waitForFunction(
+        ([id, n]) => document.querySelector(`[data-testid="column-${id}"] [data-testid="column-count"]`)?.textContent?.startsWith(`${n} `),
+        [needs.id, before[needs.id] + 1],
+      );
+      assert.equal(await columnCount(page, qualify), before[qualify.id] - 1);
+      assert.equal(await columnCount(page, needs), before[needs.id] + 1);
+      // the API agrees
+      assert.equal((await api(`/api/v1/opportunities/${d.id}`)).body.stage_id, needs.id);
+      const after = await counts();
+      assert.equal(after[qualify.id], before[qualify.id] - 1);
+      assert.equal(after[needs.id], before[needs.id] + 1);
+      const history = (await api(`/api/v1/opportunities/${d.id}`)).body.stage_history;
+      assert.ok(history.some((h) => h.from_stage_id === qualify.id && h.to_stage_id === needs.id));
+    },
+  },
+  {
+    name: 'sales board: a stage that requires a field asks for it, then moves',
+    async run(ctx) {
+      const { api, pipeline, stage, deal } = await salesSetup(ctx, 'east.rep1');
+      const d = await deal('Needs analysis'); // no amount: Proposal requires one
+      const proposal = stage('Proposal');
+      const { page } = await signedIn(ctx, 'east.rep1');
+      await page.goto(`/pipelines/${pipeline.id}/board`);
+      await card(page, d.id).getByTestId('move-to').click();
+      await page.locator('.ant-dropdown:visible').getByText(proposal.name).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByTestId('required-fields-form').waitFor();
+      await dialog.getByText(`The stage ${proposal.name} needs these fields`).waitFor();
+      // exactly the missing field
+      assert.equal(await dialog.getByTestId('required-fields-form').locator('.ant-form-item').count(), 1);
+      await shot(ctx, page, '31-board-required-field');
+      // the deal has not moved yet
+      assert.equal((await api(`/api/v1/opportunities/${d.id}`)).body.stage_id, stage('Needs analysis').id);
+      await page.getByRole('button', { name: 'Save and move' }).click();
+      await dialog.getByText('Required').waitFor(); // nothing entered: the form says so
+      await dialog.getByLabel('Amount').fill('56000');
+      await page.getByRole('button', { name: 'Save and move' }).click();
+      await column(page, proposal).locator(`[data-id="${d.id}"]`).waitFor();
+      const after = (await api(`/api/v1/opportunities/${d.id}`)).body;
+      assert.equal(after.stage_id, proposal.id);
+      assert.equal(after.amount, '56000.00');
+    },
+  },
+  {
+    name: 'sales board: moving to won asks for the close date and the deal is won',
+    async run(ctx) {
+      const { api, pipeline, stage, deal } = await salesSetup(ctx, 'east.rep1');
+      const d = await deal('Negotiation', { amount: '88000', expected_close_date: '2027-01-31' });
+      const won = stage('Won');
+      const { page } = await signedIn(ctx, 'east.rep1');
+      await page.goto(`/pipelines/${pipeline.id}/board`);
+      await dragCard(page, card(page, d.id), column(page, won));
+      const dialog = page.getByRole('dialog');
+      await dialog.getByTestId('closing-form').waitFor();
+      await dialog.getByLabel('Close date').fill('2026-11-27');
+      await shot(ctx, page, '32-board-won-dialog');
+      await page.getByRole('button', { name: 'Mark as won' }).click();
+      await column(page, won).locator(`[data-id="${d.id}"]`).waitFor();
+      const after = (await api(`/api/v1/opportunities/${d.id}`)).body;
+      assert.equal(after.stage_id, won.id);
+      assert.equal(after.forecast_category, 'closed');
+      assert.equal(after.expected_close_date, '2026-11-27');
+      assert.ok(after.closed_at);
+      // the deal's page says so too
+      await page.goto(`/opportunities/${d.id}`);
+      await page.locator('.page-header').getByText(won.name).waitFor();
+      await page.locator('.page-header').getByText('Closed').waitFor();
+      await page.getByTestId('stage-history').getByText(won.name).waitFor();
+    },
+  },
+  {
+    name: 'opportunity detail: add a line item, quote it, accept the quote and order it',
+    async run(ctx) {
+      const { api, deal } = await salesSetup(ctx, 'east.rep1');
+      const d = await deal('Needs analysis', { amount: '1000' });
+      const { page } = await signedIn(ctx, 'east.rep1');
+      await page.goto('/opportunities?owner=me');
+      await page.getByTestId('opportunities-table').locator('tbody tr.ant-table-row').first().waitFor();
+      await page.getByTestId('opportunities-table').getByRole('link', { name: d.name }).click();
+      await page.waitForURL(`**/opportunities/${d.id}`);
+      await page.getByRole('heading', { name: d.name }).waitFor();
+      await page.getByTestId('add-line').click();
+      const lines = page.getByTestId('line-items');
+      await lines.getByLabel('Product').fill('Training day 培训');
+      await lines.getByLabel('Quantity').fill('3');
+      await lines.getByLabel('Unit price').fill('4000');
+      await lines.getByLabel('Discount (%)').fill('10');
+      assert.equal(amountOf(await lines.getByTestId('line-total').innerText()), 10800);
+      await page.getByTestId('save-lines').click();
+      await page.getByText('Line items saved').waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid="deal-amount"]')?.textContent?.includes('10,800'));
+      assert.equal((await api(`/api/v1/opportunities/${d.id}`)).body.amount, '10800.00');
+
+      await page.getByTestId('create-quote').click();
+      const quotes = page.getByTestId('quotes-table');
+      await quotes.getByText('Draft', { exact: true }).waitFor();
+      await quotes.getByRole('button', { name: 'Mark sent' }).click();
+      await quotes.getByText('Sent', { exact: true }).waitFor();
+      await quotes.getByRole('button', { name: 'Accept' }).click();
+      await quotes.getByText('Accepted', { exact: true }).waitFor();
+      await quotes.getByTestId('create-order').click();
+      const orders = page.getByTestId('orders-table');
+      await orders.getByText(/^SO\d{6}$/).waitFor();
+      await shot(ctx, page, '33-opportunity-detail');
+      const quote = (await api(`/api/v1/quotes?opportunity=${d.id}`)).body.items;
+      assert.equal(quote.length, 1);
+      assert.equal(quote[0].status, 'accepted');
+      assert.equal(quote[0].total, '10800.00');
+      const order = (await api(`/api/v1/orders?opportunity=${d.id}`)).body.items;
+      assert.equal(order.length, 1);
+      assert.equal(order[0].quote_id, quote[0].id);
+      await quotes.getByText(quote[0].number).waitFor();
+      await orders.getByText(order[0].number).waitFor();
+      // an order exists for the quote: no second one offered
+      assert.equal(await quotes.getByTestId('create-order').count(), 0);
+    },
+  },
+  {
+    name: 'opportunity form: create a deal for a customer, then edit it',
+    async run(ctx) {
+      const api = await apiAs(ctx, 'east.rep2');
+      const customer = (await api('/api/v1/customers?owner=me&limit=1')).body.items[0];
+      const name = `E2E form deal ${Date.now()}`;
+      const { page } = await signedIn(ctx, 'east.rep2');
+      await page.goto(`/opportunities/new?customer=${customer.id}`);
+      const form = page.getByTestId('opportunity-form');
+      await form.getByText(customer.name).waitFor(); // the customer comes preselected
+      await form.getByLabel('Name', { exact: true }).fill(name);
+      await form.getByLabel('Amount').fill('45000');
+      await form.getByLabel('Close date').fill('2027-02-15');
+      await form.getByLabel('Next step').fill('Send proposal');
+      await shot(ctx, page, '36-opportunity-form');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await page.waitForURL(/\/opportunities\/[0-9a-f-]{36}$/);
+      const id = page.url().split('/').pop();
+      await page.getByRole('heading', { name }).waitFor();
+      const created = (await api(`/api/v1/opportunities/${id}`)).body;
+      assert.equal(created.customer_id, customer.id);
+      assert.equal(created.amount, '45000.00');
+      assert.equal(created.expected_close_date, '2027-02-15');
+      assert.equal(created.next_step, 'Send proposal');
+      await page.getByTestId('edit-opportunity').click();
+      await page.waitForURL(`**/opportunities/${id}/edit`);
+      const next = page.getByTestId('opportunity-form').getByLabel('Next step');
+      await page.waitForFunction(() => document.querySelector('#next_step')?.value === 'Send proposal');
+      await next.fill('Security review');
+      await page.getByTestId('opportunity-form').getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(`**/opportunities/${id}`);
+      await page.getByTestId('opportunity-details').getByText('Security review').waitFor();
+      const edited = (await api(`/api/v1/opportunities/${id}`)).body;
+      assert.equal(edited.next_step, 'Security review');
+      assert.equal(edited.version, created.version + 1);
+    },
+  },
+  {
+    name: 'forecast: the chart renders and the table matches GET /forecast',
+    async run(ctx) {
+      const period = currentQuarter();
+      const api = await apiAs(ctx, 'east.manager');
+      const expected = (await api(`/api/v1/forecast?period=${period}&group_by=owner`)).body;
+      assert.ok(expected.lines.length > 1, 'the demo seed has deals closing this quarter');
+      const { page } = await signedIn(ctx, 'east.manager');
+      await page.getByTestId('main-nav').getByText('Forecast').click();
+      await page.waitForURL('**/forecast');
+      assert.equal(await page.getByTestId('period-input').inputValue(), period);
+      await page.getByTestId('forecast-chart').locator('canvas').waitFor();
+      const rows = page.getByTestId('forecast-table').locator('tbody tr.ant-table-row');
+      await rows.first().waitFor();
+      assert.equal(await rows.count(), expected.lines.length);
+      for (const [i, line] of expected.lines.entries()) {
+        for (const col of ['closed_won', 'commit', 'best_case', 'pipeline', 'weighted_pipeline']) {
+          const shown = amountOf(await rows.nth(i).locator(`[data-col="${col}"]`).innerText());
+          assert.equal(shown, Number(line[col]), `${col} of line ${i}`);
+        }
+        const target = await rows.nth(i).locator('[data-col="target"]').innerText();
+        assert.equal(line.target === null ? target : amountOf(target), line.target === null ? '—' : Number(line.target));
+      }
+      const total = page.locator('.forecast-total');
+      assert.equal(amountOf(await total.locator('td').nth(2).innerText()), Number(expected.total.closed_won));
+      await shot(ctx, page, '34-forecast');
+      // a manager reads targets, does not set them
+      assert.equal(await page.getByTestId('new-target').count(), 0);
+      // another grouping, through the URL
+      await page.goto(`/forecast?period=${period}&group=pipeline`);
+      const byPipeline = (await api(`/api/v1/forecast?period=${period}&group_by=pipeline`)).body;
+      await page.getByTestId('forecast-table').getByText('New business').waitFor();
+      assert.equal(await rows.count(), byPipeline.lines.length);
+    },
+  },
+  {
+    name: 'forecast: a director sets a target and the forecast shows it',
+    async run(ctx) {
+      const period = '2027-03';
+      const api = await apiAs(ctx, 'director');
+      const users = (await api('/api/v1/users?limit=200')).body.items;
+      const rep = users.find((u) => u.email === demo('west.rep1'));
+      const { page } = await signedIn(ctx, 'director');
+      await page.goto(`/forecast?period=${period}`);
+      await page.getByTestId('targets-table').waitFor();
+      await page.getByTestId('new-target').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('combobox').first().click();
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${rep.name}"]`).click();
+      await dialog.getByLabel('Amount').fill('123456');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await page.getByText('Target created').waitFor();
+      await page.getByTestId('targets-table').getByText(rep.name).waitFor();
+      const targets = (await api('/api/v1/targets')).body.items.filter((x) => x.user_id === rep.id && x.period_start === '2027-03-01');
+      assert.equal(targets.length, 1);
+      assert.equal(targets[0].amount, '123456.00');
+      const forecast = (await api(`/api/v1/forecast?period=${period}&group_by=owner`)).body;
+      const line = forecast.lines.find((l) => l.key === rep.id);
+      assert.ok(line && Number(line.target) === 123456, JSON.stringify(forecast.lines));
+      await page.getByTestId('forecast-table').getByText(rep.name).waitFor();
+      await shot(ctx, page, '35-targets');
+    },
+  },
+];
+
 export const tests = [
   {
     name: 'login: wrong password, then deep link returns to the target',
@@ -612,6 +911,7 @@ export const tests = [
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     },
   },
+  ...salesTests,
 ];
 
 async function firstSegment(page) {

@@ -25,6 +25,11 @@ const RolesPage = lazy(() => import('./pages/admin/RolesPage'));
 const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const AuditLogPage = lazy(() => import('./pages/admin/AuditLogPage'));
 const TokensPage = lazy(() => import('./pages/TokensPage'));
+const PipelineBoardPage = lazy(() => import('./pages/PipelineBoardPage'));
+const OpportunitiesPage = lazy(() => import('./pages/OpportunitiesPage'));
+const OpportunityPage = lazy(() => import('./pages/OpportunityPage'));
+const OpportunityFormPage = lazy(() => import('./pages/OpportunityFormPage'));
+const ForecastPage = lazy(() => import('./pages/ForecastPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -135,6 +140,62 @@ export function AppRoutes() {
           element={
             <Guard module="contacts">
               <ContactFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="pipelines"
+          element={
+            <Guard module="opportunities">
+              <PipelineBoardPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="pipelines/:id/board"
+          element={
+            <Guard module="opportunities">
+              <PipelineBoardPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="opportunities"
+          element={
+            <Guard module="opportunities">
+              <OpportunitiesPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="opportunities/new"
+          element={
+            <Guard module="opportunities">
+              <OpportunityFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="opportunities/:id"
+          element={
+            <Guard module="opportunities">
+              <OpportunityPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="opportunities/:id/edit"
+          element={
+            <Guard module="opportunities">
+              <OpportunityFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="forecast"
+          element={
+            <Guard module="forecast">
+              <ForecastPage />
             </Guard>
           }
         />

@@ -67,7 +67,7 @@ export function useRoles() {
   });
 }
 
-export function useCustomFields(entity: 'customer' | 'contact') {
+export function useCustomFields(entity: 'customer' | 'contact' | 'opportunity') {
   const { me } = useAuth();
   return useQuery({
     queryKey: ['custom-fields', entity],

@@ -1,9 +1,38 @@
 // Pieces the record lists share.
 import { Button, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router-dom';
+
+/**
+ * The list's filters, kept in the URL (shareable, back/forward work): their values, one setter
+ * that drops empty values, and a reset.
+ */
+export function useUrlFilters<K extends string>(keys: readonly K[]) {
+  const [params, setParams] = useSearchParams();
+  const filters = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? undefined])) as Record<K, string | undefined>;
+  function setFilter(key: K, value: string | undefined) {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next, { replace: true });
+  }
+  function clear() {
+    setParams(new URLSearchParams(), { replace: true });
+  }
+  return { filters, setFilter, clear };
+}
 
 /** The list's sort order: "-updated_at" (the API's default), "-created_at", "name", "-name". */
-export function SortSelect({ value, onChange }: { value: string; onChange: (sort: string | undefined) => void }) {
+export function SortSelect({
+  value,
+  onChange,
+  extra = [],
+}: {
+  value: string;
+  onChange: (sort: string | undefined) => void;
+  /** More orders the list offers, after the common four. */
+  extra?: { value: string; label: string }[];
+}) {
   const { t } = useTranslation();
   return (
     <Select
@@ -15,6 +44,7 @@ export function SortSelect({ value, onChange }: { value: string; onChange: (sort
         { value: '-created_at', label: t('customer.sort.createdDesc') },
         { value: 'name', label: t('customer.sort.nameAsc') },
         { value: '-name', label: t('customer.sort.nameDesc') },
+        ...extra,
       ]}
     />
   );

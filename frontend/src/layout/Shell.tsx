@@ -3,6 +3,9 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   ContactsOutlined,
+  DollarOutlined,
+  FundOutlined,
+  LineChartOutlined,
   DownOutlined,
   FormOutlined,
   HomeOutlined,
@@ -42,6 +45,11 @@ export default function Shell() {
     const list: NonNullable<MenuProps['items']> = [{ key: '/', icon: <HomeOutlined />, label: t('nav.home') }];
     if (canOpen(me, 'customers')) list.push({ key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') });
     if (canOpen(me, 'contacts')) list.push({ key: '/contacts', icon: <ContactsOutlined />, label: t('nav.contacts') });
+    if (canOpen(me, 'opportunities')) {
+      list.push({ key: '/pipelines', icon: <FundOutlined />, label: t('pipelines.nav') });
+      list.push({ key: '/opportunities', icon: <DollarOutlined />, label: t('opportunities.nav') });
+    }
+    if (canOpen(me, 'forecast')) list.push({ key: '/forecast', icon: <LineChartOutlined />, label: t('forecast.nav') });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
     if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
@@ -57,6 +65,9 @@ export default function Shell() {
     const labels: Record<string, string> = {
       '/customers': t('nav.customers'),
       '/contacts': t('nav.contacts'),
+      '/pipelines': t('pipelines.title'),
+      '/opportunities': t('opportunities.title'),
+      '/forecast': t('forecast.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
       '/admin/roles': t('nav.roles'),
