@@ -187,6 +187,13 @@ async def test_filters(client: httpx.AsyncClient, world: World) -> None:
     assert len(mine.json()["items"]) == 2
     r = await client.get(API, params={"department": str(world.department_ids["Sales West"])}, headers=manager)
     assert r.json()["items"] == []
+    # several by id, still within the caller's range (a west rep's customer is not among them)
+    b = await create(client, world.users["east_rep2"])
+    west = await create(client, world.users["west_rep1"])
+    r = await client.get(API, params=[("ids", a["id"]), ("ids", b["id"]), ("ids", west["id"])], headers=manager)
+    assert sorted(c["id"] for c in r.json()["items"]) == sorted([a["id"], b["id"]])
+    r = await client.get(API, params={"ids": "not-a-uuid"}, headers=manager)
+    assert r.status_code == 422
 
 
 async def test_soft_delete_restore_and_tombstones(client: httpx.AsyncClient, world: World) -> None:

@@ -86,6 +86,8 @@ async def test_forecast_by_owner_in_range_with_targets(client: httpx.AsyncClient
     team = await forecast(client, u["east_manager"])
     assert {line["key"] for line in team["lines"]} == {str(rep1.id), str(rep2.id)}
     assert Decimal(team["total"]["pipeline"]) == 300 and Decimal(team["total"]["closed_won"]) == 1000
+    # the total's target is the shown groups' targets (3000 + 1000), its gap against what they closed
+    assert Decimal(team["total"]["target"]) == 4000 and Decimal(team["total"]["gap"]) == 3000
 
     everyone = {line["key"]: line for line in (await forecast(client, director))["lines"]}
     assert Decimal(everyone[str(west.id)]["target"]) == 6000 and Decimal(everyone[str(west.id)]["pipeline"]) == 5000

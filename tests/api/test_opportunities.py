@@ -129,6 +129,9 @@ async def test_stage_changes_check_record_and_close(client: httpx.AsyncClient, w
     url = f"{DEALS}/{made['id']}/stage"
     r = await client.post(url, json={"stage_id": stage(pipeline, "Proposal")}, headers=rep.headers)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "amount"
+    # every missing field is named at once, so a client can ask for all of them
+    r = await client.post(url, json={"stage_id": stage(pipeline, "Negotiation")}, headers=rep.headers)
+    assert r.status_code == 422 and [e["field"] for e in r.json()["errors"]] == ["amount", "expected_close_date"]
     await client.patch(f"{DEALS}/{made['id']}", json={"amount": "90000"}, headers=rep.headers)
     r = await client.post(url, json={"stage_id": stage(pipeline, "Proposal")}, headers=rep.headers)
     assert r.status_code == 200 and r.json()["probability"] == 50

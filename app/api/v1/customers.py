@@ -60,6 +60,7 @@ async def list_customers(
     request: Request, caller: READ, service: Customers, params: Annotated[CustomerListParams, Query()]
 ) -> Response:
     query = CustomerQuery(
+        id_in=tuple(params.ids) if params.ids else None,
         owner_id=owner_filter(params.owner, caller),
         department_id=params.department,
         region_id=params.region,

@@ -79,6 +79,7 @@ SORTABLE = frozenset({"updated_at", "created_at", "name"})
 
 @dataclass(frozen=True, slots=True)
 class CustomerQuery:
+    id_in: tuple[UUID, ...] | None = None  # these customers only (names for a page of deals, say)
     owner_id: UUID | None = None
     department_id: UUID | None = None
     region_id: UUID | None = None

@@ -79,6 +79,10 @@ class ForecastService:
             total.pipeline += line.pipeline
             total.weighted_pipeline += line.weighted_pipeline
             total.open_count += line.open_count
+        targets = [line.target for line in lines if line.target is not None]
+        if targets:  # the targets of the groups shown, against what they closed
+            total.target = sum(targets, ZERO)
+            total.gap = total.target - sum((line.closed_won for line in lines if line.target is not None), ZERO)
         return Forecast(period, group_by, lines, total)
 
 

@@ -21,7 +21,7 @@ from app.domain.pipelines.entities import Pipeline, Stage, StageKind
 from app.domain.pipelines.ports import PipelineRepository
 from app.domain.shared.access import scope_or_empty
 from app.domain.shared.clock import utcnow
-from app.domain.shared.errors import NotFound, PreconditionFailed, ValidationFailed
+from app.domain.shared.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
 from app.domain.shared.owned import OwnedRecords, WriteContextRepository, fields_of
 from app.domain.shared.ports import AuditTrail, EventOutbox
 
@@ -239,14 +239,17 @@ def _total(item: dict[str, Any]) -> Decimal:
 
 
 def _require(stage: Stage, values: dict[str, Any]) -> None:
-    """A deal entering `stage` must have what the stage requires (422 names the first missing)."""
+    """A deal entering `stage` must have what the stage requires (the 422 names every missing field)."""
+    missing = []
     for name in stage.required_fields:
         if name.startswith("custom."):
             present = (values.get("custom_fields") or {}).get(name[len("custom.") :])
         else:
             present = values.get(name)
         if present is None or present == "" or present == [] or (name == "amount" and not present):
-            raise ValidationFailed.one(name, f"is required to enter the stage {stage.name!r}")
+            missing.append(FieldError(name, f"is required to enter the stage {stage.name!r}"))
+    if missing:
+        raise ValidationFailed(missing, "; ".join(f"{e.field}: {e.message}" for e in missing))
 
 
 def _check_closing(stage: Stage, values: dict[str, Any]) -> None:

@@ -4813,6 +4813,8 @@ export interface operations {
     customers_list: {
         parameters: {
             query?: {
+                /** @description Only these customers (repeat the parameter): names for a page of deals. */
+                ids?: string[] | null;
                 /** @description `me` or a user id */
                 owner?: string | null;
                 department?: string | null;

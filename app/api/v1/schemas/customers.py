@@ -30,6 +30,9 @@ class CustomerListParams(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
+    ids: list[UUID] | None = Field(
+        None, max_length=200, description="Only these customers (repeat the parameter): names for a page of deals."
+    )
     owner: str | None = Field(None, max_length=36, description="`me` or a user id")
     department: UUID | None = None
     region: UUID | None = None
