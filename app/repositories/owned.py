@@ -46,10 +46,15 @@ class Term(NamedTuple):
     type_: Any
 
 
+def _one_of(column: sa.Column[Any]) -> Callable[[Any], sa.ColumnElement[bool]]:
+    return lambda values: column == sa.any_(values)
+
+
 def query_terms(table: sa.Table, query: Any) -> list[Term]:
     """The filters a list query sets, by naming convention: a field named like a column is
-    equality; `<column>_in` is one of several values; `tag` is one of `tags`; `<x>_from`/`<x>_to` bound `<x>_at` or `<x>` (from inclusive);
-    `custom` is JSONB containment; `q` is the trigram-indexed `search_text`."""
+    equality; `<column>_in` is one of several values; `tag` is one of `tags`; `<x>_from`/`<x>_to`
+    bound `<x>_at` or `<x>` (from inclusive); `custom` is JSONB containment; `q` is the
+    trigram-indexed `search_text`."""
     terms: list[Term] = []
     for f in fields(query):
         value = getattr(query, f.name)
@@ -60,7 +65,7 @@ def query_terms(table: sa.Table, query: Any) -> list[Term]:
             terms.append(Term(f.name, value, column.__eq__, column.type))
         elif f.name.endswith("_in") and f.name[:-3] in table.c:
             column = table.c[f.name[:-3]]
-            terms.append(Term(f.name, list(value), lambda p, c=column: c == sa.any_(p), ARRAY(column.type)))
+            terms.append(Term(f.name, list(value), _one_of(column), ARRAY(column.type)))
         elif f.name == "tag":
             terms.append(Term("tag", [value], table.c.tags.contains, ARRAY(sa.Text)))
         elif f.name.endswith(("_from", "_to")):
