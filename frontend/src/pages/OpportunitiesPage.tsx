@@ -10,7 +10,17 @@ import { LoadMore, SortSelect, useUrlFilters } from '../components/lists';
 import { EmptyState, ErrorState } from '../components/states';
 import { useUserName, useUsers } from '../directory';
 import { can } from '../permissions';
-import { CATEGORIES, CategoryTag, CustomerName, formatDay, StageTag, usePipelines, useStageIndex, type Category } from './salesBits';
+import {
+  CATEGORIES,
+  CategoryTag,
+  CustomerName,
+  CustomerNames,
+  formatDay,
+  StageTag,
+  usePipelines,
+  useStageIndex,
+  type Category,
+} from './salesBits';
 import { formatMoney, type Opportunity } from './salesLogic';
 
 const PAGE = 50;
@@ -186,7 +196,7 @@ export default function OpportunitiesPage() {
       {query.isError ? (
         <ErrorState error={query.error} onRetry={() => void query.refetch()} />
       ) : (
-        <>
+        <CustomerNames ids={rows.map((o) => o.customer_id)}>
           <Table<Opportunity>
             rowKey="id"
             size="middle"
@@ -199,7 +209,7 @@ export default function OpportunitiesPage() {
             data-testid="opportunities-table"
           />
           <LoadMore query={query} shown={rows.length} />
-        </>
+        </CustomerNames>
       )}
     </section>
   );

@@ -9,7 +9,7 @@ import { Link, Navigate, useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import { EmptyState, ErrorState, Loading } from '../components/states';
 import { useUserName } from '../directory';
-import { CustomerName, formatDay, usePipelines, type Pipeline } from './salesBits';
+import { CustomerName, CustomerNames, formatDay, usePipelines, type Pipeline } from './salesBits';
 import { formatMoney, isRotting, moveCard, type Board, type BoardColumn, type Opportunity, type Stage } from './salesLogic';
 import { useStageMove } from './StageMove';
 
@@ -76,21 +76,23 @@ function PipelineBoard({ pipeline }: { pipeline: Pipeline }) {
   return (
     <>
       <Typography.Paragraph type="secondary">{t('pipelines.dragHint')}</Typography.Paragraph>
-      <div className="board" data-testid="board">
-        {columns.map((column) => (
-          <BoardColumnView
-            key={column.stage_id}
-            column={column}
-            pipeline={pipeline}
-            stages={stages}
-            currency={pipeline.currency}
-            onMove={(deal, stageId) => {
-              const stage = stages.get(stageId);
-              if (stage) request(deal, stage);
-            }}
-          />
-        ))}
-      </div>
+      <CustomerNames ids={columns.flatMap((column) => column.cards.map((card) => card.customer_id))}>
+        <div className="board" data-testid="board">
+          {columns.map((column) => (
+            <BoardColumnView
+              key={column.stage_id}
+              column={column}
+              pipeline={pipeline}
+              stages={stages}
+              currency={pipeline.currency}
+              onMove={(deal, stageId) => {
+                const stage = stages.get(stageId);
+                if (stage) request(deal, stage);
+              }}
+            />
+          ))}
+        </div>
+      </CustomerNames>
       {dialogs}
     </>
   );

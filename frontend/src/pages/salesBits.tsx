@@ -1,4 +1,5 @@
 // What the selling screens share: pipelines, customer names, tags for categories and stages.
+import { createContext, useContext, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -46,8 +47,33 @@ export function useCustomerName(id: string | null | undefined): string | undefin
   return found.data?.name;
 }
 
+/** Names of many customers (a page of deals, a board) in one request: id -> name. */
+function useCustomerNames(ids: string[]): { names: Map<string, string>; loaded: boolean } {
+  const { me } = useAuth();
+  const wanted = [...new Set(ids)].sort().slice(0, 200);
+  const found = useQuery({
+    queryKey: ['customers', 'names', wanted],
+    enabled: wanted.length > 0 && can(me, 'customers:read'),
+    staleTime: STALE,
+    queryFn: async () => (await unwrap(api.GET('/api/v1/customers', { params: { query: { ids: wanted, limit: 200 } } }))).items,
+  });
+  const names = new Map((found.data ?? []).flatMap((c) => ('name' in c ? [[c.id, c.name] as const] : [])));
+  return { names, loaded: found.isSuccess };
+}
+
+const NamesContext = createContext<{ names: Map<string, string>; loaded: boolean } | null>(null);
+
+/** Lets every <CustomerName> below read these customers' names from one request. */
+export function CustomerNames({ ids, children }: { ids: string[]; children: ReactNode }) {
+  return <NamesContext.Provider value={useCustomerNames(ids)}>{children}</NamesContext.Provider>;
+}
+
 export function CustomerName({ id }: { id: string }) {
-  return <>{useCustomerName(id) ?? '…'}</>;
+  const batch = useContext(NamesContext);
+  const fromBatch = batch?.names.get(id);
+  // Outside a batch, or a customer the batch did not cover (a card loaded later): its own request.
+  const single = useCustomerName(fromBatch === undefined && (!batch || batch.loaded) ? id : null);
+  return <>{fromBatch ?? single ?? '…'}</>;
 }
 
 const CATEGORY_COLOR: Record<Category, string> = {
