@@ -48,8 +48,8 @@ class Term(NamedTuple):
 
 def query_terms(table: sa.Table, query: Any) -> list[Term]:
     """The filters a list query sets, by naming convention: a field named like a column is
-    equality; `tag` is one of `tags`; `<x>_from`/`<x>_to` bound `<x>_at` or `<x>` (from inclusive);
-    `custom` is JSONB containment; `q` is the trigram-indexed `search_text`."""
+    equality; `unassigned` (true) is no owner; `tag` is one of `tags`; `<x>_from`/`<x>_to` bound
+    `<x>_at` or `<x>` (from inclusive); `custom` is JSONB containment; `q` is the trigram-indexed `search_text`."""
     terms: list[Term] = []
     for f in fields(query):
         value = getattr(query, f.name)
@@ -58,6 +58,8 @@ def query_terms(table: sa.Table, query: Any) -> list[Term]:
         if f.name in table.c:
             column = table.c[f.name]
             terms.append(Term(f.name, value, column.__eq__, column.type))
+        elif f.name == "unassigned" and value is True:
+            terms.append(Term(f.name, value, lambda flag: sa.and_(table.c.owner_id.is_(None), flag), sa.Boolean))
         elif f.name == "tag":
             terms.append(Term("tag", [value], table.c.tags.contains, ARRAY(sa.Text)))
         elif f.name.endswith(("_from", "_to")):
