@@ -19,6 +19,11 @@ const CustomerFormPage = lazy(() => import('./pages/CustomerFormPage'));
 const ContactsPage = lazy(() => import('./pages/ContactsPage'));
 const ContactPage = lazy(() => import('./pages/ContactPage'));
 const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
+const LeadsPage = lazy(() => import('./pages/leads/LeadsPage'));
+const LeadPage = lazy(() => import('./pages/leads/LeadPage'));
+const LeadFormPage = lazy(() => import('./pages/leads/LeadFormPage'));
+const MyDayPage = lazy(() => import('./pages/MyDayPage'));
+const CalendarPage = lazy(() => import('./pages/calendar/CalendarPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const DepartmentsPage = lazy(() => import('./pages/admin/DepartmentsPage'));
 const RolesPage = lazy(() => import('./pages/admin/RolesPage'));
@@ -135,6 +140,54 @@ export function AppRoutes() {
           element={
             <Guard module="contacts">
               <ContactFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="leads"
+          element={
+            <Guard module="leads">
+              <LeadsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="leads/new"
+          element={
+            <Guard module="leads">
+              <LeadFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="leads/:id"
+          element={
+            <Guard module="leads">
+              <LeadPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="leads/:id/edit"
+          element={
+            <Guard module="leads">
+              <LeadFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="my-day"
+          element={
+            <Guard module="activities">
+              <MyDayPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="calendar"
+          element={
+            <Guard module="activities">
+              <CalendarPage />
             </Guard>
           }
         />

@@ -14,6 +14,8 @@ export function canAny(me: Me | null | undefined, permissions: string[]): boolea
 export const MODULES = {
   customers: ['customers:read'],
   contacts: ['contacts:read'],
+  leads: ['leads:read'],
+  activities: ['activities:read'],
   users: ['users:create', 'users:update', 'users:manage'],
   departments: ['departments:create', 'departments:update'],
   roles: ['roles:read'],

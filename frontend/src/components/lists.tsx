@@ -1,9 +1,47 @@
 // Pieces the record lists share.
+import { useCallback } from 'react';
 import { Button, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router-dom';
+
+/** The named filters of a list, read from the URL query (absent or empty: undefined). */
+export function readFilters<K extends string>(params: URLSearchParams, keys: readonly K[]): Record<K, string | undefined> {
+  return Object.fromEntries(keys.map((k) => [k, params.get(k) || undefined])) as Record<K, string | undefined>;
+}
+
+/** The URL query with some filters set (a value) or removed (undefined/empty); others kept. */
+export function withFilters(params: URLSearchParams, changes: Record<string, string | undefined>): URLSearchParams {
+  const next = new URLSearchParams(params);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value) next.set(key, value);
+    else next.delete(key);
+  }
+  return next;
+}
+
+/** A list's filters kept in the URL, so a filtered list can be bookmarked, shared and reloaded. */
+export function useUrlFilters<K extends string>(keys: readonly K[]) {
+  const [params, setParams] = useSearchParams();
+  const filters = readFilters(params, keys);
+  const set = useCallback(
+    (changes: Partial<Record<K, string | undefined>>) => setParams((prev) => withFilters(prev, changes), { replace: true }),
+    [setParams],
+  );
+  const clear = useCallback(() => setParams(new URLSearchParams(), { replace: true }), [setParams]);
+  return { filters, set, clear };
+}
 
 /** The list's sort order: "-updated_at" (the API's default), "-created_at", "name", "-name". */
-export function SortSelect({ value, onChange }: { value: string; onChange: (sort: string | undefined) => void }) {
+export function SortSelect({
+  value,
+  onChange,
+  extra = [],
+}: {
+  value: string;
+  onChange: (sort: string | undefined) => void;
+  /** More orders a list offers (leads: by score). */
+  extra?: { value: string; label: string }[];
+}) {
   const { t } = useTranslation();
   return (
     <Select
@@ -15,6 +53,7 @@ export function SortSelect({ value, onChange }: { value: string; onChange: (sort
         { value: '-created_at', label: t('customer.sort.createdDesc') },
         { value: 'name', label: t('customer.sort.nameAsc') },
         { value: '-name', label: t('customer.sort.nameDesc') },
+        ...extra,
       ]}
     />
   );
