@@ -214,6 +214,35 @@ export const tests = [
     },
   },
   {
+    name: 'leads: the director works the unassigned queue and assigns in bulk',
+    async run(ctx) {
+      const names = await userNames(ctx);
+      const { page } = await signedIn(ctx, 'director');
+      await page.goto('/leads');
+      const table = page.getByTestId('leads-table');
+      await table.locator('tbody tr.ant-table-row').first().waitFor();
+      await page.getByTestId('quick-queue').click();
+      await page.waitForURL(/owner=none/);
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll('[data-testid="leads-table"] tbody tr.ant-table-row')];
+        return rows.length > 0 && rows.every((r) => r.textContent.includes('Unassigned'));
+      });
+      const before = await table.locator('tbody tr.ant-table-row').count();
+      const first = await table.locator('tbody tr.ant-table-row a').first().getAttribute('href');
+      await table.locator('tr.ant-table-row .ant-checkbox-input').first().check({ force: true });
+      await page.getByTestId('bulk-bar').waitFor();
+      await shot(ctx, page, '31-leads-queue-bulk');
+      const rep1 = names.get(demo('east.rep1'));
+      await page.getByLabel('Assign to…').fill(rep1);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title^="${rep1} ("]`).click();
+      await page.getByTestId('bulk-bar').getByRole('button', { name: 'Assign' }).click();
+      await page.getByText('Leads assigned: 1').waitFor();
+      // it left the queue
+      await table.locator(`a[href="${first}"]`).waitFor({ state: 'detached' });
+      assert.ok((await table.locator('tbody tr.ant-table-row').count()) <= before);
+    },
+  },
+  {
     name: 'my day: a task due today is listed, and marking it done takes it off',
     async run(ctx) {
       const api = await apiAs(ctx, 'east.rep1');

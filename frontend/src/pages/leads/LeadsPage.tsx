@@ -107,7 +107,8 @@ export default function LeadsPage() {
         )}
       </div>
       <div className="quick-filters" role="group" aria-label={t('leads.filter.quick')}>
-        {QUICK_FILTERS.map((quick) => (
+        {/* the queue is for those who hand leads out */}
+        {QUICK_FILTERS.filter((quick) => quick !== 'queue' || mayAssign).map((quick) => (
           <Tag.CheckableTag
             key={quick}
             checked={quickActive(filters, quick)}
