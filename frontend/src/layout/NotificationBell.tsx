@@ -99,7 +99,11 @@ export default function NotificationBell() {
   return (
     <Popover
       open={open}
-      onOpenChange={setOpen}
+      onOpenChange={(next) => {
+        setOpen(next);
+        // the list and the badge tell the same story while the panel is open
+        if (next) void unread.refetch();
+      }}
       trigger={['click']}
       placement="bottomRight"
       title={
