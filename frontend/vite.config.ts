@@ -36,6 +36,6 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
-    testTimeout: 30000,
+    testTimeout: 120000,
   },
 });

@@ -52,9 +52,9 @@ def _one_of(column: sa.Column[Any]) -> Callable[[Any], sa.ColumnElement[bool]]:
 
 def query_terms(table: sa.Table, query: Any) -> list[Term]:
     """The filters a list query sets, by naming convention: a field named like a column is
-    equality; `<column>_in` is one of several values; `tag` is one of `tags`; `<x>_from`/`<x>_to`
-    bound `<x>_at` or `<x>` (from inclusive); `custom` is JSONB containment; `q` is the
-    trigram-indexed `search_text`."""
+    equality; `<column>_in` is one of several values; `unassigned` (true) is no owner; `tag` is one
+    of `tags`; `<x>_from`/`<x>_to` bound `<x>_at` or `<x>` (from inclusive); `custom` is JSONB
+    containment; `q` is the trigram-indexed `search_text`."""
     terms: list[Term] = []
     for f in fields(query):
         value = getattr(query, f.name)
@@ -66,6 +66,8 @@ def query_terms(table: sa.Table, query: Any) -> list[Term]:
         elif f.name.endswith("_in") and f.name[:-3] in table.c:
             column = table.c[f.name[:-3]]
             terms.append(Term(f.name, list(value), _one_of(column), ARRAY(column.type)))
+        elif f.name == "unassigned" and value is True:
+            terms.append(Term(f.name, value, lambda flag: sa.and_(table.c.owner_id.is_(None), flag), sa.Boolean))
         elif f.name == "tag":
             terms.append(Term("tag", [value], table.c.tags.contains, ARRAY(sa.Text)))
         elif f.name.endswith(("_from", "_to")):

@@ -367,7 +367,342 @@ export const salesTests = [
   },
 ];
 
+/** Local midnight today, and a time of today (the browser runs in this machine's time zone). */
+function todayAt(hour, minute = 0) {
+  const d = new Date();
+  d.setHours(hour, minute, 0, 0);
+  return d;
+}
+
+/** One customer of the caller's book, to link activities to. */
+async function someCustomer(api) {
+  const { status, body } = await api('/api/v1/customers?owner=me&limit=1&sort=name');
+  assert.equal(status, 200);
+  assert.ok(body.items.length, 'the demo user owns no customer');
+  return body.items[0];
+}
+
+/** The number on the bell's badge (0 when no badge shows). */
+async function bellCount(page) {
+  const badge = page.getByTestId('notification-bell').locator('.ant-badge-count');
+  if (!(await badge.count())) return 0;
+  const text = (await badge.first().getAttribute('title')) ?? (await badge.first().innerText());
+  return Number.parseInt(text, 10) || 0;
+}
+
 export const tests = [
+  {
+    name: 'leads: a rep filters, opens a lead, reads its score, converts it with a new customer and a deal',
+    async run(ctx) {
+      const api = await apiAs(ctx, 'east.rep1');
+      const stamp = Date.now();
+      const name = `Lead e2e ${stamp}`;
+      const company = `Convert Co ${stamp}`;
+      const made = await api('/api/v1/leads', {
+        method: 'POST',
+        body: JSON.stringify({ name, company, source: 'referral', phone: `+86 139 ${String(stamp).slice(-8)}`, rating: 'hot' }),
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const lead = made.body;
+      assert.ok(lead.score > 0 && lead.score_reasons.length > 0, 'the demo scoring rules fire for a referral with a phone');
+
+      const { context, page } = await signedIn(ctx, 'east.rep1');
+      await page.getByTestId('main-nav').getByText('Leads').click();
+      await page.waitForURL('**/leads');
+      const table = page.getByTestId('leads-table');
+      await table.locator('tbody tr.ant-table-row').first().waitFor();
+      assert.equal(await page.title(), 'Leads · CRM');
+      // quick filter "my leads", a source, a score range and the search, all kept in the URL
+      await page.getByTestId('quick-mine').click();
+      await page.waitForURL(/owner=me/);
+      await pickOption(page, 'Source', 'Referral');
+      await page.waitForURL(/source=referral/);
+      await page.getByLabel('Score from').fill(String(lead.score));
+      await page.getByLabel('Score from').press('Enter');
+      await page.waitForURL(new RegExp(`smin=${lead.score}`));
+      await page.getByTestId('lead-search').locator('input').fill(String(stamp));
+      await page.getByTestId('lead-search').locator('input').press('Enter');
+      await page.waitForURL(/q=/);
+      await table.getByRole('link', { name }).waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="leads-table"] tbody tr.ant-table-row').length === 1);
+      assert.equal(await table.locator('tbody tr.ant-table-row').count(), 1);
+      await shot(ctx, page, '20-leads-filtered');
+      // a score range above it leaves nothing
+      await page.getByLabel('Score from').fill(String(lead.score + 1));
+      await page.getByLabel('Score from').press('Enter');
+      await page.getByText('No leads match').waitFor();
+      await page.getByLabel('Score from').fill(String(lead.score));
+      await page.getByLabel('Score from').press('Enter');
+      await table.getByRole('link', { name }).click();
+      await page.waitForURL(`**/leads/${lead.id}`);
+      // the stale tab: opened before the conversion, converts afterwards and gets the 409
+      const stale = await context.newPage();
+      await stale.goto(`/leads/${lead.id}`);
+      await stale.getByTestId('convert').waitFor();
+
+      // the score and the rules that fired
+      const score = page.getByTestId('score-card');
+      await score.getByText(String(lead.score), { exact: true }).waitFor();
+      for (const reason of lead.score_reasons) await score.getByText(reason.label).waitFor();
+      await page.getByTestId('mark-contacted').click();
+      await page.getByTestId('lead-status').getByText('Contacted').waitFor();
+      await shot(ctx, page, '21-lead-detail');
+
+      // convert: new customer (named), new contact, a deal with an amount in the first pipeline
+      await page.getByTestId('convert').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('New customer name').fill(`${company} Ltd`);
+      await dialog.getByTestId('with-deal').click();
+      await dialog.getByLabel('Deal name').fill(`Deal ${stamp}`);
+      await dialog.getByLabel('Amount').fill('125000');
+      await dialog.getByLabel('Pipeline').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+      await shot(ctx, page, '22-lead-convert');
+      await dialog.getByTestId('convert-submit').click();
+      const links = page.getByTestId('converted-links');
+      await links.waitFor();
+      await page.getByTestId('lead-status').getByText('Converted').waitFor();
+      const after = (await api(`/api/v1/leads/${lead.id}`)).body;
+      assert.equal(after.status, 'converted');
+      assert.ok(after.converted_customer_id && after.converted_contact_id && after.converted_opportunity_id);
+      assert.equal(await links.getByTestId('link-customer').getAttribute('href'), `/customers/${after.converted_customer_id}`);
+      assert.equal(await links.getByTestId('link-contact').getAttribute('href'), `/contacts/${after.converted_contact_id}`);
+      assert.equal(await links.getByTestId('link-opportunity').getAttribute('href'), `/opportunities/${after.converted_opportunity_id}`);
+      const deal = await api(`/api/v1/opportunities/${after.converted_opportunity_id}`);
+      assert.equal(deal.status, 200);
+      assert.equal(deal.body.name, `Deal ${stamp}`);
+      assert.equal(Number(deal.body.amount), 125000);
+      await shot(ctx, page, '23-lead-converted');
+
+      // converting again (from the tab that still shows it open) is the API's 409, said plainly
+      await stale.getByTestId('convert').click();
+      await stale.getByRole('dialog').getByTestId('convert-submit').click();
+      const refused = stale.getByTestId('convert-error');
+      await refused.waitFor();
+      assert.match(await refused.innerText(), /already converted/);
+      await shot(ctx, stale, '24-lead-convert-twice');
+
+      await links.getByTestId('link-customer').click();
+      await page.waitForURL(`**/customers/${after.converted_customer_id}`);
+      await page.getByRole('heading', { name: `${company} Ltd` }).waitFor();
+    },
+  },
+  {
+    name: 'leads: a duplicate email names what matched and can be created anyway',
+    async run(ctx) {
+      const api = await apiAs(ctx, 'east.rep1');
+      const email = `dup.${Date.now()}@example.com`;
+      const first = await api('/api/v1/leads', { method: 'POST', body: JSON.stringify({ name: 'First of two', email }) });
+      assert.equal(first.status, 201);
+      const { page } = await signedIn(ctx, 'east.rep1');
+      await page.goto('/leads');
+      await page.getByTestId('new-lead').click();
+      await page.waitForURL('**/leads/new');
+      const form = page.getByTestId('lead-form');
+      await form.getByLabel('Name', { exact: true }).fill('Second of two');
+      await form.getByLabel('Email', { exact: true }).fill(email.toUpperCase());
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByText('This lead may already exist').waitFor();
+      const matches = page.getByTestId('duplicate-matches');
+      assert.equal(await matches.getByRole('link').first().getAttribute('href'), `/leads/${first.body.id}`);
+      await shot(ctx, page, '25-lead-duplicate');
+      await page.getByRole('button', { name: 'Create anyway' }).click();
+      await page.waitForURL(/\/leads\/[0-9a-f-]{36}$/);
+      assert.ok(!page.url().endsWith(first.body.id));
+      await page.getByRole('heading', { name: 'Second of two' }).waitFor();
+    },
+  },
+  {
+    name: 'leads: the director works the unassigned queue and assigns in bulk',
+    async run(ctx) {
+      const names = await userNames(ctx);
+      const { page } = await signedIn(ctx, 'director');
+      await page.goto('/leads');
+      const table = page.getByTestId('leads-table');
+      await table.locator('tbody tr.ant-table-row').first().waitFor();
+      await page.getByTestId('quick-queue').click();
+      await page.waitForURL(/owner=none/);
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll('[data-testid="leads-table"] tbody tr.ant-table-row')];
+        return rows.length > 0 && rows.every((r) => r.textContent.includes('Unassigned'));
+      });
+      const before = await table.locator('tbody tr.ant-table-row').count();
+      const first = await table.locator('tbody tr.ant-table-row a').first().getAttribute('href');
+      await table.locator('tr.ant-table-row .ant-checkbox-input').first().check({ force: true });
+      await page.getByTestId('bulk-bar').waitFor();
+      await shot(ctx, page, '31-leads-queue-bulk');
+      const rep1 = names.get(demo('east.rep1'));
+      await page.getByLabel('Assign to…').fill(rep1);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title^="${rep1} ("]`).click();
+      await page.getByTestId('bulk-bar').getByRole('button', { name: 'Assign' }).click();
+      await page.getByText('Leads assigned: 1').waitFor();
+      // it left the queue
+      await table.locator(`a[href="${first}"]`).waitFor({ state: 'detached' });
+      assert.ok((await table.locator('tbody tr.ant-table-row').count()) <= before);
+    },
+  },
+  {
+    name: 'my day: a task due today is listed, and marking it done takes it off',
+    async run(ctx) {
+      const api = await apiAs(ctx, 'east.rep1');
+      const me = (await api('/api/v1/auth/me')).body.user;
+      const customer = await someCustomer(api);
+      const subject = `Call back e2e ${Date.now()}`;
+      const due = new Date(Math.max(Date.now() + 60_000, todayAt(12).getTime()));
+      if (due.getDate() !== new Date().getDate()) due.setTime(Date.now() + 60_000); // a few seconds before midnight
+      const task = await api('/api/v1/activities', {
+        method: 'POST',
+        body: JSON.stringify({ kind: 'task', subject, due_at: due.toISOString(), customer_id: customer.id, assignee_id: me.id }),
+      });
+      assert.equal(task.status, 201, JSON.stringify(task.body));
+      const { page } = await signedIn(ctx, 'east.rep1');
+      await page.getByTestId('main-nav').getByText('My day').click();
+      await page.waitForURL('**/my-day');
+      const today = page.getByTestId('my-day-today');
+      const item = today.getByTestId('my-day-item').filter({ hasText: subject });
+      await item.waitFor();
+      assert.equal(await page.title(), 'My day · CRM');
+      await shot(ctx, page, '26-my-day');
+      await item.getByRole('button', { name: `Done: ${subject}` }).click();
+      await page.getByRole('dialog').getByLabel('Outcome').fill('Reached, sending a quote');
+      await page.getByTestId('confirm-done').click();
+      await page.getByText('Marked done').waitFor();
+      await item.waitFor({ state: 'detached' });
+      const after = (await api(`/api/v1/activities/${task.body.id}`)).body;
+      assert.equal(after.status, 'done');
+      assert.equal(after.outcome, 'Reached, sending a quote');
+    },
+  },
+  {
+    name: 'calendar: the week shows an appointment, and an overlapping one shows the conflict first',
+    async run(ctx) {
+      const api = await apiAs(ctx, 'east.rep1');
+      const me = (await api('/api/v1/auth/me')).body.user;
+      const customer = await someCustomer(api);
+      const subject = `Demo visit e2e ${Date.now()}`;
+      const start = todayAt(20);
+      const made = await api('/api/v1/activities?force=true', {
+        method: 'POST',
+        body: JSON.stringify({
+          kind: 'appointment',
+          subject,
+          starts_at: start.toISOString(),
+          ends_at: todayAt(21).toISOString(),
+          customer_id: customer.id,
+          assignee_id: me.id,
+        }),
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const { page } = await signedIn(ctx, 'east.rep1');
+      await page.getByTestId('main-nav').getByText('Calendar').click();
+      await page.waitForURL('**/calendar');
+      const grid = page.getByTestId('week-grid');
+      const day = (start.getDay() + 6) % 7;
+      await grid.getByTestId(`week-day-${day}`).getByTestId('week-event').filter({ hasText: subject }).waitFor();
+      await grid.getByTestId('slot-0-19').scrollIntoViewIfNeeded();
+      await shot(ctx, page, '27-calendar-week');
+
+      // click the same hour: the API answers 409, the dialog names the clash and offers to go ahead
+      await grid.getByTestId(`slot-${day}-20`).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Subject').fill(`Overlap e2e ${Date.now()}`);
+      await dialog.getByLabel('Customer').fill(customer.name.slice(0, 6));
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${customer.name}"]`).click();
+      await dialog.getByTestId('appointment-save').click();
+      const conflict = dialog.getByTestId('appointment-conflict');
+      await conflict.waitFor();
+      assert.match(await conflict.innerText(), new RegExp(subject));
+      await shot(ctx, page, '28-calendar-conflict');
+      await dialog.getByTestId('schedule-anyway').click();
+      await page.getByText('Appointment scheduled').waitFor();
+      await page.waitForFunction(
+        (d) => document.querySelectorAll(`[data-testid="week-day-${d}"] [data-testid="week-event"]`).length >= 2,
+        day,
+      );
+      // month view shows it on its day
+      await page.getByTestId('calendar-view').getByText('Month').click();
+      await page.waitForURL(/view=month/);
+      await page.getByTestId('month-calendar').getByText(subject).first().waitFor();
+      await shot(ctx, page, '29-calendar-month');
+    },
+  },
+  {
+    name: 'notifications: a lead assigned by the admin rings the bell; marking read clears it',
+    async run(ctx) {
+      const admin = await apiAs(ctx, 'admin');
+      const rep = await apiAs(ctx, 'east.rep2');
+      const repId = (await rep('/api/v1/auth/me')).body.user.id;
+      // start from nothing unread, so the badge counts only what this test causes
+      assert.equal((await rep('/api/v1/notifications/read', { method: 'POST', body: '{}' })).status, 200);
+      const made = await admin('/api/v1/leads', { method: 'POST', body: JSON.stringify({ name: `Bell e2e ${Date.now()}` }) });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const moved = await admin(`/api/v1/leads/${made.body.id}/assign`, { method: 'POST', body: JSON.stringify({ owner_id: repId }) });
+      assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      // the worker inside `crm serve` turns the lead.assigned event into a notification
+      let found = null;
+      for (let i = 0; i < 60 && !found; i++) {
+        const { body } = await rep('/api/v1/notifications?unread=true&limit=50');
+        found = body.items.find((n) => n.entity_id === made.body.id);
+        if (!found) await new Promise((r) => setTimeout(r, 500));
+      }
+      assert.ok(found, 'no notification for the assigned lead');
+
+      const { page } = await signedIn(ctx, 'east.rep2');
+      await page.waitForFunction(() => !!document.querySelector('[data-testid="notification-bell"] .ant-badge-count'));
+      const unread = await bellCount(page);
+      assert.ok(unread >= 1, `badge shows ${unread}`);
+      await page.getByTestId('notification-bell').click();
+      const panel = page.getByTestId('notification-panel');
+      const item = panel.getByTestId('notification-item').filter({ hasText: 'A lead was assigned to you' }).first();
+      await item.waitFor();
+      assert.equal(await item.getAttribute('data-unread'), 'true');
+      await shot(ctx, page, '30-notifications');
+      // opening it goes to the lead and marks it read
+      await item.click();
+      await page.waitForURL(`**/leads/${made.body.id}`);
+      const still = await rep('/api/v1/notifications?unread=true&limit=50');
+      assert.ok(!still.body.items.some((n) => n.entity_id === made.body.id));
+      // the badge follows (the worker may add other notices meanwhile: compare with the API's count)
+      let shown = -1;
+      let expected = -2;
+      for (let i = 0; i < 30 && shown !== expected; i++) {
+        expected = (await rep('/api/v1/notifications?unread=true&limit=50')).body.items.length;
+        shown = await bellCount(page);
+        if (shown !== expected) await page.waitForTimeout(500);
+      }
+      assert.equal(shown, expected);
+      await page.getByTestId('notification-bell').click();
+      const read = panel.getByTestId('notification-item').filter({ hasText: 'A lead was assigned to you' }).first();
+      await read.waitFor();
+      assert.equal(await read.getAttribute('data-unread'), null);
+      await page.keyboard.press('Escape');
+      // another one, then "mark all read" clears the badge
+      const second = await admin('/api/v1/leads', {
+        method: 'POST',
+        body: JSON.stringify({ name: `Bell two ${Date.now()}`, owner_id: repId }),
+      });
+      assert.equal(second.status, 201);
+      const again = await admin(`/api/v1/leads/${second.body.id}/assign`, {
+        method: 'POST',
+        body: JSON.stringify({ owner_id: (await admin('/api/v1/auth/me')).body.user.id }),
+      });
+      assert.equal(again.status, 200);
+      const back = await admin(`/api/v1/leads/${second.body.id}/assign`, { method: 'POST', body: JSON.stringify({ owner_id: repId }) });
+      assert.equal(back.status, 200);
+      for (let i = 0; i < 60; i++) {
+        const { body } = await rep('/api/v1/notifications?unread=true&limit=50');
+        if (body.items.length) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await page.reload();
+      await page.waitForFunction(() => !!document.querySelector('[data-testid="notification-bell"] .ant-badge-count'));
+      await page.getByTestId('notification-bell').click();
+      await page.getByTestId('mark-all-read').click();
+      await page.waitForFunction(() => !document.querySelector('[data-testid="notification-bell"] .ant-badge-count'));
+      assert.equal(await bellCount(page), 0);
+      assert.equal((await rep('/api/v1/notifications?unread=true&limit=50')).body.items.length, 0);
+    },
+  },
   {
     name: 'login: wrong password, then deep link returns to the target',
     async run(ctx) {

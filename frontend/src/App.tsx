@@ -19,17 +19,22 @@ const CustomerFormPage = lazy(() => import('./pages/CustomerFormPage'));
 const ContactsPage = lazy(() => import('./pages/ContactsPage'));
 const ContactPage = lazy(() => import('./pages/ContactPage'));
 const ContactFormPage = lazy(() => import('./pages/ContactFormPage'));
+const LeadsPage = lazy(() => import('./pages/leads/LeadsPage'));
+const LeadPage = lazy(() => import('./pages/leads/LeadPage'));
+const LeadFormPage = lazy(() => import('./pages/leads/LeadFormPage'));
+const MyDayPage = lazy(() => import('./pages/MyDayPage'));
+const CalendarPage = lazy(() => import('./pages/calendar/CalendarPage'));
+const PipelineBoardPage = lazy(() => import('./pages/PipelineBoardPage'));
+const OpportunitiesPage = lazy(() => import('./pages/OpportunitiesPage'));
+const OpportunityPage = lazy(() => import('./pages/OpportunityPage'));
+const OpportunityFormPage = lazy(() => import('./pages/OpportunityFormPage'));
+const ForecastPage = lazy(() => import('./pages/ForecastPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const DepartmentsPage = lazy(() => import('./pages/admin/DepartmentsPage'));
 const RolesPage = lazy(() => import('./pages/admin/RolesPage'));
 const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const AuditLogPage = lazy(() => import('./pages/admin/AuditLogPage'));
 const TokensPage = lazy(() => import('./pages/TokensPage'));
-const PipelineBoardPage = lazy(() => import('./pages/PipelineBoardPage'));
-const OpportunitiesPage = lazy(() => import('./pages/OpportunitiesPage'));
-const OpportunityPage = lazy(() => import('./pages/OpportunityPage'));
-const OpportunityFormPage = lazy(() => import('./pages/OpportunityFormPage'));
-const ForecastPage = lazy(() => import('./pages/ForecastPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -144,6 +149,38 @@ export function AppRoutes() {
           }
         />
         <Route
+          path="leads"
+          element={
+            <Guard module="leads">
+              <LeadsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="leads/new"
+          element={
+            <Guard module="leads">
+              <LeadFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="leads/:id"
+          element={
+            <Guard module="leads">
+              <LeadPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="leads/:id/edit"
+          element={
+            <Guard module="leads">
+              <LeadFormPage />
+            </Guard>
+          }
+        />
+        <Route
           path="pipelines"
           element={
             <Guard module="opportunities">
@@ -196,6 +233,22 @@ export function AppRoutes() {
           element={
             <Guard module="forecast">
               <ForecastPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="my-day"
+          element={
+            <Guard module="activities">
+              <MyDayPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="calendar"
+          element={
+            <Guard module="activities">
+              <CalendarPage />
             </Guard>
           }
         />

@@ -14,6 +14,8 @@ export function canAny(me: Me | null | undefined, permissions: string[]): boolea
 export const MODULES = {
   customers: ['customers:read'],
   contacts: ['contacts:read'],
+  leads: ['leads:read'],
+  activities: ['activities:read'],
   opportunities: ['opportunities:read'],
   forecast: ['forecast:read'],
   users: ['users:create', 'users:update', 'users:manage'],

@@ -307,3 +307,31 @@ async def test_a_batch_is_all_or_nothing(client: httpx.AsyncClient, world: World
     assert sorted(lead["name"] for lead in found) == sorted(i["name"] for i in items)
     too_many = [{"name": str(i)} for i in range(501)]
     assert (await client.post(f"{API}/batch", json={"items": too_many}, headers=rep.headers)).status_code == 422
+
+
+async def test_filter_the_unassigned_queue_and_a_score_range(client: httpx.AsyncClient, world: World) -> None:
+    u = world.users
+    director = u["director"]
+    r = await client.post(
+        RULES,
+        json={"label": "Referral", "field": "source", "op": "equals", "value": "referral", "points": 20},
+        headers=director.headers,
+    )
+    assert r.status_code == 201, r.text
+    # No assignment rule takes it: the lead waits in the queue.
+    r = await client.post(
+        API, params={"auto_assign": "true"}, json={"name": "Queued", "source": "referral"}, headers=director.headers
+    )
+    assert r.status_code == 201 and r.json()["owner_id"] is None and r.json()["score"] == 20, r.text
+    queued = r.json()
+    owned = await create(client, director, source="event")
+    assert owned["owner_id"] is not None and owned["score"] == 0
+    in_queue = await ids(client, director, owner="none")
+    assert queued["id"] in in_queue and owned["id"] not in in_queue
+    assert await ids(client, director, owner="none", score_from=20, score_to=21) >= {queued["id"]}
+    assert queued["id"] not in await ids(client, director, score_from=21)
+    assert owned["id"] not in await ids(client, director, score_from=1)
+    assert queued["id"] not in await ids(client, director, score_to=20)
+    assert owned["id"] in await ids(client, director, score_to=20)
+    r = await client.get(API, params={"score_from": "many"}, headers=director.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "score_from"

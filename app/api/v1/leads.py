@@ -54,8 +54,10 @@ _one = partial(record_response, collection="leads")
 async def list_leads(
     request: Request, caller: READ, service: Leads, params: Annotated[LeadListParams, Query()]
 ) -> Response:
+    unassigned = params.owner == "none"
     query = LeadQuery(
-        owner_id=owner_filter(params.owner, caller),
+        owner_id=None if unassigned else owner_filter(params.owner, caller),
+        unassigned=unassigned or None,
         department_id=params.department,
         region_id=params.region,
         status=params.status,
@@ -65,6 +67,8 @@ async def list_leads(
         tag=params.tag,
         created_from=params.created_from,
         created_to=params.created_to,
+        score_from=params.score_from,
+        score_to=params.score_to,
         updated_since=params.updated_since,
         q=params.q,
         sort=params.sort,

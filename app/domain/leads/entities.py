@@ -79,6 +79,8 @@ SORTABLE = frozenset({"updated_at", "created_at", "name", "score"})
 @dataclass(frozen=True, slots=True)
 class LeadQuery:
     owner_id: UUID | None = None
+    # True: only the unassigned queue (no owner)
+    unassigned: bool | None = None
     department_id: UUID | None = None
     region_id: UUID | None = None
     status: str | None = None
@@ -88,6 +90,9 @@ class LeadQuery:
     tag: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    # score bounds: from inclusive, to exclusive
+    score_from: int | None = None
+    score_to: int | None = None
     updated_since: datetime | None = None
     # custom.<key>=value filters, already parsed to stored JSON values
     custom: dict[str, Any] = field(default_factory=dict)

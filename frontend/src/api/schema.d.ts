@@ -6438,7 +6438,7 @@ export interface operations {
     leads_list: {
         parameters: {
             query?: {
-                /** @description `me` or a user id */
+                /** @description `me`, a user id, or `none`: the unassigned queue */
                 owner?: string | null;
                 department?: string | null;
                 region?: string | null;
@@ -6449,6 +6449,10 @@ export interface operations {
                 tag?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
+                /** @description Score at least this. */
+                score_from?: number | null;
+                /** @description Score below this. */
+                score_to?: number | null;
                 /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
                 updated_since?: string | null;
                 /** @description Finds any part of name, company, email or phone. */

@@ -1,25 +1,38 @@
 // Pieces the record lists share.
+import { useCallback } from 'react';
 import { Button, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 
-/**
- * The list's filters, kept in the URL (shareable, back/forward work): their values, one setter
- * that drops empty values, and a reset.
- */
-export function useUrlFilters<K extends string>(keys: readonly K[]) {
-  const [params, setParams] = useSearchParams();
-  const filters = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? undefined])) as Record<K, string | undefined>;
-  function setFilter(key: K, value: string | undefined) {
-    const next = new URLSearchParams(params);
+/** The named filters of a list, read from the URL query (absent or empty: undefined). */
+export function readFilters<K extends string>(params: URLSearchParams, keys: readonly K[]): Record<K, string | undefined> {
+  return Object.fromEntries(keys.map((k) => [k, params.get(k) || undefined])) as Record<K, string | undefined>;
+}
+
+/** The URL query with some filters set (a value) or removed (undefined/empty); others kept. */
+export function withFilters(params: URLSearchParams, changes: Record<string, string | undefined>): URLSearchParams {
+  const next = new URLSearchParams(params);
+  for (const [key, value] of Object.entries(changes)) {
     if (value) next.set(key, value);
     else next.delete(key);
-    setParams(next, { replace: true });
   }
-  function clear() {
-    setParams(new URLSearchParams(), { replace: true });
-  }
-  return { filters, setFilter, clear };
+  return next;
+}
+
+/** A list's filters kept in the URL, so a filtered list can be bookmarked, shared and reloaded. */
+export function useUrlFilters<K extends string>(keys: readonly K[]) {
+  const [params, setParams] = useSearchParams();
+  const filters = readFilters(params, keys);
+  const set = useCallback(
+    (changes: Partial<Record<K, string | undefined>>) => setParams((prev) => withFilters(prev, changes), { replace: true }),
+    [setParams],
+  );
+  const setFilter = useCallback(
+    (key: K, value: string | undefined) => set({ [key]: value } as Partial<Record<K, string | undefined>>),
+    [set],
+  );
+  const clear = useCallback(() => setParams(new URLSearchParams(), { replace: true }), [setParams]);
+  return { filters, set, setFilter, clear };
 }
 
 /** The list's sort order: "-updated_at" (the API's default), "-created_at", "name", "-name". */
@@ -30,7 +43,7 @@ export function SortSelect({
 }: {
   value: string;
   onChange: (sort: string | undefined) => void;
-  /** More orders the list offers, after the common four. */
+  /** More orders the list offers, after the common four (leads: by score; deals: by amount). */
   extra?: { value: string; label: string }[];
 }) {
   const { t } = useTranslation();

@@ -1,5 +1,6 @@
 // What the create/edit forms share: server errors onto fields, the 409 duplicate and 412 conflict
 // dialogs.
+import type { ReactNode } from 'react';
 import { Button, Card, Col, Modal, Row, Space, type FormInstance } from 'antd';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -8,9 +9,23 @@ import type { CustomField } from '../directory';
 import { CustomFieldItem } from './CustomFieldInput';
 import { describeError } from './states';
 
+/** What a 409 duplicate answer says matched: `{entity: "lead" | "contact" | "customer", id}`. */
+export interface DuplicateMatch {
+  entity: string;
+  id: string;
+}
+
+/** The `matches` of a 409 duplicate problem (leads name every record that matched). */
+export function duplicateMatches(error: unknown): DuplicateMatch[] {
+  if (!(error instanceof ApiError)) return [];
+  const raw = (error.problem as Record<string, unknown>).matches;
+  if (!Array.isArray(raw)) return [];
+  return raw.filter((m): m is DuplicateMatch => !!m && typeof m === 'object' && typeof m.entity === 'string' && typeof m.id === 'string');
+}
+
 export type Outcome =
   | { kind: 'fields'; message: string | null }
-  | { kind: 'duplicate'; existingId?: string }
+  | { kind: 'duplicate'; existingId?: string; matches: DuplicateMatch[] }
   | { kind: 'conflict' }
   | { kind: 'other'; message: string };
 
@@ -25,7 +40,7 @@ export function applyServerError(form: FormInstance, error: unknown, known: Read
     return { kind: 'fields', message: rest.length ? rest.map((f) => `${f.name.join('.')}: ${f.errors.join(', ')}`).join('; ') : null };
   }
   if (error instanceof ApiError && error.status === 409 && error.problem.existing_id)
-    return { kind: 'duplicate', existingId: error.problem.existing_id };
+    return { kind: 'duplicate', existingId: error.problem.existing_id, matches: duplicateMatches(error) };
   if (error instanceof ApiError && error.status === 412) return { kind: 'conflict' };
   return { kind: 'other', message: describeError(t, error) };
 }
@@ -36,18 +51,26 @@ export function DuplicateModal({
   onAnyway,
   onOpen,
   editing = false,
+  title,
+  detail,
+  children,
 }: {
   editing?: boolean;
   open: boolean;
   onCancel: () => void;
   onAnyway: () => void;
   onOpen?: () => void;
+  /** Default: the customer's wording. */
+  title?: string;
+  detail?: string;
+  /** What matched, when the answer names it. */
+  children?: ReactNode;
 }) {
   const { t } = useTranslation();
   return (
     <Modal
       open={open}
-      title={t('customer.duplicateTitle')}
+      title={title ?? t('customer.duplicateTitle')}
       onCancel={onCancel}
       footer={[
         <Button key="cancel" onClick={onCancel}>
@@ -63,17 +86,28 @@ export function DuplicateModal({
         ) : null,
       ]}
     >
-      <p>{t('customer.duplicateDetail')}</p>
+      <p>{detail ?? t('customer.duplicateDetail')}</p>
+      {children}
     </Modal>
   );
 }
 
-export function ConflictModal({ open, onCancel, onReload }: { open: boolean; onCancel: () => void; onReload: () => void }) {
+export function ConflictModal({
+  open,
+  onCancel,
+  onReload,
+  title,
+}: {
+  open: boolean;
+  onCancel: () => void;
+  onReload: () => void;
+  title?: string;
+}) {
   const { t } = useTranslation();
   return (
     <Modal
       open={open}
-      title={t('customer.conflictTitle')}
+      title={title ?? t('customer.conflictTitle')}
       onCancel={onCancel}
       footer={[
         <Button key="cancel" onClick={onCancel}>

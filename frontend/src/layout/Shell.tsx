@@ -1,7 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
+  AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  CalendarOutlined,
+  CheckSquareOutlined,
   ContactsOutlined,
   DollarOutlined,
   FundOutlined,
@@ -18,13 +21,14 @@ import {
   TranslationOutlined,
   UserOutlined,
 } from '@ant-design/icons';
-import { Button, Drawer, Dropdown, Grid, Layout, Menu, type MenuProps } from 'antd';
+import { Button, Drawer, Dropdown, Grid, Layout, Menu, Space, type MenuProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
 import { setLanguage } from '../i18n';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import PasswordDialog from '../pages/PasswordDialog';
+import NotificationBell from './NotificationBell';
 import { canOpen } from '../permissions';
 
 const { Header, Sider, Content } = Layout;
@@ -45,11 +49,16 @@ export default function Shell() {
     const list: NonNullable<MenuProps['items']> = [{ key: '/', icon: <HomeOutlined />, label: t('nav.home') }];
     if (canOpen(me, 'customers')) list.push({ key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') });
     if (canOpen(me, 'contacts')) list.push({ key: '/contacts', icon: <ContactsOutlined />, label: t('nav.contacts') });
+    if (canOpen(me, 'leads')) list.push({ key: '/leads', icon: <AimOutlined />, label: t('nav.leads') });
     if (canOpen(me, 'opportunities')) {
       list.push({ key: '/pipelines', icon: <FundOutlined />, label: t('pipelines.nav') });
       list.push({ key: '/opportunities', icon: <DollarOutlined />, label: t('opportunities.nav') });
     }
     if (canOpen(me, 'forecast')) list.push({ key: '/forecast', icon: <LineChartOutlined />, label: t('forecast.nav') });
+    if (canOpen(me, 'activities')) {
+      list.push({ key: '/my-day', icon: <CheckSquareOutlined />, label: t('nav.myDay') });
+      list.push({ key: '/calendar', icon: <CalendarOutlined />, label: t('nav.calendar') });
+    }
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
     if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
@@ -65,6 +74,9 @@ export default function Shell() {
     const labels: Record<string, string> = {
       '/customers': t('nav.customers'),
       '/contacts': t('nav.contacts'),
+      '/leads': t('nav.leads'),
+      '/my-day': t('nav.myDay'),
+      '/calendar': t('nav.calendar'),
       '/pipelines': t('pipelines.title'),
       '/opportunities': t('opportunities.title'),
       '/forecast': t('forecast.title'),
@@ -145,11 +157,14 @@ export default function Shell() {
           ) : (
             <span className="tenant">{me.tenant_name}</span>
           )}
-          <Dropdown menu={{ items: userItems, onClick: onUserMenu, selectedKeys: [`lang:${i18n.language}`] }} trigger={['click']}>
-            <Button type="text" data-testid="user-menu" aria-label={t('userMenu.account')}>
-              <UserOutlined /> <span className="user-name">{me.user.name}</span> <DownOutlined />
-            </Button>
-          </Dropdown>
+          <Space size={4}>
+            <NotificationBell />
+            <Dropdown menu={{ items: userItems, onClick: onUserMenu, selectedKeys: [`lang:${i18n.language}`] }} trigger={['click']}>
+              <Button type="text" data-testid="user-menu" aria-label={t('userMenu.account')}>
+                <UserOutlined /> <span className="user-name">{me.user.name}</span> <DownOutlined />
+              </Button>
+            </Dropdown>
+          </Space>
         </Header>
         <Content id="main" tabIndex={-1} className="app-content">
           <ErrorBoundary resetKey={location.pathname}>

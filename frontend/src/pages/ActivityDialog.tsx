@@ -28,6 +28,7 @@ export default function ActivityDialog({
   kind,
   customerId,
   contactId,
+  leadId,
   onClose,
   onLogged,
 }: {
@@ -35,6 +36,7 @@ export default function ActivityDialog({
   kind: ActivityKind;
   customerId?: string;
   contactId?: string;
+  leadId?: string;
   onClose: () => void;
   onLogged: () => void;
 }) {
@@ -66,6 +68,7 @@ export default function ActivityDialog({
             outcome: values.outcome?.trim() || null,
             customer_id: customerId ?? null,
             contact_id: contactId ?? null,
+            lead_id: leadId ?? null,
           },
         }),
       );

@@ -1,8 +1,12 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 afterEach(() => cleanup());
+
+// findBy*/waitFor: the first render of a lazily loaded page is transformed on demand, which on a
+// busy two-core machine takes longer than the default second.
+configure({ asyncUtilTimeout: 10_000 });
 
 // antd reads these; jsdom has neither.
 if (!window.matchMedia) {

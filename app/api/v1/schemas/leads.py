@@ -24,7 +24,7 @@ class LeadListParams(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    owner: str | None = Field(None, max_length=36, description="`me` or a user id")
+    owner: str | None = Field(None, max_length=36, description="`me`, a user id, or `none`: the unassigned queue")
     department: UUID | None = None
     region: UUID | None = None
     status: Status | None = None
@@ -34,6 +34,8 @@ class LeadListParams(BaseModel):
     tag: str | None = Field(None, max_length=50)
     created_from: datetime | None = None
     created_to: datetime | None = None
+    score_from: int | None = Field(None, ge=-1_000_000, le=1_000_000, description="Score at least this.")
+    score_to: int | None = Field(None, ge=-1_000_000, le=1_000_000, description="Score below this.")
     updated_since: datetime | None = Field(
         None, description="Sync feed: changes since this instant, oldest first, deletions as tombstones."
     )
