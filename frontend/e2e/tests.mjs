@@ -411,8 +411,9 @@ export const flowTests = [
         const period = currentQuarter();
         const closedBefore = Number((await rep(`/api/v1/forecast?period=${period}&group_by=owner`)).body.total.closed_won);
 
-        // 3. the rep converts it: a new customer and a deal in the first pipeline
-        const { page } = await signedIn(ctx, 'east.rep1');
+        // 3. the rep converts it: a new customer and a deal in the first pipeline (a screen wide
+        // enough for the whole board: the drag goes from the first column to won)
+        const { page } = await signedIn(ctx, 'east.rep1', { viewport: { width: 2400, height: 1000 } });
         await page.goto(`/leads/${lead.id}`);
         await page.getByTestId('convert').click();
         const dialog = page.getByRole('dialog');
