@@ -47,6 +47,7 @@ from app.domain.plans.service import SalesPlanService
 from app.domain.quotes.service import OrderService, QuoteService
 from app.domain.tickets.service import TicketAssignmentRuleService, TicketService
 from app.domain.tickets.settings import CalendarService, CategoryService, SlaPolicyService
+from app.domain.tickets.stats import TicketStatsService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository, PgLinkedRecords
 from app.repositories.api_tokens import PgApiTokenRepository
@@ -81,6 +82,7 @@ from app.repositories.tickets import (
     PgSlaPolicyRepository,
     PgTicketAssignmentRuleRepository,
     PgTicketRepository,
+    PgTicketStats,
 )
 from app.repositories.timeline import PgTimelineRepository
 from app.repositories.users import PgUserRepository
@@ -198,6 +200,10 @@ def build_ticket_service(conn: AsyncConnection) -> TicketService:
     )  # fmt: skip
 
 
+def build_ticket_stats_service(conn: AsyncConnection) -> TicketStatsService:
+    return TicketStatsService(PgTicketStats(conn))
+
+
 def build_ticket_category_service(conn: AsyncConnection) -> CategoryService:
     return CategoryService(PgCategoryRepository(conn), PgAuditTrail(conn))
 
@@ -302,6 +308,7 @@ Quotes = Annotated[QuoteService, _on_connection(build_quote_service)]
 Orders = Annotated[OrderService, _on_connection(build_order_service)]
 SalesPlans = Annotated[SalesPlanService, _on_connection(build_sales_plan_service)]
 Tickets = Annotated[TicketService, _on_connection(build_ticket_service)]
+TicketStatistics = Annotated[TicketStatsService, _on_connection(build_ticket_stats_service)]
 TicketCategories = Annotated[CategoryService, _on_connection(build_ticket_category_service)]
 SlaPolicies = Annotated[SlaPolicyService, _on_connection(build_sla_policy_service)]
 TicketRules = Annotated[TicketAssignmentRuleService, _on_connection(build_ticket_rule_service)]

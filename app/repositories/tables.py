@@ -907,6 +907,9 @@ tickets = sa.Table(
     sa.Column("first_response_due_at", TS),
     sa.Column("first_responded_at", TS),
     sa.Column("resolution_due_at", TS),
+    # 80% of each target: when the SLA job warns (moved with the due time).
+    sa.Column("first_response_warn_at", TS),
+    sa.Column("resolution_warn_at", TS),
     sa.Column("resolved_at", TS),
     sa.Column("closed_at", TS),
     sa.Column("sla_paused_at", TS),  # set while pending: the resolution clock stands still
@@ -942,6 +945,10 @@ sa.Index("ix_tickets_resolution_due", tickets.c.tenant_id, tickets.c.resolution_
 _AWAITING_REPLY = sa.text(f"first_responded_at IS NULL AND deleted_at IS NULL AND {TICKET_OPEN_SQL}")
 sa.Index("ix_tickets_first_response_due", tickets.c.tenant_id, tickets.c.first_response_due_at,
          postgresql_where=_AWAITING_REPLY)  # fmt: skip
+# The SLA job's scans, across tenants: warnings whose time has come.
+sa.Index("ix_tickets_first_response_warn", tickets.c.first_response_warn_at, postgresql_where=_AWAITING_REPLY)
+_CLOCK_RUNNING = sa.text(f"resolved_at IS NULL AND sla_paused_at IS NULL AND deleted_at IS NULL AND {TICKET_OPEN_SQL}")
+sa.Index("ix_tickets_resolution_warn", tickets.c.resolution_warn_at, postgresql_where=_CLOCK_RUNNING)
 sa.Index("ix_tickets_customer", tickets.c.tenant_id, tickets.c.customer_id, tickets.c.created_at)
 sa.Index("ix_tickets_search", tickets.c.search_text, postgresql_using="gin",
          postgresql_ops={"search_text": "gin_trgm_ops"})  # fmt: skip
@@ -961,6 +968,19 @@ ticket_comments = sa.Table(
     *_record_columns(),
     _tenant_fk(["ticket_id"], "tickets", "fk_ticket_comments_ticket"),
     sa.Index("ix_ticket_comments_ticket", "tenant_id", "ticket_id", "created_at", "id"),
+)
+
+# The SLA job's alerts, one per ticket, target and kind: a warning or breach is told once.
+ticket_sla_alerts = sa.Table(
+    "ticket_sla_alerts",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("ticket_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("target", sa.Text, primary_key=True),  # first_response | resolution
+    sa.Column("kind", sa.Text, primary_key=True),  # warning | breached
+    sa.Column("due_at", TS, nullable=False),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    _tenant_fk(["ticket_id"], "tickets", "fk_ticket_sla_alerts_ticket"),
 )
 
 ticket_status_changes = sa.Table(

@@ -141,6 +141,8 @@ def upgrade() -> None:
         sa.Column("first_response_due_at", TS, nullable=True),
         sa.Column("first_responded_at", TS, nullable=True),
         sa.Column("resolution_due_at", TS, nullable=True),
+        sa.Column("first_response_warn_at", TS, nullable=True),
+        sa.Column("resolution_warn_at", TS, nullable=True),
         sa.Column("resolved_at", TS, nullable=True),
         sa.Column("closed_at", TS, nullable=True),
         sa.Column("sla_paused_at", TS, nullable=True),
@@ -188,6 +190,18 @@ def upgrade() -> None:
         ["tenant_id", "first_response_due_at"],
         postgresql_where=sa.text(f"first_responded_at IS NULL AND deleted_at IS NULL AND {OPEN}"),
     )
+    op.create_index(
+        "ix_tickets_first_response_warn",
+        "tickets",
+        ["first_response_warn_at"],
+        postgresql_where=sa.text(f"first_responded_at IS NULL AND deleted_at IS NULL AND {OPEN}"),
+    )
+    op.create_index(
+        "ix_tickets_resolution_warn",
+        "tickets",
+        ["resolution_warn_at"],
+        postgresql_where=sa.text(f"resolved_at IS NULL AND sla_paused_at IS NULL AND deleted_at IS NULL AND {OPEN}"),
+    )
     op.create_index("ix_tickets_customer", "tickets", ["tenant_id", "customer_id", "created_at"])
     op.create_index(
         "ix_tickets_search",
@@ -209,6 +223,18 @@ def upgrade() -> None:
         _fk("ticket_comments", "ticket_id", "tickets", "fk_ticket_comments_ticket"),
     )
     op.create_index("ix_ticket_comments_ticket", "ticket_comments", ["tenant_id", "ticket_id", "created_at", "id"])
+    op.create_table(
+        "ticket_sla_alerts",
+        sa.Column("tenant_id", UUID, nullable=False),
+        sa.Column("ticket_id", UUID, nullable=False),
+        sa.Column("target", sa.Text(), nullable=False),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("due_at", TS, nullable=False),
+        sa.Column("created_at", TS, server_default=NOW, nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_ticket_sla_alerts_tenant_id_tenants")),
+        sa.PrimaryKeyConstraint("tenant_id", "ticket_id", "target", "kind", name=op.f("pk_ticket_sla_alerts")),
+        _fk("ticket_sla_alerts", "ticket_id", "tickets", "fk_ticket_sla_alerts_ticket"),
+    )
     op.create_table(
         "ticket_status_changes",
         *_keyed("ticket_status_changes"),
@@ -249,6 +275,7 @@ def downgrade() -> None:
     for table in (
         "ticket_escalations",
         "ticket_status_changes",
+        "ticket_sla_alerts",
         "ticket_comments",
         "tickets",
         "ticket_assignment_rules",

@@ -328,3 +328,16 @@ async def test_sellers_follow_their_customers_tickets_read_only(client: httpx.As
     assert [i["id"] for i in listed] == [t["id"]]
     comments = await client.get(f"{url}/comments", headers=u["east_rep1"].headers)
     assert comments.status_code == 200
+
+
+async def test_custom_fields(client: httpx.AsyncClient, world: World) -> None:
+    admin, agent = world.users["admin"].headers, world.users["agent1"].headers
+    definition = {"entity": "ticket", "key": "serial", "label": "Serial number", "type": "text"}
+    assert (await client.post("/api/v1/custom-fields", json=definition, headers=admin)).status_code == 201
+    t = await ticket(client, agent, custom_fields={"serial": "SN-42"})
+    assert t["custom_fields"] == {"serial": "SN-42"}
+    await ticket(client, agent, custom_fields={"serial": "SN-7"})
+    r = await client.get(TICKETS, params={"custom.serial": "SN-42"}, headers=agent)
+    assert [i["id"] for i in r.json()["items"]] == [t["id"]]
+    r = await client.post(TICKETS, json={"subject": "x", "custom_fields": {"serial": 5}}, headers=agent)
+    assert r.status_code == 422

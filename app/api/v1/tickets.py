@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID
@@ -13,7 +14,7 @@ from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import Idempotent
 from app.api.responses import json_response, record_response
-from app.api.services import Tickets
+from app.api.services import Tickets, TicketStatistics
 from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import IfMatch, custom_filters, expected_version, owner_filter
 from app.api.v1.schemas.tickets import (
@@ -29,8 +30,10 @@ from app.api.v1.schemas.tickets import (
     TicketOut,
     TicketPage,
     TicketPatch,
+    TicketStatsOut,
 )
 from app.auth.principal import Principal
+from app.domain.shared.clock import utcnow
 from app.domain.tickets.entities import TicketQuery
 
 router = APIRouter(tags=["tickets"])
@@ -100,6 +103,29 @@ async def create_ticket(body: TicketCreate, caller: CREATE, service: Tickets, id
         return _one(await service.create(caller, values), 201)
 
     return await idempotent(create)
+
+
+@router.get(
+    "/tickets/stats",
+    operation_id="tickets_stats",
+    response_model=TicketStatsOut,
+    summary="Complaints analysis over a period, within your data range",
+    description="Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, "
+    "category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers "
+    "(customers with two or more complaints), median and p90 minutes to first response and to resolution "
+    "(elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets).",
+    responses=problem_responses(401, 403, 422),
+)
+async def ticket_stats(
+    caller: READ,
+    service: TicketStatistics,
+    start: Annotated[datetime | None, Query(alias="from")] = None,
+    end: Annotated[datetime | None, Query(alias="to")] = None,
+) -> Response:
+    now = utcnow()
+    end = end or now
+    start = start or end - timedelta(days=30)
+    return json_response(await service.stats(caller, start, end, now))
 
 
 @router.get(

@@ -92,6 +92,9 @@ class Ticket:
     first_response_due_at: datetime | None
     first_responded_at: datetime | None
     resolution_due_at: datetime | None
+    # 80% of each target: when the SLA job warns (app/domain/tickets/sla_job.py).
+    first_response_warn_at: datetime | None
+    resolution_warn_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
     sla_paused_at: datetime | None

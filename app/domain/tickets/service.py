@@ -41,7 +41,7 @@ from app.domain.tickets.ports import (
     TicketRepository,
     TicketRoutingRules,
 )
-from app.domain.tickets.sla import business_calendar, due_times, pick_policy, resumed_due, sla_view
+from app.domain.tickets.sla import business_calendar, due_times, pick_policy, resumed, sla_view
 
 S = TicketStatus
 # The event each status move publishes (a reopen is a move back to open from resolved/closed).
@@ -154,9 +154,7 @@ class TicketService(OwnedRecords[Ticket]):
             "status": S.NEW.value,
             "created_at": start,
             "updated_at": start,
-            "sla_policy_id": due.sla_policy_id,
-            "first_response_due_at": due.first_response_due_at,
-            "resolution_due_at": due.resolution_due_at,
+            **due.columns(),
         }
         ticket = await self.records.insert(principal.tenant_id, principal.user_id, values)
         await self.records.add_status_change(principal.tenant_id, ticket.id, None, S.NEW, principal.user_id)
@@ -216,8 +214,7 @@ class TicketService(OwnedRecords[Ticket]):
         if target not in MOVES[current.status]:
             raise InvalidTransition(f"a {current.status} ticket cannot become {target}")
         if current.status == S.PENDING:  # the resolution clock runs again, the due time moves
-            changes["resolution_due_at"], changes["sla_paused_seconds"] = resumed_due(calendar, current, at)
-            changes["sla_paused_at"] = None
+            changes |= resumed(calendar, current, at) | {"sla_paused_at": None}
         if target == S.PENDING:
             changes["sla_paused_at"] = at
         elif target == S.RESOLVED:
@@ -246,9 +243,7 @@ class TicketService(OwnedRecords[Ticket]):
         level = await self._customer_level(principal, merged["customer_id"])
         policy = pick_policy(await self.policies.list(principal.tenant_id), merged["priority"], level)
         due = due_times(calendar, current.created_at, policy, merged["sla_paused_seconds"])
-        changes |= {"sla_policy_id": due.sla_policy_id, "first_response_due_at": due.first_response_due_at}
-        if merged["resolved_at"] is None:
-            changes["resolution_due_at"] = due.resolution_due_at
+        changes |= due.columns(resolution=merged["resolved_at"] is None)
 
     # -- the conversation --------------------------------------------------------------------
 

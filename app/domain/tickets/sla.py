@@ -35,11 +35,27 @@ def pick_policy(policies: Sequence[SlaPolicy], priority: str, customer_level: st
     return next((p for p in fitting if p.customer_level is None), None)
 
 
+# The share of a target after which the SLA job warns.
+WARN_AT = 0.8
+
+
 @dataclass(frozen=True, slots=True)
 class DueTimes:
     sla_policy_id: Any
     first_response_due_at: datetime | None
     resolution_due_at: datetime | None
+    first_response_warn_at: datetime | None = None
+    resolution_warn_at: datetime | None = None
+
+    def columns(self, *, resolution: bool = True) -> dict[str, Any]:
+        values = {
+            "sla_policy_id": self.sla_policy_id,
+            "first_response_due_at": self.first_response_due_at,
+            "first_response_warn_at": self.first_response_warn_at,
+        }
+        if resolution:
+            values |= {"resolution_due_at": self.resolution_due_at, "resolution_warn_at": self.resolution_warn_at}
+        return values
 
 
 def due_times(
@@ -47,20 +63,27 @@ def due_times(
 ) -> DueTimes:
     if policy is None:
         return DueTimes(None, None, None)
-    first = calendar.add(start, policy.first_response_minutes)
-    resolution = calendar.add(start, policy.resolution_minutes + paused_seconds / 60)
-    return DueTimes(policy.id, first, resolution)
+    paused = paused_seconds / 60
+    return DueTimes(
+        policy.id,
+        calendar.add(start, policy.first_response_minutes),
+        calendar.add(start, policy.resolution_minutes + paused),
+        calendar.add(start, policy.first_response_minutes * WARN_AT),
+        calendar.add(start, policy.resolution_minutes * WARN_AT + paused),
+    )
 
 
-def resumed_due(calendar: BusinessCalendar, ticket: Ticket, now: datetime) -> tuple[datetime | None, int]:
-    """Leaving pending: (the resolution due time moved by the paused business time, the new
-    total of paused business seconds)."""
+def resumed(calendar: BusinessCalendar, ticket: Ticket, now: datetime) -> dict[str, Any]:
+    """Leaving pending: the resolution due and warning times moved by the paused business time,
+    and the new total of paused business seconds."""
     assert ticket.sla_paused_at is not None
     paused = calendar.elapsed(ticket.sla_paused_at, now)
-    total = ticket.sla_paused_seconds + int(paused.total_seconds())
-    if ticket.resolution_due_at is None:
-        return None, total
-    return calendar.add(ticket.resolution_due_at, paused.total_seconds() / 60), total
+    minutes = paused.total_seconds() / 60
+    values: dict[str, Any] = {"sla_paused_seconds": ticket.sla_paused_seconds + int(paused.total_seconds())}
+    for column in ("resolution_due_at", "resolution_warn_at"):
+        at = getattr(ticket, column)
+        values[column] = calendar.add(at, minutes) if at is not None else None
+    return values
 
 
 def _minutes(span: timedelta) -> int:

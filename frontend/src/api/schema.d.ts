@@ -956,6 +956,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Complaints analysis over a period, within your data range
+         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets).
+         */
+        get: operations["tickets_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{ticket_id}": {
         parameters: {
             query?: never;
@@ -2692,6 +2712,16 @@ export interface components {
             contact: components["schemas"]["ContactOut"] | null;
             opportunity: components["schemas"]["OpportunityOut"] | null;
         };
+        /** CountBy */
+        CountBy: {
+            /**
+             * Key
+             * @description The value (an id for category, owner, customer); null: none set.
+             */
+            key: string | null;
+            /** Count */
+            count: number;
+        };
         /**
          * CreateLeadBody
          * @description Overrides for the lead (by default: the customer's name, or the ticket's subject).
@@ -2719,7 +2749,7 @@ export interface components {
              * Entity
              * @enum {string}
              */
-            entity: "customer" | "contact" | "lead" | "opportunity";
+            entity: "customer" | "contact" | "lead" | "opportunity" | "ticket";
             /**
              * Key
              * @description Immutable; lower-case letters, digits and _, starting with a letter.
@@ -2761,7 +2791,7 @@ export interface components {
              * Entity
              * @enum {string}
              */
-            entity: "customer" | "contact" | "lead" | "opportunity";
+            entity: "customer" | "contact" | "lead" | "opportunity" | "ticket";
             /** Key */
             key: string;
             /** Label */
@@ -4212,6 +4242,13 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** Percentiles */
+        Percentiles: {
+            /** Median */
+            median: number | null;
+            /** P90 */
+            p90: number | null;
+        };
         /** PipelineCreate */
         PipelineCreate: {
             /** Name */
@@ -4630,6 +4667,25 @@ export interface components {
             /** Name */
             name?: string;
         };
+        /** ReopenRate */
+        ReopenRate: {
+            /** Resolved */
+            resolved: number;
+            /** Reopened */
+            reopened: number;
+            /** Reopen Rate */
+            reopen_rate: number | null;
+        };
+        /** RepeatComplainer */
+        RepeatComplainer: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Complaints */
+            complaints: number;
+        };
         /** RoleCreate */
         RoleCreate: {
             /**
@@ -4952,6 +5008,15 @@ export interface components {
             resolution_minutes?: number;
             /** Active */
             active?: boolean;
+        };
+        /** SlaRate */
+        SlaRate: {
+            /** With Targets */
+            with_targets: number;
+            /** Breached */
+            breached: number;
+            /** Breach Rate */
+            breach_rate: number | null;
         };
         /** StageAdd */
         StageAdd: {
@@ -5299,6 +5364,16 @@ export interface components {
             first_responded_at: string | null;
             /** Resolution Due At */
             resolution_due_at: string | null;
+            /**
+             * First Response Warn At
+             * @description 80% of the target: the assignee is warned.
+             */
+            first_response_warn_at: string | null;
+            /**
+             * Resolution Warn At
+             * @description 80% of the target: the assignee is warned.
+             */
+            resolution_warn_at: string | null;
             /** Resolved At */
             resolved_at: string | null;
             /** Closed At */
@@ -5511,6 +5586,44 @@ export interface components {
              * @enum {string}
              */
             method?: "round_robin" | "least_open";
+        };
+        /** TicketStatsOut */
+        TicketStatsOut: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+            /** Total */
+            total: number;
+            /** By Kind */
+            by_kind: components["schemas"]["CountBy"][];
+            /** By Category */
+            by_category: components["schemas"]["CountBy"][];
+            /** By Channel */
+            by_channel: components["schemas"]["CountBy"][];
+            /** By Priority */
+            by_priority: components["schemas"]["CountBy"][];
+            /** By Status */
+            by_status: components["schemas"]["CountBy"][];
+            /**
+             * By Owner
+             * @description By assignee.
+             */
+            by_owner: components["schemas"]["CountBy"][];
+            /** By Customer */
+            by_customer: components["schemas"]["CountBy"][];
+            /** Repeat Complainers */
+            repeat_complainers: components["schemas"]["RepeatComplainer"][];
+            first_response_minutes: components["schemas"]["Percentiles"];
+            resolution_minutes: components["schemas"]["Percentiles"];
+            sla: components["schemas"]["SlaRate"];
+            reopen: components["schemas"]["ReopenRate"];
         };
         /** TicketTombstone */
         TicketTombstone: {
@@ -10950,6 +11063,56 @@ export interface operations {
             };
         };
     };
+    tickets_stats: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketStatsOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     tickets_get: {
         parameters: {
             query?: never;
@@ -13169,7 +13332,7 @@ export interface operations {
     custom_fields_list: {
         parameters: {
             query?: {
-                entity?: ("customer" | "contact" | "lead" | "opportunity") | null;
+                entity?: ("customer" | "contact" | "lead" | "opportunity" | "ticket") | null;
             };
             header?: never;
             path?: never;

@@ -129,6 +129,8 @@ class TicketOut(BaseModel):
     first_response_due_at: datetime | None
     first_responded_at: datetime | None
     resolution_due_at: datetime | None
+    first_response_warn_at: datetime | None = Field(description="80% of the target: the assignee is warned.")
+    resolution_warn_at: datetime | None = Field(description="80% of the target: the assignee is warned.")
     resolved_at: datetime | None
     closed_at: datetime | None
     sla_paused_at: datetime | None
@@ -367,3 +369,48 @@ class TicketRuleOut(BaseModel):
 
 class TicketRuleList(BaseModel):
     items: list[TicketRuleOut]
+
+
+class CountBy(BaseModel):
+    key: str | None = Field(description="The value (an id for category, owner, customer); null: none set.")
+    count: int
+
+
+class RepeatComplainer(BaseModel):
+    customer_id: UUID
+    complaints: int
+
+
+class Percentiles(BaseModel):
+    median: float | None
+    p90: float | None
+
+
+class SlaRate(BaseModel):
+    with_targets: int
+    breached: int
+    breach_rate: float | None
+
+
+class ReopenRate(BaseModel):
+    resolved: int
+    reopened: int
+    reopen_rate: float | None
+
+
+class TicketStatsOut(BaseModel):
+    from_: datetime = Field(alias="from")
+    to: datetime
+    total: int
+    by_kind: list[CountBy]
+    by_category: list[CountBy]
+    by_channel: list[CountBy]
+    by_priority: list[CountBy]
+    by_status: list[CountBy]
+    by_owner: list[CountBy] = Field(description="By assignee.")
+    by_customer: list[CountBy]
+    repeat_complainers: list[RepeatComplainer]
+    first_response_minutes: Percentiles
+    resolution_minutes: Percentiles
+    sla: SlaRate
+    reopen: ReopenRate
