@@ -6,9 +6,10 @@ is marked processed in that same transaction — so two workers never process on
 worker killed mid-batch loses nothing (its claims end with its transaction and the events are
 taken again). A failing handler undoes only its own writes; the event is retried later with a
 growing delay. Every `jobs_seconds` it also runs the periodic jobs: reminders of tasks and
-appointments, rotting deals, folding the opportunity rollups, housekeeping.
+appointments, rotting deals, ticket SLA warnings and breaches, folding the opportunity rollups,
+housekeeping.
 
-Events with consumers: `*.assigned` (notify the new owner), `leads.rescore` (the next batch of
+Events with consumers: `*.assigned` and `ticket.escalated` (notify the new owner), `leads.rescore` (the next batch of
 leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form).
 
 This is a composition root like app/api/services.py: it wires domain handlers to repositories.
@@ -30,12 +31,15 @@ from app.domain.leads.rescoring import RESCORE_EVENT, rescore_batch
 from app.domain.leads.service import ROUTE_EVENT
 from app.domain.notifications.entities import OutboxEvent
 from app.domain.notifications.service import flag_rotting_deals, on_assigned, send_reminders
+from app.domain.shared.clock import utcnow
+from app.domain.tickets.sla_job import check_slas
 from app.repositories.activities import PgReminders
 from app.repositories.audit import PgEventOutbox
 from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.leads import PgLeadRescoring, PgScoringRuleRepository
 from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
 from app.repositories.outbox_queue import PgHousekeeping, PgOutboxQueue
+from app.repositories.tickets import PgSlaAlerts
 from app.settings import Settings
 
 log = logging.getLogger("crm.worker")
@@ -66,7 +70,7 @@ async def _route_captured_lead(event: OutboxEvent, conn: AsyncConnection) -> Non
 
 def handlers_for(event_type: str) -> list[Handler]:
     """What runs for an event; most events have no consumer yet and are simply marked done."""
-    if event_type.endswith(".assigned"):
+    if event_type.endswith(".assigned") or event_type == "ticket.escalated":  # an escalation may change hands
         return [_notify_new_owner]
     if event_type == RESCORE_EVENT:
         return [_rescore_leads]
@@ -111,12 +115,20 @@ class Worker:
         async with self.engine.begin() as conn:
             told = await flag_rotting_deals(PgRottingDeals(conn), PgNotificationRepository(conn))
         async with self.engine.begin() as conn:
+            alerted = await check_slas(PgSlaAlerts(conn), PgNotificationRepository(conn), PgEventOutbox(conn), utcnow())
+        async with self.engine.begin() as conn:
             await PgRollupCompaction(conn).compact()
         async with self.engine.begin() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
             purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS)
-        if reminded or told or any(purged.values()):
-            log.info("jobs: %d reminders, %d rotting deals flagged; purged %s", reminded, told, purged)
+        if reminded or told or alerted or any(purged.values()):
+            log.info(
+                "jobs: %d reminders, %d rotting deals flagged, %d SLA alerts; purged %s",
+                reminded,
+                told,
+                alerted,
+                purged,
+            )
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop` is set: drain the outbox, sleep when it is empty, run the jobs on time."""

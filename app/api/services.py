@@ -45,6 +45,9 @@ from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
 from app.domain.plans.service import SalesPlanService
 from app.domain.quotes.service import OrderService, QuoteService
+from app.domain.tickets.service import TicketAssignmentRuleService, TicketService
+from app.domain.tickets.settings import CalendarService, CategoryService, SlaPolicyService
+from app.domain.tickets.stats import TicketStatsService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository, PgLinkedRecords
 from app.repositories.api_tokens import PgApiTokenRepository
@@ -72,6 +75,15 @@ from app.repositories.regions import PgRegionRepository
 from app.repositories.roles import PgRoleRepository
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
 from app.repositories.tenants import PgTenantRepository
+from app.repositories.tickets import (
+    PgCalendarRepository,
+    PgCategoryRepository,
+    PgCommentRepository,
+    PgSlaPolicyRepository,
+    PgTicketAssignmentRuleRepository,
+    PgTicketRepository,
+    PgTicketStats,
+)
 from app.repositories.timeline import PgTimelineRepository
 from app.repositories.users import PgUserRepository
 from app.settings import Settings
@@ -180,6 +192,34 @@ def build_sales_plan_service(conn: AsyncConnection) -> SalesPlanService:
     )
 
 
+def build_ticket_service(conn: AsyncConnection) -> TicketService:
+    return TicketService(
+        PgTicketRepository(conn), PgCommentRepository(conn), PgCalendarRepository(conn), PgSlaPolicyRepository(conn),
+        PgTicketAssignmentRuleRepository(conn), PgNumbering(conn), PgWriteContextRepository(conn), PgAuditTrail(conn),
+        PgEventOutbox(conn), leads=build_lead_service(conn),
+    )  # fmt: skip
+
+
+def build_ticket_stats_service(conn: AsyncConnection) -> TicketStatsService:
+    return TicketStatsService(PgTicketStats(conn))
+
+
+def build_ticket_category_service(conn: AsyncConnection) -> CategoryService:
+    return CategoryService(PgCategoryRepository(conn), PgAuditTrail(conn))
+
+
+def build_sla_policy_service(conn: AsyncConnection) -> SlaPolicyService:
+    return SlaPolicyService(PgSlaPolicyRepository(conn), PgAuditTrail(conn))
+
+
+def build_ticket_rule_service(conn: AsyncConnection) -> TicketAssignmentRuleService:
+    return TicketAssignmentRuleService(PgTicketAssignmentRuleRepository(conn), PgAuditTrail(conn))
+
+
+def build_calendar_service(conn: AsyncConnection) -> CalendarService:
+    return CalendarService(PgCalendarRepository(conn), PgAuditTrail(conn))
+
+
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
     return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
 
@@ -267,6 +307,12 @@ Notifications = Annotated[NotificationService, _on_connection(build_notification
 Quotes = Annotated[QuoteService, _on_connection(build_quote_service)]
 Orders = Annotated[OrderService, _on_connection(build_order_service)]
 SalesPlans = Annotated[SalesPlanService, _on_connection(build_sales_plan_service)]
+Tickets = Annotated[TicketService, _on_connection(build_ticket_service)]
+TicketStatistics = Annotated[TicketStatsService, _on_connection(build_ticket_stats_service)]
+TicketCategories = Annotated[CategoryService, _on_connection(build_ticket_category_service)]
+SlaPolicies = Annotated[SlaPolicyService, _on_connection(build_sla_policy_service)]
+TicketRules = Annotated[TicketAssignmentRuleService, _on_connection(build_ticket_rule_service)]
+Calendars = Annotated[CalendarService, _on_connection(build_calendar_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

@@ -19,6 +19,9 @@ class Resource(StrEnum):
     QUOTES = "quotes"
     ORDERS = "orders"
     SALES_PLANS = "sales_plans"
+    TICKETS = "tickets"
+    KB = "kb"  # knowledge base articles (the next module)
+    SURVEYS = "surveys"  # satisfaction surveys (the next module)
     PIPELINES = "pipelines"
     TARGETS = "targets"
     FORECAST = "forecast"
@@ -54,6 +57,10 @@ RANGED_RESOURCES = frozenset(
         Resource.QUOTES,
         Resource.ORDERS,
         Resource.SALES_PLANS,
+        # Owner = the assignee, department = the team. For tickets, "own" and "department" also
+        # reach the tickets of customers owned by the caller / within the department, so a sales
+        # rep can follow their customers' service (app/repositories/scoping.py).
+        Resource.TICKETS,
     }
 )
 
@@ -77,6 +84,11 @@ _PIPELINES = perm(R.PIPELINES, A.READ)
 # Sellers and analysts see targets and the forecast (the forecast within their deals' range).
 _FORECAST = perm(R.TARGETS, A.READ) | perm(R.FORECAST, A.READ)
 _OWN_TOKENS = perm(R.API_TOKENS, A.READ, A.CREATE, A.DELETE)
+# Sellers and analysts follow their customers' service: tickets read-only (within their range).
+_TICKETS_READ = perm(R.TICKETS, A.READ)
+# Service staff keep the knowledge base and surveys (manager) or read them (agents, analysts).
+_SERVICE_CONTENT_READ = perm(R.KB, A.READ) | perm(R.SURVEYS, A.READ)
+_SERVICE_CONTENT_MANAGE = perm(R.KB, *_CRUD, A.MANAGE) | perm(R.SURVEYS, *_CRUD, A.MANAGE)
 
 
 def _business(actions: tuple[Action, ...], resources: tuple[Resource, ...] = _BUSINESS) -> set[str]:
@@ -91,7 +103,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
     "admin": {
         "name": "Administrator",
         "permissions": set(ALL_PERMISSIONS),
-        "data_ranges": _ranges("all"),
+        "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS)),
     },
     "sales_director": {
         "name": "Sales director",
@@ -100,39 +112,46 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | perm(R.PIPELINES, A.READ, A.MANAGE)
         | perm(R.TARGETS, A.READ, A.MANAGE)
         | perm(R.FORECAST, A.READ)
+        | _TICKETS_READ
         | _DIRECTORY
         | _OWN_TOKENS,
-        "data_ranges": _ranges("all"),
+        "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS)),
     },
     "sales_manager": {
         "name": "Sales manager",
         "permissions": _business((*_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN))
         | _PIPELINES
         | _FORECAST
+        | _TICKETS_READ
         | _DIRECTORY
         | _OWN_TOKENS,
-        "data_ranges": _ranges("department"),
+        "data_ranges": _ranges("department", (*_BUSINESS, R.TICKETS)),
     },
     "sales_rep": {
         "name": "Sales representative",
-        "permissions": _business(_CRUD) | _PIPELINES | _FORECAST | _DIRECTORY | _OWN_TOKENS,
-        "data_ranges": _ranges("own"),
+        "permissions": _business(_CRUD) | _PIPELINES | _FORECAST | _TICKETS_READ | _DIRECTORY | _OWN_TOKENS,
+        "data_ranges": _ranges("own", (*_BUSINESS, R.TICKETS)),
     },
     "service_manager": {
         "name": "Service manager",
         "permissions": _business((A.READ,), (R.CUSTOMERS, R.CONTACTS))
         | _business((*_CRUD, A.ASSIGN), (R.ACTIVITIES,))
+        # The team's tickets; manage: categories, SLA policies, the calendar, assignment rules.
+        | perm(R.TICKETS, *_CRUD, A.ASSIGN, A.EXPORT, A.MANAGE)
+        | _SERVICE_CONTENT_MANAGE
         | _DIRECTORY
         | _OWN_TOKENS,
-        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)) | _ranges("department", (R.ACTIVITIES,)),
+        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)) | _ranges("department", (R.ACTIVITIES, R.TICKETS)),
     },
     "service_agent": {
         "name": "Service agent",
         "permissions": _business((A.READ,), (R.CUSTOMERS, R.CONTACTS))
         | _business(_CRUD, (R.ACTIVITIES,))
+        | perm(R.TICKETS, *_CRUD)
+        | _SERVICE_CONTENT_READ
         | _DIRECTORY
         | _OWN_TOKENS,
-        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)) | _ranges("own", (R.ACTIVITIES,)),
+        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)) | _ranges("own", (R.ACTIVITIES, R.TICKETS)),
     },
     "marketer": {
         "name": "Marketer",
@@ -147,14 +166,15 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
     },
     "analyst": {
         "name": "Analyst",
-        "permissions": _business((A.READ, A.EXPORT))
+        "permissions": _business((A.READ, A.EXPORT), (*_BUSINESS, R.TICKETS))
         | _PIPELINES
         | _FORECAST
+        | _SERVICE_CONTENT_READ
         | _DIRECTORY
         | perm(R.ROLES, A.READ)
         | perm(R.AUDIT_LOG, A.READ)
         | _OWN_TOKENS,
-        "data_ranges": _ranges("all"),
+        "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS)),
     },
     # Runs the system, sees no customer business data (audit diffs included).
     "it_admin": {

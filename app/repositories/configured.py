@@ -28,7 +28,8 @@ class ConfiguredTable(Generic[T]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.columns = [cls.table.c[name] for name in cls.record.__dataclass_fields__]  # type: ignore[attr-defined]
+        if "record" in cls.__dict__:  # not an intermediate base (app/repositories/routing.py)
+            cls.columns = [cls.table.c[name] for name in cls.record.__dataclass_fields__]  # type: ignore[attr-defined]
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn

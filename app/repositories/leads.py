@@ -18,6 +18,7 @@ from app.domain.leads.scoring import SCORABLE, ScoringRule
 from app.domain.shared.normalize import email_key, phone_key, search_text
 from app.repositories.configured import ConfiguredTable
 from app.repositories.owned import OwnedTable
+from app.repositories.routing import RoutingRuleTable
 from app.repositories.tables import (
     contacts,
     customers,
@@ -25,9 +26,6 @@ from app.repositories.tables import (
     lead_forms,
     lead_scoring_rules,
     leads,
-    roles,
-    user_roles,
-    users,
 )
 
 t = leads
@@ -178,65 +176,17 @@ class PgScoringRuleRepository(ConfiguredTable[ScoringRule]):
         return [rule for rule in await self.list(tenant_id) if rule.active]
 
 
-class PgAssignmentRuleRepository(ConfiguredTable[AssignmentRule]):
+class PgAssignmentRuleRepository(RoutingRuleTable[AssignmentRule]):
     table = lead_assignment_rules
     record = AssignmentRule
-    order_by = ("position", "id")
+    records = leads
+    works = "leads:update"
+    open_statuses = OPEN_STATUSES
     fk_fields = {
         "fk_lead_assignment_rules_region": "region_id",
         "fk_lead_assignment_rules_user": "user_id",
         "fk_lead_assignment_rules_department": "department_id",
     }
-
-    async def next_turn(self, tenant_id: UUID, rule_id: UUID) -> int:
-        a = lead_assignment_rules
-        stmt = (
-            a.update()
-            .where(a.c.tenant_id == tenant_id, a.c.id == rule_id)
-            .values(turns=a.c.turns + 1)
-            .returning(a.c.turns - 1)
-        )
-        return int((await self.conn.execute(stmt)).scalar_one())
-
-    async def candidates(self, tenant_id: UUID, department_id: UUID) -> list[tuple[UUID, int]]:
-        u, ur, ro = users, user_roles, roles
-        works_leads = sa.exists().where(
-            ur.c.tenant_id == u.c.tenant_id,
-            ur.c.user_id == u.c.id,
-            ro.c.tenant_id == ur.c.tenant_id,
-            ro.c.id == ur.c.role_id,
-            ro.c.deleted_at.is_(None),
-            sa.literal("leads:update") == sa.any_(ro.c.permissions),
-        )
-        open_leads = (
-            sa.select(sa.func.count())
-            .where(
-                t.c.tenant_id == u.c.tenant_id,
-                t.c.owner_id == u.c.id,
-                t.c.deleted_at.is_(None),
-                t.c.status.in_(OPEN_STATUSES),
-            )
-            .scalar_subquery()
-        )
-        stmt = (
-            sa.select(u.c.id, open_leads)
-            .where(
-                u.c.tenant_id == tenant_id,
-                u.c.department_id == department_id,
-                u.c.active,
-                u.c.deleted_at.is_(None),
-                works_leads,
-            )
-            .order_by(u.c.id)
-        )
-        return [(row[0], row[1]) for row in await self.conn.execute(stmt)]
-
-    async def active_user_department(self, tenant_id: UUID, user_id: UUID) -> tuple[bool, UUID | None] | None:
-        stmt = sa.select(users.c.active, users.c.department_id).where(
-            users.c.tenant_id == tenant_id, users.c.id == user_id, users.c.deleted_at.is_(None)
-        )
-        row = (await self.conn.execute(stmt)).first()
-        return (row.active, row.department_id) if row else None
 
 
 class PgLeadFormRepository(ConfiguredTable[LeadForm]):

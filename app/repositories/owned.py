@@ -95,7 +95,12 @@ class OwnedTable(Generic[R]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.columns = [cls.table.c[name] for name in cls.record.__dataclass_fields__]  # type: ignore[attr-defined]
+        # Fields marked computed (a ticket's SLA block) are filled by the domain, not stored.
+        cls.columns = [
+            cls.table.c[f.name]
+            for f in cls.record.__dataclass_fields__.values()  # type: ignore[attr-defined]
+            if not f.metadata.get("computed")
+        ]
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn

@@ -20,6 +20,12 @@ from app.repositories.tables import customers
 UUIDS = ARRAY(PGUUID(as_uuid=True))
 TEXTS = ARRAY(sa.Text)
 
+# Tables whose "own" and "department" ranges also reach the records of customers owned by the
+# caller / within the department: a ticket's owner is the agent serving it, and the sales rep who
+# owns the customer follows it too (read-only by role). Permissions stay per role: this only says
+# whose records "own" means.
+VIA_CUSTOMER_OWNER = frozenset({"tickets"})
+
 # (range, narrowed by region, narrowed by type) per grant, plus "has a department".
 Shape = tuple[tuple[tuple[str, bool, bool], ...], bool]
 
@@ -82,6 +88,18 @@ def _narrowing(table: sa.Table, bind: _Binder, i: int, by_region: bool, by_type:
     ]
 
 
+def _customer_ids(table: sa.Table, bind: _Binder, condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """The record's customer is among the customers matching `condition`. An uncorrelated array
+    (computed once per statement, not probed per row), so the planner can combine the owner or
+    department index with the customer index instead of filtering every ticket."""
+    ids = sa.select(customers.c.id).where(
+        customers.c.tenant_id == bind("scope_tenant", PGUUID(as_uuid=True)),
+        customers.c.deleted_at.is_(None),
+        condition,
+    )
+    return table.c.customer_id == sa.any_(sa.func.array(ids.scalar_subquery()))
+
+
 def scope_clause(table: sa.Table, shape: Shape, values: dict[str, Any] | None = None) -> sa.ColumnElement[bool]:
     """The predicate for a scope of this shape: placeholders, or (with `values`) bound values."""
     bind = _Binder(values)
@@ -93,11 +111,19 @@ def scope_clause(table: sa.Table, shape: Shape, values: dict[str, Any] | None = 
         if range_ == DataRange.NONE:
             continue
         if range_ == DataRange.OWN:
-            parts.append(table.c.owner_id == bind("scope_user", PGUUID(as_uuid=True)))
+            mine = table.c.owner_id == bind("scope_user", PGUUID(as_uuid=True))
+            if table.name in VIA_CUSTOMER_OWNER:
+                owned = customers.c.owner_id == bind("scope_user", PGUUID(as_uuid=True))
+                mine = sa.or_(mine, _customer_ids(table, bind, owned))
+            parts.append(mine)
         elif range_ == DataRange.DEPARTMENT:
             if not has_department:  # a user in no department has no department range
                 continue
-            parts.append(table.c.department_id == sa.any_(bind("scope_departments", UUIDS)))
+            ours = table.c.department_id == sa.any_(bind("scope_departments", UUIDS))
+            if table.name in VIA_CUSTOMER_OWNER:
+                theirs = customers.c.department_id == sa.any_(bind("scope_departments", UUIDS))
+                ours = sa.or_(ours, _customer_ids(table, bind, theirs))
+            parts.append(ours)
         parts.extend(_narrowing(table, bind, i, by_region, by_type))
         if not parts:  # range "all", not narrowed: nothing else can widen it
             return tenant

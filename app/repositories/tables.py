@@ -324,6 +324,8 @@ leads = sa.Table(
     sa.Column("converted_contact_id", UUID(as_uuid=True)),
     sa.Column("converted_opportunity_id", UUID(as_uuid=True)),
     sa.Column("converted_at", TS),
+    # The service ticket this lead came from (POST /tickets/{id}/create-lead; migration 0012).
+    sa.Column("source_ticket_id", UUID(as_uuid=True)),
     sa.Column("email_norm", sa.Text),
     sa.Column("phone_norm", sa.Text),
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
@@ -335,6 +337,7 @@ leads = sa.Table(
     _tenant_fk(["converted_contact_id"], "contacts", "fk_leads_converted_contact"),
     # Added by the opportunities' migration (0004), which comes after this table.
     _tenant_fk(["converted_opportunity_id"], "opportunities", "fk_leads_converted_opportunity"),
+    _tenant_fk(["source_ticket_id"], "tickets", "fk_leads_source_ticket"),  # migration 0012
 )
 
 lead_scoring_rules = sa.Table(
@@ -795,4 +798,219 @@ notifications = sa.Table(
         unique=True,
         postgresql_where=sa.text("dedupe_key IS NOT NULL"),
     ),
+)
+
+
+# -- service tickets (migration 0012) ---------------------------------------------------------
+
+ticket_categories = sa.Table(
+    "ticket_categories",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("parent_id", UUID(as_uuid=True)),  # a tree: complaints' problem classification
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    *_record_columns(),
+    _tenant_fk(["parent_id"], "ticket_categories", "fk_ticket_categories_parent"),
+)
+
+# One per tenant: the business calendar every SLA clock runs on, and the reopen window.
+ticket_calendars = sa.Table(
+    "ticket_calendars",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("time_zone", sa.Text, nullable=False, server_default="UTC"),
+    sa.Column("weekdays", ARRAY(sa.Integer), nullable=False),  # 0 = Monday
+    sa.Column("open_minute", sa.Integer, nullable=False),
+    sa.Column("close_minute", sa.Integer, nullable=False),
+    sa.Column("holidays", ARRAY(sa.Date), nullable=False, server_default="{}"),
+    sa.Column("reopen_days", sa.Integer, nullable=False, server_default="7"),
+    sa.Column("updated_at", TS, nullable=False, server_default=NOW),
+    sa.Column("updated_by", UUID(as_uuid=True)),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+)
+
+sla_policies = sa.Table(
+    "sla_policies",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("priority", sa.Text, nullable=False),
+    sa.Column("customer_level", sa.Text),  # null: customers of any level
+    sa.Column("first_response_minutes", sa.Integer, nullable=False),  # business minutes
+    sa.Column("resolution_minutes", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    *_record_columns(),
+    sa.Index(
+        "uq_sla_policies_target",
+        "tenant_id",
+        "priority",
+        sa.text("coalesce(customer_level, '')"),
+        unique=True,
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+)
+
+ticket_assignment_rules = sa.Table(
+    "ticket_assignment_rules",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # What a ticket must have for the rule to take it (null: anything).
+    sa.Column("category_id", UUID(as_uuid=True)),
+    sa.Column("channel", sa.Text),
+    sa.Column("priority", sa.Text),
+    sa.Column("kind", sa.Text),
+    sa.Column("user_id", UUID(as_uuid=True)),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("method", sa.Text, nullable=False, server_default="round_robin"),
+    sa.Column("turns", sa.BigInteger, nullable=False, server_default="0"),
+    *_record_columns(),
+    _tenant_fk(["category_id"], "ticket_categories", "fk_ticket_assignment_rules_category"),
+    _tenant_fk(["user_id"], "users", "fk_ticket_assignment_rules_user"),
+    _tenant_fk(["department_id"], "departments", "fk_ticket_assignment_rules_department"),
+)
+
+TICKET_OPEN_SQL = "status IN ('new', 'open', 'pending')"
+
+tickets = sa.Table(
+    "tickets",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("number", sa.Text, nullable=False),  # T000001, gap-free per tenant
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("priority", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="new"),
+    sa.Column("category_id", UUID(as_uuid=True)),
+    sa.Column("customer_id", UUID(as_uuid=True)),
+    sa.Column("contact_id", UUID(as_uuid=True)),
+    sa.Column("opportunity_id", UUID(as_uuid=True)),
+    sa.Column("order_id", UUID(as_uuid=True)),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("solution", sa.Text),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("custom_fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    # The assignee (null: the unassigned queue) and the team.
+    sa.Column("owner_id", UUID(as_uuid=True)),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    # SLA: the policy's targets as due instants on the tenant's business calendar.
+    sa.Column("sla_policy_id", UUID(as_uuid=True)),
+    sa.Column("first_response_due_at", TS),
+    sa.Column("first_responded_at", TS),
+    sa.Column("resolution_due_at", TS),
+    # 80% of each target: when the SLA job warns (moved with the due time).
+    sa.Column("first_response_warn_at", TS),
+    sa.Column("resolution_warn_at", TS),
+    sa.Column("resolved_at", TS),
+    sa.Column("closed_at", TS),
+    sa.Column("sla_paused_at", TS),  # set while pending: the resolution clock stands still
+    sa.Column("sla_paused_seconds", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reopen_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("escalation_level", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("lead_id", UUID(as_uuid=True)),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    # Filters by naming convention (app/repositories/owned.py): ?owner=none, the open inbox.
+    sa.Column("assigned", sa.Boolean, sa.Computed("owner_id IS NOT NULL", persisted=True)),
+    sa.Column("is_open", sa.Boolean, sa.Computed(TICKET_OPEN_SQL, persisted=True)),
+    *_record_columns(),
+    _tenant_fk(["owner_id"], "users", "fk_tickets_owner"),
+    _tenant_fk(["department_id"], "departments", "fk_tickets_department"),
+    _tenant_fk(["category_id"], "ticket_categories", "fk_tickets_category"),
+    _tenant_fk(["customer_id"], "customers", "fk_tickets_customer"),
+    _tenant_fk(["contact_id"], "contacts", "fk_tickets_contact"),
+    _tenant_fk(["opportunity_id"], "opportunities", "fk_tickets_opportunity"),
+    _tenant_fk(["order_id"], "orders", "fk_tickets_order"),
+    _tenant_fk(["sla_policy_id"], "sla_policies", "fk_tickets_sla_policy"),
+    _tenant_fk(["lead_id"], "leads", "fk_tickets_lead"),
+    sa.Index("uq_tickets_number", "tenant_id", "number", unique=True),
+)
+_list_indexes(tickets)
+_LIVE_OPEN = sa.text(f"deleted_at IS NULL AND {TICKET_OPEN_SQL}")
+sa.Index("ix_tickets_status_updated", tickets.c.tenant_id, tickets.c.status, tickets.c.updated_at, tickets.c.id,
+         postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+# The unassigned queue, per team.
+sa.Index("ix_tickets_queue", tickets.c.tenant_id, tickets.c.department_id, tickets.c.updated_at, tickets.c.id,
+         postgresql_where=sa.text(f"owner_id IS NULL AND deleted_at IS NULL AND {TICKET_OPEN_SQL}"))  # fmt: skip
+# Breaching soon: open tickets by due time (also what the SLA job scans).
+sa.Index("ix_tickets_resolution_due", tickets.c.tenant_id, tickets.c.resolution_due_at, postgresql_where=_LIVE_OPEN)
+_AWAITING_REPLY = sa.text(f"first_responded_at IS NULL AND deleted_at IS NULL AND {TICKET_OPEN_SQL}")
+sa.Index("ix_tickets_first_response_due", tickets.c.tenant_id, tickets.c.first_response_due_at,
+         postgresql_where=_AWAITING_REPLY)  # fmt: skip
+# The SLA job's scans, across tenants: warnings whose time has come.
+sa.Index("ix_tickets_first_response_warn", tickets.c.first_response_warn_at, postgresql_where=_AWAITING_REPLY)
+_CLOCK_RUNNING = sa.text(f"resolved_at IS NULL AND sla_paused_at IS NULL AND deleted_at IS NULL AND {TICKET_OPEN_SQL}")
+sa.Index("ix_tickets_resolution_warn", tickets.c.resolution_warn_at, postgresql_where=_CLOCK_RUNNING)
+sa.Index("ix_tickets_customer", tickets.c.tenant_id, tickets.c.customer_id, tickets.c.created_at)
+sa.Index("ix_tickets_search", tickets.c.search_text, postgresql_using="gin",
+         postgresql_ops={"search_text": "gin_trgm_ops"})  # fmt: skip
+sa.Index("ix_tickets_tags", tickets.c.tags, postgresql_using="gin")
+
+ticket_comments = sa.Table(
+    "ticket_comments",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("ticket_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("visibility", sa.Text, nullable=False),  # public (a reply) | internal (a note)
+    sa.Column("body", sa.Text, nullable=False),
+    # [{"name", "size", "content_type", "storage_key"}]: metadata only; the bytes live elsewhere.
+    sa.Column("attachments", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("author_id", UUID(as_uuid=True)),
+    *_record_columns(),
+    _tenant_fk(["ticket_id"], "tickets", "fk_ticket_comments_ticket"),
+    sa.Index("ix_ticket_comments_ticket", "tenant_id", "ticket_id", "created_at", "id"),
+)
+
+# The SLA job's alerts, one per ticket, target and kind: a warning or breach is told once.
+ticket_sla_alerts = sa.Table(
+    "ticket_sla_alerts",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("ticket_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("target", sa.Text, primary_key=True),  # first_response | resolution
+    sa.Column("kind", sa.Text, primary_key=True),  # warning | breached
+    sa.Column("due_at", TS, nullable=False),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    _tenant_fk(["ticket_id"], "tickets", "fk_ticket_sla_alerts_ticket"),
+)
+
+ticket_status_changes = sa.Table(
+    "ticket_status_changes",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("ticket_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("from_status", sa.Text),
+    sa.Column("to_status", sa.Text, nullable=False),
+    sa.Column("changed_by", UUID(as_uuid=True)),
+    sa.Column("changed_at", TS, nullable=False, server_default=NOW),
+    _tenant_fk(["ticket_id"], "tickets", "fk_ticket_status_changes_ticket"),
+    sa.Index("ix_ticket_status_changes_ticket", "tenant_id", "ticket_id", "changed_at"),
+)
+
+ticket_escalations = sa.Table(
+    "ticket_escalations",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("ticket_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("from_priority", sa.Text, nullable=False),
+    sa.Column("to_priority", sa.Text, nullable=False),
+    sa.Column("from_owner_id", UUID(as_uuid=True)),
+    sa.Column("to_owner_id", UUID(as_uuid=True)),
+    sa.Column("escalated_by", UUID(as_uuid=True)),  # null: a rule or the SLA job
+    sa.Column("escalated_at", TS, nullable=False, server_default=NOW),
+    _tenant_fk(["ticket_id"], "tickets", "fk_ticket_escalations_ticket"),
+    sa.Index("ix_ticket_escalations_ticket", "tenant_id", "ticket_id", "escalated_at"),
 )

@@ -24,6 +24,8 @@ from app.api.v1 import (
     regions,
     roles,
     sales_plans,
+    ticket_settings,
+    tickets,
     timeline,
     users,
 )
@@ -42,6 +44,8 @@ ROUTERS: list[APIRouter] = [
     forecast.router,
     documents.router,
     sales_plans.router,
+    tickets.router,
+    ticket_settings.router,
     notifications.router,
     lead_settings.router,
     public_forms.router,

@@ -29,6 +29,7 @@ class Entity(StrEnum):
     CONTACT = "contact"
     LEAD = "lead"
     OPPORTUNITY = "opportunity"
+    TICKET = "ticket"
 
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

@@ -66,6 +66,7 @@ class Lead:
     converted_contact_id: UUID | None
     converted_opportunity_id: UUID | None
     converted_at: datetime | None
+    source_ticket_id: UUID | None  # the service ticket it came from
     created_at: datetime
     updated_at: datetime
     created_by: UUID | None

@@ -114,6 +114,13 @@ class LeadService(OwnedRecords[Lead]):
         await self.outbox.publish(tenant_id, ROUTE_EVENT, self.entity, lead.id, {"id": lead.id})
         return lead
 
+    async def hand_over(self, principal: Principal, values: dict[str, Any]) -> Lead:
+        """A lead handed over by another team (service: a ticket showing buying interest). Like a
+        capture it needs no leads permission of the caller, who may not see the lead afterwards:
+        a possible duplicate is tagged, not refused, and the assignment rules choose the owner."""
+        await self._complete(principal.tenant_id, values, duplicates="tag")
+        return await self._insert_routed(principal, principal.tenant_id, values)
+
     async def route(self, principal: Principal, lead_id: UUID) -> Lead:
         """Run the assignment rules on a lead again (one waiting in the queue, say); a lead
         that no rule takes is left as it is."""

@@ -13,7 +13,7 @@ from app.domain.shared.clock import utcnow
 from app.domain.shared.paging import Page
 
 ENTITY_LABELS = {"customer": "A customer", "contact": "A contact", "lead": "A lead", "opportunity": "A deal",
-                 "activity": "An activity"}  # fmt: skip
+                 "activity": "An activity", "ticket": "A ticket"}  # fmt: skip
 
 
 class NotificationService:

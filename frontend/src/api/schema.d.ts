@@ -932,6 +932,316 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tickets in your data range, each with its SLA block
+         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (breaching soon), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
+         */
+        get: operations["tickets_list"];
+        put?: never;
+        /**
+         * Open a ticket
+         * @description Numbered per tenant without gaps (T000001). Its SLA targets come from the policy for its priority (and the customer's level) on the tenant's business calendar. The assignee: `owner_id`, or the ticket assignment rules, or the caller; an explicit `owner_id: null` leaves it in the team's queue when no rule takes it.
+         */
+        post: operations["tickets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Complaints analysis over a period, within your data range
+         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets).
+         */
+        get: operations["tickets_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a ticket with its SLA block (due times, business minutes remaining, breached, paused) */
+        get: operations["tickets_get"];
+        put?: never;
+        post?: never;
+        /** Soft-delete a ticket (restorable) */
+        delete: operations["tickets_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change some fields of a ticket, or move its status
+         * @description An impossible status move or a reopen after the window is a 409; resolving without a solution a 422. Pending stops the resolution clock; leaving pending moves the due time by the paused business time. A priority change recomputes the due times.
+         */
+        patch: operations["tickets_update"];
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ticket's conversation, oldest first
+         * @description `visibility=public` leaves out internal notes: what a customer may be shown.
+         */
+        get: operations["tickets_comments_list"];
+        put?: never;
+        /**
+         * Reply publicly or add an internal note, with attachment metadata
+         * @description The first public reply records the first response (and opens a new ticket). Attachments are metadata of files already uploaded; one over 25 MiB is a 422.
+         */
+        post: operations["tickets_comments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/escalate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Escalate: raise the priority and/or hand the ticket to its team's manager
+         * @description Without `priority` or `to_manager` the priority goes up one step. Recorded with its level.
+         */
+        post: operations["tickets_escalate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/escalations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket's escalations, oldest first */
+        get: operations["tickets_escalations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/create-lead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand a buying interest to sales: a lead linked to the ticket (and back)
+         * @description The lead assignment rules choose its owner; a second call is a 409 naming the lead.
+         */
+        post: operations["tickets_create_lead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a soft delete */
+        post: operations["tickets_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a ticket to another owner */
+        post: operations["tickets_assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's ticket categories (a tree: parent_id) */
+        get: operations["ticket_categories_list"];
+        put?: never;
+        /** Add to the ticket categories (a tree: parent_id) */
+        post: operations["ticket_categories_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-categories/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the ticket categories (a tree: parent_id) */
+        delete: operations["ticket_categories_delete"];
+        options?: never;
+        head?: never;
+        /** Change one of the ticket categories (a tree: parent_id) */
+        patch: operations["ticket_categories_update"];
+        trace?: never;
+    };
+    "/api/v1/sla-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's SLA policies: business-minute targets per priority (and optionally customer level) */
+        get: operations["sla_policies_list"];
+        put?: never;
+        /** Add to the SLA policies: business-minute targets per priority (and optionally customer level) */
+        post: operations["sla_policies_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla-policies/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the SLA policies: business-minute targets per priority (and optionally customer level) */
+        delete: operations["sla_policies_delete"];
+        options?: never;
+        head?: never;
+        /** Change one of the SLA policies: business-minute targets per priority (and optionally customer level) */
+        patch: operations["sla_policies_update"];
+        trace?: never;
+    };
+    "/api/v1/ticket-assignment-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's ticket assignment rules, tried in position order */
+        get: operations["ticket_assignment_rules_list"];
+        put?: never;
+        /** Add to the ticket assignment rules, tried in position order */
+        post: operations["ticket_assignment_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-assignment-rules/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the ticket assignment rules, tried in position order */
+        delete: operations["ticket_assignment_rules_delete"];
+        options?: never;
+        head?: never;
+        /** Change one of the ticket assignment rules, tried in position order */
+        patch: operations["ticket_assignment_rules_update"];
+        trace?: never;
+    };
+    "/api/v1/ticket-calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The business calendar the SLA clocks run on (defaults until saved) */
+        get: operations["ticket_calendar_get"];
+        /**
+         * Set the business calendar: weekdays, hours, time zone, holidays, reopen window
+         * @description Applies to due times computed from now on (new tickets, priority changes, pauses).
+         */
+        put: operations["ticket_calendar_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -1951,6 +2261,34 @@ export interface components {
              */
             method?: "round_robin" | "least_open";
         };
+        /** Attachment */
+        Attachment: {
+            /** Name */
+            name: string;
+            /**
+             * Size
+             * @description Bytes; at most 25 MiB.
+             */
+            size: number;
+            /** Content Type */
+            content_type: string;
+            /**
+             * Storage Key
+             * @description Where the uploaded bytes are kept (object storage key).
+             */
+            storage_key: string;
+        };
+        /** AttachmentOut */
+        AttachmentOut: {
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+            /** Content Type */
+            content_type: string;
+            /** Storage Key */
+            storage_key: string;
+        };
         /** AuditEntryOut */
         AuditEntryOut: {
             /**
@@ -2036,10 +2374,151 @@ export interface components {
             /** Columns */
             columns: components["schemas"]["BoardColumnOut"][];
         };
-        /** CalendarOut */
-        CalendarOut: {
+        /** CalendarBody */
+        CalendarBody: {
+            /**
+             * Time Zone
+             * @description IANA time zone, e.g. Asia/Shanghai.
+             */
+            time_zone: string;
+            /**
+             * Weekdays
+             * @description Working days, 0 = Monday.
+             */
+            weekdays: number[];
+            /**
+             * Open Minute
+             * @description Opening, in minutes of the local day (540 = 09:00).
+             */
+            open_minute: number;
+            /**
+             * Close Minute
+             * @description Closing, in minutes of the local day (1440 = midnight).
+             */
+            close_minute: number;
+            /** Holidays */
+            holidays?: string[];
+            /**
+             * Reopen Days
+             * @description A resolved ticket may be reopened this many days.
+             * @default 7
+             */
+            reopen_days: number;
+        };
+        /** CategoryCreate */
+        CategoryCreate: {
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id?: string | null;
+            /**
+             * Position
+             * @default 0
+             */
+            position: number;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+        };
+        /** CategoryList */
+        CategoryList: {
             /** Items */
-            items: components["schemas"]["ActivityOut"][];
+            items: components["schemas"]["CategoryOut"][];
+        };
+        /** CategoryOut */
+        CategoryOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Parent Id */
+            parent_id: string | null;
+            /** Position */
+            position: number;
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** CategoryPatch */
+        CategoryPatch: {
+            /** Name */
+            name?: string;
+            /** Parent Id */
+            parent_id?: string | null;
+            /** Position */
+            position?: number;
+            /** Active */
+            active?: boolean;
+        };
+        /** CommentCreate */
+        CommentCreate: {
+            /**
+             * Visibility
+             * @description public: a reply the customer sees; internal: a note among staff.
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /** Body */
+            body: string;
+            /** Attachments */
+            attachments?: components["schemas"]["Attachment"][];
+        };
+        /** CommentList */
+        CommentList: {
+            /** Items */
+            items: components["schemas"]["CommentOut"][];
+        };
+        /** CommentOut */
+        CommentOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Ticket Id
+             * Format: uuid
+             */
+            ticket_id: string;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /** Body */
+            body: string;
+            /** Attachments */
+            attachments: components["schemas"]["AttachmentOut"][];
+            /** Author Id */
+            author_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
         };
         /** ContactCreate */
         ContactCreate: {
@@ -2233,13 +2712,44 @@ export interface components {
             contact: components["schemas"]["ContactOut"] | null;
             opportunity: components["schemas"]["OpportunityOut"] | null;
         };
+        /** CountBy */
+        CountBy: {
+            /**
+             * Key
+             * @description The value (an id for category, owner, customer); null: none set.
+             */
+            key: string | null;
+            /** Count */
+            count: number;
+        };
+        /**
+         * CreateLeadBody
+         * @description Overrides for the lead (by default: the customer's name, or the ticket's subject).
+         */
+        CreateLeadBody: {
+            /** Name */
+            name?: string;
+            /** Company */
+            company?: string | null;
+            /** Description */
+            description?: string | null;
+        };
+        /** CreateLeadResult */
+        CreateLeadResult: {
+            ticket: components["schemas"]["TicketOut"];
+            /**
+             * Lead Id
+             * Format: uuid
+             */
+            lead_id: string;
+        };
         /** CustomFieldCreate */
         CustomFieldCreate: {
             /**
              * Entity
              * @enum {string}
              */
-            entity: "customer" | "contact" | "lead" | "opportunity";
+            entity: "customer" | "contact" | "lead" | "opportunity" | "ticket";
             /**
              * Key
              * @description Immutable; lower-case letters, digits and _, starting with a letter.
@@ -2281,7 +2791,7 @@ export interface components {
              * Entity
              * @enum {string}
              */
-            entity: "customer" | "contact" | "lead" | "opportunity";
+            entity: "customer" | "contact" | "lead" | "opportunity" | "ticket";
             /** Key */
             key: string;
             /** Label */
@@ -2622,6 +3132,65 @@ export interface components {
              */
             updated_at: string;
         };
+        /** EscalateBody */
+        EscalateBody: {
+            /** Reason */
+            reason: string;
+            /**
+             * Priority
+             * @description Raise to this (higher) priority.
+             */
+            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /**
+             * To Manager
+             * @description Hand the ticket to its team's manager.
+             * @default false
+             */
+            to_manager: boolean;
+        };
+        /** EscalationList */
+        EscalationList: {
+            /** Items */
+            items: components["schemas"]["EscalationOut"][];
+        };
+        /** EscalationOut */
+        EscalationOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Ticket Id
+             * Format: uuid
+             */
+            ticket_id: string;
+            /** Level */
+            level: number;
+            /** Reason */
+            reason: string;
+            /**
+             * From Priority
+             * @enum {string}
+             */
+            from_priority: "low" | "normal" | "high" | "urgent";
+            /**
+             * To Priority
+             * @enum {string}
+             */
+            to_priority: "low" | "normal" | "high" | "urgent";
+            /** From Owner Id */
+            from_owner_id: string | null;
+            /** To Owner Id */
+            to_owner_id: string | null;
+            /** Escalated By */
+            escalated_by: string | null;
+            /**
+             * Escalated At
+             * Format: date-time
+             */
+            escalated_at: string;
+        };
         /** ForecastLineOut */
         ForecastLineOut: {
             /**
@@ -2921,6 +3490,11 @@ export interface components {
             converted_opportunity_id: string | null;
             /** Converted At */
             converted_at: string | null;
+            /**
+             * Source Ticket Id
+             * @description The service ticket this lead came from, if any.
+             */
+            source_ticket_id: string | null;
             /**
              * Created At
              * Format: date-time
@@ -3668,6 +4242,13 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** Percentiles */
+        Percentiles: {
+            /** Median */
+            median: number | null;
+            /** P90 */
+            p90: number | null;
+        };
         /** PipelineCreate */
         PipelineCreate: {
             /** Name */
@@ -4086,6 +4667,25 @@ export interface components {
             /** Name */
             name?: string;
         };
+        /** ReopenRate */
+        ReopenRate: {
+            /** Resolved */
+            resolved: number;
+            /** Reopened */
+            reopened: number;
+            /** Reopen Rate */
+            reopen_rate: number | null;
+        };
+        /** RepeatComplainer */
+        RepeatComplainer: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Complaints */
+            complaints: number;
+        };
         /** RoleCreate */
         RoleCreate: {
             /**
@@ -4288,6 +4888,135 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** SlaBlock */
+        SlaBlock: {
+            /** Policy Id */
+            policy_id: string | null;
+            /**
+             * Paused
+             * @description The ticket is pending: the resolution clock stands still.
+             */
+            paused: boolean;
+            first_response: components["schemas"]["SlaClock"];
+            resolution: components["schemas"]["SlaClock"];
+        };
+        /** SlaClock */
+        SlaClock: {
+            /** Due At */
+            due_at: string | null;
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Remaining Minutes
+             * @description Business minutes left (negative: overdue); null when met or without a target.
+             */
+            remaining_minutes: number | null;
+            /** Breached */
+            breached: boolean;
+        };
+        /** SlaPolicyCreate */
+        SlaPolicyCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "normal" | "high" | "urgent";
+            /**
+             * Customer Level
+             * @description Only for customers of this level; null: any level.
+             */
+            customer_level?: string | null;
+            /**
+             * First Response Minutes
+             * @description Business minutes.
+             */
+            first_response_minutes: number;
+            /**
+             * Resolution Minutes
+             * @description Business minutes.
+             */
+            resolution_minutes: number;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+        };
+        /** SlaPolicyList */
+        SlaPolicyList: {
+            /** Items */
+            items: components["schemas"]["SlaPolicyOut"][];
+        };
+        /** SlaPolicyOut */
+        SlaPolicyOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "normal" | "high" | "urgent";
+            /** Customer Level */
+            customer_level: string | null;
+            /** First Response Minutes */
+            first_response_minutes: number;
+            /** Resolution Minutes */
+            resolution_minutes: number;
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** SlaPolicyPatch */
+        SlaPolicyPatch: {
+            /** Name */
+            name?: string;
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /** Customer Level */
+            customer_level?: string | null;
+            /**
+             * First Response Minutes
+             * @description Business minutes.
+             */
+            first_response_minutes?: number;
+            /**
+             * Resolution Minutes
+             * @description Business minutes.
+             */
+            resolution_minutes?: number;
+            /** Active */
+            active?: boolean;
+        };
+        /** SlaRate */
+        SlaRate: {
+            /** With Targets */
+            with_targets: number;
+            /** Breached */
+            breached: number;
+            /** Breach Rate */
+            breach_rate: number | null;
         };
         /** StageAdd */
         StageAdd: {
@@ -4511,6 +5240,408 @@ export interface components {
             amount?: number | string;
             /** Won Count */
             won_count?: number | null;
+        };
+        /** TicketCreate */
+        TicketCreate: {
+            /**
+             * Kind
+             * @default service_request
+             * @enum {string}
+             */
+            kind: "service_request" | "inquiry" | "complaint" | "after_sales";
+            /**
+             * Channel
+             * @default phone
+             * @enum {string}
+             */
+            channel: "phone" | "email" | "web" | "chat" | "wechat" | "in_person";
+            /**
+             * Priority
+             * @default normal
+             * @enum {string}
+             */
+            priority: "low" | "normal" | "high" | "urgent";
+            /** Category Id */
+            category_id?: string | null;
+            /** Customer Id */
+            customer_id?: string | null;
+            /** Contact Id */
+            contact_id?: string | null;
+            /** Opportunity Id */
+            opportunity_id?: string | null;
+            /** Order Id */
+            order_id?: string | null;
+            /** Subject */
+            subject: string;
+            /** Description */
+            description?: string | null;
+            /** Tags */
+            tags?: string[];
+            /**
+             * Custom Fields
+             * @description Values of the tenant's custom fields, by key.
+             */
+            custom_fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Owner Id
+             * @description The assignee (another user needs tickets:assign). Left out: the assignment rules choose, else the caller. Explicitly null: the rules choose, else the ticket waits in the unassigned queue.
+             */
+            owner_id?: string | null;
+            /**
+             * Department Id
+             * @description The team whose queue an unassigned ticket waits in.
+             */
+            department_id?: string | null;
+        };
+        /** TicketOut */
+        TicketOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Number */
+            number: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "service_request" | "inquiry" | "complaint" | "after_sales";
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "phone" | "email" | "web" | "chat" | "wechat" | "in_person";
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority: "low" | "normal" | "high" | "urgent";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "new" | "open" | "pending" | "resolved" | "closed";
+            /** Category Id */
+            category_id: string | null;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Contact Id */
+            contact_id: string | null;
+            /** Opportunity Id */
+            opportunity_id: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /** Subject */
+            subject: string;
+            /** Description */
+            description: string | null;
+            /** Solution */
+            solution: string | null;
+            /** Tags */
+            tags: string[];
+            /** Custom Fields */
+            custom_fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * Owner Id
+             * @description The assignee; null: the unassigned queue.
+             */
+            owner_id: string | null;
+            /**
+             * Department Id
+             * @description The team.
+             */
+            department_id: string | null;
+            /** Sla Policy Id */
+            sla_policy_id: string | null;
+            /** First Response Due At */
+            first_response_due_at: string | null;
+            /** First Responded At */
+            first_responded_at: string | null;
+            /** Resolution Due At */
+            resolution_due_at: string | null;
+            /**
+             * First Response Warn At
+             * @description 80% of the target: the assignee is warned.
+             */
+            first_response_warn_at: string | null;
+            /**
+             * Resolution Warn At
+             * @description 80% of the target: the assignee is warned.
+             */
+            resolution_warn_at: string | null;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            /** Sla Paused At */
+            sla_paused_at: string | null;
+            /**
+             * Sla Paused Seconds
+             * @description Business time spent pending so far.
+             */
+            sla_paused_seconds: number;
+            /** Reopen Count */
+            reopen_count: number;
+            /** Escalation Level */
+            escalation_level: number;
+            /**
+             * Lead Id
+             * @description The sales lead made from this ticket.
+             */
+            lead_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            /** Version */
+            version: number;
+            sla: components["schemas"]["SlaBlock"];
+        };
+        /** TicketPage */
+        TicketPage: {
+            /** Items */
+            items: (components["schemas"]["TicketOut"] | components["schemas"]["TicketTombstone"])[];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** TicketPatch */
+        TicketPatch: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind?: "service_request" | "inquiry" | "complaint" | "after_sales";
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel?: "phone" | "email" | "web" | "chat" | "wechat" | "in_person";
+            /**
+             * Priority
+             * @enum {string}
+             */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /**
+             * Status
+             * @description new -> open | pending | resolved; open -> pending | resolved; pending -> open | resolved; resolved -> closed | open (a reopen, within the calendar's reopen_days); closed -> open (likewise). Resolving needs a solution.
+             * @enum {string}
+             */
+            status?: "new" | "open" | "pending" | "resolved" | "closed";
+            /** Category Id */
+            category_id?: string | null;
+            /** Customer Id */
+            customer_id?: string | null;
+            /** Contact Id */
+            contact_id?: string | null;
+            /** Opportunity Id */
+            opportunity_id?: string | null;
+            /** Order Id */
+            order_id?: string | null;
+            /** Subject */
+            subject?: string;
+            /** Description */
+            description?: string | null;
+            /** Solution */
+            solution?: string | null;
+            /** Tags */
+            tags?: string[];
+            /**
+             * Custom Fields
+             * @description Merged into the current values; null removes a key.
+             */
+            custom_fields?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id?: string;
+        };
+        /** TicketRuleCreate */
+        TicketRuleCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Position
+             * @description Rules are tried in this order; default: last.
+             */
+            position?: number | null;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Category Id
+             * @description Take only tickets of this category.
+             */
+            category_id?: string | null;
+            /** Channel */
+            channel?: ("phone" | "email" | "web" | "chat" | "wechat" | "in_person") | null;
+            /** Priority */
+            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** Kind */
+            kind?: ("service_request" | "inquiry" | "complaint" | "after_sales") | null;
+            /**
+             * User Id
+             * @description Give the ticket to this user...
+             */
+            user_id?: string | null;
+            /**
+             * Department Id
+             * @description ...or to one of this team's active agents.
+             */
+            department_id?: string | null;
+            /**
+             * Method
+             * @description How a team's agent is chosen: in turn, or the one with fewest open tickets.
+             * @default round_robin
+             * @enum {string}
+             */
+            method: "round_robin" | "least_open";
+        };
+        /** TicketRuleList */
+        TicketRuleList: {
+            /** Items */
+            items: components["schemas"]["TicketRuleOut"][];
+        };
+        /** TicketRuleOut */
+        TicketRuleOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Active */
+            active: boolean;
+            /** Category Id */
+            category_id: string | null;
+            /** Channel */
+            channel: string | null;
+            /** Priority */
+            priority: string | null;
+            /** Kind */
+            kind: string | null;
+            /** User Id */
+            user_id: string | null;
+            /** Department Id */
+            department_id: string | null;
+            /** Method */
+            method: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** TicketRulePatch */
+        TicketRulePatch: {
+            /** Name */
+            name?: string;
+            /** Position */
+            position?: number;
+            /** Active */
+            active?: boolean;
+            /** Category Id */
+            category_id?: string | null;
+            /** Channel */
+            channel?: ("phone" | "email" | "web" | "chat" | "wechat" | "in_person") | null;
+            /** Priority */
+            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** Kind */
+            kind?: ("service_request" | "inquiry" | "complaint" | "after_sales") | null;
+            /** User Id */
+            user_id?: string | null;
+            /** Department Id */
+            department_id?: string | null;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method?: "round_robin" | "least_open";
+        };
+        /** TicketStatsOut */
+        TicketStatsOut: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+            /** Total */
+            total: number;
+            /** By Kind */
+            by_kind: components["schemas"]["CountBy"][];
+            /** By Category */
+            by_category: components["schemas"]["CountBy"][];
+            /** By Channel */
+            by_channel: components["schemas"]["CountBy"][];
+            /** By Priority */
+            by_priority: components["schemas"]["CountBy"][];
+            /** By Status */
+            by_status: components["schemas"]["CountBy"][];
+            /**
+             * By Owner
+             * @description By assignee.
+             */
+            by_owner: components["schemas"]["CountBy"][];
+            /** By Customer */
+            by_customer: components["schemas"]["CountBy"][];
+            /** Repeat Complainers */
+            repeat_complainers: components["schemas"]["RepeatComplainer"][];
+            first_response_minutes: components["schemas"]["Percentiles"];
+            resolution_minutes: components["schemas"]["Percentiles"];
+            sla: components["schemas"]["SlaRate"];
+            reopen: components["schemas"]["ReopenRate"];
+        };
+        /** TicketTombstone */
+        TicketTombstone: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Deleted
+             * @constant
+             */
+            deleted: true;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** TimelineActivity */
         TimelineActivity: {
@@ -4738,6 +5869,33 @@ export interface components {
              * @description Resets the password and ends the user's sessions; needs users:manage.
              */
             password?: string;
+        };
+        /** CalendarOut */
+        app__api__v1__schemas__activities__CalendarOut: {
+            /** Items */
+            items: components["schemas"]["ActivityOut"][];
+        };
+        /** CalendarOut */
+        app__api__v1__schemas__tickets__CalendarOut: {
+            /** Time Zone */
+            time_zone: string;
+            /** Weekdays */
+            weekdays: number[];
+            /** Open Minute */
+            open_minute: number;
+            /** Close Minute */
+            close_minute: number;
+            /** Holidays */
+            holidays: string[];
+            /** Reopen Days */
+            reopen_days: number;
+            /** Updated At */
+            updated_at: string | null;
+            /**
+             * Version
+             * @description 0: never saved (the defaults).
+             */
+            version: number;
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -6083,7 +7241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CalendarOut"];
+                    "application/json": components["schemas"]["app__api__v1__schemas__activities__CalendarOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -9773,6 +10931,1604 @@ export interface operations {
             };
         };
     };
+    tickets_list: {
+        parameters: {
+            query?: {
+                /** @description `me`, `none` (the unassigned queue) or a user id */
+                owner?: string | null;
+                /** @description The team (department) the ticket is with. */
+                team?: string | null;
+                status?: ("new" | "open" | "pending" | "resolved" | "closed") | null;
+                /** @description true: new, open or pending; false: resolved or closed. */
+                open?: boolean | null;
+                priority?: ("low" | "normal" | "high" | "urgent") | null;
+                kind?: ("service_request" | "inquiry" | "complaint" | "after_sales") | null;
+                channel?: ("phone" | "email" | "web" | "chat" | "wechat" | "in_person") | null;
+                category?: string | null;
+                customer?: string | null;
+                tag?: string | null;
+                /** @description Breaching soon: the resolution is due before this instant (combine with open=true). */
+                due_before?: string | null;
+                created_from?: string | null;
+                created_to?: string | null;
+                /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
+                updated_since?: string | null;
+                /** @description Finds any part of number, subject or text. */
+                q?: string | null;
+                /** @description updated_at, created_at or number; prefix - for descending */
+                sort?: string;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketPage"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response and create nothing new. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_stats: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketStatsOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from GET (W/"<version>"); 412 when stale. */
+                "if-match"?: string | null;
+            };
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_comments_list: {
+        parameters: {
+            query?: {
+                visibility?: ("public" | "internal") | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_comments_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response and create nothing new. */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_escalate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EscalateBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_escalations_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_create_lead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response and create nothing new. */
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateLeadBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreateLeadResult"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_categories_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_categories_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_categories_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_categories_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sla_policies_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sla_policies_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPolicyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sla_policies_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sla_policies_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SlaPolicyPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaPolicyOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_assignment_rules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketRuleList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_assignment_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketRuleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketRuleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_assignment_rules_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_assignment_rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketRulePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketRuleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_calendar_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CalendarOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_calendar_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CalendarOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     notifications_list: {
         parameters: {
             query?: {
@@ -10582,7 +13338,7 @@ export interface operations {
     custom_fields_list: {
         parameters: {
             query?: {
-                entity?: ("customer" | "contact" | "lead" | "opportunity") | null;
+                entity?: ("customer" | "contact" | "lead" | "opportunity" | "ticket") | null;
             };
             header?: never;
             path?: never;

@@ -123,6 +123,7 @@ class LeadOut(BaseModel):
     converted_contact_id: UUID | None
     converted_opportunity_id: UUID | None
     converted_at: datetime | None
+    source_ticket_id: UUID | None = Field(description="The service ticket this lead came from, if any.")
     created_at: datetime
     updated_at: datetime
     created_by: UUID | None

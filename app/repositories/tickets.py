@@ -1,0 +1,369 @@
+"""Tickets in PostgreSQL: the shared owned-record adapter (owner = assignee, department = team),
+comments, status history, escalations, the tenant's calendar, SLA policies, categories and the
+ticket assignment rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.domain.shared.ids import new_id
+from app.domain.shared.normalize import search_text
+from app.domain.shared.scope import DataScope
+from app.domain.tickets.entities import (
+    OPEN_STATUSES,
+    SORTABLE,
+    CalendarSettings,
+    Category,
+    Comment,
+    Escalation,
+    SlaPolicy,
+    Ticket,
+    TicketAssignmentRule,
+)
+from app.domain.tickets.sla_job import SlaAlert
+from app.repositories.configured import ConfiguredTable
+from app.repositories.owned import OwnedTable
+from app.repositories.routing import RoutingRuleTable
+from app.repositories.scoping import scope_predicate
+from app.repositories.tables import (
+    TS,
+    customers,
+    roles,
+    sla_policies,
+    ticket_assignment_rules,
+    ticket_calendars,
+    ticket_categories,
+    ticket_comments,
+    ticket_escalations,
+    ticket_sla_alerts,
+    ticket_status_changes,
+    tickets,
+    user_roles,
+    users,
+)
+
+t = tickets
+
+
+def derived(values: dict[str, Any]) -> dict[str, Any]:
+    return {"search_text": search_text(values.get("number"), values.get("subject"), values.get("description"))}
+
+
+class PgTicketRepository(OwnedTable[Ticket]):
+    table = t
+    record = Ticket
+    sortable = SORTABLE
+    fk_fields = {
+        "fk_tickets_owner": "owner_id",
+        "fk_tickets_department": "department_id",
+        "fk_tickets_category": "category_id",
+        "fk_tickets_customer": "customer_id",
+        "fk_tickets_contact": "contact_id",
+        "fk_tickets_opportunity": "opportunity_id",
+        "fk_tickets_order": "order_id",
+    }
+    derived_from = ("number", "subject", "description")
+    derived = staticmethod(derived)
+
+    async def customer_facts(self, tenant_id: UUID, customer_id: UUID) -> tuple[str, str | None] | None:
+        c = customers
+        stmt = sa.select(c.c.name, c.c.level).where(
+            c.c.tenant_id == tenant_id, c.c.id == customer_id, c.c.deleted_at.is_(None)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return (row.name, row.level) if row else None
+
+    async def team_manager(self, tenant_id: UUID, department_id: UUID, exclude: UUID | None) -> UUID | None:
+        u, ur, ro = users, user_roles, roles
+        assigns = sa.exists().where(
+            ur.c.tenant_id == u.c.tenant_id,
+            ur.c.user_id == u.c.id,
+            ro.c.tenant_id == ur.c.tenant_id,
+            ro.c.id == ur.c.role_id,
+            ro.c.deleted_at.is_(None),
+            sa.literal("tickets:assign") == sa.any_(ro.c.permissions),
+        )
+        stmt = (
+            sa.select(u.c.id)
+            .where(
+                u.c.tenant_id == tenant_id,
+                u.c.department_id == department_id,
+                u.c.active,
+                u.c.deleted_at.is_(None),
+                assigns,
+            )
+            .order_by(u.c.id)
+        )
+        if exclude is not None:
+            stmt = stmt.where(u.c.id != exclude)
+        found: UUID | None = (await self.conn.execute(stmt.limit(1))).scalar()
+        return found
+
+    async def add_status_change(
+        self, tenant_id: UUID, ticket_id: UUID, before: str | None, after: str, actor: UUID | None
+    ) -> None:
+        await self.conn.execute(
+            ticket_status_changes.insert().values(
+                tenant_id=tenant_id, id=new_id(), ticket_id=ticket_id, from_status=before, to_status=str(after),
+                changed_by=actor,
+            )
+        )  # fmt: skip
+
+    async def add_escalation(self, tenant_id: UUID, values: dict[str, Any]) -> Escalation:
+        e = ticket_escalations
+        stmt = e.insert().values(tenant_id=tenant_id, id=new_id(), **values).returning(*_escalation_columns())
+        return Escalation(*(await self.conn.execute(stmt)).one())
+
+    async def escalations(self, scope: DataScope, ticket_id: UUID) -> list[Escalation]:
+        e = ticket_escalations
+        visible = sa.exists().where(scope_predicate(t, scope), t.c.id == e.c.ticket_id)
+        stmt = (
+            sa.select(*_escalation_columns())
+            .where(e.c.tenant_id == scope.tenant_id, e.c.ticket_id == ticket_id, visible)
+            .order_by(e.c.escalated_at, e.c.id)
+        )
+        return [Escalation(*row) for row in await self.conn.execute(stmt)]
+
+
+def _escalation_columns() -> list[sa.Column[Any]]:
+    return [ticket_escalations.c[name] for name in Escalation.__dataclass_fields__]
+
+
+class PgCommentRepository:
+    columns = [ticket_comments.c[name] for name in Comment.__dataclass_fields__]
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> Comment:
+        c = ticket_comments
+        stmt = (
+            c.insert()
+            .values(tenant_id=tenant_id, id=new_id(), author_id=actor, created_by=actor, updated_by=actor, **values)
+            .returning(*self.columns)
+        )
+        return Comment(*(await self.conn.execute(stmt)).one())
+
+    async def list(self, tenant_id: UUID, ticket_id: UUID, visibility: str | None, limit: int) -> list[Comment]:
+        c = ticket_comments
+        stmt = sa.select(*self.columns).where(
+            c.c.tenant_id == tenant_id, c.c.ticket_id == ticket_id, c.c.deleted_at.is_(None)
+        )
+        if visibility is not None:
+            stmt = stmt.where(c.c.visibility == visibility)
+        stmt = stmt.order_by(c.c.created_at, c.c.id).limit(limit)
+        return [Comment(*row) for row in await self.conn.execute(stmt)]
+
+
+class PgCalendarRepository:
+    fields = (
+        "time_zone",
+        "weekdays",
+        "open_minute",
+        "close_minute",
+        "holidays",
+        "reopen_days",
+        "updated_at",
+        "version",
+    )
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def get(self, tenant_id: UUID) -> CalendarSettings:
+        k = ticket_calendars
+        row = (
+            await self.conn.execute(sa.select(*(k.c[f] for f in self.fields)).where(k.c.tenant_id == tenant_id))
+        ).first()
+        return CalendarSettings(*row) if row else CalendarSettings()
+
+    async def put(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> CalendarSettings:
+        k = ticket_calendars
+        new = insert(k).values(tenant_id=tenant_id, updated_by=actor, **values)
+        stmt = new.on_conflict_do_update(
+            index_elements=[k.c.tenant_id],
+            set_={**values, "updated_by": actor, "updated_at": sa.func.now(), "version": k.c.version + 1},
+        ).returning(*(k.c[f] for f in self.fields))
+        return CalendarSettings(*(await self.conn.execute(stmt)).one())
+
+
+class PgSlaPolicyRepository(ConfiguredTable[SlaPolicy]):
+    table = sla_policies
+    record = SlaPolicy
+    order_by = ("priority", "customer_level", "id")
+
+
+class PgCategoryRepository(ConfiguredTable[Category]):
+    table = ticket_categories
+    record = Category
+    order_by = ("position", "name", "id")
+    fk_fields = {"fk_ticket_categories_parent": "parent_id"}
+
+
+class PgTicketAssignmentRuleRepository(RoutingRuleTable[TicketAssignmentRule]):
+    table = ticket_assignment_rules
+    record = TicketAssignmentRule
+    records = tickets
+    works = "tickets:update"
+    open_statuses = OPEN_STATUSES
+    fk_fields = {
+        "fk_ticket_assignment_rules_category": "category_id",
+        "fk_ticket_assignment_rules_user": "user_id",
+        "fk_ticket_assignment_rules_department": "department_id",
+    }
+
+
+class PgSlaAlerts:
+    """The SLA job's queries (app/domain/tickets/sla_job.py)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def due(self, now: datetime, limit: int) -> list[SlaAlert]:
+        a = ticket_sla_alerts
+        live = [t.c.deleted_at.is_(None), t.c.is_open]
+        awaiting_reply = [*live, t.c.first_responded_at.is_(None)]
+        running = [*live, t.c.resolved_at.is_(None), t.c.sla_paused_at.is_(None)]
+        cases = [
+            ("first_response", "warning", t.c.first_response_warn_at, t.c.first_response_due_at, awaiting_reply),
+            ("first_response", "breached", t.c.first_response_due_at, t.c.first_response_due_at, awaiting_reply),
+            ("resolution", "warning", t.c.resolution_warn_at, t.c.resolution_due_at, running),
+            ("resolution", "breached", t.c.resolution_due_at, t.c.resolution_due_at, running),
+        ]
+        parts = [
+            sa.select(
+                t.c.tenant_id, t.c.id, t.c.number, t.c.subject, sa.literal(target).label("target"),
+                sa.literal(kind).label("kind"), due.label("due_at"), t.c.owner_id, t.c.department_id,
+            ).where(
+                *where, when <= now,
+                ~sa.exists().where(a.c.tenant_id == t.c.tenant_id, a.c.ticket_id == t.c.id, a.c.target == target,
+                                   a.c.kind == kind),
+            )
+            for target, kind, when, due, where in cases
+        ]  # fmt: skip
+        found = sa.union_all(*parts).subquery()
+        u, ur, ro = users, user_roles, roles
+        manager = (
+            sa.select(u.c.id)
+            .where(
+                u.c.tenant_id == found.c.tenant_id,
+                u.c.department_id == found.c.department_id,
+                u.c.active,
+                u.c.deleted_at.is_(None),
+                sa.exists().where(
+                    ur.c.tenant_id == u.c.tenant_id,
+                    ur.c.user_id == u.c.id,
+                    ro.c.tenant_id == ur.c.tenant_id,
+                    ro.c.id == ur.c.role_id,
+                    ro.c.deleted_at.is_(None),
+                    sa.literal("tickets:assign") == sa.any_(ro.c.permissions),
+                ),
+            )
+            .order_by(u.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        stmt = sa.select(
+            found.c.tenant_id, found.c.id, found.c.number, found.c.subject, found.c.target, found.c.kind,
+            found.c.due_at, found.c.owner_id, manager,
+        ).limit(limit)  # fmt: skip
+        return [SlaAlert(*row) for row in await self.conn.execute(stmt)]
+
+    async def mark(self, alert: SlaAlert) -> bool:
+        a = ticket_sla_alerts
+        stmt = (
+            insert(a)
+            .values(
+                tenant_id=alert.tenant_id,
+                ticket_id=alert.ticket_id,
+                target=alert.target,
+                kind=alert.kind,
+                due_at=alert.due_at,
+            )
+            .on_conflict_do_nothing()
+        )
+        return (await self.conn.execute(stmt)).rowcount > 0
+
+
+# The dimensions of GET /tickets/stats, in GROUPING SETS order.
+_DIMENSIONS = ("kind", "category_id", "channel", "priority", "status", "owner_id", "customer_id")
+# How many rows a dimension with many values (assignees, customers) lists, largest first.
+_TOP = 50
+
+
+class PgTicketStats:
+    """Two statements per request: the counts per dimension in one GROUPING SETS pass, and the
+    times and rates in one aggregate pass, both over the caller's scope and the period."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def stats(self, scope: DataScope, start: datetime, end: datetime, now: datetime) -> dict[str, Any]:
+        where = [scope_predicate(t, scope), t.c.deleted_at.is_(None), t.c.created_at >= start, t.c.created_at < end]
+        columns = [t.c[name] for name in _DIMENSIONS]
+        complaints = sa.func.count().filter(t.c.kind == "complaint")
+        grouped = (
+            sa.select(*columns, sa.func.grouping(*columns).label("g"), sa.func.count().label("n"), complaints)
+            .where(*where)
+            .group_by(sa.func.grouping_sets(*columns))
+        )
+        out: dict[str, Any] = {f"by_{name.removesuffix('_id')}": [] for name in _DIMENSIONS}
+        repeat: list[dict[str, Any]] = []
+        width = len(_DIMENSIONS)
+        for row in await self.conn.execute(grouped):
+            # grouping() sets a bit for each column not grouped on: the one clear bit names the dimension.
+            index = next(i for i in range(width) if not row.g & (1 << (width - 1 - i)))
+            name = _DIMENSIONS[index]
+            out[f"by_{name.removesuffix('_id')}"].append({"key": row[index], "count": row.n})
+            if name == "customer_id" and row[index] is not None and row[-1] >= 2:
+                repeat.append({"customer_id": row[index], "complaints": row[-1]})
+        for key, items in out.items():
+            items.sort(key=lambda item: (-item["count"], str(item["key"])))
+            out[key] = items[:_TOP]
+        repeat.sort(key=lambda item: (-item["complaints"], str(item["customer_id"])))
+        out["repeat_complainers"] = repeat[:_TOP]
+
+        def minutes(later: Any) -> Any:
+            return sa.func.extract("epoch", later - t.c.created_at) / 60
+
+        def pct(p: float, later: Any) -> Any:
+            return sa.func.percentile_cont(p).within_group(minutes(later)).filter(later.isnot(None))
+
+        at = sa.literal(now, TS)
+        first_late = sa.func.coalesce(t.c.first_responded_at, at) > t.c.first_response_due_at
+        resolution_late = sa.and_(
+            t.c.sla_paused_at.is_(None) | t.c.resolved_at.isnot(None),
+            sa.func.coalesce(t.c.resolved_at, at) > t.c.resolution_due_at,
+        )
+        figures = sa.select(
+            sa.func.count().label("total"),
+            pct(0.5, t.c.first_responded_at).label("first_median"),
+            pct(0.9, t.c.first_responded_at).label("first_p90"),
+            pct(0.5, t.c.resolved_at).label("resolution_median"),
+            pct(0.9, t.c.resolved_at).label("resolution_p90"),
+            sa.func.count().filter(t.c.sla_policy_id.isnot(None)).label("with_sla"),
+            sa.func.count().filter(sa.or_(first_late, resolution_late)).label("breached"),
+            sa.func.count().filter(sa.or_(t.c.resolved_at.isnot(None), t.c.reopen_count > 0)).label("resolved"),
+            sa.func.count().filter(t.c.reopen_count > 0).label("reopened"),
+        ).where(*where)
+        f = (await self.conn.execute(figures)).one()
+
+        def rounded(value: Any) -> float | None:
+            return None if value is None else round(float(value), 1)
+
+        out |= {
+            "total": f.total,
+            "first_response_minutes": {"median": rounded(f.first_median), "p90": rounded(f.first_p90)},
+            "resolution_minutes": {"median": rounded(f.resolution_median), "p90": rounded(f.resolution_p90)},
+            "sla": {"with_targets": f.with_sla, "breached": f.breached,
+                    "breach_rate": round(f.breached / f.with_sla, 4) if f.with_sla else None},
+            "reopen": {"resolved": f.resolved, "reopened": f.reopened,
+                       "reopen_rate": round(f.reopened / f.resolved, 4) if f.resolved else None},
+        }  # fmt: skip
+        return out

@@ -1,0 +1,92 @@
+"""GET /tickets/stats: counts per dimension, repeat complainers, median/p90 times, breach and
+reopen rates, over the period and within the caller's data range only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from app.domain.shared.clock import utcnow
+from app.domain.tickets import service as ticket_service
+from tests.builders import Factory, World
+
+ROUND_THE_CLOCK = {"time_zone": "UTC", "weekdays": [0, 1, 2, 3, 4, 5, 6], "open_minute": 0, "close_minute": 1440}
+
+
+@pytest.fixture
+async def world(factory: Factory) -> World:
+    return await factory.sales_world()
+
+
+async def test_stats(client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    u = world.users
+    agent, manager = u["agent1"].headers, u["service_manager"].headers
+    assert (await client.put("/api/v1/ticket-calendar", json=ROUND_THE_CLOCK, headers=manager)).status_code == 200
+    policy = {"name": "N", "priority": "normal", "first_response_minutes": 60, "resolution_minutes": 600}
+    assert (await client.post("/api/v1/sla-policies", json=policy, headers=manager)).status_code == 201
+    mine = (await client.post("/api/v1/customers", json={"name": "C1"}, headers=u["east_rep1"].headers)).json()
+    theirs = (await client.post("/api/v1/customers", json={"name": "C2"}, headers=u["west_rep1"].headers)).json()
+    start = utcnow() - timedelta(days=1)
+    clock = {"at": start}
+    monkeypatch.setattr(ticket_service, "now", lambda: clock["at"])
+
+    async def at(minutes: int) -> None:
+        clock["at"] = start + timedelta(minutes=minutes)
+
+    async def make(kind: str, customer: dict) -> str:
+        body = {"subject": kind, "kind": kind, "channel": "email", "customer_id": customer["id"]}
+        r = await client.post("/api/v1/tickets", json=body, headers=agent)
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    async def reply(ticket: str) -> None:
+        body = {"visibility": "public", "body": "On it"}
+        assert (await client.post(f"/api/v1/tickets/{ticket}/comments", json=body, headers=agent)).status_code == 201
+
+    async def move(ticket: str, **body: str) -> None:
+        assert (await client.patch(f"/api/v1/tickets/{ticket}", json=body, headers=agent)).status_code == 200
+
+    a, b = await make("complaint", mine), await make("complaint", mine)
+    await make("inquiry", theirs)
+    await at(30)
+    await reply(a)
+    await at(90)
+    await reply(b)  # 30 minutes late
+    await at(120)
+    await move(a, status="resolved", solution="Fixed")
+    await at(300)
+    await move(b, status="resolved", solution="Fixed")
+    await at(320)
+    await move(b, status="open")  # reopened
+    await at(400)
+    await move(b, status="resolved", solution="Fixed again")
+    # The inquiry is never answered: its first response is overdue by now.
+
+    r = await client.get("/api/v1/tickets/stats", headers=manager)
+    assert r.status_code == 200, r.text
+    s = r.json()
+    assert s["total"] == 3
+    assert s["by_kind"] == [{"key": "complaint", "count": 2}, {"key": "inquiry", "count": 1}]
+    assert s["by_channel"] == [{"key": "email", "count": 3}]
+    assert {i["key"]: i["count"] for i in s["by_status"]} == {"resolved": 2, "new": 1}
+    assert s["by_owner"] == [{"key": str(u["agent1"].id), "count": 3}]
+    assert s["repeat_complainers"] == [{"customer_id": mine["id"], "complaints": 2}]
+    assert s["first_response_minutes"] == {"median": 60.0, "p90": 84.0}
+    assert s["resolution_minutes"] == {"median": 260.0, "p90": 372.0}
+    assert s["sla"] == {"with_targets": 3, "breached": 2, "breach_rate": 0.6667}
+    assert s["reopen"] == {"resolved": 2, "reopened": 1, "reopen_rate": 0.5}
+    # Within the caller's range: the rep follows their customer's tickets only.
+    rep = (await client.get("/api/v1/tickets/stats", headers=u["east_rep1"].headers)).json()
+    assert rep["total"] == 2 and rep["by_customer"] == [{"key": mine["id"], "count": 2}]
+    assert (await client.get("/api/v1/tickets/stats", headers=u["west_manager"].headers)).json()["total"] == 1
+    assert (await client.get("/api/v1/tickets/stats", headers=u["marketer"].headers)).status_code == 403
+    # The period: before the tickets, nothing; bad periods are 422.
+    early = {"from": (start - timedelta(days=3)).isoformat(), "to": (start - timedelta(days=2)).isoformat()}
+    assert (await client.get("/api/v1/tickets/stats", params=early, headers=manager)).json()["total"] == 0
+    backwards = {"from": early["to"], "to": early["from"]}
+    assert (await client.get("/api/v1/tickets/stats", params=backwards, headers=manager)).status_code == 422
+    long = {"from": (start - timedelta(days=400)).isoformat(), "to": start.isoformat()}
+    assert (await client.get("/api/v1/tickets/stats", params=long, headers=manager)).status_code == 422
+    assert (await client.get("/api/v1/tickets/stats", params={"from": "yesterday"}, headers=manager)).status_code == 422
