@@ -1,6 +1,7 @@
 """Where the board's column totals and the forecast get their sums: the trigger-maintained
-`opportunity_rollups` (migration 0010), a few rows per owner and stage and month, rather than every
-deal. Both read a subquery of the same columns and aggregate it the same way.
+rollups (migration 0010) rather than every deal: `opportunity_stage_rollups` for a pipeline's
+stages (a row per stage and owner), `opportunity_rollups` for a period (per month and category).
+Both callers read a subquery of the same columns and aggregate it.
 
 A data range narrowed by region or customer type needs each deal's customer, which the rollups do
 not keep; such callers (rare: a custom role) sum the deals themselves, with the same result.
@@ -9,6 +10,7 @@ not keep; such callers (rare: a custom role) sum the deals themselves, with the 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -16,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.shared.scope import DataScope
 from app.repositories.scoping import scope_predicate
-from app.repositories.tables import opportunities, opportunity_rollups
+from app.repositories.tables import opportunities, opportunity_rollups, opportunity_stage_rollups
 
-o, r = opportunities, opportunity_rollups
+o, r, by_stage = opportunities, opportunity_rollups, opportunity_stage_rollups
 
 
 def _narrowed(scope: DataScope) -> bool:
@@ -32,23 +34,24 @@ def deal_sums(
     scope: DataScope, *, pipeline_id: UUID | None = None, closing: tuple[date, date] | None = None
 ) -> sa.Subquery:
     """Live deals within `scope` (of one pipeline, expected to close in [start, end)) as rows of
-    pipeline_id, stage_id, owner_id, department_id, forecast_category, deals, amount, weighted;
-    sum them per whatever key the caller groups by."""
+    pipeline_id, stage_id, owner_id, department_id, forecast_category (when closing is given),
+    deals, amount, weighted; sum them per whatever key the caller groups by."""
     where: list[sa.ColumnElement[bool]]
+    close: sa.Column[Any] | None
     if _narrowed(scope):
         table, close = o, o.c.expected_close_date
         weighted = (o.c.amount * o.c.probability / 100).label("weighted")
         sums = [sa.literal(1, sa.BigInteger).label("deals"), o.c.amount, weighted]
         where = [o.c.deleted_at.is_(None)]
     else:  # periods start on the first of a month, as the rollups' months do
-        table, close = r, r.c.close_month
-        sums, where = [r.c.deals, r.c.amount, r.c.weighted], []
+        table, close = (r, r.c.close_month) if closing is not None else (by_stage, None)
+        sums, where = [table.c.deals, table.c.amount, table.c.weighted], []
     where.append(scope_predicate(table, scope))
     if pipeline_id is not None:
         where.append(table.c.pipeline_id == pipeline_id)
-    if closing is not None:
+    if closing is not None and close is not None:
         where += [close >= closing[0], close < closing[1]]
-    return sa.select(*(table.c[k] for k in KEY), *sums).where(*where).subquery("deals")
+    return sa.select(*(table.c[k] for k in KEY if k in table.c), *sums).where(*where).subquery("deals")
 
 
 class PgRollupCompaction:

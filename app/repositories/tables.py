@@ -464,6 +464,20 @@ opportunity_rollups = sa.Table(
     sa.Column("weighted", sa.Numeric, nullable=False),
 )
 
+# The same for the board: live deals per pipeline, stage, owner and department (migration 0010).
+opportunity_stage_rollups = sa.Table(
+    "opportunity_stage_rollups",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("pipeline_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("stage_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("owner_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("deals", sa.BigInteger, nullable=False),
+    sa.Column("amount", sa.Numeric, nullable=False),
+    sa.Column("weighted", sa.Numeric, nullable=False),
+)
+
 sales_targets = sa.Table(
     "sales_targets",
     metadata,

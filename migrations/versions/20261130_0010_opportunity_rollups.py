@@ -1,5 +1,6 @@
-"""Opportunity rollups: live deals summed per (pipeline, stage, owner, department, forecast
-category, month of expected close), kept in step by statement-level triggers on opportunities.
+"""Opportunity rollups: live deals summed per (pipeline, stage, owner, department) for the board,
+and per (pipeline, stage, owner, department, forecast category, month of expected close) for the
+forecast, kept in step by statement-level triggers on opportunities.
 
 The board's column totals and the forecast read these few thousand rows instead of aggregating
 every deal of a pipeline or a period on each request (a GROUP BY over 200,000 deals costs about
@@ -29,7 +30,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 UUID = postgresql.UUID(as_uuid=True)
-KEY = "tenant_id, pipeline_id, stage_id, owner_id, department_id, forecast_category, close_month"
+# Two grains, both kept by the same triggers: the board sums a pipeline's stages (a few rows per
+# owner), the forecast a period's months (per category and stage, as its filters need).
+KEYS = {
+    "opportunity_stage_rollups": "tenant_id, pipeline_id, stage_id, owner_id, department_id",
+    "opportunity_rollups": "tenant_id, pipeline_id, stage_id, owner_id, department_id, forecast_category, close_month",
+}
 # A deal's key and its contribution, from a row of `opportunities` (or a transition table of it).
 ROW = (
     "tenant_id, pipeline_id, stage_id, owner_id, department_id, forecast_category,"
@@ -46,12 +52,14 @@ NONZERO = "sum(deals) <> 0 OR sum(amount) <> 0 OR sum(weighted) <> 0"
 
 
 def _apply(*parts: str) -> str:
-    """Append the net change of `parts` (SELECTs of key + contribution) per key."""
+    """Append the net change of `parts` (SELECTs of key + contribution) per key, to each grain."""
     union = " UNION ALL ".join(parts)
-    return f"""
-        INSERT INTO opportunity_rollups ({KEY}, deals, amount, weighted)
-        SELECT {KEY}, sum(deals), sum(amount), sum(weighted) FROM ({union}) d
-        GROUP BY {KEY} HAVING {NONZERO}"""
+    return ";\n        ".join(
+        f"""INSERT INTO {table} ({key}, deals, amount, weighted)
+        SELECT {key}, sum(deals), sum(amount), sum(weighted) FROM ({union}) d
+        GROUP BY {key} HAVING {NONZERO}"""
+        for table, key in KEYS.items()
+    )
 
 
 APPLY_FUNCTION = f"""
@@ -66,35 +74,46 @@ BEGIN
         {_apply(_rows("old_rows", "-"))};
     ELSE  -- TRUNCATE empties the whole table
         DELETE FROM opportunity_rollups;
+        DELETE FROM opportunity_stage_rollups;
     END IF;
     RETURN NULL;
 END $$"""
 
 # Recompute one tenant's rollups from its deals: after a bulk load with triggers off, or a repair,
 # while nothing else writes that tenant's deals.
-REBUILD_FUNCTION = f"""
-CREATE FUNCTION opportunity_rollups_rebuild(p_tenant uuid) RETURNS void LANGUAGE sql AS $$
-    DELETE FROM opportunity_rollups WHERE tenant_id = p_tenant;
-    INSERT INTO opportunity_rollups ({KEY}, deals, amount, weighted)
-    SELECT {KEY}, sum(deals), sum(amount), sum(weighted)
+REBUILD_FUNCTION = (
+    "CREATE FUNCTION opportunity_rollups_rebuild(p_tenant uuid) RETURNS void LANGUAGE sql AS $$"
+    + "".join(
+        f"""
+    DELETE FROM {table} WHERE tenant_id = p_tenant;
+    INSERT INTO {table} ({key}, deals, amount, weighted)
+    SELECT {key}, sum(deals), sum(amount), sum(weighted)
     FROM ({_rows("opportunities", "")} AND tenant_id = p_tenant) d
-    GROUP BY {KEY};
-$$"""
+    GROUP BY {key};"""
+        for table, key in KEYS.items()
+    )
+    + "\n$$"
+)
 
 # Fold the keys with several rows (or a zero row) into one row each. Rows are never updated, only
 # deleted, so their ctid is stable; a concurrent compaction deletes (and so re-adds) only the rows
 # it did delete, and deltas inserted meanwhile are simply left for the next round.
-COMPACT_FUNCTION = f"""
-CREATE FUNCTION opportunity_rollups_compact() RETURNS void LANGUAGE sql AS $$
+COMPACT_FUNCTION = (
+    "CREATE FUNCTION opportunity_rollups_compact() RETURNS void LANGUAGE sql AS $$"
+    + "".join(
+        f"""
     WITH folded AS (
-        SELECT unnest(array_agg(ctid)) AS row_id FROM opportunity_rollups
-        GROUP BY {KEY} HAVING count(*) > 1 OR NOT ({NONZERO})
+        SELECT unnest(array_agg(ctid)) AS row_id FROM {table}
+        GROUP BY {key} HAVING count(*) > 1 OR NOT ({NONZERO})
     ), gone AS (
-        DELETE FROM opportunity_rollups WHERE ctid IN (SELECT row_id FROM folded) RETURNING *
+        DELETE FROM {table} WHERE ctid IN (SELECT row_id FROM folded) RETURNING *
     )
-    INSERT INTO opportunity_rollups ({KEY}, deals, amount, weighted)
-    SELECT {KEY}, sum(deals), sum(amount), sum(weighted) FROM gone GROUP BY {KEY} HAVING {NONZERO};
-$$"""
+    INSERT INTO {table} ({key}, deals, amount, weighted)
+    SELECT {key}, sum(deals), sum(amount), sum(weighted) FROM gone GROUP BY {key} HAVING {NONZERO};"""
+        for table, key in KEYS.items()
+    )
+    + "\n$$"
+)
 
 TRIGGERS = {
     "opportunity_rollups_insert": "AFTER INSERT ON opportunities REFERENCING NEW TABLE AS new_rows",
@@ -120,8 +139,21 @@ def upgrade() -> None:
         sa.Column("amount", sa.Numeric(), nullable=False),
         sa.Column("weighted", sa.Numeric(), nullable=False),
     )
-    op.create_index("ix_opportunity_rollups_pipeline", "opportunity_rollups", ["tenant_id", "pipeline_id"])
     op.create_index("ix_opportunity_rollups_month", "opportunity_rollups", ["tenant_id", "close_month"])
+    op.create_table(
+        "opportunity_stage_rollups",
+        sa.Column("tenant_id", UUID, nullable=False),
+        sa.Column("pipeline_id", UUID, nullable=False),
+        sa.Column("stage_id", UUID, nullable=False),
+        sa.Column("owner_id", UUID, nullable=False),
+        sa.Column("department_id", UUID, nullable=True),
+        sa.Column("deals", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.Numeric(), nullable=False),
+        sa.Column("weighted", sa.Numeric(), nullable=False),
+    )
+    op.create_index(
+        "ix_opportunity_stage_rollups_pipeline", "opportunity_stage_rollups", ["tenant_id", "pipeline_id"]
+    )
     op.execute(APPLY_FUNCTION)
     op.execute(REBUILD_FUNCTION)
     op.execute(COMPACT_FUNCTION)
@@ -136,4 +168,5 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION opportunity_rollups_compact()")
     op.execute("DROP FUNCTION opportunity_rollups_rebuild(uuid)")
     op.execute("DROP FUNCTION opportunity_rollups_apply()")
+    op.drop_table("opportunity_stage_rollups")
     op.drop_table("opportunity_rollups")

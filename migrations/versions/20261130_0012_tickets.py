@@ -267,6 +267,19 @@ def upgrade() -> None:
     op.create_foreign_key(
         "fk_leads_source_ticket", "leads", "tickets", ["tenant_id", "source_ticket_id"], ["tenant_id", "id"]
     )
+    # Indexes under the optional references, so deleting what they point at never scans the table.
+    for table, column in (
+        ("leads", "source_ticket_id"),
+        ("tickets", "category_id"),
+        ("tickets", "contact_id"),
+        ("tickets", "lead_id"),
+        ("tickets", "opportunity_id"),
+        ("tickets", "order_id"),
+        ("tickets", "sla_policy_id"),
+    ):
+        op.create_index(
+            f"ix_{table}_{column}", table, ["tenant_id", column], postgresql_where=sa.text(f"{column} IS NOT NULL")
+        )
 
 
 def downgrade() -> None:

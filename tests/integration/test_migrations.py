@@ -47,6 +47,8 @@ SMALL_TABLES = {
     "regions",
     "lead_assignment_rules",
     "sales_targets",
+    "ticket_categories",
+    "ticket_assignment_rules",
 }
 UNINDEXED_FOREIGN_KEYS = """
 SELECT c.conrelid::regclass::text AS table_name, c.conname

@@ -30,7 +30,7 @@ from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.forecast import PgForecastRepository
 from app.repositories.opportunities import PgOpportunityRepository
 from app.repositories.pipelines import PgPipelineRepository
-from app.repositories.tables import opportunities, opportunity_rollups
+from app.repositories.tables import opportunities, opportunity_rollups, opportunity_stage_rollups
 from tests.builders import Factory, World
 
 STAGES = [
@@ -74,10 +74,35 @@ async def stored(conn: Any, tenant_id: UUID) -> tuple[dict[Key, tuple[int, Decim
     return {k: (n, a, w) for k, (n, a, w) in sums.items() if (n, a, w) != (0, 0, 0)}, len(rows)
 
 
+def by_stage(sums: dict[Key, tuple[int, Decimal, Decimal]]) -> dict[Key, tuple[int, Decimal, Decimal]]:
+    """Month-and-category sums folded to the board's grain (pipeline, stage, owner, department)."""
+    folded: dict[Key, list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    for key, (n, a, w) in sums.items():
+        entry = folded[key[:4]]
+        entry[0] += n
+        entry[1] += a
+        entry[2] += w
+    return {k: (n, a, w) for k, (n, a, w) in folded.items() if (n, a, w) != (0, 0, 0)}
+
+
+async def stored_by_stage(conn: Any, tenant_id: UUID) -> tuple[dict[Key, tuple[int, Decimal, Decimal]], int]:
+    r = opportunity_stage_rollups
+    sums: dict[Key, list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    rows = list(await conn.execute(sa.select(r).where(r.c.tenant_id == tenant_id)))
+    for row in rows:
+        entry = sums[(row.pipeline_id, row.stage_id, row.owner_id, row.department_id)]
+        entry[0] += row.deals
+        entry[1] += row.amount
+        entry[2] += row.weighted
+    return {k: (n, a, w) for k, (n, a, w) in sums.items() if (n, a, w) != (0, 0, 0)}, len(rows)
+
+
 async def assert_in_step(engine: AsyncEngine, tenant_id: UUID) -> None:
     async with engine.connect() as conn:
         want, (have, _) = await expected(conn, tenant_id), await stored(conn, tenant_id)
+        have_by_stage, _ = await stored_by_stage(conn, tenant_id)
     assert have == want
+    assert have_by_stage == by_stage(want)
 
 
 async def compact(engine: AsyncEngine) -> None:
@@ -168,7 +193,8 @@ async def test_rollups_follow_every_kind_of_write(engine: AsyncEngine, world: Wo
             await assert_in_step(engine, tenant)
             async with engine.connect() as conn:
                 sums, rows = await stored(conn, tenant)
-            assert rows == len(sums)
+                stage_sums, stage_rows = await stored_by_stage(conn, tenant)
+            assert rows == len(sums) and stage_rows == len(stage_sums)
     # A rolled-back transaction leaves no trace.
     with pytest.raises(RuntimeError):
         async with engine.begin() as conn:
