@@ -24,7 +24,9 @@ export function useUrlFilters<K extends string>(keys: readonly K[]) {
   const [params, setParams] = useSearchParams();
   const filters = readFilters(params, keys);
   const set = useCallback(
-    (changes: Partial<Record<K, string | undefined>>) => setParams((prev) => withFilters(prev, changes), { replace: true }),
+    // the URL as it is now, not as the render saw it: quick successive changes all stick
+    (changes: Partial<Record<K, string | undefined>>) =>
+      setParams(withFilters(new URLSearchParams(window.location.search), changes), { replace: true }),
     [setParams],
   );
   const setFilter = useCallback(

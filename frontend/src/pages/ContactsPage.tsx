@@ -10,7 +10,7 @@ import { can } from '../permissions';
 import { BulkAssignBar } from '../components/BulkAssignBar';
 import { CustomerSelect } from '../components/CustomerSelect';
 import { CustomFieldFilter } from '../components/CustomFieldFilter';
-import { LoadMore, SortSelect } from '../components/lists';
+import { LoadMore, SortSelect, withFilters } from '../components/lists';
 import { EmptyState, ErrorState } from '../components/states';
 import { useCustomFields, useDepartments, useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
@@ -36,10 +36,9 @@ export default function ContactsPage() {
   const [selected, setSelected] = useState<string[]>([]);
 
   function setFilter(key: (typeof FILTERS)[number], value: string | undefined) {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
+    // From the URL as it is now, not as this render saw it: two quick changes (a field, then its
+    // value) must not drop the first.
+    setParams(withFilters(new URLSearchParams(window.location.search), { [key]: value }), { replace: true });
     setSelected([]);
   }
 

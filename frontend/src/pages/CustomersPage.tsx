@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
-import { LoadMore, SortSelect } from '../components/lists';
+import { LoadMore, SortSelect, withFilters } from '../components/lists';
 import { BulkAssignBar } from '../components/BulkAssignBar';
 import { CustomFieldFilter } from '../components/CustomFieldFilter';
 import { EmptyState, ErrorState } from '../components/states';
@@ -55,10 +55,9 @@ export default function CustomersPage() {
   const mayCreate = can(me, 'customers:create');
 
   function setFilter(key: (typeof FILTERS)[number], value: string | undefined) {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    setParams(next, { replace: true });
+    // From the URL as it is now, not as this render saw it: two quick changes (a field, then its
+    // value) must not drop the first.
+    setParams(withFilters(new URLSearchParams(window.location.search), { [key]: value }), { replace: true });
     setSelected([]);
   }
 
