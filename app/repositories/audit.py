@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.principal import Principal
@@ -15,16 +14,11 @@ from app.domain.shared.ids import new_id
 from app.repositories.prepared import Prepared
 from app.repositories.tables import audit_log, outbox
 
-
-def _insert(table: sa.Table, columns: tuple[str, ...]) -> Prepared:
-    return Prepared.of(table.insert().values({c: sa.bindparam(c, type_=table.c[c].type) for c in columns}))
-
-
-_AUDIT = _insert(
+_AUDIT = Prepared.insert(
     audit_log,
     ("tenant_id", "id", "actor_id", "api_token_id", "action", "entity", "entity_id", "changes", "request_id", "ip"),
 )
-_OUTBOX = _insert(outbox, ("tenant_id", "id", "event_type", "entity", "entity_id", "payload"))
+_OUTBOX = Prepared.insert(outbox, ("tenant_id", "id", "event_type", "entity", "entity_id", "payload"))
 
 
 class PgAuditTrail:

@@ -16,12 +16,16 @@ from app.domain.shared.normalize import search_text
 from app.domain.shared.scope import DataScope
 from app.repositories.deal_sums import deal_sums
 from app.repositories.owned import OwnedTable
+from app.repositories.prepared import Prepared
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import opportunities, opportunity_line_items, opportunity_stage_history
 
 t, li, h = opportunities, opportunity_line_items, opportunity_stage_history
 ITEM_COLUMNS = [li.c[name] for name in LineItem.__dataclass_fields__]
 HISTORY_COLUMNS = [h.c[name] for name in StageChange.__dataclass_fields__]
+_HISTORY_INSERT = Prepared.insert(
+    h, ("tenant_id", "id", "opportunity_id", "from_stage_id", "to_stage_id", "changed_by", "seconds_in_from_stage")
+)
 
 
 def derived(values: dict[str, Any]) -> dict[str, Any]:
@@ -76,16 +80,17 @@ class PgOpportunityRepository(OwnedTable[Opportunity]):
         actor: UUID | None,
         seconds_in_from_stage: int | None,
     ) -> None:
-        await self.conn.execute(
-            h.insert().values(
-                tenant_id=tenant_id,
-                id=new_id(),
-                opportunity_id=opportunity_id,
-                from_stage_id=from_stage,
-                to_stage_id=to_stage,
-                changed_by=actor,
-                seconds_in_from_stage=seconds_in_from_stage,
-            )
+        await _HISTORY_INSERT.rows(
+            self.conn,
+            {
+                "tenant_id": tenant_id,
+                "id": new_id(),
+                "opportunity_id": opportunity_id,
+                "from_stage_id": from_stage,
+                "to_stage_id": to_stage,
+                "changed_by": actor,
+                "seconds_in_from_stage": seconds_in_from_stage,
+            },
         )
 
     async def board(self, scope: DataScope, pipeline: Pipeline, cards: int) -> list[BoardColumn]:

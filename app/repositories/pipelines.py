@@ -11,11 +11,37 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.pipelines.entities import Pipeline, Stage
 from app.domain.shared.ids import new_id
+from app.repositories.prepared import Prepared
 from app.repositories.tables import opportunities, opportunity_stage_history, pipeline_stages, pipelines
 
 p, s = pipelines, pipeline_stages
 PIPELINE_COLUMNS = [p.c.id, p.c.name, p.c.position, p.c.currency, p.c.created_at, p.c.updated_at, p.c.version]
 STAGE_COLUMNS = [s.c[name] for name in Stage.__dataclass_fields__]
+
+
+def _load_pipelines(one: bool, for_update: bool) -> Prepared:
+    stmt = sa.select(*PIPELINE_COLUMNS).where(
+        p.c.tenant_id == sa.bindparam("tenant_id", type_=p.c.tenant_id.type), p.c.deleted_at.is_(None)
+    )
+    if one:
+        stmt = stmt.where(p.c.id == sa.bindparam("pipeline_id", type_=p.c.id.type))
+    if for_update:
+        stmt = stmt.with_for_update()
+    return Prepared.of(stmt.order_by(p.c.position, p.c.id))
+
+
+# Every deal's read, stage move and board loads its pipeline: the statements are prepared once
+# (app/repositories/prepared.py).
+_PIPELINES = {(one, lock): _load_pipelines(one, lock) for one in (False, True) for lock in (False, True)}
+_STAGES = Prepared.of(
+    sa.select(*STAGE_COLUMNS)
+    .where(
+        s.c.tenant_id == sa.bindparam("tenant_id", type_=s.c.tenant_id.type),
+        s.c.pipeline_id == sa.func.any(sa.bindparam("pipeline_ids", type_=sa.ARRAY(s.c.pipeline_id.type))),
+        s.c.deleted_at.is_(None),
+    )
+    .order_by(s.c.position, s.c.id)
+)
 
 
 def _bookkeeping(table: sa.Table, actor: UUID) -> dict[str, Any]:
@@ -34,19 +60,13 @@ class PgPipelineRepository:
         return found[0] if found else None
 
     async def _load(self, tenant_id: UUID, pipeline_id: UUID | None, *, for_update: bool) -> builtins.list[Pipeline]:
-        stmt = sa.select(*PIPELINE_COLUMNS).where(p.c.tenant_id == tenant_id, p.c.deleted_at.is_(None))
-        if pipeline_id is not None:
-            stmt = stmt.where(p.c.id == pipeline_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        found = [Pipeline(*row) for row in await self.conn.execute(stmt.order_by(p.c.position, p.c.id))]
+        load = _PIPELINES[(pipeline_id is not None, for_update)]
+        params = {"tenant_id": tenant_id, "pipeline_id": pipeline_id} if pipeline_id else {"tenant_id": tenant_id}
+        found = [Pipeline(*row) for row in await load.rows(self.conn, params)]
         if not found:
             return []
         by_id = {pipeline.id: pipeline for pipeline in found}
-        stages = sa.select(*STAGE_COLUMNS).where(
-            s.c.tenant_id == tenant_id, s.c.pipeline_id.in_(list(by_id)), s.c.deleted_at.is_(None)
-        )
-        for row in await self.conn.execute(stages.order_by(s.c.position, s.c.id)):
+        for row in await _STAGES.rows(self.conn, {"tenant_id": tenant_id, "pipeline_ids": list(by_id)}):
             stage = Stage(*row)
             by_id[stage.pipeline_id].stages.append(stage)
         return found

@@ -75,6 +75,11 @@ class Prepared:
         constants = {n: compiled.binds[n].effective_value for n in names if not compiled.binds[n].required}
         return cls(str(compiled), names, json_names, constants)
 
+    @classmethod
+    def insert(cls, table: sa.Table, columns: tuple[str, ...]) -> Prepared:
+        """INSERT of one row whose values are bound by column name."""
+        return cls.of(table.insert().values({c: sa.bindparam(c, type_=table.c[c].type) for c in columns}))
+
     async def rows(self, conn: AsyncConnection, params: Mapping[str, Any]) -> Sequence[Any]:
         """Run on the request's connection (inside its transaction, if any). Rows read by
         position, slice or attribute."""

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Input, Select, Table, Tag, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
@@ -10,7 +10,7 @@ import { can } from '../permissions';
 import { BulkAssignBar } from '../components/BulkAssignBar';
 import { CustomerSelect } from '../components/CustomerSelect';
 import { CustomFieldFilter } from '../components/CustomFieldFilter';
-import { LoadMore, SortSelect, withFilters } from '../components/lists';
+import { LoadMore, SortSelect, useUrlFilters } from '../components/lists';
 import { EmptyState, ErrorState } from '../components/states';
 import { useCustomFields, useDepartments, useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
@@ -19,11 +19,7 @@ const FILTERS = ['q', 'owner', 'department', 'customer', 'tag', 'sort', 'ck', 'c
 
 export default function ContactsPage() {
   const { t, i18n } = useTranslation();
-  const [params, setParams] = useSearchParams();
-  const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? undefined])) as Record<
-    (typeof FILTERS)[number],
-    string | undefined
-  >;
+  const { filters, setFilter: setUrlFilter } = useUrlFilters(FILTERS);
   const sort = filters.sort ?? '-updated_at';
   const users = useUsers();
   const userName = useUserName();
@@ -36,9 +32,7 @@ export default function ContactsPage() {
   const [selected, setSelected] = useState<string[]>([]);
 
   function setFilter(key: (typeof FILTERS)[number], value: string | undefined) {
-    // From the URL as it is now, not as this render saw it: two quick changes (a field, then its
-    // value) must not drop the first.
-    setParams(withFilters(new URLSearchParams(window.location.search), { [key]: value }), { replace: true });
+    setUrlFilter(key, value);
     setSelected([]);
   }
 

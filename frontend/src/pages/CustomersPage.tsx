@@ -3,10 +3,10 @@ import { FilterOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Checkbox, Dropdown, Grid, Input, Select, Space, Table, Tag, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
-import { LoadMore, SortSelect, withFilters } from '../components/lists';
+import { LoadMore, SortSelect, useUrlFilters } from '../components/lists';
 import { BulkAssignBar } from '../components/BulkAssignBar';
 import { CustomFieldFilter } from '../components/CustomFieldFilter';
 import { EmptyState, ErrorState } from '../components/states';
@@ -35,11 +35,7 @@ export default function CustomersPage() {
   const me = useMe();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [params, setParams] = useSearchParams();
-  const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? undefined])) as Record<
-    (typeof FILTERS)[number],
-    string | undefined
-  >;
+  const { filters, setFilter: setUrlFilter, clear } = useUrlFilters(FILTERS);
   const sort = filters.sort ?? '-updated_at';
   const [columns, setColumns] = useState<string[]>(storedColumns);
   const [selected, setSelected] = useState<string[]>([]);
@@ -55,9 +51,7 @@ export default function CustomersPage() {
   const mayCreate = can(me, 'customers:create');
 
   function setFilter(key: (typeof FILTERS)[number], value: string | undefined) {
-    // From the URL as it is now, not as this render saw it: two quick changes (a field, then its
-    // value) must not drop the first.
-    setParams(withFilters(new URLSearchParams(window.location.search), { [key]: value }), { replace: true });
+    setUrlFilter(key, value);
     setSelected([]);
   }
 
@@ -293,9 +287,7 @@ export default function CustomersPage() {
             <SortSelect value={sort} onChange={(v) => setFilter('sort', v)} />
           </>
         )}
-        {activeFilters > 0 && (
-          <Button onClick={() => setParams(new URLSearchParams(), { replace: true })}>{t('common.clearFilters')}</Button>
-        )}
+        {activeFilters > 0 && <Button onClick={clear}>{t('common.clearFilters')}</Button>}
       </div>
       {mayAssign && selected.length > 0 && (
         <BulkAssignBar
