@@ -135,9 +135,9 @@ describe('shell', () => {
     });
     const user = userEvent.setup();
     render(renderApp('/admin/users'));
-    expect(await screen.findByText('Your session has ended. Please sign in again.', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByText('Your session has ended. Please sign in again.', {}, { timeout: 20000 })).toBeInTheDocument();
     await signIn(user);
     await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/admin/users'));
-    expect(await screen.findByRole('heading', { name: 'Users' }, { timeout: 5000 })).toBeInTheDocument();
+    expect(await screen.findByRole('heading', { name: 'Users' }, { timeout: 20000 })).toBeInTheDocument();
   });
 });
