@@ -16,11 +16,15 @@ from app.domain.forecast.service import ForecastLine, GroupBy
 from app.domain.forecast.targets import Target
 from app.domain.shared.scope import DataScope
 from app.repositories.configured import ConfiguredTable
-from app.repositories.deal_sums import deal_sums
+from app.repositories.deal_sums import deal_sums, deal_sums_kind
+from app.repositories.prepared import StatementCache
+from app.repositories.scoping import Shape, scope_params, scope_shape
 from app.repositories.tables import pipeline_stages, sales_targets
 
 s = pipeline_stages
 CENT = Decimal("0.01")
+# The forecast's statements, prepared per scope shape and grouping (app/repositories/prepared.py).
+_STATEMENTS = StatementCache()
 GROUP_COLUMNS = {
     GroupBy.OWNER: "owner_id",
     GroupBy.DEPARTMENT: "department_id",
@@ -29,36 +33,44 @@ GROUP_COLUMNS = {
 }
 
 
+def _lines(shape: Shape, group_by: GroupBy) -> sa.ClauseElement:
+    """Per group, the sums the forecast shows, over the deals `deal_sums` gives for the period."""
+    d = deal_sums(shape, closing=True)
+
+    def total(condition: sa.ColumnElement[bool], value: Any = d.c.amount) -> sa.ColumnElement[Any]:
+        return sa.func.coalesce(sa.func.sum(value).filter(condition), 0)
+
+    won = s.c.kind == "won"
+    open_ = (s.c.kind == "open") & (d.c.forecast_category != "omitted")
+    key = d.c[GROUP_COLUMNS[group_by]]
+    tenant = sa.bindparam("scope_tenant", type_=s.c.tenant_id.type)
+    return (
+        sa.select(
+            key.label("key"),
+            total(won).label("closed_won"),
+            total(won, d.c.deals).label("won_count"),
+            total(open_ & (d.c.forecast_category == "commit")).label("commit"),
+            total(open_ & (d.c.forecast_category == "best_case")).label("best_case"),
+            total(open_ & (d.c.forecast_category == "pipeline")).label("pipeline"),
+            total(open_, d.c.weighted).label("weighted"),
+            total(open_, d.c.deals).label("open_count"),
+        )
+        .select_from(d.join(s, (s.c.tenant_id == tenant) & (s.c.id == d.c.stage_id)))
+        .group_by(key)
+        # groups whose every deal was deleted or moved out leave zero rows behind
+        .having(sa.func.sum(d.c.deals) > 0)
+        .order_by(key)
+    )
+
+
 class PgForecastRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
     async def lines(self, scope: DataScope, period: Period, group_by: GroupBy) -> list[ForecastLine]:
-        d = deal_sums(scope, closing=(period.start, period.end))
-
-        def total(condition: sa.ColumnElement[bool], value: Any = d.c.amount) -> sa.ColumnElement[Any]:
-            return sa.func.coalesce(sa.func.sum(value).filter(condition), 0)
-
-        won = s.c.kind == "won"
-        open_ = (s.c.kind == "open") & (d.c.forecast_category != "omitted")
-        key = d.c[GROUP_COLUMNS[group_by]]
-        stmt = (
-            sa.select(
-                key.label("key"),
-                total(won).label("closed_won"),
-                total(won, d.c.deals).label("won_count"),
-                total(open_ & (d.c.forecast_category == "commit")).label("commit"),
-                total(open_ & (d.c.forecast_category == "best_case")).label("best_case"),
-                total(open_ & (d.c.forecast_category == "pipeline")).label("pipeline"),
-                total(open_, d.c.weighted).label("weighted"),
-                total(open_, d.c.deals).label("open_count"),
-            )
-            .select_from(d.join(s, (s.c.tenant_id == scope.tenant_id) & (s.c.id == d.c.stage_id)))
-            .group_by(key)
-            # groups whose every deal was deleted or moved out leave zero rows behind
-            .having(sa.func.sum(d.c.deals) > 0)
-            .order_by(key)
-        )
+        shape = scope_shape(scope)
+        key = ("lines", shape, deal_sums_kind(shape), group_by)
+        params = {**scope_params(scope), "close_from": period.start, "close_to": period.end}
         return [
             ForecastLine(
                 key=str(row.key),
@@ -70,7 +82,7 @@ class PgForecastRepository:
                 weighted_pipeline=Decimal(row.weighted).quantize(CENT),
                 open_count=int(row.open_count),
             )
-            for row in await self.conn.execute(stmt)
+            for row in await _STATEMENTS.get(key, lambda: _lines(shape, group_by)).rows(self.conn, params)
         ]
 
     async def targets(self, tenant_id: UUID, period: Period) -> list[Target]:

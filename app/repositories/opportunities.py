@@ -8,16 +8,17 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.domain.opportunities.entities import CENT, SORTABLE, BoardColumn, LineItem, Opportunity, StageChange
 from app.domain.pipelines.entities import Pipeline
 from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import search_text
 from app.domain.shared.scope import DataScope
-from app.repositories.deal_sums import deal_sums
+from app.repositories.deal_sums import deal_sums, deal_sums_kind
 from app.repositories.owned import OwnedTable
-from app.repositories.prepared import Prepared
-from app.repositories.scoping import scope_predicate
+from app.repositories.prepared import Prepared, StatementCache
+from app.repositories.scoping import Shape, scope_clause, scope_params, scope_shape
 from app.repositories.tables import opportunities, opportunity_line_items, opportunity_stage_history
 
 t, li, h = opportunities, opportunity_line_items, opportunity_stage_history
@@ -26,6 +27,23 @@ HISTORY_COLUMNS = [h.c[name] for name in StageChange.__dataclass_fields__]
 _HISTORY_INSERT = Prepared.insert(
     h, ("tenant_id", "id", "opportunity_id", "from_stage_id", "to_stage_id", "changed_by", "seconds_in_from_stage")
 )
+
+# The board's statements, prepared per scope shape (app/repositories/prepared.py).
+_STATEMENTS = StatementCache()
+
+
+def _board_totals(shape: Shape) -> sa.ClauseElement:
+    d = deal_sums(shape, pipeline=True)
+    return (
+        sa.select(
+            d.c.stage_id,
+            sa.func.sum(d.c.deals).label("n"),
+            sa.func.sum(d.c.amount).label("amount"),
+            sa.func.sum(d.c.weighted).label("weighted"),
+        )
+        .group_by(d.c.stage_id)
+        .having(sa.func.sum(d.c.deals) > 0)
+    )
 
 
 def derived(values: dict[str, Any]) -> dict[str, Any]:
@@ -93,33 +111,39 @@ class PgOpportunityRepository(OwnedTable[Opportunity]):
             },
         )
 
-    async def board(self, scope: DataScope, pipeline: Pipeline, cards: int) -> list[BoardColumn]:
-        d = deal_sums(scope, pipeline_id=pipeline.id)
-        totals = {
-            row.stage_id: row
-            for row in await self.conn.execute(
-                sa.select(
-                    d.c.stage_id,
-                    sa.func.sum(d.c.deals).label("n"),
-                    sa.func.sum(d.c.amount).label("amount"),
-                    sa.func.sum(d.c.weighted).label("weighted"),
-                )
-                .group_by(d.c.stage_id)
-                .having(sa.func.sum(d.c.deals) > 0)
-            )
-        }
-        live = [scope_predicate(t, scope), t.c.pipeline_id == pipeline.id, t.c.deleted_at.is_(None)]
-        firsts = [
+    def _board_cards(self, shape: Shape) -> sa.ClauseElement:
+        """The first `cards` deals of each of `stage_ids` (most recently updated first), one
+        index range per stage (ix_opportunities_board)."""
+        stage = (
+            sa.func.unnest(sa.bindparam("stage_ids", type_=ARRAY(t.c.stage_id.type)))
+            .table_valued("stage_id")
+            .render_derived(name="stage")
+        )
+        firsts = (
             sa.select(*self.columns)
-            .where(*live, t.c.stage_id == stage.id)
+            .where(
+                scope_clause(t, shape),
+                t.c.pipeline_id == sa.bindparam("pipeline_id", type_=t.c.pipeline_id.type),
+                t.c.stage_id == stage.c.stage_id,
+                t.c.deleted_at.is_(None),
+            )
             .order_by(t.c.updated_at.desc(), t.c.id.desc())
-            .limit(cards)
-            for stage in pipeline.stages
-            if stage.id in totals
-        ]
+            .limit(sa.bindparam("cards", type_=sa.Integer))
+            .lateral("card")
+        )
+        newest = (firsts.c.updated_at.desc(), firsts.c.id.desc())
+        return sa.select(firsts).select_from(stage).join(firsts, sa.true()).order_by(*newest)
+
+    async def board(self, scope: DataScope, pipeline: Pipeline, cards: int) -> list[BoardColumn]:
+        shape = scope_shape(scope)
+        params = {**scope_params(scope), "pipeline_id": pipeline.id}
+        totals_of = _STATEMENTS.get(("board_totals", shape, deal_sums_kind(shape)), lambda: _board_totals(shape))
+        totals = {row.stage_id: row for row in await totals_of.rows(self.conn, params)}
         by_stage: dict[UUID, list[Opportunity]] = {}
-        if firsts:
-            for row in await self.conn.execute(sa.union_all(*firsts)):
+        filled = [stage.id for stage in pipeline.stages if stage.id in totals]
+        if filled:
+            firsts = _STATEMENTS.get(("board_cards", shape), lambda: self._board_cards(shape))
+            for row in await firsts.rows(self.conn, {**params, "stage_ids": filled, "cards": cards}):
                 deal = self._to_record(row)
                 by_stage.setdefault(deal.stage_id, []).append(deal)
         zero = Decimal(0)

@@ -164,8 +164,10 @@ async def test_the_board_counts_sums_and_cards_in_range(
     client: httpx.AsyncClient, world: World, pipeline: dict
 ) -> None:
     u = world.users
-    for user, amount in (("east_rep1", "100"), ("east_rep1", "300"), ("east_rep2", "1000"), ("west_rep1", "7")):
+    made = [
         await deal(client, u[user], amount=amount)
+        for user, amount in (("east_rep1", "100"), ("east_rep1", "300"), ("east_rep2", "1000"), ("west_rep1", "7"))
+    ]
     url = f"{PIPELINES}/{pipeline['id']}/board"
 
     def qualify(board: dict) -> dict:
@@ -174,10 +176,11 @@ async def test_the_board_counts_sums_and_cards_in_range(
     mine = qualify((await client.get(url, headers=u["east_rep1"].headers)).json())
     assert mine["count"] == 2 and Decimal(mine["amount"]) == Decimal("400.00")
     assert Decimal(mine["weighted_amount"]) == Decimal("40.00") and len(mine["cards"]) == 2
+    assert [c["id"] for c in mine["cards"]] == [made[1]["id"], made[0]["id"]]  # most recently updated first
     team = qualify((await client.get(url, headers=u["east_manager"].headers)).json())
     assert team["count"] == 3 and Decimal(team["amount"]) == Decimal("1400.00")
     everyone = (await client.get(url, params={"cards": 1}, headers=u["director"].headers)).json()
-    assert qualify(everyone)["count"] == 4 and len(qualify(everyone)["cards"]) == 1
+    assert qualify(everyone)["count"] == 4 and [c["id"] for c in qualify(everyone)["cards"]] == [made[3]["id"]]
     assert [c["name"] for c in everyone["columns"]] == [s["name"] for s in STAGES]
     assert all(c["count"] == 0 and c["cards"] == [] for c in everyone["columns"][1:])
     assert (await client.get(url, headers=u["marketer"].headers)).status_code == 403
