@@ -4,7 +4,6 @@ targets of the period."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -17,12 +16,11 @@ from app.domain.forecast.targets import Target
 from app.domain.shared.scope import DataScope
 from app.repositories.configured import ConfiguredTable
 from app.repositories.deal_sums import deal_sums, deal_sums_kind
-from app.repositories.prepared import StatementCache
+from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.scoping import Shape, scope_params, scope_shape
 from app.repositories.tables import pipeline_stages, sales_targets
 
 s = pipeline_stages
-CENT = Decimal("0.01")
 # The forecast's statements, prepared per scope shape and grouping (app/repositories/prepared.py).
 _STATEMENTS = StatementCache()
 GROUP_COLUMNS = {
@@ -38,7 +36,8 @@ def _lines(shape: Shape, group_by: GroupBy) -> sa.ClauseElement:
     d = deal_sums(shape, closing=True)
 
     def total(condition: sa.ColumnElement[bool], value: Any = d.c.amount) -> sa.ColumnElement[Any]:
-        return sa.func.coalesce(sa.func.sum(value).filter(condition), 0)
+        # to the cent here: numeric in, Decimal out, nothing left to round per value in Python
+        return sa.func.round(sa.func.coalesce(sa.func.sum(value).filter(condition), 0), 2)
 
     won = s.c.kind == "won"
     open_ = (s.c.kind == "open") & (d.c.forecast_category != "omitted")
@@ -48,12 +47,12 @@ def _lines(shape: Shape, group_by: GroupBy) -> sa.ClauseElement:
         sa.select(
             key.label("key"),
             total(won).label("closed_won"),
-            total(won, d.c.deals).label("won_count"),
+            sa.func.coalesce(sa.func.sum(d.c.deals).filter(won), 0).label("won_count"),
             total(open_ & (d.c.forecast_category == "commit")).label("commit"),
             total(open_ & (d.c.forecast_category == "best_case")).label("best_case"),
             total(open_ & (d.c.forecast_category == "pipeline")).label("pipeline"),
             total(open_, d.c.weighted).label("weighted"),
-            total(open_, d.c.deals).label("open_count"),
+            sa.func.coalesce(sa.func.sum(d.c.deals).filter(open_), 0).label("open_count"),
         )
         .select_from(d.join(s, (s.c.tenant_id == tenant) & (s.c.id == d.c.stage_id)))
         .group_by(key)
@@ -72,28 +71,15 @@ class PgForecastRepository:
         key = ("lines", shape, deal_sums_kind(shape), group_by)
         params = {**scope_params(scope), "close_from": period.start, "close_to": period.end}
         return [
-            ForecastLine(
-                key=str(row.key),
-                closed_won=Decimal(row.closed_won).quantize(CENT),
-                won_count=int(row.won_count),
-                commit=Decimal(row.commit).quantize(CENT),
-                best_case=Decimal(row.best_case).quantize(CENT),
-                pipeline=Decimal(row.pipeline).quantize(CENT),
-                weighted_pipeline=Decimal(row.weighted).quantize(CENT),
-                open_count=int(row.open_count),
-            )
-            for row in await _STATEMENTS.get(key, lambda: _lines(shape, group_by)).rows(self.conn, params)
+            ForecastLine(str(key), won, int(won_count), commit, best_case, pipeline, weighted, int(open_count))
+            for key, won, won_count, commit, best_case, pipeline, weighted, open_count in await _STATEMENTS.get(
+                key, lambda: _lines(shape, group_by)
+            ).rows(self.conn, params)
         ]
 
     async def targets(self, tenant_id: UUID, period: Period) -> list[Target]:
-        t = sales_targets
-        stmt = sa.select(*PgTargetRepository.columns).where(
-            t.c.tenant_id == tenant_id,
-            t.c.deleted_at.is_(None),
-            t.c.period_start >= period.start,
-            t.c.period_start < period.end,
-        )
-        return [Target(*row) for row in await self.conn.execute(stmt)]
+        params = {"tenant_id": tenant_id, "start": period.start, "end": period.end}
+        return [Target(*row) for row in await _TARGETS.rows(self.conn, params)]
 
 
 class PgTargetRepository(ConfiguredTable[Target]):
@@ -101,3 +87,14 @@ class PgTargetRepository(ConfiguredTable[Target]):
     record = Target
     order_by = ("period_start", "id")
     fk_fields = {"fk_sales_targets_user": "user_id", "fk_sales_targets_department": "department_id"}
+
+
+_t = sales_targets
+_TARGETS = Prepared.of(
+    sa.select(*PgTargetRepository.columns).where(
+        _t.c.tenant_id == sa.bindparam("tenant_id", type_=_t.c.tenant_id.type),
+        _t.c.deleted_at.is_(None),
+        _t.c.period_start >= sa.bindparam("start", type_=sa.Date),
+        _t.c.period_start < sa.bindparam("end", type_=sa.Date),
+    )
+)

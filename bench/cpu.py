@@ -1,0 +1,115 @@
+"""CPU per request, for comparing two versions of a hot path on a machine that is not idle.
+
+`python -m bench.cpu board_director forecast_director --requests 300` serves the app in-process
+(httpx over ASGI, no network, no wrk) against the benchmark database and sends the scenarios'
+GET requests one after another. It reports the CPU time this process spent per request (the app
+plus a thin client) and the CPU the PostgreSQL server spent per request (its processes' user and
+system time, read from /proc). CPU time, unlike latency under load, hardly moves when other work
+shares the machine, so it shows whether a change made a request cheaper; `make bench` remains the
+measure of latency and throughput (DESIGN.md section 8).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import logging
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from app.auth.jwt_tokens import issue_access_token
+from app.auth.permissions import SYSTEM_ROLES
+from app.main import create_app
+from app.migrate import upgrade
+from app.settings import Settings
+from bench.drive import CALLERS, _selling
+from bench.run import ROOT, prepare_data
+from bench.scenarios import scenarios
+
+log = logging.getLogger("bench.cpu")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu(pgdata: Path) -> float:
+    """Seconds of CPU used by the server: the postmaster, its live children, its reaped ones."""
+    postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == postmaster:
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        elif ppid == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / TICK
+
+
+async def measure(url: str, pgdata: Path, names: list[str], requests: int, profile: bool) -> None:
+    settings = Settings(env="development", worker_in_serve=False)
+    tenant = await prepare_data(url, settings, regenerate=False, scale=1.0)
+    selling = await _selling(url, settings, tenant)
+    chosen = {s.name: s for s in scenarios("星辰", "acme", selling)}
+    app = create_app(settings, database_url=url)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for name in names:
+                scenario = chosen[name]
+                if scenario.method != "GET" or scenario.ids:
+                    log.warning("%s: only GET scenarios without ids are measured here", name)
+                    continue
+                user = tenant.users[CALLERS[scenario.caller]]
+                scopes = set(SYSTEM_ROLES[user.role]["permissions"])
+                token, _ = issue_access_token(settings, user_id=user.id, tenant_id=tenant.id, scopes=scopes)
+                headers = {"Authorization": f"Bearer {token}"}
+                for _ in range(max(10, requests // 10)):  # warm caches and prepared statements
+                    (await client.get(scenario.url_path, headers=headers)).raise_for_status()
+                profiler = cProfile.Profile() if profile else None
+                app_cpu, db_cpu, wall = time.process_time(), _postgres_cpu(pgdata), time.perf_counter()
+                if profiler:
+                    profiler.enable()
+                for _ in range(requests):
+                    (await client.get(scenario.url_path, headers=headers)).raise_for_status()
+                if profiler:
+                    profiler.disable()
+                app_cpu = (time.process_time() - app_cpu) / requests * 1000
+                db_cpu = (_postgres_cpu(pgdata) - db_cpu) / requests * 1000
+                wall = (time.perf_counter() - wall) / requests * 1000
+                print(f"{name:20} app+client {app_cpu:6.2f} ms CPU  postgres {db_cpu:6.2f} ms CPU  wall {wall:6.2f} ms")
+                if profiler:  # the profiler's own overhead inflates the figures above
+                    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenarios", nargs="+")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--profile", action="store_true", help="cProfile the measured requests (top 25 by own time)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
+    from bench.pg import EmbeddedPostgres
+
+    embedded = EmbeddedPostgres(ROOT / ".crm" / "bench", "crm_bench")
+    url = embedded.start()
+    try:
+        upgrade(url)
+        asyncio.run(measure(url, ROOT / ".crm" / "bench" / "pgdata", args.scenarios, args.requests, args.profile))
+    finally:
+        embedded.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
