@@ -51,6 +51,13 @@ def get_engine(request: Request) -> AsyncEngine:
     return engine
 
 
+def get_read_engine(request: Request) -> AsyncEngine:
+    """The autocommit engine: reads, and single statements that must not join the request's
+    transaction (a rate limit's hit)."""
+    engine: AsyncEngine = request.app.state.read_engine
+    return engine
+
+
 async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
     if request.method in SAFE_METHODS:
         async with request.app.state.read_engine.connect() as conn:

@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.api.deps import AppSettings, Connection, get_engine
+from app.api.deps import AppSettings, Connection, get_engine, get_read_engine
 from app.auth.jwt_tokens import issue_access_token
 from app.domain.activities.service import ActivityService
 from app.domain.contacts.service import ContactService
@@ -144,9 +144,8 @@ def build_lead_form_service(conn: AsyncConnection) -> LeadFormService:
     return LeadFormService(PgLeadFormRepository(conn), PgAuditTrail(conn))
 
 
-def build_lead_capture(conn: AsyncConnection, engine: AsyncEngine, settings: Settings) -> LeadCapture:
-    # The rate limiter counts on the engine: a refused or failed submission still counts.
-    return LeadCapture(PgLeadFormRepository(conn), PgRateLimiter(engine), build_lead_service(conn))
+def build_lead_capture(conn: AsyncConnection, limits: AsyncEngine) -> LeadCapture:
+    return LeadCapture(PgLeadFormRepository(conn), PgRateLimiter(limits), build_lead_service(conn))
 
 
 def build_pipeline_service(conn: AsyncConnection) -> PipelineService:
@@ -282,6 +281,18 @@ def _on_connection(build: Callable[[AsyncConnection], T]) -> Any:
     return Depends(provide)
 
 
+def _with_limiter(build: Callable[[AsyncConnection, AsyncEngine], T]) -> Any:
+    """A service that also counts rate-limit hits. They go to the autocommit engine's pool, not
+    the request's transaction: a refused or failed request still counts, and a request holding a
+    write connection never waits for a second one from the same pool (32 concurrent public form
+    posts starved the write pool that way)."""
+
+    async def provide(request: Request, conn: Connection) -> T:
+        return build(conn, get_read_engine(request))
+
+    return Depends(provide)
+
+
 def _with_engine(build: Callable[[AsyncConnection, AsyncEngine, Settings], T]) -> Any:
     async def provide(request: Request, conn: Connection, settings: AppSettings) -> T:
         return build(conn, get_engine(request), settings)
@@ -298,7 +309,7 @@ Leads = Annotated[LeadService, _on_connection(build_lead_service)]
 ScoringRules = Annotated[ScoringRuleService, _on_connection(build_scoring_rule_service)]
 AssignmentRules = Annotated[AssignmentRuleService, _on_connection(build_assignment_rule_service)]
 LeadForms = Annotated[LeadFormService, _on_connection(build_lead_form_service)]
-Capture = Annotated[LeadCapture, _with_engine(build_lead_capture)]
+Capture = Annotated[LeadCapture, _with_limiter(build_lead_capture)]
 Pipelines = Annotated[PipelineService, _on_connection(build_pipeline_service)]
 Opportunities = Annotated[OpportunityService, _on_connection(build_opportunity_service)]
 Targets = Annotated[TargetService, _on_connection(build_target_service)]

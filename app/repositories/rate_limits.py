@@ -1,7 +1,7 @@
 """Sliding-window rate limits in PostgreSQL (DESIGN.md section 10: the API is stateless; the
 counters live in the database). A hit is one call of `rate_limit_hit` (migration 0016) on a
-connection of its own, outside the request's transaction, so a request that then fails still
-counts."""
+connection of its own (the composition root hands in the autocommit engine, whose pool is not the
+request's), outside the request's transaction, so a request that then fails still counts."""
 
 from __future__ import annotations
 

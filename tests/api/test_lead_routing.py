@@ -4,6 +4,7 @@ the public web form (allow-list, honeypot, per-address limit, duplicates tagged,
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -11,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.main import create_app
 from app.repositories.tables import audit_log, leads
 from app.settings import Settings
 from app.worker import Worker
@@ -213,3 +215,24 @@ async def test_lead_forms_are_for_lead_managers(client: httpx.AsyncClient, world
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "fields"
     form = await _form(client, world)
     assert [f["id"] for f in (await client.get(FORMS, headers=u["marketer"].headers)).json()["items"]] == [form["id"]]
+
+
+async def test_a_burst_of_submissions_beyond_the_pool_completes(
+    client: httpx.AsyncClient, world: World, database_url: str, settings: Settings
+) -> None:
+    """Each submission holds a write connection for its transaction; its rate-limit hit must not
+    wait for a second one from the same pool (with 2 connections, 8 posts at once would each
+    hold one and wait for another until the pool's 30 s timeout)."""
+    form = await _form(client, world)
+    small = create_app(settings.model_copy(update={"db_pool_size": 2, "db_max_overflow": 0}), database_url=database_url)
+    async with small.router.lifespan_context(small):
+
+        async def post(i: int) -> int:
+            address = (f"198.51.100.{100 + i}", 40000)
+            transport = httpx.ASGITransport(app=small, client=address)  # type: ignore[arg-type]
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as visitor:
+                r = await visitor.post(f"{PUBLIC}/{form['form_key']}", json={"name": f"Burst {i}"})
+                return r.status_code
+
+        statuses = await asyncio.wait_for(asyncio.gather(*(post(i) for i in range(8))), timeout=20)
+    assert statuses == [202] * 8
