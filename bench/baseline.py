@@ -506,8 +506,8 @@ class Baseline:
         values = self._validate(body, create=True)
         derived = self._derived(values)
         ctx["email_norm"], ctx["phone_norm"] = derived["email_norm"], derived["phone_norm"]
-        ctx["lock.email"] = f"{ctx['tenant_id']}:{derived['email_norm']}"
-        ctx["lock.phone"] = f"{ctx['tenant_id']}:{derived['phone_norm']}"
+        keys = {derived["email_norm"], derived["phone_norm"]} - {None}
+        ctx["lock.keys"] = sorted(f"{ctx['tenant_id']}:{key}" for key in keys)
         async with self.pool.acquire() as conn, conn.transaction():
             shape = await self._caller(conn, ctx, claims, "customers:create")
             created: dict[str, Any] | None = None

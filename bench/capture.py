@@ -230,8 +230,8 @@ async def capture(
                     known += [
                         ("email_norm", em),
                         ("phone_norm", ph),
-                        ("lock.email", f"{claims.tenant_id}:{em}"),
-                        ("lock.phone", f"{claims.tenant_id}:{ph}"),
+                        # the duplicate check's advisory locks, taken in one statement (sorted keys)
+                        ("lock.keys", sorted({f"{claims.tenant_id}:{em}", f"{claims.tenant_id}:{ph}"})),
                     ]
                 if scenario.route == "patch":
                     body = bodies.patch_body(999, 9, nonce)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.domain.contacts.entities import SORTABLE, Contact, email_keys, phone_keys
 from app.domain.shared.normalize import phone_key, search_text
+from app.repositories.locks import lock_keys
 from app.repositories.owned import OwnedTable
 from app.repositories.tables import contacts
 
@@ -52,10 +53,7 @@ class PgContactRepository(OwnedTable[Contact]):
             return None
         # Serialize writers of the same keys, so two concurrent creates cannot both pass; the keys
         # are locked in one order so that two writers sharing several keys cannot deadlock.
-        for key in sorted({*emails, *phones}):
-            await self.conn.execute(
-                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"{tenant_id}:contact:{key}", 0)))
-            )
+        await lock_keys(self.conn, (f"{tenant_id}:contact:{key}" for key in (*emails, *phones)))
         # `&&` (overlap) on the GIN-indexed key arrays.
         match = sa.or_(
             *([t.c.emails_norm.overlap(sa.literal(emails, TEXT_ARRAY))] if emails else []),

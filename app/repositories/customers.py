@@ -16,6 +16,7 @@ from app.domain.custom_fields.entities import CustomFieldDef
 from app.domain.customers.entities import SORTABLE, Customer
 from app.domain.shared.normalize import email_key, phone_key, search_text
 from app.repositories.custom_fields import definitions_query
+from app.repositories.locks import lock_keys
 from app.repositories.owned import OwnedTable
 from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.tables import activities, contacts, customers, tenants, users
@@ -53,9 +54,6 @@ def _write_context_statement() -> sa.ClauseElement:
 
 
 _WRITE_CONTEXT = Prepared.of(_write_context_statement())
-_ADVISORY_LOCK = Prepared.of(
-    sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(sa.bindparam("key", type_=sa.Text), 0)))
-)
 
 
 class PgCustomerRepository(OwnedTable[Customer]):
@@ -72,8 +70,7 @@ class PgCustomerRepository(OwnedTable[Customer]):
         if email is None and phone is None:
             return None
         # Serialize creators of the same keys, so two concurrent creates cannot both pass.
-        for key in filter(None, (email, phone)):
-            await _ADVISORY_LOCK.rows(self.conn, {"key": f"{tenant_id}:{key}"})
+        await lock_keys(self.conn, (f"{tenant_id}:{key}" for key in (email, phone) if key))
 
         def build() -> sa.ClauseElement:
             match = sa.or_(

@@ -17,6 +17,7 @@ from app.domain.leads.routing import AssignmentRule
 from app.domain.leads.scoring import SCORABLE, ScoringRule
 from app.domain.shared.normalize import email_key, phone_key, search_text
 from app.repositories.configured import ConfiguredTable
+from app.repositories.locks import lock_keys
 from app.repositories.owned import OwnedTable
 from app.repositories.routing import RoutingRuleTable
 from app.repositories.tables import (
@@ -91,10 +92,7 @@ class PgLeadDuplicateFinder:
     ) -> list[dict[str, Any]]:
         # Serialize writers of the same keys (as customers and contacts do), so two concurrent
         # captures of one person cannot both pass; keys locked in one order against deadlocks.
-        for key in sorted({*emails, *phones}):
-            await self.conn.execute(
-                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(f"{tenant_id}:lead:{key}", 0)))
-            )
+        await lock_keys(self.conn, (f"{tenant_id}:lead:{key}" for key in (*emails, *phones)))
         email_list, phone_list = sa.literal(emails, TEXTS), sa.literal(phones, TEXTS)
         lead_match = sa.or_(t.c.email_norm == sa.any_(email_list), t.c.phone_norm == sa.any_(phone_list))
         if exclude_lead is not None:
