@@ -45,6 +45,15 @@ class PgNotificationRepository:
         rows = (await self.conn.execute(keyset(stmt, n, NEWEST, cursor, limit))).all()
         return page_of(rows, NEWEST, limit, lambda row: Notification(*row[: len(COLUMNS)]))
 
+    async def unread_count(self, tenant_id: UUID, user_id: UUID, cap: int) -> int:
+        unread = (
+            sa.select(sa.literal(1))
+            .where(n.c.tenant_id == tenant_id, n.c.user_id == user_id, n.c.read_at.is_(None))
+            .limit(cap)
+            .subquery()
+        )
+        return int((await self.conn.execute(sa.select(sa.func.count()).select_from(unread))).scalar_one())
+
     async def mark_read(self, tenant_id: UUID, user_id: UUID, ids: builtins.list[UUID] | None) -> int:
         stmt = (
             n.update()

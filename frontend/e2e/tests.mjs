@@ -760,7 +760,7 @@ export const tests = [
       let shown = -1;
       let expected = -2;
       for (let i = 0; i < 30 && shown !== expected; i++) {
-        expected = (await rep('/api/v1/notifications?unread=true&limit=50')).body.items.length;
+        expected = (await rep('/api/v1/notifications/unread-count')).body.unread;
         shown = await bellCount(page);
         if (shown !== expected) await page.waitForTimeout(500);
       }
@@ -795,6 +795,7 @@ export const tests = [
       await page.waitForFunction(() => !document.querySelector('[data-testid="notification-bell"] .ant-badge-count'));
       assert.equal(await bellCount(page), 0);
       assert.equal((await rep('/api/v1/notifications?unread=true&limit=50')).body.items.length, 0);
+      assert.equal((await rep('/api/v1/notifications/unread-count')).body.unread, 0);
     },
   },
   {

@@ -56,15 +56,24 @@ async def test_an_assignment_notifies_the_new_owner(
     items = (await client.get("/api/v1/notifications", headers=u["east_rep2"].headers)).json()["items"]
     assert [(n["kind"], n["entity"], n["entity_id"]) for n in items] == [("assigned", "lead", lead["id"])]
     assert items[0]["title"] == "A lead was assigned to you" and items[0]["read_at"] is None
+
+    async def unread(user: str) -> int:
+        r = await client.get("/api/v1/notifications/unread-count", headers=u[user].headers)
+        assert r.status_code == 200
+        return int(r.json()["unread"])
+
+    assert (await unread("east_rep2"), await unread("east_rep1")) == (1, 0)
     # Nobody else sees it; marking read is one's own.
     assert (await client.get("/api/v1/notifications", headers=u["east_rep1"].headers)).json()["items"] == []
     r = await client.post("/api/v1/notifications/read", json={}, headers=u["east_rep1"].headers)
     assert r.json() == {"marked": 0}
     r = await client.post("/api/v1/notifications/read", json={"ids": [items[0]["id"]]}, headers=u["east_rep2"].headers)
     assert r.json() == {"marked": 1}
-    unread = await client.get("/api/v1/notifications", params={"unread": "true"}, headers=u["east_rep2"].headers)
-    assert unread.json()["items"] == []
+    left = await client.get("/api/v1/notifications", params={"unread": "true"}, headers=u["east_rep2"].headers)
+    assert left.json()["items"] == []
+    assert await unread("east_rep2") == 0
     assert (await client.get("/api/v1/notifications")).status_code == 401
+    assert (await client.get("/api/v1/notifications/unread-count")).status_code == 401
 
 
 async def _create_many(client: httpx.AsyncClient, world: World, count: int) -> None:

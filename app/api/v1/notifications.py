@@ -44,6 +44,10 @@ class MarkedRead(BaseModel):
     marked: int
 
 
+class UnreadCount(BaseModel):
+    unread: int = Field(description="Unread notifications, counted up to 1,000.")
+
+
 @router.get(
     "",
     operation_id="notifications_list",
@@ -60,6 +64,17 @@ async def list_notifications(
 ) -> Response:
     page = await service.list(caller, unread=unread, limit=limit, cursor=cursor)
     return json_response({"items": page.items, "next_cursor": page.next_cursor})
+
+
+@router.get(
+    "/unread-count",
+    operation_id="notifications_unread_count",
+    response_model=UnreadCount,
+    summary="How many of your notifications are unread (for a badge)",
+    responses=problem_responses(401),
+)
+async def unread_count(caller: CurrentPrincipal, service: Notifications) -> Response:
+    return json_response({"unread": await service.unread_count(caller)})
 
 
 @router.post(

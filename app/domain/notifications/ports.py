@@ -17,6 +17,10 @@ class NotificationRepository(Protocol):
     async def list(
         self, tenant_id: UUID, user_id: UUID, *, unread: bool, limit: int, cursor: str | None
     ) -> Page[Notification]: ...
+    async def unread_count(self, tenant_id: UUID, user_id: UUID, cap: int) -> int:
+        """The user's unread notifications, counted up to `cap`."""
+        ...
+
     async def mark_read(self, tenant_id: UUID, user_id: UUID, ids: builtins.list[UUID] | None) -> int:
         """Mark these (None: all) of the user's unread notifications read; returns how many."""
         ...

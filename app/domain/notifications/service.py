@@ -16,6 +16,9 @@ ENTITY_LABELS = {"customer": "A customer", "contact": "A contact", "lead": "A le
                  "activity": "An activity", "ticket": "A ticket"}  # fmt: skip
 
 
+UNREAD_CAP = 1000
+
+
 class NotificationService:
     def __init__(self, notifications: NotificationRepository) -> None:
         self.notifications = notifications
@@ -24,6 +27,11 @@ class NotificationService:
         return await self.notifications.list(
             principal.tenant_id, principal.user_id, unread=unread, limit=limit, cursor=cursor
         )
+
+    async def unread_count(self, principal: Principal) -> int:
+        """How many of the caller's notifications are unread, counted up to UNREAD_CAP (a badge
+        shows "99+" long before; the cap keeps the count cheap for someone who never reads)."""
+        return await self.notifications.unread_count(principal.tenant_id, principal.user_id, UNREAD_CAP)
 
     async def mark_read(self, principal: Principal, ids: builtins.list[UUID] | None) -> int:
         return await self.notifications.mark_read(principal.tenant_id, principal.user_id, ids)

@@ -14,7 +14,6 @@ import { recordPath } from '../pages/leads/leadBits';
 type Notification = components['schemas']['NotificationOut'];
 
 const POLL_MS = 30_000;
-const UNREAD_PAGE = 50;
 const ENTITIES = ['lead', 'customer', 'contact', 'opportunity', 'activity'] as const;
 
 /** The notification's text in the user's language where its kind is known; the server's otherwise. */
@@ -43,7 +42,7 @@ export default function NotificationBell() {
   // The unread count, polled; the list itself is loaded when the panel opens.
   const unread = useQuery({
     queryKey: ['notifications', 'unread'],
-    queryFn: () => unwrap(api.GET('/api/v1/notifications', { params: { query: { unread: true, limit: UNREAD_PAGE } } })),
+    queryFn: () => unwrap(api.GET('/api/v1/notifications/unread-count')),
     refetchInterval: POLL_MS,
     refetchIntervalInBackground: false,
   });
@@ -52,8 +51,7 @@ export default function NotificationBell() {
     enabled: open,
     queryFn: () => unwrap(api.GET('/api/v1/notifications', { params: { query: { limit: 20 } } })),
   });
-  const count = unread.data?.items.length ?? 0;
-  const more = !!unread.data?.next_cursor;
+  const count = unread.data?.unread ?? 0;
 
   async function markRead(ids?: string[]) {
     try {
@@ -121,7 +119,7 @@ export default function NotificationBell() {
         aria-label={t('notifications.bell', { count })}
         data-testid="notification-bell"
         icon={
-          <Badge count={more ? `${UNREAD_PAGE}+` : count} size="small" data-testid="notification-count">
+          <Badge count={count} overflowCount={99} size="small" data-testid="notification-count">
             <BellOutlined style={{ fontSize: 18 }} />
           </Badge>
         }
