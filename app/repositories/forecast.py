@@ -18,7 +18,7 @@ from app.repositories.configured import ConfiguredTable
 from app.repositories.deal_sums import deal_sums, deal_sums_kind
 from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.scoping import Shape, scope_params, scope_shape
-from app.repositories.tables import pipeline_stages, sales_targets
+from app.repositories.tables import pipeline_stages, sales_targets, users
 
 s = pipeline_stages
 # The forecast's statements, prepared per scope shape and grouping (app/repositories/prepared.py).
@@ -80,6 +80,11 @@ class PgForecastRepository:
     async def targets(self, tenant_id: UUID, period: Period) -> list[Target]:
         params = {"tenant_id": tenant_id, "start": period.start, "end": period.end}
         return [Target(*row) for row in await _TARGETS.rows(self.conn, params)]
+
+    async def departments_of(self, tenant_id: UUID, user_ids: list[UUID]) -> dict[UUID, UUID | None]:
+        u = users
+        stmt = sa.select(u.c.id, u.c.department_id).where(u.c.tenant_id == tenant_id, u.c.id.in_(user_ids))
+        return {row.id: row.department_id for row in await self.conn.execute(stmt)}
 
 
 class PgTargetRepository(ConfiguredTable[Target]):

@@ -92,6 +92,21 @@ async def test_forecast_by_owner_in_range_with_targets(client: httpx.AsyncClient
     everyone = {line["key"]: line for line in (await forecast(client, director))["lines"]}
     assert Decimal(everyone[str(west.id)]["target"]) == 6000 and Decimal(everyone[str(west.id)]["pipeline"]) == 5000
 
+    # A target without a deal in the period: its line shows the whole target as the gap, to
+    # whoever's range holds the person (the rep, their manager, the director), and to nobody else.
+    subject = u["east_manager"]  # sells nothing himself
+    body = {"user_id": str(subject.id), "period": "2026-Q4", "amount": "700"}
+    assert (await client.post("/api/v1/targets", json=body, headers=director.headers)).status_code == 201
+    for viewer, sees in ((subject, True), (director, True), (rep1, False), (west, False)):
+        lines = {line["key"]: line for line in (await forecast(client, viewer))["lines"]}
+        assert (str(subject.id) in lines) == sees, viewer
+        if sees:
+            line = lines[str(subject.id)]
+            assert Decimal(line["target"]) == 700 and Decimal(line["gap"]) == 700 and Decimal(line["closed_won"]) == 0
+    team = await forecast(client, u["east_manager"])
+    assert [line["key"] for line in team["lines"]] == sorted(line["key"] for line in team["lines"])
+    assert Decimal(team["total"]["target"]) == 4700 and Decimal(team["total"]["gap"]) == 3700
+
     by_category = {line["key"]: line for line in (await forecast(client, director, group_by="category"))["lines"]}
     assert set(by_category) == {"closed", "commit", "best_case", "pipeline"}
     assert by_category["closed"]["target"] is None

@@ -14,7 +14,7 @@ from uuid import UUID
 from app.auth.principal import Principal
 from app.domain.forecast.periods import Period, PeriodKind
 from app.domain.forecast.targets import Target
-from app.domain.shared.scope import DataScope
+from app.domain.shared.scope import DataRange, DataScope
 
 ZERO = Decimal("0.00")
 
@@ -57,6 +57,10 @@ class ForecastRepository(Protocol):
         """Live targets whose period starts within `period`."""
         ...
 
+    async def departments_of(self, tenant_id: UUID, user_ids: list[UUID]) -> dict[UUID, UUID | None]:
+        """Each user's department."""
+        ...
+
 
 class ForecastService:
     def __init__(self, forecasts: ForecastRepository) -> None:
@@ -67,6 +71,11 @@ class ForecastService:
         lines = await self.forecasts.lines(scope, period, group_by)
         if group_by in (GroupBy.OWNER, GroupBy.DEPARTMENT):
             goals = _targets_by_subject(await self.forecasts.targets(principal.tenant_id, period), period, group_by)
+            # A subject with a target but no deal in the period still has a gap: the whole target.
+            idle = [UUID(key) for key in goals.keys() - {line.key for line in lines}]
+            if idle:
+                seen = await self._in_range(scope, group_by, idle)
+                lines = sorted([*lines, *(ForecastLine(str(key)) for key in seen)], key=lambda line: line.key)
             for line in lines:
                 line.target = goals.get(line.key)
                 line.gap = None if line.target is None else line.target - line.closed_won
@@ -84,6 +93,27 @@ class ForecastService:
             total.target = sum(targets, ZERO)
             total.gap = total.target - sum((line.closed_won for line in lines if line.target is not None), ZERO)
         return Forecast(period, group_by, lines, total)
+
+    async def _in_range(self, scope: DataScope, group_by: GroupBy, subjects: list[UUID]) -> list[UUID]:
+        """The subjects (users or departments) whose deals the scope covers. A grant narrowed by
+        region or customer type covers deals, not people: such a grant shows only subjects that
+        have deals."""
+        plain = [g.range for g in scope.grants if g.regions is None and g.customer_types is None]
+        if DataRange.ALL in plain:
+            return subjects
+        department_of: dict[UUID, UUID | None]
+        if group_by == GroupBy.DEPARTMENT:
+            department_of = {subject: subject for subject in subjects}
+        elif DataRange.DEPARTMENT in plain:
+            department_of = await self.forecasts.departments_of(scope.tenant_id, subjects)
+        else:
+            department_of = {}
+        return [
+            subject
+            for subject in subjects
+            if (DataRange.DEPARTMENT in plain and department_of.get(subject) in scope.department_ids)
+            or (DataRange.OWN in plain and group_by == GroupBy.OWNER and subject == scope.user_id)
+        ]
 
 
 def _targets_by_subject(targets: list[Target], period: Period, group_by: GroupBy) -> dict[str, Decimal]:
