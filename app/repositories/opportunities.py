@@ -10,7 +10,15 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from app.domain.opportunities.entities import CENT, SORTABLE, BoardColumn, LineItem, Opportunity, StageChange
+from app.domain.opportunities.entities import (
+    CENT,
+    SORTABLE,
+    BoardCard,
+    BoardColumn,
+    LineItem,
+    Opportunity,
+    StageChange,
+)
 from app.domain.pipelines.entities import Pipeline
 from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import search_text
@@ -24,6 +32,7 @@ from app.repositories.tables import opportunities, opportunity_line_items, oppor
 t, li, h = opportunities, opportunity_line_items, opportunity_stage_history
 ITEM_COLUMNS = [li.c[name] for name in LineItem.__dataclass_fields__]
 HISTORY_COLUMNS = [h.c[name] for name in StageChange.__dataclass_fields__]
+CARD_COLUMNS = [t.c[name] for name in BoardCard.__dataclass_fields__]
 _HISTORY_INSERT = Prepared.insert(
     h, ("tenant_id", "id", "opportunity_id", "from_stage_id", "to_stage_id", "changed_by", "seconds_in_from_stage")
 )
@@ -111,7 +120,8 @@ class PgOpportunityRepository(OwnedTable[Opportunity]):
             },
         )
 
-    def _board_cards(self, shape: Shape) -> sa.ClauseElement:
+    @staticmethod
+    def _board_cards(shape: Shape) -> sa.ClauseElement:
         """The first `cards` deals of each of `stage_ids` (most recently updated first), one
         index range per stage (ix_opportunities_board)."""
         stage = (
@@ -120,7 +130,7 @@ class PgOpportunityRepository(OwnedTable[Opportunity]):
             .render_derived(name="stage")
         )
         firsts = (
-            sa.select(*self.columns)
+            sa.select(*CARD_COLUMNS)
             .where(
                 scope_clause(t, shape),
                 t.c.pipeline_id == sa.bindparam("pipeline_id", type_=t.c.pipeline_id.type),
@@ -139,13 +149,13 @@ class PgOpportunityRepository(OwnedTable[Opportunity]):
         params = {**scope_params(scope), "pipeline_id": pipeline.id}
         totals_of = _STATEMENTS.get(("board_totals", shape, deal_sums_kind(shape)), lambda: _board_totals(shape))
         totals = {row.stage_id: row for row in await totals_of.rows(self.conn, params)}
-        by_stage: dict[UUID, list[Opportunity]] = {}
+        by_stage: dict[UUID, list[BoardCard]] = {}
         filled = [stage.id for stage in pipeline.stages if stage.id in totals]
         if filled:
             firsts = _STATEMENTS.get(("board_cards", shape), lambda: self._board_cards(shape))
             for row in await firsts.rows(self.conn, {**params, "stage_ids": filled, "cards": cards}):
-                deal = self._to_record(row)
-                by_stage.setdefault(deal.stage_id, []).append(deal)
+                card = BoardCard(*row)
+                by_stage.setdefault(card.stage_id, []).append(card)
         zero = Decimal(0)
         return [
             BoardColumn(

@@ -116,9 +116,30 @@ class OpportunityQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class BoardCard:
+    """A deal as the board shows it: what a card displays and what moving it needs. The board
+    carries a hundred or more, so it leaves out the rest (custom fields, description, ...)."""
+
+    id: UUID
+    name: str
+    customer_id: UUID
+    amount: Decimal
+    currency: str
+    expected_close_date: date | None
+    stage_id: UUID
+    probability: int
+    forecast_category: str
+    lost_reason: str | None
+    owner_id: UUID
+    stage_entered_at: datetime
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
 class BoardColumn:
     stage_id: UUID
     count: int
     amount: Decimal
     weighted_amount: Decimal
-    cards: list[Opportunity]
+    cards: list[BoardCard]

@@ -2350,6 +2350,62 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /**
+         * BoardCardOut
+         * @description A deal on the board: what its card shows and what moving it needs; GET
+         *     /opportunities/{id} has the rest.
+         */
+        BoardCardOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Amount */
+            amount: string;
+            /** Currency */
+            currency: string;
+            /** Expected Close Date */
+            expected_close_date: string | null;
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /** Probability */
+            probability: number;
+            /**
+             * Forecast Category
+             * @enum {string}
+             */
+            forecast_category: "pipeline" | "best_case" | "commit" | "closed" | "omitted";
+            /** Lost Reason */
+            lost_reason: string | null;
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+            /**
+             * Stage Entered At
+             * Format: date-time
+             */
+            stage_entered_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
         /** BoardColumnOut */
         BoardColumnOut: {
             /**
@@ -2379,7 +2435,7 @@ export interface components {
              * Cards
              * @description The most recently updated deals of the stage.
              */
-            cards: components["schemas"]["OpportunityOut"][];
+            cards: components["schemas"]["BoardCardOut"][];
         };
         /** BoardOut */
         BoardOut: {

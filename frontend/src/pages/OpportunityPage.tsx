@@ -76,7 +76,7 @@ export default function OpportunityPage() {
               value={null}
               onChange={(sid: string) => {
                 const target = pipeline.stages.find((s) => s.id === sid);
-                if (target) request(o, target);
+                if (target) void request(o, target);
               }}
               options={pipeline.stages.filter((s) => s.id !== o.stage_id).map((s) => ({ value: s.id, label: s.name }))}
               style={{ minWidth: 180 }}

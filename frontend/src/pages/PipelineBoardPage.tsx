@@ -10,7 +10,7 @@ import { api, unwrap } from '../api/client';
 import { EmptyState, ErrorState, Loading } from '../components/states';
 import { useUserName } from '../directory';
 import { CustomerName, CustomerNames, formatDay, usePipelines, type Pipeline } from './salesBits';
-import { formatMoney, isRotting, moveCard, type Board, type BoardColumn, type Opportunity, type Stage } from './salesLogic';
+import { formatMoney, isRotting, moveCard, type Board, type BoardCard, type BoardColumn, type Opportunity, type Stage } from './salesLogic';
 import { useStageMove } from './StageMove';
 
 const CARDS = 20;
@@ -87,7 +87,7 @@ function PipelineBoard({ pipeline }: { pipeline: Pipeline }) {
               currency={pipeline.currency}
               onMove={(deal, stageId) => {
                 const stage = stages.get(stageId);
-                if (stage) request(deal, stage);
+                if (stage) void request(deal, stage);
               }}
             />
           ))}
@@ -109,7 +109,7 @@ function BoardColumnView({
   pipeline: Pipeline;
   stages: Map<string, Stage>;
   currency: string;
-  onMove: (deal: Opportunity, stageId: string) => void;
+  onMove: (deal: BoardCard, stageId: string) => void;
 }) {
   const { t, i18n } = useTranslation();
   const [over, setOver] = useState(false);
@@ -141,7 +141,7 @@ function BoardColumnView({
     setOver(false);
     const raw = event.dataTransfer.getData(DRAG_TYPE);
     if (!raw) return;
-    const deal = JSON.parse(raw) as Opportunity;
+    const deal = JSON.parse(raw) as BoardCard;
     if (deal.stage_id !== column.stage_id) onMove(deal, column.stage_id);
   }
 
@@ -205,10 +205,10 @@ function DealCard({
   pipeline,
   onMove,
 }: {
-  card: Opportunity;
+  card: BoardCard;
   stage: Stage | undefined;
   pipeline: Pipeline;
-  onMove: (deal: Opportunity, stageId: string) => void;
+  onMove: (deal: BoardCard, stageId: string) => void;
 }) {
   const { t, i18n } = useTranslation();
   const userName = useUserName();

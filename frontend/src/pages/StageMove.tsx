@@ -11,7 +11,7 @@ import { ApiError } from '../api/errors';
 import { CustomFieldItem } from '../components/CustomFieldInput';
 import { describeError } from '../components/states';
 import { useCustomFields } from '../directory';
-import { missingFields, type Opportunity, type Stage } from './salesLogic';
+import { missingFields, type BoardCard, type Opportunity, type Stage } from './salesLogic';
 import { today } from './salesBits';
 
 type Patch = components['schemas']['OpportunityPatch'];
@@ -19,13 +19,14 @@ const CLOSING = new Set(['expected_close_date', 'lost_reason']);
 
 export interface StageMoveOptions {
   /** Show the move before the API answers; returns how to undo it. */
-  optimistic?: (deal: Opportunity, stage: Stage) => () => void;
+  optimistic?: (deal: BoardCard, stage: Stage) => () => void;
   /** After a move (or a refusal): refresh what shows the deal. */
   settled?: () => void;
 }
 
 interface Pending {
-  deal: Opportunity;
+  /** A board card is enough to move and close a deal; the required fields need the whole deal. */
+  deal: BoardCard;
   stage: Stage;
   fields: string[];
 }
@@ -39,15 +40,26 @@ export function useStageMove({ optimistic, settled }: StageMoveOptions = {}) {
   const [closing, setClosing] = useState<Pending | null>(null);
   const [busy, setBusy] = useState(false);
 
-  function request(deal: Opportunity, stage: Stage) {
+  async function request(deal: BoardCard | Opportunity, stage: Stage) {
     if (deal.stage_id === stage.id) return;
-    const missing = missingFields(deal, stage);
+    const missing = stage.required_fields.length ? missingFields(await whole(deal), stage) : [];
     if (missing.length) setRequired({ deal, stage, fields: missing });
     else if (stage.kind !== 'open') setClosing({ deal, stage, fields: [] });
     else void commit(deal, stage, {});
   }
 
-  async function commit(deal: Opportunity, stage: Stage, extra: { expected_close_date?: string; lost_reason?: string }) {
+  /** The whole deal behind a board card (which leaves out, say, custom fields a stage may require). */
+  async function whole(deal: BoardCard | Opportunity): Promise<Opportunity> {
+    if ('custom_fields' in deal) return deal;
+    try {
+      return await unwrap(api.GET('/api/v1/opportunities/{opportunity_id}', { params: { path: { opportunity_id: deal.id } } }));
+    } catch {
+      // the move itself will say what is wrong (gone, or out of reach)
+      return { ...deal, custom_fields: {} } as unknown as Opportunity;
+    }
+  }
+
+  async function commit(deal: BoardCard, stage: Stage, extra: { expected_close_date?: string; lost_reason?: string }) {
     const undo = optimistic?.(deal, stage);
     try {
       await unwrap(
@@ -63,7 +75,7 @@ export function useStageMove({ optimistic, settled }: StageMoveOptions = {}) {
       // 422 names a field the deal lacks: ask for it (and whatever else the stage needs).
       const fields = error instanceof ApiError && error.status === 422 ? (error.problem.errors ?? []).map((e) => e.field) : [];
       const needed = fields.filter((f) => f !== 'stage_id' && !CLOSING.has(f));
-      if (needed.length) setRequired({ deal, stage, fields: [...new Set([...missingFields(deal, stage), ...needed])] });
+      if (needed.length) setRequired({ deal, stage, fields: [...new Set([...missingFields(await whole(deal), stage), ...needed])] });
       else if (fields.some((f) => CLOSING.has(f))) setClosing({ deal, stage, fields: [] });
       else message.error(t('pipelines.moveFailed', { reason: describeError(t, error) }));
       return false;

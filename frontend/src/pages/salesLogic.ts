@@ -5,6 +5,7 @@ import type { components } from '../api/schema';
 export type Opportunity = components['schemas']['OpportunityOut'];
 export type Board = components['schemas']['BoardOut'];
 export type BoardColumn = components['schemas']['BoardColumnOut'];
+export type BoardCard = components['schemas']['BoardCardOut'];
 export type Stage = components['schemas']['StageOut'];
 
 // -- money: decimal strings <-> cents as BigInt (never floats) ------------------------------
@@ -155,7 +156,7 @@ export function moveCard(board: Board, cardId: string, toStageId: string): Board
   const to = board.columns.find((c) => c.stage_id === toStageId);
   if (!from || !to || from === to) return board;
   const card = from.cards.find((c) => c.id === cardId)!;
-  const moved: Opportunity = { ...card, stage_id: to.stage_id, probability: to.probability };
+  const moved: BoardCard = { ...card, stage_id: to.stage_id, probability: to.probability };
   return {
     ...board,
     columns: board.columns.map((column) => {

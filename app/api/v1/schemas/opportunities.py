@@ -158,6 +158,26 @@ class OpportunityPage(BaseModel):
     next_cursor: str | None
 
 
+class BoardCardOut(BaseModel):
+    """A deal on the board: what its card shows and what moving it needs; GET
+    /opportunities/{id} has the rest."""
+
+    id: UUID
+    name: str
+    customer_id: UUID
+    amount: Decimal
+    currency: str
+    expected_close_date: date | None
+    stage_id: UUID
+    probability: int
+    forecast_category: Category
+    lost_reason: str | None
+    owner_id: UUID
+    stage_entered_at: datetime
+    updated_at: datetime
+    version: int
+
+
 class BoardColumnOut(BaseModel):
     stage_id: UUID
     name: str
@@ -166,7 +186,7 @@ class BoardColumnOut(BaseModel):
     count: int
     amount: Decimal
     weighted_amount: Decimal = Field(description="Sum of amount x probability.")
-    cards: list[OpportunityOut] = Field(description="The most recently updated deals of the stage.")
+    cards: list[BoardCardOut] = Field(description="The most recently updated deals of the stage.")
 
 
 class BoardOut(BaseModel):
