@@ -4,7 +4,7 @@ ticket assignment rules."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -22,10 +22,13 @@ from app.domain.tickets.entities import (
     Category,
     Comment,
     Escalation,
+    EscalationCondition,
     SlaPolicy,
     Ticket,
     TicketAssignmentRule,
+    TicketEscalationRule,
 )
+from app.domain.tickets.history import HistoryEntry
 from app.domain.tickets.sla_job import SlaAlert
 from app.repositories.configured import ConfiguredTable
 from app.repositories.owned import OwnedTable
@@ -33,6 +36,7 @@ from app.repositories.routing import RoutingRuleTable
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import (
     TS,
+    audit_log,
     customers,
     roles,
     sla_policies,
@@ -40,6 +44,7 @@ from app.repositories.tables import (
     ticket_calendars,
     ticket_categories,
     ticket_comments,
+    ticket_escalation_rules,
     ticket_escalations,
     ticket_sla_alerts,
     ticket_status_changes,
@@ -106,19 +111,57 @@ class PgTicketRepository(OwnedTable[Ticket]):
         return found
 
     async def add_status_change(
-        self, tenant_id: UUID, ticket_id: UUID, before: str | None, after: str, actor: UUID | None
+        self, tenant_id: UUID, ticket_id: UUID, before: str | None, after: str, actor: UUID | None, at: datetime
     ) -> None:
         await self.conn.execute(
             ticket_status_changes.insert().values(
                 tenant_id=tenant_id, id=new_id(), ticket_id=ticket_id, from_status=before, to_status=str(after),
-                changed_by=actor,
+                changed_by=actor, changed_at=at,
             )
         )  # fmt: skip
 
-    async def add_escalation(self, tenant_id: UUID, values: dict[str, Any]) -> Escalation:
+    async def add_escalation(self, tenant_id: UUID, values: dict[str, Any]) -> Escalation | None:
         e = ticket_escalations
-        stmt = e.insert().values(tenant_id=tenant_id, id=new_id(), **values).returning(*_escalation_columns())
-        return Escalation(*(await self.conn.execute(stmt)).one())
+        stmt = insert(e).values(tenant_id=tenant_id, id=new_id(), **values)
+        if values.get("rule_id") is not None:  # once per rule and ticket
+            stmt = stmt.on_conflict_do_nothing(
+                index_elements=[e.c.tenant_id, e.c.rule_id, e.c.ticket_id], index_where=e.c.rule_id.isnot(None)
+            )
+        row = (await self.conn.execute(stmt.returning(*_escalation_columns()))).first()
+        return Escalation(*row) if row else None
+
+    async def history(self, scope: DataScope, ticket_id: UUID) -> list[HistoryEntry]:
+        """One statement: the status moves, the escalations and the audited changes of the
+        assignee, team or priority (an escalation's own audit entry is the escalation)."""
+        s, e, log = ticket_status_changes, ticket_escalations, audit_log
+        visible = sa.exists().where(scope_predicate(t, scope), t.c.id == ticket_id)
+
+        def branch(kind: str, table: sa.Table, at: Any, actor: Any, data: Any, *where: Any) -> sa.Select[Any]:
+            return sa.select(
+                sa.literal(kind, sa.Text).label("kind"),
+                at.label("at"),
+                table.c.id.label("id"),
+                actor.label("actor_id"),
+                data.label("data"),
+            ).where(table.c.tenant_id == scope.tenant_id, *where)
+
+        def obj(*columns: sa.Column[Any]) -> Any:
+            return sa.func.jsonb_build_object(*(x for c in columns for x in (sa.literal(c.name, sa.Text), c)))
+
+        merged = sa.union_all(
+            branch("status", s, s.c.changed_at, s.c.changed_by, obj(s.c.from_status, s.c.to_status),
+                   s.c.ticket_id == ticket_id),
+            branch("escalation", e, e.c.escalated_at, e.c.escalated_by,
+                   obj(e.c.level, e.c.reason, e.c.from_priority, e.c.to_priority, e.c.from_owner_id, e.c.to_owner_id,
+                       e.c.rule_id),
+                   e.c.ticket_id == ticket_id),
+            branch("change", log, log.c.at, log.c.actor_id, log.c.changes,
+                   log.c.entity == "tickets", log.c.entity_id == ticket_id,
+                   log.c.action.in_(("ticket.assigned", "ticket.updated")),
+                   sa.or_(*(log.c.changes.has_key(key) for key in ("owner_id", "department_id", "priority")))),
+        ).subquery("history")  # fmt: skip
+        stmt = sa.select(merged).where(visible)
+        return [HistoryEntry(*row) for row in await self.conn.execute(stmt)]
 
     async def escalations(self, scope: DataScope, ticket_id: UUID) -> list[Escalation]:
         e = ticket_escalations
@@ -217,6 +260,66 @@ class PgTicketAssignmentRuleRepository(RoutingRuleTable[TicketAssignmentRule]):
         "fk_ticket_assignment_rules_user": "user_id",
         "fk_ticket_assignment_rules_department": "department_id",
     }
+
+
+class PgEscalationRuleRepository(ConfiguredTable[TicketEscalationRule]):
+    table = ticket_escalation_rules
+    record = TicketEscalationRule
+    order_by = ("position", "created_at", "id")
+    fk_fields = {
+        "fk_ticket_escalation_rules_category": "category_id",
+        "fk_ticket_escalation_rules_user": "user_id",
+        "fk_ticket_escalation_rules_department": "department_id",
+    }
+
+
+class PgEscalationCandidates:
+    """The escalation rules job's queries (app/domain/tickets/escalation_job.py)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def rules(self) -> list[tuple[UUID, TicketEscalationRule]]:
+        r = ticket_escalation_rules
+        columns = PgEscalationRuleRepository.columns
+        stmt = (
+            sa.select(r.c.tenant_id, *columns)
+            .where(r.c.active, r.c.deleted_at.is_(None))
+            .order_by(r.c.tenant_id, r.c.position, r.c.created_at, r.c.id)
+        )
+        return [(row[0], TicketEscalationRule(*row[1:])) for row in await self.conn.execute(stmt)]
+
+    async def matching(
+        self, tenant_id: UUID, rule: TicketEscalationRule, now: datetime, limit: int
+    ) -> list[tuple[UUID, datetime]]:
+        e = ticket_escalations
+        awaiting_reply = t.c.first_responded_at.is_(None)
+        running = sa.and_(t.c.resolved_at.is_(None), t.c.sla_paused_at.is_(None))
+        when = {
+            EscalationCondition.FIRST_RESPONSE_BREACHED: sa.and_(awaiting_reply, t.c.first_response_due_at <= now),
+            EscalationCondition.FIRST_RESPONSE_WARNING: sa.and_(awaiting_reply, t.c.first_response_warn_at <= now),
+            EscalationCondition.RESOLUTION_BREACHED: sa.and_(running, t.c.resolution_due_at <= now),
+            EscalationCondition.RESOLUTION_WARNING: sa.and_(running, t.c.resolution_warn_at <= now),
+            EscalationCondition.UNASSIGNED: sa.and_(
+                t.c.owner_id.is_(None), t.c.created_at <= now - timedelta(minutes=rule.minutes or 0)
+            ),
+        }[EscalationCondition(rule.condition)]
+        matches = [
+            t.c[name] == getattr(rule, name)
+            for name in ("priority", "category_id", "kind", "channel")
+            if getattr(rule, name) is not None
+        ]
+        done = sa.exists().where(e.c.tenant_id == t.c.tenant_id, e.c.rule_id == rule.id, e.c.ticket_id == t.c.id)
+        stmt = (
+            sa.select(t.c.id, t.c.created_at)
+            .where(t.c.tenant_id == tenant_id, t.c.deleted_at.is_(None), t.c.is_open, when, *matches, ~done)
+            .order_by(t.c.created_at, t.c.id)
+            .limit(limit)
+        )
+        return [(row.id, row.created_at) for row in await self.conn.execute(stmt)]
+
+    async def team_manager(self, tenant_id: UUID, department_id: UUID, exclude: UUID | None) -> UUID | None:
+        return await PgTicketRepository(self.conn).team_manager(tenant_id, department_id, exclude)
 
 
 class PgSlaAlerts:
