@@ -43,13 +43,13 @@ from app.repositories.tables import (
 from app.seed_tickets import CATEGORIES, CHANNEL_WEIGHTS, CHANNELS, HOLIDAYS, KIND_WEIGHTS, KINDS, SLA, SUBJECTS
 from bench.generate import (
     BIG_TENANT,
-    FUNCTIONS,
     PASSWORD,
     SMALL_FACTOR,
     SMALL_TENANT,
     BenchTenant,
     BenchUser,
     _timed,
+    bulk_load_session,
     lit,
     pick,
     randoms,
@@ -388,26 +388,13 @@ async def generate(engine: AsyncEngine, size: ServiceSize, benched: BenchTenant)
     started = time.perf_counter()
     password_hash = await hash_password(PASSWORD)
     async with engine.begin() as conn:
-        is_super = (await conn.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
-        for setting in (
-            "synchronous_commit = off",
-            "maintenance_work_mem = '1GB'",
-            "work_mem = '256MB'",
-            "max_parallel_maintenance_workers = 2",
-            "jit = off",
-        ):
-            await conn.exec_driver_sql(f"SET LOCAL {setting}")
-        if is_super:  # skip foreign-key triggers: the generated rows are consistent by construction
-            await conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        await bulk_load_session(conn, 0.2028)
         big = await _tenant(conn, BIG_TENANT)
         small = await _tenant(conn, SMALL_TENANT)
         if big is None or small is None:
             raise RuntimeError("the bench tenants are missing: generate the base data first")
         big.users = benched.users
         await _wipe(conn, [big.id, small.id])
-        for sql in FUNCTIONS:
-            await conn.exec_driver_sql(sql)
-        await conn.exec_driver_sql("SELECT setseed(0.2028)")
         indexes = await _indexes(conn)
         for name, _ in indexes:
             await conn.exec_driver_sql(f'DROP INDEX "{name}"')
