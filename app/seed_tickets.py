@@ -151,10 +151,7 @@ async def seed_demo_tickets(conn: AsyncConnection, tenant_id: UUID, today: datet
         (ticket_escalations, desk.escalations),
         (ticket_sla_alerts, desk.alerts),
     ):
-        keys = {key for row in rows for key in row}  # one statement shape: every row has every key
-        rows = [dict.fromkeys(keys) | row for row in rows]
-        for start in range(0, len(rows), 1000):
-            await conn.execute(table.insert(), rows[start : start + 1000])
+        await _copy(conn, table, rows)
     await conn.execute(insert(ticket_calendars).values(desk.calendar_row).on_conflict_do_nothing())
     counter = insert(document_counters).values(tenant_id=tenant_id, kind="ticket", next_value=len(desk.tickets) + 1)
     await conn.execute(
@@ -164,6 +161,17 @@ async def seed_demo_tickets(conn: AsyncConnection, tenant_id: UUID, today: datet
         )
     )
     return len(desk.tickets)
+
+
+async def _copy(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """COPY the rows into the table on the transaction's own connection: tens of thousands of rows
+    in a fraction of the time of multi-row INSERTs. Every row gets every key (None where absent);
+    the columns left out keep their defaults (the JSONB ones: attachments, custom fields)."""
+    columns = sorted({key for row in rows for key in row})
+    raw: Any = (await conn.get_raw_connection()).driver_connection
+    await raw.copy_records_to_table(
+        table.name, columns=columns, records=[tuple(row.get(c) for c in columns) for row in rows]
+    )
 
 
 class _Desk:
@@ -374,7 +382,7 @@ class _Desk:
         for visibility, when in replies:
             reply = rng.choice(REPLIES)
             body = rng.choice(NOTES) if visibility == "internal" else reply[1] if zh else reply[0]
-            self.comments.append(self._row(ticket_id=ticket_id, visibility=visibility, body=body, attachments=[],
+            self.comments.append(self._row(ticket_id=ticket_id, visibility=visibility, body=body,
                                            author_id=actor, created_at=when, updated_at=when, created_by=actor,
                                            updated_by=actor))  # fmt: skip
         escalated = len(self.escalations)
