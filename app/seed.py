@@ -2,13 +2,13 @@
 
 "Demo Co" gets departments, regions, one user per system role (password DEMO_PASSWORD) and a
 realistic book of business: about 2,000 customers, 4,000 contacts and 6,000 activities with
-Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py)
-and its pipelines and deals (app/seed_sales.py).
+Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py),
+its pipelines and deals (app/seed_sales.py) and its service desk (app/seed_tickets.py).
 
 Deterministic: every value comes from one random.Random with a fixed seed; timestamps are fixed
 offsets from the day of seeding (midnight UTC), so the demo always looks current. Ids are fresh
 UUIDv7s. Idempotent: when the demo admin exists, nothing is written but the modules a newer
-release added (leads, pipelines: each when the tenant has none). Fast: one transaction, bulk
+release added (leads, pipelines, tickets: each when the tenant has none). Fast: one transaction, bulk
 inserts (a few hundred milliseconds of SQL; the one password hash is the slowest step).
 """
 
@@ -39,9 +39,11 @@ from app.repositories.tables import (
     pipelines,
     regions,
     tenants,
+    tickets,
 )
 from app.seed_leads import seed_demo_leads
 from app.seed_sales import seed_demo_sales
+from app.seed_tickets import seed_demo_tickets
 from app.settings import Settings
 
 DEMO_TENANT = "Demo Co"
@@ -395,7 +397,11 @@ async def seed_demo(url: str, settings: Settings) -> bool:
             if tenant_id is None:
                 return wrote
             # In order: converted leads point into the book, deals into leads' customers.
-            for table, seed_module in ((leads, seed_demo_leads), (pipelines, seed_demo_sales)):
+            for table, seed_module in (
+                (leads, seed_demo_leads),
+                (pipelines, seed_demo_sales),
+                (tickets, seed_demo_tickets),
+            ):
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)
                     wrote = True

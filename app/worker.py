@@ -6,8 +6,8 @@ is marked processed in that same transaction — so two workers never process on
 worker killed mid-batch loses nothing (its claims end with its transaction and the events are
 taken again). A failing handler undoes only its own writes; the event is retried later with a
 growing delay. Every `jobs_seconds` it also runs the periodic jobs: reminders of tasks and
-appointments, rotting deals, ticket SLA warnings and breaches, folding the opportunity rollups,
-housekeeping.
+appointments, rotting deals, ticket SLA warnings and breaches, ticket escalation rules, folding the
+opportunity rollups, housekeeping.
 
 Events with consumers: `*.assigned` and `ticket.escalated` (notify the new owner), `leads.rescore` (the next batch of
 leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form).
@@ -26,12 +26,13 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.api.services import build_lead_service  # the one place a LeadService is assembled
+from app.api.services import build_lead_service, build_ticket_service  # where services are assembled
 from app.domain.leads.rescoring import RESCORE_EVENT, rescore_batch
 from app.domain.leads.service import ROUTE_EVENT
 from app.domain.notifications.entities import OutboxEvent
 from app.domain.notifications.service import flag_rotting_deals, on_assigned, send_reminders
 from app.domain.shared.clock import utcnow
+from app.domain.tickets.escalation_job import apply_escalation_rules
 from app.domain.tickets.sla_job import check_slas
 from app.repositories.activities import PgReminders
 from app.repositories.audit import PgEventOutbox
@@ -39,7 +40,7 @@ from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.leads import PgLeadRescoring, PgScoringRuleRepository
 from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
 from app.repositories.outbox_queue import PgHousekeeping, PgOutboxQueue
-from app.repositories.tickets import PgSlaAlerts
+from app.repositories.tickets import PgCalendarRepository, PgEscalationCandidates, PgSlaAlerts
 from app.settings import Settings
 
 log = logging.getLogger("crm.worker")
@@ -117,16 +118,25 @@ class Worker:
         async with self.engine.begin() as conn:
             alerted = await check_slas(PgSlaAlerts(conn), PgNotificationRepository(conn), PgEventOutbox(conn), utcnow())
         async with self.engine.begin() as conn:
+            escalated = await apply_escalation_rules(
+                PgEscalationCandidates(conn),
+                PgCalendarRepository(conn),
+                build_ticket_service(conn),
+                PgNotificationRepository(conn),
+                utcnow(),
+            )
+        async with self.engine.begin() as conn:
             await PgRollupCompaction(conn).compact()
         async with self.engine.begin() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
             purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS)
-        if reminded or told or alerted or any(purged.values()):
+        if reminded or told or alerted or escalated or any(purged.values()):
             log.info(
-                "jobs: %d reminders, %d rotting deals flagged, %d SLA alerts; purged %s",
+                "jobs: %d reminders, %d rotting deals flagged, %d SLA alerts, %d rule escalations; purged %s",
                 reminded,
                 told,
                 alerted,
+                escalated,
                 purged,
             )
 

@@ -39,7 +39,9 @@ PREFIX = "/api/v1/customers"
 # Owned resources whose list page the baseline serves as it serves the customers' (same statements
 # shape: principal, then the scoped keyset page); gets and writes are the customers' only.
 OPPORTUNITIES = "/api/v1/opportunities"
-LIST_PREFIXES = {OPPORTUNITIES: "opportunities"}
+# Tickets: the same page, then the tenant's calendar, and each ticket's SLA block computed from it
+# with the app's own function (app/domain/tickets/sla.py), as the app's list does.
+LIST_PREFIXES = {OPPORTUNITIES: "opportunities", "/api/v1/tickets": "tickets"}
 JSON_HEADERS = [(b"content-type", b"application/json")]
 PROBLEM_HEADERS = [(b"content-type", b"application/problem+json")]
 CUSTOMER_DEFAULTS: dict[str, Any] = {
@@ -385,16 +387,35 @@ class Baseline:
         async with self.pool.acquire() as conn:
             shape = await self._caller(conn, ctx, claims, f"{resource}:read")
             rows: list[Any] = []
+            calendar = None
             for st in self._statements(route_key(resource, "list", shape, bool(q))):
-                rows = await conn.fetch(st.sql, *st.args(ctx))
+                found = await conn.fetch(st.sql, *st.args(ctx))
+                if st.kind == "calendar":
+                    calendar = found[0] if found else None
+                else:
+                    rows = found
         more = len(rows) > limit
         items = [dict(r) for r in rows[:limit]]
+        if resource == "tickets":
+            self._sla(items, calendar)
         next_cursor = _cursor("-updated_at", items[-1]["updated_at"], items[-1]["id"]) if more and items else None
         return (
             200,
             orjson.dumps({"items": items, "next_cursor": next_cursor}, option=orjson.OPT_UTC_Z, default=str),
             JSON_HEADERS,
         )
+
+    @staticmethod
+    def _sla(items: list[dict[str, Any]], calendar: Any) -> None:
+        from types import SimpleNamespace
+
+        from app.domain.tickets.entities import CalendarSettings
+        from app.domain.tickets.sla import business_calendar, sla_view
+
+        settings = CalendarSettings(*calendar) if calendar is not None else CalendarSettings()
+        hours, now = business_calendar(settings), datetime.now(UTC)
+        for item in items:
+            item["sla"] = sla_view(hours, SimpleNamespace(**item), now)  # type: ignore[arg-type]  # a row, not a Ticket
 
     async def _get(self, ctx: dict[str, Any], claims: dict[str, Any]) -> tuple[int, bytes, list[Any]]:
         async with self.pool.acquire() as conn:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 LOAD_EMAIL_DOMAIN = "load.bench.example.com"
+# Tickets the load opens carry this tag (bench/wrk/ticket.lua), so a run can remove them.
+LOAD_TAG = "bench-load"
 LEVELS = ["A", "B", "C", "D"]
 
 
@@ -28,3 +30,14 @@ def create_body(invocation: int, thread: int, n: int) -> dict[str, Any]:
 
 def patch_body(invocation: int, thread: int, n: int) -> dict[str, Any]:
     return {"level": LEVELS[n % 4], "description": f"bench patch {invocation}-{thread}-{n}"}
+
+
+def ticket_body(invocation: int, thread: int, n: int) -> dict[str, Any]:
+    return {
+        "subject": f"压测工单 {invocation}-{thread}-{n}",
+        "kind": "inquiry",
+        "channel": "web",
+        "priority": "normal",
+        "tags": [LOAD_TAG],
+        "description": "Opened by the load benchmark.",
+    }

@@ -75,6 +75,8 @@ def classify(sql: str, route: str, resource: str = "customers") -> str:
         return "current"
     if text.startswith("SELECT customers.id") and "_norm" in text and route in ("create", "patch"):
         return "duplicate"
+    if "FROM ticket_calendars" in text:
+        return "calendar"
     if text.startswith("SELECT") and f"FROM {resource}" in text and route in ("list", "get"):
         return "rows" if route == "list" else "row"
     return "other"

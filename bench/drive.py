@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -32,16 +33,24 @@ from app.repositories.database import create_engine
 from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages
 from app.settings import Settings
 from bench import capture, profile, report, verify
-from bench.bodies import LOAD_EMAIL_DOMAIN
+from bench.bodies import LOAD_EMAIL_DOMAIN, LOAD_TAG
 from bench.generate import BenchTenant
 from bench.generate_selling import FORM_KEYS
-from bench.scenarios import Scenario, Selling, current_quarter, scenarios
+from bench.scenarios import Scenario, Selling, Service, current_quarter, scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 log = logging.getLogger("bench.drive")
 
-CALLERS = {"rep": "east.rep010", "manager": "east.manager", "admin": "admin", "director": "director"}
+CALLERS = {
+    "rep": "east.rep010",
+    "manager": "east.manager",
+    "admin": "admin",
+    "director": "director",
+    # bench/generate_service.py's Service team
+    "agent": "agent01",
+    "service_manager": "service.manager",
+}
 ID_COUNT = 1000
 
 
@@ -306,6 +315,14 @@ async def _stage_ids(url: str, settings: Settings, tenant: BenchTenant, pipeline
     return [f"{deal} {stage} {other[stage]}" for deal, stage in rows]
 
 
+def _service(tenant: BenchTenant) -> Service | None:
+    """The stats period over every generated ticket (None: no service data): the last 366 days."""
+    if not tenant.marker.get("service") or "service.manager" not in tenant.users:
+        return None
+    end = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+    return Service((end - timedelta(days=366)).isoformat(), end.isoformat())
+
+
 def select_subtree(tenant_id: UUID, department_id: UUID | None) -> sa.Select[Any]:
     me = departments.alias("me")
     d = departments.alias("d")
@@ -332,6 +349,15 @@ async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
                 )
             )
             created_leads = await conn.execute(leads.delete().where(leads.c.email.like(f"%@{LOAD_EMAIL_DOMAIN}")))
+            # Tickets the ticket_create scenario opened (tagged), and the counter back after the rest.
+            load = f"SELECT id FROM tickets WHERE tenant_id = '{tenant.id}' AND '{LOAD_TAG}' = ANY(tags)"
+            for table in ("ticket_status_changes", "ticket_comments"):
+                await conn.exec_driver_sql(f"DELETE FROM {table} WHERE ticket_id IN ({load})")
+            await conn.exec_driver_sql(f"DELETE FROM tickets WHERE id IN ({load})")
+            await conn.exec_driver_sql(
+                "UPDATE document_counters SET next_value = 1 + coalesce((SELECT max(substr(number, 2)::bigint) "
+                f"FROM tickets WHERE tenant_id = '{tenant.id}'), 0) WHERE kind = 'ticket' AND tenant_id = '{tenant.id}'"
+            )
             await conn.exec_driver_sql("DELETE FROM rate_limit_hits WHERE bucket LIKE 'lead-form:%'")
             # The bench database is the benchmark's own: its audit log and outbox only hold
             # what earlier runs wrote (TRUNCATE, as the audit log refuses row deletes).
@@ -367,7 +393,7 @@ def run_benchmark(
     jwt_key = "bench:" + secrets.token_urlsafe(36)
     settings = base_settings.model_copy(update={"jwt_keys": [jwt_key], "access_token_minutes": 240})
     selling = asyncio.run(_selling(url, settings, tenant))
-    chosen = scenarios(args.search_zh, args.search_en, selling)
+    chosen = scenarios(args.search_zh, args.search_en, selling, _service(tenant))
     if args.only:
         wanted = {s.strip() for s in args.only.split(",")}
         unknown = wanted - {s.name for s in chosen}
@@ -378,6 +404,8 @@ def run_benchmark(
     with_baseline = [s for s in chosen if s.baseline]
     callers: dict[str, capture.Caller] = {}
     for key, login in CALLERS.items():
+        if login not in tenant.users:  # no service data: no service callers
+            continue
         user = tenant.users[login]
         scopes = set(SYSTEM_ROLES[user.role]["permissions"])
         token, _ = issue_access_token(settings, user_id=user.id, tenant_id=tenant.id, scopes=scopes)
@@ -443,7 +471,7 @@ def run_benchmark(
                 path = work / "ids_stage.txt"
                 path.write_text("\n".join(asyncio.run(_stage_ids(url, settings, tenant, selling.pipeline_id))) + "\n")
                 return [token, str(path), str(min(args.threads, connections))]
-            if scenario.route == "create":
+            if scenario.route in ("create", "ticket_create"):
                 return [token, str(inv)]
             if scenario.route == "patch":
                 return [token, id_files["patch"], str(inv)]

@@ -669,26 +669,33 @@ async def _wipe(conn: AsyncConnection) -> None:
         await conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} CASCADE")
 
 
+async def bulk_load_session(conn: AsyncConnection, seed: float) -> None:
+    """The load's transaction: settings for bulk writes, foreign-key triggers skipped (the
+    generated rows are consistent by construction; superuser only), the SQL helper functions and
+    a fixed random seed."""
+    is_super = (await conn.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
+    for setting in (
+        "synchronous_commit = off",
+        "maintenance_work_mem = '1GB'",
+        "work_mem = '256MB'",
+        "max_parallel_maintenance_workers = 2",
+        "jit = off",
+    ):
+        await conn.exec_driver_sql(f"SET LOCAL {setting}")
+    if is_super:
+        await conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    for sql in FUNCTIONS:
+        await conn.exec_driver_sql(sql)
+    await conn.exec_driver_sql(f"SELECT setseed({seed})")
+
+
 async def generate(engine: AsyncEngine, size: Size = BIG) -> BenchTenant:
     """Wipe the bench tenants and generate them again, in one transaction; then VACUUM ANALYZE."""
     started = time.perf_counter()
     password_hash = await hash_password(PASSWORD)
     async with engine.begin() as conn:
-        is_super = (await conn.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
-        for setting in (
-            "synchronous_commit = off",
-            "maintenance_work_mem = '1GB'",
-            "work_mem = '256MB'",
-            "max_parallel_maintenance_workers = 2",
-            "jit = off",
-        ):
-            await conn.exec_driver_sql(f"SET LOCAL {setting}")
-        if is_super:  # skip foreign-key triggers: the generated rows are consistent by construction
-            await conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        await bulk_load_session(conn, 0.2026)
         await _wipe(conn)
-        for sql in FUNCTIONS:
-            await conn.exec_driver_sql(sql)
-        await conn.exec_driver_sql("SELECT setseed(0.2026)")
         big, big_regions = await _identity(conn, BIG_TENANT, "bench.example.com", 50, password_hash)
         small, small_regions = await _identity(conn, SMALL_TENANT, "small.bench.example.com", 5, password_hash)
         indexes = await _secondary_indexes(conn)

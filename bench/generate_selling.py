@@ -37,13 +37,13 @@ from app.repositories.tables import lead_forms, pipeline_stages, pipelines, sale
 from app.seed_sales import COMPETITORS, LOST_REASONS, NEXT_STEPS, PIPELINES
 from bench.generate import (
     BIG_TENANT,
-    FUNCTIONS,
     SMALL_FACTOR,
     SMALL_TENANT,
     BenchTenant,
     BenchUser,
     _owners,
     _timed,
+    bulk_load_session,
     lit,
     phone_expr,
     pick,
@@ -446,25 +446,12 @@ async def ensure(engine: AsyncEngine, size: SellingSize = SELLING) -> dict[str, 
 async def generate(engine: AsyncEngine, size: SellingSize = SELLING) -> None:
     started = time.perf_counter()
     async with engine.begin() as conn:
-        is_super = (await conn.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
-        for setting in (
-            "synchronous_commit = off",
-            "maintenance_work_mem = '1GB'",
-            "work_mem = '256MB'",
-            "max_parallel_maintenance_workers = 2",
-            "jit = off",
-        ):
-            await conn.exec_driver_sql(f"SET LOCAL {setting}")
-        if is_super:  # skip foreign-key triggers: the generated rows are consistent by construction
-            await conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        await bulk_load_session(conn, 0.2027)
         big = await _tenant(conn, BIG_TENANT)
         small = await _tenant(conn, SMALL_TENANT)
         if big is None or small is None:
             raise RuntimeError("the bench tenants are missing: generate the base data first")
         await _wipe(conn, [big.id, small.id])
-        for sql in FUNCTIONS:
-            await conn.exec_driver_sql(sql)
-        await conn.exec_driver_sql("SELECT setseed(0.2027)")
         indexes = await _indexes(conn)
         for name, _ in indexes:
             await conn.exec_driver_sql(f'DROP INDEX "{name}"')

@@ -21,7 +21,11 @@ METHODS = {
     "forecast": "GET",
     "stage": "POST",
     "public_create": "POST",
+    "ticket_create": "POST",
+    "stats": "GET",
 }
+# Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
+STATS_P99_MS = 150.0
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,19 @@ class Selling:
 
 
 @dataclass(frozen=True)
+class Service:
+    """What the service scenarios address (bench/generate_service.py): the stats period covering
+    every generated ticket (created over the past 360 days)."""
+
+    stats_from: str
+    stats_to: str
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
-    route: str  # list | get | create | patch | board | forecast | stage | public_create
-    caller: str  # rep | manager | admin | director | public
+    route: str  # list | get | create | patch | board | forecast | stage | public_create | ticket_create | stats
+    caller: str  # rep | manager | admin | director | public | agent | service_manager
     script: str  # bench/wrk/<script>.lua
     path: str = "/api/v1/customers"
     query: dict[str, str] = field(default_factory=dict)
@@ -73,6 +86,8 @@ class Scenario:
             "forecast": "GET forecast",
             "stage": "POST stage",
             "public_create": "POST public form",
+            "ticket_create": "POST ticket",
+            "stats": "GET ticket stats",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
@@ -87,7 +102,32 @@ def current_quarter(today: date | None = None) -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
-def scenarios(search_zh: str, search_en: str, selling: Selling | None = None) -> list[Scenario]:
+def service_scenarios(service: Service | None) -> list[Scenario]:
+    """Tickets: the agent's and the service manager's inbox (the list in their range: the agent's
+    own tickets, and those of customers they own; the manager's team), opening a ticket, and the
+    manager's statistics over all 200,000 tickets."""
+    if service is None:
+        return []
+    tickets = "/api/v1/tickets"
+    limit = {"limit": str(LIST_LIMIT)}
+    return [
+        Scenario("tickets_inbox_agent", "list", "agent", "list", path=tickets, query=limit, latency_target=True,
+                 resource="tickets"),
+        Scenario("tickets_inbox_manager", "list", "service_manager", "list", path=tickets, query=limit,
+                 latency_target=True, resource="tickets"),
+        # Routing, the SLA due times on the business calendar and the gap-free number: the
+        # baseline has no counterpart (it would have to re-implement them); the app alone.
+        Scenario("ticket_create", "ticket_create", "agent", "ticket", path=tickets, latency_target=True,
+                 resource="tickets", baseline=False),
+        Scenario("ticket_stats_manager", "stats", "service_manager", "list", path=f"{tickets}/stats",
+                 query={"from": service.stats_from, "to": service.stats_to}, resource="tickets", baseline=False,
+                 connections=DASHBOARD_CONNECTIONS, p99_limit_ms=STATS_P99_MS),
+    ]  # fmt: skip
+
+
+def scenarios(
+    search_zh: str, search_en: str, selling: Selling | None = None, service: Service | None = None
+) -> list[Scenario]:
     limit = {"limit": str(LIST_LIMIT)}
     found = [
         Scenario("list_rep", "list", "rep", "list", query=limit, latency_target=True),
@@ -101,7 +141,7 @@ def scenarios(search_zh: str, search_en: str, selling: Selling | None = None) ->
         Scenario("patch", "patch", "rep", "patch", ids="patch"),
     ]
     if selling is None:
-        return found
+        return [*found, *service_scenarios(service)]
     opportunities = "/api/v1/opportunities"
     return [
         *found,
@@ -167,4 +207,5 @@ def scenarios(search_zh: str, search_en: str, selling: Selling | None = None) ->
             resource="leads",
             baseline=False,
         ),
+        *service_scenarios(service),
     ]

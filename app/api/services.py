@@ -46,7 +46,7 @@ from app.domain.pipelines.service import PipelineService
 from app.domain.plans.service import SalesPlanService
 from app.domain.quotes.service import OrderService, QuoteService
 from app.domain.tickets.service import TicketAssignmentRuleService, TicketService
-from app.domain.tickets.settings import CalendarService, CategoryService, SlaPolicyService
+from app.domain.tickets.settings import CalendarService, CategoryService, EscalationRuleService, SlaPolicyService
 from app.domain.tickets.stats import TicketStatsService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository, PgLinkedRecords
@@ -79,6 +79,7 @@ from app.repositories.tickets import (
     PgCalendarRepository,
     PgCategoryRepository,
     PgCommentRepository,
+    PgEscalationRuleRepository,
     PgSlaPolicyRepository,
     PgTicketAssignmentRuleRepository,
     PgTicketRepository,
@@ -215,6 +216,10 @@ def build_ticket_rule_service(conn: AsyncConnection) -> TicketAssignmentRuleServ
     return TicketAssignmentRuleService(PgTicketAssignmentRuleRepository(conn), PgAuditTrail(conn))
 
 
+def build_escalation_rule_service(conn: AsyncConnection) -> EscalationRuleService:
+    return EscalationRuleService(PgEscalationRuleRepository(conn), PgAuditTrail(conn))
+
+
 def build_calendar_service(conn: AsyncConnection) -> CalendarService:
     return CalendarService(PgCalendarRepository(conn), PgAuditTrail(conn))
 
@@ -323,6 +328,7 @@ TicketStatistics = Annotated[TicketStatsService, _on_connection(build_ticket_sta
 TicketCategories = Annotated[CategoryService, _on_connection(build_ticket_category_service)]
 SlaPolicies = Annotated[SlaPolicyService, _on_connection(build_sla_policy_service)]
 TicketRules = Annotated[TicketAssignmentRuleService, _on_connection(build_ticket_rule_service)]
+EscalationRules = Annotated[EscalationRuleService, _on_connection(build_escalation_rule_service)]
 Calendars = Annotated[CalendarService, _on_connection(build_calendar_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]

@@ -1025,6 +1025,60 @@ ticket_escalations = sa.Table(
     sa.Column("to_owner_id", UUID(as_uuid=True)),
     sa.Column("escalated_by", UUID(as_uuid=True)),  # null: a rule or the SLA job
     sa.Column("escalated_at", TS, nullable=False, server_default=NOW),
+    sa.Column("rule_id", UUID(as_uuid=True)),  # the escalation rule that made it (null: a person)
     _tenant_fk(["ticket_id"], "tickets", "fk_ticket_escalations_ticket"),
+    _tenant_fk(["rule_id"], "ticket_escalation_rules", "fk_ticket_escalations_rule"),
     sa.Index("ix_ticket_escalations_ticket", "tenant_id", "ticket_id", "escalated_at"),
+    sa.Index(
+        "uq_ticket_escalations_rule",
+        "tenant_id",
+        "rule_id",
+        "ticket_id",
+        unique=True,
+        postgresql_where=sa.text("rule_id IS NOT NULL"),
+    ),
+)
+
+ticket_escalation_rules = sa.Table(
+    "ticket_escalation_rules",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # When: sla_first_response_breached | sla_resolution_breached | sla_first_response_warning |
+    # sla_resolution_warning | unassigned (for `minutes` business minutes).
+    sa.Column("condition", sa.Text, nullable=False),
+    sa.Column("minutes", sa.Integer),
+    # Which tickets (null: any).
+    sa.Column("priority", sa.Text),
+    sa.Column("category_id", UUID(as_uuid=True)),
+    sa.Column("kind", sa.Text),
+    sa.Column("channel", sa.Text),
+    # What: raise the priority ("step" or a level), reassign (team_manager | user | department), notify.
+    sa.Column("raise_priority", sa.Text),
+    sa.Column("reassign", sa.Text),
+    sa.Column("user_id", UUID(as_uuid=True)),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("notify", sa.Boolean, nullable=False, server_default=sa.true()),
+    *_record_columns(),
+    _tenant_fk(["category_id"], "ticket_categories", "fk_ticket_escalation_rules_category"),
+    _tenant_fk(["user_id"], "users", "fk_ticket_escalation_rules_user"),
+    _tenant_fk(["department_id"], "departments", "fk_ticket_escalation_rules_department"),
+    sa.Index(
+        "ix_ticket_escalation_rules_category_id",
+        "tenant_id",
+        "category_id",
+        postgresql_where=sa.text("category_id IS NOT NULL"),
+    ),
+    sa.Index(
+        "ix_ticket_escalation_rules_user_id", "tenant_id", "user_id", postgresql_where=sa.text("user_id IS NOT NULL")
+    ),
+    sa.Index(
+        "ix_ticket_escalation_rules_department_id",
+        "tenant_id",
+        "department_id",
+        postgresql_where=sa.text("department_id IS NOT NULL"),
+    ),
 )

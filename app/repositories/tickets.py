@@ -4,11 +4,12 @@ ticket assignment rules."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,10 +23,13 @@ from app.domain.tickets.entities import (
     Category,
     Comment,
     Escalation,
+    EscalationCondition,
     SlaPolicy,
     Ticket,
     TicketAssignmentRule,
+    TicketEscalationRule,
 )
+from app.domain.tickets.history import HistoryEntry
 from app.domain.tickets.sla_job import SlaAlert
 from app.repositories.configured import ConfiguredTable
 from app.repositories.owned import OwnedTable
@@ -33,6 +37,7 @@ from app.repositories.routing import RoutingRuleTable
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import (
     TS,
+    audit_log,
     customers,
     roles,
     sla_policies,
@@ -40,6 +45,7 @@ from app.repositories.tables import (
     ticket_calendars,
     ticket_categories,
     ticket_comments,
+    ticket_escalation_rules,
     ticket_escalations,
     ticket_sla_alerts,
     ticket_status_changes,
@@ -106,19 +112,57 @@ class PgTicketRepository(OwnedTable[Ticket]):
         return found
 
     async def add_status_change(
-        self, tenant_id: UUID, ticket_id: UUID, before: str | None, after: str, actor: UUID | None
+        self, tenant_id: UUID, ticket_id: UUID, before: str | None, after: str, actor: UUID | None, at: datetime
     ) -> None:
         await self.conn.execute(
             ticket_status_changes.insert().values(
                 tenant_id=tenant_id, id=new_id(), ticket_id=ticket_id, from_status=before, to_status=str(after),
-                changed_by=actor,
+                changed_by=actor, changed_at=at,
             )
         )  # fmt: skip
 
-    async def add_escalation(self, tenant_id: UUID, values: dict[str, Any]) -> Escalation:
+    async def add_escalation(self, tenant_id: UUID, values: dict[str, Any]) -> Escalation | None:
         e = ticket_escalations
-        stmt = e.insert().values(tenant_id=tenant_id, id=new_id(), **values).returning(*_escalation_columns())
-        return Escalation(*(await self.conn.execute(stmt)).one())
+        stmt = insert(e).values(tenant_id=tenant_id, id=new_id(), **values)
+        if values.get("rule_id") is not None:  # once per rule and ticket
+            stmt = stmt.on_conflict_do_nothing(
+                index_elements=[e.c.tenant_id, e.c.rule_id, e.c.ticket_id], index_where=e.c.rule_id.isnot(None)
+            )
+        row = (await self.conn.execute(stmt.returning(*_escalation_columns()))).first()
+        return Escalation(*row) if row else None
+
+    async def history(self, scope: DataScope, ticket_id: UUID) -> list[HistoryEntry]:
+        """One statement: the status moves, the escalations and the audited changes of the
+        assignee, team or priority (an escalation's own audit entry is the escalation)."""
+        s, e, log = ticket_status_changes, ticket_escalations, audit_log
+        visible = sa.exists().where(scope_predicate(t, scope), t.c.id == ticket_id)
+
+        def branch(kind: str, table: sa.Table, at: Any, actor: Any, data: Any, *where: Any) -> sa.Select[Any]:
+            return sa.select(
+                sa.literal(kind, sa.Text).label("kind"),
+                at.label("at"),
+                table.c.id.label("id"),
+                actor.label("actor_id"),
+                data.label("data"),
+            ).where(table.c.tenant_id == scope.tenant_id, *where)
+
+        def obj(*columns: sa.Column[Any]) -> Any:
+            return sa.func.jsonb_build_object(*(x for c in columns for x in (sa.literal(c.name, sa.Text), c)))
+
+        merged = sa.union_all(
+            branch("status", s, s.c.changed_at, s.c.changed_by, obj(s.c.from_status, s.c.to_status),
+                   s.c.ticket_id == ticket_id),
+            branch("escalation", e, e.c.escalated_at, e.c.escalated_by,
+                   obj(e.c.level, e.c.reason, e.c.from_priority, e.c.to_priority, e.c.from_owner_id, e.c.to_owner_id,
+                       e.c.rule_id),
+                   e.c.ticket_id == ticket_id),
+            branch("change", log, log.c.at, log.c.actor_id, log.c.changes,
+                   log.c.entity == "tickets", log.c.entity_id == ticket_id,
+                   log.c.action.in_(("ticket.assigned", "ticket.updated")),
+                   sa.or_(*(log.c.changes.has_key(key) for key in ("owner_id", "department_id", "priority")))),
+        ).subquery("history")  # fmt: skip
+        stmt = sa.select(merged).where(visible)
+        return [HistoryEntry(*row) for row in await self.conn.execute(stmt)]
 
     async def escalations(self, scope: DataScope, ticket_id: UUID) -> list[Escalation]:
         e = ticket_escalations
@@ -219,6 +263,66 @@ class PgTicketAssignmentRuleRepository(RoutingRuleTable[TicketAssignmentRule]):
     }
 
 
+class PgEscalationRuleRepository(ConfiguredTable[TicketEscalationRule]):
+    table = ticket_escalation_rules
+    record = TicketEscalationRule
+    order_by = ("position", "created_at", "id")
+    fk_fields = {
+        "fk_ticket_escalation_rules_category": "category_id",
+        "fk_ticket_escalation_rules_user": "user_id",
+        "fk_ticket_escalation_rules_department": "department_id",
+    }
+
+
+class PgEscalationCandidates:
+    """The escalation rules job's queries (app/domain/tickets/escalation_job.py)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def rules(self) -> list[tuple[UUID, TicketEscalationRule]]:
+        r = ticket_escalation_rules
+        columns = PgEscalationRuleRepository.columns
+        stmt = (
+            sa.select(r.c.tenant_id, *columns)
+            .where(r.c.active, r.c.deleted_at.is_(None))
+            .order_by(r.c.tenant_id, r.c.position, r.c.created_at, r.c.id)
+        )
+        return [(row[0], TicketEscalationRule(*row[1:])) for row in await self.conn.execute(stmt)]
+
+    async def matching(
+        self, tenant_id: UUID, rule: TicketEscalationRule, now: datetime, limit: int
+    ) -> list[tuple[UUID, datetime]]:
+        e = ticket_escalations
+        awaiting_reply = t.c.first_responded_at.is_(None)
+        running = sa.and_(t.c.resolved_at.is_(None), t.c.sla_paused_at.is_(None))
+        when = {
+            EscalationCondition.FIRST_RESPONSE_BREACHED: sa.and_(awaiting_reply, t.c.first_response_due_at <= now),
+            EscalationCondition.FIRST_RESPONSE_WARNING: sa.and_(awaiting_reply, t.c.first_response_warn_at <= now),
+            EscalationCondition.RESOLUTION_BREACHED: sa.and_(running, t.c.resolution_due_at <= now),
+            EscalationCondition.RESOLUTION_WARNING: sa.and_(running, t.c.resolution_warn_at <= now),
+            EscalationCondition.UNASSIGNED: sa.and_(
+                t.c.owner_id.is_(None), t.c.created_at <= now - timedelta(minutes=rule.minutes or 0)
+            ),
+        }[EscalationCondition(rule.condition)]
+        matches = [
+            t.c[name] == getattr(rule, name)
+            for name in ("priority", "category_id", "kind", "channel")
+            if getattr(rule, name) is not None
+        ]
+        done = sa.exists().where(e.c.tenant_id == t.c.tenant_id, e.c.rule_id == rule.id, e.c.ticket_id == t.c.id)
+        stmt = (
+            sa.select(t.c.id, t.c.created_at)
+            .where(t.c.tenant_id == tenant_id, t.c.deleted_at.is_(None), t.c.is_open, when, *matches, ~done)
+            .order_by(t.c.created_at, t.c.id)
+            .limit(limit)
+        )
+        return [(row.id, row.created_at) for row in await self.conn.execute(stmt)]
+
+    async def team_manager(self, tenant_id: UUID, department_id: UUID, exclude: UUID | None) -> UUID | None:
+        return await PgTicketRepository(self.conn).team_manager(tenant_id, department_id, exclude)
+
+
 class PgSlaAlerts:
     """The SLA job's queries (app/domain/tickets/sla_job.py)."""
 
@@ -291,15 +395,18 @@ class PgSlaAlerts:
         return (await self.conn.execute(stmt)).rowcount > 0
 
 
-# The dimensions of GET /tickets/stats, in GROUPING SETS order.
-_DIMENSIONS = ("kind", "category_id", "channel", "priority", "status", "owner_id", "customer_id")
+# The dimensions of GET /tickets/stats with few values, in GROUPING SETS order; the customers
+# (as many as the tickets, nearly) are ranked in SQL instead.
+_DIMENSIONS = ("kind", "category_id", "channel", "priority", "status", "owner_id")
 # How many rows a dimension with many values (assignees, customers) lists, largest first.
 _TOP = 50
 
 
 class PgTicketStats:
-    """Two statements per request: the counts per dimension in one GROUPING SETS pass, and the
-    times and rates in one aggregate pass, both over the caller's scope and the period."""
+    """Three statements per request over the caller's scope and the period: the counts per small
+    dimension (one GROUPING SETS pass), the customers with the most tickets and the repeat
+    complainers (top-N in SQL: only those rows leave the database), and the times and rates (both
+    percentiles of a time from one sort)."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -307,33 +414,32 @@ class PgTicketStats:
     async def stats(self, scope: DataScope, start: datetime, end: datetime, now: datetime) -> dict[str, Any]:
         where = [scope_predicate(t, scope), t.c.deleted_at.is_(None), t.c.created_at >= start, t.c.created_at < end]
         columns = [t.c[name] for name in _DIMENSIONS]
-        complaints = sa.func.count().filter(t.c.kind == "complaint")
         grouped = (
-            sa.select(*columns, sa.func.grouping(*columns).label("g"), sa.func.count().label("n"), complaints)
+            sa.select(*columns, sa.func.grouping(*columns).label("g"), sa.func.count().label("n"))
             .where(*where)
             .group_by(sa.func.grouping_sets(*columns))
         )
-        out: dict[str, Any] = {f"by_{name.removesuffix('_id')}": [] for name in _DIMENSIONS}
-        repeat: list[dict[str, Any]] = []
+        out: dict[str, Any] = {f"by_{name.removesuffix('_id')}": [] for name in (*_DIMENSIONS, "customer_id")}
         width = len(_DIMENSIONS)
         for row in await self.conn.execute(grouped):
             # grouping() sets a bit for each column not grouped on: the one clear bit names the dimension.
             index = next(i for i in range(width) if not row.g & (1 << (width - 1 - i)))
-            name = _DIMENSIONS[index]
-            out[f"by_{name.removesuffix('_id')}"].append({"key": row[index], "count": row.n})
-            if name == "customer_id" and row[index] is not None and row[-1] >= 2:
-                repeat.append({"customer_id": row[index], "complaints": row[-1]})
+            out[f"by_{_DIMENSIONS[index].removesuffix('_id')}"].append({"key": row[index], "count": row.n})
+        customers = await self._customers(where)
+        out["by_customer"] = customers.pop("by_customer")
         for key, items in out.items():
             items.sort(key=lambda item: (-item["count"], str(item["key"])))
             out[key] = items[:_TOP]
-        repeat.sort(key=lambda item: (-item["complaints"], str(item["customer_id"])))
-        out["repeat_complainers"] = repeat[:_TOP]
+        out |= customers
 
         def minutes(later: Any) -> Any:
             return sa.func.extract("epoch", later - t.c.created_at) / 60
 
-        def pct(p: float, later: Any) -> Any:
-            return sa.func.percentile_cont(p).within_group(minutes(later)).filter(later.isnot(None))
+        def pct(later: Any) -> Any:
+            """[median, p90] of the minutes to `later`, from one sort."""
+            fractions = postgresql.array([0.5, 0.9], type_=sa.Float)
+            found = sa.func.percentile_cont(fractions).within_group(minutes(later)).filter(later.isnot(None))
+            return sa.type_coerce(found, postgresql.ARRAY(sa.Float))
 
         at = sa.literal(now, TS)
         first_late = sa.func.coalesce(t.c.first_responded_at, at) > t.c.first_response_due_at
@@ -343,10 +449,8 @@ class PgTicketStats:
         )
         figures = sa.select(
             sa.func.count().label("total"),
-            pct(0.5, t.c.first_responded_at).label("first_median"),
-            pct(0.9, t.c.first_responded_at).label("first_p90"),
-            pct(0.5, t.c.resolved_at).label("resolution_median"),
-            pct(0.9, t.c.resolved_at).label("resolution_p90"),
+            pct(t.c.first_responded_at).label("first"),
+            pct(t.c.resolved_at).label("resolution"),
             sa.func.count().filter(t.c.sla_policy_id.isnot(None)).label("with_sla"),
             sa.func.count().filter(sa.or_(first_late, resolution_late)).label("breached"),
             sa.func.count().filter(sa.or_(t.c.resolved_at.isnot(None), t.c.reopen_count > 0)).label("resolved"),
@@ -357,13 +461,45 @@ class PgTicketStats:
         def rounded(value: Any) -> float | None:
             return None if value is None else round(float(value), 1)
 
+        first, resolution = f.first or [None, None], f.resolution or [None, None]
         out |= {
             "total": f.total,
-            "first_response_minutes": {"median": rounded(f.first_median), "p90": rounded(f.first_p90)},
-            "resolution_minutes": {"median": rounded(f.resolution_median), "p90": rounded(f.resolution_p90)},
+            "first_response_minutes": {"median": rounded(first[0]), "p90": rounded(first[1])},
+            "resolution_minutes": {"median": rounded(resolution[0]), "p90": rounded(resolution[1])},
             "sla": {"with_targets": f.with_sla, "breached": f.breached,
                     "breach_rate": round(f.breached / f.with_sla, 4) if f.with_sla else None},
             "reopen": {"resolved": f.resolved, "reopened": f.reopened,
                        "reopen_rate": round(f.reopened / f.resolved, 4) if f.resolved else None},
         }  # fmt: skip
+        return out
+
+    async def _customers(self, where: list[Any]) -> dict[str, list[dict[str, Any]]]:
+        """The customers with the most tickets (tickets without one as one group) and the repeat
+        complainers (two or more complaints): the top rows of each, picked in SQL (a top-N sort
+        over the groups, not a sort of them all)."""
+        n = sa.func.count()
+        text = sa.cast(t.c.customer_id, sa.Text)
+        most = (
+            sa.select(sa.literal("count").label("list"), t.c.customer_id, n.label("n"))
+            .where(*where)
+            .group_by(t.c.customer_id)
+            .order_by(n.desc(), text)
+            .limit(_TOP)
+        )
+        complaining = (
+            sa.select(sa.literal("complaints").label("list"), t.c.customer_id, n.label("n"))
+            .where(*where, t.c.kind == "complaint", t.c.customer_id.isnot(None))
+            .group_by(t.c.customer_id)
+            .having(n >= 2)
+            .order_by(n.desc(), text)
+            .limit(_TOP)
+        )
+        both = sa.union_all(most.subquery().select(), complaining.subquery().select())
+        out: dict[str, list[dict[str, Any]]] = {"by_customer": [], "repeat_complainers": []}
+        for row in await self.conn.execute(both):
+            if row.list == "count":
+                out["by_customer"].append({"key": row.customer_id, "count": row.n})
+            else:
+                out["repeat_complainers"].append({"customer_id": row.customer_id, "complaints": row.n})
+        out["repeat_complainers"].sort(key=lambda item: (-item["complaints"], str(item["customer_id"])))
         return out

@@ -458,6 +458,18 @@ async def test_assign(matrix: Matrix, subject: Subject, resource: str) -> None:
     assert actual == expected_statuses(subject, resource, "assign", 200)
 
 
+@pytest.mark.parametrize(("subject", "resource"), [c for c in CASES if c.values[1] == "tickets"])
+async def test_ticket_history_and_escalations(matrix: Matrix, subject: Subject, resource: str) -> None:
+    """A ticket's history and escalations are read as the ticket is: 404 outside the range."""
+    headers = matrix.user(subject.user).headers
+    for part in ("history", "escalations"):
+        actual = {
+            kind: (await matrix.client.get(f"{matrix.url(resource, owner)}/{part}", headers=headers)).status_code
+            for kind, owner in owners_with_tenant(subject).items()
+        }
+        assert actual == expected_statuses(subject, resource, "get", 200), part
+
+
 async def test_every_role_and_resource_is_covered() -> None:
     from app.auth.permissions import SYSTEM_ROLES
 

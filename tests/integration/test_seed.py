@@ -14,6 +14,7 @@ from app.repositories.contacts import derived as contact_derived
 from app.repositories.customers import derived as customer_derived
 from app.repositories.database import create_engine
 from app.repositories.leads import derived as lead_derived
+from app.repositories.tickets import derived as ticket_derived
 from app.seed import ADMIN_EMAIL, DEMO_USERS, seed_demo
 from tests.dbutil import drop_database, recreate_database, server_url
 
@@ -35,6 +36,16 @@ TABLES = [
     "opportunity_line_items",
     "opportunity_stage_history",
     "sales_targets",
+    "ticket_categories",
+    "ticket_calendars",
+    "sla_policies",
+    "ticket_assignment_rules",
+    "ticket_escalation_rules",
+    "tickets",
+    "ticket_status_changes",
+    "ticket_comments",
+    "ticket_escalations",
+    "ticket_sla_alerts",
 ]
 USER_ROLE = (
     "SELECT u.email, r.key FROM users u "
@@ -204,8 +215,82 @@ async def test_demo_seed(seeded, settings) -> None:
                 )
                 == 0
             )
+            await _check_tickets(conn)
     finally:
         await engine.dispose()
+
+
+async def _check_tickets(conn: AsyncConnection) -> None:
+    """The service desk: every kind, channel, priority and status; numbers without gaps and the
+    counter after them; the history ending where each ticket is; late, reopened, queued and
+    escalated tickets; repeat complainers; both kinds of comment; derived columns as computed."""
+    for column, values in (
+        ("kind", {"service_request", "inquiry", "complaint", "after_sales"}),
+        ("channel", {"phone", "email", "web", "chat", "wechat", "in_person"}),
+        ("priority", {"low", "normal", "high", "urgent"}),
+        ("status", {"new", "open", "pending", "resolved", "closed"}),
+    ):
+        assert {r[0] for r in await _rows(conn, f"SELECT DISTINCT {column} FROM tickets")} == values  # noqa: S608
+    count, low, high, numbers = (
+        await _rows(conn, "SELECT count(*), min(number), max(number), count(DISTINCT number) FROM tickets")
+    )[0]
+    assert (low, high, numbers) == ("T000001", f"T{count:06d}", count)
+    assert await _scalar(conn, "SELECT next_value FROM document_counters WHERE kind = 'ticket'") == count + 1
+    # Numbered in creation order.
+    assert (
+        await _scalar(
+            conn,
+            "SELECT count(*) FROM (SELECT number, row_number() OVER (ORDER BY created_at, number) n FROM tickets) x "
+            "WHERE number <> 'T' || lpad(n::text, 6, '0')",
+        )
+        == 0
+    )
+    assert (
+        await _scalar(
+            conn,
+            "SELECT count(*) FROM tickets t WHERE t.status <> (SELECT h.to_status FROM ticket_status_changes h "
+            "WHERE h.ticket_id = t.id ORDER BY h.changed_at DESC, h.id DESC LIMIT 1)",
+        )
+        == 0
+    )
+    late = (
+        "SELECT count(*) FROM tickets WHERE resolved_at > resolution_due_at "
+        "OR first_responded_at > first_response_due_at"
+    )
+    assert await _scalar(conn, late) > 200
+    assert await _scalar(conn, "SELECT count(*) FROM tickets WHERE reopen_count > 0") > 50
+    assert await _scalar(conn, "SELECT count(*) FROM tickets WHERE owner_id IS NULL AND is_open") >= 5
+    assert await _scalar(conn, "SELECT count(*) FROM tickets WHERE status = 'pending' AND sla_paused_at IS NULL") == 0
+    assert (
+        await _scalar(conn, "SELECT count(*) FROM tickets WHERE status IN ('resolved', 'closed') AND solution IS NULL")
+        == 0
+    )
+    assert (
+        await _scalar(
+            conn,
+            "SELECT count(*) FROM (SELECT customer_id FROM tickets WHERE kind = 'complaint' AND customer_id "
+            "IS NOT NULL GROUP BY customer_id HAVING count(*) >= 5) x",
+        )
+        >= 5
+    )
+    visibilities = {r[0] for r in await _rows(conn, "SELECT DISTINCT visibility FROM ticket_comments")}
+    assert visibilities == {"public", "internal"}
+    assert await _scalar(conn, "SELECT count(*) FROM ticket_escalations WHERE rule_id IS NOT NULL") > 10
+    assert await _scalar(conn, "SELECT count(*) FROM ticket_escalations WHERE rule_id IS NULL") > 10
+    assert (
+        await _scalar(
+            conn,
+            "SELECT count(*) FROM tickets t WHERE escalation_level <> (SELECT count(*) FROM ticket_escalations e "
+            "WHERE e.ticket_id = t.id)",
+        )
+        == 0
+    )
+    for number, subject, description, text in await _rows(
+        conn, "SELECT number, subject, description, search_text FROM tickets"
+    ):
+        assert text == ticket_derived({"number": number, "subject": subject, "description": description})["search_text"]
+    assert await _scalar(conn, "SELECT count(*) FROM ticket_categories WHERE name LIKE '%投诉%'") >= 1
+    assert await _scalar(conn, "SELECT time_zone FROM ticket_calendars") == "Asia/Shanghai"
 
 
 async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, settings) -> None:
@@ -214,6 +299,17 @@ async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, setti
     try:
         async with engine.begin() as conn:
             for table in (
+                "ticket_sla_alerts",
+                "ticket_escalations",
+                "ticket_comments",
+                "ticket_status_changes",
+                "tickets",
+                "ticket_escalation_rules",
+                "ticket_assignment_rules",
+                "sla_policies",
+                "ticket_categories",
+                "ticket_calendars",
+                "document_counters",
                 "sales_targets",
                 "opportunity_stage_history",
                 "opportunity_line_items",

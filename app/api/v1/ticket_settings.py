@@ -1,5 +1,5 @@
-"""/api/v1/ticket-categories, /sla-policies, /ticket-assignment-rules (the four routes of
-app/api/v1/configured.py each) and /ticket-calendar (one per tenant: GET and PUT): what a service
+"""/api/v1/ticket-categories, /sla-policies, /ticket-assignment-rules, /ticket-escalation-rules
+(the four routes of app/api/v1/configured.py each) and /ticket-calendar (one per tenant: GET and PUT): what a service
 manager keeps for tickets (tickets:manage to change, tickets:read to see)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.responses import json_response
-from app.api.services import Calendars, SlaPolicies, TicketCategories, TicketRules
+from app.api.services import Calendars, EscalationRules, SlaPolicies, TicketCategories, TicketRules
 from app.api.v1.configured import configured_routes
 from app.api.v1.schemas.tickets import (
     CalendarBody,
@@ -21,6 +21,10 @@ from app.api.v1.schemas.tickets import (
     CategoryList,
     CategoryOut,
     CategoryPatch,
+    EscalationRuleCreate,
+    EscalationRuleList,
+    EscalationRuleOut,
+    EscalationRulePatch,
     SlaPolicyCreate,
     SlaPolicyList,
     SlaPolicyOut,
@@ -64,6 +68,17 @@ configured_routes(
     TicketRules,
     (TicketRuleCreate, TicketRulePatch),
     (TicketRuleOut, TicketRuleList),
+    read="tickets:read",
+    manage="tickets:manage",
+)
+configured_routes(
+    router,
+    "ticket-escalation-rules",
+    "ticket_escalation_rules",
+    "ticket escalation rules, applied by the worker in position order, each at most once per ticket",
+    EscalationRules,
+    (EscalationRuleCreate, EscalationRulePatch),
+    (EscalationRuleOut, EscalationRuleList),
     read="tickets:read",
     manage="tickets:manage",
 )

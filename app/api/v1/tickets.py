@@ -25,6 +25,7 @@ from app.api.v1.schemas.tickets import (
     CreateLeadResult,
     EscalateBody,
     EscalationList,
+    HistoryList,
     TicketCreate,
     TicketListParams,
     TicketOut,
@@ -217,6 +218,19 @@ async def escalate(ticket_id: UUID, body: EscalateBody, caller: UPDATE, service:
 )
 async def list_escalations(ticket_id: UUID, caller: READ, service: Tickets) -> Response:
     return json_response({"items": await service.escalations(caller, ticket_id)})
+
+
+@router.get(
+    "/tickets/{ticket_id}/history",
+    operation_id="tickets_history",
+    response_model=HistoryList,
+    summary="The ticket's history, oldest first: status moves, assignments, priority changes, escalations",
+    description="Each status move says who moved it, when, and how long the ticket stayed in the status it "
+    "left (elapsed and business time on the tenant's calendar). Escalations by a rule carry its `rule_id`.",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def ticket_history(ticket_id: UUID, caller: READ, service: Tickets) -> Response:
+    return json_response({"items": await service.history(caller, ticket_id)})
 
 
 @router.post(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.domain.shared.errors import ValidationFailed
@@ -50,13 +51,7 @@ class BusinessCalendar:
 
     def _window(self, day: date) -> tuple[datetime, datetime]:
         """The day's working window as UTC instants."""
-
-        def at(minute: int) -> datetime:
-            if minute == DAY_MINUTES:
-                return datetime.combine(day + timedelta(days=1), time(0), self.zone).astimezone(UTC)
-            return datetime.combine(day, time(minute // 60, minute % 60), self.zone).astimezone(UTC)
-
-        return at(self.open_minute), at(self.close_minute)
+        return _day_window(self, day)
 
     def windows(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working windows that end after `start`, in order (the first may have begun already)."""
@@ -94,6 +89,19 @@ class BusinessCalendar:
             if lo < hi:
                 total -= self.elapsed(lo, hi)
         return total
+
+
+@lru_cache(maxsize=8192)
+def _day_window(calendar: BusinessCalendar, day: date) -> tuple[datetime, datetime]:
+    """A day's working window as UTC instants, remembered: every due time and clock walks days."""
+    zone = calendar.zone
+
+    def at(minute: int) -> datetime:
+        if minute == DAY_MINUTES:
+            return datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
+        return datetime.combine(day, time(minute // 60, minute % 60), zone).astimezone(UTC)
+
+    return at(calendar.open_minute), at(calendar.close_minute)
 
 
 ROUND_THE_CLOCK = BusinessCalendar(weekdays=frozenset(range(7)), open_minute=0, close_minute=DAY_MINUTES)

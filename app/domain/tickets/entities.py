@@ -163,6 +163,7 @@ class Escalation:
     to_owner_id: UUID | None
     escalated_by: UUID | None
     escalated_at: datetime
+    rule_id: UUID | None = None  # the escalation rule that made it; None: a person did
 
 
 @dataclass(slots=True)
@@ -230,3 +231,45 @@ class TicketAssignmentRule:
             and (self.priority is None or ticket.get("priority") == self.priority)
             and (self.kind is None or ticket.get("kind") == self.kind)
         )
+
+
+class EscalationCondition(StrEnum):
+    """When an escalation rule fires on an open ticket (once per ticket)."""
+
+    FIRST_RESPONSE_BREACHED = "sla_first_response_breached"
+    RESOLUTION_BREACHED = "sla_resolution_breached"
+    FIRST_RESPONSE_WARNING = "sla_first_response_warning"  # 80% of the target passed
+    RESOLUTION_WARNING = "sla_resolution_warning"
+    UNASSIGNED = "unassigned"  # in the queue for `minutes` business minutes
+
+
+class Reassign(StrEnum):
+    TEAM_MANAGER = "team_manager"  # an active user of the ticket's team who may assign tickets
+    USER = "user"  # the rule's user_id
+    DEPARTMENT = "department"  # the unassigned queue of the rule's department_id
+
+
+# raise_priority: one step up, or straight to a level (never down).
+RAISE_STEP = "step"
+
+
+@dataclass(slots=True)
+class TicketEscalationRule:
+    id: UUID
+    name: str
+    position: int
+    active: bool
+    condition: str
+    minutes: int | None
+    priority: str | None
+    category_id: UUID | None
+    kind: str | None
+    channel: str | None
+    raise_priority: str | None
+    reassign: str | None
+    user_id: UUID | None
+    department_id: UUID | None
+    notify: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -17,7 +18,9 @@ from app.domain.tickets.entities import (
     SlaPolicy,
     Ticket,
     TicketAssignmentRule,
+    TicketEscalationRule,
 )
+from app.domain.tickets.history import HistoryEntry
 
 
 class TicketRepository(OwnedRepository[Ticket], Protocol):
@@ -30,10 +33,18 @@ class TicketRepository(OwnedRepository[Ticket], Protocol):
         ...
 
     async def add_status_change(
-        self, tenant_id: UUID, ticket_id: UUID, before: str | None, after: str, actor: UUID | None
-    ) -> None: ...
+        self, tenant_id: UUID, ticket_id: UUID, before: str | None, after: str, actor: UUID | None, at: datetime
+    ) -> None:
+        """A status move at `at`, the instant the SLA clocks read for it."""
+        ...
 
-    async def add_escalation(self, tenant_id: UUID, values: dict[str, Any]) -> Escalation: ...
+    async def add_escalation(self, tenant_id: UUID, values: dict[str, Any]) -> Escalation | None:
+        """The escalation recorded; None when `values` names a rule that already escalated the ticket."""
+        ...
+
+    async def history(self, scope: DataScope, ticket_id: UUID) -> list[HistoryEntry]:
+        """The ticket's status moves, escalations and audited assignments/priority changes (unordered)."""
+        ...
 
     async def escalations(self, scope: DataScope, ticket_id: UUID) -> list[Escalation]: ...
 
@@ -63,3 +74,6 @@ class TicketRoutingRules(ConfiguredRepository[TicketAssignmentRule], RoutingRule
 
 class Numbering(Protocol):
     async def next_number(self, tenant_id: UUID, kind: str) -> int: ...
+
+
+class EscalationRuleRepository(ConfiguredRepository[TicketEscalationRule], Protocol): ...

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from app.auth.principal import Principal
 from app.domain.custom_fields.entities import validate_values
-from app.domain.leads.service import LeadService
+from app.domain.leads.service import SYSTEM_ACTOR, LeadService
 from app.domain.shared import clock
 from app.domain.shared.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
 from app.domain.shared.owned import OwnedRecords, WriteContextRepository, fields_of
@@ -21,18 +21,24 @@ from app.domain.shared.ownership import set_new_owner
 from app.domain.shared.paging import Page
 from app.domain.shared.ports import AuditTrail, EventOutbox, diff
 from app.domain.shared.routing import RoutingRuleService, route
+from app.domain.shared.scope import DataRange, DataScope, Grant
 from app.domain.tickets.business_hours import BusinessCalendar
 from app.domain.tickets.entities import (
     MAX_ATTACHMENT_BYTES,
     MOVES,
+    OPEN_STATUSES,
     PRIORITY_ORDER,
+    RAISE_STEP,
     Comment,
     Escalation,
+    Reassign,
     Ticket,
     TicketAssignmentRule,
+    TicketEscalationRule,
     TicketStatus,
     Visibility,
 )
+from app.domain.tickets.history import history_items
 from app.domain.tickets.ports import (
     CalendarRepository,
     CommentRepository,
@@ -51,6 +57,17 @@ STATUS_EVENTS = {S.OPEN: "opened", S.PENDING: "pending", S.RESOLVED: "resolved",
 def now() -> datetime:
     """The instant the SLA clocks read; tests move it."""
     return clock.utcnow()
+
+
+def raised_priority(current: str, wanted: str | None) -> str | None:
+    """The priority an escalation rule's `raise_priority` gives ("step": one up; a level: that
+    one), or None when it would not raise it."""
+    if wanted is None:
+        return None
+    rank = PRIORITY_ORDER.index(current)
+    if wanted == RAISE_STEP:
+        return PRIORITY_ORDER[rank + 1] if rank + 1 < len(PRIORITY_ORDER) else None
+    return wanted if PRIORITY_ORDER.index(wanted) > rank else None
 
 
 class TicketService(OwnedRecords[Ticket]):
@@ -146,7 +163,7 @@ class TicketService(OwnedRecords[Ticket]):
                 await set_new_owner(principal, self.resource, self.context, values)
         start = now()
         calendar, _ = await self._calendar(principal.tenant_id)
-        level = await self._customer_level(principal, values.get("customer_id"))
+        level = await self._customer_level(principal.tenant_id, values.get("customer_id"))
         policy = pick_policy(await self.policies.list(principal.tenant_id), values["priority"], level)
         due = due_times(calendar, start, policy)
         values |= {
@@ -157,7 +174,7 @@ class TicketService(OwnedRecords[Ticket]):
             **due.columns(),
         }
         ticket = await self.records.insert(principal.tenant_id, principal.user_id, values)
-        await self.records.add_status_change(principal.tenant_id, ticket.id, None, S.NEW, principal.user_id)
+        await self.records.add_status_change(principal.tenant_id, ticket.id, None, S.NEW, principal.user_id, start)
         await self._record(principal, "created", ticket, diff(None, fields_of(ticket)))
         if routed_by is not None:
             rule = {"assignment_rule": {"before": None, "after": {"id": routed_by.id, "name": routed_by.name}}}
@@ -166,10 +183,10 @@ class TicketService(OwnedRecords[Ticket]):
             )
         return replace(ticket, sla=sla_view(calendar, ticket, start))
 
-    async def _customer_level(self, principal: Principal, customer_id: UUID | None) -> str | None:
+    async def _customer_level(self, tenant_id: UUID, customer_id: UUID | None) -> str | None:
         if customer_id is None:
             return None
-        facts = await self.records.customer_facts(principal.tenant_id, customer_id)
+        facts = await self.records.customer_facts(tenant_id, customer_id)
         if facts is None:
             raise ValidationFailed.one("customer_id", "refers to no such record")
         return facts[1]
@@ -199,7 +216,7 @@ class TicketService(OwnedRecords[Ticket]):
         if target != current.status:
             await self._move(principal, calendar, reopen_days, current, changes, target, at)
         if {"priority", "customer_id"} & changes.keys():
-            await self._reschedule(principal, calendar, current, changes)
+            await self._reschedule(principal.tenant_id, calendar, current, changes)
 
     async def _move(
         self,
@@ -229,19 +246,21 @@ class TicketService(OwnedRecords[Ticket]):
                 raise Conflict(f"a ticket reopens only within {reopen_days} days of its resolution")
             changes |= {"resolved_at": None, "closed_at": None, "reopen_count": current.reopen_count + 1}
         reopened = target == S.OPEN and current.status in (S.RESOLVED, S.CLOSED)
-        await self.records.add_status_change(principal.tenant_id, current.id, current.status, target, principal.user_id)
+        await self.records.add_status_change(
+            principal.tenant_id, current.id, current.status, target, principal.user_id, at
+        )
         event = "reopened" if reopened else STATUS_EVENTS[S(target)]
         move = {"id": current.id, "number": current.number, "from": current.status, "to": target}
         await self.outbox.publish(principal.tenant_id, f"ticket.{event}", self.entity, current.id, move)
 
     async def _reschedule(
-        self, principal: Principal, calendar: BusinessCalendar, current: Ticket, changes: dict[str, Any]
+        self, tenant_id: UUID, calendar: BusinessCalendar, current: Ticket, changes: dict[str, Any]
     ) -> None:
         """New targets after a priority or customer change, counted from the ticket's creation
         (the pauses so far still count)."""
         merged = {**fields_of(current), **changes}
-        level = await self._customer_level(principal, merged["customer_id"])
-        policy = pick_policy(await self.policies.list(principal.tenant_id), merged["priority"], level)
+        level = await self._customer_level(tenant_id, merged["customer_id"])
+        policy = pick_policy(await self.policies.list(tenant_id), merged["priority"], level)
         due = due_times(calendar, current.created_at, policy, merged["sla_paused_seconds"])
         changes |= due.columns(resolution=merged["resolved_at"] is None)
 
@@ -272,7 +291,9 @@ class TicketService(OwnedRecords[Ticket]):
             changes["first_responded_at"] = comment.created_at
             if ticket.status == S.NEW:
                 changes["status"] = S.OPEN.value
-                await self.records.add_status_change(principal.tenant_id, ticket.id, S.NEW, S.OPEN, principal.user_id)
+                await self.records.add_status_change(
+                    principal.tenant_id, ticket.id, S.NEW, S.OPEN, principal.user_id, at
+                )
         if changes:
             await self.records.update(scope, ticket, principal.user_id, changes)
         note = {"comment_id": comment.id, "visibility": comment.visibility, "attachments": len(comment.attachments)}
@@ -315,7 +336,7 @@ class TicketService(OwnedRecords[Ticket]):
             changes["owner_id"] = manager
         if priority is not None:
             calendar, _ = await self._calendar(principal.tenant_id)
-            await self._reschedule(principal, calendar, current, changes)
+            await self._reschedule(principal.tenant_id, calendar, current, changes)
         updated = await self.records.update(scope, current, principal.user_id, changes)
         await self.records.add_escalation(
             principal.tenant_id,
@@ -341,6 +362,66 @@ class TicketService(OwnedRecords[Ticket]):
         if await self.records.get(scope, ticket_id) is None:
             raise NotFound("no such ticket")
         return await self.records.escalations(scope, ticket_id)
+
+    async def escalate_by_rule(
+        self, tenant_id: UUID, rule: TicketEscalationRule, ticket_id: UUID
+    ) -> tuple[Ticket, Escalation] | None:
+        """The worker's half of an escalation rule: its actions on a ticket it matched, once. The
+        rule's escalation is written first (unique per rule and ticket), so a second run or a
+        second worker finds it and changes nothing. None: done before, or no longer open."""
+        scope = DataScope(tenant_id, SYSTEM_ACTOR, (), (Grant(DataRange.ALL),))
+        current = await self.records.get(scope, ticket_id, for_update=True)
+        if current is None or current.status not in OPEN_STATUSES:
+            return None
+        changes: dict[str, Any] = {"escalation_level": current.escalation_level + 1}
+        if (priority := raised_priority(current.priority, rule.raise_priority)) is not None:
+            changes["priority"] = priority
+        changes |= await self._rule_owner(tenant_id, rule, current)
+        escalation = await self.records.add_escalation(
+            tenant_id,
+            {
+                "ticket_id": current.id,
+                "level": changes["escalation_level"],
+                "reason": f"Rule: {rule.name}"[:500],
+                "from_priority": current.priority,
+                "to_priority": changes.get("priority", current.priority),
+                "from_owner_id": current.owner_id,
+                "to_owner_id": changes.get("owner_id", current.owner_id),
+                "escalated_by": None,
+                "rule_id": rule.id,
+            },
+        )
+        if escalation is None:
+            return None
+        if "priority" in changes:
+            calendar, _ = await self._calendar(tenant_id)
+            await self._reschedule(tenant_id, calendar, current, changes)
+        updated = await self.records.update(scope, current, None, changes)
+        changed = diff(fields_of(current), fields_of(updated))
+        for name in ("updated_at", "version"):
+            changed.pop(name, None)
+        by = {"rule": {"before": None, "after": {"id": rule.id, "name": rule.name, "condition": rule.condition}}}
+        await self._record(None, "escalated", updated, changed | by, tenant_id=tenant_id)
+        return updated, escalation
+
+    async def _rule_owner(self, tenant_id: UUID, rule: TicketEscalationRule, current: Ticket) -> dict[str, Any]:
+        """The assignee and team a rule's reassignment gives (nothing when it has nobody to give to)."""
+        if rule.reassign == Reassign.TEAM_MANAGER and current.department_id is not None:
+            manager = await self.records.team_manager(tenant_id, current.department_id, current.owner_id)
+            return {} if manager is None else {"owner_id": manager}
+        if rule.reassign == Reassign.USER and rule.user_id is not None and rule.user_id != current.owner_id:
+            found = await self.rules.active_user_department(tenant_id, rule.user_id)
+            return {"owner_id": rule.user_id, "department_id": found[1]} if found and found[0] else {}
+        if rule.reassign == Reassign.DEPARTMENT and rule.department_id is not None:
+            return {"owner_id": None, "department_id": rule.department_id}
+        return {}
+
+    async def history(self, principal: Principal, ticket_id: UUID) -> list[dict[str, Any]]:
+        scope = principal.scope(self.resource, "read")
+        if await self.records.get(scope, ticket_id) is None:
+            raise NotFound("no such ticket")
+        calendar, _ = await self._calendar(principal.tenant_id)
+        return history_items(calendar, await self.records.history(scope, ticket_id))
 
     # -- a sales lead from an inquiry --------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """What a service manager keeps for the tenant's tickets (tickets:manage): the category tree,
-SLA policies and the business calendar (one per tenant)."""
+SLA policies, the business calendar (one per tenant) and the escalation rules."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from app.auth.principal import Principal
 from app.domain.shared.configured import ConfiguredRecords
 from app.domain.shared.errors import Duplicate, ValidationFailed
 from app.domain.shared.ports import AuditTrail, diff
-from app.domain.tickets.entities import CalendarSettings, Category, SlaPolicy
+from app.domain.tickets.entities import (
+    CalendarSettings,
+    Category,
+    EscalationCondition,
+    Reassign,
+    SlaPolicy,
+    TicketEscalationRule,
+)
 from app.domain.tickets.ports import CalendarRepository
 from app.domain.tickets.sla import business_calendar
 
@@ -53,6 +60,38 @@ class SlaPolicyService(ConfiguredRecords[SlaPolicy]):
                 same = (other.priority, other.customer_level) == (merged["priority"], merged.get("customer_level"))
                 if same and (current is None or other.id != current.id):
                     raise Duplicate("a policy for this priority and customer level exists", existing_id=str(other.id))
+
+
+class EscalationRuleService(ConfiguredRecords[TicketEscalationRule]):
+    """Ordered rules the worker applies to open tickets (app/domain/tickets/escalation_job.py)."""
+
+    resource = "tickets"
+    entity = "ticket_escalation_rule"
+
+    async def _prepare(
+        self, principal: Principal, values: dict[str, Any], current: TicketEscalationRule | None
+    ) -> None:
+        merged = {**asdict(current), **values} if current is not None else values
+        check_escalation_rule(merged)
+        if current is None and values.get("position") is None:
+            existing = await self.records.list(principal.tenant_id)
+            values["position"] = max((rule.position for rule in existing), default=0) + 10
+
+
+def check_escalation_rule(rule: dict[str, Any]) -> None:
+    """The fields a rule needs together: minutes for the unassigned condition (and only there),
+    the target of a reassignment, and at least one action."""
+    unassigned = rule.get("condition") == EscalationCondition.UNASSIGNED
+    if unassigned and rule.get("minutes") is None:
+        raise ValidationFailed.one("minutes", "is required for the unassigned condition")
+    if not unassigned and rule.get("minutes") is not None:
+        raise ValidationFailed.one("minutes", "applies to the unassigned condition only")
+    reassign = rule.get("reassign")
+    for field, wanted in (("user_id", Reassign.USER), ("department_id", Reassign.DEPARTMENT)):
+        if (rule.get(field) is not None) != (reassign == wanted):
+            raise ValidationFailed.one(field, f"is given exactly when reassign is {wanted.value}")
+    if rule.get("raise_priority") is None and reassign is None and not rule.get("notify"):
+        raise ValidationFailed.one("notify", "a rule needs an action: raise_priority, reassign or notify")
 
 
 class CalendarService:

@@ -1059,6 +1059,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/{ticket_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ticket's history, oldest first: status moves, assignments, priority changes, escalations
+         * @description Each status move says who moved it, when, and how long the ticket stayed in the status it left (elapsed and business time on the tenant's calendar). Escalations by a rule carry its `rule_id`.
+         */
+        get: operations["tickets_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{ticket_id}/create-lead": {
         parameters: {
             query?: never;
@@ -1219,6 +1239,42 @@ export interface paths {
         head?: never;
         /** Change one of the ticket assignment rules, tried in position order */
         patch: operations["ticket_assignment_rules_update"];
+        trace?: never;
+    };
+    "/api/v1/ticket-escalation-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's ticket escalation rules, applied by the worker in position order, each at most once per ticket */
+        get: operations["ticket_escalation_rules_list"];
+        put?: never;
+        /** Add to the ticket escalation rules, applied by the worker in position order, each at most once per ticket */
+        post: operations["ticket_escalation_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-escalation-rules/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the ticket escalation rules, applied by the worker in position order, each at most once per ticket */
+        delete: operations["ticket_escalation_rules_delete"];
+        options?: never;
+        head?: never;
+        /** Change one of the ticket escalation rules, applied by the worker in position order, each at most once per ticket */
+        patch: operations["ticket_escalation_rules_update"];
         trace?: never;
     };
     "/api/v1/ticket-calendar": {
@@ -3256,13 +3312,165 @@ export interface components {
             from_owner_id: string | null;
             /** To Owner Id */
             to_owner_id: string | null;
-            /** Escalated By */
+            /**
+             * Escalated By
+             * @description Who escalated; null when a rule did (see rule_id).
+             */
             escalated_by: string | null;
             /**
              * Escalated At
              * Format: date-time
              */
             escalated_at: string;
+            /**
+             * Rule Id
+             * @description The escalation rule that made it.
+             */
+            rule_id?: string | null;
+        };
+        /** EscalationRuleCreate */
+        EscalationRuleCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Position
+             * @description Rules are applied in this order; default: last.
+             */
+            position?: number | null;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Condition
+             * @description When it fires (once per ticket): an SLA target breached or at its 80% warning, or a ticket in the unassigned queue for `minutes` business minutes.
+             * @enum {string}
+             */
+            condition: "sla_first_response_breached" | "sla_resolution_breached" | "sla_first_response_warning" | "sla_resolution_warning" | "unassigned";
+            /**
+             * Minutes
+             * @description Business minutes, for `unassigned` only.
+             */
+            minutes?: number | null;
+            /**
+             * Priority
+             * @description Only tickets of this priority (null: any).
+             */
+            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** Category Id */
+            category_id?: string | null;
+            /** Kind */
+            kind?: ("service_request" | "inquiry" | "complaint" | "after_sales") | null;
+            /** Channel */
+            channel?: ("phone" | "email" | "web" | "chat" | "wechat" | "in_person") | null;
+            /**
+             * Raise Priority
+             * @description One `step` up, or to this level (never down).
+             */
+            raise_priority?: ("step" | "normal" | "high" | "urgent") | null;
+            /**
+             * Reassign
+             * @description To the team's manager, to `user_id`, or to the unassigned queue of `department_id`.
+             */
+            reassign?: ("team_manager" | "user" | "department") | null;
+            /** User Id */
+            user_id?: string | null;
+            /** Department Id */
+            department_id?: string | null;
+            /**
+             * Notify
+             * @description Tell the assignee (before and after) and the team's manager.
+             * @default true
+             */
+            notify: boolean;
+        };
+        /** EscalationRuleList */
+        EscalationRuleList: {
+            /** Items */
+            items: components["schemas"]["EscalationRuleOut"][];
+        };
+        /** EscalationRuleOut */
+        EscalationRuleOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Active */
+            active: boolean;
+            /** Condition */
+            condition: string;
+            /** Minutes */
+            minutes: number | null;
+            /** Priority */
+            priority: string | null;
+            /** Category Id */
+            category_id: string | null;
+            /** Kind */
+            kind: string | null;
+            /** Channel */
+            channel: string | null;
+            /** Raise Priority */
+            raise_priority: string | null;
+            /** Reassign */
+            reassign: string | null;
+            /** User Id */
+            user_id: string | null;
+            /** Department Id */
+            department_id: string | null;
+            /** Notify */
+            notify: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** EscalationRulePatch */
+        EscalationRulePatch: {
+            /** Name */
+            name?: string;
+            /** Position */
+            position?: number;
+            /** Active */
+            active?: boolean;
+            /**
+             * Condition
+             * @enum {string}
+             */
+            condition?: "sla_first_response_breached" | "sla_resolution_breached" | "sla_first_response_warning" | "sla_resolution_warning" | "unassigned";
+            /** Minutes */
+            minutes?: number | null;
+            /** Priority */
+            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** Category Id */
+            category_id?: string | null;
+            /** Kind */
+            kind?: ("service_request" | "inquiry" | "complaint" | "after_sales") | null;
+            /** Channel */
+            channel?: ("phone" | "email" | "web" | "chat" | "wechat" | "in_person") | null;
+            /** Raise Priority */
+            raise_priority?: ("step" | "normal" | "high" | "urgent") | null;
+            /** Reassign */
+            reassign?: ("team_manager" | "user" | "department") | null;
+            /** User Id */
+            user_id?: string | null;
+            /** Department Id */
+            department_id?: string | null;
+            /** Notify */
+            notify?: boolean;
         };
         /** ForecastLineOut */
         ForecastLineOut: {
@@ -3322,6 +3530,75 @@ export interface components {
             /** Lines */
             lines: components["schemas"]["ForecastLineOut"][];
             total: components["schemas"]["ForecastLineOut"];
+        };
+        /** HistoryItemOut */
+        HistoryItemOut: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "status" | "assignment" | "priority" | "escalation";
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Actor Id
+             * @description Who did it; null for the system (a rule, the worker).
+             */
+            actor_id: string | null;
+            /**
+             * Before
+             * @description Status, assignee id or priority before (escalation: the priority).
+             */
+            before: string | null;
+            /**
+             * After
+             * @description ...and after.
+             */
+            after: string | null;
+            /**
+             * Seconds In Previous
+             * @description status: time spent in the status left.
+             */
+            seconds_in_previous?: number | null;
+            /**
+             * Business Seconds In Previous
+             * @description status: the same in business time on the tenant's calendar.
+             */
+            business_seconds_in_previous?: number | null;
+            /**
+             * Team Before
+             * @description assignment: the team before, when it changed.
+             */
+            team_before?: string | null;
+            /** Team After */
+            team_after?: string | null;
+            /**
+             * Level
+             * @description escalation: its level.
+             */
+            level?: number | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Owner Before
+             * @description escalation: the assignee before and after.
+             */
+            owner_before?: string | null;
+            /** Owner After */
+            owner_after?: string | null;
+            /**
+             * Rule Id
+             * @description escalation: the rule that made it.
+             */
+            rule_id?: string | null;
+        };
+        /** HistoryList */
+        HistoryList: {
+            /** Items */
+            items: components["schemas"]["HistoryItemOut"][];
         };
         /** LeadBatch */
         LeadBatch: {
@@ -11670,6 +11947,64 @@ export interface operations {
             };
         };
     };
+    tickets_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     tickets_create_lead: {
         parameters: {
             query?: never;
@@ -12472,6 +12807,222 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketRuleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_escalation_rules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationRuleList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_escalation_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EscalationRuleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationRuleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_escalation_rules_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_escalation_rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EscalationRulePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationRuleOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */

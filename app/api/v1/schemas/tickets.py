@@ -210,12 +210,114 @@ class EscalationOut(BaseModel):
     to_priority: Priority
     from_owner_id: UUID | None
     to_owner_id: UUID | None
-    escalated_by: UUID | None
+    escalated_by: UUID | None = Field(description="Who escalated; null when a rule did (see rule_id).")
     escalated_at: datetime
+    rule_id: UUID | None = Field(None, description="The escalation rule that made it.")
 
 
 class EscalationList(BaseModel):
     items: list[EscalationOut]
+
+
+class HistoryItemOut(BaseModel):
+    type: Literal["status", "assignment", "priority", "escalation"]
+    at: datetime
+    actor_id: UUID | None = Field(description="Who did it; null for the system (a rule, the worker).")
+    before: str | None = Field(description="Status, assignee id or priority before (escalation: the priority).")
+    after: str | None = Field(description="...and after.")
+    seconds_in_previous: int | None = Field(None, description="status: time spent in the status left.")
+    business_seconds_in_previous: int | None = Field(
+        None, description="status: the same in business time on the tenant's calendar."
+    )
+    team_before: UUID | None = Field(None, description="assignment: the team before, when it changed.")
+    team_after: UUID | None = None
+    level: int | None = Field(None, description="escalation: its level.")
+    reason: str | None = None
+    owner_before: UUID | None = Field(None, description="escalation: the assignee before and after.")
+    owner_after: UUID | None = None
+    rule_id: UUID | None = Field(None, description="escalation: the rule that made it.")
+
+
+class HistoryList(BaseModel):
+    items: list[HistoryItemOut]
+
+
+EscalationCondition = Literal[
+    "sla_first_response_breached",
+    "sla_resolution_breached",
+    "sla_first_response_warning",
+    "sla_resolution_warning",
+    "unassigned",
+]
+Reassign = Literal["team_manager", "user", "department"]
+RaisePriority = Literal["step", "normal", "high", "urgent"]
+RuleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class EscalationRuleCreate(RequestModel):
+    name: RuleName
+    position: int | None = Field(
+        None, ge=0, le=1_000_000, description="Rules are applied in this order; default: last."
+    )
+    active: bool = True
+    condition: EscalationCondition = Field(
+        description="When it fires (once per ticket): an SLA target breached or at its 80% warning, or a ticket in "
+        "the unassigned queue for `minutes` business minutes."
+    )
+    minutes: int | None = Field(None, ge=0, le=525_600, description="Business minutes, for `unassigned` only.")
+    priority: Priority | None = Field(None, description="Only tickets of this priority (null: any).")
+    category_id: UUID | None = None
+    kind: Kind | None = None
+    channel: Channel | None = None
+    raise_priority: RaisePriority | None = Field(None, description="One `step` up, or to this level (never down).")
+    reassign: Reassign | None = Field(
+        None, description="To the team's manager, to `user_id`, or to the unassigned queue of `department_id`."
+    )
+    user_id: UUID | None = None
+    department_id: UUID | None = None
+    notify: bool = Field(True, description="Tell the assignee (before and after) and the team's manager.")
+
+
+class EscalationRulePatch(RequestModel):
+    name: RuleName = None  # type: ignore[assignment]
+    position: int = Field(None, ge=0, le=1_000_000)  # type: ignore[assignment]
+    active: bool = None  # type: ignore[assignment]
+    condition: EscalationCondition = None  # type: ignore[assignment]
+    minutes: int | None = Field(None, ge=0, le=525_600)
+    priority: Priority | None = None
+    category_id: UUID | None = None
+    kind: Kind | None = None
+    channel: Channel | None = None
+    raise_priority: RaisePriority | None = None
+    reassign: Reassign | None = None
+    user_id: UUID | None = None
+    department_id: UUID | None = None
+    notify: bool = None  # type: ignore[assignment]
+
+
+class EscalationRuleOut(BaseModel):
+    id: UUID
+    name: str
+    position: int
+    active: bool
+    condition: str
+    minutes: int | None
+    priority: str | None
+    category_id: UUID | None
+    kind: str | None
+    channel: str | None
+    raise_priority: str | None
+    reassign: str | None
+    user_id: UUID | None
+    department_id: UUID | None
+    notify: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class EscalationRuleList(BaseModel):
+    items: list[EscalationRuleOut]
 
 
 class CreateLeadBody(RequestModel):
