@@ -83,14 +83,14 @@ class PgInvitationRepository:
             tickets.c.tenant_id == tenant_id, tickets.c.id == ticket_id, tickets.c.deleted_at.is_(None)
         )
         row = (await self.conn.execute(stmt)).first()
-        return dict(row._mapping) if row else None
+        return {str(k): v for k, v in row._mapping.items()} if row else None
 
     async def visible_ticket(self, scope: DataScope, ticket_id: UUID) -> dict[str, Any] | None:
         stmt = sa.select(*_TICKET_FACTS).where(
             scope_predicate(tickets, scope), tickets.c.id == ticket_id, tickets.c.deleted_at.is_(None)
         )
         row = (await self.conn.execute(stmt)).first()
-        return dict(row._mapping) if row else None
+        return {str(k): v for k, v in row._mapping.items()} if row else None
 
     async def insert(self, tenant_id: UUID, values: dict[str, Any]) -> Invitation | None:
         stmt = (
@@ -307,7 +307,9 @@ class PgSurveyResults:
                 .order_by(r.c.answered_at.desc(), r.c.id.desc())
                 .limit(min(query.comments, MAX_COMMENTS))
             )  # fmt: skip
-            out["comments"] = [dict(row._mapping) for row in await self.conn.execute(comments)]
+            # str(): column names are str subclasses, which orjson does not take as keys.
+            rows = await self.conn.execute(comments)
+            out["comments"] = [{str(k): v for k, v in row._mapping.items()} for row in rows]
         return out
 
     async def _headline(

@@ -57,7 +57,9 @@ async def resolved_ticket(client: httpx.AsyncClient, headers: dict[str, str], **
     r = await client.post("/api/v1/tickets", json=body, headers=headers)
     assert r.status_code == 201, r.text
     t = r.json()
-    r = await client.patch(f"/api/v1/tickets/{t['id']}", json={"status": "resolved", "solution": "Fixed"}, headers=headers)
+    r = await client.patch(
+        f"/api/v1/tickets/{t['id']}", json={"status": "resolved", "solution": "Fixed"}, headers=headers
+    )
     assert r.status_code == 200, r.text
     return t
 
@@ -314,3 +316,185 @@ async def test_answers_are_rate_limited_per_link_and_address(
     statuses = [(await client.post(f"{PUBLIC}/{token}", json={"answers": {}})).status_code for _ in range(3)]
     assert statuses == [404, 404, 429]
     assert (await client.post(f"{PUBLIC}/{uuid.uuid4().hex * 2}", json={"answers": {}})).status_code == 404
+
+
+# -- call-backs --------------------------------------------------------------------------------
+
+
+async def customer(client: httpx.AsyncClient, world: World, name: str = "Acme") -> dict[str, Any]:
+    r = await client.post("/api/v1/customers", json={"name": name}, headers=world.users["admin"].headers)
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+async def test_call_backs_log_the_follow_up_and_its_answers(client: httpx.AsyncClient, world: World) -> None:
+    survey = await make_survey(client, world)
+    agent1, agent2 = world.users["agent1"], world.users["agent2"]
+    acme = await customer(client, world)
+    t = await resolved_ticket(client, agent1.headers, customer_id=acme["id"])
+    # agent2 calls about agent1's ticket? It is outside agent2's tickets range: refused.
+    body = {"ticket_id": t["id"], "outcome": "reached"}
+    r = await client.post(CALL_BACKS, json=body, headers=agent2.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "ticket_id"
+    # agent1 calls the customer and takes the answers; they are rated to the ticket's agent.
+    body = {
+        "ticket_id": t["id"],
+        "survey_id": survey["id"],
+        "answers": {"sat": 2, "say": "Took too long"},
+        "outcome": "reached",
+        "notes": "Customer unhappy with the wait",
+        "next_action": "Offer a discount",
+        "next_action_at": "2026-12-05T09:00:00Z",
+    }
+    r = await client.post(CALL_BACKS, json=body, headers=agent1.headers)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    assert made["customer_id"] == acme["id"] and made["owner_id"] == str(agent1.id) and made["response_id"]
+    assert made["next_action"] == "Offer a discount" and made["outcome"] == "reached"
+    # A call that did not reach anyone, about the customer only.
+    r = await client.post(
+        CALL_BACKS, json={"customer_id": acme["id"], "outcome": "not_reached"}, headers=agent2.headers
+    )
+    assert r.status_code == 201 and r.json()["response_id"] is None
+    bad = [
+        ({"customer_id": acme["id"], "outcome": "not_reached", "survey_id": survey["id"], "answers": {"sat": 5}},
+         "outcome"),
+        ({"customer_id": acme["id"], "outcome": "reached", "answers": {"sat": 5}}, "survey_id"),
+        ({"customer_id": acme["id"], "outcome": "reached", "survey_id": survey["id"], "answers": {"nps": 5}},
+         "answers.sat"),
+        ({"customer_id": str(uuid.uuid4()), "outcome": "reached"}, "customer_id"),
+        ({"outcome": "reached"}, "customer_id"),
+        ({"customer_id": acme["id"], "outcome": "reached", "survey_id": str(uuid.uuid4())}, "survey_id"),
+        ({"customer_id": acme["id"], "outcome": "maybe"}, "outcome"),
+        ({"customer_id": acme["id"], "outcome": "reached", "owner_id": str(agent2.id)}, "owner_id"),
+    ]  # fmt: skip
+    for body, field in bad:
+        r = await client.post(CALL_BACKS, json=body, headers=agent1.headers)
+        assert r.status_code == 422, (body, r.text)
+        assert any(e["field"].startswith(field) for e in r.json()["errors"]), (body, r.json())
+    other = await customer(client, world, "Other Co")
+    r = await client.post(CALL_BACKS, json={"ticket_id": t["id"], "customer_id": other["id"], "outcome": "reached"},
+                          headers=agent1.headers)  # fmt: skip
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "customer_id"
+
+    # Lists: an agent sees their own calls, the manager the team's, filters by customer and ticket.
+    async def listed(who: str, **params: str) -> list[str]:
+        r = await client.get(CALL_BACKS, params=params, headers=world.users[who].headers)
+        assert r.status_code == 200, r.text
+        return [c["outcome"] for c in r.json()["items"]]
+
+    assert await listed("agent1") == ["reached"]
+    assert await listed("agent2") == ["not_reached"]
+    assert sorted(await listed("service_manager")) == ["not_reached", "reached"]
+    assert await listed("service_manager", ticket=t["id"]) == ["reached"]
+    assert sorted(await listed("admin", customer=acme["id"])) == ["not_reached", "reached"]
+    assert await listed("agent_west") == []
+    assert (await client.get(CALL_BACKS, params={"cursor": "nonsense"}, headers=agent1.headers)).status_code == 422
+    page = (await client.get(CALL_BACKS, params={"limit": 1}, headers=world.users["admin"].headers)).json()
+    assert len(page["items"]) == 1 and page["next_cursor"]
+    rest = await client.get(CALL_BACKS, params={"limit": 1, "cursor": page["next_cursor"]},
+                            headers=world.users["admin"].headers)  # fmt: skip
+    assert len(rest.json()["items"]) == 1 and rest.json()["items"][0]["id"] != page["items"][0]["id"]
+
+    # The answers count in the survey's results, channel call_back, rated to agent1.
+    r = await client.get(f"{SURVEYS}/{survey['id']}/results", params={"channel": "call_back"},
+                         headers=world.users["service_manager"].headers)  # fmt: skip
+    res = r.json()
+    assert res["responses"] == 1 and res["csat"] == {"answered": 1, "satisfied": 0, "percent": 0.0}
+    assert res["comments"][0]["text"] == "Took too long" and res["comments"][0]["owner_id"] == str(agent1.id)
+
+
+# -- results -----------------------------------------------------------------------------------
+
+# (agent, rating, nps, fast, good, comment)
+ANSWERS: list[tuple[str, int, int | None, str | None, list[str], str | None]] = [
+    ("agent1", 5, 10, "Yes", ["Speed", "Result"], "Great"),
+    ("agent1", 4, 9, "Yes", ["Speed"], None),
+    ("agent1", 3, 8, "No", [], "Meh"),
+    ("agent2", 1, 3, "No", ["Friendliness"], "Bad"),
+    ("agent2", 5, 0, None, [], None),
+    ("agent_west", 2, None, "Yes", ["Result"], "Far away"),
+]
+
+
+async def answered_world(client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings) -> dict:
+    survey = await make_survey(client, world, is_ticket_csat=True)
+    for agent, sat, nps, fast, good, say in ANSWERS:
+        _, token = await link_for(client, world, engine, settings, agent)
+        given: dict[str, Any] = {"sat": sat, "nps": nps, "fast": fast, "good": good, "say": say}
+        r = await client.post(
+            f"{PUBLIC}/{token}", json={"answers": {k: v for k, v in given.items() if v not in (None, [])}}
+        )
+        assert r.status_code == 200, r.text
+    return survey
+
+
+async def test_results_arithmetic_and_ranges(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    survey = await answered_world(client, world, engine, settings)
+    url = f"{SURVEYS}/{survey['id']}/results"
+    r = await client.get(url, headers=world.users["admin"].headers)
+    assert r.status_code == 200, r.text
+    res = r.json()
+    # Ratings 5,4,3,1,5,2: 3 of 6 satisfied. NPS 10,9,8,3,0 (one skipped): 2 promoters, 1 passive, 2 detractors.
+    assert res["responses"] == 6 and res["csat_question_id"] == "sat" and res["nps_question_id"] == "nps"
+    assert res["csat"] == {"answered": 6, "satisfied": 3, "percent": 50.0}
+    assert res["nps"] == {"answered": 5, "promoters": 2, "passives": 1, "detractors": 2, "score": 0.0}
+    assert res["average_rating"] == round(20 / 6, 2)
+    by_id = {q["id"]: q for q in res["questions"]}
+    assert [d["count"] for d in by_id["sat"]["distribution"]] == [1, 1, 1, 1, 2]  # values 1..5
+    assert by_id["sat"]["answered"] == 6 and by_id["sat"]["average"] == round(20 / 6, 2)
+    assert [(d["value"], d["count"]) for d in by_id["nps"]["distribution"]][8:] == [(8, 1), (9, 1), (10, 1)]
+    assert by_id["nps"]["answered"] == 5
+    assert by_id["fast"]["distribution"] == [{"value": "Yes", "count": 3}, {"value": "No", "count": 2}]
+    assert by_id["good"]["distribution"] == [
+        {"value": "Speed", "count": 2},
+        {"value": "Friendliness", "count": 1},
+        {"value": "Result", "count": 2},
+    ]
+    assert by_id["good"]["answered"] == 4 and by_id["say"]["answered"] == 4
+    assert [c["text"] for c in res["comments"]] == ["Far away", "Bad", "Meh", "Great"]  # newest first
+    assert res["groups"] == []
+
+    r = await client.get(url, params={"group_by": "agent"}, headers=world.users["admin"].headers)
+    groups = {g["label"]: g for g in r.json()["groups"]}
+    assert set(groups) == {"Agent1", "Agent2", "Agent_West"}
+    # agent1: ratings 5, 4, 3 (2 of 3 satisfied); NPS 10, 9, 8 (2 promoters of 3, no detractor).
+    assert groups["Agent1"]["csat"]["percent"] == 66.7 and groups["Agent1"]["nps"]["score"] == 66.7
+    assert groups["Agent2"]["csat"] == {"answered": 2, "satisfied": 1, "percent": 50.0}
+    assert groups["Agent2"]["nps"]["score"] == -100.0 and groups["Agent_West"]["nps"]["score"] is None
+    r = await client.get(url, params={"group_by": "month"}, headers=world.users["admin"].headers)
+    (month,) = r.json()["groups"]
+    assert month["key"] == datetime.now(UTC).date().replace(day=1).isoformat() and month["responses"] == 6
+    r = await client.get(url, params={"group_by": "team"}, headers=world.users["admin"].headers)
+    assert {g["label"]: g["responses"] for g in r.json()["groups"]} == {"Service": 5, "Service West": 1}
+
+    # Filters: agent, team, period, channel.
+    async def total(who: str, **params: str) -> int:
+        r = await client.get(url, params=params, headers=world.users[who].headers)
+        assert r.status_code == 200, r.text
+        return r.json()["responses"]  # type: ignore[no-any-return]
+
+    assert await total("admin", agent=str(world.users["agent2"].id)) == 2
+    assert await total("admin", team=str(world.department_ids["Service West"])) == 1
+    assert await total("admin", to="2020-01-01T00:00:00Z") == 0
+    assert await total("admin", **{"from": "2020-01-01T00:00:00Z"}) == 6
+    assert await total("admin", channel="call_back") == 0
+    # Ranges: an agent their own, the manager the team's, the analyst all.
+    assert await total("agent1") == 3
+    assert await total("agent_west") == 1
+    assert await total("service_manager") == 5
+    assert await total("analyst") == 6
+    r = await client.get(url, params={"from": "2026-02-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"},
+                         headers=world.users["admin"].headers)  # fmt: skip
+    assert r.status_code == 422
+    assert (await client.get(url, params={"group_by": "year"}, headers=world.users["admin"].headers)).status_code == 422
+    assert (
+        await client.get(f"{SURVEYS}/{uuid.uuid4()}/results", headers=world.users["admin"].headers)
+    ).status_code == 404
+    r = await client.get(url, params={"comments": 0}, headers=world.users["admin"].headers)
+    assert r.json()["comments"] == []
+    # Another tenant's admin finds no such survey.
+    other = await (await world.factory.tenant()).user("admin", ["admin"])
+    assert (await client.get(url, headers=other.headers)).status_code == 404

@@ -289,9 +289,11 @@ class CallBackService:
                 raise ValidationFailed.one("customer_id", "is not the ticket's customer")
             if ticket["owner_id"] is not None:
                 rated = (ticket["owner_id"], ticket["department_id"])
-        if values.get("customer_id") is None:
+        elif values.get("customer_id") is None:
             raise ValidationFailed.one("customer_id", "a call-back is about a customer or a ticket")
-        if not await self.call_backs.customer_exists(tenant, values["customer_id"], values.get("contact_id")):
+        if values.get("customer_id") is not None and not await self.call_backs.customer_exists(
+            tenant, values["customer_id"], values.get("contact_id")
+        ):
             field = "customer_id" if values.get("contact_id") is None else "contact_id"
             raise ValidationFailed.one(field, "refers to no such record")
         survey: Survey | None = None
