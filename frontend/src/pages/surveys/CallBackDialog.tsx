@@ -6,8 +6,11 @@ import { App, Form, Input, Modal, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, newIdempotencyKey, unwrap } from '../../api/client';
 import { ApiError } from '../../api/errors';
-import { describeError } from '../../components/states';
+import { applyServerError } from '../../components/recordForm';
 import { AnswerInput, answersOf, OUTCOMES, type Outcome } from './surveyBits';
+
+// Fields a 422 can name on this form (customer_id and ticket_id are the dialog's props).
+const KNOWN = new Set(['outcome', 'survey_id', 'answers', 'notes', 'next_action', 'next_action_at']);
 
 interface Values {
   outcome: Outcome;
@@ -74,11 +77,8 @@ export default function CallBackDialog({
       onClose();
     } catch (error) {
       if (error instanceof ApiError) key.current = newIdempotencyKey();
-      if (error instanceof ApiError && error.status === 422 && error.problem.errors?.length) {
-        form.setFields(error.fieldErrors().map((f) => ({ name: f.name as never, errors: f.errors })));
-      } else {
-        message.error(describeError(t, error));
-      }
+      const outcome = applyServerError(form, error, KNOWN, t);
+      if (outcome.kind === 'other' || (outcome.kind === 'fields' && outcome.message)) message.error(outcome.message);
     } finally {
       setBusy(false);
     }

@@ -9,7 +9,8 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { ApiError } from '../../api/errors';
-import { describeError, ErrorState, Loading } from '../../components/states';
+import { applyServerError } from '../../components/recordForm';
+import { ErrorState, Loading } from '../../components/states';
 import { QUESTION_TYPES, type QuestionType } from './surveyBits';
 
 interface QuestionValues {
@@ -29,6 +30,7 @@ interface Values {
 }
 
 const CHOICE_TYPES: QuestionType[] = ['single', 'multiple'];
+const KNOWN = new Set(['name', 'description', 'active', 'is_ticket_csat', 'link_valid_days', 'questions']);
 
 export default function SurveyBuilderPage() {
   const { t } = useTranslation();
@@ -80,10 +82,10 @@ export default function SurveyBuilderPage() {
       navigate('/surveys');
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) setLocked(true);
-      else if (error instanceof ApiError && error.status === 422 && error.problem.errors?.length) {
-        form.setFields(error.fieldErrors().map((f) => ({ name: f.name as never, errors: f.errors })));
-        message.error(describeError(t, error));
-      } else message.error(describeError(t, error));
+      else {
+        const outcome = applyServerError(form, error, KNOWN, t);
+        if (outcome.kind === 'other' || (outcome.kind === 'fields' && outcome.message)) message.error(outcome.message);
+      }
     } finally {
       setBusy(false);
     }
