@@ -317,8 +317,8 @@ class PgSurveyResults:
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         def score(kind: QuestionType) -> Any:
             qid = first_of(survey.questions, kind)
-            if qid is None:
-                return sa.null()
+            if qid is None:  # typed: sum() of an untyped NULL is ambiguous in PostgreSQL
+                return sa.cast(sa.null(), sa.Integer)
             return sa.cast(r.c.answers[qid].astext, sa.Integer)
 
         rating, nps = score(QuestionType.RATING), score(QuestionType.NPS)

@@ -596,6 +596,37 @@ export const surveyTests = [
       assert.equal(results.body.comments[0].text, 'Quick and friendly');
     },
   },
+  {
+    name: 'surveys: an agent logs a call-back on the customer page with the answers taken on the phone',
+    async run(ctx) {
+      const manager = await apiAs(ctx, 'service.manager');
+      const name = `E2E phone survey ${Date.now()}`;
+      const made = await manager('/api/v1/surveys', {
+        method: 'POST',
+        body: JSON.stringify({ name, questions: [{ id: 'rec', type: 'nps', text: 'Would you recommend us?', required: true }] }),
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const agent = await apiAs(ctx, 'agent1');
+      const customer = (await agent('/api/v1/customers?limit=1')).body.items[0];
+      const { page } = await signedIn(ctx, 'agent1');
+      await page.goto(`/customers/${customer.id}`);
+      await page.getByTestId('log-call-back').click();
+      const form = page.getByTestId('call-back-form');
+      await pickOption(page, 'Survey answered on the call', name);
+      await form.locator('.ant-form-item').filter({ hasText: 'Would you recommend us?' }).getByText('9', { exact: true }).click();
+      await form.getByLabel('Next action', { exact: true }).fill('Send the renewal offer');
+      await shot(ctx, page, 'call-back-dialog');
+      await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Call-back logged').waitFor();
+      const logged = (await agent(`/api/v1/call-backs?customer=${customer.id}`)).body.items[0];
+      assert.equal(logged.outcome, 'reached');
+      assert.equal(logged.next_action, 'Send the renewal offer');
+      assert.ok(logged.response_id, 'the answers were recorded');
+      const results = await manager(`/api/v1/surveys/${made.body.id}/results?channel=call_back`);
+      assert.equal(results.status, 200, JSON.stringify(results.body));
+      assert.equal(results.body.nps.promoters, 1);
+    },
+  },
 ];
 
 export const tests = [

@@ -498,3 +498,24 @@ async def test_results_arithmetic_and_ranges(
     # Another tenant's admin finds no such survey.
     other = await (await world.factory.tenant()).user("admin", ["admin"])
     assert (await client.get(url, headers=other.headers)).status_code == 404
+
+
+async def test_results_of_a_survey_without_rating_or_nps_questions(client: httpx.AsyncClient, world: World) -> None:
+    """No CSAT question (NPS only) and no NPS question (choices only): the headline says so."""
+    acme = await customer(client, world)
+    for questions, answers in (
+        ([{"id": "rec", "type": "nps", "text": "Recommend?"}], {"rec": 9}),
+        ([{"id": "pick", "type": "single", "text": "Pick", "choices": ["A", "B"]}], {"pick": "B"}),
+    ):
+        survey = await make_survey(client, world, questions=questions)
+        body = {"customer_id": acme["id"], "survey_id": survey["id"], "answers": answers, "outcome": "reached"}
+        r = await client.post(CALL_BACKS, json=body, headers=world.users["agent1"].headers)
+        assert r.status_code == 201, r.text
+        for group_by in (None, "agent", "week"):
+            params = {"group_by": group_by} if group_by else {}
+            r = await client.get(f"{SURVEYS}/{survey['id']}/results", params=params,
+                                 headers=world.users["service_manager"].headers)  # fmt: skip
+            assert r.status_code == 200, r.text
+            res = r.json()
+            assert res["responses"] == 1 and res["csat"]["percent"] is None and res["average_rating"] is None
+            assert res["nps"]["score"] == (100.0 if "rec" in answers else None)
