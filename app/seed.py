@@ -3,7 +3,8 @@
 "Demo Co" gets departments, regions, one user per system role (password DEMO_PASSWORD) and a
 realistic book of business: about 2,000 customers, 4,000 contacts and 6,000 activities with
 Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py),
-its pipelines and deals (app/seed_sales.py) and its service desk (app/seed_tickets.py).
+its pipelines and deals (app/seed_sales.py), its service desk (app/seed_tickets.py) and its
+satisfaction surveys with the answers of resolved tickets (app/seed_surveys.py).
 
 Deterministic: every value comes from one random.Random with a fixed seed; timestamps are fixed
 offsets from the day of seeding (midnight UTC), so the demo always looks current. Ids are fresh
@@ -38,12 +39,14 @@ from app.repositories.tables import (
     leads,
     pipelines,
     regions,
+    survey_responses,
     tenants,
     tickets,
 )
 from app.seed_leads import seed_demo_leads
 from app.seed_sales import seed_demo_sales
 from app.seed_tickets import seed_demo_tickets
+from app.seed_surveys import seed_demo_surveys
 from app.settings import Settings
 
 DEMO_TENANT = "Demo Co"
@@ -405,6 +408,10 @@ async def seed_demo(url: str, settings: Settings) -> bool:
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)
                     wrote = True
+            # Surveys answer the resolved tickets (seeded before them); until there is a response,
+            # each seed tries again, so tickets seeded later still get their answers.
+            if not await _has_rows(conn, survey_responses, tenant_id):
+                wrote = await seed_demo_surveys(conn, tenant_id, today) or wrote
         return wrote
     finally:
         await engine.dispose()

@@ -10,7 +10,8 @@ appointments, rotting deals, ticket SLA warnings and breaches, ticket escalation
 opportunity rollups, housekeeping.
 
 Events with consumers: `*.assigned` and `ticket.escalated` (notify the new owner), `leads.rescore` (the next batch of
-leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form).
+leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form), `ticket.resolved`
+(invite the customer to the tenant's CSAT survey).
 
 This is a composition root like app/api/services.py: it wires domain handlers to repositories.
 """
@@ -26,7 +27,11 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.api.services import build_lead_service, build_ticket_service  # where services are assembled
+from app.api.services import (  # the one place each is assembled
+    build_invitation_service,
+    build_lead_service,
+    build_ticket_service,
+)
 from app.domain.leads.rescoring import RESCORE_EVENT, rescore_batch
 from app.domain.leads.service import ROUTE_EVENT
 from app.domain.notifications.entities import OutboxEvent
@@ -69,6 +74,10 @@ async def _route_captured_lead(event: OutboxEvent, conn: AsyncConnection) -> Non
     await build_lead_service(conn).route_queued(event.tenant_id, event.entity_id)
 
 
+async def _invite_to_survey(event: OutboxEvent, conn: AsyncConnection) -> None:
+    await build_invitation_service(conn).invite_on_resolution(event.tenant_id, event.entity_id, event.id)
+
+
 def handlers_for(event_type: str) -> list[Handler]:
     """What runs for an event; most events have no consumer yet and are simply marked done."""
     if event_type.endswith(".assigned") or event_type == "ticket.escalated":  # an escalation may change hands
@@ -77,6 +86,8 @@ def handlers_for(event_type: str) -> list[Handler]:
         return [_rescore_leads]
     if event_type == ROUTE_EVENT:
         return [_route_captured_lead]
+    if event_type == "ticket.resolved":
+        return [_invite_to_survey]
     return []
 
 

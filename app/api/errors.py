@@ -31,6 +31,7 @@ STATUS: dict[type[e.DomainError], int] = {
     e.PreconditionFailed: 412,
     e.TooManyRequests: 429,
     e.FeatureDisabled: 403,
+    e.Gone: 410,
 }
 
 
@@ -146,6 +147,7 @@ HTTP_DESCRIPTIONS = {
     403: "The caller lacks the required permission",
     404: "No such record within the caller's data range",
     409: "Conflict (duplicate, state)",
+    410: "Gone: the link expired or was withdrawn",
     412: "If-Match did not match the current version",
     413: "Request body too large",
     422: "Invalid input",

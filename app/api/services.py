@@ -45,6 +45,13 @@ from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
 from app.domain.plans.service import SalesPlanService
 from app.domain.quotes.service import OrderService, QuoteService
+from app.domain.surveys.service import (
+    CallBackService,
+    InvitationService,
+    PublicSurveys,
+    ResultsService,
+    SurveyService,
+)
 from app.domain.tickets.service import TicketAssignmentRuleService, TicketService
 from app.domain.tickets.settings import CalendarService, CategoryService, EscalationRuleService, SlaPolicyService
 from app.domain.tickets.stats import TicketStatsService
@@ -74,6 +81,13 @@ from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
 from app.repositories.roles import PgRoleRepository
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
+from app.repositories.surveys import (
+    PgCallBackRepository,
+    PgInvitationRepository,
+    PgResponseRepository,
+    PgSurveyRepository,
+    PgSurveyResults,
+)
 from app.repositories.tenants import PgTenantRepository
 from app.repositories.tickets import (
     PgCalendarRepository,
@@ -224,6 +238,35 @@ def build_calendar_service(conn: AsyncConnection) -> CalendarService:
     return CalendarService(PgCalendarRepository(conn), PgAuditTrail(conn))
 
 
+def build_survey_service(conn: AsyncConnection) -> SurveyService:
+    return SurveyService(PgSurveyRepository(conn), PgAuditTrail(conn))
+
+
+def build_invitation_service(conn: AsyncConnection) -> InvitationService:
+    return InvitationService(
+        PgSurveyRepository(conn), PgInvitationRepository(conn), PgResponseRepository(conn), PgAuditTrail(conn),
+        PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_public_surveys(conn: AsyncConnection, limits: AsyncEngine) -> PublicSurveys:
+    return PublicSurveys(
+        PgInvitationRepository(conn), PgResponseRepository(conn), PgRateLimiter(limits), PgAuditTrail(conn),
+        PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_call_back_service(conn: AsyncConnection) -> CallBackService:
+    return CallBackService(
+        PgCallBackRepository(conn), PgSurveyRepository(conn), PgInvitationRepository(conn), PgResponseRepository(conn),
+        PgAuditTrail(conn), PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_survey_results(conn: AsyncConnection) -> ResultsService:
+    return ResultsService(PgSurveyRepository(conn), PgSurveyResults(conn))
+
+
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
     return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
 
@@ -330,6 +373,11 @@ SlaPolicies = Annotated[SlaPolicyService, _on_connection(build_sla_policy_servic
 TicketRules = Annotated[TicketAssignmentRuleService, _on_connection(build_ticket_rule_service)]
 EscalationRules = Annotated[EscalationRuleService, _on_connection(build_escalation_rule_service)]
 Calendars = Annotated[CalendarService, _on_connection(build_calendar_service)]
+Surveys = Annotated[SurveyService, _on_connection(build_survey_service)]
+Invitations = Annotated[InvitationService, _on_connection(build_invitation_service)]
+PublicSurveyLinks = Annotated[PublicSurveys, _with_limiter(build_public_surveys)]
+CallBacks = Annotated[CallBackService, _on_connection(build_call_back_service)]
+SurveyResults = Annotated[ResultsService, _on_connection(build_survey_results)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

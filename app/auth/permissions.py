@@ -87,6 +87,7 @@ _OWN_TOKENS = perm(R.API_TOKENS, A.READ, A.CREATE, A.DELETE)
 # Sellers and analysts follow their customers' service: tickets read-only (within their range).
 _TICKETS_READ = perm(R.TICKETS, A.READ)
 # Service staff keep the knowledge base and surveys (manager) or read them (agents, analysts).
+# surveys:create is logging call-backs (survey answers taken by phone); surveys:manage keeps templates.
 _SERVICE_CONTENT_READ = perm(R.KB, A.READ) | perm(R.SURVEYS, A.READ)
 _SERVICE_CONTENT_MANAGE = perm(R.KB, *_CRUD, A.MANAGE) | perm(R.SURVEYS, *_CRUD, A.MANAGE)
 
@@ -149,6 +150,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | _business(_CRUD, (R.ACTIVITIES,))
         | perm(R.TICKETS, *_CRUD)
         | _SERVICE_CONTENT_READ
+        | perm(R.SURVEYS, A.CREATE)  # log call-backs
         | _DIRECTORY
         | _OWN_TOKENS,
         "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)) | _ranges("own", (R.ACTIVITIES, R.TICKETS)),

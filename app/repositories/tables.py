@@ -1082,3 +1082,113 @@ ticket_escalation_rules = sa.Table(
         postgresql_where=sa.text("department_id IS NOT NULL"),
     ),
 )
+
+
+# -- satisfaction surveys (migration 0014) ---------------------------------------------------
+
+
+def _survey_links(table: str) -> list[sa.Column[object] | sa.ForeignKeyConstraint]:
+    """What a survey invitation, response or call-back is about: ticket, customer, contact, the
+    agent (owner_id: whose service is rated) and the team (department_id)."""
+    return [
+        sa.Column("ticket_id", UUID(as_uuid=True)),
+        sa.Column("customer_id", UUID(as_uuid=True)),
+        sa.Column("contact_id", UUID(as_uuid=True)),
+        sa.Column("owner_id", UUID(as_uuid=True)),
+        sa.Column("department_id", UUID(as_uuid=True)),
+        _tenant_fk(["ticket_id"], "tickets", f"fk_{table}_ticket"),
+        _tenant_fk(["customer_id"], "customers", f"fk_{table}_customer"),
+        _tenant_fk(["contact_id"], "contacts", f"fk_{table}_contact"),
+        _tenant_fk(["owner_id"], "users", f"fk_{table}_owner"),
+        _tenant_fk(["department_id"], "departments", f"fk_{table}_department"),
+    ]
+
+
+surveys = sa.Table(
+    "surveys",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    # [{"id", "type", "text", "required", "choices"}] (app/domain/surveys/questions.py)
+    sa.Column("questions", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # The one survey a ticket's resolution invites the customer to answer (at most one per tenant).
+    sa.Column("is_ticket_csat", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("link_valid_days", sa.Integer, nullable=False, server_default="14"),
+    *_record_columns(),
+    sa.Index(
+        "uq_surveys_ticket_csat",
+        "tenant_id",
+        unique=True,
+        postgresql_where=sa.text("is_ticket_csat AND deleted_at IS NULL"),
+    ),
+)
+
+survey_call_backs = sa.Table(
+    "survey_call_backs",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("survey_id", UUID(as_uuid=True)),
+    sa.Column("outcome", sa.Text, nullable=False),
+    sa.Column("notes", sa.Text),
+    sa.Column("next_action", sa.Text),
+    sa.Column("next_action_at", TS),
+    sa.Column("called_at", TS, nullable=False, server_default=NOW),
+    *_survey_links("survey_call_backs"),
+    *_record_columns(),
+    _tenant_fk(["survey_id"], "surveys", "fk_survey_call_backs_survey"),
+    sa.Index("ix_survey_call_backs_called", "tenant_id", "called_at", "id"),
+)
+
+survey_invitations = sa.Table(
+    "survey_invitations",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("survey_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("token", sa.Text, nullable=False),
+    sa.Column("source_event_id", UUID(as_uuid=True)),  # the ticket.resolved event: one invitation each
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Column("answered_at", TS),
+    sa.Column("revoked_at", TS),
+    *_survey_links("survey_invitations"),
+    *_record_columns(),
+    _tenant_fk(["survey_id"], "surveys", "fk_survey_invitations_survey"),
+    sa.Index("uq_survey_invitations_token", "token", unique=True),
+    sa.Index("uq_survey_invitations_source_event", "tenant_id", "source_event_id", unique=True),
+)
+
+survey_responses = sa.Table(
+    "survey_responses",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("survey_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),  # link | call_back
+    sa.Column("invitation_id", UUID(as_uuid=True)),
+    sa.Column("call_back_id", UUID(as_uuid=True)),
+    sa.Column("answers", JSONB, nullable=False),  # {question id: value}
+    sa.Column("answered_at", TS, nullable=False, server_default=NOW),
+    *_survey_links("survey_responses"),
+    *_record_columns(),
+    _tenant_fk(["survey_id"], "surveys", "fk_survey_responses_survey"),
+    _tenant_fk(["invitation_id"], "survey_invitations", "fk_survey_responses_invitation"),
+    _tenant_fk(["call_back_id"], "survey_call_backs", "fk_survey_responses_call_back"),
+    sa.Index(
+        "uq_survey_responses_invitation",
+        "tenant_id",
+        "invitation_id",
+        unique=True,
+        postgresql_where=sa.text("invitation_id IS NOT NULL"),
+    ),
+    sa.Index(
+        "ix_survey_responses_survey",
+        "tenant_id",
+        "survey_id",
+        "answered_at",
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+)

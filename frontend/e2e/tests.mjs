@@ -484,6 +484,151 @@ async function bellCount(page) {
   return Number.parseInt(text, 10) || 0;
 }
 
+// -- the service step: satisfaction surveys ------------------------------------------------------
+
+/** Poll until `check` returns something truthy (the worker inside the server is asynchronous). */
+async function eventually(check, seconds = 30) {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    const found = await check();
+    if (found) return found;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export const surveyTests = [
+  {
+    name: 'surveys: a service manager builds a survey with questions of several types',
+    async run(ctx) {
+      const { page } = await signedIn(ctx, 'service.manager');
+      const name = `E2E built survey ${Date.now()}`;
+      await page.goto('/surveys');
+      await page.getByTestId('new-survey').click();
+      const form = page.getByTestId('survey-form');
+      await form.getByLabel('Name').fill(name);
+      await page.getByTestId('question-text-0').fill('How satisfied are you?');
+      await page.getByTestId('add-single').click();
+      await page.getByTestId('question-text-1').fill('Was it solved the first time?');
+      const choices = page.getByTestId('question-choices-1').locator('input');
+      for (const choice of ['Yes', 'No']) {
+        await choices.fill(choice);
+        await choices.press('Enter');
+      }
+      await page.getByTestId('add-text').click();
+      await page.getByTestId('question-text-2').fill('Anything else?');
+      // The text question moves up to second place.
+      await page.getByTestId('question-2').getByRole('button', { name: 'Move up' }).click();
+      await shot(ctx, page, 'survey-builder');
+      await page.getByTestId('save-survey').click();
+      await page.getByTestId('surveys-table').getByRole('link', { name }).waitFor();
+      const api = await apiAs(ctx, 'service.manager');
+      const made = (await api('/api/v1/surveys')).body.items.find((s) => s.name === name);
+      assert.ok(made, 'the survey was saved');
+      assert.deepEqual(
+        made.questions.map((q) => [q.type, q.text, q.required, q.choices]),
+        [
+          ['rating', 'How satisfied are you?', true, []],
+          ['text', 'Anything else?', false, []],
+          ['single', 'Was it solved the first time?', false, ['Yes', 'No']],
+        ],
+      );
+      await page.getByTestId('surveys-table').getByRole('link', { name }).click();
+      await page.getByTestId('results-title').getByText(name).waitFor();
+      assert.equal(await page.getByTestId('stat-responses').locator('.ant-statistic-content-value').innerText(), '0');
+      await shot(ctx, page, 'survey-results');
+    },
+  },
+  {
+    name: 'surveys: a customer answers the link of a resolved ticket without logging in, once',
+    async run(ctx) {
+      const manager = await apiAs(ctx, 'service.manager');
+      const stamp = Date.now();
+      const r = await manager('/api/v1/surveys', {
+        method: 'POST',
+        body: JSON.stringify({
+          name: `E2E CSAT ${stamp}`,
+          is_ticket_csat: true,
+          questions: [
+            { id: 'sat', type: 'rating', text: 'Rate our service', required: true },
+            { id: 'say', type: 'text', text: 'Tell us more' },
+          ],
+        }),
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const agent = await apiAs(ctx, 'agent1');
+      const ticket = (await agent('/api/v1/tickets', { method: 'POST', body: JSON.stringify({ subject: `E2E printer ${stamp}` }) })).body;
+      const resolved = await agent(`/api/v1/tickets/${ticket.id}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ status: 'resolved', solution: 'Replaced the toner' }),
+      });
+      assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+      // The worker inside the server makes the invitation.
+      const invitation = await eventually(async () => (await agent(`/api/v1/tickets/${ticket.id}/survey-invitations`)).body.items[0]);
+      assert.equal(invitation.state, 'pending');
+
+      // A fresh browser, nobody signed in: two tabs open the link.
+      const context = await ctx.newContext();
+      const [first, second] = [await context.newPage(), await context.newPage()];
+      for (const page of [first, second]) {
+        await page.goto(invitation.path);
+        await page.getByTestId('public-survey-form').waitFor();
+      }
+      await first.getByText(`E2E printer ${stamp}`).waitFor();
+      await first.getByTestId('survey-submit').click(); // the rating is required
+      await first.getByText('Required').waitFor();
+      await first.locator('.ant-form-item').filter({ hasText: 'Rate our service' }).getByText('5', { exact: true }).click();
+      await first.getByLabel('Tell us more').fill('Quick and friendly');
+      await shot(ctx, first, 'survey-public');
+      await first.getByTestId('survey-submit').click();
+      await first.getByTestId('survey-thanks').waitFor();
+      // The second tab's submit: already answered; so is the link opened again.
+      await second.locator('.ant-form-item').filter({ hasText: 'Rate our service' }).getByText('3', { exact: true }).click();
+      await second.getByTestId('survey-submit').click();
+      await second.getByTestId('survey-already').waitFor();
+      await first.reload();
+      await first.getByTestId('survey-already').waitFor();
+      const after = (await agent(`/api/v1/tickets/${ticket.id}/survey-invitations`)).body.items[0];
+      assert.equal(after.state, 'answered');
+      const results = await manager(`/api/v1/surveys/${r.body.id}/results`);
+      assert.equal(results.body.responses, 1);
+      assert.deepEqual(results.body.csat, { answered: 1, satisfied: 1, percent: 100 });
+      assert.equal(results.body.comments[0].text, 'Quick and friendly');
+    },
+  },
+  {
+    name: 'surveys: an agent logs a call-back on the customer page with the answers taken on the phone',
+    async run(ctx) {
+      const manager = await apiAs(ctx, 'service.manager');
+      const name = `E2E phone survey ${Date.now()}`;
+      const made = await manager('/api/v1/surveys', {
+        method: 'POST',
+        body: JSON.stringify({ name, questions: [{ id: 'rec', type: 'nps', text: 'Would you recommend us?', required: true }] }),
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const agent = await apiAs(ctx, 'agent1');
+      const customer = (await agent('/api/v1/customers?limit=1')).body.items[0];
+      const { page } = await signedIn(ctx, 'agent1');
+      await page.goto(`/customers/${customer.id}`);
+      await page.getByTestId('log-call-back').click();
+      const form = page.getByTestId('call-back-form');
+      await pickOption(page, 'Survey answered on the call', name);
+      await form.locator('.ant-form-item').filter({ hasText: 'Would you recommend us?' }).getByText('9', { exact: true }).click();
+      await form.getByLabel('Next action', { exact: true }).fill('Send the renewal offer');
+      await shot(ctx, page, 'call-back-dialog');
+      await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Call-back logged').waitFor();
+      const logged = (await agent(`/api/v1/call-backs?customer=${customer.id}`)).body.items[0];
+      assert.equal(logged.outcome, 'reached');
+      assert.equal(logged.next_action, 'Send the renewal offer');
+      assert.ok(logged.response_id, 'the answers were recorded');
+      const results = await manager(`/api/v1/surveys/${made.body.id}/results?channel=call_back`);
+      assert.equal(results.status, 200, JSON.stringify(results.body));
+      assert.equal(results.body.nps.promoters, 1);
+    },
+  },
+];
+
 export const tests = [
   {
     name: 'leads: a rep filters, opens a lead, reads its score, converts it with a new customer and a deal',
@@ -1343,6 +1488,7 @@ export const tests = [
   },
   ...salesTests,
   ...flowTests,
+  ...surveyTests,
 ];
 
 async function firstSegment(page) {

@@ -35,6 +35,10 @@ const RolesPage = lazy(() => import('./pages/admin/RolesPage'));
 const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const AuditLogPage = lazy(() => import('./pages/admin/AuditLogPage'));
 const TokensPage = lazy(() => import('./pages/TokensPage'));
+const SurveysPage = lazy(() => import('./pages/surveys/SurveysPage'));
+const SurveyBuilderPage = lazy(() => import('./pages/surveys/SurveyBuilderPage'));
+const SurveyResultsPage = lazy(() => import('./pages/surveys/SurveyResultsPage'));
+const PublicSurveyPage = lazy(() => import('./pages/surveys/PublicSurveyPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -76,6 +80,15 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      {/* A customer's survey link: no login, no shell. */}
+      <Route
+        path="/survey/:token"
+        element={
+          <Suspense fallback={<Loading />}>
+            <PublicSurveyPage />
+          </Suspense>
+        }
+      />
       <Route
         element={
           <RequireAuth>
@@ -249,6 +262,38 @@ export function AppRoutes() {
           element={
             <Guard module="activities">
               <CalendarPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="surveys"
+          element={
+            <Guard module="surveys">
+              <SurveysPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="surveys/new"
+          element={
+            <Guard module="surveys">
+              <SurveyBuilderPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="surveys/:id/edit"
+          element={
+            <Guard module="surveys">
+              <SurveyBuilderPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="surveys/:id/results"
+          element={
+            <Guard module="surveys">
+              <SurveyResultsPage />
             </Guard>
           }
         />

@@ -24,6 +24,7 @@ export const MODULES = {
   customFields: ['custom_fields:create', 'custom_fields:update'],
   auditLog: ['audit_log:read'],
   apiTokens: ['api_tokens:read'],
+  surveys: ['surveys:read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULES;

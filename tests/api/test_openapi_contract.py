@@ -46,6 +46,9 @@ PUBLIC_PATHS = {
     ("post", f"{API_PREFIX}/signup"),
     # A tenant's web forms post leads here with nothing but the form's key.
     ("post", f"{API_PREFIX}/public/lead-forms/{{form_key}}"),
+    # A customer's satisfaction survey link: the token in the path is all it holds.
+    ("get", f"{API_PREFIX}/public/surveys/{{token}}"),
+    ("post", f"{API_PREFIX}/public/surveys/{{token}}"),
 }
 # Operations on the caller's own session/profile: authenticated, but no permission to hold.
 SELF_SERVICE_PREFIXES = (f"{API_PREFIX}/auth/", f"{API_PREFIX}/me", f"{API_PREFIX}/notifications")

@@ -484,8 +484,9 @@ async def test_an_unknown_id_is_404_like_an_invisible_one(matrix: Matrix) -> Non
         assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
 
 
-# The knowledge base and surveys (their modules come next): plain permissions, stated by hand.
-# Service managers keep both; agents and analysts read them; nobody else but the admin.
+# The knowledge base and surveys: plain permissions, stated by hand. Service managers keep both;
+# agents and analysts read them, and agents also log call-backs (surveys:create); nobody else but
+# the admin. The surveys endpoints themselves: tests/api/test_surveys_matrix.py.
 _KEEP = {"read", "create", "update", "delete", "manage"}
 SERVICE_CONTENT: dict[str, set[str]] = {
     "admin": {"read", "create", "update", "delete", "export", "import", "assign", "manage"},
@@ -502,4 +503,7 @@ async def test_kb_and_surveys_grants(matrix: Matrix, subject: Subject) -> None:
     granted = set(r.json()["permissions"])
     for resource in ("kb", "surveys"):
         actions = {p.partition(":")[2] for p in granted if p.partition(":")[0] == resource}
-        assert actions == SERVICE_CONTENT.get(subject.role, set()), resource
+        expected = set(SERVICE_CONTENT.get(subject.role, set()))
+        if resource == "surveys" and subject.role == "service_agent":
+            expected.add("create")
+        assert actions == expected, resource

@@ -88,3 +88,10 @@ class ValidationFailed(DomainError):
     @classmethod
     def one(cls, field_name: str, message: str) -> ValidationFailed:
         return cls([FieldError(field_name, message)], f"{field_name}: {message}")
+
+
+class Gone(DomainError):
+    """A one-time link that expired or was withdrawn."""
+
+    code = "gone"
+    title = "No longer available"

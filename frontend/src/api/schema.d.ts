@@ -1298,6 +1298,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
+        get: operations["surveys_list"];
+        put?: never;
+        /** Add to the satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
+        post: operations["surveys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
+        delete: operations["surveys_delete"];
+        options?: never;
+        head?: never;
+        /** Change one of the satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
+        patch: operations["surveys_update"];
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey template with its questions */
+        get: operations["surveys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A survey's results within your data range: distributions, CSAT %, NPS, comments, groups
+         * @description Responses answered in [from, to), optionally of one agent, team or channel. CSAT % is the share of 4 and 5 among the answers to the first rating question; NPS is % promoters (9-10) minus % detractors (0-6) on the first NPS question. `group_by` adds the same headline per agent, team, or UTC day/week/month (the CSAT trend). The newest `comments` text answers (default 20, at most 200). Responses count within your tickets read range: an agent's own, a manager's team's.
+         */
+        get: operations["surveys_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/survey-invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The satisfaction survey invitations of a ticket (newest first), with their links
+         * @description One is made for each resolution while the tenant has an active ticket CSAT survey; a new one revokes the earlier unanswered link. `path` is the web client's page for the link.
+         */
+        get: operations["tickets_survey_invitations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/call-backs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Call-backs (phone follow-ups) within your data range, newest first */
+        get: operations["call_backs_list"];
+        put?: never;
+        /**
+         * Log a call-back: a phone follow-up, its outcome, the next action, and survey answers taken on the call
+         * @description About a customer and/or a ticket (within your tickets range). With `answers` (outcome reached), a response to `survey_id` counting in its results as channel call_back, rated to the ticket's agent.
+         */
+        post: operations["call_backs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -1471,6 +1585,30 @@ export interface paths {
          * @description Only the fields the form allows; a few submissions per address and form in ten minutes (429 with Retry-After beyond). The answer is the same whether or not the person was known.
          */
         post: operations["public_lead_forms_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/surveys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The questions of a survey link, with the organization and the ticket's subject
+         * @description 404 for an unknown link, 410 once it expired or was replaced, 409 once answered.
+         */
+        get: operations["public_surveys_get"];
+        put?: never;
+        /**
+         * Answer a survey link (once)
+         * @description Only `answers`, each valid for its question's type (422 names the bad ones). 404 unknown link, 410 expired or replaced, 409 already answered; a few answers per address in ten minutes (429 beyond).
+         */
+        post: operations["public_surveys_answer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2534,6 +2672,98 @@ export interface components {
              */
             reopen_days: number;
         };
+        /** CallBackCreate */
+        CallBackCreate: {
+            /**
+             * Customer Id
+             * @description Required unless ticket_id is given (then the ticket's).
+             */
+            customer_id?: string | null;
+            /** Contact Id */
+            contact_id?: string | null;
+            /** Ticket Id */
+            ticket_id?: string | null;
+            /** Survey Id */
+            survey_id?: string | null;
+            /**
+             * Answers
+             * @description The survey's answers, taken on the customer's behalf.
+             */
+            answers?: {
+                [key: string]: number | string | string[] | null;
+            } | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "reached" | "not_reached" | "refused" | "wrong_number" | "call_later";
+            /** Notes */
+            notes?: string | null;
+            /** Next Action */
+            next_action?: string | null;
+            /** Next Action At */
+            next_action_at?: string | null;
+            /**
+             * Called At
+             * @description When the call was made; default now.
+             */
+            called_at?: string | null;
+        };
+        /** CallBackOut */
+        CallBackOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Contact Id */
+            contact_id: string | null;
+            /** Ticket Id */
+            ticket_id: string | null;
+            /** Survey Id */
+            survey_id: string | null;
+            /** Response Id */
+            response_id: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "reached" | "not_reached" | "refused" | "wrong_number" | "call_later";
+            /** Notes */
+            notes: string | null;
+            /** Next Action */
+            next_action: string | null;
+            /** Next Action At */
+            next_action_at: string | null;
+            /**
+             * Called At
+             * Format: date-time
+             */
+            called_at: string;
+            /**
+             * Owner Id
+             * @description The agent who called.
+             */
+            owner_id: string | null;
+            /** Department Id */
+            department_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Version */
+            version: number;
+        };
+        /** CallBackPage */
+        CallBackPage: {
+            /** Items */
+            items: components["schemas"]["CallBackOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** CategoryCreate */
         CategoryCreate: {
             /** Name */
@@ -2611,43 +2841,7 @@ export interface components {
         /** CommentList */
         CommentList: {
             /** Items */
-            items: components["schemas"]["CommentOut"][];
-        };
-        /** CommentOut */
-        CommentOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Ticket Id
-             * Format: uuid
-             */
-            ticket_id: string;
-            /**
-             * Visibility
-             * @enum {string}
-             */
-            visibility: "public" | "internal";
-            /** Body */
-            body: string;
-            /** Attachments */
-            attachments: components["schemas"]["AttachmentOut"][];
-            /** Author Id */
-            author_id: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /** Version */
-            version: number;
+            items: components["schemas"]["app__api__v1__schemas__tickets__CommentOut"][];
         };
         /** ContactCreate */
         ContactCreate: {
@@ -2841,6 +3035,13 @@ export interface components {
             contact: components["schemas"]["ContactOut"] | null;
             opportunity: components["schemas"]["OpportunityOut"] | null;
         };
+        /** Count */
+        Count: {
+            /** Value */
+            value: unknown;
+            /** Count */
+            count: number;
+        };
         /** CountBy */
         CountBy: {
             /**
@@ -2871,6 +3072,18 @@ export interface components {
              * Format: uuid
              */
             lead_id: string;
+        };
+        /** CsatOut */
+        CsatOut: {
+            /** Answered */
+            answered: number;
+            /**
+             * Satisfied
+             * @description Answers of 4 or 5.
+             */
+            satisfied: number;
+            /** Percent */
+            percent: number | null;
         };
         /** CustomFieldCreate */
         CustomFieldCreate: {
@@ -3531,6 +3744,27 @@ export interface components {
             lines: components["schemas"]["ForecastLineOut"][];
             total: components["schemas"]["ForecastLineOut"];
         };
+        /**
+         * GroupBy
+         * @enum {string}
+         */
+        GroupBy: "agent" | "team" | "month" | "week" | "day";
+        /** GroupOut */
+        GroupOut: {
+            /** Responses */
+            responses: number;
+            csat: components["schemas"]["CsatOut"];
+            nps: components["schemas"]["NpsOut"];
+            /** Average Rating */
+            average_rating: number | null;
+            /**
+             * Key
+             * @description Agent or team id, or the period's first day (YYYY-MM-DD, UTC).
+             */
+            key: string | null;
+            /** Label */
+            label: string | null;
+        };
         /** HistoryItemOut */
         HistoryItemOut: {
             /**
@@ -3599,6 +3833,63 @@ export interface components {
         HistoryList: {
             /** Items */
             items: components["schemas"]["HistoryItemOut"][];
+        };
+        /** InvitationList */
+        InvitationList: {
+            /** Items */
+            items: components["schemas"]["InvitationOut"][];
+        };
+        /** InvitationOut */
+        InvitationOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+            /**
+             * Token
+             * @description The link's secret: send `path` (on the web client's origin) to the customer.
+             */
+            token: string;
+            /** Path */
+            path: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending" | "answered" | "expired" | "revoked";
+            /** Ticket Id */
+            ticket_id: string | null;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Contact Id */
+            contact_id: string | null;
+            /**
+             * Owner Id
+             * @description The agent whose service is rated.
+             */
+            owner_id: string | null;
+            /** Department Id */
+            department_id: string | null;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Answered At */
+            answered_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** LeadBatch */
         LeadBatch: {
@@ -4141,6 +4432,22 @@ export interface components {
             items: components["schemas"]["NotificationOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** NpsOut */
+        NpsOut: {
+            /** Answered */
+            answered: number;
+            /** Promoters */
+            promoters: number;
+            /** Passives */
+            passives: number;
+            /** Detractors */
+            detractors: number;
+            /**
+             * Score
+             * @description % promoters - % detractors, -100 to 100.
+             */
+            score: number | null;
         };
         /** OpportunityCreate */
         OpportunityCreate: {
@@ -4855,6 +5162,96 @@ export interface components {
              */
             ratio: number | null;
         };
+        /** PublicAnswer */
+        PublicAnswer: {
+            /**
+             * Answers
+             * @description {question id: value}; leave a question out (or null) to skip it.
+             */
+            answers: {
+                [key: string]: number | string | string[] | null;
+            };
+        };
+        /** PublicSurveyOut */
+        PublicSurveyOut: {
+            /** Organization */
+            organization: string;
+            /**
+             * Subject
+             * @description The ticket's subject.
+             */
+            subject: string | null;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionOut"][];
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /** QuestionIn */
+        QuestionIn: {
+            /**
+             * Id
+             * @description Stable key of the question (letters, digits, _ and -); made when left out.
+             */
+            id?: string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "rating" | "nps" | "single" | "multiple" | "text";
+            /** Text */
+            text: string;
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /**
+             * Choices
+             * @description single/multiple only: 2-20
+             */
+            choices?: string[];
+        };
+        /** QuestionOut */
+        QuestionOut: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "rating" | "nps" | "single" | "multiple" | "text";
+            /** Text */
+            text: string;
+            /** Required */
+            required: boolean;
+            /** Choices */
+            choices: string[];
+        };
+        /** QuestionResult */
+        QuestionResult: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "rating" | "nps" | "single" | "multiple" | "text";
+            /** Text */
+            text: string;
+            /** Answered */
+            answered: number;
+            /** Distribution */
+            distribution: components["schemas"]["Count"][];
+            /** Average */
+            average: number | null;
+        };
         /** QuoteCreate */
         QuoteCreate: {
             /**
@@ -5035,6 +5432,33 @@ export interface components {
             customer_id: string;
             /** Complaints */
             complaints: number;
+        };
+        /** ResultsOut */
+        ResultsOut: {
+            /** Responses */
+            responses: number;
+            csat: components["schemas"]["CsatOut"];
+            nps: components["schemas"]["NpsOut"];
+            /** Average Rating */
+            average_rating: number | null;
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+            /**
+             * Csat Question Id
+             * @description The first rating question: CSAT % is its share of 4 and 5.
+             */
+            csat_question_id: string | null;
+            /** Nps Question Id */
+            nps_question_id: string | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionResult"][];
+            /** Groups */
+            groups: components["schemas"]["GroupOut"][];
+            /** Comments */
+            comments: components["schemas"]["app__api__v1__schemas__surveys__CommentOut"][];
         };
         /** RoleCreate */
         RoleCreate: {
@@ -5516,6 +5940,87 @@ export interface components {
              */
             position?: number;
         };
+        /** SurveyCreate */
+        SurveyCreate: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionIn"][];
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Is Ticket Csat
+             * @description Invite each resolved ticket's customer to this survey (one per tenant: moves the mark).
+             * @default false
+             */
+            is_ticket_csat: boolean;
+            /**
+             * Link Valid Days
+             * @description How long an invitation link can be answered.
+             * @default 14
+             */
+            link_valid_days: number;
+        };
+        /** SurveyList */
+        SurveyList: {
+            /** Items */
+            items: components["schemas"]["SurveyOut"][];
+        };
+        /** SurveyOut */
+        SurveyOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionOut"][];
+            /** Active */
+            active: boolean;
+            /** Is Ticket Csat */
+            is_ticket_csat: boolean;
+            /** Link Valid Days */
+            link_valid_days: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** SurveyPatch */
+        SurveyPatch: {
+            /** Name */
+            name?: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Questions
+             * @description Replaces the questions; refused (409) once the survey has responses.
+             */
+            questions?: components["schemas"]["QuestionIn"][];
+            /** Active */
+            active?: boolean;
+            /** Is Ticket Csat */
+            is_ticket_csat?: boolean;
+            /** Link Valid Days */
+            link_valid_days?: number;
+        };
         /** TargetCreate */
         TargetCreate: {
             /**
@@ -5590,6 +6095,14 @@ export interface components {
             amount?: number | string;
             /** Won Count */
             won_count?: number | null;
+        };
+        /** Thanks */
+        Thanks: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "answered";
         };
         /** TicketCreate */
         TicketCreate: {
@@ -6233,6 +6746,34 @@ export interface components {
             /** Items */
             items: components["schemas"]["ActivityOut"][];
         };
+        /** CommentOut */
+        app__api__v1__schemas__surveys__CommentOut: {
+            /**
+             * Response Id
+             * Format: uuid
+             */
+            response_id: string;
+            /** Question Id */
+            question_id: string;
+            /** Text */
+            text: string;
+            /**
+             * Answered At
+             * Format: date-time
+             */
+            answered_at: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "link" | "call_back";
+            /** Ticket Id */
+            ticket_id: string | null;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Owner Id */
+            owner_id: string | null;
+        };
         /** CalendarOut */
         app__api__v1__schemas__tickets__CalendarOut: {
             /** Time Zone */
@@ -6253,6 +6794,42 @@ export interface components {
              * Version
              * @description 0: never saved (the defaults).
              */
+            version: number;
+        };
+        /** CommentOut */
+        app__api__v1__schemas__tickets__CommentOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Ticket Id
+             * Format: uuid
+             */
+            ticket_id: string;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /** Body */
+            body: string;
+            /** Attachments */
+            attachments: components["schemas"]["AttachmentOut"][];
+            /** Author Id */
+            author_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
             version: number;
         };
         /** @description RFC 9457 problem details. */
@@ -11759,7 +12336,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CommentOut"];
+                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CommentOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13161,6 +13738,521 @@ export interface operations {
             };
         };
     };
+    surveys_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_results: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                agent?: string | null;
+                team?: string | null;
+                channel?: ("link" | "call_back") | null;
+                group_by?: components["schemas"]["GroupBy"] | null;
+                comments?: number;
+            };
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultsOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_survey_invitations_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    call_backs_list: {
+        parameters: {
+            query?: {
+                customer?: string | null;
+                ticket?: string | null;
+                /** @description The agent who called. */
+                agent?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallBackPage"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    call_backs_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response and create nothing new. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallBackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallBackOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     notifications_list: {
         parameters: {
             query?: {
@@ -13960,6 +15052,144 @@ export interface operations {
             };
             /** @description No such record within the caller's data range */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_surveys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicSurveyOut"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_surveys_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicAnswer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thanks"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

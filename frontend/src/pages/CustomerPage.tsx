@@ -13,6 +13,7 @@ import { describeError, EmptyState, ErrorState, Loading } from '../components/st
 import { useCustomFields, useRegions, useUserName, useUsers } from '../directory';
 import { can } from '../permissions';
 import ActivityDialog, { type ActivityKind } from './ActivityDialog';
+import CallBackDialog from './surveys/CallBackDialog';
 import { formatCustomValue, formatDate, StatusTag } from './customerBits';
 
 type Entry = components['schemas']['TimelinePage']['items'][number];
@@ -34,6 +35,7 @@ export default function CustomerPage() {
   const regions = useRegions();
   const customFields = useCustomFields('customer');
   const [activity, setActivity] = useState<ActivityKind | null>(null);
+  const [callBack, setCallBack] = useState(false);
   const [newOwner, setNewOwner] = useState<string>();
   const [deleted, setDeleted] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -130,6 +132,11 @@ export default function CustomerPage() {
           {c.level && <Tag>{c.level}</Tag>}
         </Space>
         <Space wrap>
+          {can(me, 'surveys:create') && (
+            <Button icon={<PhoneOutlined />} onClick={() => setCallBack(true)} data-testid="log-call-back">
+              {t('surveys.callBack.log')}
+            </Button>
+          )}
           {can(me, 'customers:update') && (
             <Button icon={<EditOutlined />} onClick={() => navigate(`/customers/${c.id}/edit`)} data-testid="edit-customer">
               {t('common.edit')}
@@ -371,6 +378,7 @@ export default function CustomerPage() {
         onClose={() => setActivity(null)}
         onLogged={() => void queryClient.invalidateQueries({ queryKey: ['customers', 'timeline', id] })}
       />
+      <CallBackDialog open={callBack} customerId={c.id} onClose={() => setCallBack(false)} />
     </section>
   );
 }
