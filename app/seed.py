@@ -45,8 +45,8 @@ from app.repositories.tables import (
 )
 from app.seed_leads import seed_demo_leads
 from app.seed_sales import seed_demo_sales
-from app.seed_tickets import seed_demo_tickets
 from app.seed_surveys import seed_demo_surveys
+from app.seed_tickets import seed_demo_tickets
 from app.settings import Settings
 
 DEMO_TENANT = "Demo Co"
