@@ -299,6 +299,10 @@ async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, setti
     try:
         async with engine.begin() as conn:
             for table in (
+                "survey_responses",
+                "survey_invitations",
+                "survey_call_backs",
+                "surveys",
                 "ticket_sla_alerts",
                 "ticket_escalations",
                 "ticket_comments",
