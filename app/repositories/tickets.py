@@ -4,7 +4,8 @@ ticket assignment rules."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,8 +28,9 @@ from app.domain.tickets.entities import (
     TicketAssignmentRule,
 )
 from app.domain.tickets.sla_job import SlaAlert
+from app.domain.tickets.stats import GroupBy
 from app.repositories.configured import ConfiguredTable
-from app.repositories.owned import OwnedTable
+from app.repositories.owned import OwnedTable, Term, query_terms
 from app.repositories.routing import RoutingRuleTable
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import (
@@ -55,6 +57,18 @@ def derived(values: dict[str, Any]) -> dict[str, Any]:
     return {"search_text": search_text(values.get("number"), values.get("subject"), values.get("description"))}
 
 
+def breaching(at: Any) -> sa.ColumnElement[bool]:
+    """Open, with a running clock due before `at`: the first response not yet given, or the
+    resolution while not paused (pending). Served by the partial due-time indexes."""
+    return sa.and_(
+        t.c.is_open,
+        sa.or_(
+            sa.and_(t.c.first_responded_at.is_(None), t.c.first_response_due_at < at),
+            sa.and_(t.c.sla_paused_at.is_(None), t.c.resolution_due_at < at),
+        ),
+    )
+
+
 class PgTicketRepository(OwnedTable[Ticket]):
     table = t
     record = Ticket
@@ -70,6 +84,12 @@ class PgTicketRepository(OwnedTable[Ticket]):
     }
     derived_from = ("number", "subject", "description")
     derived = staticmethod(derived)
+
+    def query_terms(self, query: Any) -> list[Term]:
+        terms = query_terms(t, replace(query, breaching_before=None))
+        if query.breaching_before is not None:
+            terms.append(Term("breaching_before", query.breaching_before, breaching, TS))
+        return terms
 
     async def customer_facts(self, tenant_id: UUID, customer_id: UUID) -> tuple[str, str | None] | None:
         c = customers
@@ -297,12 +317,45 @@ _DIMENSIONS = ("kind", "category_id", "channel", "priority", "status", "owner_id
 _TOP = 50
 
 
+def _late(now: datetime) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """Whether the first response, and the resolution, missed their target (by now, if still due)."""
+    at = sa.literal(now, TS)
+    first_late = sa.func.coalesce(t.c.first_responded_at, at) > t.c.first_response_due_at
+    resolution_late = sa.and_(
+        t.c.sla_paused_at.is_(None) | t.c.resolved_at.isnot(None),
+        sa.func.coalesce(t.c.resolved_at, at) > t.c.resolution_due_at,
+    )
+    return first_late, resolution_late
+
+
 class PgTicketStats:
     """Two statements per request: the counts per dimension in one GROUPING SETS pass, and the
     times and rates in one aggregate pass, both over the caller's scope and the period."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
+
+    async def volume(
+        self, scope: DataScope, start: datetime, end: datetime, now: datetime, unit: GroupBy
+    ) -> dict[datetime, dict[str, int]]:
+        where = [scope_predicate(t, scope), t.c.deleted_at.is_(None), t.c.created_at >= start, t.c.created_at < end]
+        # date_trunc on the UTC wall time, so the periods do not follow the session's time zone.
+        period = sa.func.date_trunc(unit, sa.func.timezone("UTC", t.c.created_at)).label("period")
+        first_late, resolution_late = _late(now)
+        stmt = (
+            sa.select(
+                period,
+                sa.func.count().label("n"),
+                sa.func.count().filter(t.c.kind == "complaint").label("complaints"),
+                sa.func.count().filter(sa.or_(first_late, resolution_late)).label("breached"),
+            )
+            .where(*where)
+            .group_by(period)
+        )
+        return {
+            row.period.replace(tzinfo=UTC): {"count": row.n, "complaints": row.complaints, "breached": row.breached}
+            for row in await self.conn.execute(stmt)
+        }
 
     async def stats(self, scope: DataScope, start: datetime, end: datetime, now: datetime) -> dict[str, Any]:
         where = [scope_predicate(t, scope), t.c.deleted_at.is_(None), t.c.created_at >= start, t.c.created_at < end]
@@ -335,12 +388,7 @@ class PgTicketStats:
         def pct(p: float, later: Any) -> Any:
             return sa.func.percentile_cont(p).within_group(minutes(later)).filter(later.isnot(None))
 
-        at = sa.literal(now, TS)
-        first_late = sa.func.coalesce(t.c.first_responded_at, at) > t.c.first_response_due_at
-        resolution_late = sa.and_(
-            t.c.sla_paused_at.is_(None) | t.c.resolved_at.isnot(None),
-            sa.func.coalesce(t.c.resolved_at, at) > t.c.resolution_due_at,
-        )
+        first_late, resolution_late = _late(now)
         figures = sa.select(
             sa.func.count().label("total"),
             pct(0.5, t.c.first_responded_at).label("first_median"),

@@ -941,7 +941,7 @@ export interface paths {
         };
         /**
          * List tickets in your data range, each with its SLA block
-         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (breaching soon), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
+         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (the resolution is due before), `breaching_before` (breaching soon: a running first-response or resolution clock is due before the instant, overdue ones included), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
          */
         get: operations["tickets_list"];
         put?: never;
@@ -965,7 +965,7 @@ export interface paths {
         };
         /**
          * Complaints analysis over a period, within your data range
-         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets).
+         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets). With `group_by` (day, week, month) also `volume`: tickets, complaints and breaches per UTC period, empty periods included.
          */
         get: operations["tickets_stats"];
         put?: never;
@@ -5599,6 +5599,8 @@ export interface components {
              * Format: date-time
              */
             to: string;
+            /** Group By */
+            group_by: ("day" | "week" | "month") | null;
             /** Total */
             total: number;
             /** By Kind */
@@ -5624,6 +5626,11 @@ export interface components {
             resolution_minutes: components["schemas"]["Percentiles"];
             sla: components["schemas"]["SlaRate"];
             reopen: components["schemas"]["ReopenRate"];
+            /**
+             * Volume
+             * @description Over time, with group_by; null without.
+             */
+            volume: components["schemas"]["VolumePoint"][] | null;
         };
         /** TicketTombstone */
         TicketTombstone: {
@@ -5869,6 +5876,27 @@ export interface components {
              * @description Resets the password and ends the user's sessions; needs users:manage.
              */
             password?: string;
+        };
+        /** VolumePoint */
+        VolumePoint: {
+            /**
+             * Period
+             * Format: date-time
+             * @description The start of the period (UTC day, ISO week from Monday, or month).
+             */
+            period: string;
+            /**
+             * Count
+             * @description Tickets created in the period.
+             */
+            count: number;
+            /** Complaints */
+            complaints: number;
+            /**
+             * Breached
+             * @description Of those, tickets that missed a first response or resolution target.
+             */
+            breached: number;
         };
         /** CalendarOut */
         app__api__v1__schemas__activities__CalendarOut: {
@@ -10947,8 +10975,10 @@ export interface operations {
                 category?: string | null;
                 customer?: string | null;
                 tag?: string | null;
-                /** @description Breaching soon: the resolution is due before this instant (combine with open=true). */
+                /** @description The resolution is due before this instant (combine with open=true). */
                 due_before?: string | null;
+                /** @description Breaching soon: open tickets with a running SLA clock due before this instant — the first response not yet given, or the resolution while not pending. Already breached ones included. */
+                breaching_before?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
                 /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
@@ -11074,6 +11104,8 @@ export interface operations {
             query?: {
                 from?: string | null;
                 to?: string | null;
+                /** @description Also the volume over time, per day, week or month. */
+                group_by?: ("day" | "week" | "month") | null;
             };
             header?: never;
             path?: never;

@@ -31,7 +31,12 @@ class TicketListParams(BaseModel):
     customer: UUID | None = None
     tag: str | None = Field(None, max_length=50)
     due_before: datetime | None = Field(
-        None, description="Breaching soon: the resolution is due before this instant (combine with open=true)."
+        None, description="The resolution is due before this instant (combine with open=true)."
+    )
+    breaching_before: datetime | None = Field(
+        None,
+        description="Breaching soon: open tickets with a running SLA clock due before this instant — the first "
+        "response not yet given, or the resolution while not pending. Already breached ones included.",
     )
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -398,9 +403,17 @@ class ReopenRate(BaseModel):
     reopen_rate: float | None
 
 
+class VolumePoint(BaseModel):
+    period: datetime = Field(description="The start of the period (UTC day, ISO week from Monday, or month).")
+    count: int = Field(description="Tickets created in the period.")
+    complaints: int
+    breached: int = Field(description="Of those, tickets that missed a first response or resolution target.")
+
+
 class TicketStatsOut(BaseModel):
     from_: datetime = Field(alias="from")
     to: datetime
+    group_by: Literal["day", "week", "month"] | None
     total: int
     by_kind: list[CountBy]
     by_category: list[CountBy]
@@ -414,3 +427,4 @@ class TicketStatsOut(BaseModel):
     resolution_minutes: Percentiles
     sla: SlaRate
     reopen: ReopenRate
+    volume: list[VolumePoint] | None = Field(description="Over time, with group_by; null without.")
