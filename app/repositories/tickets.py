@@ -373,7 +373,7 @@ class PgTicketStats:
             # grouping() sets a bit for each column not grouped on: the one clear bit names the dimension.
             index = next(i for i in range(width) if not row.g & (1 << (width - 1 - i)))
             name = _DIMENSIONS[index]
-            out[f"by_{name.removesuffix('_id')}"].append({"key": row[index], "count": row.n})
+            out[f"by_{name.removesuffix('_id')}"].append({"key": row[index], "count": row.n, "complaints": row[-1]})
             if name == "customer_id" and row[index] is not None and row[-1] >= 2:
                 repeat.append({"customer_id": row[index], "complaints": row[-1]})
         for key, items in out.items():

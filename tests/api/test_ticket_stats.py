@@ -68,10 +68,13 @@ async def test_stats(client: httpx.AsyncClient, world: World, monkeypatch: pytes
     assert r.status_code == 200, r.text
     s = r.json()
     assert s["total"] == 3
-    assert s["by_kind"] == [{"key": "complaint", "count": 2}, {"key": "inquiry", "count": 1}]
-    assert s["by_channel"] == [{"key": "email", "count": 3}]
+    assert s["by_kind"] == [
+        {"key": "complaint", "count": 2, "complaints": 2},
+        {"key": "inquiry", "count": 1, "complaints": 0},
+    ]
+    assert s["by_channel"] == [{"key": "email", "count": 3, "complaints": 2}]
     assert {i["key"]: i["count"] for i in s["by_status"]} == {"resolved": 2, "new": 1}
-    assert s["by_owner"] == [{"key": str(u["agent1"].id), "count": 3}]
+    assert s["by_owner"] == [{"key": str(u["agent1"].id), "count": 3, "complaints": 2}]
     assert s["repeat_complainers"] == [{"customer_id": mine["id"], "complaints": 2}]
     assert s["first_response_minutes"] == {"median": 60.0, "p90": 84.0}
     assert s["resolution_minutes"] == {"median": 260.0, "p90": 372.0}
@@ -79,7 +82,7 @@ async def test_stats(client: httpx.AsyncClient, world: World, monkeypatch: pytes
     assert s["reopen"] == {"resolved": 2, "reopened": 1, "reopen_rate": 0.5}
     # Within the caller's range: the rep follows their customer's tickets only.
     rep = (await client.get("/api/v1/tickets/stats", headers=u["east_rep1"].headers)).json()
-    assert rep["total"] == 2 and rep["by_customer"] == [{"key": mine["id"], "count": 2}]
+    assert rep["total"] == 2 and rep["by_customer"] == [{"key": mine["id"], "count": 2, "complaints": 2}]
     assert (await client.get("/api/v1/tickets/stats", headers=u["west_manager"].headers)).json()["total"] == 1
     assert (await client.get("/api/v1/tickets/stats", headers=u["marketer"].headers)).status_code == 403
     # The period: before the tickets, nothing; bad periods are 422.
@@ -104,10 +107,12 @@ async def test_volume_over_time(client: httpx.AsyncClient, world: World, monkeyp
     clock = {"at": day}
     monkeypatch.setattr(ticket_service, "now", lambda: clock["at"])
     other = (await world.user("agent2", ["service_agent"], world.department_ids["Service"])).headers
+    r = await client.post("/api/v1/ticket-categories", json={"name": "Billing"}, headers=manager)
+    billing = r.json()["id"]
     for offset, kind, headers in ((0, "complaint", agent), (0, "inquiry", agent), (2, "complaint", other),
                                   (9, "inquiry", agent)):  # fmt: skip
         clock["at"] = day + timedelta(days=offset)
-        body = {"subject": kind, "kind": kind}
+        body = {"subject": kind, "kind": kind, "category_id": billing}
         assert (await client.post("/api/v1/tickets", json=body, headers=headers)).status_code == 201
     period = {"from": "2026-11-02T00:00:00Z", "to": "2026-11-12T00:00:00Z"}
 
@@ -127,6 +132,9 @@ async def test_volume_over_time(client: httpx.AsyncClient, world: World, monkeyp
     assert [(p["period"][:10], p["count"]) for p in weeks] == [("2026-11-02", 3), ("2026-11-09", 1)]
     months = await volume(manager, "month")
     assert [(p["period"][:10], p["count"]) for p in months] == [("2026-11-01", 4)]
+    # Top complaint categories: each category's count says how many were complaints.
+    stats = (await client.get("/api/v1/tickets/stats", params=period, headers=manager)).json()
+    assert stats["by_category"] == [{"key": billing, "count": 4, "complaints": 2}]
     # The agent's own range: agent2's ticket is not counted.
     assert sum(p["count"] for p in await volume(agent, "week")) == 3
     r = await client.get("/api/v1/tickets/stats", params=period, headers=manager)

@@ -1,5 +1,5 @@
-"""Complaints analysis (`GET /tickets/stats`): counts by kind, category, channel, priority,
-status, assignee and customer over a period, repeat complainers, median and p90 times to first
+"""Complaints analysis (`GET /tickets/stats`): counts (and complaints among them) by kind, category,
+channel, priority, status, assignee and customer over a period, repeat complainers, median and p90 times to first
 response and to resolution, SLA breach rate and reopen rate — over the tickets in the caller's
 read range only (aggregates exclude what the caller cannot see). With `group_by` (day, week, month) also the volume
 over time: one point per period in UTC, periods without tickets included."""

@@ -1726,7 +1726,7 @@ export interface paths {
         put?: never;
         /**
          * Create a custom role
-         * @description Permissions are `<resource>:<action>`. A role granting anything on customers, contacts or activities needs a data range for that resource.
+         * @description Permissions are `<resource>:<action>`. A role granting anything on a ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets) needs a data range for it.
          */
         post: operations["roles_create"];
         delete?: never;
@@ -2721,6 +2721,11 @@ export interface components {
             key: string | null;
             /** Count */
             count: number;
+            /**
+             * Complaints
+             * @description Of those, complaints (kind complaint): top complaint categories.
+             */
+            complaints: number;
         };
         /**
          * CreateLeadBody
@@ -4704,7 +4709,7 @@ export interface components {
             permissions: string[];
             /**
              * Data Ranges
-             * @description Per ranged resource (customers, contacts, activities).
+             * @description Per ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets).
              */
             data_ranges?: {
                 [key: string]: components["schemas"]["DataRangeSpec"];
@@ -4766,7 +4771,7 @@ export interface components {
             permissions?: string[] | null;
             /**
              * Data Ranges
-             * @description Per ranged resource (customers, contacts, activities).
+             * @description Per ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets).
              */
             data_ranges?: {
                 [key: string]: components["schemas"]["DataRangeSpec"];

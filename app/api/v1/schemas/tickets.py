@@ -379,6 +379,7 @@ class TicketRuleList(BaseModel):
 class CountBy(BaseModel):
     key: str | None = Field(description="The value (an id for category, owner, customer); null: none set.")
     count: int
+    complaints: int = Field(description="Of those, complaints (kind complaint): top complaint categories.")
 
 
 class RepeatComplainer(BaseModel):
