@@ -167,7 +167,7 @@ export default function ServiceDashboardPage() {
           <>
             <Row gutter={[16, 16]} data-testid="service-kpis">
               <Col xs={12} md={8} xl={4}>
-                <Card>
+                <Card data-testid="kpi-total">
                   <Statistic title={t('tickets.dashboard.total')} value={s.total} />
                 </Card>
               </Col>
