@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { AimOutlined, CheckOutlined, RiseOutlined } from '@ant-design/icons';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Badge, Button, Card, Col, Descriptions, List, Row, Select, Space, Tag, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Badge, Button, Card, Col, Descriptions, List, Row, Select, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { api, etagOf, newIdempotencyKey, unwrap } from '../../api/client';
 import { useMe } from '../../auth';
-import { describeError, ErrorState, Loading } from '../../components/states';
+import { ErrorState, Loading } from '../../components/states';
+import { useAction } from '../../components/useAction';
 import { useCustomFields, useUserName, useUsers } from '../../directory';
 import { can } from '../../permissions';
 import { formatCustomValue, formatDate } from '../customerBits';
@@ -106,13 +107,11 @@ export default function TicketPage() {
   const { id } = useParams() as { id: string };
   const { t, i18n } = useTranslation();
   const me = useMe();
-  const { message } = App.useApp();
-  const queryClient = useQueryClient();
   const userName = useUserName();
   const users = useUsers();
   const categories = useCategories();
   const customFields = useCustomFields('ticket');
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useAction(['tickets']);
   const [dialog, setDialog] = useState<'resolve' | 'escalate' | 'lead' | null>(null);
   const [newOwner, setNewOwner] = useState<string>();
 
@@ -121,21 +120,6 @@ export default function TicketPage() {
     queryFn: () => unwrap(api.GET('/api/v1/tickets/{ticket_id}', { params: { path: { ticket_id: id } } })),
   });
   const customerName = useCustomerName(ticket.data?.customer_id);
-
-  async function run(action: () => Promise<unknown>, done: string): Promise<boolean> {
-    setBusy(true);
-    try {
-      await action();
-      message.success(done);
-      await queryClient.invalidateQueries({ queryKey: ['tickets'] });
-      return true;
-    } catch (error) {
-      message.error(describeError(t, error));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
 
   if (ticket.isLoading) return <Loading />;
   if (ticket.isError) return <ErrorState error={ticket.error} onRetry={() => void ticket.refetch()} />;
