@@ -572,6 +572,34 @@ export const serviceTests = [
     },
   },
   {
+    name: 'tickets: an agent opens a complaint for a customer from the new-ticket form',
+    async run(ctx) {
+      const api = await apiAs(ctx, 'agent2');
+      const customer = (await api('/api/v1/customers?limit=1&sort=name')).body.items[0];
+      const subject = `E2E form ticket ${Date.now()}`;
+      const { page } = await signedIn(ctx, 'agent2');
+      await page.goto('/tickets');
+      await page.getByTestId('new-ticket').click();
+      await page.waitForURL('**/tickets/new');
+      const form = page.getByTestId('ticket-form');
+      await chooseOption(page, form, 'Kind', 'Complaint');
+      await chooseOption(page, form, 'Priority', 'Urgent');
+      await form.getByLabel('Customer', { exact: true }).fill(customer.name);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${customer.name}"]`).click();
+      await form.getByLabel('Subject').fill(subject);
+      await form.getByLabel('Description').fill('The delivery arrived damaged.');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+      await page.getByRole('heading', { name: new RegExp(subject) }).waitFor();
+      const id = page.url().split('/').pop();
+      const stored = (await api(`/api/v1/tickets/${id}`)).body;
+      assert.deepEqual(
+        [stored.kind, stored.priority, stored.customer_id, stored.subject, stored.status],
+        ['complaint', 'urgent', customer.id, subject, 'new'],
+      );
+    },
+  },
+  {
     name: "tickets: a manager escalates an agent's ticket to urgent and reassigns it",
     async run(ctx) {
       const names = await userNames(ctx);
