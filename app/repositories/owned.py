@@ -110,6 +110,10 @@ class OwnedTable(Generic[R]):
         """Columns kept in step with the record (search text, duplicate keys)."""
         return {}
 
+    def query_terms(self, query: Any) -> list[Term]:
+        """The list query's filters; a module adds its own beyond the naming convention here."""
+        return query_terms(self.table, query)
+
     # -- reads -----------------------------------------------------------------------------
 
     async def get(
@@ -134,7 +138,7 @@ class OwnedTable(Generic[R]):
         t, shape = self.table, scope_shape(scope)
         feed = query.updated_since is not None
         sort = Sort("updated_at", descending=False) if feed else Sort.parse(query.sort, self.sortable)
-        terms = query_terms(t, query)
+        terms = self.query_terms(query)
 
         def build() -> sa.ClauseElement:
             columns = [*self.columns, t.c.deleted_at] if feed else self.columns

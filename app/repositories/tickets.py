@@ -4,7 +4,8 @@ ticket assignment rules."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -31,8 +32,9 @@ from app.domain.tickets.entities import (
 )
 from app.domain.tickets.history import HistoryEntry
 from app.domain.tickets.sla_job import SlaAlert
+from app.domain.tickets.stats import GroupBy
 from app.repositories.configured import ConfiguredTable
-from app.repositories.owned import OwnedTable
+from app.repositories.owned import OwnedTable, Term, query_terms
 from app.repositories.routing import RoutingRuleTable
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import (
@@ -61,6 +63,18 @@ def derived(values: dict[str, Any]) -> dict[str, Any]:
     return {"search_text": search_text(values.get("number"), values.get("subject"), values.get("description"))}
 
 
+def breaching(at: Any) -> sa.ColumnElement[bool]:
+    """Open, with a running clock due before `at`: the first response not yet given, or the
+    resolution while not paused (pending). Served by the partial due-time indexes."""
+    return sa.and_(
+        t.c.is_open,
+        sa.or_(
+            sa.and_(t.c.first_responded_at.is_(None), t.c.first_response_due_at < at),
+            sa.and_(t.c.sla_paused_at.is_(None), t.c.resolution_due_at < at),
+        ),
+    )
+
+
 class PgTicketRepository(OwnedTable[Ticket]):
     table = t
     record = Ticket
@@ -76,6 +90,12 @@ class PgTicketRepository(OwnedTable[Ticket]):
     }
     derived_from = ("number", "subject", "description")
     derived = staticmethod(derived)
+
+    def query_terms(self, query: Any) -> list[Term]:
+        terms = query_terms(t, replace(query, breaching_before=None))
+        if query.breaching_before is not None:
+            terms.append(Term("breaching_before", query.breaching_before, breaching, TS))
+        return terms
 
     async def customer_facts(self, tenant_id: UUID, customer_id: UUID) -> tuple[str, str | None] | None:
         c = customers
@@ -402,6 +422,17 @@ _DIMENSIONS = ("kind", "category_id", "channel", "priority", "status", "owner_id
 _TOP = 50
 
 
+def _late(now: datetime) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """Whether the first response, and the resolution, missed their target (by now, if still due)."""
+    at = sa.literal(now, TS)
+    first_late = sa.func.coalesce(t.c.first_responded_at, at) > t.c.first_response_due_at
+    resolution_late = sa.and_(
+        t.c.sla_paused_at.is_(None) | t.c.resolved_at.isnot(None),
+        sa.func.coalesce(t.c.resolved_at, at) > t.c.resolution_due_at,
+    )
+    return first_late, resolution_late
+
+
 class PgTicketStats:
     """Three statements per request over the caller's scope and the period: the counts per small
     dimension (one GROUPING SETS pass), the customers with the most tickets and the repeat
@@ -411,11 +442,38 @@ class PgTicketStats:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
+    async def volume(
+        self, scope: DataScope, start: datetime, end: datetime, now: datetime, unit: GroupBy
+    ) -> dict[datetime, dict[str, int]]:
+        where = [scope_predicate(t, scope), t.c.deleted_at.is_(None), t.c.created_at >= start, t.c.created_at < end]
+        # date_trunc on the UTC wall time, so the periods do not follow the session's time zone.
+        period = sa.func.date_trunc(unit, sa.func.timezone("UTC", t.c.created_at)).label("period")
+        first_late, resolution_late = _late(now)
+        stmt = (
+            sa.select(
+                period,
+                sa.func.count().label("n"),
+                sa.func.count().filter(t.c.kind == "complaint").label("complaints"),
+                sa.func.count().filter(sa.or_(first_late, resolution_late)).label("breached"),
+            )
+            .where(*where)
+            .group_by(period)
+        )
+        return {
+            row.period.replace(tzinfo=UTC): {"count": row.n, "complaints": row.complaints, "breached": row.breached}
+            for row in await self.conn.execute(stmt)
+        }
+
     async def stats(self, scope: DataScope, start: datetime, end: datetime, now: datetime) -> dict[str, Any]:
         where = [scope_predicate(t, scope), t.c.deleted_at.is_(None), t.c.created_at >= start, t.c.created_at < end]
         columns = [t.c[name] for name in _DIMENSIONS]
         grouped = (
-            sa.select(*columns, sa.func.grouping(*columns).label("g"), sa.func.count().label("n"))
+            sa.select(
+                *columns,
+                sa.func.grouping(*columns).label("g"),
+                sa.func.count().label("n"),
+                sa.func.count().filter(t.c.kind == "complaint").label("complaints"),
+            )
             .where(*where)
             .group_by(sa.func.grouping_sets(*columns))
         )
@@ -424,7 +482,9 @@ class PgTicketStats:
         for row in await self.conn.execute(grouped):
             # grouping() sets a bit for each column not grouped on: the one clear bit names the dimension.
             index = next(i for i in range(width) if not row.g & (1 << (width - 1 - i)))
-            out[f"by_{_DIMENSIONS[index].removesuffix('_id')}"].append({"key": row[index], "count": row.n})
+            out[f"by_{_DIMENSIONS[index].removesuffix('_id')}"].append(
+                {"key": row[index], "count": row.n, "complaints": row.complaints}
+            )
         customers = await self._customers(where)
         out["by_customer"] = customers.pop("by_customer")
         for key, items in out.items():
@@ -441,12 +501,7 @@ class PgTicketStats:
             found = sa.func.percentile_cont(fractions).within_group(minutes(later)).filter(later.isnot(None))
             return sa.type_coerce(found, postgresql.ARRAY(sa.Float))
 
-        at = sa.literal(now, TS)
-        first_late = sa.func.coalesce(t.c.first_responded_at, at) > t.c.first_response_due_at
-        resolution_late = sa.and_(
-            t.c.sla_paused_at.is_(None) | t.c.resolved_at.isnot(None),
-            sa.func.coalesce(t.c.resolved_at, at) > t.c.resolution_due_at,
-        )
+        first_late, resolution_late = _late(now)
         figures = sa.select(
             sa.func.count().label("total"),
             pct(t.c.first_responded_at).label("first"),
@@ -479,15 +534,16 @@ class PgTicketStats:
         over the groups, not a sort of them all)."""
         n = sa.func.count()
         text = sa.cast(t.c.customer_id, sa.Text)
+        complaints = sa.func.count().filter(t.c.kind == "complaint")
         most = (
-            sa.select(sa.literal("count").label("list"), t.c.customer_id, n.label("n"))
+            sa.select(sa.literal("count").label("list"), t.c.customer_id, n.label("n"), complaints.label("complaints"))
             .where(*where)
             .group_by(t.c.customer_id)
             .order_by(n.desc(), text)
             .limit(_TOP)
         )
         complaining = (
-            sa.select(sa.literal("complaints").label("list"), t.c.customer_id, n.label("n"))
+            sa.select(sa.literal("complaints").label("list"), t.c.customer_id, n.label("n"), n.label("complaints"))
             .where(*where, t.c.kind == "complaint", t.c.customer_id.isnot(None))
             .group_by(t.c.customer_id)
             .having(n >= 2)
@@ -498,7 +554,7 @@ class PgTicketStats:
         out: dict[str, list[dict[str, Any]]] = {"by_customer": [], "repeat_complainers": []}
         for row in await self.conn.execute(both):
             if row.list == "count":
-                out["by_customer"].append({"key": row.customer_id, "count": row.n})
+                out["by_customer"].append({"key": row.customer_id, "count": row.n, "complaints": row.complaints})
             else:
                 out["repeat_complainers"].append({"customer_id": row.customer_id, "complaints": row.n})
         out["repeat_complainers"].sort(key=lambda item: (-item["complaints"], str(item["customer_id"])))

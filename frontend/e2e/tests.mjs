@@ -462,6 +462,205 @@ export const flowTests = [
 ];
 
 /** Local midnight today, and a time of today (the browser runs in this machine's time zone). */
+/** Pick an option of the select labelled `label` within `scope` (its title starts with `title`)
+ * until the select shows it: a dialog still zooming in, or a list still sliding open, can move
+ * the option away from under the click. */
+async function chooseOption(page, scope, label, title) {
+  const chosen = scope.locator(`.ant-select [title^="${title}"]`);
+  for (let i = 0; i < 3 && !(await chosen.isVisible()); i++) {
+    await scope.getByLabel(label, { exact: true }).click();
+    await page
+      .locator(`.ant-select-dropdown:visible .ant-select-item-option[title^="${title}"]`)
+      .click({ timeout: 5000 })
+      .catch(() => {});
+    await page.waitForTimeout(300);
+  }
+  await chosen.waitFor();
+}
+
+// -- the service step ---------------------------------------------------------------------------
+
+/** An SLA policy for the priority (the demo seed has none), so tickets get clocks; then a ticket of
+ * `who`'s own made through the API, as a script or the phone system would. */
+async function serviceSetup(ctx, who, fields = {}) {
+  const manager = await apiAs(ctx, 'service.manager');
+  const priority = fields.priority ?? 'high';
+  const policies = (await manager('/api/v1/sla-policies')).body.items;
+  if (!policies.some((p) => p.active && p.priority === priority && p.customer_level === null)) {
+    const r = await manager('/api/v1/sla-policies', {
+      method: 'POST',
+      body: JSON.stringify({ name: `E2E ${priority}`, priority, first_response_minutes: 240, resolution_minutes: 2400 }),
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const api = await apiAs(ctx, who);
+  const me = (await api('/api/v1/auth/me')).body;
+  const r = await api('/api/v1/tickets', {
+    method: 'POST',
+    body: JSON.stringify({
+      subject: `E2E ticket ${Date.now()}`,
+      kind: 'complaint',
+      channel: 'email',
+      priority,
+      description: 'The invoice PDF is empty.',
+      owner_id: me.user.id,
+      ...fields,
+    }),
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return { api, manager, me, ticket: r.body };
+}
+
+export const serviceTests = [
+  {
+    name: 'tickets: an agent opens the mine view, writes an internal note and a public reply, and resolves with a solution',
+    async run(ctx) {
+      const { api, ticket } = await serviceSetup(ctx, 'agent2');
+      const { page } = await signedIn(ctx, 'agent2');
+      await page.getByTestId('main-nav').getByText('Tickets').click();
+      await page.waitForURL('**/tickets');
+      await page.getByTestId('view-mine').click();
+      await page.waitForURL(/view=mine/);
+      const table = page.getByTestId('tickets-table');
+      const row = table.locator('tr.ant-table-row', { hasText: ticket.number });
+      await row.waitFor();
+      // the clock that runs now: the first response, on track
+      const countdown = row.getByTestId('sla-countdown');
+      assert.equal(await countdown.getAttribute('data-state'), 'ok');
+      assert.match(await countdown.innerText(), /^Reply: .+ left$/);
+      await shot(ctx, page, '40-tickets-mine');
+      await row.getByTestId('ticket-link').click();
+      await page.waitForURL(`**/tickets/${ticket.id}`);
+      await page.getByRole('heading', { name: `${ticket.number} · ${ticket.subject}` }).waitFor();
+
+      // an internal note: visibly apart, and the ticket is still new (a note is no response)
+      await page.getByTestId('internal-toggle').click();
+      await page.getByTestId('reply-body').fill('Checked the billing logs: the PDF renderer timed out.');
+      await page.getByTestId('send-reply').click();
+      await page.getByTestId('internal-note').filter({ hasText: 'PDF renderer timed out' }).waitFor();
+      assert.equal(await page.getByTestId('ticket-status').first().innerText(), 'New');
+      // a public reply: the first response, which opens the ticket
+      await page.getByTestId('internal-toggle').click();
+      await page.getByTestId('reply-body').fill('We are regenerating your invoice now.');
+      await page.getByTestId('send-reply').click();
+      await page.getByTestId('public-reply').filter({ hasText: 'regenerating your invoice' }).waitFor();
+      await page.getByTestId('ticket-status').filter({ hasText: 'Open' }).waitFor();
+      await page.getByTestId('sla-panel').locator('[data-state="met"]').waitFor();
+      await shot(ctx, page, '41-ticket-conversation');
+
+      // resolve: the dialog wants a solution
+      await page.getByTestId('resolve').click();
+      const dialog = page.getByRole('dialog');
+      assert.ok(await dialog.getByTestId('resolve-ok').isDisabled());
+      await dialog.getByTestId('solution').fill('Invoice regenerated and sent again.');
+      await dialog.getByTestId('resolve-ok').click();
+      await page.getByTestId('ticket-status').filter({ hasText: 'Resolved' }).waitFor();
+      await page.getByTestId('solution-shown').getByText('Invoice regenerated and sent again.').waitFor();
+      await shot(ctx, page, '42-ticket-resolved');
+
+      const stored = (await api(`/api/v1/tickets/${ticket.id}`)).body;
+      assert.equal(stored.status, 'resolved');
+      assert.equal(stored.solution, 'Invoice regenerated and sent again.');
+      assert.ok(stored.first_responded_at);
+      const comments = (await api(`/api/v1/tickets/${ticket.id}/comments`)).body.items;
+      assert.deepEqual(
+        comments.map((c) => c.visibility),
+        ['internal', 'public'],
+      );
+      const publicOnly = (await api(`/api/v1/tickets/${ticket.id}/comments?visibility=public`)).body.items;
+      assert.equal(publicOnly.length, 1);
+    },
+  },
+  {
+    name: 'tickets: an agent opens a complaint for a customer from the new-ticket form',
+    async run(ctx) {
+      const api = await apiAs(ctx, 'agent2');
+      const customer = (await api('/api/v1/customers?limit=1&sort=name')).body.items[0];
+      const subject = `E2E form ticket ${Date.now()}`;
+      const { page } = await signedIn(ctx, 'agent2');
+      await page.goto('/tickets');
+      await page.getByTestId('new-ticket').click();
+      await page.waitForURL('**/tickets/new');
+      const form = page.getByTestId('ticket-form');
+      await chooseOption(page, form, 'Kind', 'Complaint');
+      await chooseOption(page, form, 'Priority', 'Urgent');
+      await form.getByLabel('Customer', { exact: true }).fill(customer.name);
+      await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${customer.name}"]`).click();
+      await form.getByLabel('Subject').fill(subject);
+      await form.getByLabel('Description').fill('The delivery arrived damaged.');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+      await page.getByRole('heading', { name: new RegExp(subject) }).waitFor();
+      const id = page.url().split('/').pop();
+      const stored = (await api(`/api/v1/tickets/${id}`)).body;
+      assert.deepEqual(
+        [stored.kind, stored.priority, stored.customer_id, stored.subject, stored.status],
+        ['complaint', 'urgent', customer.id, subject, 'new'],
+      );
+    },
+  },
+  {
+    name: "tickets: a manager escalates an agent's ticket to urgent and reassigns it",
+    async run(ctx) {
+      const names = await userNames(ctx);
+      const { manager, ticket } = await serviceSetup(ctx, 'agent2', { priority: 'normal' });
+      const agent1 = (await manager('/api/v1/users?limit=200')).body.items.find((u) => u.email === demo('agent1'));
+      const { page } = await signedIn(ctx, 'service.manager');
+      await page.goto(`/tickets/${ticket.id}`);
+      await page.getByRole('heading', { name: `${ticket.number} · ${ticket.subject}` }).waitFor();
+      assert.equal(await page.getByTestId('assignee').innerText(), names.get(demo('agent2')));
+
+      await page.getByTestId('escalate').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByTestId('escalate-reason').fill('Customer threatens to cancel the contract');
+      await chooseOption(page, dialog, 'Raise priority to', 'Urgent');
+      await dialog.getByTestId('escalate-ok').click();
+      await page.getByTestId('escalations').getByText('Customer threatens to cancel the contract').waitFor();
+      await page.getByTestId('ticket-priority').filter({ hasText: 'Urgent' }).first().waitFor();
+
+      await chooseOption(page, page.getByTestId('assignee-card'), 'Assign to…', `${agent1.name} (`);
+      await page.getByTestId('assign').click();
+      await page.getByTestId('assignee').filter({ hasText: agent1.name }).waitFor();
+      await shot(ctx, page, '43-ticket-escalated');
+
+      const stored = (await manager(`/api/v1/tickets/${ticket.id}`)).body;
+      assert.equal(stored.priority, 'urgent');
+      assert.equal(stored.escalation_level, 1);
+      assert.equal(stored.owner_id, agent1.id);
+      const escalations = (await manager(`/api/v1/tickets/${ticket.id}/escalations`)).body.items;
+      assert.deepEqual(
+        escalations.map((e) => [e.level, e.from_priority, e.to_priority]),
+        [[1, 'normal', 'urgent']],
+      );
+    },
+  },
+  {
+    name: 'service dashboard: the charts render and the figures match GET /tickets/stats',
+    async run(ctx) {
+      const { manager } = await serviceSetup(ctx, 'agent2');
+      const day = 86_400_000;
+      const to = Math.floor(Date.now() / day) * day + day;
+      const query = new URLSearchParams({ from: new Date(to - 30 * day).toISOString(), to: new Date(to).toISOString(), group_by: 'day' });
+      const expected = (await manager(`/api/v1/tickets/stats?${query}`)).body;
+      assert.ok(expected.total > 0 && expected.volume.length === 30, JSON.stringify(expected).slice(0, 300));
+      const { page } = await signedIn(ctx, 'service.manager');
+      await page.getByTestId('main-nav').getByText('Service dashboard').click();
+      await page.waitForURL('**/service-dashboard');
+      for (const chart of ['volume-chart', 'complaint-categories-chart', 'channel-chart', 'priority-chart', 'owner-chart'])
+        if (chart !== 'complaint-categories-chart' || expected.by_category.some((c) => c.complaints > 0))
+          await page.getByTestId(chart).locator('canvas').waitFor();
+      const kpis = page.getByTestId('service-kpis');
+      const total = await kpis.getByTestId('kpi-total').innerText();
+      assert.equal(Number(total.replace(/\D/g, '')), expected.total);
+      await shot(ctx, page, '44-service-dashboard');
+      // another period through the URL: by week over 90 days
+      await page.getByTestId('period-presets').getByText('90 days').click();
+      await page.waitForURL(/period=90d/);
+      await page.getByTestId('volume-chart').locator('canvas').waitFor();
+    },
+  },
+];
+
 function todayAt(hour, minute = 0) {
   const d = new Date();
   d.setHours(hour, minute, 0, 0);
@@ -1488,6 +1687,7 @@ export const tests = [
   },
   ...salesTests,
   ...flowTests,
+  ...serviceTests,
   ...surveyTests,
 ];
 

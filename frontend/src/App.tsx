@@ -29,6 +29,10 @@ const OpportunitiesPage = lazy(() => import('./pages/OpportunitiesPage'));
 const OpportunityPage = lazy(() => import('./pages/OpportunityPage'));
 const OpportunityFormPage = lazy(() => import('./pages/OpportunityFormPage'));
 const ForecastPage = lazy(() => import('./pages/ForecastPage'));
+const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
+const TicketPage = lazy(() => import('./pages/tickets/TicketPage'));
+const TicketFormPage = lazy(() => import('./pages/tickets/TicketFormPage'));
+const ServiceDashboardPage = lazy(() => import('./pages/tickets/ServiceDashboardPage'));
 const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const DepartmentsPage = lazy(() => import('./pages/admin/DepartmentsPage'));
 const RolesPage = lazy(() => import('./pages/admin/RolesPage'));
@@ -238,6 +242,38 @@ export function AppRoutes() {
           element={
             <Guard module="opportunities">
               <OpportunityFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="tickets"
+          element={
+            <Guard module="tickets">
+              <TicketsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="tickets/new"
+          element={
+            <Guard module="tickets">
+              <TicketFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="tickets/:id"
+          element={
+            <Guard module="tickets">
+              <TicketPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="service-dashboard"
+          element={
+            <Guard module="serviceDashboard">
+              <ServiceDashboardPage />
             </Guard>
           }
         />

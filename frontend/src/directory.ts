@@ -67,7 +67,7 @@ export function useRoles() {
   });
 }
 
-export function useCustomFields(entity: 'customer' | 'contact' | 'opportunity') {
+export function useCustomFields(entity: 'customer' | 'contact' | 'lead' | 'opportunity' | 'ticket') {
   const { me } = useAuth();
   return useQuery({
     queryKey: ['custom-fields', entity],

@@ -18,6 +18,8 @@ export const MODULES = {
   activities: ['activities:read'],
   opportunities: ['opportunities:read'],
   forecast: ['forecast:read'],
+  tickets: ['tickets:read'],
+  serviceDashboard: ['tickets:read'],
   users: ['users:create', 'users:update', 'users:manage'],
   departments: ['departments:create', 'departments:update'],
   roles: ['roles:read'],

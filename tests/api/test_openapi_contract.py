@@ -167,6 +167,13 @@ async def test_operation_ids_are_explicit_unique_snake_case(app: FastAPI, docume
     assert not problems, "\n".join(problems)
 
 
+async def test_schema_names_are_plain(document: dict[str, Any]) -> None:
+    """Two models of one name (two modules' CommentOut, say) make FastAPI publish module-path
+    names that generated clients then carry: every schema needs a name of its own."""
+    mangled = [name for name in document["components"]["schemas"] if "__" in name]
+    assert mangled == [], f"rename the models behind {mangled}"
+
+
 async def test_every_operation_has_exactly_one_tag(document: dict[str, Any]) -> None:
     problems = [
         f"{m.upper()} {p}: tags {op.get('tags')}" for m, p, op in operations(document) if len(op.get("tags") or []) != 1

@@ -156,6 +156,51 @@ async def test_breached_flags(
     assert body["sla"]["resolution"]["breached"] is True and body["sla"]["resolution"]["remaining_minutes"] is None
 
 
+async def test_breaching_soon(
+    client: httpx.AsyncClient, world: World, calendar: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`breaching_before`: open tickets whose running clock (first response still owed, or the
+    resolution while not pending) is due before the instant; overdue ones included; in range only."""
+    clock = Clock(monkeypatch)  # Friday 17:00: first response due Tuesday 10:00, resolution 18:00
+    u = world.users
+    agent, other, manager = (
+        u["agent1"].headers,
+        (await world.user("agent2", ["service_agent"], world.department_ids["Service"])).headers,
+        u["service_manager"].headers,
+    )
+    mine = (await client.post(TICKETS, json={"subject": "Owed a reply"}, headers=agent)).json()
+    solved = (await client.post(TICKETS, json={"subject": "Solved"}, headers=agent)).json()
+    theirs = (await client.post(TICKETS, json={"subject": "Agent two's"}, headers=other)).json()
+    r = await client.patch(f"{TICKETS}/{solved['id']}", json={"status": "resolved", "solution": "Ok"}, headers=agent)
+    assert r.status_code == 200
+
+    async def breaching(headers: dict[str, str], before: datetime) -> set[str]:
+        r = await client.get(TICKETS, params={"breaching_before": iso(before)}, headers=headers)
+        assert r.status_code == 200, r.text
+        return {i["id"] for i in r.json()["items"]}
+
+    assert await breaching(agent, shanghai(8, 9, 59)) == set()
+    assert await breaching(agent, shanghai(8, 10, 30)) == {mine["id"]}  # the first response
+    assert await breaching(manager, shanghai(8, 10, 30)) == {mine["id"], theirs["id"]}
+    clock.at = shanghai(8, 11)  # answered late: the first-response clock no longer runs
+    r = await client.post(
+        f"{TICKETS}/{mine['id']}/comments", json={"visibility": "public", "body": "Hi"}, headers=agent
+    )
+    assert r.status_code == 201
+    assert await breaching(agent, shanghai(8, 10, 30)) == set()
+    assert await breaching(agent, shanghai(8, 18, 30)) == {mine["id"]}  # the resolution
+    clock.at = shanghai(9, 12)  # already breached still counts as breaching
+    assert await breaching(agent, shanghai(9, 12)) == {mine["id"]}
+    r = await client.patch(f"{TICKETS}/{mine['id']}", json={"status": "pending"}, headers=agent)
+    assert r.status_code == 200  # pending: the resolution clock stands still
+    assert await breaching(agent, shanghai(31, 12)) == set()
+    # Combines with the other filters; a bad instant is a 422.
+    r = await client.get(TICKETS, params={"breaching_before": iso(shanghai(9, 12)), "owner": "me"}, headers=other)
+    assert [i["id"] for i in r.json()["items"]] == [theirs["id"]]
+    r = await client.get(TICKETS, params={"breaching_before": "soon"}, headers=agent)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+
+
 async def test_settings_who_and_bad_input(client: httpx.AsyncClient, world: World) -> None:
     u = world.users
     manager, agent = u["service_manager"].headers, u["agent1"].headers

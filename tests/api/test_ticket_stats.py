@@ -3,7 +3,7 @@ reopen rates, over the period and within the caller's data range only."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -68,10 +68,13 @@ async def test_stats(client: httpx.AsyncClient, world: World, monkeypatch: pytes
     assert r.status_code == 200, r.text
     s = r.json()
     assert s["total"] == 3
-    assert s["by_kind"] == [{"key": "complaint", "count": 2}, {"key": "inquiry", "count": 1}]
-    assert s["by_channel"] == [{"key": "email", "count": 3}]
+    assert s["by_kind"] == [
+        {"key": "complaint", "count": 2, "complaints": 2},
+        {"key": "inquiry", "count": 1, "complaints": 0},
+    ]
+    assert s["by_channel"] == [{"key": "email", "count": 3, "complaints": 2}]
     assert {i["key"]: i["count"] for i in s["by_status"]} == {"resolved": 2, "new": 1}
-    assert s["by_owner"] == [{"key": str(u["agent1"].id), "count": 3}]
+    assert s["by_owner"] == [{"key": str(u["agent1"].id), "count": 3, "complaints": 2}]
     assert s["repeat_complainers"] == [{"customer_id": mine["id"], "complaints": 2}]
     assert s["first_response_minutes"] == {"median": 60.0, "p90": 84.0}
     assert s["resolution_minutes"] == {"median": 260.0, "p90": 372.0}
@@ -79,7 +82,7 @@ async def test_stats(client: httpx.AsyncClient, world: World, monkeypatch: pytes
     assert s["reopen"] == {"resolved": 2, "reopened": 1, "reopen_rate": 0.5}
     # Within the caller's range: the rep follows their customer's tickets only.
     rep = (await client.get("/api/v1/tickets/stats", headers=u["east_rep1"].headers)).json()
-    assert rep["total"] == 2 and rep["by_customer"] == [{"key": mine["id"], "count": 2}]
+    assert rep["total"] == 2 and rep["by_customer"] == [{"key": mine["id"], "count": 2, "complaints": 2}]
     assert (await client.get("/api/v1/tickets/stats", headers=u["west_manager"].headers)).json()["total"] == 1
     assert (await client.get("/api/v1/tickets/stats", headers=u["marketer"].headers)).status_code == 403
     # The period: before the tickets, nothing; bad periods are 422.
@@ -90,3 +93,51 @@ async def test_stats(client: httpx.AsyncClient, world: World, monkeypatch: pytes
     long = {"from": (start - timedelta(days=400)).isoformat(), "to": start.isoformat()}
     assert (await client.get("/api/v1/tickets/stats", params=long, headers=manager)).status_code == 422
     assert (await client.get("/api/v1/tickets/stats", params={"from": "yesterday"}, headers=manager)).status_code == 422
+
+
+async def test_volume_over_time(client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`group_by`: one point per UTC period, empty periods as zero, breaches and complaints counted,
+    within the caller's range."""
+    u = world.users
+    agent, manager = u["agent1"].headers, u["service_manager"].headers
+    assert (await client.put("/api/v1/ticket-calendar", json=ROUND_THE_CLOCK, headers=manager)).status_code == 200
+    policy = {"name": "N", "priority": "normal", "first_response_minutes": 60, "resolution_minutes": 600}
+    assert (await client.post("/api/v1/sla-policies", json=policy, headers=manager)).status_code == 201
+    day = datetime(2026, 11, 2, 10, tzinfo=UTC)  # a Monday
+    clock = {"at": day}
+    monkeypatch.setattr(ticket_service, "now", lambda: clock["at"])
+    other = (await world.user("agent2", ["service_agent"], world.department_ids["Service"])).headers
+    r = await client.post("/api/v1/ticket-categories", json={"name": "Billing"}, headers=manager)
+    billing = r.json()["id"]
+    for offset, kind, headers in ((0, "complaint", agent), (0, "inquiry", agent), (2, "complaint", other),
+                                  (9, "inquiry", agent)):  # fmt: skip
+        clock["at"] = day + timedelta(days=offset)
+        body = {"subject": kind, "kind": kind, "category_id": billing}
+        assert (await client.post("/api/v1/tickets", json=body, headers=headers)).status_code == 201
+    period = {"from": "2026-11-02T00:00:00Z", "to": "2026-11-12T00:00:00Z"}
+
+    async def volume(headers: dict[str, str], group_by: str) -> list[dict]:
+        r = await client.get("/api/v1/tickets/stats", params={**period, "group_by": group_by}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["group_by"] == group_by
+        return r.json()["volume"]  # type: ignore[no-any-return]
+
+    days = await volume(manager, "day")
+    assert len(days) == 10 and days[0]["period"] == "2026-11-02T00:00:00Z"
+    counts = {p["period"][:10]: (p["count"], p["complaints"], p["breached"]) for p in days if p["count"]}
+    # Never answered: all four are past their first-response target by now.
+    assert counts == {"2026-11-02": (2, 1, 2), "2026-11-04": (1, 1, 1), "2026-11-11": (1, 0, 1)}
+    assert days[1] == {"period": "2026-11-03T00:00:00Z", "count": 0, "complaints": 0, "breached": 0}
+    weeks = await volume(manager, "week")
+    assert [(p["period"][:10], p["count"]) for p in weeks] == [("2026-11-02", 3), ("2026-11-09", 1)]
+    months = await volume(manager, "month")
+    assert [(p["period"][:10], p["count"]) for p in months] == [("2026-11-01", 4)]
+    # Top complaint categories: each category's count says how many were complaints.
+    stats = (await client.get("/api/v1/tickets/stats", params=period, headers=manager)).json()
+    assert stats["by_category"] == [{"key": billing, "count": 4, "complaints": 2}]
+    # The agent's own range: agent2's ticket is not counted.
+    assert sum(p["count"] for p in await volume(agent, "week")) == 3
+    r = await client.get("/api/v1/tickets/stats", params=period, headers=manager)
+    assert r.json()["volume"] is None and r.json()["group_by"] is None
+    r = await client.get("/api/v1/tickets/stats", params={**period, "group_by": "hour"}, headers=manager)
+    assert r.status_code == 422

@@ -49,8 +49,8 @@ async def list_roles(
     status_code=201,
     response_model=RoleOut,
     summary="Create a custom role",
-    description="Permissions are `<resource>:<action>`. A role granting anything on customers, contacts or "
-    "activities needs a data range for that resource.",
+    description="Permissions are `<resource>:<action>`. A role granting anything on a ranged resource (customers, "
+    "contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets) needs a data range for it.",
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_role(body: RoleCreate, caller: CREATE, service: Roles) -> Response:

@@ -16,7 +16,6 @@ from app.api.services import Calendars, EscalationRules, SlaPolicies, TicketCate
 from app.api.v1.configured import configured_routes
 from app.api.v1.schemas.tickets import (
     CalendarBody,
-    CalendarOut,
     CategoryCreate,
     CategoryList,
     CategoryOut,
@@ -29,6 +28,7 @@ from app.api.v1.schemas.tickets import (
     SlaPolicyList,
     SlaPolicyOut,
     SlaPolicyPatch,
+    TicketCalendarOut,
     TicketRuleCreate,
     TicketRuleList,
     TicketRuleOut,
@@ -87,7 +87,7 @@ configured_routes(
 @router.get(
     "/ticket-calendar",
     operation_id="ticket_calendar_get",
-    response_model=CalendarOut,
+    response_model=TicketCalendarOut,
     summary="The business calendar the SLA clocks run on (defaults until saved)",
     responses=problem_responses(401, 403),
 )
@@ -98,7 +98,7 @@ async def get_calendar(caller: Annotated[Principal, requires("tickets:read")], s
 @router.put(
     "/ticket-calendar",
     operation_id="ticket_calendar_put",
-    response_model=CalendarOut,
+    response_model=TicketCalendarOut,
     summary="Set the business calendar: weekdays, hours, time zone, holidays, reopen window",
     description="Applies to due times computed from now on (new tickets, priority changes, pauses).",
     responses=problem_responses(401, 403, 413, 422),

@@ -36,6 +36,7 @@ from app.api.v1.schemas.tickets import (
 from app.auth.principal import Principal
 from app.domain.shared.clock import utcnow
 from app.domain.tickets.entities import TicketQuery
+from app.domain.tickets.stats import GroupBy
 
 router = APIRouter(tags=["tickets"])
 
@@ -52,8 +53,10 @@ _one = partial(record_response, collection="tickets")
     response_model=TicketPage,
     summary="List tickets in your data range, each with its SLA block",
     description="Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, "
-    "`status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (breaching soon), "
-    "`q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.",
+    "`status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (the resolution "
+    "is due before), `breaching_before` (breaching soon: a running first-response or resolution clock is due "
+    "before the instant, overdue ones included), `q`; `custom.<key>=<value>` on a custom field. With "
+    "`updated_since`, a sync feed.",
     responses=problem_responses(401, 403, 422),
 )
 async def list_tickets(
@@ -73,6 +76,7 @@ async def list_tickets(
         customer_id=params.customer,
         tag=params.tag,
         resolution_due_to=params.due_before,
+        breaching_before=params.breaching_before,
         created_from=params.created_from,
         created_to=params.created_to,
         updated_since=params.updated_since,
@@ -114,7 +118,9 @@ async def create_ticket(body: TicketCreate, caller: CREATE, service: Tickets, id
     description="Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, "
     "category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers "
     "(customers with two or more complaints), median and p90 minutes to first response and to resolution "
-    "(elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets).",
+    "(elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets). "
+    "With `group_by` (day, week, month) also `volume`: tickets, complaints and breaches per UTC period, "
+    "empty periods included.",
     responses=problem_responses(401, 403, 422),
 )
 async def ticket_stats(
@@ -122,11 +128,12 @@ async def ticket_stats(
     service: TicketStatistics,
     start: Annotated[datetime | None, Query(alias="from")] = None,
     end: Annotated[datetime | None, Query(alias="to")] = None,
+    group_by: Annotated[GroupBy | None, Query(description="Also the volume over time, per day, week or month.")] = None,
 ) -> Response:
     now = utcnow()
     end = end or now
     start = start or end - timedelta(days=30)
-    return json_response(await service.stats(caller, start, end, now))
+    return json_response(await service.stats(caller, start, end, now, group_by))
 
 
 @router.get(

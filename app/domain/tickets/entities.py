@@ -127,7 +127,10 @@ class TicketQuery:
     category_id: UUID | None = None
     customer_id: UUID | None = None
     tag: str | None = None
-    resolution_due_to: datetime | None = None  # breaching soon: due before this instant
+    resolution_due_to: datetime | None = None  # the resolution is due before this instant
+    # Breaching soon: open, and a running clock (first response not yet given, or resolution not
+    # paused) is due before this instant — already breached ones included.
+    breaching_before: datetime | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
     updated_since: datetime | None = None

@@ -941,7 +941,7 @@ export interface paths {
         };
         /**
          * List tickets in your data range, each with its SLA block
-         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (breaching soon), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
+         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (the resolution is due before), `breaching_before` (breaching soon: a running first-response or resolution clock is due before the instant, overdue ones included), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
          */
         get: operations["tickets_list"];
         put?: never;
@@ -965,7 +965,7 @@ export interface paths {
         };
         /**
          * Complaints analysis over a period, within your data range
-         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets).
+         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets). With `group_by` (day, week, month) also `volume`: tickets, complaints and breaches per UTC period, empty periods included.
          */
         get: operations["tickets_stats"];
         put?: never;
@@ -1937,7 +1937,7 @@ export interface paths {
         put?: never;
         /**
          * Create a custom role
-         * @description Permissions are `<resource>:<action>`. A role granting anything on customers, contacts or activities needs a data range for that resource.
+         * @description Permissions are `<resource>:<action>`. A role granting anything on a ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets) needs a data range for it.
          */
         post: operations["roles_create"];
         delete?: never;
@@ -2672,6 +2672,11 @@ export interface components {
              */
             reopen_days: number;
         };
+        /** CalendarOut */
+        CalendarOut: {
+            /** Items */
+            items: components["schemas"]["ActivityOut"][];
+        };
         /** CallBackCreate */
         CallBackCreate: {
             /**
@@ -2841,7 +2846,43 @@ export interface components {
         /** CommentList */
         CommentList: {
             /** Items */
-            items: components["schemas"]["app__api__v1__schemas__tickets__CommentOut"][];
+            items: components["schemas"]["CommentOut"][];
+        };
+        /** CommentOut */
+        CommentOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Ticket Id
+             * Format: uuid
+             */
+            ticket_id: string;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /** Body */
+            body: string;
+            /** Attachments */
+            attachments: components["schemas"]["AttachmentOut"][];
+            /** Author Id */
+            author_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
         };
         /** ContactCreate */
         ContactCreate: {
@@ -3051,6 +3092,11 @@ export interface components {
             key: string | null;
             /** Count */
             count: number;
+            /**
+             * Complaints
+             * @description Of those, complaints (kind complaint): top complaint categories.
+             */
+            complaints: number;
         };
         /**
          * CreateLeadBody
@@ -5458,7 +5504,7 @@ export interface components {
             /** Groups */
             groups: components["schemas"]["GroupOut"][];
             /** Comments */
-            comments: components["schemas"]["app__api__v1__schemas__surveys__CommentOut"][];
+            comments: components["schemas"]["SurveyCommentOut"][];
         };
         /** RoleCreate */
         RoleCreate: {
@@ -5478,7 +5524,7 @@ export interface components {
             permissions: string[];
             /**
              * Data Ranges
-             * @description Per ranged resource (customers, contacts, activities).
+             * @description Per ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets).
              */
             data_ranges?: {
                 [key: string]: components["schemas"]["DataRangeSpec"];
@@ -5540,7 +5586,7 @@ export interface components {
             permissions?: string[] | null;
             /**
              * Data Ranges
-             * @description Per ranged resource (customers, contacts, activities).
+             * @description Per ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets).
              */
             data_ranges?: {
                 [key: string]: components["schemas"]["DataRangeSpec"];
@@ -5940,6 +5986,34 @@ export interface components {
              */
             position?: number;
         };
+        /** SurveyCommentOut */
+        SurveyCommentOut: {
+            /**
+             * Response Id
+             * Format: uuid
+             */
+            response_id: string;
+            /** Question Id */
+            question_id: string;
+            /** Text */
+            text: string;
+            /**
+             * Answered At
+             * Format: date-time
+             */
+            answered_at: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "link" | "call_back";
+            /** Ticket Id */
+            ticket_id: string | null;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Owner Id */
+            owner_id: string | null;
+        };
         /** SurveyCreate */
         SurveyCreate: {
             /** Name */
@@ -6103,6 +6177,28 @@ export interface components {
              * @constant
              */
             status: "answered";
+        };
+        /** TicketCalendarOut */
+        TicketCalendarOut: {
+            /** Time Zone */
+            time_zone: string;
+            /** Weekdays */
+            weekdays: number[];
+            /** Open Minute */
+            open_minute: number;
+            /** Close Minute */
+            close_minute: number;
+            /** Holidays */
+            holidays: string[];
+            /** Reopen Days */
+            reopen_days: number;
+            /** Updated At */
+            updated_at: string | null;
+            /**
+             * Version
+             * @description 0: never saved (the defaults).
+             */
+            version: number;
         };
         /** TicketCreate */
         TicketCreate: {
@@ -6462,6 +6558,8 @@ export interface components {
              * Format: date-time
              */
             to: string;
+            /** Group By */
+            group_by: ("day" | "week" | "month") | null;
             /** Total */
             total: number;
             /** By Kind */
@@ -6487,6 +6585,11 @@ export interface components {
             resolution_minutes: components["schemas"]["Percentiles"];
             sla: components["schemas"]["SlaRate"];
             reopen: components["schemas"]["ReopenRate"];
+            /**
+             * Volume
+             * @description Over time, with group_by; null without.
+             */
+            volume: components["schemas"]["VolumePoint"][] | null;
         };
         /** TicketTombstone */
         TicketTombstone: {
@@ -6741,96 +6844,26 @@ export interface components {
              */
             password?: string;
         };
-        /** CalendarOut */
-        app__api__v1__schemas__activities__CalendarOut: {
-            /** Items */
-            items: components["schemas"]["ActivityOut"][];
-        };
-        /** CommentOut */
-        app__api__v1__schemas__surveys__CommentOut: {
+        /** VolumePoint */
+        VolumePoint: {
             /**
-             * Response Id
-             * Format: uuid
-             */
-            response_id: string;
-            /** Question Id */
-            question_id: string;
-            /** Text */
-            text: string;
-            /**
-             * Answered At
+             * Period
              * Format: date-time
+             * @description The start of the period (UTC day, ISO week from Monday, or month).
              */
-            answered_at: string;
+            period: string;
             /**
-             * Channel
-             * @enum {string}
+             * Count
+             * @description Tickets created in the period.
              */
-            channel: "link" | "call_back";
-            /** Ticket Id */
-            ticket_id: string | null;
-            /** Customer Id */
-            customer_id: string | null;
-            /** Owner Id */
-            owner_id: string | null;
-        };
-        /** CalendarOut */
-        app__api__v1__schemas__tickets__CalendarOut: {
-            /** Time Zone */
-            time_zone: string;
-            /** Weekdays */
-            weekdays: number[];
-            /** Open Minute */
-            open_minute: number;
-            /** Close Minute */
-            close_minute: number;
-            /** Holidays */
-            holidays: string[];
-            /** Reopen Days */
-            reopen_days: number;
-            /** Updated At */
-            updated_at: string | null;
+            count: number;
+            /** Complaints */
+            complaints: number;
             /**
-             * Version
-             * @description 0: never saved (the defaults).
+             * Breached
+             * @description Of those, tickets that missed a first response or resolution target.
              */
-            version: number;
-        };
-        /** CommentOut */
-        app__api__v1__schemas__tickets__CommentOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Ticket Id
-             * Format: uuid
-             */
-            ticket_id: string;
-            /**
-             * Visibility
-             * @enum {string}
-             */
-            visibility: "public" | "internal";
-            /** Body */
-            body: string;
-            /** Attachments */
-            attachments: components["schemas"]["AttachmentOut"][];
-            /** Author Id */
-            author_id: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /** Version */
-            version: number;
+            breached: number;
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -8176,7 +8209,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__activities__CalendarOut"];
+                    "application/json": components["schemas"]["CalendarOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -11882,8 +11915,10 @@ export interface operations {
                 category?: string | null;
                 customer?: string | null;
                 tag?: string | null;
-                /** @description Breaching soon: the resolution is due before this instant (combine with open=true). */
+                /** @description The resolution is due before this instant (combine with open=true). */
                 due_before?: string | null;
+                /** @description Breaching soon: open tickets with a running SLA clock due before this instant — the first response not yet given, or the resolution while not pending. Already breached ones included. */
+                breaching_before?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
                 /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
@@ -12009,6 +12044,8 @@ export interface operations {
             query?: {
                 from?: string | null;
                 to?: string | null;
+                /** @description Also the volume over time, per day, week or month. */
+                group_by?: ("day" | "week" | "month") | null;
             };
             header?: never;
             path?: never;
@@ -12336,7 +12373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CommentOut"];
+                    "application/json": components["schemas"]["CommentOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13655,7 +13692,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CalendarOut"];
+                    "application/json": components["schemas"]["TicketCalendarOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13697,7 +13734,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CalendarOut"];
+                    "application/json": components["schemas"]["TicketCalendarOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */

@@ -4,6 +4,8 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   CalendarOutlined,
+  CustomerServiceOutlined,
+  DashboardOutlined,
   CheckSquareOutlined,
   ContactsOutlined,
   DollarOutlined,
@@ -60,7 +62,12 @@ export default function Shell() {
       list.push({ key: '/my-day', icon: <CheckSquareOutlined />, label: t('nav.myDay') });
       list.push({ key: '/calendar', icon: <CalendarOutlined />, label: t('nav.calendar') });
     }
-    if (canOpen(me, 'surveys')) list.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
+    const service: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'tickets')) service.push({ key: '/tickets', icon: <CustomerServiceOutlined />, label: t('nav.tickets') });
+    if (canOpen(me, 'serviceDashboard'))
+      service.push({ key: '/service-dashboard', icon: <DashboardOutlined />, label: t('nav.serviceDashboard') });
+    if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
+    if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
     if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
@@ -82,6 +89,8 @@ export default function Shell() {
       '/pipelines': t('pipelines.title'),
       '/opportunities': t('opportunities.title'),
       '/forecast': t('forecast.title'),
+      '/tickets': t('nav.tickets'),
+      '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { DeleteOutlined, EditOutlined, MessageOutlined, PhoneOutlined, TeamOutlined } from '@ant-design/icons';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Col, Descriptions, List, Popconfirm, Result, Row, Select, Space, Tag, Timeline, Typography } from 'antd';
+import { Button, Card, Col, Descriptions, List, Popconfirm, Result, Row, Select, Space, Tag, Timeline, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -9,7 +9,8 @@ import type { components } from '../api/schema';
 import { ApiError } from '../api/errors';
 import { useMe } from '../auth';
 import { diffRows } from '../components/diff';
-import { describeError, EmptyState, ErrorState, Loading } from '../components/states';
+import { EmptyState, ErrorState, Loading } from '../components/states';
+import { useAction } from '../components/useAction';
 import { useCustomFields, useRegions, useUserName, useUsers } from '../directory';
 import { can } from '../permissions';
 import ActivityDialog, { type ActivityKind } from './ActivityDialog';
@@ -27,7 +28,6 @@ export default function CustomerPage() {
   const { id } = useParams() as { id: string };
   const { t, i18n } = useTranslation();
   const me = useMe();
-  const { message } = App.useApp();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const userName = useUserName();
@@ -38,7 +38,7 @@ export default function CustomerPage() {
   const [callBack, setCallBack] = useState(false);
   const [newOwner, setNewOwner] = useState<string>();
   const [deleted, setDeleted] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useAction();
 
   const customer = useQuery({
     queryKey: ['customers', 'one', id],
@@ -62,20 +62,6 @@ export default function CustomerPage() {
       ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-
-  async function run(action: () => Promise<unknown>, done: string) {
-    setBusy(true);
-    try {
-      await action();
-      message.success(done);
-      return true;
-    } catch (error) {
-      message.error(describeError(t, error));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
 
   if (deleted) {
     return (

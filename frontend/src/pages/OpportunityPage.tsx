@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { DeleteOutlined, EditOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -201,7 +202,7 @@ export default function OpportunityPage() {
   );
 }
 
-function duration(seconds: number, t: ReturnType<typeof useTranslation>['t']): string {
+function duration(seconds: number, t: TFunction): string {
   if (seconds >= 86400) return t('opportunities.duration.days', { count: Math.floor(seconds / 86400) });
   if (seconds >= 3600) return t('opportunities.duration.hours', { count: Math.floor(seconds / 3600) });
   return t('opportunities.duration.minutes', { count: Math.max(0, Math.floor(seconds / 60)) });

@@ -235,7 +235,11 @@ class DataRangeSpec(IdentityRequest):
 
 DataRanges = Annotated[
     dict[str, DataRangeSpec],
-    Field(max_length=20, description="Per ranged resource (customers, contacts, activities)."),
+    Field(
+        max_length=20,
+        description="Per ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, "
+        "sales_plans, tickets).",
+    ),
 ]
 
 

@@ -209,7 +209,7 @@ class QuestionResult(BaseModel):
     average: float | None
 
 
-class CommentOut(BaseModel):
+class SurveyCommentOut(BaseModel):
     response_id: UUID
     question_id: str
     text: str
@@ -226,4 +226,4 @@ class ResultsOut(Headline):
     nps_question_id: str | None
     questions: list[QuestionResult]
     groups: list[GroupOut]
-    comments: list[CommentOut]
+    comments: list[SurveyCommentOut]

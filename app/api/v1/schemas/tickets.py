@@ -31,7 +31,12 @@ class TicketListParams(BaseModel):
     customer: UUID | None = None
     tag: str | None = Field(None, max_length=50)
     due_before: datetime | None = Field(
-        None, description="Breaching soon: the resolution is due before this instant (combine with open=true)."
+        None, description="The resolution is due before this instant (combine with open=true)."
+    )
+    breaching_before: datetime | None = Field(
+        None,
+        description="Breaching soon: open tickets with a running SLA clock due before this instant — the first "
+        "response not yet given, or the resolution while not pending. Already breached ones included.",
     )
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -413,7 +418,7 @@ class CalendarBody(RequestModel):
     reopen_days: int = Field(7, ge=0, le=365, description="A resolved ticket may be reopened this many days.")
 
 
-class CalendarOut(BaseModel):
+class TicketCalendarOut(BaseModel):
     time_zone: str
     weekdays: list[int]
     open_minute: int
@@ -476,6 +481,7 @@ class TicketRuleList(BaseModel):
 class CountBy(BaseModel):
     key: str | None = Field(description="The value (an id for category, owner, customer); null: none set.")
     count: int
+    complaints: int = Field(description="Of those, complaints (kind complaint): top complaint categories.")
 
 
 class RepeatComplainer(BaseModel):
@@ -500,9 +506,17 @@ class ReopenRate(BaseModel):
     reopen_rate: float | None
 
 
+class VolumePoint(BaseModel):
+    period: datetime = Field(description="The start of the period (UTC day, ISO week from Monday, or month).")
+    count: int = Field(description="Tickets created in the period.")
+    complaints: int
+    breached: int = Field(description="Of those, tickets that missed a first response or resolution target.")
+
+
 class TicketStatsOut(BaseModel):
     from_: datetime = Field(alias="from")
     to: datetime
+    group_by: Literal["day", "week", "month"] | None
     total: int
     by_kind: list[CountBy]
     by_category: list[CountBy]
@@ -516,3 +530,4 @@ class TicketStatsOut(BaseModel):
     resolution_minutes: Percentiles
     sla: SlaRate
     reopen: ReopenRate
+    volume: list[VolumePoint] | None = Field(description="Over time, with group_by; null without.")

@@ -9,22 +9,9 @@ import { useMe } from '../../auth';
 import { describeError, EmptyState, ErrorState } from '../../components/states';
 import { useRegions, useRoles, type Role } from '../../directory';
 import { can } from '../../permissions';
+import { ACTIONS, RANGED_RESOURCES, RESOURCES } from './roleCatalog';
 
-export const RESOURCES = [
-  'customers',
-  'contacts',
-  'activities',
-  'custom_fields',
-  'users',
-  'departments',
-  'regions',
-  'roles',
-  'api_tokens',
-  'audit_log',
-  'settings',
-] as const;
-export const ACTIONS = ['read', 'create', 'update', 'delete', 'export', 'import', 'assign', 'manage'] as const;
-const RANGED = new Set(['customers', 'contacts', 'activities']);
+const RANGED: ReadonlySet<string> = new Set(RANGED_RESOURCES);
 const EMPTY_RANGE: RangeSpec = { range: 'none', regions: null, customer_types: null };
 const TYPES = ['smb', 'enterprise', 'partner', 'government'];
 type Range = 'none' | 'own' | 'department' | 'all';

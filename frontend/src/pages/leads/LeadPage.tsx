@@ -6,7 +6,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, etagOf, unwrap } from '../../api/client';
 import { useMe } from '../../auth';
-import { describeError, EmptyState, ErrorState, Loading } from '../../components/states';
+import { EmptyState, ErrorState, Loading } from '../../components/states';
+import { useAction } from '../../components/useAction';
 import { useRegions, useUserName, useUsers } from '../../directory';
 import { can } from '../../permissions';
 import ActivityDialog from '../ActivityDialog';
@@ -25,7 +26,7 @@ export default function LeadPage() {
   const userName = useUserName();
   const users = useUsers();
   const regions = useRegions();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useAction(['leads']);
   const [newOwner, setNewOwner] = useState<string>();
   const [unqualifying, setUnqualifying] = useState(false);
   const [reason, setReason] = useState('');
@@ -41,21 +42,6 @@ export default function LeadPage() {
     enabled: can(me, 'activities:read'),
     queryFn: () => unwrap(api.GET('/api/v1/activities', { params: { query: { lead: id, limit: 50, sort: '-occurred_at' } } })),
   });
-
-  async function run(action: () => Promise<unknown>, done: string): Promise<boolean> {
-    setBusy(true);
-    try {
-      await action();
-      message.success(done);
-      await queryClient.invalidateQueries({ queryKey: ['leads'] });
-      return true;
-    } catch (error) {
-      message.error(describeError(t, error));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }
 
   if (lead.isLoading) return <Loading />;
   if (lead.isError) return <ErrorState error={lead.error} onRetry={() => void lead.refetch()} />;
