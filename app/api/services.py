@@ -35,6 +35,7 @@ from app.domain.identity.regions import RegionService
 from app.domain.identity.roles import RoleService
 from app.domain.identity.tenants import TenantService
 from app.domain.identity.users import UserService
+from app.domain.kb.service import KbCategoryService, KbService
 from app.domain.leads.capture import LeadCapture
 from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
@@ -59,6 +60,7 @@ from app.repositories.customers import PgCustomerRepository, PgWriteContextRepos
 from app.repositories.departments import PgDepartmentRepository
 from app.repositories.documents import PgNumbering, PgOrderRepository, PgQuoteRepository
 from app.repositories.forecast import PgForecastRepository, PgTargetRepository
+from app.repositories.kb import PgArticleRepository, PgKbCategoryRepository, PgTicketLinkRepository
 from app.repositories.leads import (
     PgAssignmentRuleRepository,
     PgLeadDuplicateFinder,
@@ -220,6 +222,14 @@ def build_calendar_service(conn: AsyncConnection) -> CalendarService:
     return CalendarService(PgCalendarRepository(conn), PgAuditTrail(conn))
 
 
+def build_kb_service(conn: AsyncConnection) -> KbService:
+    return KbService(PgArticleRepository(conn), PgTicketLinkRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn))
+
+
+def build_kb_category_service(conn: AsyncConnection) -> KbCategoryService:
+    return KbCategoryService(PgKbCategoryRepository(conn), PgAuditTrail(conn))
+
+
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
     return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
 
@@ -313,6 +323,8 @@ TicketCategories = Annotated[CategoryService, _on_connection(build_ticket_catego
 SlaPolicies = Annotated[SlaPolicyService, _on_connection(build_sla_policy_service)]
 TicketRules = Annotated[TicketAssignmentRuleService, _on_connection(build_ticket_rule_service)]
 Calendars = Annotated[CalendarService, _on_connection(build_calendar_service)]
+KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
+KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]
