@@ -185,7 +185,8 @@ class PgArticleRepository:
 
     async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> Article:
         row = {"tenant_id": tenant_id, "id": new_id(), "created_by": actor, "updated_by": actor, **values}
-        stmt = a.insert().values(row, search_vector=_vector(values["title"], values.get("body") or ""))
+        row["search_vector"] = _vector(values["title"], values.get("body") or "")
+        stmt = a.insert().values(row)
         return await self._write(stmt.returning(*_COLUMNS))
 
     async def update(self, tenant_id: UUID, current: Article, actor: UUID, values: dict[str, Any]) -> Article:
