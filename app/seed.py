@@ -3,7 +3,7 @@
 "Demo Co" gets departments, regions, one user per system role (password DEMO_PASSWORD) and a
 realistic book of business: about 2,000 customers, 4,000 contacts and 6,000 activities with
 Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py)
-and its pipelines and deals (app/seed_sales.py).
+its pipelines and deals (app/seed_sales.py) and its knowledge base (app/seed_kb.py).
 
 Deterministic: every value comes from one random.Random with a fixed seed; timestamps are fixed
 offsets from the day of seeding (midnight UTC), so the demo always looks current. Ids are fresh
@@ -35,11 +35,13 @@ from app.repositories.tables import (
     contacts,
     custom_field_defs,
     customers,
+    kb_articles,
     leads,
     pipelines,
     regions,
     tenants,
 )
+from app.seed_kb import seed_demo_kb
 from app.seed_leads import seed_demo_leads
 from app.seed_sales import seed_demo_sales
 from app.settings import Settings
@@ -395,7 +397,8 @@ async def seed_demo(url: str, settings: Settings) -> bool:
             if tenant_id is None:
                 return wrote
             # In order: converted leads point into the book, deals into leads' customers.
-            for table, seed_module in ((leads, seed_demo_leads), (pipelines, seed_demo_sales)):
+            modules = ((leads, seed_demo_leads), (pipelines, seed_demo_sales), (kb_articles, seed_demo_kb))
+            for table, seed_module in modules:
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)
                     wrote = True

@@ -93,7 +93,9 @@ async def test_publish_archive_and_draft_visibility(client: httpx.AsyncClient, w
     assert (await client.get(f"{KB}/{draft['id']}", headers=agent)).status_code == 404
     assert await titles(client, editor, status="archived") == ["草稿：退货政策"]
     # Republish; a stale If-Match on a move is a 412.
-    assert (await client.post(f"{KB}/{draft['id']}/publish", headers={**editor, "If-Match": 'W/"1"'})).status_code == 412
+    assert (
+        await client.post(f"{KB}/{draft['id']}/publish", headers={**editor, "If-Match": 'W/"1"'})
+    ).status_code == 412
     assert (await client.post(f"{KB}/{draft['id']}/publish", headers=editor)).status_code == 200
     # Agents read but never write.
     assert (await client.post(f"{KB}/{draft['id']}/archive", headers=agent)).status_code == 403
@@ -106,7 +108,7 @@ async def test_body_html_is_sanitized(client: httpx.AsyncClient, world: World) -
     body = (
         "# 标题\n\n<script>alert('x')</script>\n\n"
         '<img src="x.png" onerror="alert(1)"> <a href="javascript:alert(1)" onclick="steal()">click</a>\n\n'
-        "[link](javascript:alert(2)) [ok](https://example.com/help) <b onmouseover=\"x()\">bold</b>\n\n"
+        '[link](javascript:alert(2)) [ok](https://example.com/help) <b onmouseover="x()">bold</b>\n\n'
         '<iframe src="https://evil.example"></iframe><style>body{display:none}</style>'
     )
     a = await article(client, editor, body=body)
@@ -135,7 +137,9 @@ async def test_body_html_is_sanitized(client: httpx.AsyncClient, world: World) -
 async def test_search_ranks_in_chinese_and_english(client: httpx.AsyncClient, world: World) -> None:
     editor, agent = world.users["service_manager"].headers, world.users["agent1"].headers
     in_title = await article(client, editor, title="如何申请退款", body="在订单页面点击申请，填写原因。")
-    in_body = await article(client, editor, title="订单常见问题", body="付款以后如果想退款，请先联系客服。退款会在三天内到账。")
+    in_body = await article(
+        client, editor, title="订单常见问题", body="付款以后如果想退款，请先联系客服。退款会在三天内到账。"
+    )
     await article(client, editor, title="发票开具", body="电子发票在付款后自动发送。")
     pw_title = await article(client, editor, title="Reset your password", body="Go to Settings, then Security.")
     pw_body = await article(client, editor, title="Login problems", body="If you forgot the password, reset it.")
@@ -187,7 +191,9 @@ async def test_filters_sort_and_paging(client: httpx.AsyncClient, world: World) 
         seen: list[str] = []
         cursor = None
         while True:
-            r = await client.get(KB, params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})}, headers=editor)
+            r = await client.get(
+                KB, params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})}, headers=editor
+            )
             assert r.status_code == 200, r.text
             seen += [a["id"] for a in r.json()["items"]]
             cursor = r.json()["next_cursor"]
@@ -278,15 +284,27 @@ async def test_audit_and_outbox(client: httpx.AsyncClient, world: World, engine:
     await client.post(f"{KB}/{a['id']}/publish", headers=editor)
     async with engine.connect() as conn:
         actions = (
-            await conn.execute(
-                sa.select(audit_log.c.action).where(audit_log.c.entity_id == uuid.UUID(a["id"])).order_by(audit_log.c.at)
+            (
+                await conn.execute(
+                    sa.select(audit_log.c.action)
+                    .where(audit_log.c.entity_id == uuid.UUID(a["id"]))
+                    .order_by(audit_log.c.at)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         events = (
-            await conn.execute(
-                sa.select(outbox.c.event_type).where(outbox.c.entity_id == uuid.UUID(a["id"])).order_by(outbox.c.occurred_at)
+            (
+                await conn.execute(
+                    sa.select(outbox.c.event_type)
+                    .where(outbox.c.entity_id == uuid.UUID(a["id"]))
+                    .order_by(outbox.c.occurred_at)
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     assert list(actions) == ["kb_article.created", "kb_article.updated", "kb_article.published"]
     assert list(events) == list(actions)
 
@@ -294,10 +312,14 @@ async def test_audit_and_outbox(client: httpx.AsyncClient, world: World, engine:
 async def test_ticket_suggestions_and_links(client: httpx.AsyncClient, world: World) -> None:
     editor, agent = world.users["service_manager"].headers, world.users["agent1"].headers
     refund = await article(client, editor, title="如何申请退款", body="在订单页面点击申请退款。")
-    invoice = await article(client, editor, title="发票开具说明", body="电子发票在付款后发送。Refund of invoices: see 退款.")
+    invoice = await article(
+        client, editor, title="发票开具说明", body="电子发票在付款后发送。Refund of invoices: see 退款."
+    )
     printer = await article(client, editor, title="Printer jams", body="Open the tray and remove the paper.")
     await article(client, editor, title="退款草稿", status="draft")
-    r = await client.post("/api/v1/tickets", json={"subject": "客户要求退款", "description": "订单已付款，想申请退款"}, headers=agent)
+    r = await client.post(
+        "/api/v1/tickets", json={"subject": "客户要求退款", "description": "订单已付款，想申请退款"}, headers=agent
+    )
     ticket = r.json()
     base = f"/api/v1/tickets/{ticket['id']}"
     r = await client.get(f"{base}/kb-suggestions", headers=agent)
@@ -315,7 +337,9 @@ async def test_ticket_suggestions_and_links(client: httpx.AsyncClient, world: Wo
     r = await client.get(f"{base}/kb-links", headers=agent)
     assert [link["article_id"] for link in r.json()["items"]] == [refund["id"]]
     # Bad links: no such article, a draft, not a UUID.
-    assert (await client.post(f"{base}/kb-links", json={"article_id": str(uuid.uuid4())}, headers=agent)).status_code == 404
+    assert (
+        await client.post(f"{base}/kb-links", json={"article_id": str(uuid.uuid4())}, headers=agent)
+    ).status_code == 404
     drafts = await client.get(KB, params={"status": "draft"}, headers=editor)
     draft_id = drafts.json()["items"][0]["id"]
     assert (await client.post(f"{base}/kb-links", json={"article_id": draft_id}, headers=agent)).status_code == 404

@@ -43,8 +43,12 @@ async def _setup(client: httpx.AsyncClient, world: World) -> dict[str, str]:
         r = await client.post(KB, json={"title": f"打印机卡纸 {name}", "status": status}, headers=editor)
         ids[name] = r.json()["id"]
     tickets = "/api/v1/tickets"
-    ids["own_ticket"] = (await client.post(tickets, json={"subject": "打印机卡纸"}, headers=world.users["agent1"].headers)).json()["id"]
-    ids["team_ticket"] = (await client.post(tickets, json={"subject": "打印机卡纸"}, headers=world.users["agent2"].headers)).json()["id"]
+    ids["own_ticket"] = (
+        await client.post(tickets, json={"subject": "打印机卡纸"}, headers=world.users["agent1"].headers)
+    ).json()["id"]
+    ids["team_ticket"] = (
+        await client.post(tickets, json={"subject": "打印机卡纸"}, headers=world.users["agent2"].headers)
+    ).json()["id"]
     r = await client.post(tickets, json={"subject": "打印机卡纸", "owner_id": str(world.users["east_rep1"].id)},
                           headers=world.users["admin"].headers)  # fmt: skip
     ids["sales_ticket"] = r.json()["id"]
