@@ -25,7 +25,7 @@ from typing import IO
 from app.migrate import upgrade
 from app.repositories.database import async_url, create_engine
 from app.settings import Settings
-from bench import generate, generate_selling
+from bench import generate, generate_kb, generate_selling
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("bench")
@@ -74,6 +74,8 @@ async def prepare_data(url: str, settings: Settings, *, regenerate: bool, scale:
             assert found is not None
         selling = generate_selling.SELLING.scaled(scale) if scale != 1.0 else generate_selling.SELLING
         found[0].marker["selling"] = await generate_selling.ensure(engine, selling)
+        kb = generate_kb.KB.scaled(scale) if scale != 1.0 else generate_kb.KB
+        found[0].marker["kb"] = await generate_kb.ensure(engine, kb)
         drift = await generate.check_derived(engine)
         if drift:
             log.warning(

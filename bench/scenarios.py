@@ -21,7 +21,11 @@ METHODS = {
     "forecast": "GET",
     "stage": "POST",
     "public_create": "POST",
+    "search": "GET",
 }
+# Knowledge-base search: a rotating set of Chinese and English queries as a service agent.
+KB_CONNECTIONS = (8,)
+KB_P99_MS = 150.0
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,8 @@ class Selling:
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    route: str  # list | get | create | patch | board | forecast | stage | public_create
-    caller: str  # rep | manager | admin | director | public
+    route: str  # list | get | create | patch | board | forecast | stage | public_create | search
+    caller: str  # rep | manager | admin | director | public | agent
     script: str  # bench/wrk/<script>.lua
     path: str = "/api/v1/customers"
     query: dict[str, str] = field(default_factory=dict)
@@ -73,6 +77,7 @@ class Scenario:
             "forecast": "GET forecast",
             "stage": "POST stage",
             "public_create": "POST public form",
+            "search": "GET search",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
@@ -87,7 +92,12 @@ def current_quarter(today: date | None = None) -> str:
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
-def scenarios(search_zh: str, search_en: str, selling: Selling | None = None) -> list[Scenario]:
+def kb_search_paths(queries: list[str], limit: int = 20) -> list[str]:
+    """The paths the kb_search scenario rotates over (bench/wrk/kb_search.lua)."""
+    return [f"/api/v1/kb/articles?q={quote(q, safe='')}&limit={limit}" for q in queries]
+
+
+def scenarios(search_zh: str, search_en: str, selling: Selling | None = None, kb: bool = False) -> list[Scenario]:
     limit = {"limit": str(LIST_LIMIT)}
     found = [
         Scenario("list_rep", "list", "rep", "list", query=limit, latency_target=True),
@@ -100,6 +110,20 @@ def scenarios(search_zh: str, search_en: str, selling: Selling | None = None) ->
         Scenario("create", "create", "rep", "create", latency_target=True),
         Scenario("patch", "patch", "rep", "patch", ids="patch"),
     ]
+    if kb:
+        found.append(
+            Scenario(
+                "kb_search",
+                "search",
+                "agent",
+                "kb_search",
+                path="/api/v1/kb/articles",
+                resource="kb",
+                baseline=False,
+                connections=KB_CONNECTIONS,
+                p99_limit_ms=KB_P99_MS,
+            )
+        )
     if selling is None:
         return found
     opportunities = "/api/v1/opportunities"
