@@ -349,3 +349,11 @@ async def test_ticket_suggestions_and_links(client: httpx.AsyncClient, world: Wo
     assert (await client.get(f"{KB}/{refund['id']}", headers=agent)).json()["used_in_count"] == 0
     r = await client.get(f"/api/v1/tickets/{uuid.uuid4()}/kb-suggestions", headers=agent)
     assert r.status_code == 404
+
+
+async def test_preview_renders_like_the_article(client: httpx.AsyncClient, world: World) -> None:
+    editor, agent = world.users["service_manager"].headers, world.users["agent1"].headers
+    r = await client.post("/api/v1/kb/render", json={"body": "**粗体** <script>x()</script>"}, headers=editor)
+    assert r.status_code == 200 and r.json()["html"] == "<p><strong>粗体</strong> </p>\n"
+    assert (await client.post("/api/v1/kb/render", json={"body": "x"}, headers=agent)).status_code == 403
+    assert (await client.post("/api/v1/kb/render", json={"body": 1}, headers=editor)).status_code == 422

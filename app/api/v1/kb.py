@@ -26,6 +26,8 @@ from app.api.v1.schemas.kb import (
     ArticlePatch,
     FeedbackBody,
     LinkBody,
+    RenderBody,
+    RenderOut,
     SuggestionList,
     TicketLinkList,
     TicketLinkOut,
@@ -35,6 +37,7 @@ from app.api.v1.schemas.kb import (
 from app.api.v1.schemas.tickets import CategoryCreate, CategoryList, CategoryOut, CategoryPatch
 from app.auth.principal import Principal
 from app.domain.kb.entities import ArticleQuery, ArticleStatus
+from app.domain.kb.render import render_markdown
 
 router = APIRouter(tags=["kb"])
 
@@ -207,6 +210,17 @@ async def get_version(
 )
 async def feedback(article_id: ArticleId, body: FeedbackBody, caller: READ, service: KnowledgeBase) -> Response:
     return _one(await service.feedback(caller, article_id, body.helpful))
+
+
+@router.post(
+    "/kb/render",
+    operation_id="kb_render",
+    response_model=RenderOut,
+    summary="Render Markdown as an article would show it (sanitized HTML): the editor's preview",
+    responses=problem_responses(401, 403, 413, 422),
+)
+async def render(body: RenderBody, caller: CREATE) -> Response:
+    return json_response({"html": render_markdown(body.body)})
 
 
 # -- a ticket's articles ----------------------------------------------------------------------

@@ -55,6 +55,14 @@ class FeedbackBody(RequestModel):
     helpful: bool
 
 
+class RenderBody(RequestModel):
+    body: Body
+
+
+class RenderOut(BaseModel):
+    html: str
+
+
 class LinkBody(RequestModel):
     article_id: UUID
 
