@@ -35,6 +35,9 @@ const RolesPage = lazy(() => import('./pages/admin/RolesPage'));
 const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const AuditLogPage = lazy(() => import('./pages/admin/AuditLogPage'));
 const TokensPage = lazy(() => import('./pages/TokensPage'));
+const KbPage = lazy(() => import('./pages/kb/KbPage'));
+const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
+const KbEditorPage = lazy(() => import('./pages/kb/KbEditorPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -233,6 +236,38 @@ export function AppRoutes() {
           element={
             <Guard module="forecast">
               <ForecastPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="kb"
+          element={
+            <Guard module="kb">
+              <KbPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="kb/new"
+          element={
+            <Guard module="kbEdit">
+              <KbEditorPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="kb/:id"
+          element={
+            <Guard module="kb">
+              <KbArticlePage />
+            </Guard>
+          }
+        />
+        <Route
+          path="kb/:id/edit"
+          element={
+            <Guard module="kbEdit">
+              <KbEditorPage />
             </Guard>
           }
         />

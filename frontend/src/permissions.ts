@@ -18,6 +18,8 @@ export const MODULES = {
   activities: ['activities:read'],
   opportunities: ['opportunities:read'],
   forecast: ['forecast:read'],
+  kb: ['kb:read'],
+  kbEdit: ['kb:create', 'kb:update'],
   users: ['users:create', 'users:update', 'users:manage'],
   departments: ['departments:create', 'departments:update'],
   roles: ['roles:read'],

@@ -3,6 +3,7 @@ import {
   AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  BookOutlined,
   CalendarOutlined,
   CheckSquareOutlined,
   ContactsOutlined,
@@ -59,6 +60,7 @@ export default function Shell() {
       list.push({ key: '/my-day', icon: <CheckSquareOutlined />, label: t('nav.myDay') });
       list.push({ key: '/calendar', icon: <CalendarOutlined />, label: t('nav.calendar') });
     }
+    if (canOpen(me, 'kb')) list.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
     if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
@@ -80,6 +82,7 @@ export default function Shell() {
       '/pipelines': t('pipelines.title'),
       '/opportunities': t('opportunities.title'),
       '/forecast': t('forecast.title'),
+      '/kb': t('kb.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
       '/admin/roles': t('nav.roles'),
