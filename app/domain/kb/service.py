@@ -11,7 +11,7 @@ record's version, so an editor's If-Match is not spoiled by readers."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from app.auth.principal import Principal
@@ -49,6 +49,14 @@ class KbCategoryService(CategoryService):
 
     resource = RESOURCE
     entity = "kb_category"
+
+
+R = TypeVar("R", Article, ArticleVersion)
+
+
+def _rendered(record: R) -> R:
+    """The record with its body as sanitized HTML."""
+    return replace(record, body_html=render_markdown(record.body))
 
 
 def _editor(principal: Principal) -> bool:
@@ -90,7 +98,7 @@ class KbService:
             found = await self.articles.get(principal.tenant_id, article_id, published_only=not _editor(principal))
         if found is None:
             raise NotFound("no such article")
-        return replace(found, body_html=render_markdown(found.body))
+        return _rendered(found)
 
     async def versions(self, principal: Principal, article_id: UUID) -> list[ArticleVersion]:
         """The article's revisions, the current one first (editors only: old revisions may hold
@@ -106,7 +114,7 @@ class KbService:
             found = await self.articles.version(principal.tenant_id, article_id, revision)
         if found is None:
             raise NotFound(f"the article has no revision {revision}")
-        return replace(found, body_html=render_markdown(found.body))
+        return _rendered(found)
 
     @staticmethod
     def _current_version(article: Article) -> ArticleVersion:
@@ -139,7 +147,7 @@ class KbService:
         await self._record(principal, "created", article.id, diff(None, self._comparable(article)), article)
         if status == ArticleStatus.PUBLISHED:
             await self._record(principal, "published", article.id, {"status": {"before": None, "after": status}})
-        return replace(article, body_html=render_markdown(article.body))
+        return _rendered(article)
 
     async def update(
         self, principal: Principal, article_id: UUID, changes: dict[str, Any], *, expected_version: int | None
@@ -150,12 +158,12 @@ class KbService:
             changes["tags"] = list(dict.fromkeys(changes["tags"]))
         content = {k: v for k, v in changes.items() if k in CONTENT_FIELDS and getattr(current, k) != v}
         if not content:
-            return replace(current, body_html=render_markdown(current.body))
+            return _rendered(current)
         await self.articles.add_version(principal.tenant_id, current, principal.user_id)
         content |= {"revision": current.revision + 1, "revised_at": clock.utcnow(), "revised_by": principal.user_id}
         updated = await self.articles.update(principal.tenant_id, current, principal.user_id, content)
         await self._changed(principal, "updated", current, updated)
-        return replace(updated, body_html=render_markdown(updated.body))
+        return _rendered(updated)
 
     async def move(
         self, principal: Principal, article_id: UUID, target: ArticleStatus, *, expected_version: int | None
@@ -170,7 +178,7 @@ class KbService:
             principal.tenant_id, current, principal.user_id, {"status": str(target)} | stamp
         )
         await self._changed(principal, str(target), current, updated)
-        return replace(updated, body_html=render_markdown(updated.body))
+        return _rendered(updated)
 
     async def delete(self, principal: Principal, article_id: UUID) -> None:
         principal.require(RESOURCE, "delete")
@@ -185,7 +193,7 @@ class KbService:
         if restored is None:
             raise NotFound("no deleted article with this id")
         await self._record(principal, "restored", article_id, {"deleted": {"before": True, "after": False}})
-        return replace(restored, body_html=render_markdown(restored.body))
+        return _rendered(restored)
 
     async def feedback(self, principal: Principal, article_id: UUID, helpful: bool) -> Article:
         """A reader's vote on a published article: one per reader, a second one replaces it."""
@@ -194,7 +202,7 @@ class KbService:
         if found is None:
             raise NotFound("no such published article")
         voted = await self.articles.vote(principal.tenant_id, article_id, principal.user_id, helpful)
-        return replace(voted, body_html=render_markdown(voted.body))
+        return _rendered(voted)
 
     # -- tickets: suggestions and links ----------------------------------------------------
 
