@@ -5,7 +5,8 @@ of bigrams. Both sides are built here, as PostgreSQL `tsvector` / `tsquery` lite
 database text parser, so the result does not depend on the server's locale):
 
 - the document: title lexemes weighted A, body lexemes weighted B, with positions;
-- a search (`q`): every word must match (a Latin word as a prefix, a Chinese run as a phrase);
+- a search (`q`): every word must match (a Latin word as a prefix, a Chinese run as a phrase),
+  common English words left out when others remain;
 - a ticket's suggestion query: any of its distinctive words or bigrams (OR), ranked by
   how many match and where.
 """
@@ -91,7 +92,10 @@ def _term(unit: str, cjk: bool, weight: str = "") -> str:
 def search_query(q: str, weight: str = "") -> str | None:
     """The tsquery literal of a search: every word (prefix) and Chinese run (phrase) must match;
     `weight` "A" restricts it to titles. None when `q` has nothing searchable."""
-    terms = [_term(unit, cjk, weight) for unit, cjk in _units(q)][:32]
+    units = list(_units(q))
+    # "how to reset the password": the common English words would only narrow the match.
+    useful = [(unit, cjk) for unit, cjk in units if cjk or unit not in _STOPWORDS] or units
+    terms = list(dict.fromkeys(_term(unit, cjk, weight) for unit, cjk in useful))[:32]
     return " & ".join(terms) if terms else None
 
 
