@@ -2411,7 +2411,7 @@ export interface components {
              * @default internal
              * @enum {string}
              */
-            visibility: "internal" | "public";
+            visibility: "public" | "internal";
             /**
              * Status
              * @description published: publish at once (kb:update).
@@ -2463,7 +2463,7 @@ export interface components {
              * Visibility
              * @enum {string}
              */
-            visibility: "internal" | "public";
+            visibility: "public" | "internal";
             /**
              * Revision
              * @description The content's revision; GET .../versions lists the earlier ones.
@@ -2518,7 +2518,7 @@ export interface components {
              * Visibility
              * @enum {string}
              */
-            visibility?: "internal" | "public";
+            visibility?: "public" | "internal";
         };
         /** ArticleSummaryOut */
         ArticleSummaryOut: {
@@ -2553,7 +2553,7 @@ export interface components {
              * Visibility
              * @enum {string}
              */
-            visibility: "internal" | "public";
+            visibility: "public" | "internal";
             /** Revision */
             revision: number;
             /** Published At */
@@ -6407,7 +6407,7 @@ export interface components {
              * Visibility
              * @enum {string}
              */
-            visibility: "internal" | "public";
+            visibility: "public" | "internal";
             /**
              * Revised At
              * Format: date-time
@@ -11867,7 +11867,7 @@ export interface operations {
     tickets_comments_list: {
         parameters: {
             query?: {
-                visibility?: ("internal" | "public") | null;
+                visibility?: ("public" | "internal") | null;
                 limit?: number;
             };
             header?: never;
@@ -13302,7 +13302,7 @@ export interface operations {
                 tag?: string | null;
                 /** @description Without kb:update only published articles are listed. */
                 status?: ("draft" | "published" | "archived") | null;
-                visibility?: ("internal" | "public") | null;
+                visibility?: ("public" | "internal") | null;
                 /** @description updated_at, created_at, view_count or used_in_count */
                 sort?: string;
                 /** @description Page size (max 200). */

@@ -10,7 +10,7 @@ from app.api.v1.schemas.common import RequestModel, Tag
 from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 Status = Literal["draft", "published", "archived"]
-Visibility = Literal["internal", "public"]
+Visibility = Literal["public", "internal"]  # the order of the ticket comments' (one cached schema)
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Body = Annotated[str, StringConstraints(max_length=100_000)]
 
