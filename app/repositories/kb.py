@@ -71,6 +71,16 @@ def _snippet(term: str | None) -> sa.ColumnElement[str]:
     )
 
 
+def _with_columns(tenant_id: UUID, top: sa.Subquery, snippet: sa.ColumnElement[str]) -> sa.Select[Any]:
+    """The list columns and the snippet of the ranked `top` (id, rank) rows, best first: computed
+    for the page only, not for every match (a snippet reads the whole body)."""
+    return (
+        sa.select(*_SUMMARY, snippet, top.c.rank)
+        .select_from(a.join(top, sa.and_(a.c.tenant_id == tenant_id, a.c.id == top.c.id)))
+        .order_by(top.c.rank.desc(), top.c.id.desc())
+    )
+
+
 def _summary(row: Any, rank: float | None) -> ArticleSummary:
     n = len(_SUMMARY)
     values: list[Any] = [*row[:n], plain_snippet(row[n]), rank]
@@ -142,27 +152,31 @@ class PgArticleRepository:
             stmt = keyset(sa.select(*_SUMMARY, snippet).where(*where), a, sort, query.cursor, query.limit)
             rows = (await self.conn.execute(stmt)).all()
             return page_of(rows, sort, query.limit, lambda row: _summary(row, None))
-        return await self._search(where, snippet, query)
+        return await self._search(tenant_id, where, snippet, query)
 
     async def _search(
-        self, where: list[sa.ColumnElement[bool]], snippet: sa.ColumnElement[str], query: ArticleQuery
+        self,
+        tenant_id: UUID,
+        where: list[sa.ColumnElement[bool]],
+        snippet: sa.ColumnElement[str],
+        query: ArticleQuery,
     ) -> Page[ArticleSummary]:
         """Ranked: every term matches; title matches first, then ts_rank; keyset on (rank, id)."""
         assert query.q is not None and query.q_title is not None
         terms, in_title = _tsquery("q", query.q), _tsquery("q_title", query.q_title)
-        rank = (
-            sa.cast(sa.func.ts_rank(_WEIGHTS, a.c.search_vector, terms), sa.Float)
-            + sa.case((a.c.search_vector.op("@@")(in_title), 1.0), else_=0.0)
-        ).label("rank")
+        rank = sa.cast(sa.func.ts_rank(_WEIGHTS, a.c.search_vector, terms), sa.Float) + sa.case(
+            (a.c.search_vector.op("@@")(in_title), 1.0), else_=0.0
+        )
         sort = Sort("rank", descending=True)
-        inner = sa.select(*_SUMMARY, snippet, rank).where(*where, a.c.search_vector.op("@@")(terms)).subquery()
-        stmt = sa.select(inner)
+        ranked = sa.select(a.c.id, rank.label("rank")).where(*where, a.c.search_vector.op("@@")(terms))
         if query.cursor:
             position = Cursor.decode(query.cursor, sort, datetime_field=False)
-            after = sa.tuple_(inner.c.rank, inner.c.id)
-            stmt = stmt.where(after < sa.tuple_(sa.literal(float(position.value), sa.Float), sa.literal(position.id)))
-        stmt = stmt.order_by(inner.c.rank.desc(), inner.c.id.desc()).limit(query.limit + 1)
-        rows = (await self.conn.execute(stmt)).all()
+            after = sa.tuple_(rank, a.c.id) < sa.tuple_(
+                sa.literal(float(position.value), sa.Float), sa.literal(position.id)
+            )
+            ranked = ranked.where(after)
+        top = ranked.order_by(sa.desc("rank"), a.c.id.desc()).limit(query.limit + 1).subquery()
+        rows = (await self.conn.execute(_with_columns(tenant_id, top, snippet))).all()
         return page_of(rows, sort, query.limit, lambda row: _summary(row, row.rank))
 
     async def versions(self, tenant_id: UUID, article_id: UUID) -> list[ArticleVersion]:
@@ -285,17 +299,8 @@ class PgTicketLinkRepository:
     async def suggest(self, tenant_id: UUID, ticket_id: UUID, query: str, limit: int) -> list[Suggestion]:
         terms = _tsquery("q", query)
         rank = sa.cast(sa.func.ts_rank(_WEIGHTS, a.c.search_vector, terms), sa.Float).label("rank")
-        linked = (
-            sa.exists()
-            .where(
-                kb_ticket_links.c.tenant_id == a.c.tenant_id,
-                kb_ticket_links.c.ticket_id == ticket_id,
-                kb_ticket_links.c.article_id == a.c.id,
-            )
-            .label("linked")
-        )
-        stmt = (
-            sa.select(*_SUMMARY, _snippet(None), rank, linked)
+        top = (
+            sa.select(a.c.id, rank)
             .where(
                 a.c.tenant_id == tenant_id,
                 a.c.deleted_at.is_(None),
@@ -304,7 +309,14 @@ class PgTicketLinkRepository:
             )
             .order_by(rank.desc(), a.c.id.desc())
             .limit(limit)
+            .subquery()
         )
+        linked = sa.exists().where(
+            kb_ticket_links.c.tenant_id == a.c.tenant_id,
+            kb_ticket_links.c.ticket_id == ticket_id,
+            kb_ticket_links.c.article_id == a.c.id,
+        )
+        stmt = _with_columns(tenant_id, top, _snippet(None)).add_columns(linked.label("linked"))
         return [Suggestion(_summary(row, row.rank), row.linked) for row in await self.conn.execute(stmt)]
 
     async def links(self, tenant_id: UUID, ticket_id: UUID) -> list[TicketLink]:
