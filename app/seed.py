@@ -3,8 +3,9 @@
 "Demo Co" gets departments, regions, one user per system role (password DEMO_PASSWORD) and a
 realistic book of business: about 2,000 customers, 4,000 contacts and 6,000 activities with
 Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py),
-its pipelines and deals (app/seed_sales.py), its service desk (app/seed_tickets.py) and its
-satisfaction surveys with the answers of resolved tickets (app/seed_surveys.py).
+its pipelines and deals (app/seed_sales.py), its service desk (app/seed_tickets.py), its knowledge
+base (app/seed_kb.py) and its satisfaction surveys with the answers of resolved tickets
+(app/seed_surveys.py).
 
 Deterministic: every value comes from one random.Random with a fixed seed; timestamps are fixed
 offsets from the day of seeding (midnight UTC), so the demo always looks current. Ids are fresh
@@ -36,6 +37,7 @@ from app.repositories.tables import (
     contacts,
     custom_field_defs,
     customers,
+    kb_articles,
     leads,
     pipelines,
     regions,
@@ -43,6 +45,7 @@ from app.repositories.tables import (
     tenants,
     tickets,
 )
+from app.seed_kb import seed_demo_kb
 from app.seed_leads import seed_demo_leads
 from app.seed_sales import seed_demo_sales
 from app.seed_surveys import seed_demo_surveys
@@ -404,6 +407,7 @@ async def seed_demo(url: str, settings: Settings) -> bool:
                 (leads, seed_demo_leads),
                 (pipelines, seed_demo_sales),
                 (tickets, seed_demo_tickets),
+                (kb_articles, seed_demo_kb),
             ):
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)

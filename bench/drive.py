@@ -32,11 +32,11 @@ from app.auth.permissions import SYSTEM_ROLES
 from app.repositories.database import create_engine
 from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages
 from app.settings import Settings
-from bench import capture, profile, report, verify
+from bench import capture, generate_kb, profile, report, verify
 from bench.bodies import LOAD_EMAIL_DOMAIN, LOAD_TAG
 from bench.generate import BenchTenant
 from bench.generate_selling import FORM_KEYS
-from bench.scenarios import Scenario, Selling, Service, current_quarter, scenarios
+from bench.scenarios import Scenario, Selling, Service, current_quarter, kb_search_paths, scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -393,7 +393,8 @@ def run_benchmark(
     jwt_key = "bench:" + secrets.token_urlsafe(36)
     settings = base_settings.model_copy(update={"jwt_keys": [jwt_key], "access_token_minutes": 240})
     selling = asyncio.run(_selling(url, settings, tenant))
-    chosen = scenarios(args.search_zh, args.search_en, selling, _service(tenant))
+    has_kb = generate_kb.AGENT in tenant.users
+    chosen = scenarios(args.search_zh, args.search_en, selling, _service(tenant), kb=has_kb)
     if args.only:
         wanted = {s.strip() for s in args.only.split(",")}
         unknown = wanted - {s.name for s in chosen}
@@ -403,7 +404,7 @@ def run_benchmark(
     chosen = [replace(s, connections=tuple(own)) if (own := _own_counts(args, s.name)) else s for s in chosen]
     with_baseline = [s for s in chosen if s.baseline]
     callers: dict[str, capture.Caller] = {}
-    for key, login in CALLERS.items():
+    for key, login in (CALLERS | ({"kb_agent": generate_kb.AGENT} if has_kb else {})).items():
         if login not in tenant.users:  # no service data: no service callers
             continue
         user = tenant.users[login]
@@ -477,6 +478,10 @@ def run_benchmark(
                 return [token, id_files["patch"], str(inv)]
             if scenario.route == "get":
                 return [token, id_files[scenario.ids or scenario.caller]]
+            if scenario.route == "search":
+                path = work / "kb_search_paths.txt"
+                path.write_text("\n".join(kb_search_paths(generate_kb.QUERIES_ZH + generate_kb.QUERIES_EN)) + "\n")
+                return [token, str(path)]
             return [token]
 
         if embedded is not None and not args.no_verify_sql and with_baseline:

@@ -25,7 +25,7 @@ from typing import IO
 from app.migrate import upgrade
 from app.repositories.database import async_url, create_engine
 from app.settings import Settings
-from bench import generate, generate_selling, generate_service
+from bench import generate, generate_kb, generate_selling, generate_service
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("bench")
@@ -76,6 +76,8 @@ async def prepare_data(url: str, settings: Settings, *, regenerate: bool, scale:
         found[0].marker["selling"] = await generate_selling.ensure(engine, selling)
         service = generate_service.SERVICE.scaled(scale) if scale != 1.0 else generate_service.SERVICE
         found[0].marker["service"] = await generate_service.ensure(engine, found[0], service)
+        kb = generate_kb.KB.scaled(scale) if scale != 1.0 else generate_kb.KB
+        found[0].marker["kb"] = await generate_kb.ensure(engine, kb)
         drift = await generate.check_derived(engine)
         if drift:
             log.warning(

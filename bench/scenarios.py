@@ -23,9 +23,13 @@ METHODS = {
     "public_create": "POST",
     "ticket_create": "POST",
     "stats": "GET",
+    "search": "GET",
 }
 # Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
 STATS_P99_MS = 150.0
+# Knowledge-base search: a rotating set of Chinese and English queries as a service agent.
+KB_CONNECTIONS = (8,)
+KB_P99_MS = 150.0
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,10 @@ class Service:
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    route: str  # list | get | create | patch | board | forecast | stage | public_create | ticket_create | stats
-    caller: str  # rep | manager | admin | director | public | agent | service_manager
+    route: (
+        str  # list | get | create | patch | board | forecast | stage | public_create | ticket_create | stats | search
+    )
+    caller: str  # rep | manager | admin | director | public | agent | service_manager | kb_agent
     script: str  # bench/wrk/<script>.lua
     path: str = "/api/v1/customers"
     query: dict[str, str] = field(default_factory=dict)
@@ -88,6 +94,7 @@ class Scenario:
             "public_create": "POST public form",
             "ticket_create": "POST ticket",
             "stats": "GET ticket stats",
+            "search": "GET search",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
@@ -125,8 +132,18 @@ def service_scenarios(service: Service | None) -> list[Scenario]:
     ]  # fmt: skip
 
 
+def kb_search_paths(queries: list[str], limit: int = 20) -> list[str]:
+    """The paths the kb_search scenario rotates over (bench/wrk/kb_search.lua)."""
+    return [f"/api/v1/kb/articles?q={quote(q, safe='')}&limit={limit}" for q in queries]
+
+
 def scenarios(
-    search_zh: str, search_en: str, selling: Selling | None = None, service: Service | None = None
+    search_zh: str,
+    search_en: str,
+    selling: Selling | None = None,
+    service: Service | None = None,
+    *,
+    kb: bool = False,
 ) -> list[Scenario]:
     limit = {"limit": str(LIST_LIMIT)}
     found = [
@@ -140,6 +157,20 @@ def scenarios(
         Scenario("create", "create", "rep", "create", latency_target=True),
         Scenario("patch", "patch", "rep", "patch", ids="patch"),
     ]
+    if kb:
+        found.append(
+            Scenario(
+                "kb_search",
+                "search",
+                "kb_agent",
+                "kb_search",
+                path="/api/v1/kb/articles",
+                resource="kb",
+                baseline=False,
+                connections=KB_CONNECTIONS,
+                p99_limit_ms=KB_P99_MS,
+            )
+        )
     if selling is None:
         return [*found, *service_scenarios(service)]
     opportunities = "/api/v1/opportunities"

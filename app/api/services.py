@@ -35,6 +35,7 @@ from app.domain.identity.regions import RegionService
 from app.domain.identity.roles import RoleService
 from app.domain.identity.tenants import TenantService
 from app.domain.identity.users import UserService
+from app.domain.kb.service import KbCategoryService, KbService
 from app.domain.leads.capture import LeadCapture
 from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
@@ -66,6 +67,7 @@ from app.repositories.customers import PgCustomerRepository, PgWriteContextRepos
 from app.repositories.departments import PgDepartmentRepository
 from app.repositories.documents import PgNumbering, PgOrderRepository, PgQuoteRepository
 from app.repositories.forecast import PgForecastRepository, PgTargetRepository
+from app.repositories.kb import PgArticleRepository, PgKbCategoryRepository, PgTicketLinkRepository
 from app.repositories.leads import (
     PgAssignmentRuleRepository,
     PgLeadDuplicateFinder,
@@ -267,6 +269,14 @@ def build_survey_results(conn: AsyncConnection) -> ResultsService:
     return ResultsService(PgSurveyRepository(conn), PgSurveyResults(conn))
 
 
+def build_kb_service(conn: AsyncConnection) -> KbService:
+    return KbService(PgArticleRepository(conn), PgTicketLinkRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn))
+
+
+def build_kb_category_service(conn: AsyncConnection) -> KbCategoryService:
+    return KbCategoryService(PgKbCategoryRepository(conn), PgAuditTrail(conn))
+
+
 def build_timeline_service(conn: AsyncConnection) -> TimelineService:
     return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
 
@@ -378,6 +388,8 @@ Invitations = Annotated[InvitationService, _on_connection(build_invitation_servi
 PublicSurveyLinks = Annotated[PublicSurveys, _with_limiter(build_public_surveys)]
 CallBacks = Annotated[CallBackService, _on_connection(build_call_back_service)]
 SurveyResults = Annotated[ResultsService, _on_connection(build_survey_results)]
+KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
+KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]

@@ -7,7 +7,7 @@ Rules (DESIGN.md section 2): every business table leads with tenant_id, its prim
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 
 metadata = sa.MetaData(
     naming_convention={
@@ -1191,4 +1191,102 @@ survey_responses = sa.Table(
         "answered_at",
         postgresql_where=sa.text("deleted_at IS NULL"),
     ),
+)
+
+
+# -- knowledge base (migration 0013) ----------------------------------------------------------
+
+kb_categories = sa.Table(
+    "kb_categories",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("parent_id", UUID(as_uuid=True)),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    *_record_columns(),
+    _tenant_fk(["parent_id"], "kb_categories", "fk_kb_categories_parent"),
+)
+
+kb_articles = sa.Table(
+    "kb_articles",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("category_id", UUID(as_uuid=True)),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False, server_default=""),  # Markdown
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("status", sa.Text, nullable=False, server_default="draft"),  # draft | published | archived
+    sa.Column("visibility", sa.Text, nullable=False, server_default="internal"),  # internal | public
+    # The content's revision: each edit of title, body, category, tags or visibility stores the
+    # previous one in kb_article_versions and counts up (status moves and counters do not).
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("revised_at", TS, nullable=False, server_default=NOW),
+    sa.Column("revised_by", UUID(as_uuid=True)),
+    sa.Column("published_at", TS),
+    sa.Column("archived_at", TS),
+    # Counters: bumped in place, without touching version or updated_at.
+    sa.Column("view_count", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("helpful_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("not_helpful_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("used_in_count", sa.Integer, nullable=False, server_default="0"),
+    # Words (weight A in the title, B in the body) and Chinese bigrams: app/domain/kb/search.py.
+    sa.Column("search_vector", TSVECTOR, nullable=False, server_default=""),
+    *_record_columns(),
+    _tenant_fk(["category_id"], "kb_categories", "fk_kb_articles_category"),
+)
+sa.Index("ix_kb_articles_updated", kb_articles.c.tenant_id, kb_articles.c.updated_at, kb_articles.c.id,
+         postgresql_where=kb_articles.c.deleted_at.is_(None))  # fmt: skip
+sa.Index("ix_kb_articles_status_updated", kb_articles.c.tenant_id, kb_articles.c.status, kb_articles.c.updated_at,
+         kb_articles.c.id, postgresql_where=kb_articles.c.deleted_at.is_(None))  # fmt: skip
+sa.Index("ix_kb_articles_search", kb_articles.c.search_vector, postgresql_using="gin")
+sa.Index("ix_kb_articles_tags", kb_articles.c.tags, postgresql_using="gin")
+
+kb_article_versions = sa.Table(
+    "kb_article_versions",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("article_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("category_id", UUID(as_uuid=True)),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("visibility", sa.Text, nullable=False),
+    sa.Column("revised_at", TS, nullable=False),
+    sa.Column("revised_by", UUID(as_uuid=True)),
+    sa.Column("superseded_at", TS, nullable=False, server_default=NOW),
+    sa.Column("superseded_by", UUID(as_uuid=True)),
+    _tenant_fk(["article_id"], "kb_articles", "fk_kb_article_versions_article"),
+    sa.Index("uq_kb_article_versions_revision", "tenant_id", "article_id", "revision", unique=True),
+)
+
+# One vote per reader and article; changing one's mind moves the vote.
+kb_feedback = sa.Table(
+    "kb_feedback",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("article_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("helpful", sa.Boolean, nullable=False),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("updated_at", TS, nullable=False, server_default=NOW),
+    _tenant_fk(["article_id"], "kb_articles", "fk_kb_feedback_article"),
+    _tenant_fk(["user_id"], "users", "fk_kb_feedback_user"),
+)
+
+kb_ticket_links = sa.Table(
+    "kb_ticket_links",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("ticket_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("article_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("linked_by", UUID(as_uuid=True)),
+    sa.Column("linked_at", TS, nullable=False, server_default=NOW),
+    _tenant_fk(["ticket_id"], "tickets", "fk_kb_ticket_links_ticket"),
+    _tenant_fk(["article_id"], "kb_articles", "fk_kb_ticket_links_article"),
+    sa.Index("ix_kb_ticket_links_article", "tenant_id", "article_id"),
 )

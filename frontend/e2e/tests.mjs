@@ -828,6 +828,59 @@ export const surveyTests = [
   },
 ];
 
+// -- the knowledge base ------------------------------------------------------------------------
+
+export const kbTests = [
+  {
+    name: 'knowledge base: a service manager writes and publishes a Chinese article, an agent searches and finds it',
+    async run(ctx) {
+      const stamp = Date.now();
+      const title = `量子打印机校准指南 ${stamp}`;
+      // 1. the service manager writes it (Markdown, previewed) and publishes it at once
+      const { page, context } = await signedIn(ctx, 'service.manager');
+      await page.getByTestId('main-nav').getByText('Knowledge base').click();
+      await page.getByTestId('new-article').click();
+      await page.getByTestId('article-title').fill(title);
+      await page.getByTestId('article-body-input').fill('## 步骤\n\n1. 打开**设置**\n2. 选择校准\n\n<script>window.hacked = 1</script>');
+      await page.getByRole('tab', { name: 'Preview' }).click();
+      await page.getByTestId('article-preview').locator('strong', { hasText: '设置' }).waitFor();
+      await page.getByRole('tab', { name: 'Write' }).click();
+      await page.getByTestId('save-publish').click();
+      await page.getByRole('heading', { name: title }).waitFor();
+      await page.locator('.ant-tag', { hasText: 'Published' }).waitFor();
+      const articleUrl = page.url();
+      await shot(ctx, page, 'kb-published');
+      await context.close();
+
+      // 2. an agent searches in Chinese and finds it, the terms highlighted, and reads it
+      const agent = await signedIn(ctx, 'agent1');
+      await agent.page.goto('/kb');
+      await agent.page.getByTestId('kb-search').locator('input').fill(`量子打印机 ${stamp}`);
+      await agent.page.getByTestId('kb-search').locator('input').press('Enter');
+      const result = agent.page.getByTestId('kb-result').filter({ hasText: String(stamp) });
+      await result.waitFor();
+      assert.equal(await agent.page.getByTestId('kb-result').count(), 1);
+      assert.equal((await result.locator('mark', { hasText: '量子打印机' }).count()) >= 1, true);
+      await result.getByRole('link').first().click();
+      await agent.page.getByRole('heading', { name: title }).waitFor();
+      assert.equal(agent.page.url(), articleUrl);
+      await agent.page.getByTestId('article-body').locator('strong', { hasText: '设置' }).waitFor();
+      assert.equal(await agent.page.getByTestId('article-body').locator('script').count(), 0);
+      assert.equal(await agent.page.evaluate(() => window.hacked), undefined);
+      await agent.page.getByTestId('helpful-yes').click();
+      await agent.page.getByTestId('helpful-yes').filter({ hasText: '(1)' }).waitFor();
+      // agents read but do not write
+      assert.equal(await agent.page.getByTestId('edit-article').count(), 0);
+      await shot(ctx, agent.page, 'kb-agent-reads');
+      await agent.context.close();
+
+      const manager = await apiAs(ctx, 'service.manager');
+      const id = articleUrl.split('/').pop();
+      assert.equal((await manager(`/api/v1/kb/articles/${id}`, { method: 'DELETE' })).status, 204);
+    },
+  },
+];
+
 export const tests = [
   {
     name: 'leads: a rep filters, opens a lead, reads its score, converts it with a new customer and a deal',
@@ -1689,6 +1742,7 @@ export const tests = [
   ...flowTests,
   ...serviceTests,
   ...surveyTests,
+  ...kbTests,
 ];
 
 async function firstSegment(page) {

@@ -43,6 +43,9 @@ const SurveysPage = lazy(() => import('./pages/surveys/SurveysPage'));
 const SurveyBuilderPage = lazy(() => import('./pages/surveys/SurveyBuilderPage'));
 const SurveyResultsPage = lazy(() => import('./pages/surveys/SurveyResultsPage'));
 const PublicSurveyPage = lazy(() => import('./pages/surveys/PublicSurveyPage'));
+const KbPage = lazy(() => import('./pages/kb/KbPage'));
+const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
+const KbEditorPage = lazy(() => import('./pages/kb/KbEditorPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -282,6 +285,38 @@ export function AppRoutes() {
           element={
             <Guard module="forecast">
               <ForecastPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="kb"
+          element={
+            <Guard module="kb">
+              <KbPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="kb/new"
+          element={
+            <Guard module="kbEdit">
+              <KbEditorPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="kb/:id"
+          element={
+            <Guard module="kb">
+              <KbArticlePage />
+            </Guard>
+          }
+        />
+        <Route
+          path="kb/:id/edit"
+          element={
+            <Guard module="kbEdit">
+              <KbEditorPage />
             </Guard>
           }
         />

@@ -20,6 +20,8 @@ export const MODULES = {
   forecast: ['forecast:read'],
   tickets: ['tickets:read'],
   serviceDashboard: ['tickets:read'],
+  kb: ['kb:read'],
+  kbEdit: ['kb:create', 'kb:update'],
   users: ['users:create', 'users:update', 'users:manage'],
   departments: ['departments:create', 'departments:update'],
   roles: ['roles:read'],

@@ -49,6 +49,7 @@ SMALL_TABLES = {
     "sales_targets",
     "ticket_categories",
     "ticket_assignment_rules",
+    "kb_categories",
 }
 UNINDEXED_FOREIGN_KEYS = """
 SELECT c.conrelid::regclass::text AS table_name, c.conname

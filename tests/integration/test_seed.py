@@ -46,6 +46,8 @@ TABLES = [
     "ticket_comments",
     "ticket_escalations",
     "ticket_sla_alerts",
+    "kb_categories",
+    "kb_articles",
 ]
 USER_ROLE = (
     "SELECT u.email, r.key FROM users u "
@@ -113,6 +115,7 @@ async def test_demo_seed(seeded, settings) -> None:
     assert first["opportunities"] == 1500
     assert first["opportunity_stage_history"] > first["opportunities"]
     assert first["sales_targets"] == 5 * (4 + 3) + 2 * 4  # sellers: quarters and this quarter's months; teams
+    assert first["kb_categories"] == 5 and first["kb_articles"] == 60
 
     engine = create_engine(url, settings)
     try:
@@ -132,6 +135,10 @@ async def test_demo_seed(seeded, settings) -> None:
             assert await _scalar(conn, DEPARTMENT_MISMATCH) == 0
 
             assert await _scalar(conn, "SELECT count(*) FROM customers WHERE name LIKE '%有限公司'") > 500
+            kb = "SELECT count(*) FROM kb_articles WHERE status = 'published' AND search_vector @@ '退款'::tsquery"
+            assert await _scalar(conn, kb) >= 2
+            statuses = "SELECT count(DISTINCT status) + count(DISTINCT visibility) FROM kb_articles"
+            assert await _scalar(conn, statuses) == 5
             assert await _scalar(conn, "SELECT count(*) FROM contacts WHERE name ~ '^[张王李赵刘陈]'") > 100
             assert await _scalar(conn, "SELECT count(*) FROM customers WHERE name ~ '^[A-Za-z]'") > 300
 
@@ -322,6 +329,8 @@ async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, setti
             ):
                 await conn.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608
             await conn.execute(sa.text("DELETE FROM pipelines"))
+            await conn.execute(sa.text("DELETE FROM kb_articles"))
+            await conn.execute(sa.text("DELETE FROM kb_categories"))
             await conn.execute(sa.text("DELETE FROM leads"))
             await conn.execute(sa.text("DELETE FROM lead_scoring_rules"))
             await conn.execute(sa.text("DELETE FROM custom_field_defs WHERE entity = 'lead'"))

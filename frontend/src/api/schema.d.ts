@@ -941,7 +941,7 @@ export interface paths {
         };
         /**
          * List tickets in your data range, each with its SLA block
-         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (the resolution is due before), `breaching_before` (breaching soon: a running first-response or resolution clock is due before the instant, overdue ones included), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
+         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (breaching soon), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
          */
         get: operations["tickets_list"];
         put?: never;
@@ -965,7 +965,7 @@ export interface paths {
         };
         /**
          * Complaints analysis over a period, within your data range
-         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets). With `group_by` (day, week, month) also `volume`: tickets, complaints and breaches per UTC period, empty periods included.
+         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets).
          */
         get: operations["tickets_stats"];
         put?: never;
@@ -1051,26 +1051,6 @@ export interface paths {
         };
         /** The ticket's escalations, oldest first */
         get: operations["tickets_escalations_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tickets/{ticket_id}/history": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The ticket's history, oldest first: status moves, assignments, priority changes, escalations
-         * @description Each status move says who moved it, when, and how long the ticket stayed in the status it left (elapsed and business time on the tenant's calendar). Escalations by a rule carry its `rule_id`.
-         */
-        get: operations["tickets_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1241,42 +1221,6 @@ export interface paths {
         patch: operations["ticket_assignment_rules_update"];
         trace?: never;
     };
-    "/api/v1/ticket-escalation-rules": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The tenant's ticket escalation rules, applied by the worker in position order, each at most once per ticket */
-        get: operations["ticket_escalation_rules_list"];
-        put?: never;
-        /** Add to the ticket escalation rules, applied by the worker in position order, each at most once per ticket */
-        post: operations["ticket_escalation_rules_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/ticket-escalation-rules/{record_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove one of the ticket escalation rules, applied by the worker in position order, each at most once per ticket */
-        delete: operations["ticket_escalation_rules_delete"];
-        options?: never;
-        head?: never;
-        /** Change one of the ticket escalation rules, applied by the worker in position order, each at most once per ticket */
-        patch: operations["ticket_escalation_rules_update"];
-        trace?: never;
-    };
     "/api/v1/ticket-calendar": {
         parameters: {
             query?: never;
@@ -1298,25 +1242,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/surveys": {
+    "/api/v1/kb/categories": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The tenant's satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
-        get: operations["surveys_list"];
+        /** The tenant's knowledge-base categories (a tree: parent_id) */
+        get: operations["kb_categories_list"];
         put?: never;
-        /** Add to the satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
-        post: operations["surveys_create"];
+        /** Add to the knowledge-base categories (a tree: parent_id) */
+        post: operations["kb_categories_create"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/v1/surveys/{record_id}": {
+    "/api/v1/kb/categories/{record_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -1326,23 +1270,120 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove one of the satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
-        delete: operations["surveys_delete"];
+        /** Remove one of the knowledge-base categories (a tree: parent_id) */
+        delete: operations["kb_categories_delete"];
         options?: never;
         head?: never;
-        /** Change one of the satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
-        patch: operations["surveys_update"];
+        /** Change one of the knowledge-base categories (a tree: parent_id) */
+        patch: operations["kb_categories_update"];
         trace?: never;
     };
-    "/api/v1/surveys/{survey_id}": {
+    "/api/v1/kb/articles": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** A survey template with its questions */
-        get: operations["surveys_get"];
+        /**
+         * List or search knowledge-base articles
+         * @description Readers (kb:read) see published articles; editors (kb:update) also drafts and archived ones. Filters combine with AND: `category`, `tag`, `status`, `visibility`. With `q`, ranked by relevance (title matches first), each with a snippet around the first term.
+         */
+        get: operations["kb_articles_list"];
+        put?: never;
+        /** Write an article (a draft, or published at once) */
+        post: operations["kb_articles_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{article_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an article: Markdown and sanitized HTML (a published article counts a view)
+         * @description A draft or archived article exists only for editors (kb:update); to others it is a 404.
+         */
+        get: operations["kb_articles_get"];
+        put?: never;
+        post?: never;
+        /** Soft-delete an article (restorable) */
+        delete: operations["kb_articles_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit an article's content (the previous revision is kept)
+         * @description Status moves are POST .../publish and .../archive. If-Match: the ETag of the read (412 when stale).
+         */
+        patch: operations["kb_articles_update"];
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{article_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a draft or archived article (409 when already published) */
+        post: operations["kb_articles_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{article_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a draft or published article (409 when already archived) */
+        post: operations["kb_articles_archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{article_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a soft delete */
+        post: operations["kb_articles_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/articles/{article_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The article's revisions, the current one first (editors only) */
+        get: operations["kb_articles_versions_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1351,18 +1392,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/surveys/{survey_id}/results": {
+    "/api/v1/kb/articles/{article_id}/versions/{revision}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * A survey's results within your data range: distributions, CSAT %, NPS, comments, groups
-         * @description Responses answered in [from, to), optionally of one agent, team or channel. CSAT % is the share of 4 and 5 among the answers to the first rating question; NPS is % promoters (9-10) minus % detractors (0-6) on the first NPS question. `group_by` adds the same headline per agent, team, or UTC day/week/month (the CSAT trend). The newest `comments` text answers (default 20, at most 200). Responses count within your tickets read range: an agent's own, a manager's team's.
-         */
-        get: operations["surveys_results"];
+        /** One revision of the article, with its text and sanitized HTML (editors only) */
+        get: operations["kb_articles_versions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1371,18 +1409,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/tickets/{ticket_id}/survey-invitations": {
+    "/api/v1/kb/articles/{article_id}/feedback": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * The satisfaction survey invitations of a ticket (newest first), with their links
-         * @description One is made for each resolution while the tenant has an active ticket CSAT survey; a new one revokes the earlier unanswered link. `path` is the web client's page for the link.
-         */
-        get: operations["tickets_survey_invitations_list"];
+        get?: never;
+        put?: never;
+        /** Say whether a published article helped (one vote per reader; voting again replaces it) */
+        post: operations["kb_articles_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/kb/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Render Markdown as an article would show it (sanitized HTML): the editor's preview */
+        post: operations["kb_render"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/kb-suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Published articles that may answer the ticket, ranked against its subject and description */
+        get: operations["tickets_kb_suggestions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1391,22 +1460,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/call-backs": {
+    "/api/v1/tickets/{ticket_id}/kb-links": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Call-backs (phone follow-ups) within your data range, newest first */
-        get: operations["call_backs_list"];
+        /** The articles linked to the ticket, oldest link first */
+        get: operations["tickets_kb_links_list"];
         put?: never;
-        /**
-         * Log a call-back: a phone follow-up, its outcome, the next action, and survey answers taken on the call
-         * @description About a customer and/or a ticket (within your tickets range). With `answers` (outcome reached), a response to `survey_id` counting in its results as channel call_back, rated to the ticket's agent.
-         */
-        post: operations["call_backs_create"];
+        /** Link a published article to the ticket (it counts as used); 409 when already linked */
+        post: operations["tickets_kb_links_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/kb-links/{article_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink an article from the ticket */
+        delete: operations["tickets_kb_links_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1421,23 +1504,6 @@ export interface paths {
         };
         /** Your notifications, newest first */
         get: operations["notifications_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/notifications/unread-count": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** How many of your notifications are unread (for a badge) */
-        get: operations["notifications_unread_count"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1585,30 +1651,6 @@ export interface paths {
          * @description Only the fields the form allows; a few submissions per address and form in ten minutes (429 with Retry-After beyond). The answer is the same whether or not the person was known.
          */
         post: operations["public_lead_forms_submit"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/public/surveys/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The questions of a survey link, with the organization and the ticket's subject
-         * @description 404 for an unknown link, 410 once it expired or was replaced, 409 once answered.
-         */
-        get: operations["public_surveys_get"];
-        put?: never;
-        /**
-         * Answer a survey link (once)
-         * @description Only `answers`, each valid for its question's type (422 names the bad ones). 404 unknown link, 410 expired or replaced, 409 already answered; a few answers per address in ten minutes (429 beyond).
-         */
-        post: operations["public_surveys_answer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1937,7 +1979,7 @@ export interface paths {
         put?: never;
         /**
          * Create a custom role
-         * @description Permissions are `<resource>:<action>`. A role granting anything on a ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets) needs a data range for it.
+         * @description Permissions are `<resource>:<action>`. A role granting anything on customers, contacts or activities needs a data range for that resource.
          */
         post: operations["roles_create"];
         delete?: never;
@@ -2350,6 +2392,195 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** ArticleCreate */
+        ArticleCreate: {
+            /** Title */
+            title: string;
+            /**
+             * Body
+             * @default
+             */
+            body: string;
+            /** Category Id */
+            category_id?: string | null;
+            /** Tags */
+            tags?: string[];
+            /**
+             * Visibility
+             * @description internal: staff only; public: may be shown to customers.
+             * @default internal
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /**
+             * Status
+             * @description published: publish at once (kb:update).
+             * @default draft
+             * @enum {string}
+             */
+            status: "draft" | "published";
+        };
+        /** ArticleOut */
+        ArticleOut: {
+            /** View Count */
+            view_count: number;
+            /** Helpful Count */
+            helpful_count: number;
+            /** Not Helpful Count */
+            not_helpful_count: number;
+            /**
+             * Used In Count
+             * @description Tickets the article is linked to.
+             */
+            used_in_count: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Category Id */
+            category_id: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Body
+             * @description Markdown, as written.
+             */
+            body: string;
+            /**
+             * Body Html
+             * @description The body rendered and sanitized: safe to insert into a page.
+             */
+            body_html: string;
+            /** Tags */
+            tags: string[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "archived";
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /**
+             * Revision
+             * @description The content's revision; GET .../versions lists the earlier ones.
+             */
+            revision: number;
+            /**
+             * Revised At
+             * Format: date-time
+             */
+            revised_at: string;
+            /** Revised By */
+            revised_by: string | null;
+            /** Published At */
+            published_at: string | null;
+            /** Archived At */
+            archived_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            /** Version */
+            version: number;
+        };
+        /** ArticlePage */
+        ArticlePage: {
+            /** Items */
+            items: components["schemas"]["ArticleSummaryOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** ArticlePatch */
+        ArticlePatch: {
+            /** Title */
+            title?: string;
+            /** Body */
+            body?: string;
+            /** Category Id */
+            category_id?: string | null;
+            /** Tags */
+            tags?: string[];
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility?: "public" | "internal";
+        };
+        /** ArticleSummaryOut */
+        ArticleSummaryOut: {
+            /** View Count */
+            view_count: number;
+            /** Helpful Count */
+            helpful_count: number;
+            /** Not Helpful Count */
+            not_helpful_count: number;
+            /**
+             * Used In Count
+             * @description Tickets the article is linked to.
+             */
+            used_in_count: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Category Id */
+            category_id: string | null;
+            /** Title */
+            title: string;
+            /** Tags */
+            tags: string[];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "archived";
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /** Revision */
+            revision: number;
+            /** Published At */
+            published_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+            /**
+             * Snippet
+             * @description Plain text around the first search term (or the body's start).
+             */
+            snippet: string;
+            /**
+             * Rank
+             * @description With `q`: the relevance (above 1: the title matches).
+             */
+            rank: number | null;
+        };
         /** AssignBody */
         AssignBody: {
             /**
@@ -2544,62 +2775,6 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /**
-         * BoardCardOut
-         * @description A deal on the board: what its card shows and what moving it needs; GET
-         *     /opportunities/{id} has the rest.
-         */
-        BoardCardOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Name */
-            name: string;
-            /**
-             * Customer Id
-             * Format: uuid
-             */
-            customer_id: string;
-            /** Amount */
-            amount: string;
-            /** Currency */
-            currency: string;
-            /** Expected Close Date */
-            expected_close_date: string | null;
-            /**
-             * Stage Id
-             * Format: uuid
-             */
-            stage_id: string;
-            /** Probability */
-            probability: number;
-            /**
-             * Forecast Category
-             * @enum {string}
-             */
-            forecast_category: "pipeline" | "best_case" | "commit" | "closed" | "omitted";
-            /** Lost Reason */
-            lost_reason: string | null;
-            /**
-             * Owner Id
-             * Format: uuid
-             */
-            owner_id: string;
-            /**
-             * Stage Entered At
-             * Format: date-time
-             */
-            stage_entered_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /** Version */
-            version: number;
-        };
         /** BoardColumnOut */
         BoardColumnOut: {
             /**
@@ -2629,7 +2804,7 @@ export interface components {
              * Cards
              * @description The most recently updated deals of the stage.
              */
-            cards: components["schemas"]["BoardCardOut"][];
+            cards: components["schemas"]["OpportunityOut"][];
         };
         /** BoardOut */
         BoardOut: {
@@ -2671,103 +2846,6 @@ export interface components {
              * @default 7
              */
             reopen_days: number;
-        };
-        /** CalendarOut */
-        CalendarOut: {
-            /** Items */
-            items: components["schemas"]["ActivityOut"][];
-        };
-        /** CallBackCreate */
-        CallBackCreate: {
-            /**
-             * Customer Id
-             * @description Required unless ticket_id is given (then the ticket's).
-             */
-            customer_id?: string | null;
-            /** Contact Id */
-            contact_id?: string | null;
-            /** Ticket Id */
-            ticket_id?: string | null;
-            /** Survey Id */
-            survey_id?: string | null;
-            /**
-             * Answers
-             * @description The survey's answers, taken on the customer's behalf.
-             */
-            answers?: {
-                [key: string]: number | string | string[] | null;
-            } | null;
-            /**
-             * Outcome
-             * @enum {string}
-             */
-            outcome: "reached" | "not_reached" | "refused" | "wrong_number" | "call_later";
-            /** Notes */
-            notes?: string | null;
-            /** Next Action */
-            next_action?: string | null;
-            /** Next Action At */
-            next_action_at?: string | null;
-            /**
-             * Called At
-             * @description When the call was made; default now.
-             */
-            called_at?: string | null;
-        };
-        /** CallBackOut */
-        CallBackOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Customer Id */
-            customer_id: string | null;
-            /** Contact Id */
-            contact_id: string | null;
-            /** Ticket Id */
-            ticket_id: string | null;
-            /** Survey Id */
-            survey_id: string | null;
-            /** Response Id */
-            response_id: string | null;
-            /**
-             * Outcome
-             * @enum {string}
-             */
-            outcome: "reached" | "not_reached" | "refused" | "wrong_number" | "call_later";
-            /** Notes */
-            notes: string | null;
-            /** Next Action */
-            next_action: string | null;
-            /** Next Action At */
-            next_action_at: string | null;
-            /**
-             * Called At
-             * Format: date-time
-             */
-            called_at: string;
-            /**
-             * Owner Id
-             * @description The agent who called.
-             */
-            owner_id: string | null;
-            /** Department Id */
-            department_id: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Version */
-            version: number;
-        };
-        /** CallBackPage */
-        CallBackPage: {
-            /** Items */
-            items: components["schemas"]["CallBackOut"][];
-            /** Next Cursor */
-            next_cursor: string | null;
         };
         /** CategoryCreate */
         CategoryCreate: {
@@ -3076,13 +3154,6 @@ export interface components {
             contact: components["schemas"]["ContactOut"] | null;
             opportunity: components["schemas"]["OpportunityOut"] | null;
         };
-        /** Count */
-        Count: {
-            /** Value */
-            value: unknown;
-            /** Count */
-            count: number;
-        };
         /** CountBy */
         CountBy: {
             /**
@@ -3092,11 +3163,6 @@ export interface components {
             key: string | null;
             /** Count */
             count: number;
-            /**
-             * Complaints
-             * @description Of those, complaints (kind complaint): top complaint categories.
-             */
-            complaints: number;
         };
         /**
          * CreateLeadBody
@@ -3118,18 +3184,6 @@ export interface components {
              * Format: uuid
              */
             lead_id: string;
-        };
-        /** CsatOut */
-        CsatOut: {
-            /** Answered */
-            answered: number;
-            /**
-             * Satisfied
-             * @description Answers of 4 or 5.
-             */
-            satisfied: number;
-            /** Percent */
-            percent: number | null;
         };
         /** CustomFieldCreate */
         CustomFieldCreate: {
@@ -3571,165 +3625,18 @@ export interface components {
             from_owner_id: string | null;
             /** To Owner Id */
             to_owner_id: string | null;
-            /**
-             * Escalated By
-             * @description Who escalated; null when a rule did (see rule_id).
-             */
+            /** Escalated By */
             escalated_by: string | null;
             /**
              * Escalated At
              * Format: date-time
              */
             escalated_at: string;
-            /**
-             * Rule Id
-             * @description The escalation rule that made it.
-             */
-            rule_id?: string | null;
         };
-        /** EscalationRuleCreate */
-        EscalationRuleCreate: {
-            /** Name */
-            name: string;
-            /**
-             * Position
-             * @description Rules are applied in this order; default: last.
-             */
-            position?: number | null;
-            /**
-             * Active
-             * @default true
-             */
-            active: boolean;
-            /**
-             * Condition
-             * @description When it fires (once per ticket): an SLA target breached or at its 80% warning, or a ticket in the unassigned queue for `minutes` business minutes.
-             * @enum {string}
-             */
-            condition: "sla_first_response_breached" | "sla_resolution_breached" | "sla_first_response_warning" | "sla_resolution_warning" | "unassigned";
-            /**
-             * Minutes
-             * @description Business minutes, for `unassigned` only.
-             */
-            minutes?: number | null;
-            /**
-             * Priority
-             * @description Only tickets of this priority (null: any).
-             */
-            priority?: ("low" | "normal" | "high" | "urgent") | null;
-            /** Category Id */
-            category_id?: string | null;
-            /** Kind */
-            kind?: ("service_request" | "inquiry" | "complaint" | "after_sales") | null;
-            /** Channel */
-            channel?: ("phone" | "email" | "web" | "chat" | "wechat" | "in_person") | null;
-            /**
-             * Raise Priority
-             * @description One `step` up, or to this level (never down).
-             */
-            raise_priority?: ("step" | "normal" | "high" | "urgent") | null;
-            /**
-             * Reassign
-             * @description To the team's manager, to `user_id`, or to the unassigned queue of `department_id`.
-             */
-            reassign?: ("team_manager" | "user" | "department") | null;
-            /** User Id */
-            user_id?: string | null;
-            /** Department Id */
-            department_id?: string | null;
-            /**
-             * Notify
-             * @description Tell the assignee (before and after) and the team's manager.
-             * @default true
-             */
-            notify: boolean;
-        };
-        /** EscalationRuleList */
-        EscalationRuleList: {
-            /** Items */
-            items: components["schemas"]["EscalationRuleOut"][];
-        };
-        /** EscalationRuleOut */
-        EscalationRuleOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Name */
-            name: string;
-            /** Position */
-            position: number;
-            /** Active */
-            active: boolean;
-            /** Condition */
-            condition: string;
-            /** Minutes */
-            minutes: number | null;
-            /** Priority */
-            priority: string | null;
-            /** Category Id */
-            category_id: string | null;
-            /** Kind */
-            kind: string | null;
-            /** Channel */
-            channel: string | null;
-            /** Raise Priority */
-            raise_priority: string | null;
-            /** Reassign */
-            reassign: string | null;
-            /** User Id */
-            user_id: string | null;
-            /** Department Id */
-            department_id: string | null;
-            /** Notify */
-            notify: boolean;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /** Version */
-            version: number;
-        };
-        /** EscalationRulePatch */
-        EscalationRulePatch: {
-            /** Name */
-            name?: string;
-            /** Position */
-            position?: number;
-            /** Active */
-            active?: boolean;
-            /**
-             * Condition
-             * @enum {string}
-             */
-            condition?: "sla_first_response_breached" | "sla_resolution_breached" | "sla_first_response_warning" | "sla_resolution_warning" | "unassigned";
-            /** Minutes */
-            minutes?: number | null;
-            /** Priority */
-            priority?: ("low" | "normal" | "high" | "urgent") | null;
-            /** Category Id */
-            category_id?: string | null;
-            /** Kind */
-            kind?: ("service_request" | "inquiry" | "complaint" | "after_sales") | null;
-            /** Channel */
-            channel?: ("phone" | "email" | "web" | "chat" | "wechat" | "in_person") | null;
-            /** Raise Priority */
-            raise_priority?: ("step" | "normal" | "high" | "urgent") | null;
-            /** Reassign */
-            reassign?: ("team_manager" | "user" | "department") | null;
-            /** User Id */
-            user_id?: string | null;
-            /** Department Id */
-            department_id?: string | null;
-            /** Notify */
-            notify?: boolean;
+        /** FeedbackBody */
+        FeedbackBody: {
+            /** Helpful */
+            helpful: boolean;
         };
         /** ForecastLineOut */
         ForecastLineOut: {
@@ -3789,153 +3696,6 @@ export interface components {
             /** Lines */
             lines: components["schemas"]["ForecastLineOut"][];
             total: components["schemas"]["ForecastLineOut"];
-        };
-        /**
-         * GroupBy
-         * @enum {string}
-         */
-        GroupBy: "agent" | "team" | "month" | "week" | "day";
-        /** GroupOut */
-        GroupOut: {
-            /** Responses */
-            responses: number;
-            csat: components["schemas"]["CsatOut"];
-            nps: components["schemas"]["NpsOut"];
-            /** Average Rating */
-            average_rating: number | null;
-            /**
-             * Key
-             * @description Agent or team id, or the period's first day (YYYY-MM-DD, UTC).
-             */
-            key: string | null;
-            /** Label */
-            label: string | null;
-        };
-        /** HistoryItemOut */
-        HistoryItemOut: {
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "status" | "assignment" | "priority" | "escalation";
-            /**
-             * At
-             * Format: date-time
-             */
-            at: string;
-            /**
-             * Actor Id
-             * @description Who did it; null for the system (a rule, the worker).
-             */
-            actor_id: string | null;
-            /**
-             * Before
-             * @description Status, assignee id or priority before (escalation: the priority).
-             */
-            before: string | null;
-            /**
-             * After
-             * @description ...and after.
-             */
-            after: string | null;
-            /**
-             * Seconds In Previous
-             * @description status: time spent in the status left.
-             */
-            seconds_in_previous?: number | null;
-            /**
-             * Business Seconds In Previous
-             * @description status: the same in business time on the tenant's calendar.
-             */
-            business_seconds_in_previous?: number | null;
-            /**
-             * Team Before
-             * @description assignment: the team before, when it changed.
-             */
-            team_before?: string | null;
-            /** Team After */
-            team_after?: string | null;
-            /**
-             * Level
-             * @description escalation: its level.
-             */
-            level?: number | null;
-            /** Reason */
-            reason?: string | null;
-            /**
-             * Owner Before
-             * @description escalation: the assignee before and after.
-             */
-            owner_before?: string | null;
-            /** Owner After */
-            owner_after?: string | null;
-            /**
-             * Rule Id
-             * @description escalation: the rule that made it.
-             */
-            rule_id?: string | null;
-        };
-        /** HistoryList */
-        HistoryList: {
-            /** Items */
-            items: components["schemas"]["HistoryItemOut"][];
-        };
-        /** InvitationList */
-        InvitationList: {
-            /** Items */
-            items: components["schemas"]["InvitationOut"][];
-        };
-        /** InvitationOut */
-        InvitationOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /**
-             * Survey Id
-             * Format: uuid
-             */
-            survey_id: string;
-            /**
-             * Token
-             * @description The link's secret: send `path` (on the web client's origin) to the customer.
-             */
-            token: string;
-            /** Path */
-            path: string;
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "pending" | "answered" | "expired" | "revoked";
-            /** Ticket Id */
-            ticket_id: string | null;
-            /** Customer Id */
-            customer_id: string | null;
-            /** Contact Id */
-            contact_id: string | null;
-            /**
-             * Owner Id
-             * @description The agent whose service is rated.
-             */
-            owner_id: string | null;
-            /** Department Id */
-            department_id: string | null;
-            /**
-             * Expires At
-             * Format: date-time
-             */
-            expires_at: string;
-            /** Answered At */
-            answered_at: string | null;
-            /** Revoked At */
-            revoked_at: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
         };
         /** LeadBatch */
         LeadBatch: {
@@ -4303,6 +4063,14 @@ export interface components {
             /** Discount Percent */
             discount_percent: string;
         };
+        /** LinkBody */
+        LinkBody: {
+            /**
+             * Article Id
+             * Format: uuid
+             */
+            article_id: string;
+        };
         /** LoginBody */
         LoginBody: {
             /** Email */
@@ -4478,22 +4246,6 @@ export interface components {
             items: components["schemas"]["NotificationOut"][];
             /** Next Cursor */
             next_cursor: string | null;
-        };
-        /** NpsOut */
-        NpsOut: {
-            /** Answered */
-            answered: number;
-            /** Promoters */
-            promoters: number;
-            /** Passives */
-            passives: number;
-            /** Detractors */
-            detractors: number;
-            /**
-             * Score
-             * @description % promoters - % detractors, -100 to 100.
-             */
-            score: number | null;
         };
         /** OpportunityCreate */
         OpportunityCreate: {
@@ -5208,96 +4960,6 @@ export interface components {
              */
             ratio: number | null;
         };
-        /** PublicAnswer */
-        PublicAnswer: {
-            /**
-             * Answers
-             * @description {question id: value}; leave a question out (or null) to skip it.
-             */
-            answers: {
-                [key: string]: number | string | string[] | null;
-            };
-        };
-        /** PublicSurveyOut */
-        PublicSurveyOut: {
-            /** Organization */
-            organization: string;
-            /**
-             * Subject
-             * @description The ticket's subject.
-             */
-            subject: string | null;
-            /** Name */
-            name: string;
-            /** Description */
-            description: string | null;
-            /** Questions */
-            questions: components["schemas"]["QuestionOut"][];
-            /**
-             * Expires At
-             * Format: date-time
-             */
-            expires_at: string;
-        };
-        /** QuestionIn */
-        QuestionIn: {
-            /**
-             * Id
-             * @description Stable key of the question (letters, digits, _ and -); made when left out.
-             */
-            id?: string | null;
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "rating" | "nps" | "single" | "multiple" | "text";
-            /** Text */
-            text: string;
-            /**
-             * Required
-             * @default false
-             */
-            required: boolean;
-            /**
-             * Choices
-             * @description single/multiple only: 2-20
-             */
-            choices?: string[];
-        };
-        /** QuestionOut */
-        QuestionOut: {
-            /** Id */
-            id: string;
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "rating" | "nps" | "single" | "multiple" | "text";
-            /** Text */
-            text: string;
-            /** Required */
-            required: boolean;
-            /** Choices */
-            choices: string[];
-        };
-        /** QuestionResult */
-        QuestionResult: {
-            /** Id */
-            id: string;
-            /**
-             * Type
-             * @enum {string}
-             */
-            type: "rating" | "nps" | "single" | "multiple" | "text";
-            /** Text */
-            text: string;
-            /** Answered */
-            answered: number;
-            /** Distribution */
-            distribution: components["schemas"]["Count"][];
-            /** Average */
-            average: number | null;
-        };
         /** QuoteCreate */
         QuoteCreate: {
             /**
@@ -5460,6 +5122,16 @@ export interface components {
             /** Name */
             name?: string;
         };
+        /** RenderBody */
+        RenderBody: {
+            /** Body */
+            body: string;
+        };
+        /** RenderOut */
+        RenderOut: {
+            /** Html */
+            html: string;
+        };
         /** ReopenRate */
         ReopenRate: {
             /** Resolved */
@@ -5479,33 +5151,6 @@ export interface components {
             /** Complaints */
             complaints: number;
         };
-        /** ResultsOut */
-        ResultsOut: {
-            /** Responses */
-            responses: number;
-            csat: components["schemas"]["CsatOut"];
-            nps: components["schemas"]["NpsOut"];
-            /** Average Rating */
-            average_rating: number | null;
-            /**
-             * Survey Id
-             * Format: uuid
-             */
-            survey_id: string;
-            /**
-             * Csat Question Id
-             * @description The first rating question: CSAT % is its share of 4 and 5.
-             */
-            csat_question_id: string | null;
-            /** Nps Question Id */
-            nps_question_id: string | null;
-            /** Questions */
-            questions: components["schemas"]["QuestionResult"][];
-            /** Groups */
-            groups: components["schemas"]["GroupOut"][];
-            /** Comments */
-            comments: components["schemas"]["SurveyCommentOut"][];
-        };
         /** RoleCreate */
         RoleCreate: {
             /**
@@ -5524,7 +5169,7 @@ export interface components {
             permissions: string[];
             /**
              * Data Ranges
-             * @description Per ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets).
+             * @description Per ranged resource (customers, contacts, activities).
              */
             data_ranges?: {
                 [key: string]: components["schemas"]["DataRangeSpec"];
@@ -5586,7 +5231,7 @@ export interface components {
             permissions?: string[] | null;
             /**
              * Data Ranges
-             * @description Per ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets).
+             * @description Per ranged resource (customers, contacts, activities).
              */
             data_ranges?: {
                 [key: string]: components["schemas"]["DataRangeSpec"];
@@ -5986,114 +5631,19 @@ export interface components {
              */
             position?: number;
         };
-        /** SurveyCommentOut */
-        SurveyCommentOut: {
-            /**
-             * Response Id
-             * Format: uuid
-             */
-            response_id: string;
-            /** Question Id */
-            question_id: string;
-            /** Text */
-            text: string;
-            /**
-             * Answered At
-             * Format: date-time
-             */
-            answered_at: string;
-            /**
-             * Channel
-             * @enum {string}
-             */
-            channel: "link" | "call_back";
-            /** Ticket Id */
-            ticket_id: string | null;
-            /** Customer Id */
-            customer_id: string | null;
-            /** Owner Id */
-            owner_id: string | null;
-        };
-        /** SurveyCreate */
-        SurveyCreate: {
-            /** Name */
-            name: string;
-            /** Description */
-            description?: string | null;
-            /** Questions */
-            questions: components["schemas"]["QuestionIn"][];
-            /**
-             * Active
-             * @default true
-             */
-            active: boolean;
-            /**
-             * Is Ticket Csat
-             * @description Invite each resolved ticket's customer to this survey (one per tenant: moves the mark).
-             * @default false
-             */
-            is_ticket_csat: boolean;
-            /**
-             * Link Valid Days
-             * @description How long an invitation link can be answered.
-             * @default 14
-             */
-            link_valid_days: number;
-        };
-        /** SurveyList */
-        SurveyList: {
+        /** SuggestionList */
+        SuggestionList: {
             /** Items */
-            items: components["schemas"]["SurveyOut"][];
+            items: components["schemas"]["SuggestionOut"][];
         };
-        /** SurveyOut */
-        SurveyOut: {
+        /** SuggestionOut */
+        SuggestionOut: {
+            article: components["schemas"]["ArticleSummaryOut"];
             /**
-             * Id
-             * Format: uuid
+             * Linked
+             * @description Already linked to the ticket.
              */
-            id: string;
-            /** Name */
-            name: string;
-            /** Description */
-            description: string | null;
-            /** Questions */
-            questions: components["schemas"]["QuestionOut"][];
-            /** Active */
-            active: boolean;
-            /** Is Ticket Csat */
-            is_ticket_csat: boolean;
-            /** Link Valid Days */
-            link_valid_days: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /** Version */
-            version: number;
-        };
-        /** SurveyPatch */
-        SurveyPatch: {
-            /** Name */
-            name?: string;
-            /** Description */
-            description?: string | null;
-            /**
-             * Questions
-             * @description Replaces the questions; refused (409) once the survey has responses.
-             */
-            questions?: components["schemas"]["QuestionIn"][];
-            /** Active */
-            active?: boolean;
-            /** Is Ticket Csat */
-            is_ticket_csat?: boolean;
-            /** Link Valid Days */
-            link_valid_days?: number;
+            linked: boolean;
         };
         /** TargetCreate */
         TargetCreate: {
@@ -6170,36 +5720,6 @@ export interface components {
             /** Won Count */
             won_count?: number | null;
         };
-        /** Thanks */
-        Thanks: {
-            /**
-             * Status
-             * @constant
-             */
-            status: "answered";
-        };
-        /** TicketCalendarOut */
-        TicketCalendarOut: {
-            /** Time Zone */
-            time_zone: string;
-            /** Weekdays */
-            weekdays: number[];
-            /** Open Minute */
-            open_minute: number;
-            /** Close Minute */
-            close_minute: number;
-            /** Holidays */
-            holidays: string[];
-            /** Reopen Days */
-            reopen_days: number;
-            /** Updated At */
-            updated_at: string | null;
-            /**
-             * Version
-             * @description 0: never saved (the defaults).
-             */
-            version: number;
-        };
         /** TicketCreate */
         TicketCreate: {
             /**
@@ -6253,6 +5773,38 @@ export interface components {
              * @description The team whose queue an unassigned ticket waits in.
              */
             department_id?: string | null;
+        };
+        /** TicketLinkList */
+        TicketLinkList: {
+            /** Items */
+            items: components["schemas"]["TicketLinkOut"][];
+        };
+        /** TicketLinkOut */
+        TicketLinkOut: {
+            /**
+             * Ticket Id
+             * Format: uuid
+             */
+            ticket_id: string;
+            /**
+             * Article Id
+             * Format: uuid
+             */
+            article_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "draft" | "published" | "archived";
+            /** Linked By */
+            linked_by: string | null;
+            /**
+             * Linked At
+             * Format: date-time
+             */
+            linked_at: string;
         };
         /** TicketOut */
         TicketOut: {
@@ -6558,8 +6110,6 @@ export interface components {
              * Format: date-time
              */
             to: string;
-            /** Group By */
-            group_by: ("day" | "week" | "month") | null;
             /** Total */
             total: number;
             /** By Kind */
@@ -6585,11 +6135,6 @@ export interface components {
             resolution_minutes: components["schemas"]["Percentiles"];
             sla: components["schemas"]["SlaRate"];
             reopen: components["schemas"]["ReopenRate"];
-            /**
-             * Volume
-             * @description Over time, with group_by; null without.
-             */
-            volume: components["schemas"]["VolumePoint"][] | null;
         };
         /** TicketTombstone */
         TicketTombstone: {
@@ -6738,14 +6283,6 @@ export interface components {
              */
             contacts_moved: number;
         };
-        /** UnreadCount */
-        UnreadCount: {
-            /**
-             * Unread
-             * @description Unread notifications, counted up to 1,000.
-             */
-            unread: number;
-        };
         /** UserCreate */
         UserCreate: {
             /** Email */
@@ -6844,26 +6381,69 @@ export interface components {
              */
             password?: string;
         };
-        /** VolumePoint */
-        VolumePoint: {
+        /** VersionList */
+        VersionList: {
+            /** Items */
+            items: components["schemas"]["VersionOut"][];
+        };
+        /** VersionOut */
+        VersionOut: {
+            /** Revision */
+            revision: number;
+            /** Title */
+            title: string;
             /**
-             * Period
+             * Body
+             * @description Empty in the list; the full text in GET .../versions/{revision}.
+             */
+            body: string;
+            /** Body Html */
+            body_html: string | null;
+            /** Category Id */
+            category_id: string | null;
+            /** Tags */
+            tags: string[];
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "public" | "internal";
+            /**
+             * Revised At
              * Format: date-time
-             * @description The start of the period (UTC day, ISO week from Monday, or month).
              */
-            period: string;
+            revised_at: string;
+            /** Revised By */
+            revised_by: string | null;
+            /** Current */
+            current: boolean;
+        };
+        /** CalendarOut */
+        app__api__v1__schemas__activities__CalendarOut: {
+            /** Items */
+            items: components["schemas"]["ActivityOut"][];
+        };
+        /** CalendarOut */
+        app__api__v1__schemas__tickets__CalendarOut: {
+            /** Time Zone */
+            time_zone: string;
+            /** Weekdays */
+            weekdays: number[];
+            /** Open Minute */
+            open_minute: number;
+            /** Close Minute */
+            close_minute: number;
+            /** Holidays */
+            holidays: string[];
+            /** Reopen Days */
+            reopen_days: number;
+            /** Updated At */
+            updated_at: string | null;
             /**
-             * Count
-             * @description Tickets created in the period.
+             * Version
+             * @description 0: never saved (the defaults).
              */
-            count: number;
-            /** Complaints */
-            complaints: number;
-            /**
-             * Breached
-             * @description Of those, tickets that missed a first response or resolution target.
-             */
-            breached: number;
+            version: number;
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -8209,7 +7789,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CalendarOut"];
+                    "application/json": components["schemas"]["app__api__v1__schemas__activities__CalendarOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -11915,10 +11495,8 @@ export interface operations {
                 category?: string | null;
                 customer?: string | null;
                 tag?: string | null;
-                /** @description The resolution is due before this instant (combine with open=true). */
+                /** @description Breaching soon: the resolution is due before this instant (combine with open=true). */
                 due_before?: string | null;
-                /** @description Breaching soon: open tickets with a running SLA clock due before this instant — the first response not yet given, or the resolution while not pending. Already breached ones included. */
-                breaching_before?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
                 /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
@@ -12044,8 +11622,6 @@ export interface operations {
             query?: {
                 from?: string | null;
                 to?: string | null;
-                /** @description Also the volume over time, per day, week or month. */
-                group_by?: ("day" | "week" | "month") | null;
             };
             header?: never;
             path?: never;
@@ -12521,64 +12097,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EscalationList"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the required permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such record within the caller's data range */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    tickets_history: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ticket_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HistoryList"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13461,222 +12979,6 @@ export interface operations {
             };
         };
     };
-    ticket_escalation_rules_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EscalationRuleList"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the required permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    ticket_escalation_rules_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EscalationRuleCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EscalationRuleOut"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the required permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    ticket_escalation_rules_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                record_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the required permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such record within the caller's data range */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    ticket_escalation_rules_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                record_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EscalationRulePatch"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EscalationRuleOut"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the required permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such record within the caller's data range */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     ticket_calendar_get: {
         parameters: {
             query?: never;
@@ -13692,7 +12994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketCalendarOut"];
+                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CalendarOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13734,7 +13036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TicketCalendarOut"];
+                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CalendarOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13775,7 +13077,7 @@ export interface operations {
             };
         };
     };
-    surveys_list: {
+    kb_categories_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -13790,7 +13092,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SurveyList"];
+                    "application/json": components["schemas"]["CategoryList"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13813,7 +13115,7 @@ export interface operations {
             };
         };
     };
-    surveys_create: {
+    kb_categories_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -13822,7 +13124,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SurveyCreate"];
+                "application/json": components["schemas"]["CategoryCreate"];
             };
         };
         responses: {
@@ -13832,7 +13134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SurveyOut"];
+                    "application/json": components["schemas"]["CategoryOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13873,7 +13175,7 @@ export interface operations {
             };
         };
     };
-    surveys_delete: {
+    kb_categories_delete: {
         parameters: {
             query?: never;
             header?: never;
@@ -13929,7 +13231,7 @@ export interface operations {
             };
         };
     };
-    surveys_update: {
+    kb_categories_update: {
         parameters: {
             query?: never;
             header?: never;
@@ -13940,7 +13242,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SurveyPatch"];
+                "application/json": components["schemas"]["CategoryPatch"];
             };
         };
         responses: {
@@ -13950,7 +13252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SurveyOut"];
+                    "application/json": components["schemas"]["CategoryOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13991,196 +13293,21 @@ export interface operations {
             };
         };
     };
-    surveys_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                survey_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SurveyOut"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the required permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such record within the caller's data range */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    surveys_results: {
+    kb_articles_list: {
         parameters: {
             query?: {
-                from?: string | null;
-                to?: string | null;
-                agent?: string | null;
-                team?: string | null;
-                channel?: ("link" | "call_back") | null;
-                group_by?: components["schemas"]["GroupBy"] | null;
-                comments?: number;
-            };
-            header?: never;
-            path: {
-                survey_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ResultsOut"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the required permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such record within the caller's data range */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    tickets_survey_invitations_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                ticket_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvitationList"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the required permission */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such record within the caller's data range */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    call_backs_list: {
-        parameters: {
-            query?: {
-                customer?: string | null;
-                ticket?: string | null;
-                /** @description The agent who called. */
-                agent?: string | null;
+                /** @description Search title and body, Chinese or Latin: every word must match (a Latin word as a prefix, Chinese as a phrase); ranked, title matches first. Sorted by relevance (`sort` is ignored). */
+                q?: string | null;
+                category?: string | null;
+                tag?: string | null;
+                /** @description Without kb:update only published articles are listed. */
+                status?: ("draft" | "published" | "archived") | null;
+                visibility?: ("public" | "internal") | null;
+                /** @description updated_at, created_at, view_count or used_in_count */
+                sort?: string;
+                /** @description Page size (max 200). */
                 limit?: number;
+                /** @description next_cursor of the previous page. */
                 cursor?: string | null;
             };
             header?: never;
@@ -14195,7 +13322,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CallBackPage"];
+                    "application/json": components["schemas"]["ArticlePage"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -14227,7 +13354,7 @@ export interface operations {
             };
         };
     };
-    call_backs_create: {
+    kb_articles_create: {
         parameters: {
             query?: never;
             header?: {
@@ -14239,7 +13366,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CallBackCreate"];
+                "application/json": components["schemas"]["ArticleCreate"];
             };
         };
         responses: {
@@ -14249,7 +13376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CallBackOut"];
+                    "application/json": components["schemas"]["ArticleOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -14272,6 +13399,904 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_articles_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_articles_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_articles_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from GET (W/"<version>"); 412 when stale. */
+                "if-match"?: string | null;
+            };
+            path: {
+                article_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArticlePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_articles_publish: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from GET (W/"<version>"); 412 when stale. */
+                "if-match"?: string | null;
+            };
+            path: {
+                article_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_articles_archive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from GET (W/"<version>"); 412 when stale. */
+                "if-match"?: string | null;
+            };
+            path: {
+                article_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_articles_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_articles_versions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_articles_versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: string;
+                revision: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_articles_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                article_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArticleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    kb_render: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_kb_suggestions: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_kb_links_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketLinkList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_kb_links_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketLinkOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_kb_links_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+                article_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14326,35 +14351,6 @@ export interface operations {
             };
             /** @description Invalid input */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    notifications_unread_count: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UnreadCount"];
-                };
-            };
-            /** @description Missing, invalid or expired credentials */
-            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15089,144 +15085,6 @@ export interface operations {
             };
             /** @description No such record within the caller's data range */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    public_surveys_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PublicSurveyOut"];
-                };
-            };
-            /** @description No such record within the caller's data range */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict (duplicate, state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Gone: the link expired or was withdrawn */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    public_surveys_answer: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PublicAnswer"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Thanks"];
-                };
-            };
-            /** @description No such record within the caller's data range */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict (duplicate, state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Gone: the link expired or was withdrawn */
-            410: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@ import {
   AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  BookOutlined,
   CalendarOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
@@ -66,6 +67,7 @@ export default function Shell() {
     if (canOpen(me, 'tickets')) service.push({ key: '/tickets', icon: <CustomerServiceOutlined />, label: t('nav.tickets') });
     if (canOpen(me, 'serviceDashboard'))
       service.push({ key: '/service-dashboard', icon: <DashboardOutlined />, label: t('nav.serviceDashboard') });
+    if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
     const admin: NonNullable<MenuProps['items']> = [];
@@ -92,6 +94,7 @@ export default function Shell() {
       '/tickets': t('nav.tickets'),
       '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),
+      '/kb': t('kb.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
       '/admin/roles': t('nav.roles'),
