@@ -941,7 +941,7 @@ export interface paths {
         };
         /**
          * List tickets in your data range, each with its SLA block
-         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (breaching soon), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
+         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (the resolution is due before), `breaching_before` (breaching soon: a running first-response or resolution clock is due before the instant, overdue ones included), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
          */
         get: operations["tickets_list"];
         put?: never;
@@ -965,7 +965,7 @@ export interface paths {
         };
         /**
          * Complaints analysis over a period, within your data range
-         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets).
+         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets). With `group_by` (day, week, month) also `volume`: tickets, complaints and breaches per UTC period, empty periods included.
          */
         get: operations["tickets_stats"];
         put?: never;
@@ -1051,6 +1051,26 @@ export interface paths {
         };
         /** The ticket's escalations, oldest first */
         get: operations["tickets_escalations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ticket's history, oldest first: status moves, assignments, priority changes, escalations
+         * @description Each status move says who moved it, when, and how long the ticket stayed in the status it left (elapsed and business time on the tenant's calendar). Escalations by a rule carry its `rule_id`.
+         */
+        get: operations["tickets_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1221,6 +1241,42 @@ export interface paths {
         patch: operations["ticket_assignment_rules_update"];
         trace?: never;
     };
+    "/api/v1/ticket-escalation-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's ticket escalation rules, applied by the worker in position order, each at most once per ticket */
+        get: operations["ticket_escalation_rules_list"];
+        put?: never;
+        /** Add to the ticket escalation rules, applied by the worker in position order, each at most once per ticket */
+        post: operations["ticket_escalation_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ticket-escalation-rules/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the ticket escalation rules, applied by the worker in position order, each at most once per ticket */
+        delete: operations["ticket_escalation_rules_delete"];
+        options?: never;
+        head?: never;
+        /** Change one of the ticket escalation rules, applied by the worker in position order, each at most once per ticket */
+        patch: operations["ticket_escalation_rules_update"];
+        trace?: never;
+    };
     "/api/v1/ticket-calendar": {
         parameters: {
             query?: never;
@@ -1236,6 +1292,120 @@ export interface paths {
          */
         put: operations["ticket_calendar_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
+        get: operations["surveys_list"];
+        put?: never;
+        /** Add to the satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
+        post: operations["surveys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{record_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
+        delete: operations["surveys_delete"];
+        options?: never;
+        head?: never;
+        /** Change one of the satisfaction survey templates (questions of type rating, nps, single, multiple, text) */
+        patch: operations["surveys_update"];
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A survey template with its questions */
+        get: operations["surveys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/surveys/{survey_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A survey's results within your data range: distributions, CSAT %, NPS, comments, groups
+         * @description Responses answered in [from, to), optionally of one agent, team or channel. CSAT % is the share of 4 and 5 among the answers to the first rating question; NPS is % promoters (9-10) minus % detractors (0-6) on the first NPS question. `group_by` adds the same headline per agent, team, or UTC day/week/month (the CSAT trend). The newest `comments` text answers (default 20, at most 200). Responses count within your tickets read range: an agent's own, a manager's team's.
+         */
+        get: operations["surveys_results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticket_id}/survey-invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The satisfaction survey invitations of a ticket (newest first), with their links
+         * @description One is made for each resolution while the tenant has an active ticket CSAT survey; a new one revokes the earlier unanswered link. `path` is the web client's page for the link.
+         */
+        get: operations["tickets_survey_invitations_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/call-backs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Call-backs (phone follow-ups) within your data range, newest first */
+        get: operations["call_backs_list"];
+        put?: never;
+        /**
+         * Log a call-back: a phone follow-up, its outcome, the next action, and survey answers taken on the call
+         * @description About a customer and/or a ticket (within your tickets range). With `answers` (outcome reached), a response to `survey_id` counting in its results as channel call_back, rated to the ticket's agent.
+         */
+        post: operations["call_backs_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1512,6 +1682,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many of your notifications are unread (for a badge) */
+        get: operations["notifications_unread_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/read": {
         parameters: {
             query?: never;
@@ -1651,6 +1838,30 @@ export interface paths {
          * @description Only the fields the form allows; a few submissions per address and form in ten minutes (429 with Retry-After beyond). The answer is the same whether or not the person was known.
          */
         post: operations["public_lead_forms_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/surveys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The questions of a survey link, with the organization and the ticket's subject
+         * @description 404 for an unknown link, 410 once it expired or was replaced, 409 once answered.
+         */
+        get: operations["public_surveys_get"];
+        put?: never;
+        /**
+         * Answer a survey link (once)
+         * @description Only `answers`, each valid for its question's type (422 names the bad ones). 404 unknown link, 410 expired or replaced, 409 already answered; a few answers per address in ten minutes (429 beyond).
+         */
+        post: operations["public_surveys_answer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1979,7 +2190,7 @@ export interface paths {
         put?: never;
         /**
          * Create a custom role
-         * @description Permissions are `<resource>:<action>`. A role granting anything on customers, contacts or activities needs a data range for that resource.
+         * @description Permissions are `<resource>:<action>`. A role granting anything on a ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets) needs a data range for it.
          */
         post: operations["roles_create"];
         delete?: never;
@@ -2775,6 +2986,62 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /**
+         * BoardCardOut
+         * @description A deal on the board: what its card shows and what moving it needs; GET
+         *     /opportunities/{id} has the rest.
+         */
+        BoardCardOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Amount */
+            amount: string;
+            /** Currency */
+            currency: string;
+            /** Expected Close Date */
+            expected_close_date: string | null;
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /** Probability */
+            probability: number;
+            /**
+             * Forecast Category
+             * @enum {string}
+             */
+            forecast_category: "pipeline" | "best_case" | "commit" | "closed" | "omitted";
+            /** Lost Reason */
+            lost_reason: string | null;
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+            /**
+             * Stage Entered At
+             * Format: date-time
+             */
+            stage_entered_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
         /** BoardColumnOut */
         BoardColumnOut: {
             /**
@@ -2804,7 +3071,7 @@ export interface components {
              * Cards
              * @description The most recently updated deals of the stage.
              */
-            cards: components["schemas"]["OpportunityOut"][];
+            cards: components["schemas"]["BoardCardOut"][];
         };
         /** BoardOut */
         BoardOut: {
@@ -2846,6 +3113,103 @@ export interface components {
              * @default 7
              */
             reopen_days: number;
+        };
+        /** CalendarOut */
+        CalendarOut: {
+            /** Items */
+            items: components["schemas"]["ActivityOut"][];
+        };
+        /** CallBackCreate */
+        CallBackCreate: {
+            /**
+             * Customer Id
+             * @description Required unless ticket_id is given (then the ticket's).
+             */
+            customer_id?: string | null;
+            /** Contact Id */
+            contact_id?: string | null;
+            /** Ticket Id */
+            ticket_id?: string | null;
+            /** Survey Id */
+            survey_id?: string | null;
+            /**
+             * Answers
+             * @description The survey's answers, taken on the customer's behalf.
+             */
+            answers?: {
+                [key: string]: number | string | string[] | null;
+            } | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "reached" | "not_reached" | "refused" | "wrong_number" | "call_later";
+            /** Notes */
+            notes?: string | null;
+            /** Next Action */
+            next_action?: string | null;
+            /** Next Action At */
+            next_action_at?: string | null;
+            /**
+             * Called At
+             * @description When the call was made; default now.
+             */
+            called_at?: string | null;
+        };
+        /** CallBackOut */
+        CallBackOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Contact Id */
+            contact_id: string | null;
+            /** Ticket Id */
+            ticket_id: string | null;
+            /** Survey Id */
+            survey_id: string | null;
+            /** Response Id */
+            response_id: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "reached" | "not_reached" | "refused" | "wrong_number" | "call_later";
+            /** Notes */
+            notes: string | null;
+            /** Next Action */
+            next_action: string | null;
+            /** Next Action At */
+            next_action_at: string | null;
+            /**
+             * Called At
+             * Format: date-time
+             */
+            called_at: string;
+            /**
+             * Owner Id
+             * @description The agent who called.
+             */
+            owner_id: string | null;
+            /** Department Id */
+            department_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Version */
+            version: number;
+        };
+        /** CallBackPage */
+        CallBackPage: {
+            /** Items */
+            items: components["schemas"]["CallBackOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /** CategoryCreate */
         CategoryCreate: {
@@ -3154,6 +3518,13 @@ export interface components {
             contact: components["schemas"]["ContactOut"] | null;
             opportunity: components["schemas"]["OpportunityOut"] | null;
         };
+        /** Count */
+        Count: {
+            /** Value */
+            value: unknown;
+            /** Count */
+            count: number;
+        };
         /** CountBy */
         CountBy: {
             /**
@@ -3163,6 +3534,11 @@ export interface components {
             key: string | null;
             /** Count */
             count: number;
+            /**
+             * Complaints
+             * @description Of those, complaints (kind complaint): top complaint categories.
+             */
+            complaints: number;
         };
         /**
          * CreateLeadBody
@@ -3184,6 +3560,18 @@ export interface components {
              * Format: uuid
              */
             lead_id: string;
+        };
+        /** CsatOut */
+        CsatOut: {
+            /** Answered */
+            answered: number;
+            /**
+             * Satisfied
+             * @description Answers of 4 or 5.
+             */
+            satisfied: number;
+            /** Percent */
+            percent: number | null;
         };
         /** CustomFieldCreate */
         CustomFieldCreate: {
@@ -3625,13 +4013,165 @@ export interface components {
             from_owner_id: string | null;
             /** To Owner Id */
             to_owner_id: string | null;
-            /** Escalated By */
+            /**
+             * Escalated By
+             * @description Who escalated; null when a rule did (see rule_id).
+             */
             escalated_by: string | null;
             /**
              * Escalated At
              * Format: date-time
              */
             escalated_at: string;
+            /**
+             * Rule Id
+             * @description The escalation rule that made it.
+             */
+            rule_id?: string | null;
+        };
+        /** EscalationRuleCreate */
+        EscalationRuleCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Position
+             * @description Rules are applied in this order; default: last.
+             */
+            position?: number | null;
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Condition
+             * @description When it fires (once per ticket): an SLA target breached or at its 80% warning, or a ticket in the unassigned queue for `minutes` business minutes.
+             * @enum {string}
+             */
+            condition: "sla_first_response_breached" | "sla_resolution_breached" | "sla_first_response_warning" | "sla_resolution_warning" | "unassigned";
+            /**
+             * Minutes
+             * @description Business minutes, for `unassigned` only.
+             */
+            minutes?: number | null;
+            /**
+             * Priority
+             * @description Only tickets of this priority (null: any).
+             */
+            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** Category Id */
+            category_id?: string | null;
+            /** Kind */
+            kind?: ("service_request" | "inquiry" | "complaint" | "after_sales") | null;
+            /** Channel */
+            channel?: ("phone" | "email" | "web" | "chat" | "wechat" | "in_person") | null;
+            /**
+             * Raise Priority
+             * @description One `step` up, or to this level (never down).
+             */
+            raise_priority?: ("step" | "normal" | "high" | "urgent") | null;
+            /**
+             * Reassign
+             * @description To the team's manager, to `user_id`, or to the unassigned queue of `department_id`.
+             */
+            reassign?: ("team_manager" | "user" | "department") | null;
+            /** User Id */
+            user_id?: string | null;
+            /** Department Id */
+            department_id?: string | null;
+            /**
+             * Notify
+             * @description Tell the assignee (before and after) and the team's manager.
+             * @default true
+             */
+            notify: boolean;
+        };
+        /** EscalationRuleList */
+        EscalationRuleList: {
+            /** Items */
+            items: components["schemas"]["EscalationRuleOut"][];
+        };
+        /** EscalationRuleOut */
+        EscalationRuleOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Active */
+            active: boolean;
+            /** Condition */
+            condition: string;
+            /** Minutes */
+            minutes: number | null;
+            /** Priority */
+            priority: string | null;
+            /** Category Id */
+            category_id: string | null;
+            /** Kind */
+            kind: string | null;
+            /** Channel */
+            channel: string | null;
+            /** Raise Priority */
+            raise_priority: string | null;
+            /** Reassign */
+            reassign: string | null;
+            /** User Id */
+            user_id: string | null;
+            /** Department Id */
+            department_id: string | null;
+            /** Notify */
+            notify: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** EscalationRulePatch */
+        EscalationRulePatch: {
+            /** Name */
+            name?: string;
+            /** Position */
+            position?: number;
+            /** Active */
+            active?: boolean;
+            /**
+             * Condition
+             * @enum {string}
+             */
+            condition?: "sla_first_response_breached" | "sla_resolution_breached" | "sla_first_response_warning" | "sla_resolution_warning" | "unassigned";
+            /** Minutes */
+            minutes?: number | null;
+            /** Priority */
+            priority?: ("low" | "normal" | "high" | "urgent") | null;
+            /** Category Id */
+            category_id?: string | null;
+            /** Kind */
+            kind?: ("service_request" | "inquiry" | "complaint" | "after_sales") | null;
+            /** Channel */
+            channel?: ("phone" | "email" | "web" | "chat" | "wechat" | "in_person") | null;
+            /** Raise Priority */
+            raise_priority?: ("step" | "normal" | "high" | "urgent") | null;
+            /** Reassign */
+            reassign?: ("team_manager" | "user" | "department") | null;
+            /** User Id */
+            user_id?: string | null;
+            /** Department Id */
+            department_id?: string | null;
+            /** Notify */
+            notify?: boolean;
         };
         /** FeedbackBody */
         FeedbackBody: {
@@ -3696,6 +4236,153 @@ export interface components {
             /** Lines */
             lines: components["schemas"]["ForecastLineOut"][];
             total: components["schemas"]["ForecastLineOut"];
+        };
+        /**
+         * GroupBy
+         * @enum {string}
+         */
+        GroupBy: "agent" | "team" | "month" | "week" | "day";
+        /** GroupOut */
+        GroupOut: {
+            /** Responses */
+            responses: number;
+            csat: components["schemas"]["CsatOut"];
+            nps: components["schemas"]["NpsOut"];
+            /** Average Rating */
+            average_rating: number | null;
+            /**
+             * Key
+             * @description Agent or team id, or the period's first day (YYYY-MM-DD, UTC).
+             */
+            key: string | null;
+            /** Label */
+            label: string | null;
+        };
+        /** HistoryItemOut */
+        HistoryItemOut: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "status" | "assignment" | "priority" | "escalation";
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Actor Id
+             * @description Who did it; null for the system (a rule, the worker).
+             */
+            actor_id: string | null;
+            /**
+             * Before
+             * @description Status, assignee id or priority before (escalation: the priority).
+             */
+            before: string | null;
+            /**
+             * After
+             * @description ...and after.
+             */
+            after: string | null;
+            /**
+             * Seconds In Previous
+             * @description status: time spent in the status left.
+             */
+            seconds_in_previous?: number | null;
+            /**
+             * Business Seconds In Previous
+             * @description status: the same in business time on the tenant's calendar.
+             */
+            business_seconds_in_previous?: number | null;
+            /**
+             * Team Before
+             * @description assignment: the team before, when it changed.
+             */
+            team_before?: string | null;
+            /** Team After */
+            team_after?: string | null;
+            /**
+             * Level
+             * @description escalation: its level.
+             */
+            level?: number | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Owner Before
+             * @description escalation: the assignee before and after.
+             */
+            owner_before?: string | null;
+            /** Owner After */
+            owner_after?: string | null;
+            /**
+             * Rule Id
+             * @description escalation: the rule that made it.
+             */
+            rule_id?: string | null;
+        };
+        /** HistoryList */
+        HistoryList: {
+            /** Items */
+            items: components["schemas"]["HistoryItemOut"][];
+        };
+        /** InvitationList */
+        InvitationList: {
+            /** Items */
+            items: components["schemas"]["InvitationOut"][];
+        };
+        /** InvitationOut */
+        InvitationOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+            /**
+             * Token
+             * @description The link's secret: send `path` (on the web client's origin) to the customer.
+             */
+            token: string;
+            /** Path */
+            path: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending" | "answered" | "expired" | "revoked";
+            /** Ticket Id */
+            ticket_id: string | null;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Contact Id */
+            contact_id: string | null;
+            /**
+             * Owner Id
+             * @description The agent whose service is rated.
+             */
+            owner_id: string | null;
+            /** Department Id */
+            department_id: string | null;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Answered At */
+            answered_at: string | null;
+            /** Revoked At */
+            revoked_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** LeadBatch */
         LeadBatch: {
@@ -4246,6 +4933,22 @@ export interface components {
             items: components["schemas"]["NotificationOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** NpsOut */
+        NpsOut: {
+            /** Answered */
+            answered: number;
+            /** Promoters */
+            promoters: number;
+            /** Passives */
+            passives: number;
+            /** Detractors */
+            detractors: number;
+            /**
+             * Score
+             * @description % promoters - % detractors, -100 to 100.
+             */
+            score: number | null;
         };
         /** OpportunityCreate */
         OpportunityCreate: {
@@ -4960,6 +5663,96 @@ export interface components {
              */
             ratio: number | null;
         };
+        /** PublicAnswer */
+        PublicAnswer: {
+            /**
+             * Answers
+             * @description {question id: value}; leave a question out (or null) to skip it.
+             */
+            answers: {
+                [key: string]: number | string | string[] | null;
+            };
+        };
+        /** PublicSurveyOut */
+        PublicSurveyOut: {
+            /** Organization */
+            organization: string;
+            /**
+             * Subject
+             * @description The ticket's subject.
+             */
+            subject: string | null;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionOut"][];
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /** QuestionIn */
+        QuestionIn: {
+            /**
+             * Id
+             * @description Stable key of the question (letters, digits, _ and -); made when left out.
+             */
+            id?: string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "rating" | "nps" | "single" | "multiple" | "text";
+            /** Text */
+            text: string;
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /**
+             * Choices
+             * @description single/multiple only: 2-20
+             */
+            choices?: string[];
+        };
+        /** QuestionOut */
+        QuestionOut: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "rating" | "nps" | "single" | "multiple" | "text";
+            /** Text */
+            text: string;
+            /** Required */
+            required: boolean;
+            /** Choices */
+            choices: string[];
+        };
+        /** QuestionResult */
+        QuestionResult: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "rating" | "nps" | "single" | "multiple" | "text";
+            /** Text */
+            text: string;
+            /** Answered */
+            answered: number;
+            /** Distribution */
+            distribution: components["schemas"]["Count"][];
+            /** Average */
+            average: number | null;
+        };
         /** QuoteCreate */
         QuoteCreate: {
             /**
@@ -5151,6 +5944,33 @@ export interface components {
             /** Complaints */
             complaints: number;
         };
+        /** ResultsOut */
+        ResultsOut: {
+            /** Responses */
+            responses: number;
+            csat: components["schemas"]["CsatOut"];
+            nps: components["schemas"]["NpsOut"];
+            /** Average Rating */
+            average_rating: number | null;
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+            /**
+             * Csat Question Id
+             * @description The first rating question: CSAT % is its share of 4 and 5.
+             */
+            csat_question_id: string | null;
+            /** Nps Question Id */
+            nps_question_id: string | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionResult"][];
+            /** Groups */
+            groups: components["schemas"]["GroupOut"][];
+            /** Comments */
+            comments: components["schemas"]["SurveyCommentOut"][];
+        };
         /** RoleCreate */
         RoleCreate: {
             /**
@@ -5169,7 +5989,7 @@ export interface components {
             permissions: string[];
             /**
              * Data Ranges
-             * @description Per ranged resource (customers, contacts, activities).
+             * @description Per ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets).
              */
             data_ranges?: {
                 [key: string]: components["schemas"]["DataRangeSpec"];
@@ -5231,7 +6051,7 @@ export interface components {
             permissions?: string[] | null;
             /**
              * Data Ranges
-             * @description Per ranged resource (customers, contacts, activities).
+             * @description Per ranged resource (customers, contacts, activities, leads, opportunities, quotes, orders, sales_plans, tickets).
              */
             data_ranges?: {
                 [key: string]: components["schemas"]["DataRangeSpec"];
@@ -5645,6 +6465,115 @@ export interface components {
              */
             linked: boolean;
         };
+        /** SurveyCommentOut */
+        SurveyCommentOut: {
+            /**
+             * Response Id
+             * Format: uuid
+             */
+            response_id: string;
+            /** Question Id */
+            question_id: string;
+            /** Text */
+            text: string;
+            /**
+             * Answered At
+             * Format: date-time
+             */
+            answered_at: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "link" | "call_back";
+            /** Ticket Id */
+            ticket_id: string | null;
+            /** Customer Id */
+            customer_id: string | null;
+            /** Owner Id */
+            owner_id: string | null;
+        };
+        /** SurveyCreate */
+        SurveyCreate: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionIn"][];
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /**
+             * Is Ticket Csat
+             * @description Invite each resolved ticket's customer to this survey (one per tenant: moves the mark).
+             * @default false
+             */
+            is_ticket_csat: boolean;
+            /**
+             * Link Valid Days
+             * @description How long an invitation link can be answered.
+             * @default 14
+             */
+            link_valid_days: number;
+        };
+        /** SurveyList */
+        SurveyList: {
+            /** Items */
+            items: components["schemas"]["SurveyOut"][];
+        };
+        /** SurveyOut */
+        SurveyOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionOut"][];
+            /** Active */
+            active: boolean;
+            /** Is Ticket Csat */
+            is_ticket_csat: boolean;
+            /** Link Valid Days */
+            link_valid_days: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** SurveyPatch */
+        SurveyPatch: {
+            /** Name */
+            name?: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Questions
+             * @description Replaces the questions; refused (409) once the survey has responses.
+             */
+            questions?: components["schemas"]["QuestionIn"][];
+            /** Active */
+            active?: boolean;
+            /** Is Ticket Csat */
+            is_ticket_csat?: boolean;
+            /** Link Valid Days */
+            link_valid_days?: number;
+        };
         /** TargetCreate */
         TargetCreate: {
             /**
@@ -5719,6 +6648,36 @@ export interface components {
             amount?: number | string;
             /** Won Count */
             won_count?: number | null;
+        };
+        /** Thanks */
+        Thanks: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "answered";
+        };
+        /** TicketCalendarOut */
+        TicketCalendarOut: {
+            /** Time Zone */
+            time_zone: string;
+            /** Weekdays */
+            weekdays: number[];
+            /** Open Minute */
+            open_minute: number;
+            /** Close Minute */
+            close_minute: number;
+            /** Holidays */
+            holidays: string[];
+            /** Reopen Days */
+            reopen_days: number;
+            /** Updated At */
+            updated_at: string | null;
+            /**
+             * Version
+             * @description 0: never saved (the defaults).
+             */
+            version: number;
         };
         /** TicketCreate */
         TicketCreate: {
@@ -6110,6 +7069,8 @@ export interface components {
              * Format: date-time
              */
             to: string;
+            /** Group By */
+            group_by: ("day" | "week" | "month") | null;
             /** Total */
             total: number;
             /** By Kind */
@@ -6135,6 +7096,11 @@ export interface components {
             resolution_minutes: components["schemas"]["Percentiles"];
             sla: components["schemas"]["SlaRate"];
             reopen: components["schemas"]["ReopenRate"];
+            /**
+             * Volume
+             * @description Over time, with group_by; null without.
+             */
+            volume: components["schemas"]["VolumePoint"][] | null;
         };
         /** TicketTombstone */
         TicketTombstone: {
@@ -6283,6 +7249,14 @@ export interface components {
              */
             contacts_moved: number;
         };
+        /** UnreadCount */
+        UnreadCount: {
+            /**
+             * Unread
+             * @description Unread notifications, counted up to 1,000.
+             */
+            unread: number;
+        };
         /** UserCreate */
         UserCreate: {
             /** Email */
@@ -6418,32 +7392,26 @@ export interface components {
             /** Current */
             current: boolean;
         };
-        /** CalendarOut */
-        app__api__v1__schemas__activities__CalendarOut: {
-            /** Items */
-            items: components["schemas"]["ActivityOut"][];
-        };
-        /** CalendarOut */
-        app__api__v1__schemas__tickets__CalendarOut: {
-            /** Time Zone */
-            time_zone: string;
-            /** Weekdays */
-            weekdays: number[];
-            /** Open Minute */
-            open_minute: number;
-            /** Close Minute */
-            close_minute: number;
-            /** Holidays */
-            holidays: string[];
-            /** Reopen Days */
-            reopen_days: number;
-            /** Updated At */
-            updated_at: string | null;
+        /** VolumePoint */
+        VolumePoint: {
             /**
-             * Version
-             * @description 0: never saved (the defaults).
+             * Period
+             * Format: date-time
+             * @description The start of the period (UTC day, ISO week from Monday, or month).
              */
-            version: number;
+            period: string;
+            /**
+             * Count
+             * @description Tickets created in the period.
+             */
+            count: number;
+            /** Complaints */
+            complaints: number;
+            /**
+             * Breached
+             * @description Of those, tickets that missed a first response or resolution target.
+             */
+            breached: number;
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -7789,7 +8757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__activities__CalendarOut"];
+                    "application/json": components["schemas"]["CalendarOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -11495,8 +12463,10 @@ export interface operations {
                 category?: string | null;
                 customer?: string | null;
                 tag?: string | null;
-                /** @description Breaching soon: the resolution is due before this instant (combine with open=true). */
+                /** @description The resolution is due before this instant (combine with open=true). */
                 due_before?: string | null;
+                /** @description Breaching soon: open tickets with a running SLA clock due before this instant — the first response not yet given, or the resolution while not pending. Already breached ones included. */
+                breaching_before?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
                 /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
@@ -11622,6 +12592,8 @@ export interface operations {
             query?: {
                 from?: string | null;
                 to?: string | null;
+                /** @description Also the volume over time, per day, week or month. */
+                group_by?: ("day" | "week" | "month") | null;
             };
             header?: never;
             path?: never;
@@ -12097,6 +13069,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EscalationList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryList"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -12979,6 +14009,222 @@ export interface operations {
             };
         };
     };
+    ticket_escalation_rules_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationRuleList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_escalation_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EscalationRuleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationRuleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_escalation_rules_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ticket_escalation_rules_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EscalationRulePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EscalationRuleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ticket_calendar_get: {
         parameters: {
             query?: never;
@@ -12994,7 +14240,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CalendarOut"];
+                    "application/json": components["schemas"]["TicketCalendarOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -13036,7 +14282,522 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__tickets__CalendarOut"];
+                    "application/json": components["schemas"]["TicketCalendarOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    surveys_results: {
+        parameters: {
+            query?: {
+                from?: string | null;
+                to?: string | null;
+                agent?: string | null;
+                team?: string | null;
+                channel?: ("link" | "call_back") | null;
+                group_by?: components["schemas"]["GroupBy"] | null;
+                comments?: number;
+            };
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultsOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tickets_survey_invitations_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ticket_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    call_backs_list: {
+        parameters: {
+            query?: {
+                customer?: string | null;
+                ticket?: string | null;
+                /** @description The agent who called. */
+                agent?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallBackPage"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    call_backs_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response and create nothing new. */
+                "idempotency-key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallBackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallBackOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -14360,6 +16121,35 @@ export interface operations {
             };
         };
     };
+    notifications_unread_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     notifications_mark_read: {
         parameters: {
             query?: never;
@@ -15085,6 +16875,144 @@ export interface operations {
             };
             /** @description No such record within the caller's data range */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_surveys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicSurveyOut"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_surveys_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicAnswer"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Thanks"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
