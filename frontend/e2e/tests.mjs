@@ -881,6 +881,125 @@ export const kbTests = [
   },
 ];
 
+// -- the service flow ------------------------------------------------------------------------------
+
+export const serviceFlowTests = [
+  {
+    name: 'service flow: a complaint is routed to an agent with its SLA, answered and resolved; the customer answers the survey link; the dashboard counts it',
+    async run(ctx) {
+      const stamp = Date.now();
+      const manager = await apiAs(ctx, 'service.manager');
+      const agent1 = (await manager('/api/v1/users?limit=200')).body.items.find((u) => u.email === demo('agent1'));
+      // The desk's set-up: an SLA for high priority (the demo has one per priority), a first rule
+      // sending complaints that come in person to agent1, and an active ticket CSAT survey.
+      const policies = (await manager('/api/v1/sla-policies')).body.items;
+      if (!policies.some((p) => p.active && p.priority === 'high' && p.customer_level === null)) {
+        const made = await manager('/api/v1/sla-policies', {
+          method: 'POST',
+          body: JSON.stringify({ name: `E2E high ${stamp}`, priority: 'high', first_response_minutes: 240, resolution_minutes: 2400 }),
+        });
+        assert.equal(made.status, 201, JSON.stringify(made.body));
+      }
+      const rule = await manager('/api/v1/ticket-assignment-rules', {
+        method: 'POST',
+        body: JSON.stringify({ name: `E2E in person ${stamp}`, position: 0, kind: 'complaint', channel: 'in_person', user_id: agent1.id }),
+      });
+      assert.equal(rule.status, 201, JSON.stringify(rule.body));
+      let csat = (await manager('/api/v1/surveys')).body.items.find((x) => x.is_ticket_csat && x.active);
+      if (!csat) {
+        const made = await manager('/api/v1/surveys', {
+          method: 'POST',
+          body: JSON.stringify({
+            name: `E2E flow CSAT ${stamp}`,
+            is_ticket_csat: true,
+            questions: [{ id: 'sat', type: 'rating', text: 'How did we do?', required: true }],
+          }),
+        });
+        assert.equal(made.status, 201, JSON.stringify(made.body));
+        csat = made.body;
+      }
+      const day = 86_400_000;
+      const to = Math.floor(Date.now() / day) * day + day;
+      const period = new URLSearchParams({ from: new Date(to - 30 * day).toISOString(), to: new Date(to).toISOString(), group_by: 'day' });
+      const before = (await manager(`/api/v1/surveys/${csat.id}/results?${period}`)).body;
+
+      // 1. The complaint comes in: the manager takes it at the desk, leaving the assignee to the rules.
+      const subject = `E2E flow complaint ${stamp}`;
+      const customer = (await manager('/api/v1/customers?limit=1&sort=name')).body.items[0];
+      const desk = await signedIn(ctx, 'service.manager');
+      await desk.page.goto('/tickets/new');
+      const form = desk.page.getByTestId('ticket-form');
+      await chooseOption(desk.page, form, 'Kind', 'Complaint');
+      await chooseOption(desk.page, form, 'Channel', 'In person');
+      await chooseOption(desk.page, form, 'Priority', 'High');
+      await form.getByLabel('Customer', { exact: true }).fill(customer.name);
+      await desk.page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${customer.name}"]`).click();
+      await form.getByLabel('Subject').fill(subject);
+      await form.getByLabel('Description').fill('The replacement part was the wrong size, second time this month.');
+      await form.getByRole('button', { name: 'Create' }).click();
+      await desk.page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+      const ticketId = desk.page.url().split('/').pop();
+      // 2. Routed by the rule to agent1, with its SLA clocks running.
+      const stored = (await manager(`/api/v1/tickets/${ticketId}`)).body;
+      assert.equal(stored.owner_id, agent1.id, 'the assignment rule gave it to agent1');
+      assert.ok(stored.sla.first_response.due_at && stored.sla.resolution.due_at, JSON.stringify(stored.sla));
+      await desk.page.getByTestId('sla-panel').waitFor();
+      await desk.context.close();
+
+      // 3. agent1 finds it in "mine" with its countdown, replies and resolves it.
+      const { page, context } = await signedIn(ctx, 'agent1');
+      await page.goto('/tickets?view=mine');
+      const row = page.getByTestId('tickets-table').locator('tr.ant-table-row', { hasText: stored.number });
+      await row.waitFor();
+      assert.equal(await row.getByTestId('sla-countdown').getAttribute('data-state'), 'ok');
+      await row.getByTestId('ticket-link').click();
+      await page.waitForURL(`**/tickets/${ticketId}`);
+      await page.getByTestId('reply-body').fill('Sorry about that: the right part is on its way by courier today.');
+      await page.getByTestId('send-reply').click();
+      await page.getByTestId('public-reply').filter({ hasText: 'right part is on its way' }).waitFor();
+      await page.getByTestId('sla-panel').locator('[data-state="met"]').waitFor();
+      await page.getByTestId('resolve').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByTestId('solution').fill('Sent the right part; the customer confirmed the size.');
+      await dialog.getByTestId('resolve-ok').click();
+      await page.getByTestId('ticket-status').filter({ hasText: 'Resolved' }).waitFor();
+      // 4. The worker makes the survey invitation; the ticket page shows its link.
+      const link = page.getByTestId('survey-invitation-link');
+      await link.waitFor({ timeout: 30_000 });
+      const path = await link.getAttribute('href');
+      assert.match(path, /^\/survey\/[A-Za-z0-9_-]+$/);
+      await shot(ctx, page, '50-flow-resolved-with-survey-link');
+      await context.close();
+
+      // 5. The customer, signed in nowhere, answers the link.
+      const visitor = await ctx.newContext();
+      const answer = await visitor.newPage();
+      await answer.goto(path);
+      await answer.getByTestId('public-survey-form').waitFor();
+      await answer.getByText(subject).waitFor();
+      await answer.locator('.ant-form-item').first().getByText('5', { exact: true }).click();
+      await answer.getByTestId('survey-submit').click();
+      await answer.getByTestId('survey-thanks').waitFor();
+      await visitor.close();
+
+      // 6. The service dashboard counts the answer in its CSAT panel.
+      const after = (await manager(`/api/v1/surveys/${csat.id}/results?${period}`)).body;
+      assert.equal(after.responses, before.responses + 1);
+      assert.equal(after.csat.satisfied, before.csat.satisfied + 1);
+      const board = await signedIn(ctx, 'service.manager');
+      await board.page.goto('/service-dashboard');
+      const panel = board.page.getByTestId('csat-trend');
+      await panel.getByTestId('csat-chart').locator('canvas').waitFor();
+      const shown = await panel.getByTestId('csat-percent').locator('.ant-statistic-content-value').innerText();
+      assert.equal(Number.parseFloat(shown), after.csat.percent);
+      await shot(ctx, board.page, '51-flow-dashboard-csat');
+      await board.context.close();
+      // leave the desk's rules as they were
+      assert.equal((await manager(`/api/v1/ticket-assignment-rules/${rule.body.id}`, { method: 'DELETE' })).status, 204);
+    },
+  },
+];
+
 export const tests = [
   {
     name: 'leads: a rep filters, opens a lead, reads its score, converts it with a new customer and a deal',
@@ -1743,6 +1862,7 @@ export const tests = [
   ...serviceTests,
   ...surveyTests,
   ...kbTests,
+  ...serviceFlowTests,
 ];
 
 async function firstSegment(page) {

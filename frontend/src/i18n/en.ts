@@ -722,6 +722,10 @@ const en = {
       byPriority: 'By priority',
       byOwner: 'By assignee',
       noData: 'No tickets in this period',
+      csatTrend: 'Customer satisfaction (ticket CSAT survey)',
+      csatPercent: 'CSAT %',
+      csatAnswers: 'Answers',
+      csatNone: 'No survey answers in this period',
     },
   },
   myDay: {
@@ -816,6 +820,11 @@ const en = {
     },
   },
   surveys: {
+    invitation: {
+      title: 'Satisfaction survey',
+      expires: 'The link works until {{when}}.',
+      states: { pending: 'Sent, not answered yet', answered: 'Answered', expired: 'Expired', revoked: 'Replaced' },
+    },
     nav: 'Surveys',
     title: 'Satisfaction surveys',
     new: 'New survey',

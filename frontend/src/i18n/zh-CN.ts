@@ -719,6 +719,10 @@ const zhCN: Messages<typeof en> = {
       byPriority: '按优先级',
       byOwner: '按处理人',
       noData: '此期间没有工单',
+      csatTrend: '客户满意度（工单满意度调查）',
+      csatPercent: '满意度 %',
+      csatAnswers: '答复数',
+      csatNone: '此期间没有调查答复',
     },
   },
   myDay: {
@@ -813,6 +817,11 @@ const zhCN: Messages<typeof en> = {
     },
   },
   surveys: {
+    invitation: {
+      title: '满意度调查',
+      expires: '链接有效期至 {{when}}。',
+      states: { pending: '已发出，尚未答复', answered: '已答复', expired: '已过期', revoked: '已被替换' },
+    },
     nav: '满意度调查',
     title: '满意度调查',
     new: '新建调查',

@@ -10,13 +10,8 @@ import { useUrlFilters } from '../../components/lists';
 import { EmptyState, ErrorState, Loading } from '../../components/states';
 import { useUserName } from '../../directory';
 import { formatMinutes, formatRate, PRESETS, statsPeriod, topComplaintCategories, type CountBy } from './dashboardLogic';
+import CsatTrend from './CsatTrend';
 import { categoryPath, useCategories } from './ticketBits';
-
-/** CSAT slot: the lead wires the satisfaction trend (surveys' CSAT results API) here after
- * merging; it shares this page's period (`period` prop). Until then it renders nothing. */
-function CsatTrendSlot({ period }: { period: { from: string; to: string; group_by: string } }) {
-  return <div data-slot="csat-trend" data-from={period.from} data-to={period.to} hidden />;
-}
 
 function bars(names: string[], values: number[], color?: string): EChartsOption {
   return {
@@ -212,7 +207,7 @@ export default function ServiceDashboardPage() {
                 {chartCard(t('tickets.dashboard.topComplaintCategories'), complaintCategories, 'complaint-categories-chart')}
               </Col>
               <Col xs={24} lg={12}>
-                <CsatTrendSlot period={period} />
+                <CsatTrend period={period} />
                 {chartCard(t('tickets.dashboard.byChannel'), byChannel, 'channel-chart')}
               </Col>
               <Col xs={24} lg={12}>

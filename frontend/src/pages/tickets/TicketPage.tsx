@@ -14,16 +14,11 @@ import { formatCustomValue, formatDate } from '../customerBits';
 import { useCustomerName } from '../salesBits';
 import { readSla, type SlaTarget } from './sla';
 import { categoryPath, PriorityTag, SlaReadingTag, TicketStatusTag, useCategories, useNow, type Ticket } from './ticketBits';
+import KbSuggestions from '../kb/KbSuggestions';
+import TicketSurveyLink from '../surveys/TicketSurveyLink';
 import { Conversation } from './TicketConversation';
 import { CreateLeadDialog, EscalateDialog, ResolveDialog, type Escalation } from './TicketDialogs';
 import { MOVES, TICKET_PRIORITIES, type TicketPriority, type TicketStatus } from './ticketFilters';
-
-/** KB slot: the lead wires the knowledge base's suggestions here after merging —
- *   import KbSuggestions from '../kb/KbSuggestions';  ...  <KbSuggestions ticketId={ticketId} />
- * Until then it renders nothing. */
-function KbSuggestionsSlot({ ticketId }: { ticketId: string }) {
-  return <div data-slot="kb-suggestions" data-ticket-id={ticketId} hidden />;
-}
 
 function SlaPanel({ ticket }: { ticket: Ticket }) {
   const { t, i18n } = useTranslation();
@@ -323,7 +318,8 @@ export default function TicketPage() {
             )}
           </Card>
           <Escalations ticketId={x.id} version={x.version} />
-          <KbSuggestionsSlot ticketId={x.id} />
+          <TicketSurveyLink ticketId={x.id} resolved={x.status === 'resolved' || x.status === 'closed'} />
+          <KbSuggestions ticketId={x.id} />
         </Col>
       </Row>
       <ResolveDialog
