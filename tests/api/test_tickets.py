@@ -330,6 +330,74 @@ async def test_sellers_follow_their_customers_tickets_read_only(client: httpx.As
     assert comments.status_code == 200
 
 
+async def visible(client: httpx.AsyncClient, t: dict, user: object) -> bool:  # type: ignore[type-arg]
+    """Whether `user` gets the ticket, by id and in the list (the two must agree)."""
+    headers = user.headers  # type: ignore[attr-defined]
+    got = (await client.get(f"{TICKETS}/{t['id']}", headers=headers)).status_code
+    listed = t["id"] in {i["id"] for i in (await client.get(TICKETS, headers=headers)).json()["items"]}
+    assert (got == 200) == listed, (got, listed)
+    return listed
+
+
+async def test_a_reassigned_customer_takes_its_tickets_along(client: httpx.AsyncClient, world: World) -> None:
+    u = world.users
+    customer = (
+        await client.post("/api/v1/customers", json={"name": "Moving Co"}, headers=u["east_rep1"].headers)
+    ).json()
+    t = await ticket(client, u["agent1"].headers, customer_id=customer["id"])
+    assert await visible(client, t, u["east_rep1"]) and await visible(client, t, u["east_manager"])
+    assert not await visible(client, t, u["west_rep1"]) and not await visible(client, t, u["west_manager"])
+    r = await client.post(
+        f"/api/v1/customers/{customer['id']}/assign",
+        json={"owner_id": str(u["west_rep1"].id)},
+        headers=u["admin"].headers,
+    )
+    assert r.status_code == 200
+    assert not await visible(client, t, u["east_rep1"]) and not await visible(client, t, u["east_manager"])
+    assert await visible(client, t, u["west_rep1"]) and await visible(client, t, u["west_manager"])
+    # A deleted customer reaches nobody's tickets; restored, it does again.
+    url = f"/api/v1/customers/{customer['id']}"
+    assert (await client.delete(url, headers=u["admin"].headers)).status_code == 204
+    assert not await visible(client, t, u["west_rep1"]) and not await visible(client, t, u["west_manager"])
+    assert (await client.post(f"{url}/restore", headers=u["admin"].headers)).status_code == 200
+    assert await visible(client, t, u["west_rep1"]) and await visible(client, t, u["west_manager"])
+    assert await visible(client, t, u["agent1"])  # the assignee's range is the ticket's own
+
+
+async def test_a_customer_transfer_takes_the_tickets_along(client: httpx.AsyncClient, world: World) -> None:
+    u = world.users
+    made = [
+        (await client.post("/api/v1/customers", json={"name": f"Book {i}"}, headers=u["east_rep2"].headers)).json()
+        for i in range(3)
+    ]
+    tickets_made = [await ticket(client, u["agent1"].headers, customer_id=c["id"]) for c in made]
+    assert all([await visible(client, t, u["east_rep2"]) for t in tickets_made])
+    assert not any([await visible(client, t, u["east_rep1"]) for t in tickets_made])
+    r = await client.post(
+        "/api/v1/customers/transfer",
+        json={"from_owner_id": str(u["east_rep2"].id), "to_owner_id": str(u["east_rep1"].id)},
+        headers=u["east_manager"].headers,
+    )
+    assert r.status_code == 200 and r.json()["moved"] == 3
+    assert all([await visible(client, t, u["east_rep1"]) for t in tickets_made])
+    assert not any([await visible(client, t, u["east_rep2"]) for t in tickets_made])
+
+
+async def test_a_ticket_follows_its_new_customer(client: httpx.AsyncClient, world: World) -> None:
+    u = world.users
+    east = (await client.post("/api/v1/customers", json={"name": "East Co"}, headers=u["east_rep1"].headers)).json()
+    west = (await client.post("/api/v1/customers", json={"name": "West Co"}, headers=u["west_rep1"].headers)).json()
+    t = await ticket(client, u["agent1"].headers, customer_id=east["id"])
+    assert await visible(client, t, u["east_rep1"]) and not await visible(client, t, u["west_rep1"])
+    r = await patch(client, t, u["agent1"].headers, customer_id=west["id"])
+    assert r.status_code == 200, r.text
+    assert not await visible(client, t, u["east_rep1"]) and not await visible(client, t, u["east_manager"])
+    assert await visible(client, t, u["west_rep1"]) and await visible(client, t, u["west_manager"])
+    r = await patch(client, t, u["agent1"].headers, customer_id=None)
+    assert r.status_code == 200, r.text
+    assert not await visible(client, t, u["west_rep1"]) and not await visible(client, t, u["west_manager"])
+
+
 async def test_custom_fields(client: httpx.AsyncClient, world: World) -> None:
     admin, agent = world.users["admin"].headers, world.users["agent1"].headers
     definition = {"entity": "ticket", "key": "serial", "label": "Serial number", "type": "text"}
