@@ -15,7 +15,9 @@ secondary indexes of the loaded tables dropped first and rebuilt at the end, for
 skipped. SLA due times are the policy's business minutes stretched to wall time (a 9-hour,
 five-day week is 3.73 wall minutes per business minute) rather than walked on the calendar: the
 benchmark needs their shape (some breached, most met), not the exact minute. Derived column:
-search_text = search_text(number, subject, description) as app/repositories/tickets.py computes it.
+search_text = search_text(number, subject, description) as app/repositories/tickets.py computes it;
+customer_owner_id and customer_department_id = the customer's owner_id and department_id, which the
+triggers of migration 0018 would copy (the load skips triggers).
 """
 
 from __future__ import annotations
@@ -140,7 +142,9 @@ def _ticket_sql(tenant_id: UUID, count: int, customers: int, agents: int) -> str
              END AS sla_paused_at,
         CASE WHEN status = 'new' AND rq < 0.4 THEN NULL ELSE a.user_id END AS owner_id,
         a.department_id AS team_id,
-        CASE WHEN rnoc < 0.08 THEN NULL ELSE c.id END AS customer_id
+        CASE WHEN rnoc < 0.08 THEN NULL ELSE c.id END AS customer_id,
+        CASE WHEN rnoc < 0.08 THEN NULL ELSE c.owner_id END AS customer_owner_id,
+        CASE WHEN rnoc < 0.08 THEN NULL ELSE c.department_id END AS customer_department_id
       FROM ({resolved.format(responded=responded)}) x
       JOIN bench_agent a ON a.i = floor({agents} * power(x.rag, 1.3))::int
       JOIN bench_cust c ON c.n = 1 + floor({customers} * power(x.rc, 1.3))::int
@@ -153,7 +157,8 @@ def _ticket_sql(tenant_id: UUID, count: int, customers: int, agents: int) -> str
     updated = "greatest(created_at, first_responded_at, resolved_at, closed_at, sla_paused_at)"
     return f"""
     INSERT INTO tickets (tenant_id, id, number, kind, channel, priority, status, category_id, customer_id,
-        contact_id, subject, description, solution, tags, custom_fields, owner_id, department_id, sla_policy_id,
+        contact_id, subject, description, solution, tags, custom_fields, owner_id, department_id,
+        customer_owner_id, customer_department_id, sla_policy_id,
         first_response_due_at, first_responded_at, resolution_due_at, first_response_warn_at, resolution_warn_at,
         resolved_at, closed_at, sla_paused_at, sla_paused_seconds, reopen_count, escalation_level, search_text,
         created_at, updated_at, created_by, updated_by, version, deleted_at)
@@ -161,7 +166,7 @@ def _ticket_sql(tenant_id: UUID, count: int, customers: int, agents: int) -> str
         category_id, customer_id, NULL, subject, description,
         CASE WHEN resolved_at IS NOT NULL THEN {pick(SOLUTIONS, "rres")} END,
         CASE WHEN rtag < 0.05 THEN ARRAY['vip'] ELSE '{{}}'::text[] END, '{{}}'::jsonb,
-        owner_id, team_id, policy_id,
+        owner_id, team_id, customer_owner_id, customer_department_id, policy_id,
         created_at + first_span, first_responded_at, created_at + resolution_span,
         created_at + 0.8 * first_span, created_at + 0.8 * resolution_span,
         resolved_at, closed_at, sla_paused_at, 0,
@@ -328,7 +333,7 @@ async def _load_tenant(conn: AsyncConnection, tenant: BenchTenant, size: Service
         "stage customers",
         f"""
         CREATE TEMP TABLE bench_cust AS
-        SELECT row_number() OVER (ORDER BY id)::int AS n, id
+        SELECT row_number() OVER (ORDER BY id)::int AS n, id, owner_id, department_id
         FROM customers WHERE tenant_id = {tid}::uuid AND deleted_at IS NULL""",
     )
     await conn.exec_driver_sql("ALTER TABLE bench_cust ADD PRIMARY KEY (n)")

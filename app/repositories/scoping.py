@@ -23,7 +23,9 @@ TEXTS = ARRAY(sa.Text)
 # Tables whose "own" and "department" ranges also reach the records of customers owned by the
 # caller / within the department: a ticket's owner is the agent serving it, and the sales rep who
 # owns the customer follows it too (read-only by role). Permissions stay per role: this only says
-# whose records "own" means.
+# whose records "own" means. These tables carry the customer's owner and department as
+# `customer_owner_id` and `customer_department_id` (null unless the customer is live), kept in step
+# by triggers (migration 0018): a department's customers are far too many to list per statement.
 VIA_CUSTOMER_OWNER = frozenset({"tickets"})
 
 # (range, narrowed by region, narrowed by type) per grant, plus "has a department".
@@ -88,18 +90,6 @@ def _narrowing(table: sa.Table, bind: _Binder, i: int, by_region: bool, by_type:
     ]
 
 
-def _customer_ids(table: sa.Table, bind: _Binder, condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
-    """The record's customer is among the customers matching `condition`. An uncorrelated array
-    (computed once per statement, not probed per row), so the planner can combine the owner or
-    department index with the customer index instead of filtering every ticket."""
-    ids = sa.select(customers.c.id).where(
-        customers.c.tenant_id == bind("scope_tenant", PGUUID(as_uuid=True)),
-        customers.c.deleted_at.is_(None),
-        condition,
-    )
-    return table.c.customer_id == sa.any_(sa.func.array(ids.scalar_subquery()))
-
-
 def scope_clause(table: sa.Table, shape: Shape, values: dict[str, Any] | None = None) -> sa.ColumnElement[bool]:
     """The predicate for a scope of this shape: placeholders, or (with `values`) bound values."""
     bind = _Binder(values)
@@ -113,16 +103,15 @@ def scope_clause(table: sa.Table, shape: Shape, values: dict[str, Any] | None = 
         if range_ == DataRange.OWN:
             mine = table.c.owner_id == bind("scope_user", PGUUID(as_uuid=True))
             if table.name in VIA_CUSTOMER_OWNER:
-                owned = customers.c.owner_id == bind("scope_user", PGUUID(as_uuid=True))
-                mine = sa.or_(mine, _customer_ids(table, bind, owned))
+                mine = sa.or_(mine, table.c.customer_owner_id == bind("scope_user", PGUUID(as_uuid=True)))
             parts.append(mine)
         elif range_ == DataRange.DEPARTMENT:
             if not has_department:  # a user in no department has no department range
                 continue
             ours = table.c.department_id == sa.any_(bind("scope_departments", UUIDS))
             if table.name in VIA_CUSTOMER_OWNER:
-                theirs = customers.c.department_id == sa.any_(bind("scope_departments", UUIDS))
-                ours = sa.or_(ours, _customer_ids(table, bind, theirs))
+                theirs = table.c.customer_department_id == sa.any_(bind("scope_departments", UUIDS))
+                ours = sa.or_(ours, theirs)
             parts.append(ours)
         parts.extend(_narrowing(table, bind, i, by_region, by_type))
         if not parts:  # range "all", not narrowed: nothing else can widen it

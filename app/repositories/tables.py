@@ -916,6 +916,10 @@ tickets = sa.Table(
     # The assignee (null: the unassigned queue) and the team.
     sa.Column("owner_id", UUID(as_uuid=True)),
     sa.Column("department_id", UUID(as_uuid=True)),
+    # The customer's owner and department (null without a live customer), for the data ranges
+    # that reach the caller's customers' tickets; kept in step by triggers (migration 0018).
+    sa.Column("customer_owner_id", UUID(as_uuid=True)),
+    sa.Column("customer_department_id", UUID(as_uuid=True)),
     # SLA: the policy's targets as due instants on the tenant's business calendar.
     sa.Column("sla_policy_id", UUID(as_uuid=True)),
     sa.Column("first_response_due_at", TS),
@@ -951,6 +955,11 @@ _list_indexes(tickets)
 _LIVE_OPEN = sa.text(f"deleted_at IS NULL AND {TICKET_OPEN_SQL}")
 sa.Index("ix_tickets_status_updated", tickets.c.tenant_id, tickets.c.status, tickets.c.updated_at, tickets.c.id,
          postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+# The "own" and "department" ranges through the customer (migration 0018).
+sa.Index("ix_tickets_customer_owner_updated", tickets.c.tenant_id, tickets.c.customer_owner_id, tickets.c.updated_at,
+         tickets.c.id, postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+sa.Index("ix_tickets_customer_department_updated", tickets.c.tenant_id, tickets.c.customer_department_id,
+         tickets.c.updated_at, tickets.c.id, postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
 # The unassigned queue, per team.
 sa.Index("ix_tickets_queue", tickets.c.tenant_id, tickets.c.department_id, tickets.c.updated_at, tickets.c.id,
          postgresql_where=sa.text(f"owner_id IS NULL AND deleted_at IS NULL AND {TICKET_OPEN_SQL}"))  # fmt: skip

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.tickets import service as ticket_service
 from app.repositories.tables import audit_log, leads, ticket_escalations, ticket_status_changes, tickets
-from tests.builders import Factory, World
+from tests.builders import Factory, User, World
 
 TICKETS = "/api/v1/tickets"
 
@@ -34,6 +34,12 @@ async def ticket(client: httpx.AsyncClient, headers: dict[str, str], **body) -> 
 
 async def patch(client: httpx.AsyncClient, t: dict, headers: dict[str, str], **body) -> httpx.Response:  # type: ignore[no-untyped-def]
     return await client.patch(f"{TICKETS}/{t['id']}", json=body, headers=headers)
+
+
+async def new_customer(client: httpx.AsyncClient, user: User, name: str) -> dict:  # type: ignore[type-arg]
+    r = await client.post("/api/v1/customers", json={"name": name}, headers=user.headers)
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
 
 
 async def test_numbers_owner_and_the_sla_block(client: httpx.AsyncClient, world: World) -> None:
@@ -314,9 +320,7 @@ async def test_assignment_rules_share_the_lead_routing(
 
 async def test_sellers_follow_their_customers_tickets_read_only(client: httpx.AsyncClient, world: World) -> None:
     u = world.users
-    customer = (
-        await client.post("/api/v1/customers", json={"name": "Rep's Co"}, headers=u["east_rep1"].headers)
-    ).json()
+    customer = await new_customer(client, u["east_rep1"], "Rep's Co")
     t = await ticket(client, u["agent1"].headers, customer_id=customer["id"])
     url = f"{TICKETS}/{t['id']}"
     assert (await client.get(url, headers=u["east_rep1"].headers)).status_code == 200
@@ -328,6 +332,69 @@ async def test_sellers_follow_their_customers_tickets_read_only(client: httpx.As
     assert [i["id"] for i in listed] == [t["id"]]
     comments = await client.get(f"{url}/comments", headers=u["east_rep1"].headers)
     assert comments.status_code == 200
+
+
+async def visible(client: httpx.AsyncClient, t: dict, user: User) -> bool:  # type: ignore[type-arg]
+    """Whether `user` gets the ticket, by id and in the list (the two must agree)."""
+    headers = user.headers
+    got = (await client.get(f"{TICKETS}/{t['id']}", headers=headers)).status_code
+    listed = t["id"] in {i["id"] for i in (await client.get(TICKETS, headers=headers)).json()["items"]}
+    assert (got == 200) == listed, (got, listed)
+    return listed
+
+
+async def test_a_reassigned_customer_takes_its_tickets_along(client: httpx.AsyncClient, world: World) -> None:
+    u = world.users
+    customer = await new_customer(client, u["east_rep1"], "Moving Co")
+    t = await ticket(client, u["agent1"].headers, customer_id=customer["id"])
+    assert await visible(client, t, u["east_rep1"]) and await visible(client, t, u["east_manager"])
+    assert not await visible(client, t, u["west_rep1"]) and not await visible(client, t, u["west_manager"])
+    r = await client.post(
+        f"/api/v1/customers/{customer['id']}/assign",
+        json={"owner_id": str(u["west_rep1"].id)},
+        headers=u["admin"].headers,
+    )
+    assert r.status_code == 200
+    assert not await visible(client, t, u["east_rep1"]) and not await visible(client, t, u["east_manager"])
+    assert await visible(client, t, u["west_rep1"]) and await visible(client, t, u["west_manager"])
+    # A deleted customer reaches nobody's tickets; restored, it does again.
+    url = f"/api/v1/customers/{customer['id']}"
+    assert (await client.delete(url, headers=u["admin"].headers)).status_code == 204
+    assert not await visible(client, t, u["west_rep1"]) and not await visible(client, t, u["west_manager"])
+    assert (await client.post(f"{url}/restore", headers=u["admin"].headers)).status_code == 200
+    assert await visible(client, t, u["west_rep1"]) and await visible(client, t, u["west_manager"])
+    assert await visible(client, t, u["agent1"])  # the assignee's range is the ticket's own
+
+
+async def test_a_customer_transfer_takes_the_tickets_along(client: httpx.AsyncClient, world: World) -> None:
+    u = world.users
+    made = [await new_customer(client, u["east_rep2"], f"Book {i}") for i in range(3)]
+    tickets_made = [await ticket(client, u["agent1"].headers, customer_id=c["id"]) for c in made]
+    assert all([await visible(client, t, u["east_rep2"]) for t in tickets_made])
+    assert not any([await visible(client, t, u["east_rep1"]) for t in tickets_made])
+    r = await client.post(
+        "/api/v1/customers/transfer",
+        json={"from_owner_id": str(u["east_rep2"].id), "to_owner_id": str(u["east_rep1"].id)},
+        headers=u["east_manager"].headers,
+    )
+    assert r.status_code == 200 and r.json()["moved"] == 3
+    assert all([await visible(client, t, u["east_rep1"]) for t in tickets_made])
+    assert not any([await visible(client, t, u["east_rep2"]) for t in tickets_made])
+
+
+async def test_a_ticket_follows_its_new_customer(client: httpx.AsyncClient, world: World) -> None:
+    u = world.users
+    east = await new_customer(client, u["east_rep1"], "East Co")
+    west = await new_customer(client, u["west_rep1"], "West Co")
+    t = await ticket(client, u["agent1"].headers, customer_id=east["id"])
+    assert await visible(client, t, u["east_rep1"]) and not await visible(client, t, u["west_rep1"])
+    r = await patch(client, t, u["agent1"].headers, customer_id=west["id"])
+    assert r.status_code == 200, r.text
+    assert not await visible(client, t, u["east_rep1"]) and not await visible(client, t, u["east_manager"])
+    assert await visible(client, t, u["west_rep1"]) and await visible(client, t, u["west_manager"])
+    r = await patch(client, t, u["agent1"].headers, customer_id=None)
+    assert r.status_code == 200, r.text
+    assert not await visible(client, t, u["west_rep1"]) and not await visible(client, t, u["west_manager"])
 
 
 async def test_custom_fields(client: httpx.AsyncClient, world: World) -> None:
