@@ -163,8 +163,8 @@ describe('ticket detail', () => {
     expect((await screen.findByTestId('internal-note')).textContent).toContain('Check the logs');
     expect(screen.getByTestId('public-reply').textContent).toContain('We are on it');
     expect(within(screen.getByTestId('sla-panel')).getAllByTestId('sla-countdown')[0]).toHaveAttribute('data-state', 'ok');
-    // the KB suggestions slot is there for the lead to wire
-    expect(document.querySelector('[data-slot="kb-suggestions"]')).not.toBeNull();
+    // the knowledge base's suggestions for the ticket
+    expect(await screen.findByTestId('kb-suggestions', {}, { timeout: 20000 })).toBeInTheDocument();
 
     await user.click(within(actions).getByTestId('resolve'));
     const dialog = await screen.findByRole('dialog');
