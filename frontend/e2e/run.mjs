@@ -4,7 +4,7 @@
 //
 //   node e2e/run.mjs                 start a server, run everything, stop the server
 //   E2E_BASE_URL=http://127.0.0.1:8123 node e2e/run.mjs    against a server you started
-//   E2E_ONLY=logout node e2e/run.mjs                       the tests whose name contains "logout"
+//   E2E_ONLY=logout node e2e/run.mjs                       the tests whose name contains "logout" (a|b: either)
 import { execSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -125,7 +125,8 @@ async function main() {
   }
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   const only = process.env.E2E_ONLY;
-  const selected = tests.filter((t) => !only || t.name.includes(only));
+  // several names: separated by |
+  const selected = tests.filter((t) => !only || only.split('|').some((part) => t.name.includes(part)));
   let failed = 0;
   try {
     for (const test of selected) {
