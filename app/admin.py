@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from app.api.services import build_tenant_service, build_user_service
+from app.composition import build_tenant_service, build_user_service
 from app.domain.identity.entities import NewTenant, User
 from app.domain.identity.tenants import command_line_principal
 from app.domain.shared.errors import NotFound, ValidationFailed

@@ -13,7 +13,7 @@ Events with consumers: `*.assigned` and `ticket.escalated` (notify the new owner
 leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form), `ticket.resolved`
 (invite the customer to the tenant's CSAT survey).
 
-This is a composition root like app/api/services.py: it wires domain handlers to repositories.
+It wires domain handlers to repositories, with the services built by app/composition.py.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.api.services import (  # the one place each is assembled
+from app.composition import (  # the one place each is assembled
     build_invitation_service,
     build_lead_service,
     build_ticket_service,

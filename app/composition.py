@@ -1,0 +1,323 @@
+"""The composition root: each use-case service wired to its PostgreSQL adapters on a connection.
+The API (app/api/services.py, per request), the worker (app/worker.py) and the CLI (app/admin.py)
+build their services here and nowhere else.
+
+Adapters run on the given connection (one transaction for writes, committed by the caller), except
+the security log, which is handed the engine for the records that must outlive a failed request
+(login failures, refresh-token family revocations), and the rate limiter, which counts on the
+autocommit engine so a refused or failed request still counts."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from app.auth.jwt_tokens import issue_access_token
+from app.domain.activities.service import ActivityService
+from app.domain.contacts.service import ContactService
+from app.domain.custom_fields.service import CustomFieldService
+from app.domain.customers.service import CustomerService
+from app.domain.forecast.service import ForecastService
+from app.domain.forecast.targets import TargetService
+from app.domain.identity.api_tokens import ApiTokenService
+from app.domain.identity.audit_log import AuditLogService
+from app.domain.identity.auth import AuthPolicy, AuthService
+from app.domain.identity.departments import DepartmentService
+from app.domain.identity.regions import RegionService
+from app.domain.identity.roles import RoleService
+from app.domain.identity.tenants import TenantService
+from app.domain.identity.users import UserService
+from app.domain.kb.service import KbCategoryService, KbService
+from app.domain.leads.capture import LeadCapture
+from app.domain.leads.forms import LeadFormService
+from app.domain.leads.routing import AssignmentRuleService
+from app.domain.leads.scoring_rules import ScoringRuleService
+from app.domain.leads.service import LeadService
+from app.domain.notifications.service import NotificationService
+from app.domain.opportunities.service import OpportunityService
+from app.domain.pipelines.service import PipelineService
+from app.domain.plans.service import SalesPlanService
+from app.domain.quotes.service import OrderService, QuoteService
+from app.domain.surveys.service import (
+    CallBackService,
+    InvitationService,
+    PublicSurveys,
+    ResultsService,
+    SurveyService,
+)
+from app.domain.tickets.service import TicketAssignmentRuleService, TicketService
+from app.domain.tickets.settings import CalendarService, CategoryService, EscalationRuleService, SlaPolicyService
+from app.domain.tickets.stats import TicketStatsService
+from app.domain.timeline.service import TimelineService
+from app.repositories.activities import PgActivityRepository, PgLinkedRecords
+from app.repositories.api_tokens import PgApiTokenRepository
+from app.repositories.audit import PgAuditTrail, PgEventOutbox
+from app.repositories.audit_query import PgAuditLogReader
+from app.repositories.contacts import PgContactRepository
+from app.repositories.custom_fields import PgCustomFieldRepository
+from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
+from app.repositories.departments import PgDepartmentRepository
+from app.repositories.documents import PgNumbering, PgOrderRepository, PgQuoteRepository
+from app.repositories.forecast import PgForecastRepository, PgTargetRepository
+from app.repositories.kb import PgArticleRepository, PgKbCategoryRepository, PgTicketLinkRepository
+from app.repositories.leads import (
+    PgAssignmentRuleRepository,
+    PgLeadDuplicateFinder,
+    PgLeadFormRepository,
+    PgLeadRepository,
+    PgScoringRuleRepository,
+)
+from app.repositories.notifications import PgNotificationRepository
+from app.repositories.opportunities import PgOpportunityRepository
+from app.repositories.pipelines import PgPipelineRepository
+from app.repositories.plans import PgSalesPlanRepository
+from app.repositories.rate_limits import PgRateLimiter
+from app.repositories.regions import PgRegionRepository
+from app.repositories.roles import PgRoleRepository
+from app.repositories.sessions import PgSecurityLog, PgSessionRepository
+from app.repositories.surveys import (
+    PgCallBackRepository,
+    PgInvitationRepository,
+    PgResponseRepository,
+    PgSurveyRepository,
+    PgSurveyResults,
+)
+from app.repositories.tenants import PgTenantRepository
+from app.repositories.tickets import (
+    PgCalendarRepository,
+    PgCategoryRepository,
+    PgCommentRepository,
+    PgEscalationRuleRepository,
+    PgSlaPolicyRepository,
+    PgTicketAssignmentRuleRepository,
+    PgTicketRepository,
+    PgTicketStats,
+)
+from app.repositories.timeline import PgTimelineRepository
+from app.repositories.users import PgUserRepository
+from app.settings import Settings
+
+
+def build_customer_service(conn: AsyncConnection) -> CustomerService:
+    return CustomerService(
+        PgCustomerRepository(conn),
+        PgWriteContextRepository(conn),
+        PgAuditTrail(conn),
+        PgEventOutbox(conn),
+        contacts=build_contact_service(conn),
+    )
+
+
+def build_contact_service(conn: AsyncConnection) -> ContactService:
+    return ContactService(
+        PgContactRepository(conn),
+        PgCustomerRepository(conn),
+        PgWriteContextRepository(conn),
+        PgAuditTrail(conn),
+        PgEventOutbox(conn),
+    )
+
+
+def build_activity_service(conn: AsyncConnection) -> ActivityService:
+    return ActivityService(
+        PgActivityRepository(conn),
+        PgCustomerRepository(conn),
+        PgContactRepository(conn),
+        PgLinkedRecords(conn),
+        PgWriteContextRepository(conn),
+        PgAuditTrail(conn),
+        PgEventOutbox(conn),
+    )
+
+
+def build_lead_service(conn: AsyncConnection) -> LeadService:
+    return LeadService(
+        PgLeadRepository(conn), PgScoringRuleRepository(conn), PgAssignmentRuleRepository(conn),
+        PgLeadDuplicateFinder(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+        customers=build_customer_service(conn), contacts=build_contact_service(conn),
+        opportunities=build_opportunity_service(conn),
+    )  # fmt: skip
+
+
+def build_scoring_rule_service(conn: AsyncConnection) -> ScoringRuleService:
+    return ScoringRuleService(PgScoringRuleRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn))
+
+
+def build_assignment_rule_service(conn: AsyncConnection) -> AssignmentRuleService:
+    return AssignmentRuleService(PgAssignmentRuleRepository(conn), PgAuditTrail(conn))
+
+
+def build_lead_form_service(conn: AsyncConnection) -> LeadFormService:
+    return LeadFormService(PgLeadFormRepository(conn), PgAuditTrail(conn))
+
+
+def build_lead_capture(conn: AsyncConnection, limits: AsyncEngine) -> LeadCapture:
+    return LeadCapture(PgLeadFormRepository(conn), PgRateLimiter(limits), build_lead_service(conn))
+
+
+def build_pipeline_service(conn: AsyncConnection) -> PipelineService:
+    return PipelineService(PgPipelineRepository(conn), PgAuditTrail(conn))
+
+
+def build_opportunity_service(conn: AsyncConnection) -> OpportunityService:
+    return OpportunityService(
+        PgOpportunityRepository(conn), PgPipelineRepository(conn), PgCustomerRepository(conn),
+        PgContactRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_target_service(conn: AsyncConnection) -> TargetService:
+    return TargetService(PgTargetRepository(conn), PgAuditTrail(conn))
+
+
+def build_forecast_service(conn: AsyncConnection) -> ForecastService:
+    return ForecastService(PgForecastRepository(conn))
+
+
+def build_notification_service(conn: AsyncConnection) -> NotificationService:
+    return NotificationService(PgNotificationRepository(conn))
+
+
+def build_quote_service(conn: AsyncConnection) -> QuoteService:
+    return QuoteService(
+        PgQuoteRepository(conn), PgOpportunityRepository(conn), PgOpportunityRepository(conn), PgNumbering(conn),
+        PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_order_service(conn: AsyncConnection) -> OrderService:
+    return OrderService(
+        PgOrderRepository(conn), PgQuoteRepository(conn), PgNumbering(conn), PgWriteContextRepository(conn),
+        PgAuditTrail(conn), PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_sales_plan_service(conn: AsyncConnection) -> SalesPlanService:
+    return SalesPlanService(
+        PgSalesPlanRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn)
+    )
+
+
+def build_ticket_service(conn: AsyncConnection) -> TicketService:
+    return TicketService(
+        PgTicketRepository(conn), PgCommentRepository(conn), PgCalendarRepository(conn), PgSlaPolicyRepository(conn),
+        PgTicketAssignmentRuleRepository(conn), PgNumbering(conn), PgWriteContextRepository(conn), PgAuditTrail(conn),
+        PgEventOutbox(conn), leads=build_lead_service(conn),
+    )  # fmt: skip
+
+
+def build_ticket_stats_service(conn: AsyncConnection) -> TicketStatsService:
+    return TicketStatsService(PgTicketStats(conn))
+
+
+def build_ticket_category_service(conn: AsyncConnection) -> CategoryService:
+    return CategoryService(PgCategoryRepository(conn), PgAuditTrail(conn))
+
+
+def build_sla_policy_service(conn: AsyncConnection) -> SlaPolicyService:
+    return SlaPolicyService(PgSlaPolicyRepository(conn), PgAuditTrail(conn))
+
+
+def build_ticket_rule_service(conn: AsyncConnection) -> TicketAssignmentRuleService:
+    return TicketAssignmentRuleService(PgTicketAssignmentRuleRepository(conn), PgAuditTrail(conn))
+
+
+def build_escalation_rule_service(conn: AsyncConnection) -> EscalationRuleService:
+    return EscalationRuleService(PgEscalationRuleRepository(conn), PgAuditTrail(conn))
+
+
+def build_calendar_service(conn: AsyncConnection) -> CalendarService:
+    return CalendarService(PgCalendarRepository(conn), PgAuditTrail(conn))
+
+
+def build_survey_service(conn: AsyncConnection) -> SurveyService:
+    return SurveyService(PgSurveyRepository(conn), PgAuditTrail(conn))
+
+
+def build_invitation_service(conn: AsyncConnection) -> InvitationService:
+    return InvitationService(
+        PgSurveyRepository(conn), PgInvitationRepository(conn), PgResponseRepository(conn), PgAuditTrail(conn),
+        PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_public_surveys(conn: AsyncConnection, limits: AsyncEngine) -> PublicSurveys:
+    return PublicSurveys(
+        PgInvitationRepository(conn), PgResponseRepository(conn), PgRateLimiter(limits), PgAuditTrail(conn),
+        PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_call_back_service(conn: AsyncConnection) -> CallBackService:
+    return CallBackService(
+        PgCallBackRepository(conn), PgSurveyRepository(conn), PgInvitationRepository(conn), PgResponseRepository(conn),
+        PgAuditTrail(conn), PgEventOutbox(conn),
+    )  # fmt: skip
+
+
+def build_survey_results(conn: AsyncConnection) -> ResultsService:
+    return ResultsService(PgSurveyRepository(conn), PgSurveyResults(conn))
+
+
+def build_kb_service(conn: AsyncConnection) -> KbService:
+    return KbService(PgArticleRepository(conn), PgTicketLinkRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn))
+
+
+def build_kb_category_service(conn: AsyncConnection) -> KbCategoryService:
+    return KbCategoryService(PgKbCategoryRepository(conn), PgAuditTrail(conn))
+
+
+def build_timeline_service(conn: AsyncConnection) -> TimelineService:
+    return TimelineService(PgCustomerRepository(conn), PgTimelineRepository(conn))
+
+
+def build_custom_field_service(conn: AsyncConnection) -> CustomFieldService:
+    return CustomFieldService(PgCustomFieldRepository(conn), PgAuditTrail(conn))
+
+
+def build_auth_service(conn: AsyncConnection, engine: AsyncEngine, settings: Settings) -> AuthService:
+    policy = AuthPolicy(
+        refresh_token_days=settings.refresh_token_days,
+        max_failures_per_address=settings.login_max_failures_per_address,
+        failure_window_minutes=settings.login_failure_window_minutes,
+        max_failures_per_account_hour=settings.login_max_failures_per_account_hour,
+    )
+    return AuthService(
+        PgUserRepository(conn), PgTenantRepository(conn), PgSessionRepository(conn), PgSecurityLog(conn, engine),
+        PgAuditTrail(conn), partial(issue_access_token, settings), policy,
+    )  # fmt: skip
+
+
+def build_tenant_service(conn: AsyncConnection, engine: AsyncEngine, settings: Settings) -> TenantService:
+    return TenantService(
+        PgTenantRepository(conn), PgUserRepository(conn), PgAuditTrail(conn),
+        build_auth_service(conn, engine, settings), allow_signup=settings.allow_signup,
+    )  # fmt: skip
+
+
+def build_user_service(conn: AsyncConnection) -> UserService:
+    return UserService(
+        PgUserRepository(conn), PgRoleRepository(conn), PgDepartmentRepository(conn), PgRegionRepository(conn),
+        PgSessionRepository(conn), PgApiTokenRepository(conn), PgAuditTrail(conn),
+    )  # fmt: skip
+
+
+def build_department_service(conn: AsyncConnection) -> DepartmentService:
+    return DepartmentService(PgDepartmentRepository(conn), PgAuditTrail(conn))
+
+
+def build_region_service(conn: AsyncConnection) -> RegionService:
+    return RegionService(PgRegionRepository(conn), PgAuditTrail(conn))
+
+
+def build_role_service(conn: AsyncConnection) -> RoleService:
+    return RoleService(PgRoleRepository(conn), PgRegionRepository(conn), PgAuditTrail(conn))
+
+
+def build_api_token_service(conn: AsyncConnection) -> ApiTokenService:
+    return ApiTokenService(PgApiTokenRepository(conn), PgAuditTrail(conn))
+
+
+def build_audit_log_service(conn: AsyncConnection) -> AuditLogService:
+    return AuditLogService(PgAuditLogReader(conn))
