@@ -571,15 +571,27 @@ async def _load_tenant(
     await conn.exec_driver_sql("DROP TABLE bench_cust, bench_contact, bench_owner")
 
 
-async def _secondary_indexes(conn: AsyncConnection) -> list[tuple[str, str]]:
+async def secondary_indexes(conn: AsyncConnection, tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The plain (not primary, unique or constraint) indexes of `tables`: name and definition, to
+    drop before a bulk load and recreate after."""
     rows = await conn.exec_driver_sql(f"""
         SELECT c.relname, pg_get_indexdef(i.indexrelid)
         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
-        WHERE t.relnamespace = 'public'::regnamespace AND t.relname IN ({", ".join(lit(x) for x in BULK_TABLES)})
+        WHERE t.relnamespace = 'public'::regnamespace AND t.relname IN ({", ".join(lit(x) for x in tables)})
           AND NOT i.indisprimary AND NOT i.indisunique
           AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
         ORDER BY c.relname""")
     return [(r[0], r[1]) for r in rows]
+
+
+async def bench_marker(engine: AsyncEngine, key: str) -> dict[str, Any] | None:
+    """The marker a generator left under `settings.bench.<key>` of the big tenant (None: none)."""
+    async with engine.connect() as conn:
+        settings = (
+            await conn.execute(sa.select(tenants.c.settings).where(tenants.c.name == BIG_TENANT))
+        ).scalar_one_or_none()
+    marker = ((settings or {}).get("bench") or {}).get(key)
+    return marker if isinstance(marker, dict) else None
 
 
 async def check_derived(engine: AsyncEngine, sample: int = 300) -> list[str]:
@@ -698,7 +710,7 @@ async def generate(engine: AsyncEngine, size: Size = BIG) -> BenchTenant:
         await _wipe(conn)
         big, big_regions = await _identity(conn, BIG_TENANT, "bench.example.com", 50, password_hash)
         small, small_regions = await _identity(conn, SMALL_TENANT, "small.bench.example.com", 5, password_hash)
-        indexes = await _secondary_indexes(conn)
+        indexes = await secondary_indexes(conn, BULK_TABLES)
         for name, _ in indexes:
             await conn.exec_driver_sql(f'DROP INDEX "{name}"')
         log.info("dropped %d secondary indexes for the load", len(indexes))

@@ -29,7 +29,7 @@ from app.domain.shared.ids import new_id
 from app.repositories.identity import PgIdentityRepository
 from app.repositories.tables import kb_categories, roles, tenants
 from app.seed_kb import CATEGORIES, TOPICS, article_text
-from bench.generate import BIG_TENANT, lit
+from bench.generate import BIG_TENANT, bench_marker, lit
 
 log = logging.getLogger("bench.generate")
 
@@ -90,12 +90,7 @@ def article_rows(tenant_id: UUID, category_ids: list[UUID], count: int, seed: in
 
 
 async def kb_marker(engine: AsyncEngine) -> dict[str, Any] | None:
-    async with engine.connect() as conn:
-        settings = (
-            await conn.execute(sa.select(tenants.c.settings).where(tenants.c.name == BIG_TENANT))
-        ).scalar_one_or_none()
-    marker = ((settings or {}).get("bench") or {}).get("kb")
-    return marker if isinstance(marker, dict) else None
+    return await bench_marker(engine, "kb")
 
 
 async def ensure(engine: AsyncEngine, size: KbSize = KB) -> dict[str, Any]:

@@ -43,11 +43,13 @@ from bench.generate import (
     BenchUser,
     _owners,
     _timed,
+    bench_marker,
     bulk_load_session,
     lit,
     phone_expr,
     pick,
     randoms,
+    secondary_indexes,
     weighted,
 )
 
@@ -396,25 +398,8 @@ async def _load_tenant(conn: AsyncConnection, tenant: BenchTenant, size: Selling
     await conn.exec_driver_sql("DROP TABLE bench_cust, bench_stage, bench_owner")
 
 
-async def _indexes(conn: AsyncConnection) -> list[tuple[str, str]]:
-    rows = await conn.exec_driver_sql(f"""
-        SELECT c.relname, pg_get_indexdef(i.indexrelid)
-        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
-        WHERE t.relnamespace = 'public'::regnamespace AND t.relname IN ({", ".join(lit(x) for x in SELLING_TABLES)})
-          AND NOT i.indisprimary AND NOT i.indisunique
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-        ORDER BY c.relname""")
-    return [(r[0], r[1]) for r in rows]
-
-
 async def selling_marker(engine: AsyncEngine) -> dict[str, Any] | None:
-    async with engine.connect() as conn:
-        settings = (
-            await conn.execute(sa.select(tenants.c.settings).where(tenants.c.name == BIG_TENANT))
-        ).scalar_one_or_none()
-    bench = (settings or {}).get("bench") or {}
-    marker = bench.get("selling")
-    return marker if isinstance(marker, dict) else None
+    return await bench_marker(engine, "selling")
 
 
 async def has_rollups(conn: AsyncConnection) -> bool:
@@ -452,7 +437,7 @@ async def generate(engine: AsyncEngine, size: SellingSize = SELLING) -> None:
         if big is None or small is None:
             raise RuntimeError("the bench tenants are missing: generate the base data first")
         await _wipe(conn, [big.id, small.id])
-        indexes = await _indexes(conn)
+        indexes = await secondary_indexes(conn, SELLING_TABLES)
         for name, _ in indexes:
             await conn.exec_driver_sql(f'DROP INDEX "{name}"')
         log.info("dropped %d secondary indexes for the load", len(indexes))

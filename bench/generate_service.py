@@ -51,10 +51,12 @@ from bench.generate import (
     BenchTenant,
     BenchUser,
     _timed,
+    bench_marker,
     bulk_load_session,
     lit,
     pick,
     randoms,
+    secondary_indexes,
     weighted,
 )
 
@@ -351,24 +353,8 @@ async def _load_tenant(conn: AsyncConnection, tenant: BenchTenant, size: Service
     await conn.exec_driver_sql("DROP TABLE bench_cust, bench_agent, bench_policy, bench_subject")
 
 
-async def _indexes(conn: AsyncConnection) -> list[tuple[str, str]]:
-    rows = await conn.exec_driver_sql(f"""
-        SELECT c.relname, pg_get_indexdef(i.indexrelid)
-        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
-        WHERE t.relnamespace = 'public'::regnamespace AND t.relname IN ({", ".join(lit(x) for x in SERVICE_TABLES)})
-          AND NOT i.indisprimary AND NOT i.indisunique
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
-        ORDER BY c.relname""")
-    return [(r[0], r[1]) for r in rows]
-
-
 async def service_marker(engine: AsyncEngine) -> dict[str, Any] | None:
-    async with engine.connect() as conn:
-        settings = (
-            await conn.execute(sa.select(tenants.c.settings).where(tenants.c.name == BIG_TENANT))
-        ).scalar_one_or_none()
-    marker = ((settings or {}).get("bench") or {}).get("service")
-    return marker if isinstance(marker, dict) else None
+    return await bench_marker(engine, "service")
 
 
 async def ensure(engine: AsyncEngine, tenant: BenchTenant, size: ServiceSize = SERVICE) -> dict[str, Any]:
@@ -400,7 +386,7 @@ async def generate(engine: AsyncEngine, size: ServiceSize, benched: BenchTenant)
             raise RuntimeError("the bench tenants are missing: generate the base data first")
         big.users = benched.users
         await _wipe(conn, [big.id, small.id])
-        indexes = await _indexes(conn)
+        indexes = await secondary_indexes(conn, SERVICE_TABLES)
         for name, _ in indexes:
             await conn.exec_driver_sql(f'DROP INDEX "{name}"')
         log.info("dropped %d secondary indexes for the load", len(indexes))
