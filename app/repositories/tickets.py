@@ -35,6 +35,7 @@ from app.domain.tickets.sla_job import SlaAlert
 from app.domain.tickets.stats import GroupBy
 from app.repositories.configured import ConfiguredTable
 from app.repositories.owned import OwnedTable, Term, query_terms
+from app.repositories.prepared import Prepared
 from app.repositories.routing import RoutingRuleTable
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import (
@@ -237,15 +238,19 @@ class PgCalendarRepository:
         "version",
     )
 
+    # Every ticket read and write loads the calendar: built once, bound per request.
+    _get = Prepared.of(
+        sa.select(*(ticket_calendars.c[f] for f in fields)).where(
+            ticket_calendars.c.tenant_id == sa.bindparam("tenant_id", type_=ticket_calendars.c.tenant_id.type)
+        )
+    )
+
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
     async def get(self, tenant_id: UUID) -> CalendarSettings:
-        k = ticket_calendars
-        row = (
-            await self.conn.execute(sa.select(*(k.c[f] for f in self.fields)).where(k.c.tenant_id == tenant_id))
-        ).first()
-        return CalendarSettings(*row) if row else CalendarSettings()
+        rows = await self._get.rows(self.conn, {"tenant_id": tenant_id})
+        return CalendarSettings(*rows[0]) if rows else CalendarSettings()
 
     async def put(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> CalendarSettings:
         k = ticket_calendars
