@@ -76,6 +76,11 @@ def breaching(at: Any) -> sa.ColumnElement[bool]:
     )
 
 
+_STATUS_CHANGE = Prepared.insert(
+    ticket_status_changes, ("tenant_id", "id", "ticket_id", "from_status", "to_status", "changed_by", "changed_at")
+)
+
+
 class PgTicketRepository(OwnedTable[Ticket]):
     table = t
     record = Ticket
@@ -135,12 +140,9 @@ class PgTicketRepository(OwnedTable[Ticket]):
     async def add_status_change(
         self, tenant_id: UUID, ticket_id: UUID, before: str | None, after: str, actor: UUID | None, at: datetime
     ) -> None:
-        await self.conn.execute(
-            ticket_status_changes.insert().values(
-                tenant_id=tenant_id, id=new_id(), ticket_id=ticket_id, from_status=before, to_status=str(after),
-                changed_by=actor, changed_at=at,
-            )
-        )  # fmt: skip
+        values = {"tenant_id": tenant_id, "id": new_id(), "ticket_id": ticket_id, "from_status": before,
+                  "to_status": str(after), "changed_by": actor, "changed_at": at}  # fmt: skip
+        await _STATUS_CHANGE.rows(self.conn, values)
 
     async def add_escalation(self, tenant_id: UUID, values: dict[str, Any]) -> Escalation | None:
         e = ticket_escalations
