@@ -12590,7 +12590,9 @@ export interface operations {
     tickets_stats: {
         parameters: {
             query?: {
+                /** @description With a UTC offset. */
                 from?: string | null;
+                /** @description With a UTC offset. */
                 to?: string | null;
                 /** @description Also the volume over time, per day, week or month. */
                 group_by?: ("day" | "week" | "month") | null;
@@ -14600,7 +14602,9 @@ export interface operations {
     surveys_results: {
         parameters: {
             query?: {
+                /** @description With a UTC offset. */
                 from?: string | null;
+                /** @description With a UTC offset. */
                 to?: string | null;
                 agent?: string | null;
                 team?: string | null;
