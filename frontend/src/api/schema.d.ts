@@ -2013,7 +2013,7 @@ export interface paths {
         put?: never;
         /**
          * Create a company (tenant) and its first administrator, signed in
-         * @description Answers 403 when the server runs with CRM_ALLOW_SIGNUP=false.
+         * @description Answers 403 when the server runs with CRM_ALLOW_SIGNUP=false, 429 after five attempts from one address within an hour.
          */
         post: operations["auth_signup"];
         delete?: never;
@@ -17617,6 +17617,15 @@ export interface operations {
             };
             /** @description Invalid input */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
