@@ -40,7 +40,9 @@ async def test_merge_moves_deals_tickets_and_converted_leads(client: httpx.Async
         client, "/api/v1/tickets", u["agent1"].headers, {"subject": "Broken", "customer_id": source["id"]}
     )
     lead = await post(client, "/api/v1/leads", east, {"name": "Lead", "company": "Source Co"})
-    await post(client, f"/api/v1/leads/{lead['id']}/convert", east, {"customer_id": source["id"], "create_contact": False})
+    await post(
+        client, f"/api/v1/leads/{lead['id']}/convert", east, {"customer_id": source["id"], "create_contact": False}
+    )
     # Before: the east rep follows the ticket of their customer, the west rep does not.
     assert (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=east)).status_code == 200
     assert (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=west)).status_code == 404
