@@ -19,9 +19,9 @@ bucketed alike (app/domain/tickets/durations.py).
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -94,22 +94,30 @@ def _in_period(lo: str, hi: str) -> sa.ColumnElement[bool]:
     return sa.and_(t.c.created_at >= _param(lo, TS), t.c.created_at < _param(hi, TS))
 
 
-def _live_parts(shape: Shape, source: Source) -> list[sa.ColumnElement[bool]]:
-    """The tickets whose pairs are made live, as disjoint predicates (one UNION ALL branch each, so
-    each can use its index): with the rollups, the partial days at the edges ([start, edge0) and
-    [edge1, end)) and the customers' tickets of other teams; without, the whole period."""
+def _live_parts(shape: Shape, source: Source) -> list[tuple[sa.ColumnElement[bool], int]]:
+    """The tickets whose pairs are made live, as disjoint predicates with the sign they count
+    with (a UNION ALL branch each, so each can use its index). Without rollups: the period. With:
+    the tickets the rollups count (the tenant's, or the departments' teams') in the partial days
+    the rollup days leave out (added: [start, D0) and [D1, end)) or take in beyond the period
+    (subtracted: [D0, start) and [end, D1)); and in the period, the tickets the department range
+    reaches only through their customer's department (a team outside D)."""
+    scope = scope_clause(t, shape)
     if source == "live":
-        return [_in_period("start", "end")]
-    parts = [_in_period("start", "edge0"), _in_period("edge1", "end")]
+        return [(sa.and_(scope, _in_period("start", "end")), 1)]
+    departments = _param("scope_departments", UUIDS)
+    counted = [scope] if source == "all" else [scope, t.c.department_id == sa.any_(departments)]
+    parts = [
+        (sa.and_(*counted, sa.or_(_in_period("start", "day0"), _in_period("day1", "end"))), 1),
+        (sa.and_(*counted, sa.or_(_in_period("day0", "start"), _in_period("end", "day1"))), -1),
+    ]
     if source == "department":
-        departments = _param("scope_departments", UUIDS)
-        parts.append(
-            sa.and_(
-                _in_period("edge0", "edge1"),
-                t.c.customer_department_id == sa.any_(departments),
-                sa.not_(sa.func.coalesce(t.c.department_id == sa.any_(departments), sa.false())),
-            )
+        reached = sa.and_(
+            scope,
+            _in_period("start", "end"),
+            t.c.customer_department_id == sa.any_(departments),
+            sa.not_(sa.func.coalesce(t.c.department_id == sa.any_(departments), sa.false())),
         )
+        parts.append((reached, 1))
     return parts
 
 
@@ -117,30 +125,57 @@ def _live_pairs(shape: Shape, source: Source, by_day: bool) -> sa.Select[Any]:
     """Live tickets' pairs, counted per (dimension, value), or with `by_day` per (UTC day,
     dimension) for the volume's dimensions only."""
     branches = []
-    for part in _live_parts(shape, source):
+    for part, sign in _live_parts(shape, source):
         pairs = sa.func.ticket_stats_pairs(*(t.c[c] for c in _PAIR_COLUMNS)).table_valued("dimension", "value")
         p = pairs.lateral("p")
-        where = [scope_clause(t, shape), t.c.deleted_at.is_(None), part]
+        where = [part, t.c.deleted_at.is_(None)]
         if by_day:
             where.append(p.c.dimension == sa.any_(_param("volume_dims", TEXTS)))
+        columns = [_utc_day(t.c.created_at).label("day"), p.c.dimension, p.c.value, t.c.kind]
         branches.append(
-            sa.select(_utc_day(t.c.created_at).label("day"), p.c.dimension, p.c.value, t.c.kind)
+            sa.select(*columns, sa.literal_column(str(sign)).label("sign"))
             .select_from(t.join(p, sa.true()))
             .where(*where)
         )
     u = sa.union_all(*branches).subquery("pairs") if len(branches) > 1 else branches[0].subquery("pairs")
     keys = [u.c.day, u.c.dimension] if by_day else [u.c.dimension, u.c.value]
-    return sa.select(
-        *keys, sa.func.count().label("tickets"), sa.func.count().filter(u.c.kind == "complaint").label("complaints")
-    ).group_by(*keys)
+    n = sa.cast(sa.func.sum(u.c.sign), sa.BigInteger)
+    complaints = sa.func.coalesce(sa.cast(sa.func.sum(u.c.sign).filter(u.c.kind == "complaint"), sa.BigInteger), 0)
+    return sa.select(*keys, n.label("tickets"), complaints.label("complaints")).group_by(*keys)
+
+
+def rollup_days(start: datetime, end: datetime, now: datetime) -> tuple[datetime, datetime]:
+    """The UTC days [D0, D1) the rollups give for the period [start, end); the live reads add or
+    take away the parts of the edge days. Each edge day is taken whole (less its part outside the
+    period) when that part is the shorter, and at the end always when the period reaches now: the
+    rest of today holds no tickets yet. (start, start): no rollup days (a period inside one day)."""
+
+    def edge(at: datetime, whole_if_after: bool) -> datetime:
+        floor = at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        if floor == at:
+            return at
+        ceil = floor + timedelta(days=1)
+        before, after = at - floor, ceil - at
+        if whole_if_after:  # the period's end: whole day when [end, ceil) is short or future
+            return ceil if after < before or at >= now else floor
+        return floor if before < after else ceil
+
+    day0, day1 = edge(start, whole_if_after=False), edge(end, whole_if_after=True)
+    return (day0, day1) if day0 < day1 else (start, start)
 
 
 def _rollup_sums(source: Source) -> sa.Select[Any]:
-    """The rollups' pairs over the whole days [d0, d1): months [m0, m1) from the month rows, the
-    days around them from the day rows."""
+    """The rollups' pairs over the whole days of a `DayPlan`: the month rows of [m0, m1), plus the
+    day rows of [a0, a1) and [b0, b1), minus those of [c0, c1) and [e0, e1)."""
     month, day = ticket_stats_month_rollups, ticket_stats_rollups
     branches = []
-    for table, period, lo, hi in ((month, "month", "m0", "m1"), (day, "day", "d0", "m0"), (day, "day", "m1", "d1")):
+    for table, period, lo, hi, sign in (
+        (month, "month", "m0", "m1", 1),
+        (day, "day", "a0", "a1", 1),
+        (day, "day", "b0", "b1", 1),
+        (day, "day", "c0", "c1", -1),
+        (day, "day", "e0", "e1", -1),
+    ):
         where = [
             table.c.tenant_id == _param("scope_tenant", _UUID),
             table.c.dimension == sa.any_(_param("dims", TEXTS)),
@@ -149,7 +184,14 @@ def _rollup_sums(source: Source) -> sa.Select[Any]:
         ]
         if source == "department":
             where.append(table.c.department_id == sa.any_(_param("scope_departments", UUIDS)))
-        branches.append(sa.select(table.c.dimension, table.c.value, table.c.tickets, table.c.complaints).where(*where))
+        tickets_, complaints = (
+            (table.c.tickets, table.c.complaints) if sign > 0 else (-table.c.tickets, -table.c.complaints)
+        )
+        branches.append(
+            sa.select(
+                table.c.dimension, table.c.value, tickets_.label("tickets"), complaints.label("complaints")
+            ).where(*where)
+        )
     u = sa.union_all(*branches).subquery("rollups")
     return sa.select(
         u.c.dimension,
@@ -209,8 +251,9 @@ def _unsettled(shape: Shape) -> sa.Select[date, int]:
 
 # --- customers -----------------------------------------------------------------------------------
 
-# A candidate batch of the walk, and when to stop walking and group the period's tickets instead.
-_BATCH = 200
+# The walk's first batch of candidates (a few more than the list holds), doubled for each next
+# one; after this many batches the period's tickets are grouped instead.
+_BATCH = 64
 _MAX_BATCHES = 5
 # Below this many tickets in range and period, grouping them directly is cheaper than walking.
 _DIRECT_BELOW = 5_000
@@ -288,40 +331,66 @@ def _rank(count: int, key: Any) -> tuple[int, str]:
     return -count, str(key)
 
 
-@dataclass
 class _Top:
-    """The best `_TOP` entries seen so far of (count, key, complaints)."""
+    """The best `_TOP` entries seen so far, in the lists' order: (rank, count, key, complaints)."""
 
-    entries: list[tuple[int, Any, int]]
+    def __init__(self) -> None:
+        self.best: list[tuple[tuple[int, str], int, Any, int]] = []
 
     def add(self, count: int, key: Any, complaints: int) -> None:
-        self.entries.append((count, key, complaints))
-
-    def best(self) -> list[tuple[int, Any, int]]:
-        return sorted(self.entries, key=lambda e: _rank(e[0], e[1]))[:_TOP]
+        rank = _rank(count, key)
+        if len(self.best) < _TOP or rank < self.best[-1][0]:
+            bisect.insort(self.best, (rank, count, key, complaints), key=lambda e: e[0])
+            del self.best[_TOP:]
 
     def beaten_by(self, bound: int, key: Any) -> bool:
         """Whether a customer of at most `bound` (and this key) could still enter the list."""
-        best = self.best()
-        if len(best) < _TOP:
-            return True
-        last = best[-1]
-        return _rank(bound, key) < _rank(last[0], last[1])
+        return len(self.best) < _TOP or _rank(bound, key) < self.best[-1][0]
 
 
 # --- the repository --------------------------------------------------------------------------------
 
 
-def _day_start(at: datetime, up: bool) -> datetime:
-    day = at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day + timedelta(days=1) if up and day < at else day
+def _next_month(month: date) -> date:
+    return date(month.year + 1, 1, 1) if month.month == 12 else month.replace(month=month.month + 1)
 
 
-def _month_start(day: date, up: bool) -> date:
-    first = day.replace(day=1)
-    if up and first < day:
-        return date(first.year + 1, 1, 1) if first.month == 12 else first.replace(month=first.month + 1)
-    return first
+def day_plan(d0: date, d1: date) -> dict[str, date]:
+    """Which rollup rows sum to the whole days [d0, d1), reading few day rows (a year of them is
+    about 180,000 rows in the bench, a month's about 600): the months the days touch from the month
+    rows, except that a month only partly inside takes either its days inside (added) or, when
+    fewer, the month row less its days outside (subtracted). A period ending now is the common
+    case: its last month's days after today hold nothing yet.
+
+    As the parameters of `_rollup_sums`: months [m0, m1), plus days [a0, a1) and [b0, b1), minus
+    days [c0, c1) and [e0, e1) (empty ranges where unused)."""
+    plan = dict.fromkeys(("a0", "a1", "b0", "b1", "c0", "c1", "e0", "e1"), d0)
+    if d0 >= d1:
+        return plan | {"m0": d0, "m1": d0}
+    first, last = d0.replace(day=1), (d1 - timedelta(days=1)).replace(day=1)
+    m0, m1 = first, _next_month(last)
+    plus: list[tuple[date, date]] = []
+    minus: list[tuple[date, date]] = []
+    for month in dict.fromkeys((first, last)):  # one month, or the two at the ends
+        lo, hi, end = max(d0, month), min(d1, _next_month(month)), _next_month(month)
+        inside, outside = (hi - lo).days, (end - month).days - (hi - lo).days
+        if outside == 0:
+            continue
+        if inside <= outside:
+            plus.append((lo, hi))
+            if month == m0:
+                m0 = end
+            else:
+                m1 = month
+        else:
+            minus += [(a, b) for a, b in ((month, lo), (hi, end)) if a < b]
+    if m0 >= m1:
+        m0 = m1 = d0
+    plan |= {"m0": m0, "m1": m1}
+    for names, ranges in ((("a", "b"), plus), (("c", "e"), minus)):
+        for name, (lo, hi) in zip(names, ranges, strict=False):
+            plan |= {f"{name}0": lo, f"{name}1": hi}
+    return plan
 
 
 class PgTicketStats:
@@ -342,28 +411,23 @@ class PgTicketStats:
         volume per UTC period (periods with tickets only)."""
         shape, source = scope_shape(scope), stats_source(scope)
         params = {**scope_params(scope), "start": start, "end": end, "now": now}
-        sums: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0])
+        sums: dict[tuple[str, str | None], list[int]] = {}
         if source != "live":
-            # The whole UTC days inside the period come from the rollups; the edges are live.
-            edge0, edge1 = _day_start(start, up=True), _day_start(end, up=False)
-            if edge0 >= edge1:
-                edge0 = edge1 = end
-            d0, d1 = edge0.date(), edge1.date()
-            m0, m1 = _month_start(d0, up=True), _month_start(d1, up=False)
-            if m0 >= m1:
-                m0 = m1 = d1
-            params |= {"edge0": edge0, "edge1": edge1, "d0": d0, "d1": d1, "m0": m0, "m1": m1, "dims": list(_PAIRS)}
-            for row in await self._rows(("rollups", source), lambda: _rollup_sums(source), params):
-                entry = sums[(row.dimension, row.value)]
-                entry[0] += row.tickets
-                entry[1] += row.complaints
-        for row in await self._rows(("live", shape, source), lambda: _live_pairs(shape, source, False), params):
-            entry = sums[(row.dimension, row.value)]
-            entry[0] += row.tickets
-            entry[1] += row.complaints
-        unsettled = {
-            row.day: row.tickets for row in await self._rows(("unsettled", shape), lambda: _unsettled(shape), params)
-        }
+            # Whole UTC days from the rollups; the edges' parts live.
+            day0, day1 = rollup_days(start, end, now)
+            d0, d1 = day0.date(), day1.date()
+            params |= {"day0": day0, "day1": day1, "d0": d0, "d1": d1, "dims": list(_PAIRS), **day_plan(d0, d1)}
+            # One row per pair (grouped in SQL).
+            rows = await self._rows(("rollups", source), lambda: _rollup_sums(source), params)
+            sums = {(dimension, value): [n, c] for dimension, value, n, c in rows}
+        for dimension, value, n, c in await self._rows(
+            ("live", shape, source), lambda: _live_pairs(shape, source, False), params
+        ):
+            entry = sums.setdefault((dimension, value), [0, 0])
+            entry[0] += n
+            entry[1] += c
+        found = await self._rows(("unsettled", shape), lambda: _unsettled(shape), params)
+        unsettled: dict[date, int] = {day: n for day, n in found}
         out = _figures(sums, sum(unsettled.values()))
         out |= await self._customers(shape, params, out.pop("_no_customer"), out["total"])
         if unit is None:
@@ -398,15 +462,15 @@ class PgTicketStats:
         count bounds the period's); or, for few tickets or a walk that goes on too long, grouping
         the period's tickets in range."""
         if total >= _DIRECT_BELOW:
-            most, complaining = _Top([]), _Top([])
+            most, complaining = _Top(), _Top()
             if no_customer[0]:
                 most.add(no_customer[0], None, no_customer[1])
             if await self._walk(shape, params, "tickets", most) and await self._walk(
                 shape, params, "complaints", complaining
             ):
                 return {
-                    "by_customer": [{"key": k, "count": n, "complaints": c} for n, k, c in most.best()],
-                    "repeat_complainers": [{"customer_id": k, "complaints": n} for n, k, _ in complaining.best()],
+                    "by_customer": [{"key": k, "count": n, "complaints": c} for _, n, k, c in most.best],
+                    "repeat_complainers": [{"customer_id": k, "complaints": n} for _, n, k, _ in complaining.best],
                 }
         out: dict[str, list[dict[str, Any]]] = {"by_customer": [], "repeat_complainers": []}
         for row in await self._rows(("direct", shape), lambda: _direct(shape), params):
@@ -422,8 +486,9 @@ class PgTicketStats:
         """Fill `top` from the walk over `counter`; False when it gave up (too many batches)."""
         least = 2 if counter == "complaints" else 1  # repeat complainers: two complaints or more
         after_n, after_id = _FIRST
-        for _ in range(_MAX_BATCHES):
-            batch = {**params, "after_n": after_n, "after_id": after_id, "least": least, "batch": _BATCH}
+        for round_ in range(_MAX_BATCHES):
+            size = _BATCH << round_
+            batch = {**params, "after_n": after_n, "after_id": after_id, "least": least, "batch": size}
             rows = await self._rows(("walk", shape, counter), lambda: _walk(shape, counter), batch)
             for row in rows:
                 if not top.beaten_by(row.bound, row.customer_id):
@@ -431,7 +496,7 @@ class PgTicketStats:
                 count = row.n if counter == "tickets" else row.complaints
                 if count >= least:
                     top.add(count, row.customer_id, row.complaints)
-            if len(rows) < _BATCH:
+            if len(rows) < size:
                 return True  # no customers left
             after_n, after_id = rows[-1].bound, rows[-1].customer_id
         return False
