@@ -224,29 +224,27 @@ def _rollup_days(source: Source) -> sa.Select[Any]:
     )
 
 
-def _unsettled(shape: Shape) -> sa.Select[date, int]:
-    """Per UTC day, the tickets in range and period that have breached by `now` although the
-    rollups do not count them: no first response yet and past its due time, or not resolved, the
-    clock running and past the resolution due time; not already a settled breach. The partial
-    index ix_tickets_unsettled holds these tickets and every column read here."""
+def _unsettled(shape: Shape, by_day: bool) -> sa.Select[Any]:
+    """Per UTC day (or in one row, day null), the tickets in range and period that have breached by
+    `now` although the rollups do not count them: no first response yet and past its due time, or
+    not resolved, the clock running and past the resolution due time; not already a settled
+    breach. The partial index ix_tickets_unsettled holds these tickets and every column read here."""
     now = _param("now", TS)
     settled = sa.func.ticket_stats_settled_breach(
         t.c.first_response_due_at, t.c.first_responded_at, t.c.resolution_due_at, t.c.resolved_at
     )
-    return (
-        sa.select(_utc_day(t.c.created_at).label("day"), sa.func.count().label("tickets"))
-        .where(
-            scope_clause(t, shape),
-            _in_period("start", "end"),
-            sa.text(TICKET_UNSETTLED_SQL),
-            sa.not_(settled),
-            sa.or_(
-                sa.and_(t.c.first_responded_at.is_(None), t.c.first_response_due_at < now),
-                sa.and_(t.c.resolved_at.is_(None), t.c.sla_paused_at.is_(None), t.c.resolution_due_at < now),
-            ),
-        )
-        .group_by(_utc_day(t.c.created_at))
+    day: sa.ColumnElement[Any] = _utc_day(t.c.created_at) if by_day else sa.null()
+    found = sa.select(day.label("day"), sa.func.count().label("tickets")).where(
+        scope_clause(t, shape),
+        _in_period("start", "end"),
+        sa.text(TICKET_UNSETTLED_SQL),
+        sa.not_(settled),
+        sa.or_(
+            sa.and_(t.c.first_responded_at.is_(None), t.c.first_response_due_at < now),
+            sa.and_(t.c.resolved_at.is_(None), t.c.sla_paused_at.is_(None), t.c.resolution_due_at < now),
+        ),
     )
+    return found.group_by(day) if by_day else found
 
 
 # --- customers -----------------------------------------------------------------------------------
@@ -262,21 +260,21 @@ _FIRST = (2**62, UUID(int=0))
 
 def _walk(shape: Shape, counter: str) -> sa.Select[Any]:
     """The next batch of customers in descending order of their all-time `counter` (tickets or
-    complaints), after (after_n, after_id), each with its exact count of tickets (complaints) in
-    range and period."""
+    complaints) from `<counter>_least` up, after (`<counter>_after_n`, `<counter>_after_id`), each
+    with its exact count of tickets (and complaints) in range and period."""
     c = ticket_customer_counts
     bound = c.c[counter]
-    after_n, after_id = _param("after_n", sa.BigInteger), _param("after_id", _UUID)
+    after_n, after_id = _param(f"{counter}_after_n", sa.BigInteger), _param(f"{counter}_after_id", _UUID)
     batch = (
         sa.select(c.c.customer_id, bound.label("bound"))
         .where(
             c.c.tenant_id == _param("scope_tenant", _UUID),
             sa.or_(bound < after_n, sa.and_(bound == after_n, c.c.customer_id > after_id)),
-            bound >= _param("least", sa.BigInteger),
+            bound >= _param(f"{counter}_least", sa.BigInteger),
         )
         .order_by(bound.desc(), c.c.customer_id)
-        .limit(_param("batch", sa.Integer))
-        .cte("batch")
+        .limit(_param(f"{counter}_batch", sa.Integer))
+        .cte(f"{counter}_batch")
     )
     on = [
         t.c.tenant_id == _param("scope_tenant", _UUID),
@@ -289,6 +287,7 @@ def _walk(shape: Shape, counter: str) -> sa.Select[Any]:
         on.append(t.c.kind == "complaint")
     return (
         sa.select(
+            sa.literal(counter).label("list"),
             batch.c.customer_id,
             batch.c.bound,
             sa.func.count(t.c.id).label("n"),
@@ -296,8 +295,13 @@ def _walk(shape: Shape, counter: str) -> sa.Select[Any]:
         )
         .select_from(batch.outerjoin(t, sa.and_(*on)))
         .group_by(batch.c.customer_id, batch.c.bound)
-        .order_by(batch.c.bound.desc(), batch.c.customer_id)
     )
+
+
+def _walks(shape: Shape) -> sa.Select[Any]:
+    """Both walks' next batches in one statement (a finished walk asks for 0 rows), in walk order."""
+    u = sa.union_all(_walk(shape, "tickets"), _walk(shape, "complaints")).subquery("walks")
+    return sa.select(u).order_by(u.c.list, u.c.bound.desc(), u.c.customer_id)
 
 
 def _direct(shape: Shape) -> sa.CompoundSelect[Any]:
@@ -346,6 +350,36 @@ class _Top:
     def beaten_by(self, bound: int, key: Any) -> bool:
         """Whether a customer of at most `bound` (and this key) could still enter the list."""
         return len(self.best) < _TOP or _rank(bound, key) < self.best[-1][0]
+
+
+class _Walk:
+    """One list's walk over the customers in descending order of an all-time counter."""
+
+    def __init__(self, counter: str, least: int) -> None:
+        self.counter, self.least, self.top = counter, least, _Top()
+        self.after, self.size, self.done = _FIRST, _BATCH, False
+
+    def params(self) -> dict[str, Any]:
+        c = self.counter
+        return {f"{c}_after_n": self.after[0], f"{c}_after_id": self.after[1], f"{c}_least": self.least,
+                f"{c}_batch": 0 if self.done else self.size}  # fmt: skip
+
+    def take(self, rows: Sequence[Any]) -> None:
+        """A batch's rows, in walk order: keep those that enter the list; done when one could not
+        (nor could any after it) or the customers ran out."""
+        if self.done:
+            return
+        for row in rows:
+            if not self.top.beaten_by(row.bound, row.customer_id):
+                self.done = True
+                return
+            count = row.n if self.counter == "tickets" else row.complaints
+            if count >= self.least:
+                self.top.add(count, row.customer_id, row.complaints)
+        if len(rows) < self.size:
+            self.done = True
+        else:
+            self.after, self.size = (rows[-1].bound, rows[-1].customer_id), self.size * 2
 
 
 # --- the repository --------------------------------------------------------------------------------
@@ -426,8 +460,9 @@ class PgTicketStats:
             entry = sums.setdefault((dimension, value), [0, 0])
             entry[0] += n
             entry[1] += c
-        found = await self._rows(("unsettled", shape), lambda: _unsettled(shape), params)
-        unsettled: dict[date, int] = {day: n for day, n in found}
+        by_day = unit is not None
+        found = await self._rows(("unsettled", shape, by_day), lambda: _unsettled(shape, by_day), params)
+        unsettled: dict[date | None, int] = {day: n for day, n in found}
         out = _figures(sums, sum(unsettled.values()))
         out |= await self._customers(shape, params, out.pop("_no_customer"), out["total"])
         if unit is None:
@@ -435,7 +470,7 @@ class PgTicketStats:
         return out, await self._volume(shape, source, params, unsettled, unit)
 
     async def _volume(
-        self, shape: Shape, source: Source, params: dict[str, Any], unsettled: dict[date, int], unit: GroupBy
+        self, shape: Shape, source: Source, params: dict[str, Any], unsettled: dict[date | None, int], unit: GroupBy
     ) -> dict[datetime, dict[str, int]]:
         params = {**params, "volume_dims": list(_VOLUME)}
         rows = list(await self._rows(("live_days", shape, source), lambda: _live_pairs(shape, source, True), params))
@@ -450,6 +485,7 @@ class PgTicketStats:
             else:
                 point["breached"] += row.tickets
         for day, n in unsettled.items():
+            assert day is not None  # counted per day for the volume
             counted[_period(day, unit)]["breached"] += n
         return {at: point for at, point in counted.items() if point["count"]}
 
@@ -462,16 +498,22 @@ class PgTicketStats:
         count bounds the period's); or, for few tickets or a walk that goes on too long, grouping
         the period's tickets in range."""
         if total >= _DIRECT_BELOW:
-            most, complaining = _Top(), _Top()
+            most, complaining = _Walk("tickets", 1), _Walk("complaints", 2)  # repeat: two complaints or more
             if no_customer[0]:
-                most.add(no_customer[0], None, no_customer[1])
-            if await self._walk(shape, params, "tickets", most) and await self._walk(
-                shape, params, "complaints", complaining
-            ):
-                return {
-                    "by_customer": [{"key": k, "count": n, "complaints": c} for _, n, k, c in most.best],
-                    "repeat_complainers": [{"customer_id": k, "complaints": n} for _, n, k, _ in complaining.best],
-                }
+                most.top.add(no_customer[0], None, no_customer[1])
+            for _ in range(_MAX_BATCHES):
+                rows = await self._rows(
+                    ("walks", shape), lambda: _walks(shape), params | most.params() | complaining.params()
+                )
+                most.take([row for row in rows if row.list == "tickets"])
+                complaining.take([row for row in rows if row.list == "complaints"])
+                if most.done and complaining.done:
+                    return {
+                        "by_customer": [{"key": k, "count": n, "complaints": c} for _, n, k, c in most.top.best],
+                        "repeat_complainers": [
+                            {"customer_id": k, "complaints": n} for _, n, k, _ in complaining.top.best
+                        ],
+                    }
         out: dict[str, list[dict[str, Any]]] = {"by_customer": [], "repeat_complainers": []}
         for row in await self._rows(("direct", shape), lambda: _direct(shape), params):
             if row.list == "count":
@@ -481,25 +523,6 @@ class PgTicketStats:
         out["by_customer"] = sorted(out["by_customer"], key=lambda i: _rank(i["count"], i["key"]))[:_TOP]
         out["repeat_complainers"].sort(key=lambda i: _rank(i["complaints"], i["customer_id"]))
         return out
-
-    async def _walk(self, shape: Shape, params: dict[str, Any], counter: str, top: _Top) -> bool:
-        """Fill `top` from the walk over `counter`; False when it gave up (too many batches)."""
-        least = 2 if counter == "complaints" else 1  # repeat complainers: two complaints or more
-        after_n, after_id = _FIRST
-        for round_ in range(_MAX_BATCHES):
-            size = _BATCH << round_
-            batch = {**params, "after_n": after_n, "after_id": after_id, "least": least, "batch": size}
-            rows = await self._rows(("walk", shape, counter), lambda: _walk(shape, counter), batch)
-            for row in rows:
-                if not top.beaten_by(row.bound, row.customer_id):
-                    return True  # this one cannot enter the list, nor can any after it
-                count = row.n if counter == "tickets" else row.complaints
-                if count >= least:
-                    top.add(count, row.customer_id, row.complaints)
-            if len(rows) < size:
-                return True  # no customers left
-            after_n, after_id = rows[-1].bound, rows[-1].customer_id
-        return False
 
 
 def _period(day: date, unit: GroupBy) -> datetime:
