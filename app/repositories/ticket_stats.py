@@ -572,4 +572,11 @@ def _figures(sums: dict[tuple[str, str | None], list[int]], unsettled: int) -> d
     return out
 
 
-__all__: Sequence[str] = ("PgTicketStats", "stats_source")
+class PgTicketStatsCompaction:
+    """The worker's minute job: fold each key's appended deltas into one row (migration 0019)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def compact(self) -> None:
+        await self.conn.execute(sa.text("SELECT ticket_stats_rollups_compact()"))
