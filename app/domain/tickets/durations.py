@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 EXACT_BELOW = 50
 RATIO = 1.02
 # Said in the API description.
-ACCURACY = "to the minute below 50 minutes (rounded down) and within 1% above"
+ACCURACY = "read from a histogram: whole minutes, rounded down, below 50 minutes; within 1% above"
 
 
 def bucket_of(minutes: float) -> int:
