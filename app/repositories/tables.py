@@ -1001,6 +1001,7 @@ def _ticket_stats_rollup(name: str, period: str) -> sa.Table:
         sa.Column("value", sa.Text),
         sa.Column("tickets", sa.BigInteger, nullable=False),
         sa.Column("complaints", sa.BigInteger, nullable=False),
+        sa.Column("folded", sa.Boolean, nullable=False, server_default=sa.false()),
     )
 
 

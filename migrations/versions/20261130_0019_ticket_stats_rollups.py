@@ -20,7 +20,7 @@ Rows of live tickets (deleted_at IS NULL), counted per pair and (UTC day of crea
   statements touching the same customers take their row locks in the same order.
 
 The day and month rollups are append-only like 0010's (deltas per statement, folded by
-`ticket_stats_rollups_compact()` from the worker); `ticket_stats_rollups_rebuild(tenant)`
+`ticket_stats_rollups_compact()` from the worker, which visits only the keys with new deltas); `ticket_stats_rollups_rebuild(tenant)`
 recomputes a tenant's three tables (after a bulk load with triggers off, or a repair).
 
 Breaches that still depend on the clock (an open ticket past its due time) are not in the rollups:
@@ -127,24 +127,32 @@ UPSERT = """ON CONFLICT (tenant_id, customer_id) DO UPDATE
 
 
 def _apply(*parts: tuple[str, str]) -> str:
-    """Append the net change of `parts` ((source, sign) pairs) to each grain, and to the customers."""
-    out = []
-    for table, (period, bucket) in GRAINS.items():
-        union = " UNION ALL ".join(_pairs(source, sign, period, bucket) for source, sign in parts)
-        out.append(
-            f"""INSERT INTO {table} ({_key(period)}, tickets, complaints)
-        SELECT {_key(period)}, sum(tickets), sum(complaints) FROM ({union}) d
-        GROUP BY {_key(period)} HAVING {NONZERO}"""
+    """Append the net change of `parts` ((source, sign) pairs) to both grains (the day rows made
+    once, the month rows summed from them), and to the customers."""
+    _, day = GRAINS["ticket_stats_rollups"]
+    union = " UNION ALL ".join(_pairs(source, sign, "day", day) for source, sign in parts)
+    month_key = _key("month").replace("month", "date_trunc('month', day)::date", 1)
+    grains = f"""WITH d AS MATERIALIZED (
+            SELECT {_key("day")}, sum(tickets) AS tickets, sum(complaints) AS complaints FROM ({union}) x
+            GROUP BY {_key("day")} HAVING {NONZERO}
+        ), by_day AS (
+            INSERT INTO ticket_stats_rollups ({_key("day")}, tickets, complaints) SELECT * FROM d
         )
+        INSERT INTO ticket_stats_month_rollups ({_key("month")}, tickets, complaints)
+        SELECT {month_key}, sum(tickets), sum(complaints) FROM d
+        GROUP BY {month_key} HAVING {NONZERO}"""
     union = " UNION ALL ".join(_customers(source, sign) for source, sign in parts)
-    out.append(
-        f"""INSERT INTO ticket_customer_counts AS c (tenant_id, customer_id, tickets, complaints)
+    customers = f"""INSERT INTO ticket_customer_counts AS c (tenant_id, customer_id, tickets, complaints)
         SELECT tenant_id, customer_id, sum(tickets), sum(complaints) FROM ({union}) d
         GROUP BY tenant_id, customer_id HAVING {NONZERO}
         ORDER BY tenant_id, customer_id
         {UPSERT}"""
-    )
-    return ";\n        ".join(out)
+    return f"{grains};\n        {customers}"
+
+
+# What the rollups and counts read of a ticket: an UPDATE that changes none of it (a subject, the
+# SLA job's warnings, the customer's owner copied in) returns at once.
+READ_COLUMNS = f"tenant_id, department_id, deleted_at IS NULL, {PAIR_COLUMNS}"
 
 
 TABLES = (*GRAINS, "ticket_customer_counts")
@@ -156,6 +164,9 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         {_apply(("new_rows", ""))};
     ELSIF TG_OP = 'UPDATE' THEN
+        IF NOT EXISTS (SELECT {READ_COLUMNS} FROM new_rows EXCEPT ALL SELECT {READ_COLUMNS} FROM old_rows) THEN
+            RETURN NULL;
+        END IF;
         {_apply(("old_rows", "-"), ("new_rows", ""))};
     ELSIF TG_OP = 'DELETE' THEN
         {_apply(("old_rows", "-"))};
@@ -170,8 +181,8 @@ REBUILD_FUNCTION = (
     + "".join(
         f"""
     DELETE FROM {table} WHERE tenant_id = p_tenant;
-    INSERT INTO {table} ({_key(period)}, tickets, complaints)
-    SELECT {_key(period)}, sum(tickets), sum(complaints)
+    INSERT INTO {table} ({_key(period)}, tickets, complaints, folded)
+    SELECT {_key(period)}, sum(tickets), sum(complaints), true
     FROM ({_pairs("tickets", "", period, bucket)} AND n.tenant_id = p_tenant) d
     GROUP BY {_key(period)};"""
         for table, (period, bucket) in GRAINS.items()
@@ -185,21 +196,29 @@ REBUILD_FUNCTION = (
 $$"""
 )
 
-# As 0010's: fold each key's rows into one (rows are only ever inserted and deleted, so ctid is a
-# stable name for them; deltas inserted meanwhile are left for the next round). The customer
-# counts are updated in place and need no folding.
+# Fold the keys that have new rows (the triggers' deltas are not `folded`; a partial index lists
+# them) into one folded row each, or none when they sum to zero: the work follows the writes since
+# the last round, not the size of the history (0010's compaction groups its whole tables). Rows are
+# only ever inserted and deleted, and the sums re-inserted are those of the rows this statement
+# deleted: deltas committed meanwhile are left for the next round. Two compactions at once (workers
+# side by side) take turns on a transaction-level advisory lock: deleting the same rows in different
+# orders, they could deadlock. The customer counts are updated in place.
 COMPACT_FUNCTION = (
     "CREATE FUNCTION ticket_stats_rollups_compact() RETURNS void LANGUAGE sql AS $$"
+    + "\n    SELECT pg_advisory_xact_lock(hashtextextended('crm:ticket_stats_rollups_compact', 0));"
     + "".join(
         f"""
-    WITH folded AS (
-        SELECT unnest(array_agg(ctid)) AS row_id FROM {table}
-        GROUP BY {_key(period)} HAVING count(*) > 1 OR NOT ({NONZERO})
+    WITH touched AS (
+        SELECT DISTINCT {_key(period)} FROM {table} WHERE NOT folded
     ), gone AS (
-        DELETE FROM {table} WHERE ctid IN (SELECT row_id FROM folded) RETURNING *
+        DELETE FROM {table} r USING touched k
+        WHERE r.tenant_id = k.tenant_id AND r.dimension = k.dimension AND r.{period} = k.{period}
+          AND r.department_id IS NOT DISTINCT FROM k.department_id AND r.value IS NOT DISTINCT FROM k.value
+        RETURNING r.*
     )
-    INSERT INTO {table} ({_key(period)}, tickets, complaints)
-    SELECT {_key(period)}, sum(tickets), sum(complaints) FROM gone GROUP BY {_key(period)} HAVING {NONZERO};"""
+    INSERT INTO {table} ({_key(period)}, tickets, complaints, folded)
+    SELECT {_key(period)}, sum(tickets), sum(complaints), true FROM gone
+    GROUP BY {_key(period)} HAVING {NONZERO};"""
         for table, (period, _bucket) in GRAINS.items()
     )
     + "\n$$"
@@ -231,6 +250,11 @@ def upgrade() -> None:
             sa.Column("value", sa.Text(), nullable=True),
             sa.Column("tickets", sa.BigInteger(), nullable=False),
             sa.Column("complaints", sa.BigInteger(), nullable=False),
+            # False for the triggers' deltas until the worker folds them (see COMPACT_FUNCTION).
+            sa.Column("folded", sa.Boolean(), nullable=False, server_default=sa.false()),
+        )
+        op.create_index(
+            f"ix_{table}_unfolded", table, ["tenant_id", period], postgresql_where=sa.text("NOT folded")
         )
         # Dimension before the period: the volume reads two dimensions of every day, the stats all
         # of them (one index descent per dimension); the reader's index-only scan.

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
@@ -389,7 +390,7 @@ async def assert_in_step(engine: AsyncEngine, tenant: UUID, folded: bool = False
             assert +have == +want, table.name  # unary +: without the zero counts
             if folded:  # one row per key, none of them zero
                 keys = {(r._mapping[period], r.department_id, r.dimension, r.value) for r in stored}
-                assert len(stored) == len(keys) and all(r.tickets or r.complaints for r in stored)
+                assert len(stored) == len(keys) and all((r.tickets or r.complaints) and r.folded for r in stored)
         c = ticket_customer_counts
         have_customers: Counter[tuple[Any, ...]] = Counter()
         for r in await conn.execute(sa.select(c).where(c.c.tenant_id == tenant)):
@@ -465,3 +466,28 @@ async def test_compaction_and_rebuild_keep_the_figures(engine: AsyncEngine, worl
             await conn.execute(t.update().where(t.c.tenant_id == world.id).values(kind="complaint"))
             raise RuntimeError("abort")
     assert await answers(engine, world) == before
+
+
+async def test_concurrent_writes_and_folds_keep_the_counts(engine: AsyncEngine, world: World) -> None:
+    data = Data(world, random.Random(3))
+    await data.setup(engine)
+    await data.churn(engine, 2)
+    first, second = data.ids[:2]
+
+    async def shuttle(ticket: UUID, statuses: tuple[str, str]) -> None:
+        for i in range(25):
+            async with engine.begin() as conn:
+                await conn.execute(
+                    t.update()
+                    .where(t.c.tenant_id == world.id, t.c.id == ticket)
+                    .values(status=statuses[i % 2], customer_id=data.customers[i % 3])
+                )
+
+    async def fold() -> None:
+        for _ in range(10):
+            await compact(engine)
+
+    await asyncio.gather(shuttle(first, ("open", "pending")), shuttle(second, ("pending", "open")), fold(), fold())
+    await assert_in_step(engine, world.id)
+    await compact(engine)
+    await assert_in_step(engine, world.id, folded=True)
