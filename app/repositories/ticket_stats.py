@@ -464,7 +464,10 @@ class PgTicketStats:
         found = await self._rows(("unsettled", shape, by_day), lambda: _unsettled(shape, by_day), params)
         unsettled: dict[date | None, int] = {day: n for day, n in found}
         out = _figures(sums, sum(unsettled.values()))
-        out |= await self._customers(shape, params, out.pop("_no_customer"), out["total"])
+        # The walk pays where the range holds most of the tenant's tickets (the rollups' ranges); an
+        # own or narrowed range would walk past many customers of others.
+        walk = source != "live" and out["total"] >= _DIRECT_BELOW
+        out |= await self._customers(shape, params, out.pop("_no_customer"), walk)
         if unit is None:
             return out, None
         return out, await self._volume(shape, source, params, unsettled, unit)
@@ -490,14 +493,14 @@ class PgTicketStats:
         return {at: point for at, point in counted.items() if point["count"]}
 
     async def _customers(
-        self, shape: Shape, params: dict[str, Any], no_customer: tuple[int, int], total: int
+        self, shape: Shape, params: dict[str, Any], no_customer: tuple[int, int], walk: bool
     ) -> dict[str, list[dict[str, Any]]]:
         """by_customer and repeat_complainers, exact either way: walking the customers in
         descending order of their all-time counts (`ticket_customer_counts`), counting each one's
         tickets in range and period, until the next could no longer enter the top 50 (the all-time
-        count bounds the period's); or, for few tickets or a walk that goes on too long, grouping
-        the period's tickets in range."""
-        if total >= _DIRECT_BELOW:
+        count bounds the period's); or (without `walk`, or when the walk goes on too long)
+        grouping the period's tickets in range."""
+        if walk:
             most, complaining = _Walk("tickets", 1), _Walk("complaints", 2)  # repeat: two complaints or more
             if no_customer[0]:
                 most.top.add(no_customer[0], None, no_customer[1])
