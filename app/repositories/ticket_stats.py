@@ -4,14 +4,15 @@ Every figure is a sum over (dimension, value) pairs that `ticket_stats_pairs(...
 ticket; the rollups hold those sums per UTC day (and month) and team. Where the caller's range is
 the whole tenant or their departments' teams (range all or department, not narrowed), a request
 reads:
-- the rollups for the whole UTC days inside [from, to): complete months from the month rows, the
-  rest from the day rows; the teams in the department range (`department_id = any(D)`);
-- live pairs of the tickets in range that the rollups do not cover: those created in the partial
-  days at the period's two edges, and those the department range reaches only through their
-  customer's department (`customer_department_id = any(D)`, team outside D);
+- the rollups for whole UTC days (`rollup_days`; the teams in the department range,
+  `department_id = any(D)`): month rows, and day rows added or taken away (`day_plan`);
+- live pairs of the tickets the rollup days count wrongly: the parts of the two edge days inside
+  the period but outside the rollup days (added), or the other way round (subtracted); and those
+  the department range reaches only through their customer's department
+  (`customer_department_id = any(D)`, team outside D);
 - live, the breaches the clock alone makes (a ticket not yet answered or resolved, past its due
   time): the rollups hold only the settled ones;
-- the customers with the most tickets and complaints: see `_CustomerWalk`.
+- the customers with the most tickets and complaints: see `PgTicketStats._customers`.
 Any other range (own, narrowed by region or customer type) makes the same pairs live from its
 tickets. Both ways give the same numbers: the same function makes the pairs, and the times are
 bucketed alike (app/domain/tickets/durations.py).
