@@ -12,16 +12,18 @@ function, so the two paths cannot disagree.
 
 Rows of live tickets (deleted_at IS NULL), counted per pair and (UTC day of created_at, team):
 - `ticket_stats_rollups` per day, `ticket_stats_month_rollups` per UTC month: a year of daily rows
-  is about 200,000 rows in the bench (the time buckets spread), a year of months a few thousand;
-  the reader takes the complete months from the second and the remaining whole days from the first;
+  is about 180,000 rows in the bench (the time buckets spread), a year of months about 7,800; the
+  reader takes months from the second and adds or subtracts a few days from the first;
 - `ticket_customer_counts`: each customer's all-time live tickets and complaints, one row per
   customer updated in place (the stats walk customers in descending order of these to find the
   busiest ones in a period without grouping all of them). Upserted in customer order, so two
   statements touching the same customers take their row locks in the same order.
 
 The day and month rollups are append-only like 0010's (deltas per statement, folded by
-`ticket_stats_rollups_compact()` from the worker, which visits only the keys with new deltas); `ticket_stats_rollups_rebuild(tenant)`
-recomputes a tenant's three tables (after a bulk load with triggers off, or a repair).
+`ticket_stats_rollups_compact()` from the worker, which visits only the keys with new deltas);
+`ticket_stats_rollups_rebuild(tenant)` recomputes a tenant's three tables (after a bulk load with
+triggers off, or a repair). An UPDATE that changes nothing they read costs the trigger one
+comparison of the transition tables (0.06 ms measured; a status change about 0.2-0.5 ms).
 
 Breaches that still depend on the clock (an open ticket past its due time) are not in the rollups:
 the reader counts them live over the tickets that could still breach, which the partial index
