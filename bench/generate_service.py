@@ -69,7 +69,9 @@ SERVICE_VERSION = 1
 SERVICE_TABLES = ("tickets", "ticket_comments")
 # Kept by triggers the load skips: rebuilt after it (migration 0019).
 STATS_REBUILD = "ticket_stats_rollups_rebuild"
-STATS_TABLES = ("ticket_stats_rollups", "ticket_stats_month_rollups", "ticket_customer_counts")
+STATS_TABLES = (
+    "ticket_stats_rollups", "ticket_stats_month_rollups", "ticket_stats_year_rollups", "ticket_customer_counts"
+)  # fmt: skip
 AGENTS = {BIG_TENANT: 20, SMALL_TENANT: 3}
 DOMAINS = {BIG_TENANT: "bench.example.com", SMALL_TENANT: "small.bench.example.com"}
 # Wall minutes per business minute on a 9-hour, five-day week.

@@ -989,8 +989,8 @@ sa.Index("ix_tickets_unsettled", tickets.c.tenant_id, tickets.c.created_at,
 
 
 def _ticket_stats_rollup(name: str, period: str) -> sa.Table:
-    """Live tickets counted per (dimension, value) pair, per UTC day or month of creation and team
-    (migration 0019): append-only deltas, summed by the reader."""
+    """Live tickets counted per (dimension, value) pair, per UTC day, month or year of creation and
+    team (migration 0019): append-only deltas, summed by the reader."""
     return sa.Table(
         name,
         metadata,
@@ -1007,6 +1007,7 @@ def _ticket_stats_rollup(name: str, period: str) -> sa.Table:
 
 ticket_stats_rollups = _ticket_stats_rollup("ticket_stats_rollups", "day")
 ticket_stats_month_rollups = _ticket_stats_rollup("ticket_stats_month_rollups", "month")
+ticket_stats_year_rollups = _ticket_stats_rollup("ticket_stats_year_rollups", "year")
 
 # Each customer's live tickets and complaints, all time (migration 0019).
 ticket_customer_counts = sa.Table(

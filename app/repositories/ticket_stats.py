@@ -5,7 +5,7 @@ ticket; the rollups hold those sums per UTC day (and month) and team. Where the 
 the whole tenant or their departments' teams (range all or department, not narrowed), a request
 reads:
 - the rollups for whole UTC days (`rollup_days`; the teams in the department range,
-  `department_id = any(D)`): month rows, and day rows added or taken away (`day_plan`);
+  `department_id = any(D)`): year, month and day rows, added or taken away (`cover`);
 - live pairs of the tickets the rollup days count wrongly: the parts of the two edge days inside
   the period but outside the rollup days (added), or the other way round (subtracted); and those
   the department range reaches only through their customer's department
@@ -28,6 +28,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -42,11 +43,13 @@ from app.repositories.tables import (
     ticket_customer_counts,
     ticket_stats_month_rollups,
     ticket_stats_rollups,
+    ticket_stats_year_rollups,
     tickets,
 )
 
 t = tickets
 _UUID = PGUUID(as_uuid=True)
+DATES, INTS = ARRAY(sa.Date), ARRAY(sa.Integer)
 
 # Dimensions listed by value (the 50 largest of each), facts counted once, times as histograms.
 _DIMENSIONS = ("kind", "category", "channel", "priority", "status", "owner")
@@ -157,33 +160,37 @@ def rollup_days(start: datetime, end: datetime, now: datetime) -> tuple[datetime
     return (day0, day1) if day0 < day1 else (start, start)
 
 
+_GRAINS = {"year": ticket_stats_year_rollups, "month": ticket_stats_month_rollups, "day": ticket_stats_rollups}
+
+
 def _rollup_sums(source: Source) -> sa.Select[Any]:
-    """The rollups' pairs over the whole days of a `DayPlan`: the month rows of [m0, m1), plus the
-    day rows of [a0, a1) and [b0, b1), minus those of [c0, c1) and [e0, e1)."""
-    month, day = ticket_stats_month_rollups, ticket_stats_rollups
+    """The rollups' pairs over the whole days of a `cover`: for each grain, the rows of the ranges
+    `<grain>_lo[i]` to `<grain>_hi[i]` (exclusive) times `<grain>_sign[i]`; one index range scan
+    per range."""
     branches = []
-    for table, period, lo, hi, sign in (
-        (month, "month", "m0", "m1", 1),
-        (day, "day", "a0", "a1", 1),
-        (day, "day", "b0", "b1", 1),
-        (day, "day", "c0", "c1", -1),
-        (day, "day", "e0", "e1", -1),
-    ):
+    for grain, table in _GRAINS.items():
+        ranges = (
+            sa.func.unnest(_param(f"{grain}_lo", DATES), _param(f"{grain}_hi", DATES), _param(f"{grain}_sign", INTS))
+            .table_valued("lo", "hi", "sign")
+            .render_derived(name=f"{grain}_ranges")
+        )
         where = [
             table.c.tenant_id == _param("scope_tenant", _UUID),
             table.c.dimension == sa.any_(_param("dims", TEXTS)),
-            table.c[period] >= _param(lo, sa.Date),
-            table.c[period] < _param(hi, sa.Date),
+            table.c[grain] >= ranges.c.lo,
+            table.c[grain] < ranges.c.hi,
         ]
         if source == "department":
             where.append(table.c.department_id == sa.any_(_param("scope_departments", UUIDS)))
-        tickets_, complaints = (
-            (table.c.tickets, table.c.complaints) if sign > 0 else (-table.c.tickets, -table.c.complaints)
-        )
         branches.append(
             sa.select(
-                table.c.dimension, table.c.value, tickets_.label("tickets"), complaints.label("complaints")
-            ).where(*where)
+                table.c.dimension,
+                table.c.value,
+                (table.c.tickets * ranges.c.sign).label("tickets"),
+                (table.c.complaints * ranges.c.sign).label("complaints"),
+            )
+            .select_from(ranges.join(table, sa.true()))
+            .where(*where)
         )
     u = sa.union_all(*branches).subquery("rollups")
     return sa.select(
@@ -383,46 +390,59 @@ class _Walk:
 # --- the repository --------------------------------------------------------------------------------
 
 
-def _next_month(month: date) -> date:
-    return date(month.year + 1, 1, 1) if month.month == 12 else month.replace(month=month.month + 1)
+Grain = Literal["year", "month", "day"]
+Span = tuple[Grain, date, date, int]  # rows of a grain from a day to a day (exclusive), and a sign
+_FINER: dict[Grain, Grain] = {"year": "month", "month": "day"}
 
 
-def day_plan(d0: date, d1: date) -> dict[str, date]:
-    """Which rollup rows sum to the whole days [d0, d1), reading few day rows (a year of them is
-    about 180,000 rows in the bench, a month's about 600): the months the days touch from the month
-    rows, except that a month only partly inside takes either its days inside (added) or, when
-    fewer, the month row less its days outside (subtracted). A period ending now is the common
-    case: its last month's days after today hold nothing yet.
+def _unit_start(day: date, grain: Grain) -> date:
+    return day.replace(month=1, day=1) if grain == "year" else day.replace(day=1) if grain == "month" else day
 
-    As the parameters of `_rollup_sums`: months [m0, m1), plus days [a0, a1) and [b0, b1), minus
-    days [c0, c1) and [e0, e1) (empty ranges where unused)."""
-    plan = dict.fromkeys(("a0", "a1", "b0", "b1", "c0", "c1", "e0", "e1"), d0)
-    if d0 >= d1:
-        return plan | {"m0": d0, "m1": d0}
-    first, last = d0.replace(day=1), (d1 - timedelta(days=1)).replace(day=1)
-    m0, m1 = first, _next_month(last)
-    plus: list[tuple[date, date]] = []
-    minus: list[tuple[date, date]] = []
-    for month in dict.fromkeys((first, last)):  # one month, or the two at the ends
-        lo, hi, end = max(d0, month), min(d1, _next_month(month)), _next_month(month)
-        inside, outside = (hi - lo).days, (end - month).days - (hi - lo).days
-        if outside == 0:
-            continue
-        if inside <= outside:
-            plus.append((lo, hi))
-            if month == m0:
-                m0 = end
-            else:
-                m1 = month
+
+def _unit_end(start: date, grain: Grain) -> date:
+    if grain == "year":
+        return date(start.year + 1, 1, 1)
+    if grain == "month":
+        return date(start.year + 1, 1, 1) if start.month == 12 else start.replace(month=start.month + 1)
+    return start + timedelta(days=1)
+
+
+def cover(lo: date, hi: date, today: date, grain: Grain = "year") -> tuple[int, list[Span]]:
+    """Rollup rows that sum to exactly the whole days [lo, hi), and how many units they read:
+    the units of `grain` inside the days, and for a unit only partly inside, the finer cover of
+    its part inside (added) or, when that reads fewer units, the whole unit less the finer cover
+    of its part outside (subtracted). A unit, month or year, holds about as many rows as a day
+    (the time buckets saturate), so fewer units read fewer rows; units after `today` hold nothing
+    yet and cost nothing, which makes a period ending now take its year or month whole."""
+    if lo >= hi:
+        return 0, []
+    if grain == "day":
+        return max(0, (min(hi, today + timedelta(days=1)) - lo).days), [("day", lo, hi, 1)]
+    finer = _FINER[grain]
+    whole: list[date] = []  # the units taken whole, contiguous
+    cost, spans = 0, []
+    unit = _unit_start(lo, grain)
+    while unit < hi:
+        end = _unit_end(unit, grain)
+        inside = (max(lo, unit), min(hi, end))
+        if inside == (unit, end):
+            whole.append(unit)
+            cost += unit <= today
         else:
-            minus += [(a, b) for a, b in ((month, lo), (hi, end)) if a < b]
-    if m0 >= m1:
-        m0 = m1 = d0
-    plan |= {"m0": m0, "m1": m1}
-    for names, ranges in ((("a", "b"), plus), (("c", "e"), minus)):
-        for name, (lo, hi) in zip(names, ranges, strict=False):
-            plan |= {f"{name}0": lo, f"{name}1": hi}
-    return plan
+            part_cost, part = cover(*inside, today, finer)
+            before, outside_before = cover(unit, inside[0], today, finer)
+            after, outside_after = cover(inside[1], end, today, finer)
+            if (unit <= today) + before + after < part_cost:
+                whole.append(unit)
+                cost += (unit <= today) + before + after
+                spans += [(g, a, b, -sign) for g, a, b, sign in outside_before + outside_after]
+            else:
+                cost += part_cost
+                spans += part
+        unit = end
+    if whole:
+        spans.append((grain, whole[0], _unit_end(whole[-1], grain), 1))
+    return cost, spans
 
 
 class PgTicketStats:
@@ -448,7 +468,12 @@ class PgTicketStats:
             # Whole UTC days from the rollups; the edges' parts live.
             day0, day1 = rollup_days(start, end, now)
             d0, d1 = day0.date(), day1.date()
-            params |= {"day0": day0, "day1": day1, "d0": d0, "d1": d1, "dims": list(_PAIRS), **day_plan(d0, d1)}
+            params |= {"day0": day0, "day1": day1, "d0": d0, "d1": d1, "dims": list(_PAIRS)}
+            _, spans = cover(d0, d1, now.astimezone(UTC).date())
+            for grain in _GRAINS:
+                mine = [span for span in spans if span[0] == grain]
+                params |= {f"{grain}_lo": [a for _, a, _, _ in mine], f"{grain}_hi": [b for _, _, b, _ in mine],
+                           f"{grain}_sign": [sign for *_, sign in mine]}  # fmt: skip
             # One row per pair (grouped in SQL).
             rows = await self._rows(("rollups", source), lambda: _rollup_sums(source), params)
             sums = {(dimension, value): [n, c] for dimension, value, n, c in rows}

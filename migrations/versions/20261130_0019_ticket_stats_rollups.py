@@ -11,9 +11,10 @@ read back from the buckets is within 1%). The triggers and the API's live reads 
 function, so the two paths cannot disagree.
 
 Rows of live tickets (deleted_at IS NULL), counted per pair and (UTC day of created_at, team):
-- `ticket_stats_rollups` per day, `ticket_stats_month_rollups` per UTC month: a year of daily rows
-  is about 180,000 rows in the bench (the time buckets spread), a year of months about 7,800; the
-  reader takes months from the second and adds or subtracts a few days from the first;
+- `ticket_stats_rollups` per day, `ticket_stats_month_rollups` per UTC month and
+  `ticket_stats_year_rollups` per UTC year: the time buckets spread, so a day holds about 450 rows
+  in the bench, a month or a year about 650 (a year of day rows is 180,000, of month rows 7,800);
+  the reader takes the coarsest units that fit and adds or subtracts the finer ones at the edges;
 - `ticket_customer_counts`: each customer's all-time live tickets and complaints, one row per
   customer updated in place (the stats walk customers in descending order of these to find the
   busiest ones in a period without grouping all of them). Upserted in customer order, so two
@@ -104,6 +105,7 @@ $$"""
 GRAINS = {
     "ticket_stats_rollups": ("day", "(n.created_at AT TIME ZONE 'UTC')::date"),
     "ticket_stats_month_rollups": ("month", "date_trunc('month', n.created_at AT TIME ZONE 'UTC')::date"),
+    "ticket_stats_year_rollups": ("year", "date_trunc('year', n.created_at AT TIME ZONE 'UTC')::date"),
 }
 
 
@@ -129,20 +131,25 @@ UPSERT = """ON CONFLICT (tenant_id, customer_id) DO UPDATE
 
 
 def _apply(*parts: tuple[str, str]) -> str:
-    """Append the net change of `parts` ((source, sign) pairs) to both grains (the day rows made
-    once, the month rows summed from them), and to the customers."""
+    """Append the net change of `parts` ((source, sign) pairs) to every grain (the day rows made
+    once, the month and year rows summed from them), and to the customers."""
     _, day = GRAINS["ticket_stats_rollups"]
     union = " UNION ALL ".join(_pairs(source, sign, "day", day) for source, sign in parts)
-    month_key = _key("month").replace("month", "date_trunc('month', day)::date", 1)
+    coarser = []
+    for table, (period, _bucket) in list(GRAINS.items())[1:]:
+        key = _key(period).replace(period, f"date_trunc('{period}', day)::date", 1)
+        coarser.append(
+            (period, f"""INSERT INTO {table} ({_key(period)}, tickets, complaints)
+            SELECT {key}, sum(tickets), sum(complaints) FROM d GROUP BY {key} HAVING {NONZERO}""")
+        )
+    *middle, (_, last) = coarser
     grains = f"""WITH d AS MATERIALIZED (
             SELECT {_key("day")}, sum(tickets) AS tickets, sum(complaints) AS complaints FROM ({union}) x
             GROUP BY {_key("day")} HAVING {NONZERO}
         ), by_day AS (
             INSERT INTO ticket_stats_rollups ({_key("day")}, tickets, complaints) SELECT * FROM d
-        )
-        INSERT INTO ticket_stats_month_rollups ({_key("month")}, tickets, complaints)
-        SELECT {month_key}, sum(tickets), sum(complaints) FROM d
-        GROUP BY {month_key} HAVING {NONZERO}"""
+        ){"".join(f", by_{period} AS ({sql})" for period, sql in middle)}
+        {last}"""
     union = " UNION ALL ".join(_customers(source, sign) for source, sign in parts)
     customers = f"""INSERT INTO ticket_customer_counts AS c (tenant_id, customer_id, tickets, complaints)
         SELECT tenant_id, customer_id, sum(tickets), sum(complaints) FROM ({union}) d

@@ -2,7 +2,7 @@
 
 - After any mix of inserts, edits, status moves, reopenings, soft and hard deletes, team and
   customer changes (one row or many per statement, a customer's reassignment passing on to its
-  tickets), the day and month rollups equal the live tickets' pairs counted per key, and the
+  tickets), the day, month and year rollups equal the live tickets' pairs counted per key, and the
   customer counts each customer's live tickets and complaints.
 - `GET /tickets/stats`' figures are the same whichever way they are read (rollups plus live edges,
   or all live; the customers walked or grouped) and equal to a direct computation in Python over
@@ -37,6 +37,7 @@ from app.repositories.tables import (
     ticket_customer_counts,
     ticket_stats_month_rollups,
     ticket_stats_rollups,
+    ticket_stats_year_rollups,
     tickets,
 )
 from app.repositories.ticket_stats import PgTicketStats, PgTicketStatsCompaction
@@ -367,11 +368,16 @@ async def assert_in_step(engine: AsyncEngine, tenant: UUID, folded: bool = False
     rows = await live_tickets(engine, tenant)
     want_days: Counter[tuple[Any, ...]] = Counter()
     want_months: Counter[tuple[Any, ...]] = Counter()
+    want_years: Counter[tuple[Any, ...]] = Counter()
     want_customers: Counter[tuple[Any, ...]] = Counter()
     for row in rows:
         day = row.created_at.astimezone(UTC).date()
         for dimension, value in pairs(row):
-            for want, at in ((want_days, day), (want_months, day.replace(day=1))):
+            for want, at in (
+                (want_days, day),
+                (want_months, day.replace(day=1)),
+                (want_years, day.replace(month=1, day=1)),
+            ):
                 want[(at, row.department_id, dimension, value, "tickets")] += 1
                 want[(at, row.department_id, dimension, value, "complaints")] += row.kind == "complaint"
         if row.customer_id is not None:
@@ -381,6 +387,7 @@ async def assert_in_step(engine: AsyncEngine, tenant: UUID, folded: bool = False
         for table, period, want in (
             (ticket_stats_rollups, "day", want_days),
             (ticket_stats_month_rollups, "month", want_months),
+            (ticket_stats_year_rollups, "year", want_years),
         ):
             have: Counter[tuple[Any, ...]] = Counter()
             stored = list(await conn.execute(sa.select(table).where(table.c.tenant_id == tenant)))

@@ -1,7 +1,7 @@
 """Which rollup rows a stats period reads (app/repositories/ticket_stats.py): the whole days given
 by `rollup_days` plus or minus the live parts of the edge days cover the period exactly, and the
-month rows plus or minus day rows of `day_plan` sum to exactly the whole days asked, reading at
-most about half a month of day rows per partial month."""
+year, month and day rows added and subtracted by `cover` sum to exactly the whole days asked,
+reading few units."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.repositories.ticket_stats import _next_month, day_plan, rollup_days
+from app.repositories.ticket_stats import _unit_end, _unit_start, cover, rollup_days
 
 DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31))
 
@@ -20,29 +20,40 @@ def days(lo: date, hi: date) -> list[date]:
     return [lo + timedelta(days=i) for i in range((hi - lo).days)]
 
 
-@given(DAYS, st.integers(min_value=0, max_value=400))
-def test_day_plan_sums_to_the_days(d0: date, length: int) -> None:
+@given(DAYS, st.integers(min_value=0, max_value=800), DAYS)
+def test_cover_sums_to_the_days(d0: date, length: int, today: date) -> None:
     d1 = d0 + timedelta(days=length)
-    plan = day_plan(d0, d1)
+    cost, spans = cover(d0, d1, today)
     counted: Counter[date] = Counter()
-    month = plan["m0"]
-    while month < plan["m1"]:
-        counted.update(days(month, _next_month(month)))
-        month = _next_month(month)
-    for lo, hi, sign in (("a0", "a1", 1), ("b0", "b1", 1), ("c0", "c1", -1), ("e0", "e1", -1)):
-        for day in days(plan[lo], plan[hi]):
-            counted[day] += sign
+    for grain, lo, hi, sign in spans:
+        assert lo < hi and lo == _unit_start(lo, grain) and hi == _unit_start(hi, grain)
+        unit = lo
+        while unit < hi:  # every day of every unit in the span
+            end = _unit_end(unit, grain)
+            for day in days(unit, end):
+                counted[day] += sign
+            unit = end
     assert +counted == Counter(days(d0, d1)) and not -counted
-    day_rows = sum(len(days(plan[lo], plan[hi])) for lo, hi in (("a0", "a1"), ("b0", "b1"), ("c0", "c1"), ("e0", "e1")))
-    assert day_rows <= 31  # at most ~15 per partial month (or the days of a short period)
+    # Units that can hold rows (not after today): at most two partial years' months, and their
+    # partial months' days (up to about half of each), and the whole units.
+    assert cost <= 2 * 6 + 4 * 16 + (length // 365 + 2)
 
 
-def test_day_plan_for_a_year_ending_today() -> None:
-    plan = day_plan(date(2025, 11, 30), date(2026, 12, 1))
-    assert (plan["m0"], plan["m1"]) == (date(2025, 12, 1), date(2026, 12, 1))
-    assert (plan["a0"], plan["a1"]) == (date(2025, 11, 30), date(2025, 12, 1))
-    plan = day_plan(date(2025, 11, 30), date(2026, 11, 29))  # the last month less its last two days
-    assert (plan["m1"], plan["c0"], plan["c1"]) == (date(2026, 12, 1), date(2026, 11, 29), date(2026, 12, 1))
+def test_cover_of_a_year_ending_now() -> None:
+    today = date(2026, 11, 30)
+    cost, spans = cover(date(2025, 11, 30), date(2026, 12, 1), today)
+    # The year 2026 less December (still empty: free to read), December 2025, and the first day.
+    assert sorted(spans) == [("day", date(2025, 11, 30), date(2025, 12, 1), 1),
+                             ("month", date(2025, 12, 1), date(2026, 1, 1), 1),
+                             ("month", date(2026, 12, 1), date(2027, 1, 1), -1),
+                             ("year", date(2026, 1, 1), date(2027, 1, 1), 1)]  # fmt: skip
+    assert cost == 3
+    # Thirty days into the past: the month less its days outside, or the days.
+    _, spans = cover(date(2026, 3, 3), date(2026, 4, 1), today)
+    assert sorted(spans) == [("day", date(2026, 3, 1), date(2026, 3, 3), -1),
+                             ("month", date(2026, 3, 1), date(2026, 4, 1), 1)]  # fmt: skip
+    _, spans = cover(date(2026, 3, 10), date(2026, 3, 12), today)
+    assert spans == [("day", date(2026, 3, 10), date(2026, 3, 12), 1)]
 
 
 MOMENTS = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC))
