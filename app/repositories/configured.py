@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.shared.ids import new_id
 from app.repositories.integrity import foreign_key_error
+from app.repositories.prepared import StatementCache
+
+_STATEMENTS = StatementCache()
 
 T = TypeVar("T")
 
@@ -34,7 +37,7 @@ class ConfiguredTable(Generic[T]):
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    def _live(self, tenant_id: UUID) -> sa.Select[Any]:
+    def _live(self, tenant_id: UUID | sa.BindParameter[Any]) -> sa.Select[Any]:
         t = self.table
         return sa.select(*self.columns).where(t.c.tenant_id == tenant_id, t.c.deleted_at.is_(None))
 
@@ -42,8 +45,14 @@ class ConfiguredTable(Generic[T]):
         return self.record(*row[: len(self.columns)])  # type: ignore[no-any-return]
 
     async def list(self, tenant_id: UUID) -> list[T]:
-        ordered = self._live(tenant_id).order_by(*(self.table.c[name] for name in self.order_by))
-        return [self._to_record(row) for row in await self.conn.execute(ordered)]
+        # Writes read their tenant's configuration (routing rules, SLA policies) on every call:
+        # one statement per table, built once.
+        def build() -> sa.ClauseElement:
+            tenant = sa.bindparam("tenant_id", type_=self.table.c.tenant_id.type)
+            return self._live(tenant).order_by(*(self.table.c[name] for name in self.order_by))
+
+        rows = await _STATEMENTS.get((self.table.name, "list"), build).rows(self.conn, {"tenant_id": tenant_id})
+        return [self._to_record(row) for row in rows]
 
     async def get(self, tenant_id: UUID, record_id: UUID) -> T | None:
         row = (await self.conn.execute(self._live(tenant_id).where(self.table.c.id == record_id))).first()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.leads.ports import LeadFormRepository, RateLimiter
+from app.domain.leads.ports import LeadFormRepository
 from app.domain.leads.service import LeadService
 from app.domain.shared.errors import NotFound, TooManyRequests, ValidationFailed
+from app.domain.shared.ports import RateLimiter
 
 HONEYPOT = "website"
 SUBMISSIONS_PER_WINDOW = 5

@@ -52,10 +52,3 @@ class LeadFormRepository(ConfiguredRepository[LeadForm], Protocol):
     async def by_key(self, form_key: str) -> tuple[UUID, LeadForm] | None:
         """(tenant, form) for a live, active form."""
         ...
-
-
-class RateLimiter(Protocol):
-    async def hit(self, bucket: str, limit: int, window_seconds: int) -> int | None:
-        """Count a hit; None when within the limit, else the seconds until the next is allowed.
-        Counted durably even when the request then fails."""
-        ...
