@@ -84,6 +84,7 @@ from app.repositories.surveys import (
     PgSurveyResults,
 )
 from app.repositories.tenants import PgTenantRepository
+from app.repositories.ticket_stats import PgTicketStats
 from app.repositories.tickets import (
     PgCalendarRepository,
     PgCategoryRepository,
@@ -92,7 +93,6 @@ from app.repositories.tickets import (
     PgSlaPolicyRepository,
     PgTicketAssignmentRuleRepository,
     PgTicketRepository,
-    PgTicketStats,
 )
 from app.repositories.timeline import PgTimelineRepository
 from app.repositories.users import PgUserRepository

@@ -45,6 +45,7 @@ from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.leads import PgLeadRescoring, PgScoringRuleRepository
 from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
 from app.repositories.outbox_queue import PgHousekeeping, PgOutboxQueue
+from app.repositories.ticket_stats import PgTicketStatsCompaction
 from app.repositories.tickets import PgCalendarRepository, PgEscalationCandidates, PgSlaAlerts
 from app.settings import Settings
 
@@ -138,6 +139,8 @@ class Worker:
             )
         async with self.engine.begin() as conn:
             await PgRollupCompaction(conn).compact()
+        async with self.engine.begin() as conn:
+            await PgTicketStatsCompaction(conn).compact()
         async with self.engine.begin() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
             purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS)

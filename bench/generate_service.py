@@ -17,7 +17,10 @@ five-day week is 3.73 wall minutes per business minute) rather than walked on th
 benchmark needs their shape (some breached, most met), not the exact minute. Derived column:
 search_text = search_text(number, subject, description) as app/repositories/tickets.py computes it;
 customer_owner_id and customer_department_id = the customer's owner_id and department_id, which the
-triggers of migration 0018 would copy (the load skips triggers).
+triggers of migration 0018 would copy (the load skips triggers). The ticket stats rollups and
+customer counts, which migration 0019's triggers keep, are rebuilt after the load
+(`ticket_stats_rollups_rebuild(tenant)`); a database loaded before 0019 gets them from that
+migration, which rebuilds every tenant's.
 """
 
 from __future__ import annotations
@@ -64,6 +67,11 @@ log = logging.getLogger("bench.generate")
 
 SERVICE_VERSION = 1
 SERVICE_TABLES = ("tickets", "ticket_comments")
+# Kept by triggers the load skips: rebuilt after it (migration 0019).
+STATS_REBUILD = "ticket_stats_rollups_rebuild"
+STATS_TABLES = (
+    "ticket_stats_rollups", "ticket_stats_month_rollups", "ticket_stats_year_rollups", "ticket_customer_counts"
+)  # fmt: skip
 AGENTS = {BIG_TENANT: 20, SMALL_TENANT: 3}
 DOMAINS = {BIG_TENANT: "bench.example.com", SMALL_TENANT: "small.bench.example.com"}
 # Wall minutes per business minute on a 9-hour, five-day week.
@@ -353,6 +361,17 @@ async def _load_tenant(conn: AsyncConnection, tenant: BenchTenant, size: Service
     await conn.exec_driver_sql("DROP TABLE bench_cust, bench_agent, bench_policy, bench_subject")
 
 
+async def rebuild_stats_rollups(conn: AsyncConnection, tenant_ids: list[UUID]) -> bool:
+    """The trigger-kept ticket stats rollups and customer counts (migration 0019), recomputed: the
+    load skipped the triggers. False in a database from before them."""
+    found = await conn.exec_driver_sql(f"SELECT count(*) FROM pg_proc WHERE proname = {lit(STATS_REBUILD)}")
+    if not found.scalar():
+        return False
+    for tenant_id in tenant_ids:
+        await _timed(conn, "ticket stats rollups", f"SELECT {STATS_REBUILD}({lit(str(tenant_id))}::uuid)")
+    return True
+
+
 async def service_marker(engine: AsyncEngine) -> dict[str, Any] | None:
     return await bench_marker(engine, "service")
 
@@ -394,6 +413,8 @@ async def generate(engine: AsyncEngine, size: ServiceSize, benched: BenchTenant)
         await _load_tenant(conn, small, size.scaled(SMALL_FACTOR), password_hash)
         for name, definition in indexes:
             await _timed(conn, f"index {name}", definition)
+        if not await rebuild_stats_rollups(conn, [big.id, small.id]):
+            log.info("  no %s() in this database: no rollups to rebuild", STATS_REBUILD)
         await conn.exec_driver_sql(
             f"UPDATE tenants SET settings = jsonb_set(settings, '{{bench,service}}', {lit(_json(wanted_marker(size)))}"
             f"::jsonb) WHERE id = {lit(str(big.id))}::uuid"
@@ -401,8 +422,9 @@ async def generate(engine: AsyncEngine, size: ServiceSize, benched: BenchTenant)
     log.info("service load committed after %.1f s; VACUUM ANALYZE", time.perf_counter() - started)
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        for table in (*SERVICE_TABLES, "ticket_categories", "sla_policies", "users", "departments"):
-            await _timed(conn, f"vacuum analyze {table}", f"VACUUM (ANALYZE) {table}")
+        for table in (*SERVICE_TABLES, "ticket_categories", "sla_policies", "users", "departments", *STATS_TABLES):
+            if (await conn.exec_driver_sql(f"SELECT to_regclass({lit(table)}) IS NOT NULL")).scalar():
+                await _timed(conn, f"vacuum analyze {table}", f"VACUUM (ANALYZE) {table}")
         await conn.exec_driver_sql("CHECKPOINT")
     log.info("service generation took %.1f s", time.perf_counter() - started)
 

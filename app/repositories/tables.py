@@ -973,6 +973,51 @@ sa.Index("ix_tickets_first_response_warn", tickets.c.first_response_warn_at, pos
 _CLOCK_RUNNING = sa.text(f"resolved_at IS NULL AND sla_paused_at IS NULL AND deleted_at IS NULL AND {TICKET_OPEN_SQL}")
 sa.Index("ix_tickets_resolution_warn", tickets.c.resolution_warn_at, postgresql_where=_CLOCK_RUNNING)
 sa.Index("ix_tickets_customer", tickets.c.tenant_id, tickets.c.customer_id, tickets.c.created_at)
+# The stats' live reads (migration 0019): the partial days at a period's edges, and the tickets
+# that may still breach by the clock alone (with every column that count reads).
+sa.Index(
+    "ix_tickets_created", tickets.c.tenant_id, tickets.c.created_at, postgresql_where=sa.text("deleted_at IS NULL")
+)
+TICKET_UNSETTLED_SQL = (
+    "deleted_at IS NULL AND ((first_responded_at IS NULL AND first_response_due_at IS NOT NULL)"
+    " OR (resolved_at IS NULL AND resolution_due_at IS NOT NULL))"
+)
+sa.Index("ix_tickets_unsettled", tickets.c.tenant_id, tickets.c.created_at,
+         postgresql_include=["department_id", "customer_department_id", "first_response_due_at", "first_responded_at",
+                             "resolution_due_at", "resolved_at", "sla_paused_at"],
+         postgresql_where=sa.text(TICKET_UNSETTLED_SQL))  # fmt: skip
+
+
+def _ticket_stats_rollup(name: str, period: str) -> sa.Table:
+    """Live tickets counted per (dimension, value) pair, per UTC day, month or year of creation and
+    team (migration 0019): append-only deltas, summed by the reader."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+        sa.Column(period, sa.Date, nullable=False),
+        sa.Column("department_id", UUID(as_uuid=True)),
+        sa.Column("dimension", sa.Text, nullable=False),
+        sa.Column("value", sa.Text),
+        sa.Column("tickets", sa.BigInteger, nullable=False),
+        sa.Column("complaints", sa.BigInteger, nullable=False),
+        sa.Column("folded", sa.Boolean, nullable=False, server_default=sa.false()),
+    )
+
+
+ticket_stats_rollups = _ticket_stats_rollup("ticket_stats_rollups", "day")
+ticket_stats_month_rollups = _ticket_stats_rollup("ticket_stats_month_rollups", "month")
+ticket_stats_year_rollups = _ticket_stats_rollup("ticket_stats_year_rollups", "year")
+
+# Each customer's live tickets and complaints, all time (migration 0019).
+ticket_customer_counts = sa.Table(
+    "ticket_customer_counts",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("customer_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("tickets", sa.BigInteger, nullable=False),
+    sa.Column("complaints", sa.BigInteger, nullable=False),
+)
 sa.Index("ix_tickets_search", tickets.c.search_text, postgresql_using="gin",
          postgresql_ops={"search_text": "gin_trgm_ops"})  # fmt: skip
 sa.Index("ix_tickets_tags", tickets.c.tags, postgresql_using="gin")

@@ -5,12 +5,11 @@ ticket assignment rules."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -32,7 +31,6 @@ from app.domain.tickets.entities import (
 )
 from app.domain.tickets.history import HistoryEntry
 from app.domain.tickets.sla_job import SlaAlert
-from app.domain.tickets.stats import GroupBy
 from app.repositories.configured import ConfiguredTable
 from app.repositories.owned import OwnedTable, Term, query_terms
 from app.repositories.prepared import Prepared
@@ -420,149 +418,3 @@ class PgSlaAlerts:
             .on_conflict_do_nothing()
         )
         return (await self.conn.execute(stmt)).rowcount > 0
-
-
-# The dimensions of GET /tickets/stats with few values, in GROUPING SETS order; the customers
-# (as many as the tickets, nearly) are ranked in SQL instead.
-_DIMENSIONS = ("kind", "category_id", "channel", "priority", "status", "owner_id")
-# How many rows a dimension with many values (assignees, customers) lists, largest first.
-_TOP = 50
-
-
-def _late(now: datetime) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
-    """Whether the first response, and the resolution, missed their target (by now, if still due)."""
-    at = sa.literal(now, TS)
-    first_late = sa.func.coalesce(t.c.first_responded_at, at) > t.c.first_response_due_at
-    resolution_late = sa.and_(
-        t.c.sla_paused_at.is_(None) | t.c.resolved_at.isnot(None),
-        sa.func.coalesce(t.c.resolved_at, at) > t.c.resolution_due_at,
-    )
-    return first_late, resolution_late
-
-
-class PgTicketStats:
-    """Three statements per request over the caller's scope and the period: the counts per small
-    dimension (one GROUPING SETS pass), the customers with the most tickets and the repeat
-    complainers (top-N in SQL: only those rows leave the database), and the times and rates (both
-    percentiles of a time from one sort)."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self.conn = conn
-
-    async def volume(
-        self, scope: DataScope, start: datetime, end: datetime, now: datetime, unit: GroupBy
-    ) -> dict[datetime, dict[str, int]]:
-        where = [scope_predicate(t, scope), t.c.deleted_at.is_(None), t.c.created_at >= start, t.c.created_at < end]
-        # date_trunc on the UTC wall time, so the periods do not follow the session's time zone.
-        period = sa.func.date_trunc(unit, sa.func.timezone("UTC", t.c.created_at)).label("period")
-        first_late, resolution_late = _late(now)
-        stmt = (
-            sa.select(
-                period,
-                sa.func.count().label("n"),
-                sa.func.count().filter(t.c.kind == "complaint").label("complaints"),
-                sa.func.count().filter(sa.or_(first_late, resolution_late)).label("breached"),
-            )
-            .where(*where)
-            .group_by(period)
-        )
-        return {
-            row.period.replace(tzinfo=UTC): {"count": row.n, "complaints": row.complaints, "breached": row.breached}
-            for row in await self.conn.execute(stmt)
-        }
-
-    async def stats(self, scope: DataScope, start: datetime, end: datetime, now: datetime) -> dict[str, Any]:
-        where = [scope_predicate(t, scope), t.c.deleted_at.is_(None), t.c.created_at >= start, t.c.created_at < end]
-        columns = [t.c[name] for name in _DIMENSIONS]
-        grouped = (
-            sa.select(
-                *columns,
-                sa.func.grouping(*columns).label("g"),
-                sa.func.count().label("n"),
-                sa.func.count().filter(t.c.kind == "complaint").label("complaints"),
-            )
-            .where(*where)
-            .group_by(sa.func.grouping_sets(*columns))
-        )
-        out: dict[str, Any] = {f"by_{name.removesuffix('_id')}": [] for name in (*_DIMENSIONS, "customer_id")}
-        width = len(_DIMENSIONS)
-        for row in await self.conn.execute(grouped):
-            # grouping() sets a bit for each column not grouped on: the one clear bit names the dimension.
-            index = next(i for i in range(width) if not row.g & (1 << (width - 1 - i)))
-            out[f"by_{_DIMENSIONS[index].removesuffix('_id')}"].append(
-                {"key": row[index], "count": row.n, "complaints": row.complaints}
-            )
-        customers = await self._customers(where)
-        out["by_customer"] = customers.pop("by_customer")
-        for key, items in out.items():
-            items.sort(key=lambda item: (-item["count"], str(item["key"])))
-            out[key] = items[:_TOP]
-        out |= customers
-
-        def minutes(later: Any) -> Any:
-            return sa.func.extract("epoch", later - t.c.created_at) / 60
-
-        def pct(later: Any) -> Any:
-            """[median, p90] of the minutes to `later`, from one sort."""
-            fractions = postgresql.array([0.5, 0.9], type_=sa.Float)
-            found = sa.func.percentile_cont(fractions).within_group(minutes(later)).filter(later.isnot(None))
-            return sa.type_coerce(found, postgresql.ARRAY(sa.Float))
-
-        first_late, resolution_late = _late(now)
-        figures = sa.select(
-            sa.func.count().label("total"),
-            pct(t.c.first_responded_at).label("first"),
-            pct(t.c.resolved_at).label("resolution"),
-            sa.func.count().filter(t.c.sla_policy_id.isnot(None)).label("with_sla"),
-            sa.func.count().filter(sa.or_(first_late, resolution_late)).label("breached"),
-            sa.func.count().filter(sa.or_(t.c.resolved_at.isnot(None), t.c.reopen_count > 0)).label("resolved"),
-            sa.func.count().filter(t.c.reopen_count > 0).label("reopened"),
-        ).where(*where)
-        f = (await self.conn.execute(figures)).one()
-
-        def rounded(value: Any) -> float | None:
-            return None if value is None else round(float(value), 1)
-
-        first, resolution = f.first or [None, None], f.resolution or [None, None]
-        out |= {
-            "total": f.total,
-            "first_response_minutes": {"median": rounded(first[0]), "p90": rounded(first[1])},
-            "resolution_minutes": {"median": rounded(resolution[0]), "p90": rounded(resolution[1])},
-            "sla": {"with_targets": f.with_sla, "breached": f.breached,
-                    "breach_rate": round(f.breached / f.with_sla, 4) if f.with_sla else None},
-            "reopen": {"resolved": f.resolved, "reopened": f.reopened,
-                       "reopen_rate": round(f.reopened / f.resolved, 4) if f.resolved else None},
-        }  # fmt: skip
-        return out
-
-    async def _customers(self, where: list[Any]) -> dict[str, list[dict[str, Any]]]:
-        """The customers with the most tickets (tickets without one as one group) and the repeat
-        complainers (two or more complaints): the top rows of each, picked in SQL (a top-N sort
-        over the groups, not a sort of them all)."""
-        n = sa.func.count()
-        text = sa.cast(t.c.customer_id, sa.Text)
-        complaints = sa.func.count().filter(t.c.kind == "complaint")
-        most = (
-            sa.select(sa.literal("count").label("list"), t.c.customer_id, n.label("n"), complaints.label("complaints"))
-            .where(*where)
-            .group_by(t.c.customer_id)
-            .order_by(n.desc(), text)
-            .limit(_TOP)
-        )
-        complaining = (
-            sa.select(sa.literal("complaints").label("list"), t.c.customer_id, n.label("n"), n.label("complaints"))
-            .where(*where, t.c.kind == "complaint", t.c.customer_id.isnot(None))
-            .group_by(t.c.customer_id)
-            .having(n >= 2)
-            .order_by(n.desc(), text)
-            .limit(_TOP)
-        )
-        both = sa.union_all(most.subquery().select(), complaining.subquery().select())
-        out: dict[str, list[dict[str, Any]]] = {"by_customer": [], "repeat_complainers": []}
-        for row in await self.conn.execute(both):
-            if row.list == "count":
-                out["by_customer"].append({"key": row.customer_id, "count": row.n, "complaints": row.complaints})
-            else:
-                out["repeat_complainers"].append({"customer_id": row.customer_id, "complaints": row.n})
-        out["repeat_complainers"].sort(key=lambda item: (-item["complaints"], str(item["customer_id"])))
-        return out

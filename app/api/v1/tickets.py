@@ -36,6 +36,7 @@ from app.api.v1.schemas.tickets import (
 )
 from app.auth.principal import Principal
 from app.domain.shared.clock import utcnow
+from app.domain.tickets.durations import ACCURACY
 from app.domain.tickets.entities import TicketQuery
 from app.domain.tickets.stats import GroupBy
 
@@ -119,7 +120,8 @@ async def create_ticket(body: TicketCreate, caller: CREATE, service: Tickets, id
     description="Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, "
     "category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers "
     "(customers with two or more complaints), median and p90 minutes to first response and to resolution "
-    "(elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets). "
+    f"(elapsed time, {ACCURACY}), SLA breach rate (among tickets with targets) and reopen rate (among "
+    "resolved tickets). "
     "With `group_by` (day, week, month) also `volume`: tickets, complaints and breaches per UTC period, "
     "empty periods included.",
     responses=problem_responses(401, 403, 422),

@@ -51,15 +51,12 @@ def volume_series(
 
 
 class TicketStats(Protocol):
-    async def stats(self, scope: DataScope, start: datetime, end: datetime, now: datetime) -> dict[str, Any]:
-        """The figures over tickets created in [start, end) within `scope`."""
-        ...
-
-    async def volume(
-        self, scope: DataScope, start: datetime, end: datetime, now: datetime, unit: GroupBy
-    ) -> dict[datetime, dict[str, int]]:
-        """Per UTC period start (day, week, month): tickets created, complaints among them, and
-        those that breached a target — only periods with tickets."""
+    async def stats(
+        self, scope: DataScope, start: datetime, end: datetime, now: datetime, unit: GroupBy | None = None
+    ) -> tuple[dict[str, Any], dict[datetime, dict[str, int]] | None]:
+        """The figures over tickets created in [start, end) within `scope`; with `unit` also, per
+        UTC period start (day, week, month), the tickets created, complaints among them and those
+        that breached a target — only periods with tickets."""
         ...
 
 
@@ -75,9 +72,8 @@ class TicketStatsService:
             raise ValidationFailed.one("to", "must be after from")
         if end - start > MAX_PERIOD:
             raise ValidationFailed.one("to", "the period may span at most 366 days")
-        figures = await self.repo.stats(scope, start, end, now)
+        figures, counted = await self.repo.stats(scope, start, end, now, group_by)
         volume = None
-        if group_by is not None:
-            counted = await self.repo.volume(scope, start, end, now, group_by)
+        if group_by is not None and counted is not None:
             volume = volume_series(start, end, group_by, counted)
         return {"from": start, "to": end, "group_by": group_by, **figures, "volume": volume}

@@ -965,7 +965,7 @@ export interface paths {
         };
         /**
          * Complaints analysis over a period, within your data range
-         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets). With `group_by` (day, week, month) also `volume`: tickets, complaints and breaches per UTC period, empty periods included.
+         * @description Tickets created in [from, to) (default: the last 30 days, at most 366): counts by kind, category, channel, priority, status, assignee and customer (the 50 largest of each), repeat complainers (customers with two or more complaints), median and p90 minutes to first response and to resolution (elapsed time, read from a histogram: whole minutes, rounded down, below 50 minutes; within 1% above), SLA breach rate (among tickets with targets) and reopen rate (among resolved tickets). With `group_by` (day, week, month) also `volume`: tickets, complaints and breaches per UTC period, empty periods included.
          */
         get: operations["tickets_stats"];
         put?: never;
