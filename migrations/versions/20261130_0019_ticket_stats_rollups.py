@@ -32,7 +32,7 @@ the reader counts them live over the tickets that could still breach, which the 
 live reads of the partial days at a period's edges.
 
 Revision ID: 0019
-Revises: 0021
+Revises: 0018
 Create Date: 2026-11-30 12:30:00
 """
 
@@ -43,7 +43,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0019"
-down_revision: str | None = "0021"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
