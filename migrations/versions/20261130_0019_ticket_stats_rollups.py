@@ -310,6 +310,9 @@ def upgrade() -> None:
     for name, when in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT EXECUTE FUNCTION ticket_stats_apply()")
     op.execute("SELECT ticket_stats_rollups_rebuild(id) FROM tenants")
+    # Planner statistics for the tables just filled: without them the first reads of a large
+    # tenant planned badly (27 ms of database time per stats request instead of 7 on the bench).
+    op.execute(f"ANALYZE {', '.join([*GRAINS, 'ticket_customer_counts'])}")
 
 
 def downgrade() -> None:
