@@ -18,9 +18,8 @@ from app.repositories.configured import ConfiguredTable
 from app.repositories.deal_sums import deal_sums, deal_sums_kind
 from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.scoping import Shape, scope_params, scope_shape
-from app.repositories.tables import pipeline_stages, sales_targets, users
+from app.repositories.tables import sales_targets, users
 
-s = pipeline_stages
 # The forecast's statements, prepared per scope shape and grouping (app/repositories/prepared.py).
 _STATEMENTS = StatementCache()
 GROUP_COLUMNS = {
@@ -39,10 +38,9 @@ def _lines(shape: Shape, group_by: GroupBy) -> sa.ClauseElement:
         # to the cent here: numeric in, Decimal out, nothing left to round per value in Python
         return sa.func.round(sa.func.coalesce(sa.func.sum(value).filter(condition), 0), 2)
 
-    won = s.c.kind == "won"
-    open_ = (s.c.kind == "open") & (d.c.forecast_category != "omitted")
+    won = d.c.kind == "won"
+    open_ = (d.c.kind == "open") & (d.c.forecast_category != "omitted")
     key = d.c[GROUP_COLUMNS[group_by]]
-    tenant = sa.bindparam("scope_tenant", type_=s.c.tenant_id.type)
     return (
         sa.select(
             key.label("key"),
@@ -54,7 +52,6 @@ def _lines(shape: Shape, group_by: GroupBy) -> sa.ClauseElement:
             total(open_, d.c.weighted).label("weighted"),
             sa.func.coalesce(sa.func.sum(d.c.deals).filter(open_), 0).label("open_count"),
         )
-        .select_from(d.join(s, (s.c.tenant_id == tenant) & (s.c.id == d.c.stage_id)))
         .group_by(key)
         # groups whose every deal was deleted or moved out leave zero rows behind
         .having(sa.func.sum(d.c.deals) > 0)
