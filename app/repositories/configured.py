@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.shared.ids import new_id
 from app.repositories.integrity import foreign_key_error
+from app.repositories.prepared import Prepared, StatementCache
 
 T = TypeVar("T")
+_STATEMENTS = StatementCache()
 
 
 class ConfiguredTable(Generic[T]):
@@ -34,20 +36,33 @@ class ConfiguredTable(Generic[T]):
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    def _live(self, tenant_id: UUID) -> sa.Select[Any]:
+    def _live(self, tenant_id: UUID | sa.BindParameter[Any]) -> sa.Select[Any]:
         t = self.table
         return sa.select(*self.columns).where(t.c.tenant_id == tenant_id, t.c.deleted_at.is_(None))
 
     def _to_record(self, row: Any) -> T:
         return self.record(*row[: len(self.columns)])  # type: ignore[no-any-return]
 
+    def _prepared(self, one: bool) -> Prepared:
+        """The live records of a tenant in order, or (one) the one of an id: prepared once per
+        class, as request paths read them (a public form's scoring rules, say)."""
+        t = self.table
+
+        def build() -> sa.ClauseElement:
+            stmt = self._live(sa.bindparam("tenant_id", type_=t.c.tenant_id.type))
+            if one:
+                return stmt.where(t.c.id == sa.bindparam("id", type_=t.c.id.type))
+            return stmt.order_by(*(t.c[name] for name in self.order_by))
+
+        return _STATEMENTS.get((type(self), one), build)
+
     async def list(self, tenant_id: UUID) -> list[T]:
-        ordered = self._live(tenant_id).order_by(*(self.table.c[name] for name in self.order_by))
-        return [self._to_record(row) for row in await self.conn.execute(ordered)]
+        rows = await self._prepared(False).rows(self.conn, {"tenant_id": tenant_id})
+        return [self._to_record(row) for row in rows]
 
     async def get(self, tenant_id: UUID, record_id: UUID) -> T | None:
-        row = (await self.conn.execute(self._live(tenant_id).where(self.table.c.id == record_id))).first()
-        return self._to_record(row) if row else None
+        rows = await self._prepared(True).rows(self.conn, {"tenant_id": tenant_id, "id": record_id})
+        return self._to_record(rows[0]) if rows else None
 
     async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> T:
         stmt = (

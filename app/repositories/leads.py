@@ -19,6 +19,7 @@ from app.domain.shared.normalize import email_key, phone_key, search_text
 from app.repositories.configured import ConfiguredTable
 from app.repositories.locks import lock_keys
 from app.repositories.owned import OwnedTable
+from app.repositories.prepared import Prepared
 from app.repositories.routing import RoutingRuleTable
 from app.repositories.tables import (
     contacts,
@@ -83,6 +84,39 @@ class PgLeadRepository(OwnedTable[Lead]):
         return self._to_record((await self.conn.execute(stmt)).one())
 
 
+def _duplicates(exclude_lead: bool) -> sa.ClauseElement:
+    """Up to five of each: live leads, contacts and customers sharing a normalized email or phone."""
+    tenant = sa.bindparam("tenant_id", type_=t.c.tenant_id.type)
+    email_list, phone_list = sa.bindparam("emails", type_=TEXTS), sa.bindparam("phones", type_=TEXTS)
+    lead_match = sa.or_(t.c.email_norm == sa.any_(email_list), t.c.phone_norm == sa.any_(phone_list))
+    if exclude_lead:
+        lead_match = sa.and_(lead_match, t.c.id != sa.bindparam("exclude_lead", type_=t.c.id.type))
+    c, k = customers, contacts
+    return sa.union_all(
+        sa.select(sa.literal("lead").label("entity"), t.c.id)
+        .where(t.c.tenant_id == tenant, t.c.deleted_at.is_(None), lead_match)
+        .limit(5),
+        sa.select(sa.literal("contact"), k.c.id)
+        .where(
+            k.c.tenant_id == tenant,
+            k.c.deleted_at.is_(None),
+            sa.or_(k.c.emails_norm.overlap(email_list), k.c.phones_norm.overlap(phone_list)),
+        )
+        .limit(5),
+        sa.select(sa.literal("customer"), c.c.id)
+        .where(
+            c.c.tenant_id == tenant,
+            c.c.deleted_at.is_(None),
+            sa.or_(c.c.email_norm == sa.any_(email_list), c.c.phone_norm == sa.any_(phone_list)),
+        )
+        .limit(5),
+    )
+
+
+# Every capture of a public form runs it: prepared once (app/repositories/prepared.py).
+_DUPLICATES = {exclude: Prepared.of(_duplicates(exclude)) for exclude in (False, True)}
+
+
 class PgLeadDuplicateFinder:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -93,31 +127,11 @@ class PgLeadDuplicateFinder:
         # Serialize writers of the same keys (as customers and contacts do), so two concurrent
         # captures of one person cannot both pass; keys locked in one order against deadlocks.
         await lock_keys(self.conn, (f"{tenant_id}:lead:{key}" for key in (*emails, *phones)))
-        email_list, phone_list = sa.literal(emails, TEXTS), sa.literal(phones, TEXTS)
-        lead_match = sa.or_(t.c.email_norm == sa.any_(email_list), t.c.phone_norm == sa.any_(phone_list))
+        params: dict[str, Any] = {"tenant_id": tenant_id, "emails": emails, "phones": phones}
         if exclude_lead is not None:
-            lead_match = sa.and_(lead_match, t.c.id != exclude_lead)
-        c, k = customers, contacts
-        found = sa.union_all(
-            sa.select(sa.literal("lead").label("entity"), t.c.id)
-            .where(t.c.tenant_id == tenant_id, t.c.deleted_at.is_(None), lead_match)
-            .limit(5),
-            sa.select(sa.literal("contact"), k.c.id)
-            .where(
-                k.c.tenant_id == tenant_id,
-                k.c.deleted_at.is_(None),
-                sa.or_(k.c.emails_norm.overlap(email_list), k.c.phones_norm.overlap(phone_list)),
-            )
-            .limit(5),
-            sa.select(sa.literal("customer"), c.c.id)
-            .where(
-                c.c.tenant_id == tenant_id,
-                c.c.deleted_at.is_(None),
-                sa.or_(c.c.email_norm == sa.any_(email_list), c.c.phone_norm == sa.any_(phone_list)),
-            )
-            .limit(5),
-        )
-        return [{"entity": row.entity, "id": row.id} for row in await self.conn.execute(found)]
+            params["exclude_lead"] = exclude_lead
+        rows = await _DUPLICATES[exclude_lead is not None].rows(self.conn, params)
+        return [{"entity": row.entity, "id": row.id} for row in rows]
 
 
 class PgLeadRescoring:
@@ -192,9 +206,13 @@ class PgLeadFormRepository(ConfiguredTable[LeadForm]):
     record = LeadForm
 
     async def by_key(self, form_key: str) -> tuple[UUID, LeadForm] | None:
-        f = lead_forms
-        stmt = sa.select(f.c.tenant_id, *self.columns).where(
-            f.c.form_key == form_key, f.c.active, f.c.deleted_at.is_(None)
-        )
-        row = (await self.conn.execute(stmt)).first()
-        return (row[0], self._to_record(row[1:])) if row else None
+        rows = await _FORM_BY_KEY.rows(self.conn, {"form_key": form_key})
+        return (rows[0][0], self._to_record(rows[0][1:])) if rows else None
+
+
+_f = lead_forms
+_FORM_BY_KEY = Prepared.of(
+    sa.select(_f.c.tenant_id, *PgLeadFormRepository.columns).where(
+        _f.c.form_key == sa.bindparam("form_key", type_=sa.Text), _f.c.active, _f.c.deleted_at.is_(None)
+    )
+)
