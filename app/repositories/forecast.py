@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.forecast.periods import Period
-from app.domain.forecast.service import ForecastLine, GroupBy
+from app.domain.forecast.service import ForecastLine, GroupBy, TargetSum
 from app.domain.forecast.targets import Target
 from app.domain.shared.scope import DataScope
 from app.repositories.configured import ConfiguredTable
@@ -74,9 +74,9 @@ class PgForecastRepository:
             ).rows(self.conn, params)
         ]
 
-    async def targets(self, tenant_id: UUID, period: Period) -> list[Target]:
+    async def target_sums(self, tenant_id: UUID, period: Period, group_by: GroupBy) -> list[TargetSum]:
         params = {"tenant_id": tenant_id, "start": period.start, "end": period.end}
-        return [Target(*row) for row in await _TARGETS.rows(self.conn, params)]
+        return [TargetSum(*row) for row in await _TARGET_SUMS[group_by == GroupBy.OWNER].rows(self.conn, params)]
 
     async def departments_of(self, tenant_id: UUID, user_ids: list[UUID]) -> dict[UUID, UUID | None]:
         u = users
@@ -91,12 +91,20 @@ class PgTargetRepository(ConfiguredTable[Target]):
     fk_fields = {"fk_sales_targets_user": "user_id", "fk_sales_targets_department": "department_id"}
 
 
-_t = sales_targets
-_TARGETS = Prepared.of(
-    sa.select(*PgTargetRepository.columns).where(
-        _t.c.tenant_id == sa.bindparam("tenant_id", type_=_t.c.tenant_id.type),
-        _t.c.deleted_at.is_(None),
-        _t.c.period_start >= sa.bindparam("start", type_=sa.Date),
-        _t.c.period_start < sa.bindparam("end", type_=sa.Date),
+def _target_sums(subject: sa.Column[Any]) -> Prepared:
+    t = sales_targets
+    return Prepared.of(
+        sa.select(subject, t.c.period_kind, sa.func.sum(t.c.amount))
+        .where(
+            t.c.tenant_id == sa.bindparam("tenant_id", type_=t.c.tenant_id.type),
+            t.c.deleted_at.is_(None),
+            t.c.period_start >= sa.bindparam("start", type_=sa.Date),
+            t.c.period_start < sa.bindparam("end", type_=sa.Date),
+            subject.isnot(None),
+        )
+        .group_by(subject, t.c.period_kind)
     )
-)
+
+
+# by owner (True) or by department
+_TARGET_SUMS = {True: _target_sums(sales_targets.c.user_id), False: _target_sums(sales_targets.c.department_id)}
