@@ -35,8 +35,12 @@ from app.api.v1 import (
 
 API_PREFIX = "/api/v1"
 
-# Routes are matched in this order: the busiest first.
+# Routes are matched in this order: the busiest first. Each route tried costs a few microseconds
+# (about 3 us: FastAPI's per-route context, not the regular expression), so a busy router of one
+# route goes ahead of the big ones: the anonymous web-form posts tried some 120 routes (0.3 ms)
+# before theirs, every other request tries one more.
 ROUTERS: list[APIRouter] = [
+    public_forms.router,
     customers.router,
     timeline.router,
     contacts.router,
@@ -53,7 +57,6 @@ ROUTERS: list[APIRouter] = [
     kb.router,
     notifications.router,
     lead_settings.router,
-    public_forms.router,
     public_surveys.router,
     custom_fields.router,
     auth.router,
