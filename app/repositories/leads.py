@@ -8,10 +8,11 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.domain.leads.entities import OPEN_STATUSES, SORTABLE, Lead, LeadStatus
 from app.domain.leads.forms import LeadForm
+from app.domain.leads.ports import FormEntry
 from app.domain.leads.rescoring import ScoredLead
 from app.domain.leads.routing import AssignmentRule
 from app.domain.leads.scoring import SCORABLE, ScoringRule
@@ -205,14 +206,39 @@ class PgLeadFormRepository(ConfiguredTable[LeadForm]):
     table = lead_forms
     record = LeadForm
 
-    async def by_key(self, form_key: str) -> tuple[UUID, LeadForm] | None:
-        rows = await _FORM_BY_KEY.rows(self.conn, {"form_key": form_key})
-        return (rows[0][0], self._to_record(rows[0][1:])) if rows else None
+
+class PgLeadFormGate:
+    """A public form's lookup and the address's rate-limit hit on it (rate_limit_hit, migration
+    0016) in one autocommitted statement, on a connection of the autocommit engine as
+    app/repositories/rate_limits.py's hits (committed asynchronously like those): a round trip
+    and a transaction's first statement fewer per submission. The bucket is
+    lead-form:<form id>:<address>; an unknown key counts nothing."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def enter(self, form_key: str, address: str, limit: int, window_seconds: int) -> FormEntry | None:
+        params = {"form_key": form_key, "address": address, "limit": limit, "window": window_seconds}
+        async with self.engine.connect() as conn:
+            auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            rows = await _ENTER.rows(auto, params)
+        if not rows:
+            return None
+        row = rows[0]
+        return FormEntry(row[0], PgLeadFormRepository.record(*row[1:-2]), row[-2])
 
 
 _f = lead_forms
-_FORM_BY_KEY = Prepared.of(
-    sa.select(_f.c.tenant_id, *PgLeadFormRepository.columns).where(
-        _f.c.form_key == sa.bindparam("form_key", type_=sa.Text), _f.c.active, _f.c.deleted_at.is_(None)
-    )
+_ENTER = Prepared.of(
+    sa.select(
+        _f.c.tenant_id,
+        *PgLeadFormRepository.columns,
+        sa.func.rate_limit_hit(
+            sa.literal("lead-form:") + sa.cast(_f.c.id, sa.Text) + ":" + sa.bindparam("address", type_=sa.Text),
+            sa.bindparam("limit", type_=sa.Integer),
+            sa.bindparam("window", type_=sa.Integer),
+            type_=sa.Integer,
+        ),
+        sa.func.set_config("synchronous_commit", "off", True),
+    ).where(_f.c.form_key == sa.bindparam("form_key", type_=sa.Text), _f.c.active, _f.c.deleted_at.is_(None))
 )
