@@ -290,10 +290,14 @@ def build_auth_service(conn: AsyncConnection, engine: AsyncEngine, settings: Set
     )  # fmt: skip
 
 
-def build_tenant_service(conn: AsyncConnection, engine: AsyncEngine, settings: Settings) -> TenantService:
+def build_tenant_service(
+    conn: AsyncConnection, engine: AsyncEngine, settings: Settings, limits: AsyncEngine | None = None
+) -> TenantService:
+    """`limits`: the autocommit engine that counts sign-ups (the API's; the CLI has none)."""
     return TenantService(
         PgTenantRepository(conn), PgUserRepository(conn), PgAuditTrail(conn),
         build_auth_service(conn, engine, settings), allow_signup=settings.allow_signup,
+        limiter=PgRateLimiter(limits) if limits is not None else None,
     )  # fmt: skip
 
 

@@ -95,7 +95,7 @@ async def measure(url: str, pgdata: Path, database: str | None, names: list[str]
                 wall = (time.perf_counter() - wall) / requests * 1000
                 print(f"{name:20} app+client {app_cpu:6.2f} ms CPU  postgres {db_cpu:6.2f} ms CPU  wall {wall:6.2f} ms")
                 if profiler:  # the profiler's own overhead inflates the figures above
-                    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+                    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("BENCH_PROFILE_LINES", "25")))
 
 
 def main() -> int:

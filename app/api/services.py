@@ -157,7 +157,13 @@ KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
 KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
-Tenants = Annotated[TenantService, _with_engine(build_tenant_service)]
+
+
+async def _tenants(request: Request, conn: Connection, settings: AppSettings) -> TenantService:
+    return build_tenant_service(conn, get_engine(request), settings, get_read_engine(request))
+
+
+Tenants = Annotated[TenantService, Depends(_tenants)]
 Users = Annotated[UserService, _on_connection(build_user_service)]
 Departments = Annotated[DepartmentService, _on_connection(build_department_service)]
 Regions = Annotated[RegionService, _on_connection(build_region_service)]

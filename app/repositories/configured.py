@@ -45,7 +45,8 @@ class ConfiguredTable(Generic[T]):
 
     def _prepared(self, one: bool) -> Prepared:
         """The live records of a tenant in order, or (one) the one of an id: prepared once per
-        class, as request paths read them (a public form's scoring rules, say)."""
+        class. Writes read their tenant's configuration (routing rules, SLA policies, a public
+        form's scoring rules) on every call."""
         t = self.table
 
         def build() -> sa.ClauseElement:

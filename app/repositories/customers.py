@@ -19,9 +19,36 @@ from app.repositories.custom_fields import definitions_query
 from app.repositories.locks import lock_keys
 from app.repositories.owned import OwnedTable
 from app.repositories.prepared import Prepared, StatementCache
-from app.repositories.tables import activities, contacts, customers, tenants, users
+from app.repositories.tables import (
+    activities,
+    contacts,
+    customers,
+    leads,
+    opportunities,
+    orders,
+    quotes,
+    survey_call_backs,
+    survey_invitations,
+    survey_responses,
+    tenants,
+    tickets,
+    users,
+)
 
 t = customers
+# What a merge moves from the source customer to the target: (audit name, table, column).
+_CHILDREN = (
+    ("contacts", contacts, "customer_id"),
+    ("activities", activities, "customer_id"),
+    ("opportunities", opportunities, "customer_id"),
+    ("quotes", quotes, "customer_id"),
+    ("orders", orders, "customer_id"),
+    ("tickets", tickets, "customer_id"),
+    ("converted_leads", leads, "converted_customer_id"),
+    ("survey_invitations", survey_invitations, "customer_id"),
+    ("survey_responses", survey_responses, "customer_id"),
+    ("call_backs", survey_call_backs, "customer_id"),
+)
 
 
 def derived(values: dict[str, Any]) -> dict[str, Any]:
@@ -91,19 +118,20 @@ class PgCustomerRepository(OwnedTable[Customer]):
         return rows[0].id if rows else None
 
     async def move_children(self, tenant_id: UUID, source_id: UUID, target_id: UUID, actor: UUID) -> dict[str, int]:
+        """Point everything that names `source` at `target`; per table, how many rows moved.
+        Records get a new version (a sync feed sees them change); survey links are facts
+        about an answer and carry no version. Tickets take the target's owner and department
+        for their data ranges through their trigger (migration 0018)."""
         moved: dict[str, int] = {}
-        for name, table in (("contacts", contacts), ("activities", activities)):
+        for name, table, column in _CHILDREN:
+            values: dict[str, Any] = {column: target_id}
+            if "version" in table.c:
+                values |= {"updated_by": actor, "updated_at": sa.func.now(), "version": table.c.version + 1}
             result = await self.conn.execute(
-                table.update()
-                .where(table.c.tenant_id == tenant_id, table.c.customer_id == source_id)
-                .values(
-                    customer_id=target_id,
-                    updated_by=actor,
-                    updated_at=sa.func.now(),
-                    version=table.c.version + 1,
-                )
+                table.update().where(table.c.tenant_id == tenant_id, table.c[column] == source_id).values(values)
             )
-            moved[name] = result.rowcount
+            if result.rowcount or name in ("contacts", "activities"):
+                moved[name] = result.rowcount
         return moved
 
 

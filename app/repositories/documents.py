@@ -10,9 +10,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.quotes.entities import SORTABLE, Order, Quote
 from app.repositories.owned import OwnedTable
+from app.repositories.prepared import Prepared
 from app.repositories.tables import document_counters, orders, quotes
 
 c = document_counters
+# A new counter hands out 1 (the column's default) and stores 2, the next one.
+_NEXT_NUMBER = Prepared.of(
+    insert(c)
+    .values(
+        tenant_id=sa.bindparam("tenant_id", type_=c.c.tenant_id.type),
+        kind=sa.bindparam("kind", type_=c.c.kind.type),
+        next_value=sa.literal_column("2"),
+    )
+    .on_conflict_do_update(
+        index_elements=[c.c.tenant_id, c.c.kind], set_={"next_value": c.c.next_value + sa.literal_column("1")}
+    )
+    .returning(c.c.next_value - sa.literal_column("1"))
+)
 
 
 class PgNumbering:
@@ -20,16 +34,11 @@ class PgNumbering:
         self.conn = conn
 
     async def next_number(self, tenant_id: UUID, kind: str) -> int:
-        # The counter row is created once; the UPDATE then holds its lock to the end of the
-        # caller's transaction, so numbers are taken one creator at a time and never skipped.
-        await self.conn.execute(insert(c).values(tenant_id=tenant_id, kind=kind).on_conflict_do_nothing())
-        taken = await self.conn.execute(
-            c.update()
-            .where(c.c.tenant_id == tenant_id, c.c.kind == kind)
-            .values(next_value=c.c.next_value + 1)
-            .returning(c.c.next_value - 1)
-        )
-        return int(taken.scalar_one())
+        # One statement creates the counter row or bumps it; the row's lock is then held to the
+        # end of the caller's transaction, so numbers are taken one creator at a time and never
+        # skipped.
+        rows = await _NEXT_NUMBER.rows(self.conn, {"tenant_id": tenant_id, "kind": kind})
+        return int(rows[0][0])
 
 
 class PgQuoteRepository(OwnedTable[Quote]):

@@ -35,6 +35,7 @@ from app.domain.tickets.sla_job import SlaAlert
 from app.domain.tickets.stats import GroupBy
 from app.repositories.configured import ConfiguredTable
 from app.repositories.owned import OwnedTable, Term, query_terms
+from app.repositories.prepared import Prepared
 from app.repositories.routing import RoutingRuleTable
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import (
@@ -73,6 +74,11 @@ def breaching(at: Any) -> sa.ColumnElement[bool]:
             sa.and_(t.c.sla_paused_at.is_(None), t.c.resolution_due_at < at),
         ),
     )
+
+
+_STATUS_CHANGE = Prepared.insert(
+    ticket_status_changes, ("tenant_id", "id", "ticket_id", "from_status", "to_status", "changed_by", "changed_at")
+)
 
 
 class PgTicketRepository(OwnedTable[Ticket]):
@@ -134,12 +140,9 @@ class PgTicketRepository(OwnedTable[Ticket]):
     async def add_status_change(
         self, tenant_id: UUID, ticket_id: UUID, before: str | None, after: str, actor: UUID | None, at: datetime
     ) -> None:
-        await self.conn.execute(
-            ticket_status_changes.insert().values(
-                tenant_id=tenant_id, id=new_id(), ticket_id=ticket_id, from_status=before, to_status=str(after),
-                changed_by=actor, changed_at=at,
-            )
-        )  # fmt: skip
+        values = {"tenant_id": tenant_id, "id": new_id(), "ticket_id": ticket_id, "from_status": before,
+                  "to_status": str(after), "changed_by": actor, "changed_at": at}  # fmt: skip
+        await _STATUS_CHANGE.rows(self.conn, values)
 
     async def add_escalation(self, tenant_id: UUID, values: dict[str, Any]) -> Escalation | None:
         e = ticket_escalations
@@ -237,15 +240,19 @@ class PgCalendarRepository:
         "version",
     )
 
+    # Every ticket read and write loads the calendar: built once, bound per request.
+    _get = Prepared.of(
+        sa.select(*(ticket_calendars.c[f] for f in fields)).where(
+            ticket_calendars.c.tenant_id == sa.bindparam("tenant_id", type_=ticket_calendars.c.tenant_id.type)
+        )
+    )
+
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
     async def get(self, tenant_id: UUID) -> CalendarSettings:
-        k = ticket_calendars
-        row = (
-            await self.conn.execute(sa.select(*(k.c[f] for f in self.fields)).where(k.c.tenant_id == tenant_id))
-        ).first()
-        return CalendarSettings(*row) if row else CalendarSettings()
+        rows = await self._get.rows(self.conn, {"tenant_id": tenant_id})
+        return CalendarSettings(*rows[0]) if rows else CalendarSettings()
 
     async def put(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> CalendarSettings:
         k = ticket_calendars

@@ -601,6 +601,38 @@ export const serviceTests = [
     },
   },
   {
+    name: 'tickets: an agent whose new ticket the rules route to a colleague is told so and lands on the inbox',
+    async run(ctx) {
+      const manager = await apiAs(ctx, 'service.manager');
+      const agent1 = (await (await apiAs(ctx, 'agent1'))('/api/v1/auth/me')).body.user;
+      const stamp = Date.now();
+      const rule = await manager('/api/v1/ticket-assignment-rules', {
+        method: 'POST',
+        body: JSON.stringify({ name: `E2E chat inquiries ${stamp}`, position: 0, kind: 'inquiry', channel: 'chat', user_id: agent1.id }),
+      });
+      assert.equal(rule.status, 201, JSON.stringify(rule.body));
+      try {
+        const subject = `E2E routed away ${stamp}`;
+        const { page } = await signedIn(ctx, 'agent2');
+        await page.goto('/tickets/new');
+        const form = page.getByTestId('ticket-form');
+        await chooseOption(page, form, 'Kind', 'Inquiry');
+        await chooseOption(page, form, 'Channel', 'Chat');
+        await form.getByLabel('Subject').fill(subject);
+        await form.getByRole('button', { name: 'Create' }).click();
+        await page.getByText(/opened and assigned to someone else/).waitFor();
+        await page.waitForURL(/\/tickets$/);
+        const found = (await manager(`/api/v1/tickets?q=${encodeURIComponent(subject)}`)).body.items;
+        assert.deepEqual(
+          found.map((t) => t.owner_id),
+          [agent1.id],
+        );
+      } finally {
+        assert.equal((await manager(`/api/v1/ticket-assignment-rules/${rule.body.id}`, { method: 'DELETE' })).status, 204);
+      }
+    },
+  },
+  {
     name: "tickets: a manager escalates an agent's ticket to urgent and reassigns it",
     async run(ctx) {
       const names = await userNames(ctx);

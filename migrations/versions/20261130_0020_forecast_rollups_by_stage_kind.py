@@ -20,7 +20,7 @@ Moving deals (a stage deleted with its deals moved) is a deal write like any oth
 grain (`opportunity_stage_rollups`) stays per stage.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0021
 Create Date: 2026-11-30 12:20:00
 """
 
@@ -31,7 +31,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0020"
-down_revision: str | None = "0018"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -383,6 +383,21 @@ async def test_signup_can_be_turned_off(database_url: str) -> None:
     assert r.json()["type"].endswith("/feature-disabled")
 
 
+async def test_signup_is_rate_limited_per_address(app: object) -> None:
+    """Anyone may call it: five attempts per address and hour (failed ones count too), then 429."""
+    weak = {"company_name": "Acme", "name": "A", "password": "password123"}
+    async with client_from(app, "192.0.2.55") as c:
+        for _ in range(5):
+            r = await c.post("/api/v1/signup", json={**weak, "email": unique_email("a")})
+            assert r.status_code == 422
+        r = await c.post("/api/v1/signup", json={**weak, "email": unique_email("a")})
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        assert r.json()["type"].endswith("/too-many-requests")
+    async with client_from(app, "192.0.2.56") as other:
+        r = await other.post("/api/v1/signup", json={**weak, "email": unique_email("a")})
+        assert r.status_code == 422
+
+
 async def test_issued_token_scope_is_the_permission_set(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
     rep = await world.user("rep", ["sales_rep"])

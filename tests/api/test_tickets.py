@@ -372,6 +372,9 @@ async def test_a_customer_transfer_takes_the_tickets_along(client: httpx.AsyncCl
     tickets_made = [await ticket(client, u["agent1"].headers, customer_id=c["id"]) for c in made]
     assert all([await visible(client, t, u["east_rep2"]) for t in tickets_made])
     assert not any([await visible(client, t, u["east_rep1"]) for t in tickets_made])
+    before_transfer = (
+        await client.get(f"/api/v1/tickets/{tickets_made[-1]['id']}", headers=u["agent1"].headers)
+    ).json()["updated_at"]
     r = await client.post(
         "/api/v1/customers/transfer",
         json={"from_owner_id": str(u["east_rep2"].id), "to_owner_id": str(u["east_rep1"].id)},
@@ -380,6 +383,12 @@ async def test_a_customer_transfer_takes_the_tickets_along(client: httpx.AsyncCl
     assert r.status_code == 200 and r.json()["moved"] == 3
     assert all([await visible(client, t, u["east_rep1"]) for t in tickets_made])
     assert not any([await visible(client, t, u["east_rep2"]) for t in tickets_made])
+    # The new owner's sync feed since before the transfer shows them: they entered the range.
+    feed = await client.get(
+        "/api/v1/tickets", params={"updated_since": before_transfer, "limit": 200}, headers=u["east_rep1"].headers
+    )
+    assert feed.status_code == 200, feed.text
+    assert {t["id"] for t in tickets_made} <= {item["id"] for item in feed.json()["items"]}
 
 
 async def test_a_ticket_follows_its_new_customer(client: httpx.AsyncClient, world: World) -> None:

@@ -212,8 +212,9 @@ async def change_password(
     status_code=201,
     response_model=TokenPairOut,
     summary="Create a company (tenant) and its first administrator, signed in",
-    description="Answers 403 when the server runs with CRM_ALLOW_SIGNUP=false.",
-    responses=problem_responses(403, 409, 422),
+    description="Answers 403 when the server runs with CRM_ALLOW_SIGNUP=false, 429 after five attempts from "
+    "one address within an hour.",
+    responses=problem_responses(403, 409, 422, 429),
 )
 async def signup(body: SignupBody, service: Tenants, client: Client) -> Response:
     pair = await service.signup(body.company_name, body.name, body.email, body.password, client)

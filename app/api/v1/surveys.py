@@ -4,12 +4,12 @@ survey services (app/domain/surveys/service.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import AwareDatetime
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
@@ -77,8 +77,8 @@ async def survey_results(
     survey_id: UUID,
     caller: READ,
     service: SurveyResults,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
+    start: Annotated[AwareDatetime | None, Query(alias="from", description="With a UTC offset.")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to", description="With a UTC offset.")] = None,
     agent: Annotated[UUID | None, Query()] = None,
     team: Annotated[UUID | None, Query()] = None,
     channel: Annotated[Literal["link", "call_back"] | None, Query()] = None,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import AwareDatetime
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
@@ -126,8 +127,8 @@ async def create_ticket(body: TicketCreate, caller: CREATE, service: Tickets, id
 async def ticket_stats(
     caller: READ,
     service: TicketStatistics,
-    start: Annotated[datetime | None, Query(alias="from")] = None,
-    end: Annotated[datetime | None, Query(alias="to")] = None,
+    start: Annotated[AwareDatetime | None, Query(alias="from", description="With a UTC offset.")] = None,
+    end: Annotated[AwareDatetime | None, Query(alias="to", description="With a UTC offset.")] = None,
     group_by: Annotated[GroupBy | None, Query(description="Also the volume over time, per day, week or month.")] = None,
 ) -> Response:
     now = utcnow()

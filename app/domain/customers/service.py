@@ -76,8 +76,9 @@ class CustomerService(OwnedRecords[Customer]):
         return Transferred(moved, contact_ids)
 
     async def merge(self, principal: Principal, target_id: UUID, source_id: UUID) -> Customer:
-        """Fold `source` into `target`: its contacts and activities move over, the source is
-        soft-deleted, and both records' audit trails say so."""
+        """Fold `source` into `target`: its contacts, activities, deals, quotes, orders, tickets,
+        converted leads and survey answers move over, the source is soft-deleted, and both
+        records' audit trails say so (with how many of each moved)."""
         if source_id == target_id:
             raise ValidationFailed.one("source_id", "must differ from the target customer")
         update_scope = principal.scope(self.resource, "update")

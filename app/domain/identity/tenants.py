@@ -11,9 +11,12 @@ from app.auth.principal import Principal, RoleGrant
 from app.domain.identity.auth import AuthService
 from app.domain.identity.entities import ClientContext, NewTenant, TokenPair
 from app.domain.identity.ports import TenantRepository, UserRepository
-from app.domain.shared.errors import Conflict, FeatureDisabled, ValidationFailed
-from app.domain.shared.ports import AuditTrail
+from app.domain.shared.errors import Conflict, FeatureDisabled, TooManyRequests, ValidationFailed
+from app.domain.shared.ports import AuditTrail, RateLimiter
 
+# Self-service sign-ups per client address and window.
+SIGNUPS_PER_WINDOW = 5
+SIGNUP_WINDOW_SECONDS = 3600
 # The actor recorded for changes made from the command line (no user performs them).
 COMMAND_LINE_ACTOR = UUID(int=0)
 
@@ -40,17 +43,23 @@ class TenantService:
         auth: AuthService | None = None,
         *,
         allow_signup: bool = False,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.tenants = tenants
         self.users = users
         self.audit = audit
         self.auth = auth
         self.allow_signup = allow_signup
+        self.limiter = limiter
 
     async def signup(self, company_name: str, name: str, email: str, password: str, ctx: ClientContext) -> TokenPair:
         """A new tenant with the caller as its administrator, signed in."""
         if not self.allow_signup or self.auth is None:
             raise FeatureDisabled("sign-up is turned off on this server; ask its operator for an account")
+        if self.limiter is not None:  # anyone may call it: a few new companies per address and hour
+            retry = await self.limiter.hit(f"signup:{ctx.address}", SIGNUPS_PER_WINDOW, SIGNUP_WINDOW_SECONDS)
+            if retry is not None:
+                raise TooManyRequests("too many sign-ups from this address; try again later", retry_after=retry)
         created = await self.create_tenant(company_name, name, email, password, ctx=ctx)
         principal = await self.users.principal(
             created.tenant_id, created.admin_id, address=ctx.address, request_id=ctx.request_id

@@ -57,16 +57,9 @@ class FormEntry(NamedTuple):
 class LeadFormRepository(ConfiguredRepository[LeadForm], Protocol): ...
 
 
-class RateLimiter(Protocol):
-    async def hit(self, bucket: str, limit: int, window_seconds: int) -> int | None:
-        """Count a hit; None when within the limit, else the seconds until the next is allowed.
-        Counted even when the request then fails (outside its transaction)."""
-        ...
-
-
 class LeadFormGate(Protocol):
     async def enter(self, form_key: str, address: str, limit: int, window_seconds: int) -> FormEntry | None:
         """A submission to the live, active form of `form_key` (None: no such form, nothing
-        counted) from `address`, counted as a `RateLimiter` hit in the bucket of that form and
+        counted) from `address`, counted as a (shared) `RateLimiter` hit in the bucket of that form and
         address: the form, its tenant, and None when within the limit, else the seconds to wait."""
         ...

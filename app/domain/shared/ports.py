@@ -1,4 +1,5 @@
-"""Ports every module's use cases share: the audit trail and the event outbox."""
+"""Ports every module's use cases share: the audit trail, the event outbox and the rate limiter
+of endpoints open to anyone."""
 
 from __future__ import annotations
 
@@ -55,3 +56,10 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
         for k in sorted(set(before) | set(after))
         if before.get(k) != after.get(k)
     }
+
+
+class RateLimiter(Protocol):
+    async def hit(self, bucket: str, limit: int, window_seconds: int) -> int | None:
+        """Count a hit; None when within the limit, else the seconds until the next is allowed.
+        Counted even when the request then fails (outside its transaction)."""
+        ...

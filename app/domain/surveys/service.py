@@ -27,12 +27,11 @@ from typing import Any
 from uuid import UUID
 
 from app.auth.principal import Principal
-from app.domain.leads.ports import RateLimiter
 from app.domain.shared import clock
 from app.domain.shared.configured import ConfiguredRecords
 from app.domain.shared.errors import Conflict, Gone, NotFound, TooManyRequests, ValidationFailed
 from app.domain.shared.paging import Page
-from app.domain.shared.ports import AuditTrail, EventOutbox
+from app.domain.shared.ports import AuditTrail, EventOutbox, RateLimiter
 from app.domain.shared.scope import DataScope
 from app.domain.surveys.entities import (
     CallBack,

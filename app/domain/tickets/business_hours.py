@@ -20,6 +20,8 @@ from app.domain.shared.errors import ValidationFailed
 DAY_MINUTES = 24 * 60
 # How far ahead a due time is looked for: beyond, a calendar is taken to have no working time.
 HORIZON_DAYS = 3 * 366
+# Spans longer than this many days are summed per year (`_year_prefix`) rather than day by day.
+LONG_SPAN_DAYS = 14
 # A span the clock stood still: (from, to), to = None while it still does.
 Pause = tuple[datetime, datetime | None]
 
@@ -31,10 +33,17 @@ class BusinessCalendar:
     open_minute: int = 9 * 60
     close_minute: int = 18 * 60
     holidays: frozenset[date] = field(default_factory=frozenset)
+    # Remembered per calendar: each day's window (None: a day off), and the zone. A tenant's
+    # calendar object is reused across requests (app/domain/tickets/sla.py), and a ticket list
+    # walks the same few days for every row.
+    _days: dict[date, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    _zone: ZoneInfo = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         try:
-            ZoneInfo(self.time_zone)
+            object.__setattr__(self, "_zone", ZoneInfo(self.time_zone))
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationFailed.one("time_zone", "must be an IANA time zone such as Asia/Shanghai") from None
         if not 0 <= self.open_minute < self.close_minute <= DAY_MINUTES:
@@ -44,23 +53,26 @@ class BusinessCalendar:
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.time_zone)
+        return self._zone
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.weekdays and day not in self.holidays
 
-    def _window(self, day: date) -> tuple[datetime, datetime]:
-        """The day's working window as UTC instants."""
-        return _day_window(self, day)
+    def _window(self, day: date) -> tuple[datetime, datetime] | None:
+        """The day's working window as UTC instants; None on a day off."""
+        try:
+            return self._days[day]
+        except KeyError:
+            found = self._days[day] = _day_window(self, day) if self.is_working_day(day) else None
+            return found
 
     def windows(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working windows that end after `start`, in order (the first may have begun already)."""
-        day = start.astimezone(self.zone).date() - timedelta(days=1)  # a window may cross midnight UTC
+        day = start.astimezone(self._zone).date() - timedelta(days=1)  # a window may cross midnight UTC
         for _ in range(HORIZON_DAYS):
-            if self.is_working_day(day):
-                opens, closes = self._window(day)
-                if closes > start:
-                    yield opens, closes
+            window = self._window(day)
+            if window is not None and window[1] > start:
+                yield window
             day += timedelta(days=1)
 
     def add(self, start: datetime, minutes: float) -> datetime:
@@ -79,16 +91,63 @@ class BusinessCalendar:
         overlap; one still open runs to `end`)."""
         if end <= start:
             return timedelta(0)
-        total = timedelta(0)
-        for opens, closes in self.windows(start):
-            if opens >= end:
-                break
-            total += min(closes, end) - max(opens, start)
+        first, last = start.astimezone(self._zone).date(), end.astimezone(self._zone).date()
+        if (last - first).days > LONG_SPAN_DAYS:
+            # A clock overdue for weeks: the whole days between come from per-year sums, so
+            # a ticket list does not walk every day of every late ticket.
+            total = self._within(start, end, first) + self._within(start, end, last)
+            total += _whole_days(self, first + timedelta(days=1), last)
+        else:
+            total = timedelta(0)
+            for opens, closes in self.windows(start):
+                if opens >= end:
+                    break
+                total += min(closes, end) - max(opens, start)
         for paused_from, paused_to in pauses:
             lo, hi = max(paused_from, start), min(paused_to or end, end)
             if lo < hi:
                 total -= self.elapsed(lo, hi)
         return total
+
+    def _within(self, start: datetime, end: datetime, day: date) -> timedelta:
+        """The part of [start, end) inside the working window of one local day."""
+        window = self._window(day)
+        if window is None:
+            return timedelta(0)
+        return max(timedelta(0), min(window[1], end) - max(window[0], start))
+
+
+def _whole_days(calendar: BusinessCalendar, first: date, last: date) -> timedelta:
+    """Business time of the local days first, first + 1, ..., last - 1 (whole days)."""
+    if first >= last:
+        return timedelta(0)
+    if first.year == last.year:
+        prefix = _year_prefix(calendar, first.year)
+        return prefix[_day_of_year(last)] - prefix[_day_of_year(first)]
+    total = _year_prefix(calendar, first.year)[-1] - _year_prefix(calendar, first.year)[_day_of_year(first)]
+    for year in range(first.year + 1, last.year):
+        total += _year_prefix(calendar, year)[-1]
+    return total + _year_prefix(calendar, last.year)[_day_of_year(last)]
+
+
+def _day_of_year(day: date) -> int:
+    return day.timetuple().tm_yday - 1
+
+
+@lru_cache(maxsize=256)
+def _year_prefix(calendar: BusinessCalendar, year: int) -> list[timedelta]:
+    """Business time before each day of the year (index 0 = 1 January), and after the last
+    (the year's total): walked once per calendar and year."""
+    prefix, running = [], timedelta(0)
+    day = date(year, 1, 1)
+    while day.year == year:
+        prefix.append(running)
+        if calendar.is_working_day(day):
+            opens, closes = _day_window(calendar, day)
+            running += closes - opens
+        day += timedelta(days=1)
+    prefix.append(running)
+    return prefix
 
 
 @lru_cache(maxsize=8192)

@@ -115,8 +115,12 @@ class TicketService(OwnedRecords[Ticket]):
         page = await super().list_page(principal, query, custom_filters)
         calendar, _ = await self._calendar(principal.tenant_id)
         at = now()
-        items = [replace(i, sla=sla_view(calendar, i, at)) if isinstance(i, Ticket) else i for i in page.items]
-        return Page(items, page.next_cursor)
+        # The rows are fresh from the repository: filled in, not copied (a copy of each cost about
+        # a tenth of a page's CPU).
+        for item in page.items:
+            if isinstance(item, Ticket):
+                item.sla = sla_view(calendar, item, at)
+        return page
 
     async def assign(self, principal: Principal, record_id: UUID, owner_id: UUID) -> Ticket:
         return await self._with_sla(principal.tenant_id, await super().assign(principal, record_id, owner_id))

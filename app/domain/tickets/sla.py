@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from app.domain.tickets.business_hours import BusinessCalendar
@@ -17,13 +18,22 @@ from app.domain.tickets.entities import CalendarSettings, SlaPolicy, Ticket
 
 
 def business_calendar(settings: CalendarSettings) -> BusinessCalendar:
-    return BusinessCalendar(
-        time_zone=settings.time_zone,
-        weekdays=frozenset(settings.weekdays),
-        open_minute=settings.open_minute,
-        close_minute=settings.close_minute,
-        holidays=frozenset(settings.holidays),
+    """The calendar of these settings: one object per distinct calendar, reused across requests
+    so that the days it has worked out stay worked out."""
+    return _calendar(
+        settings.time_zone,
+        frozenset(settings.weekdays),
+        settings.open_minute,
+        settings.close_minute,
+        frozenset(settings.holidays),
     )
+
+
+@lru_cache(maxsize=256)
+def _calendar(
+    time_zone: str, weekdays: frozenset[int], open_minute: int, close_minute: int, holidays: frozenset[date]
+) -> BusinessCalendar:
+    return BusinessCalendar(time_zone, weekdays, open_minute, close_minute, holidays)
 
 
 def pick_policy(policies: Sequence[SlaPolicy], priority: str, customer_level: str | None) -> SlaPolicy | None:

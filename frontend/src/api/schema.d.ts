@@ -2013,7 +2013,7 @@ export interface paths {
         put?: never;
         /**
          * Create a company (tenant) and its first administrator, signed in
-         * @description Answers 403 when the server runs with CRM_ALLOW_SIGNUP=false.
+         * @description Answers 403 when the server runs with CRM_ALLOW_SIGNUP=false, 429 after five attempts from one address within an hour.
          */
         post: operations["auth_signup"];
         delete?: never;
@@ -12652,7 +12652,9 @@ export interface operations {
     tickets_stats: {
         parameters: {
             query?: {
+                /** @description With a UTC offset. */
                 from?: string | null;
+                /** @description With a UTC offset. */
                 to?: string | null;
                 /** @description Also the volume over time, per day, week or month. */
                 group_by?: ("day" | "week" | "month") | null;
@@ -14662,7 +14664,9 @@ export interface operations {
     surveys_results: {
         parameters: {
             query?: {
+                /** @description With a UTC offset. */
                 from?: string | null;
+                /** @description With a UTC offset. */
                 to?: string | null;
                 agent?: string | null;
                 team?: string | null;
@@ -17613,6 +17617,15 @@ export interface operations {
             };
             /** @description Invalid input */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

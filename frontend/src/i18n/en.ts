@@ -606,6 +606,7 @@ const en = {
     unassigned: 'Unassigned',
     searchPlaceholder: 'Number, subject or text',
     created: 'Ticket {{number}} opened',
+    createdElsewhere: 'Ticket {{number}} opened and assigned to someone else: it is not in your range',
     statusChanged: 'Status changed',
     assign: 'Assign',
     reassign: 'Reassign',

@@ -88,9 +88,16 @@ export default function TicketFormPage() {
       const created = await unwrap(
         api.POST('/api/v1/tickets', { params: { header: { 'idempotency-key': idempotencyKey.current } }, body: ticketBody(values) }),
       );
-      message.success(t('tickets.created', { number: created.number }));
       await queryClient.invalidateQueries({ queryKey: ['tickets'] });
-      navigate(`/tickets/${created.id}`, { replace: true });
+      // The assignment rules may hand it to someone else, out of the creator's range (an agent's own).
+      const readable = await api.GET('/api/v1/tickets/{ticket_id}', { params: { path: { ticket_id: created.id } } });
+      if (readable.response.ok) {
+        message.success(t('tickets.created', { number: created.number }));
+        navigate(`/tickets/${created.id}`, { replace: true });
+      } else {
+        message.info(t('tickets.createdElsewhere', { number: created.number }));
+        navigate('/tickets', { replace: true });
+      }
     } catch (error) {
       if (error instanceof ApiError) idempotencyKey.current = newIdempotencyKey();
       const outcome = applyServerError(form, error, KNOWN, t);
