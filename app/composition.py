@@ -64,6 +64,7 @@ from app.repositories.kb import PgArticleRepository, PgKbCategoryRepository, PgT
 from app.repositories.leads import (
     PgAssignmentRuleRepository,
     PgLeadDuplicateFinder,
+    PgLeadFormGate,
     PgLeadFormRepository,
     PgLeadRepository,
     PgScoringRuleRepository,
@@ -153,7 +154,7 @@ def build_lead_form_service(conn: AsyncConnection) -> LeadFormService:
 
 
 def build_lead_capture(conn: AsyncConnection, limits: AsyncEngine) -> LeadCapture:
-    return LeadCapture(PgLeadFormRepository(conn), PgRateLimiter(limits), build_lead_service(conn))
+    return LeadCapture(PgLeadFormGate(limits), build_lead_service(conn))
 
 
 def build_pipeline_service(conn: AsyncConnection) -> PipelineService:

@@ -4,21 +4,45 @@ statements are prepared once (app/repositories/prepared.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.auth.principal import Principal
 from app.domain.shared.ids import new_id
-from app.repositories.prepared import Prepared
+from app.domain.shared.ports import NewEvent
+from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.tables import audit_log, outbox
 
-_AUDIT = Prepared.insert(
-    audit_log,
-    ("tenant_id", "id", "actor_id", "api_token_id", "action", "entity", "entity_id", "changes", "request_id", "ip"),
+AUDIT_COLUMNS = (
+    "tenant_id",
+    "id",
+    "actor_id",
+    "api_token_id",
+    "action",
+    "entity",
+    "entity_id",
+    "changes",
+    "request_id",
+    "ip",
 )
-_OUTBOX = Prepared.insert(outbox, ("tenant_id", "id", "event_type", "entity", "entity_id", "payload"))
+OUTBOX_COLUMNS = ("tenant_id", "id", "event_type", "entity", "entity_id", "payload")
+_AUDIT = Prepared.insert(audit_log, AUDIT_COLUMNS)
+_OUTBOX = Prepared.insert(outbox, OUTBOX_COLUMNS)
+
+
+def _with_events(count: int) -> sa.ClauseElement:
+    """The audit entry (bound by column name) as a CTE of the insert of `count` outbox rows
+    (bound as event<i>_<column>)."""
+    entry = audit_log.insert().values({c: sa.bindparam(c, type_=audit_log.c[c].type) for c in AUDIT_COLUMNS})
+    rows = [{c: sa.bindparam(f"event{i}_{c}", type_=outbox.c[c].type) for c in OUTBOX_COLUMNS} for i in range(count)]
+    return outbox.insert().values(rows).add_cte(entry.cte("entry"))
+
+
+_WITH_EVENTS = StatementCache(8)
 
 
 class PgAuditTrail:
@@ -34,24 +58,36 @@ class PgAuditTrail:
         changes: dict[str, Any] | None = None,
         *,
         tenant_id: UUID | None = None,
+        events: Sequence[NewEvent] = (),
     ) -> None:
         tid = tenant_id or (principal.tenant_id if principal else None)
         assert tid is not None, "an audit entry needs a tenant"
-        await _AUDIT.rows(
-            self.conn,
-            {
-                "tenant_id": tid,
-                "id": new_id(),
-                "actor_id": principal.user_id if principal else None,
-                "api_token_id": principal.api_token_id if principal else None,
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id,
-                "changes": changes or {},
-                "request_id": principal.request_id if principal else None,
-                "ip": principal.ip if principal else None,
-            },
-        )
+        params = {
+            "tenant_id": tid,
+            "id": new_id(),
+            "actor_id": principal.user_id if principal else None,
+            "api_token_id": principal.api_token_id if principal else None,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "changes": changes or {},
+            "request_id": principal.request_id if principal else None,
+            "ip": principal.ip if principal else None,
+        }
+        if not events:
+            await _AUDIT.rows(self.conn, params)
+            return
+        for i, event in enumerate(events):
+            params |= {
+                f"event{i}_tenant_id": tid,
+                f"event{i}_id": new_id(),
+                f"event{i}_event_type": event.event_type,
+                f"event{i}_entity": event.entity,
+                f"event{i}_entity_id": event.entity_id,
+                f"event{i}_payload": event.payload,
+            }
+        count = len(events)
+        await _WITH_EVENTS.get(count, lambda: _with_events(count)).rows(self.conn, params)
 
 
 class PgEventOutbox:

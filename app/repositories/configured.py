@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.shared.ids import new_id
 from app.repositories.integrity import foreign_key_error
-from app.repositories.prepared import StatementCache
-
-_STATEMENTS = StatementCache()
+from app.repositories.prepared import Prepared, StatementCache
 
 T = TypeVar("T")
+_STATEMENTS = StatementCache()
 
 
 class ConfiguredTable(Generic[T]):
@@ -44,19 +43,27 @@ class ConfiguredTable(Generic[T]):
     def _to_record(self, row: Any) -> T:
         return self.record(*row[: len(self.columns)])  # type: ignore[no-any-return]
 
-    async def list(self, tenant_id: UUID) -> list[T]:
-        # Writes read their tenant's configuration (routing rules, SLA policies) on every call:
-        # one statement per table, built once.
-        def build() -> sa.ClauseElement:
-            tenant = sa.bindparam("tenant_id", type_=self.table.c.tenant_id.type)
-            return self._live(tenant).order_by(*(self.table.c[name] for name in self.order_by))
+    def _prepared(self, one: bool) -> Prepared:
+        """The live records of a tenant in order, or (one) the one of an id: prepared once per
+        class. Writes read their tenant's configuration (routing rules, SLA policies, a public
+        form's scoring rules) on every call."""
+        t = self.table
 
-        rows = await _STATEMENTS.get((self.table.name, "list"), build).rows(self.conn, {"tenant_id": tenant_id})
+        def build() -> sa.ClauseElement:
+            stmt = self._live(sa.bindparam("tenant_id", type_=t.c.tenant_id.type))
+            if one:
+                return stmt.where(t.c.id == sa.bindparam("id", type_=t.c.id.type))
+            return stmt.order_by(*(t.c[name] for name in self.order_by))
+
+        return _STATEMENTS.get((type(self), one), build)
+
+    async def list(self, tenant_id: UUID) -> list[T]:
+        rows = await self._prepared(False).rows(self.conn, {"tenant_id": tenant_id})
         return [self._to_record(row) for row in rows]
 
     async def get(self, tenant_id: UUID, record_id: UUID) -> T | None:
-        row = (await self.conn.execute(self._live(tenant_id).where(self.table.c.id == record_id))).first()
-        return self._to_record(row) if row else None
+        rows = await self._prepared(True).rows(self.conn, {"tenant_id": tenant_id, "id": record_id})
+        return self._to_record(rows[0]) if rows else None
 
     async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> T:
         stmt = (

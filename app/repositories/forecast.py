@@ -11,16 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.forecast.periods import Period
-from app.domain.forecast.service import ForecastLine, GroupBy
+from app.domain.forecast.service import ForecastLine, GroupBy, TargetSum
 from app.domain.forecast.targets import Target
 from app.domain.shared.scope import DataScope
 from app.repositories.configured import ConfiguredTable
 from app.repositories.deal_sums import deal_sums, deal_sums_kind
 from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.scoping import Shape, scope_params, scope_shape
-from app.repositories.tables import pipeline_stages, sales_targets, users
+from app.repositories.tables import sales_targets, users
 
-s = pipeline_stages
 # The forecast's statements, prepared per scope shape and grouping (app/repositories/prepared.py).
 _STATEMENTS = StatementCache()
 GROUP_COLUMNS = {
@@ -39,10 +38,9 @@ def _lines(shape: Shape, group_by: GroupBy) -> sa.ClauseElement:
         # to the cent here: numeric in, Decimal out, nothing left to round per value in Python
         return sa.func.round(sa.func.coalesce(sa.func.sum(value).filter(condition), 0), 2)
 
-    won = s.c.kind == "won"
-    open_ = (s.c.kind == "open") & (d.c.forecast_category != "omitted")
+    won = d.c.kind == "won"
+    open_ = (d.c.kind == "open") & (d.c.forecast_category != "omitted")
     key = d.c[GROUP_COLUMNS[group_by]]
-    tenant = sa.bindparam("scope_tenant", type_=s.c.tenant_id.type)
     return (
         sa.select(
             key.label("key"),
@@ -54,7 +52,6 @@ def _lines(shape: Shape, group_by: GroupBy) -> sa.ClauseElement:
             total(open_, d.c.weighted).label("weighted"),
             sa.func.coalesce(sa.func.sum(d.c.deals).filter(open_), 0).label("open_count"),
         )
-        .select_from(d.join(s, (s.c.tenant_id == tenant) & (s.c.id == d.c.stage_id)))
         .group_by(key)
         # groups whose every deal was deleted or moved out leave zero rows behind
         .having(sa.func.sum(d.c.deals) > 0)
@@ -77,9 +74,9 @@ class PgForecastRepository:
             ).rows(self.conn, params)
         ]
 
-    async def targets(self, tenant_id: UUID, period: Period) -> list[Target]:
+    async def target_sums(self, tenant_id: UUID, period: Period, group_by: GroupBy) -> list[TargetSum]:
         params = {"tenant_id": tenant_id, "start": period.start, "end": period.end}
-        return [Target(*row) for row in await _TARGETS.rows(self.conn, params)]
+        return [TargetSum(*row) for row in await _TARGET_SUMS[group_by == GroupBy.OWNER].rows(self.conn, params)]
 
     async def departments_of(self, tenant_id: UUID, user_ids: list[UUID]) -> dict[UUID, UUID | None]:
         u = users
@@ -94,12 +91,20 @@ class PgTargetRepository(ConfiguredTable[Target]):
     fk_fields = {"fk_sales_targets_user": "user_id", "fk_sales_targets_department": "department_id"}
 
 
-_t = sales_targets
-_TARGETS = Prepared.of(
-    sa.select(*PgTargetRepository.columns).where(
-        _t.c.tenant_id == sa.bindparam("tenant_id", type_=_t.c.tenant_id.type),
-        _t.c.deleted_at.is_(None),
-        _t.c.period_start >= sa.bindparam("start", type_=sa.Date),
-        _t.c.period_start < sa.bindparam("end", type_=sa.Date),
+def _target_sums(subject: sa.Column[Any]) -> Prepared:
+    t = sales_targets
+    return Prepared.of(
+        sa.select(subject, t.c.period_kind, sa.func.sum(t.c.amount))
+        .where(
+            t.c.tenant_id == sa.bindparam("tenant_id", type_=t.c.tenant_id.type),
+            t.c.deleted_at.is_(None),
+            t.c.period_start >= sa.bindparam("start", type_=sa.Date),
+            t.c.period_start < sa.bindparam("end", type_=sa.Date),
+            subject.isnot(None),
+        )
+        .group_by(subject, t.c.period_kind)
     )
-)
+
+
+# by owner (True) or by department
+_TARGET_SUMS = {True: _target_sums(sales_targets.c.user_id), False: _target_sums(sales_targets.c.department_id)}

@@ -8,10 +8,11 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.domain.leads.entities import OPEN_STATUSES, SORTABLE, Lead, LeadStatus
 from app.domain.leads.forms import LeadForm
+from app.domain.leads.ports import FormEntry
 from app.domain.leads.rescoring import ScoredLead
 from app.domain.leads.routing import AssignmentRule
 from app.domain.leads.scoring import SCORABLE, ScoringRule
@@ -19,6 +20,7 @@ from app.domain.shared.normalize import email_key, phone_key, search_text
 from app.repositories.configured import ConfiguredTable
 from app.repositories.locks import lock_keys
 from app.repositories.owned import OwnedTable
+from app.repositories.prepared import Prepared
 from app.repositories.routing import RoutingRuleTable
 from app.repositories.tables import (
     contacts,
@@ -83,6 +85,39 @@ class PgLeadRepository(OwnedTable[Lead]):
         return self._to_record((await self.conn.execute(stmt)).one())
 
 
+def _duplicates(exclude_lead: bool) -> sa.ClauseElement:
+    """Up to five of each: live leads, contacts and customers sharing a normalized email or phone."""
+    tenant = sa.bindparam("tenant_id", type_=t.c.tenant_id.type)
+    email_list, phone_list = sa.bindparam("emails", type_=TEXTS), sa.bindparam("phones", type_=TEXTS)
+    lead_match = sa.or_(t.c.email_norm == sa.any_(email_list), t.c.phone_norm == sa.any_(phone_list))
+    if exclude_lead:
+        lead_match = sa.and_(lead_match, t.c.id != sa.bindparam("exclude_lead", type_=t.c.id.type))
+    c, k = customers, contacts
+    return sa.union_all(
+        sa.select(sa.literal("lead").label("entity"), t.c.id)
+        .where(t.c.tenant_id == tenant, t.c.deleted_at.is_(None), lead_match)
+        .limit(5),
+        sa.select(sa.literal("contact"), k.c.id)
+        .where(
+            k.c.tenant_id == tenant,
+            k.c.deleted_at.is_(None),
+            sa.or_(k.c.emails_norm.overlap(email_list), k.c.phones_norm.overlap(phone_list)),
+        )
+        .limit(5),
+        sa.select(sa.literal("customer"), c.c.id)
+        .where(
+            c.c.tenant_id == tenant,
+            c.c.deleted_at.is_(None),
+            sa.or_(c.c.email_norm == sa.any_(email_list), c.c.phone_norm == sa.any_(phone_list)),
+        )
+        .limit(5),
+    )
+
+
+# Every capture of a public form runs it: prepared once (app/repositories/prepared.py).
+_DUPLICATES = {exclude: Prepared.of(_duplicates(exclude)) for exclude in (False, True)}
+
+
 class PgLeadDuplicateFinder:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -93,31 +128,11 @@ class PgLeadDuplicateFinder:
         # Serialize writers of the same keys (as customers and contacts do), so two concurrent
         # captures of one person cannot both pass; keys locked in one order against deadlocks.
         await lock_keys(self.conn, (f"{tenant_id}:lead:{key}" for key in (*emails, *phones)))
-        email_list, phone_list = sa.literal(emails, TEXTS), sa.literal(phones, TEXTS)
-        lead_match = sa.or_(t.c.email_norm == sa.any_(email_list), t.c.phone_norm == sa.any_(phone_list))
+        params: dict[str, Any] = {"tenant_id": tenant_id, "emails": emails, "phones": phones}
         if exclude_lead is not None:
-            lead_match = sa.and_(lead_match, t.c.id != exclude_lead)
-        c, k = customers, contacts
-        found = sa.union_all(
-            sa.select(sa.literal("lead").label("entity"), t.c.id)
-            .where(t.c.tenant_id == tenant_id, t.c.deleted_at.is_(None), lead_match)
-            .limit(5),
-            sa.select(sa.literal("contact"), k.c.id)
-            .where(
-                k.c.tenant_id == tenant_id,
-                k.c.deleted_at.is_(None),
-                sa.or_(k.c.emails_norm.overlap(email_list), k.c.phones_norm.overlap(phone_list)),
-            )
-            .limit(5),
-            sa.select(sa.literal("customer"), c.c.id)
-            .where(
-                c.c.tenant_id == tenant_id,
-                c.c.deleted_at.is_(None),
-                sa.or_(c.c.email_norm == sa.any_(email_list), c.c.phone_norm == sa.any_(phone_list)),
-            )
-            .limit(5),
-        )
-        return [{"entity": row.entity, "id": row.id} for row in await self.conn.execute(found)]
+            params["exclude_lead"] = exclude_lead
+        rows = await _DUPLICATES[exclude_lead is not None].rows(self.conn, params)
+        return [{"entity": row.entity, "id": row.id} for row in rows]
 
 
 class PgLeadRescoring:
@@ -191,10 +206,39 @@ class PgLeadFormRepository(ConfiguredTable[LeadForm]):
     table = lead_forms
     record = LeadForm
 
-    async def by_key(self, form_key: str) -> tuple[UUID, LeadForm] | None:
-        f = lead_forms
-        stmt = sa.select(f.c.tenant_id, *self.columns).where(
-            f.c.form_key == form_key, f.c.active, f.c.deleted_at.is_(None)
-        )
-        row = (await self.conn.execute(stmt)).first()
-        return (row[0], self._to_record(row[1:])) if row else None
+
+class PgLeadFormGate:
+    """A public form's lookup and the address's rate-limit hit on it (rate_limit_hit, migration
+    0016) in one autocommitted statement, on a connection of the autocommit engine as
+    app/repositories/rate_limits.py's hits (committed asynchronously like those): a round trip
+    and a transaction's first statement fewer per submission. The bucket is
+    lead-form:<form id>:<address>; an unknown key counts nothing."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def enter(self, form_key: str, address: str, limit: int, window_seconds: int) -> FormEntry | None:
+        params = {"form_key": form_key, "address": address, "limit": limit, "window": window_seconds}
+        async with self.engine.connect() as conn:
+            auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            rows = await _ENTER.rows(auto, params)
+        if not rows:
+            return None
+        row = rows[0]
+        return FormEntry(row[0], PgLeadFormRepository.record(*row[1:-2]), row[-2])
+
+
+_f = lead_forms
+_ENTER = Prepared.of(
+    sa.select(
+        _f.c.tenant_id,
+        *PgLeadFormRepository.columns,
+        sa.func.rate_limit_hit(
+            sa.literal("lead-form:") + sa.cast(_f.c.id, sa.Text) + ":" + sa.bindparam("address", type_=sa.Text),
+            sa.bindparam("limit", type_=sa.Integer),
+            sa.bindparam("window", type_=sa.Integer),
+            type_=sa.Integer,
+        ),
+        sa.func.set_config("synchronous_commit", "off", True),
+    ).where(_f.c.form_key == sa.bindparam("form_key", type_=sa.Text), _f.c.active, _f.c.deleted_at.is_(None))
+)

@@ -447,14 +447,14 @@ opportunity_stage_history = sa.Table(
     _tenant_fk(["opportunity_id"], "opportunities", "fk_opportunity_stage_history_opportunity"),
 )
 
-# Live deals summed per key, maintained by triggers on opportunities (migration 0010); what the
-# board's column totals and the forecast read. Owner and department are kept so data ranges apply.
+# Live deals summed per key, maintained by triggers on opportunities (migration 0010) and on a
+# stage's kind (0020); what the forecast reads. Owner and department are kept so data ranges apply.
 opportunity_rollups = sa.Table(
     "opportunity_rollups",
     metadata,
     sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
     sa.Column("pipeline_id", UUID(as_uuid=True), nullable=False),
-    sa.Column("stage_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),  # the deal's stage's: open, won or lost
     sa.Column("owner_id", UUID(as_uuid=True), nullable=False),
     sa.Column("department_id", UUID(as_uuid=True)),
     sa.Column("forecast_category", sa.Text, nullable=False),

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.main import create_app
-from app.repositories.tables import audit_log, leads
+from app.repositories.tables import audit_log, leads, outbox
 from app.settings import Settings
 from app.worker import Worker
 from tests.builders import Factory, World
@@ -143,7 +143,7 @@ async def _leads_named(world: World, name: str) -> list[sa.Row]:
         return list(
             (
                 await conn.execute(
-                    sa.select(leads.c.owner_id, leads.c.source, leads.c.tags, leads.c.created_by).where(
+                    sa.select(leads.c.id, leads.c.owner_id, leads.c.source, leads.c.tags, leads.c.created_by).where(
                         leads.c.tenant_id == world.id, leads.c.name == name
                     )
                 )
@@ -164,6 +164,20 @@ async def test_a_public_form_captures_and_the_worker_routes(
     (row,) = await _leads_named(world, name)
     assert row.owner_id is None and row.source == "web_form" and row.tags == ["website"]  # queued
     assert row.created_by is None
+    # Audited as nobody's doing, with its origin; published (the whole lead) and queued for routing.
+    async with engine.connect() as conn:
+        (entry,) = (await conn.execute(sa.select(audit_log).where(audit_log.c.entity_id == row.id))).all()
+        events = (
+            await conn.execute(
+                sa.select(outbox.c.event_type, outbox.c.entity, outbox.c.payload)
+                .where(outbox.c.tenant_id == world.id, outbox.c.entity_id == row.id)
+                .order_by(outbox.c.id)
+            )
+        ).all()
+    assert (entry.action, entry.entity, entry.actor_id, entry.tenant_id) == ("lead.created", "leads", None, world.id)
+    assert entry.changes["name"]["after"] == name and entry.changes["origin"]["after"]["lead_form"] == form["id"]
+    assert [(e.event_type, e.entity) for e in events] == [("lead.created", "lead"), ("lead.routing_requested", "lead")]
+    assert events[0].payload["name"] == name and events[1].payload == {"id": str(row.id)}
     worker = Worker(engine, settings)
     while await worker.process_batch():
         pass

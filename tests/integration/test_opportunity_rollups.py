@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,7 +31,7 @@ from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.forecast import PgForecastRepository
 from app.repositories.opportunities import PgOpportunityRepository
 from app.repositories.pipelines import PgPipelineRepository
-from app.repositories.tables import opportunities, opportunity_rollups, opportunity_stage_rollups
+from app.repositories.tables import opportunities, opportunity_rollups, opportunity_stage_rollups, pipeline_stages
 from tests.builders import Factory, World
 
 STAGES = [
@@ -44,15 +45,17 @@ Key = tuple[Any, ...]
 
 
 async def expected(conn: Any, tenant_id: UUID) -> dict[Key, tuple[int, Decimal, Decimal]]:
-    """The definition: live deals per key, summed in Python."""
-    o = opportunities
+    """The definition: live deals per key (their stage's kind as it is now), summed in Python."""
+    o, s = opportunities, pipeline_stages
     sums: dict[Key, list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
+    kinds = dict((await conn.execute(sa.select(s.c.id, s.c.kind).where(s.c.tenant_id == tenant_id))).all())
     rows = await conn.execute(
         sa.select(o).where(o.c.tenant_id == tenant_id, o.c.deleted_at.is_(None)),
     )
     for row in rows:
         month = row.expected_close_date.replace(day=1) if row.expected_close_date else None
-        key = (row.pipeline_id, row.stage_id, row.owner_id, row.department_id, row.forecast_category, month)
+        key = (row.pipeline_id, row.stage_id, kinds[row.stage_id], row.owner_id, row.department_id)
+        key += (row.forecast_category, month)
         entry = sums[key]
         entry[0] += 1
         entry[1] += row.amount
@@ -66,7 +69,7 @@ async def stored(conn: Any, tenant_id: UUID) -> tuple[dict[Key, tuple[int, Decim
     sums: dict[Key, list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
     rows = list(await conn.execute(sa.select(r).where(r.c.tenant_id == tenant_id)))
     for row in rows:
-        entry = sums[(row.pipeline_id, row.stage_id, row.owner_id, row.department_id, row.forecast_category)
+        entry = sums[(row.pipeline_id, row.kind, row.owner_id, row.department_id, row.forecast_category)
                      + (row.close_month,)]  # fmt: skip
         entry[0] += row.deals
         entry[1] += row.amount
@@ -74,11 +77,13 @@ async def stored(conn: Any, tenant_id: UUID) -> tuple[dict[Key, tuple[int, Decim
     return {k: (n, a, w) for k, (n, a, w) in sums.items() if (n, a, w) != (0, 0, 0)}, len(rows)
 
 
-def by_stage(sums: dict[Key, tuple[int, Decimal, Decimal]]) -> dict[Key, tuple[int, Decimal, Decimal]]:
-    """Month-and-category sums folded to the board's grain (pipeline, stage, owner, department)."""
+def fold(
+    sums: dict[Key, tuple[int, Decimal, Decimal]], grain: Callable[[Key], Key]
+) -> dict[Key, tuple[int, Decimal, Decimal]]:
+    """The definition's sums folded to a rollup's grain."""
     folded: dict[Key, list[Any]] = defaultdict(lambda: [0, Decimal(0), Decimal(0)])
     for key, (n, a, w) in sums.items():
-        entry = folded[key[:4]]
+        entry = folded[grain(key)]
         entry[0] += n
         entry[1] += a
         entry[2] += w
@@ -101,8 +106,9 @@ async def assert_in_step(engine: AsyncEngine, tenant_id: UUID) -> None:
     async with engine.connect() as conn:
         want, (have, _) = await expected(conn, tenant_id), await stored(conn, tenant_id)
         have_by_stage, _ = await stored_by_stage(conn, tenant_id)
-    assert have == want
-    assert have_by_stage == by_stage(want)
+    # the forecast's grain: the stage's kind, not the stage; the board's: pipeline, stage, owner, department
+    assert have == fold(want, lambda key: (key[0], *key[2:]))
+    assert have_by_stage == fold(want, lambda key: (key[0], key[1], key[3], key[4]))
 
 
 async def compact(engine: AsyncEngine) -> None:
@@ -273,3 +279,74 @@ async def test_board_and_forecast_agree_with_and_without_rollups(
     from_deals = await answers()
     assert from_rollups == from_deals
     assert any(column[1] for column in from_rollups[0])  # the data was not empty
+
+
+async def test_a_stage_changing_kind_or_going_away_moves_its_deals_sums(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World, setup: dict[str, Any]
+) -> None:
+    rng = random.Random(5)
+    tenant, director = world.id, world.users["director"]
+    async with engine.begin() as conn:
+        await conn.execute(opportunities.insert(), [new_deal(rng, tenant, setup) for _ in range(40)])
+    lead_in, proposal, won, lost = setup["stages"]
+    base = f"/api/v1/pipelines/{setup['pipeline_id']}/stages"
+
+    async def forecast() -> list[Any]:
+        async with engine.connect() as conn:
+            repo = PgForecastRepository(conn)
+            return [
+                await repo.lines(DataScope(tenant, director.id, (), (Grant(DataRange.ALL),)), Period.parse("2026"), g)
+                for g in GroupBy
+            ]
+
+    before = await forecast()
+    for stage, kind in ((proposal, "won"), (proposal, "lost"), (lost, "open"), (lost, "lost"), (proposal, "open")):
+        r = await client.patch(f"{base}/{stage}", json={"kind": kind}, headers=director.headers)
+        assert r.status_code == 200, r.text
+        await assert_in_step(engine, tenant)
+    assert await forecast() == before  # every kind back where it was
+    r = await client.patch(f"{base}/{proposal}", json={"kind": "won"}, headers=director.headers)
+    assert r.status_code == 200, r.text
+    moved = await forecast()
+    assert moved != before
+    assert sum(line.won_count for line in moved[0]) > sum(line.won_count for line in before[0])
+    # A stage deleted with its deals moved to another of another kind.
+    r = await client.delete(f"{base}/{proposal}", params={"move_to": str(lead_in)}, headers=director.headers)
+    assert r.status_code == 200, r.text
+    await assert_in_step(engine, tenant)
+
+
+async def test_kind_changes_racing_deal_writes_keep_the_sums(
+    engine: AsyncEngine, world: World, setup: dict[str, Any]
+) -> None:
+    """A deal write that read its stage's kind before a concurrent change of it committed must not
+    file its delta under the kind the change moves away from (migration 0020's lock)."""
+    rng = random.Random(13)
+    o, s = opportunities, pipeline_stages
+    tenant = world.id
+    first, second = setup["stages"][:2]
+    deals = [new_deal(rng, tenant, setup) | {"stage_id": rng.choice((first, second))} for _ in range(6)]
+    async with engine.begin() as conn:
+        await conn.execute(o.insert(), deals)
+
+    async def shuffle(seed: int) -> None:
+        moves = random.Random(seed)
+        for _ in range(25):
+            async with engine.begin() as conn:
+                deal = moves.choice(deals)
+                await conn.execute(
+                    o.update()
+                    .where(o.c.tenant_id == tenant, o.c.id == deal["id"])
+                    .values(stage_id=moves.choice((first, second)), amount=Decimal(moves.randint(1, 10**5)))
+                )
+                await asyncio.sleep(0)
+
+    async def flip() -> None:
+        for i in range(25):
+            async with engine.begin() as conn:
+                kind = ("won", "lost", "open")[i % 3]
+                await conn.execute(s.update().where(s.c.tenant_id == tenant, s.c.id == second).values(kind=kind))
+                await asyncio.sleep(0)
+
+    await asyncio.gather(shuffle(1), shuffle(2), flip(), compact(engine))
+    await assert_in_step(engine, tenant)

@@ -35,14 +35,19 @@ from app.api.v1 import (
 
 API_PREFIX = "/api/v1"
 
-# Routes are matched in this order: the busiest first.
+# Routes are matched in this order: the busiest first. Each route tried costs a few microseconds
+# (about 3 us: FastAPI's per-route context, not the regular expression), so a busy router of one
+# route goes ahead of the big ones: the anonymous web-form posts tried some 120 routes (0.3 ms)
+# before theirs, every other request tries one more. The deal list, behind customers, timeline,
+# contacts, activities and leads, tried 40 (about a tenth of its CPU); now 14.
 ROUTERS: list[APIRouter] = [
+    public_forms.router,
     customers.router,
+    opportunities.router,
     timeline.router,
     contacts.router,
     activities.router,
     leads.router,
-    opportunities.router,
     pipelines.router,
     forecast.router,
     documents.router,
@@ -53,7 +58,6 @@ ROUTERS: list[APIRouter] = [
     kb.router,
     notifications.router,
     lead_settings.router,
-    public_forms.router,
     public_surveys.router,
     custom_fields.router,
     auth.router,

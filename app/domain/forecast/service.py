@@ -8,12 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from uuid import UUID
 
 from app.auth.principal import Principal
 from app.domain.forecast.periods import Period, PeriodKind
-from app.domain.forecast.targets import Target
 from app.domain.shared.scope import DataRange, DataScope
 
 ZERO = Decimal("0.00")
@@ -40,6 +39,12 @@ class ForecastLine:
     gap: Decimal | None = None
 
 
+class TargetSum(NamedTuple):
+    subject: UUID
+    period_kind: str
+    amount: Decimal
+
+
 @dataclass(slots=True)
 class Forecast:
     period: Period
@@ -53,8 +58,9 @@ class ForecastRepository(Protocol):
         """Per group, the sums of the deals expected to close in the period, within the scope."""
         ...
 
-    async def targets(self, tenant_id: UUID, period: Period) -> list[Target]:
-        """Live targets whose period starts within `period`."""
+    async def target_sums(self, tenant_id: UUID, period: Period, group_by: GroupBy) -> list[TargetSum]:
+        """Live targets whose period starts within `period`, summed per subject (the user, or
+        the department, as `group_by` says) and period kind; targets of no such subject left out."""
         ...
 
     async def departments_of(self, tenant_id: UUID, user_ids: list[UUID]) -> dict[UUID, UUID | None]:
@@ -70,7 +76,7 @@ class ForecastService:
         scope = principal.scope("opportunities", "read")
         lines = await self.forecasts.lines(scope, period, group_by)
         if group_by in (GroupBy.OWNER, GroupBy.DEPARTMENT):
-            goals = _targets_by_subject(await self.forecasts.targets(principal.tenant_id, period), period, group_by)
+            goals = _targets_by_subject(await self.forecasts.target_sums(principal.tenant_id, period, group_by), period)
             # A subject with a target but no deal in the period still has a gap: the whole target.
             idle = [UUID(key) for key in goals.keys() - {line.key for line in lines}]
             if idle:
@@ -116,17 +122,13 @@ class ForecastService:
         ]
 
 
-def _targets_by_subject(targets: list[Target], period: Period, group_by: GroupBy) -> dict[str, Decimal]:
+def _targets_by_subject(sums: list[TargetSum], period: Period) -> dict[str, Decimal]:
     """A subject's target for the period: its target of the period's own kind, or else the sum of
     its finer ones inside the period (the months of a quarter, say)."""
     finer = {PeriodKind.YEAR: (PeriodKind.QUARTER, PeriodKind.MONTH), PeriodKind.QUARTER: (PeriodKind.MONTH,)}
     by_subject: dict[str, dict[str, Decimal]] = {}
-    for target in targets:
-        subject = target.user_id if group_by == GroupBy.OWNER else target.department_id
-        if subject is None:
-            continue
-        kinds = by_subject.setdefault(str(subject), {})
-        kinds[target.period_kind] = kinds.get(target.period_kind, ZERO) + target.amount
+    for subject, kind, amount in sums:
+        by_subject.setdefault(str(subject), {})[kind] = amount
     result: dict[str, Decimal] = {}
     for key, kinds in by_subject.items():
         for kind in (period.kind, *finer.get(period.kind, ())):

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.leads.ports import LeadFormRepository
+from app.domain.leads.ports import LeadFormGate
 from app.domain.leads.service import LeadService
 from app.domain.shared.errors import NotFound, TooManyRequests, ValidationFailed
-from app.domain.shared.ports import RateLimiter
 
 HONEYPOT = "website"
 SUBMISSIONS_PER_WINDOW = 5
@@ -20,17 +19,16 @@ WINDOW_SECONDS = 600
 
 
 class LeadCapture:
-    def __init__(self, forms: LeadFormRepository, limiter: RateLimiter, leads: LeadService) -> None:
+    def __init__(self, forms: LeadFormGate, leads: LeadService) -> None:
         self.forms = forms
-        self.limiter = limiter
         self.leads = leads
 
     async def submit(self, form_key: str, submission: dict[str, Any], address: str) -> None:
-        found = await self.forms.by_key(form_key)
-        if found is None:
+        # The form and the address's hit on it come in one step: a public post is hot.
+        entry = await self.forms.enter(form_key, address, SUBMISSIONS_PER_WINDOW, WINDOW_SECONDS)
+        if entry is None:
             raise NotFound("no such form")
-        tenant_id, form = found
-        retry = await self.limiter.hit(f"lead-form:{form.id}:{address}", SUBMISSIONS_PER_WINDOW, WINDOW_SECONDS)
+        tenant_id, form, retry = entry
         if retry is not None:
             raise TooManyRequests("too many submissions from this address; try again later", retry_after=retry)
         if submission.pop(HONEYPOT, None):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from app.domain.leads.entities import Lead
@@ -48,7 +48,18 @@ class AssignmentRuleRepository(ConfiguredRepository[AssignmentRule], Protocol):
     async def active_user_department(self, tenant_id: UUID, user_id: UUID) -> tuple[bool, UUID | None] | None: ...
 
 
-class LeadFormRepository(ConfiguredRepository[LeadForm], Protocol):
-    async def by_key(self, form_key: str) -> tuple[UUID, LeadForm] | None:
-        """(tenant, form) for a live, active form."""
+class FormEntry(NamedTuple):
+    tenant_id: UUID
+    form: LeadForm
+    retry_after: int | None
+
+
+class LeadFormRepository(ConfiguredRepository[LeadForm], Protocol): ...
+
+
+class LeadFormGate(Protocol):
+    async def enter(self, form_key: str, address: str, limit: int, window_seconds: int) -> FormEntry | None:
+        """A submission to the live, active form of `form_key` (None: no such form, nothing
+        counted) from `address`, counted as a (shared) `RateLimiter` hit in the bucket of that form and
+        address: the form, its tenant, and None when within the limit, else the seconds to wait."""
         ...

@@ -25,7 +25,7 @@ from app.domain.opportunities.service import OpportunityService
 from app.domain.shared.errors import Conflict, Duplicate, FieldError, NotFound, ValidationFailed
 from app.domain.shared.normalize import email_key, phone_key
 from app.domain.shared.owned import OwnedRecords, WriteContextRepository, fields_of
-from app.domain.shared.ports import AuditTrail, EventOutbox, diff
+from app.domain.shared.ports import AuditTrail, EventOutbox, NewEvent, diff
 from app.domain.shared.scope import DataRange, DataScope, Grant
 
 # The tag a captured lead gets when it may duplicate a lead, contact or customer.
@@ -110,8 +110,13 @@ class LeadService(OwnedRecords[Lead]):
         values["owner_id"], values["department_id"] = None, None
         lead = await self.records.insert(tenant_id, None, values)
         created = diff(None, fields_of(lead)) | {"origin": {"before": None, "after": origin}}
-        await self._record(None, "created", lead, created, tenant_id=tenant_id)
-        await self.outbox.publish(tenant_id, ROUTE_EVENT, self.entity, lead.id, {"id": lead.id})
+        # What _record does plus the routing event, in one statement: a public post is hot.
+        name = f"{self.entity}.created"
+        events = [
+            NewEvent(name, self.entity, lead.id, fields_of(lead)),
+            NewEvent(ROUTE_EVENT, self.entity, lead.id, {"id": lead.id}),
+        ]
+        await self.audit.record(None, name, self.resource, lead.id, created, tenant_id=tenant_id, events=events)
         return lead
 
     async def hand_over(self, principal: Principal, values: dict[str, Any]) -> Lead:

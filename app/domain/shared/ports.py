@@ -3,10 +3,20 @@ of endpoints open to anyone."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from app.auth.principal import Principal
+
+
+class NewEvent(NamedTuple):
+    """An outbox event to publish with an audit entry: EventOutbox.publish's arguments, the tenant aside."""
+
+    event_type: str
+    entity: str
+    entity_id: UUID
+    payload: dict[str, Any]
 
 
 class AuditTrail(Protocol):
@@ -19,7 +29,11 @@ class AuditTrail(Protocol):
         changes: dict[str, Any] | None = None,
         *,
         tenant_id: UUID | None = None,
-    ) -> None: ...
+        events: Sequence[NewEvent] = (),
+    ) -> None:
+        """Append an audit entry; and publish `events` in the outbox of its tenant, in the same
+        statement (one round trip where the entry and each event would take one each)."""
+        ...
 
 
 class EventOutbox(Protocol):
@@ -47,5 +61,5 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
 class RateLimiter(Protocol):
     async def hit(self, bucket: str, limit: int, window_seconds: int) -> int | None:
         """Count a hit; None when within the limit, else the seconds until the next is allowed.
-        Counted durably even when the request then fails."""
+        Counted even when the request then fails (outside its transaction)."""
         ...
