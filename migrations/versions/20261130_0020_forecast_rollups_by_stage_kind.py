@@ -20,7 +20,7 @@ Moving deals (a stage deleted with its deals moved) is a deal write like any oth
 grain (`opportunity_stage_rollups`) stays per stage.
 
 Revision ID: 0020
-Revises: 0021
+Revises: 0019
 Create Date: 2026-11-30 12:20:00
 """
 
@@ -31,7 +31,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0020"
-down_revision: str | None = "0021"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -179,6 +179,7 @@ def _regrain(grain: Grain, drop: str, add: str) -> None:
     for function in (grain.apply_function(), grain.rebuild_function(), grain.compact_function()):
         op.execute(function)
     op.execute("SELECT opportunity_rollups_rebuild(id) FROM tenants")
+    op.execute("ANALYZE opportunity_rollups")  # refilled: the forecast's first plans need its statistics
 
 
 def upgrade() -> None:
