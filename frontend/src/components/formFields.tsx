@@ -1,10 +1,28 @@
 // Form items that several record forms share, each in its column of the form's grid.
-import { Col, Form, Input, Select, type SelectProps } from 'antd';
+import { Col, Form, Input, Select, type FormItemProps, type SelectProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useRegions, useUsers } from '../directory';
 
 /** Half a row on wide screens, the whole row on phones. */
 export const HALF = { xs: 24, md: 12 };
+
+/** A form item in half a row (the whole row on phones). */
+export function HalfItem(props: FormItemProps) {
+  return (
+    <Col {...HALF}>
+      <Form.Item {...props} />
+    </Col>
+  );
+}
+
+/** A form item across the whole row. */
+export function FullItem(props: FormItemProps) {
+  return (
+    <Col span={24}>
+      <Form.Item {...props} />
+    </Col>
+  );
+}
 
 /** A free list of words (tags, competitors, phone numbers): typed, split at the separators, no dropdown. */
 export function TagsInput({ separators = [','], ...props }: SelectProps & { separators?: string[] }) {
@@ -15,11 +33,9 @@ export function TagsInput({ separators = [','], ...props }: SelectProps & { sepa
 export function NameItem({ label }: { label: string }) {
   const { t } = useTranslation();
   return (
-    <Col {...HALF}>
-      <Form.Item name="name" label={label} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
-        <Input maxLength={200} />
-      </Form.Item>
-    </Col>
+    <HalfItem name="name" label={label} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+      <Input maxLength={200} />
+    </HalfItem>
   );
 }
 
@@ -28,11 +44,9 @@ export function RegionItem({ label }: { label: string }) {
   const regions = useRegions();
   if (!regions.data?.length) return null;
   return (
-    <Col {...HALF}>
-      <Form.Item name="region_id" label={label}>
-        <Select allowClear options={regions.data.map((r) => ({ value: r.id, label: r.name }))} />
-      </Form.Item>
-    </Col>
+    <HalfItem name="region_id" label={label}>
+      <Select allowClear options={regions.data.map((r) => ({ value: r.id, label: r.name }))} />
+    </HalfItem>
   );
 }
 
@@ -57,37 +71,31 @@ export function OwnerItem({
   const users = useUsers();
   if (!mayAssign || !users.data?.length) return null;
   return (
-    <Col {...HALF}>
-      <Form.Item name="owner_id" label={label} extra={extra}>
-        <Select
-          aria-label={ariaLabel}
-          allowClear={allowClear}
-          showSearch={{ optionFilterProp: 'label' }}
-          options={[...leading, ...users.data.filter((u) => u.active).map((u) => ({ value: u.id, label: u.name }))]}
-        />
-      </Form.Item>
-    </Col>
+    <HalfItem name="owner_id" label={label} extra={extra}>
+      <Select
+        aria-label={ariaLabel}
+        allowClear={allowClear}
+        showSearch={{ optionFilterProp: 'label' }}
+        options={[...leading, ...users.data.filter((u) => u.active).map((u) => ({ value: u.id, label: u.name }))]}
+      />
+    </HalfItem>
   );
 }
 
 /** The record's tags, a whole row. */
 export function TagsItem({ label, ariaLabel }: { label: string; ariaLabel?: string }) {
   return (
-    <Col span={24}>
-      <Form.Item name="tags" label={label}>
-        <TagsInput aria-label={ariaLabel} />
-      </Form.Item>
-    </Col>
+    <FullItem name="tags" label={label}>
+      <TagsInput aria-label={ariaLabel} />
+    </FullItem>
   );
 }
 
 /** The free text about the record, a whole row. */
 export function DescriptionItem({ label, rows = 3, maxLength = 5000 }: { label: string; rows?: number; maxLength?: number }) {
   return (
-    <Col span={24}>
-      <Form.Item name="description" label={label}>
-        <Input.TextArea rows={rows} maxLength={maxLength} />
-      </Form.Item>
-    </Col>
+    <FullItem name="description" label={label}>
+      <Input.TextArea rows={rows} maxLength={maxLength} />
+    </FullItem>
   );
 }

@@ -2,8 +2,10 @@
 // attempt, and the server's refusal shown where it belongs (on the fields, as a duplicate to
 // confirm, as a conflict to reload, or above the form).
 import { useRef, useState } from 'react';
-import type { FormInstance } from 'antd';
+import { useQueryClient } from '@tanstack/react-query';
+import { App, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router-dom';
 import { newIdempotencyKey } from '../api/client';
 import { ApiError } from '../api/errors';
 import { applyServerError, type DuplicateMatch } from './recordForm';
@@ -11,8 +13,8 @@ import { applyServerError, type DuplicateMatch } from './recordForm';
 /** How the page's write is to be sent. */
 export interface SaveRequest {
   idempotencyKey: string;
-  /** The user confirmed a 409 duplicate: send `allow_duplicate`. */
-  allowDuplicate: boolean;
+  /** The request's query: `allow_duplicate` once the user confirmed a 409 duplicate. */
+  query: { allow_duplicate?: boolean };
 }
 
 export function useRecordSave<V>({
@@ -40,7 +42,7 @@ export function useRecordSave<V>({
     setBusy(true);
     setFormError(null);
     try {
-      await write(values, { idempotencyKey: idempotencyKey.current, allowDuplicate });
+      await write(values, { idempotencyKey: idempotencyKey.current, query: allowDuplicate ? { allow_duplicate: true } : {} });
     } catch (error) {
       // The server answered: the next attempt is a new request (a reused key with another body is refused).
       if (error instanceof ApiError) idempotencyKey.current = newIdempotencyKey();
@@ -79,5 +81,18 @@ export function useRecordSave<V>({
         await reload?.();
       },
     },
+  };
+}
+
+/** What follows a saved record: say so, refresh the collection's queries, open the record in place
+ * of the form. `collection` is both its path and its query key ("customers"). */
+export function useOpenSaved(collection: string) {
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  return async (done: string, id: string) => {
+    message.success(done);
+    await queryClient.invalidateQueries({ queryKey: [collection] });
+    navigate(`/${collection}/${id}`, { replace: true });
   };
 }

@@ -1,18 +1,17 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Col, Form, Input, Switch } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Form, Input, Switch } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { api, etagOf, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { useMe } from '../auth';
-import { customFieldsBody } from '../components/CustomFieldInput';
 import { CustomerSelect } from '../components/CustomerSelect';
 import { changedBody, cleanValue, createBody } from '../components/formBody';
-import { DescriptionItem, HALF, NameItem, OwnerItem, TagsInput, TagsItem } from '../components/formFields';
+import { DescriptionItem, HalfItem, NameItem, OwnerItem, TagsInput, TagsItem } from '../components/formFields';
 import { ConflictModal, DuplicateModal, FormPage, RecordForm } from '../components/recordForm';
 import { ErrorState, Loading } from '../components/states';
 import { useFormRecord } from '../components/useFormRecord';
-import { useRecordSave, type SaveRequest } from '../components/useRecordSave';
+import { useOpenSaved, useRecordSave, type SaveRequest } from '../components/useRecordSave';
 import { useCustomFields } from '../directory';
 import { can } from '../permissions';
 import type { Contact } from './customerBits';
@@ -45,9 +44,8 @@ export default function ContactFormPage() {
   const [params] = useSearchParams();
   const { t } = useTranslation();
   const me = useMe();
-  const { message } = App.useApp();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const openSaved = useOpenSaved('contacts');
   const [form] = Form.useForm<Values>();
   const customFields = useCustomFields('contact');
   const mayAssign = can(me, 'contacts:assign');
@@ -59,28 +57,23 @@ export default function ContactFormPage() {
   });
   const { initial, reload } = useFormRecord(form, record, toValues);
 
-  async function write(values: Values, { idempotencyKey, allowDuplicate }: SaveRequest) {
-    const query = allowDuplicate ? { allow_duplicate: true } : {};
-    let savedId: string;
+  async function write(values: Values, { idempotencyKey, query }: SaveRequest) {
     if (!editing) {
-      const body = createBody(values, STANDARD, clean);
-      body.is_primary = !!values.is_primary;
-      body.custom_fields = customFieldsBody(values.custom_fields, undefined, 'create');
       const created = await unwrap(
-        api.POST('/api/v1/contacts', { params: { query, header: { 'idempotency-key': idempotencyKey } }, body: body as ContactCreate }),
+        api.POST('/api/v1/contacts', {
+          params: { query, header: { 'idempotency-key': idempotencyKey } },
+          body: createBody(values, STANDARD, { clean, customFields: true }) as ContactCreate,
+        }),
       );
-      savedId = created.id;
-      message.success(t('contact.created'));
+      await openSaved(t('contact.created'), created.id);
     } else {
       const current = record.data!;
       const body = changedBody(
         values,
         current,
         STANDARD.filter((key) => key !== 'owner_id' || mayAssign),
-        { clean },
+        { clean, customFields: true },
       );
-      const custom = customFieldsBody(values.custom_fields, current.custom_fields, 'update');
-      if (Object.keys(custom).length) body.custom_fields = custom;
       if (Object.keys(body).length)
         await unwrap(
           api.PATCH('/api/v1/contacts/{contact_id}', {
@@ -88,11 +81,8 @@ export default function ContactFormPage() {
             body: body as ContactPatch,
           }),
         );
-      savedId = current.id;
-      message.success(t('common.saved'));
+      await openSaved(t('common.saved'), current.id);
     }
-    await queryClient.invalidateQueries({ queryKey: ['contacts'] });
-    navigate(`/contacts/${savedId}`, { replace: true });
   }
   const saving = useRecordSave({ form, known: KNOWN, write, reload });
 
@@ -112,36 +102,24 @@ export default function ContactFormPage() {
         customFields={customFields.data}
       >
         <NameItem label={t('contact.fields.name')} />
-        <Col {...HALF}>
-          <Form.Item name="customer_id" label={t('contact.fields.customer_id')}>
-            <CustomerSelect />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="title" label={t('contact.fields.title')}>
-            <Input maxLength={200} />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="birthday" label={t('contact.fields.birthday')}>
-            <Input type="date" />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="phones" label={t('contact.fields.phones')}>
-            <TagsInput separators={[',', ' ']} />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="emails" label={t('contact.fields.emails')}>
-            <TagsInput separators={[',', ' ']} />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="is_primary" label={t('contact.fields.is_primary')} valuePropName="checked">
-            <Switch />
-          </Form.Item>
-        </Col>
+        <HalfItem name="customer_id" label={t('contact.fields.customer_id')}>
+          <CustomerSelect />
+        </HalfItem>
+        <HalfItem name="title" label={t('contact.fields.title')}>
+          <Input maxLength={200} />
+        </HalfItem>
+        <HalfItem name="birthday" label={t('contact.fields.birthday')}>
+          <Input type="date" />
+        </HalfItem>
+        <HalfItem name="phones" label={t('contact.fields.phones')}>
+          <TagsInput separators={[',', ' ']} />
+        </HalfItem>
+        <HalfItem name="emails" label={t('contact.fields.emails')}>
+          <TagsInput separators={[',', ' ']} />
+        </HalfItem>
+        <HalfItem name="is_primary" label={t('contact.fields.is_primary')} valuePropName="checked">
+          <Switch />
+        </HalfItem>
         <OwnerItem label={t('contact.fields.owner_id')} mayAssign={mayAssign} allowClear={!editing} />
         <TagsItem label={t('contact.fields.tags')} />
         <DescriptionItem label={t('contact.fields.description')} />

@@ -1,18 +1,17 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Col, Form, Input, InputNumber, Select } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Form, Input, InputNumber, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { useParams, useSearchParams } from 'react-router-dom';
 import { api, etagOf, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { useMe } from '../auth';
 import { CustomerSelect } from '../components/CustomerSelect';
-import { customFieldsBody } from '../components/CustomFieldInput';
 import { changedBody, cleanValue, createBody } from '../components/formBody';
-import { DescriptionItem, HALF, NameItem, OwnerItem, TagsInput } from '../components/formFields';
+import { DescriptionItem, HalfItem, NameItem, OwnerItem, TagsInput } from '../components/formFields';
 import { ConflictModal, FormPage, RecordForm } from '../components/recordForm';
 import { ErrorState, Loading } from '../components/states';
 import { useFormRecord } from '../components/useFormRecord';
-import { useRecordSave, type SaveRequest } from '../components/useRecordSave';
+import { useOpenSaved, useRecordSave, type SaveRequest } from '../components/useRecordSave';
 import { useCustomFields } from '../directory';
 import { can } from '../permissions';
 import { usePipelines } from './salesBits';
@@ -55,9 +54,7 @@ export default function OpportunityFormPage() {
   const [search] = useSearchParams();
   const { t } = useTranslation();
   const me = useMe();
-  const { message } = App.useApp();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const openSaved = useOpenSaved('opportunities');
   const [form] = Form.useForm<Values>();
   const customFields = useCustomFields('opportunity');
   const pipelines = usePipelines();
@@ -75,15 +72,12 @@ export default function OpportunityFormPage() {
 
   async function write(values: Values, { idempotencyKey }: SaveRequest) {
     if (!editing) {
-      const body = createBody(values, [...EDITABLE, ...CREATE_ONLY]);
+      const body = createBody(values, [...EDITABLE, ...CREATE_ONLY], { customFields: true });
       if (body.amount !== undefined) body.amount = String(body.amount);
-      body.custom_fields = customFieldsBody(values.custom_fields, undefined, 'create');
       const created = await unwrap(
         api.POST('/api/v1/opportunities', { params: { header: { 'idempotency-key': idempotencyKey } }, body: body as Create }),
       );
-      message.success(t('opportunities.created'));
-      await queryClient.invalidateQueries({ queryKey: ['opportunities'] });
-      navigate(`/opportunities/${created.id}`, { replace: true });
+      await openSaved(t('opportunities.created'), created.id);
     } else {
       const current = record.data!;
       // The amount is a decimal string on the record and a number on the form; a deal with line
@@ -92,7 +86,7 @@ export default function OpportunityFormPage() {
         values,
         current,
         EDITABLE.filter((key) => key !== 'amount' && (key !== 'owner_id' || mayAssign) && (key !== 'forecast_category' || !closed)),
-        { lists: ['tags', 'competitors'] },
+        { lists: ['tags', 'competitors'], customFields: true },
       );
       if (!fromLines) {
         const v = cleanValue(values.amount);
@@ -100,8 +94,6 @@ export default function OpportunityFormPage() {
         if (JSON.stringify(amount) !== JSON.stringify(Number(current.amount ?? null)))
           body.amount = amount === null ? null : String(amount);
       }
-      const custom = customFieldsBody(values.custom_fields, current.custom_fields, 'update');
-      if (Object.keys(custom).length) body.custom_fields = custom;
       if (Object.keys(body).length)
         await unwrap(
           api.PATCH('/api/v1/opportunities/{opportunity_id}', {
@@ -109,9 +101,7 @@ export default function OpportunityFormPage() {
             body: body as Patch,
           }),
         );
-      message.success(t('common.saved'));
-      await queryClient.invalidateQueries({ queryKey: ['opportunities'] });
-      navigate(`/opportunities/${current.id}`, { replace: true });
+      await openSaved(t('common.saved'), current.id);
     }
   }
   const saving = useRecordSave({ form, known: KNOWN, write, reload });
@@ -136,84 +126,58 @@ export default function OpportunityFormPage() {
         customFields={customFields.data}
       >
         <NameItem label={t('opportunities.fields.name')} />
-        <Col {...HALF}>
-          <Form.Item
-            name="customer_id"
-            label={t('opportunities.fields.customer_id')}
-            rules={[{ required: true, message: t('common.required') }]}
-          >
-            <CustomerSelect ariaLabel={t('opportunities.fields.customer_id')} />
-          </Form.Item>
-        </Col>
+        <HalfItem
+          name="customer_id"
+          label={t('opportunities.fields.customer_id')}
+          rules={[{ required: true, message: t('common.required') }]}
+        >
+          <CustomerSelect ariaLabel={t('opportunities.fields.customer_id')} />
+        </HalfItem>
         {!editing && (
           <>
-            <Col {...HALF}>
-              <Form.Item name="pipeline_id" label={t('opportunities.fields.pipeline_id')}>
-                <Select
-                  allowClear
-                  onChange={() => form.setFieldValue('stage_id', undefined)}
-                  options={(pipelines.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
-                />
-              </Form.Item>
-            </Col>
-            <Col {...HALF}>
-              <Form.Item name="stage_id" label={t('opportunities.fields.stage_id')}>
-                <Select
-                  allowClear
-                  disabled={!pipeline}
-                  options={(pipeline?.stages ?? []).filter((s) => s.kind === 'open').map((s) => ({ value: s.id, label: s.name }))}
-                />
-              </Form.Item>
-            </Col>
+            <HalfItem name="pipeline_id" label={t('opportunities.fields.pipeline_id')}>
+              <Select
+                allowClear
+                onChange={() => form.setFieldValue('stage_id', undefined)}
+                options={(pipelines.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+              />
+            </HalfItem>
+            <HalfItem name="stage_id" label={t('opportunities.fields.stage_id')}>
+              <Select
+                allowClear
+                disabled={!pipeline}
+                options={(pipeline?.stages ?? []).filter((s) => s.kind === 'open').map((s) => ({ value: s.id, label: s.name }))}
+              />
+            </HalfItem>
           </>
         )}
-        <Col {...HALF}>
-          <Form.Item
-            name="amount"
-            label={t('opportunities.fields.amount')}
-            extra={fromLines ? t('opportunities.amountFromLines') : undefined}
-          >
-            <InputNumber min={0} step={1000} style={{ width: '100%' }} disabled={fromLines} />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="currency" label={t('opportunities.fields.currency')} rules={[{ pattern: /^[A-Z]{3}$/, message: 'ISO 4217' }]}>
-            <Input maxLength={3} placeholder={pipeline?.currency ?? 'CNY'} />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="expected_close_date" label={t('opportunities.fields.expected_close_date')}>
-            <Input type="date" />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="probability" label={t('opportunities.fields.probability')}>
-            <InputNumber min={0} max={100} style={{ width: '100%' }} />
-          </Form.Item>
-        </Col>
+        <HalfItem name="amount" label={t('opportunities.fields.amount')} extra={fromLines ? t('opportunities.amountFromLines') : undefined}>
+          <InputNumber min={0} step={1000} style={{ width: '100%' }} disabled={fromLines} />
+        </HalfItem>
+        <HalfItem name="currency" label={t('opportunities.fields.currency')} rules={[{ pattern: /^[A-Z]{3}$/, message: 'ISO 4217' }]}>
+          <Input maxLength={3} placeholder={pipeline?.currency ?? 'CNY'} />
+        </HalfItem>
+        <HalfItem name="expected_close_date" label={t('opportunities.fields.expected_close_date')}>
+          <Input type="date" />
+        </HalfItem>
+        <HalfItem name="probability" label={t('opportunities.fields.probability')}>
+          <InputNumber min={0} max={100} style={{ width: '100%' }} />
+        </HalfItem>
         {!closed && (
-          <Col {...HALF}>
-            <Form.Item name="forecast_category" label={t('opportunities.fields.forecast_category')}>
-              <Select allowClear={!editing} options={categories} />
-            </Form.Item>
-          </Col>
+          <HalfItem name="forecast_category" label={t('opportunities.fields.forecast_category')}>
+            <Select allowClear={!editing} options={categories} />
+          </HalfItem>
         )}
-        <Col {...HALF}>
-          <Form.Item name="next_step" label={t('opportunities.fields.next_step')}>
-            <Input maxLength={100} />
-          </Form.Item>
-        </Col>
+        <HalfItem name="next_step" label={t('opportunities.fields.next_step')}>
+          <Input maxLength={100} />
+        </HalfItem>
         <OwnerItem label={t('opportunities.fields.owner_id')} mayAssign={mayAssign} allowClear={!editing} />
-        <Col {...HALF}>
-          <Form.Item name="competitors" label={t('opportunities.fields.competitors')}>
-            <TagsInput />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="tags" label={t('opportunities.fields.tags')}>
-            <TagsInput />
-          </Form.Item>
-        </Col>
+        <HalfItem name="competitors" label={t('opportunities.fields.competitors')}>
+          <TagsInput />
+        </HalfItem>
+        <HalfItem name="tags" label={t('opportunities.fields.tags')}>
+          <TagsInput />
+        </HalfItem>
         <DescriptionItem label={t('opportunities.fields.description')} maxLength={10000} />
       </RecordForm>
       <ConflictModal {...saving.conflictModal} />

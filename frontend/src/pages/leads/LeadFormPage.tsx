@@ -1,16 +1,16 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Col, Form, Input, List, Select } from 'antd';
+import { useQuery } from '@tanstack/react-query';
+import { Form, Input, List, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
 import { api, etagOf, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useMe } from '../../auth';
 import { changedBody, createBody } from '../../components/formBody';
-import { DescriptionItem, HALF, NameItem, OwnerItem, RegionItem, TagsItem } from '../../components/formFields';
+import { DescriptionItem, HalfItem, NameItem, OwnerItem, RegionItem, TagsItem } from '../../components/formFields';
 import { ConflictModal, DuplicateModal, FormPage, RecordForm, type DuplicateMatch } from '../../components/recordForm';
 import { ErrorState, Loading } from '../../components/states';
 import { useFormRecord } from '../../components/useFormRecord';
-import { useRecordSave, type SaveRequest } from '../../components/useRecordSave';
+import { useOpenSaved, useRecordSave, type SaveRequest } from '../../components/useRecordSave';
 import { can } from '../../permissions';
 import { recordPath, type Lead } from './leadBits';
 import { LEAD_RATINGS, LEAD_SOURCES } from './leadFilters';
@@ -65,9 +65,7 @@ export default function LeadFormPage() {
   const editing = !!id;
   const { t } = useTranslation();
   const me = useMe();
-  const { message } = App.useApp();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const openSaved = useOpenSaved('leads');
   const [form] = Form.useForm<Values>();
   const mayAssign = can(me, 'leads:assign');
 
@@ -78,8 +76,7 @@ export default function LeadFormPage() {
   });
   const { initial, reload } = useFormRecord(form, record, toValues);
 
-  async function write(values: Values, { idempotencyKey, allowDuplicate }: SaveRequest) {
-    const query = allowDuplicate ? { allow_duplicate: true } : {};
+  async function write(values: Values, { idempotencyKey, query }: SaveRequest) {
     if (!editing) {
       const created = await unwrap(
         api.POST('/api/v1/leads', {
@@ -87,9 +84,7 @@ export default function LeadFormPage() {
           body: createBody(values, STANDARD) as LeadCreate,
         }),
       );
-      message.success(t('leads.created'));
-      await queryClient.invalidateQueries({ queryKey: ['leads'] });
-      navigate(`/leads/${created.id}`, { replace: true });
+      await openSaved(t('leads.created'), created.id);
     } else {
       const current = record.data!;
       const body = changedBody(
@@ -105,9 +100,7 @@ export default function LeadFormPage() {
           }),
         );
       }
-      message.success(t('common.saved'));
-      await queryClient.invalidateQueries({ queryKey: ['leads'] });
-      navigate(`/leads/${current.id}`, { replace: true });
+      await openSaved(t('common.saved'), current.id);
     }
   }
   const saving = useRecordSave({ form, known: KNOWN, write, reload });
@@ -126,36 +119,24 @@ export default function LeadFormPage() {
         editing={editing}
       >
         <NameItem label={t('leads.fields.name')} />
-        <Col {...HALF}>
-          <Form.Item name="company" label={t('leads.fields.company')}>
-            <Input maxLength={200} />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="title" label={t('leads.fields.title')}>
-            <Input maxLength={200} />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="source" label={t('leads.fields.source')}>
-            <Select options={LEAD_SOURCES.map((s) => ({ value: s, label: t(`leads.source.${s}`) }))} />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="phone" label={t('leads.fields.phone')}>
-            <Input type="tel" inputMode="tel" />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="email" label={t('leads.fields.email')}>
-            <Input inputMode="email" autoComplete="off" />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="rating" label={t('leads.fields.rating')}>
-            <Select allowClear options={LEAD_RATINGS.map((r) => ({ value: r, label: t(`leads.rating.${r}`) }))} />
-          </Form.Item>
-        </Col>
+        <HalfItem name="company" label={t('leads.fields.company')}>
+          <Input maxLength={200} />
+        </HalfItem>
+        <HalfItem name="title" label={t('leads.fields.title')}>
+          <Input maxLength={200} />
+        </HalfItem>
+        <HalfItem name="source" label={t('leads.fields.source')}>
+          <Select options={LEAD_SOURCES.map((s) => ({ value: s, label: t(`leads.source.${s}`) }))} />
+        </HalfItem>
+        <HalfItem name="phone" label={t('leads.fields.phone')}>
+          <Input type="tel" inputMode="tel" />
+        </HalfItem>
+        <HalfItem name="email" label={t('leads.fields.email')}>
+          <Input inputMode="email" autoComplete="off" />
+        </HalfItem>
+        <HalfItem name="rating" label={t('leads.fields.rating')}>
+          <Select allowClear options={LEAD_RATINGS.map((r) => ({ value: r, label: t(`leads.rating.${r}`) }))} />
+        </HalfItem>
         <RegionItem label={t('leads.fields.region_id')} />
         <OwnerItem label={t('leads.fields.owner_id')} mayAssign={mayAssign} allowClear={!editing} />
         <TagsItem label={t('leads.fields.tags')} />

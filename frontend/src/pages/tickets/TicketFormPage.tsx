@@ -6,10 +6,9 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { useMe } from '../../auth';
-import { customFieldsBody } from '../../components/CustomFieldInput';
 import { CustomerSelect } from '../../components/CustomerSelect';
 import { createBody } from '../../components/formBody';
-import { DescriptionItem, HALF, OwnerItem, TagsItem } from '../../components/formFields';
+import { DescriptionItem, FullItem, HalfItem, OwnerItem, TagsItem } from '../../components/formFields';
 import { FormPage, RecordForm } from '../../components/recordForm';
 import { useRecordSave, type SaveRequest } from '../../components/useRecordSave';
 import { useCustomFields, useDepartments } from '../../directory';
@@ -41,10 +40,9 @@ const QUEUE = '__queue__';
 /** The create body: blanks left out, so the server's defaults and assignment rules apply; the
  * queue choice becomes `owner_id: null` with the team. */
 export function ticketBody(values: Values): TicketCreate {
-  const body = createBody(values, FIELDS);
+  const body = createBody(values, FIELDS, { customFields: true });
   if (body.owner_id === QUEUE) body.owner_id = null;
   else delete body.department_id;
-  body.custom_fields = customFieldsBody(values.custom_fields, undefined, 'create');
   return body as TicketCreate;
 }
 
@@ -121,32 +119,26 @@ export default function TicketFormPage() {
             <Select options={TICKET_PRIORITIES.map((v) => ({ value: v, label: t(`tickets.priority.${v}`) }))} />
           </Form.Item>
         </Col>
-        <Col {...HALF}>
-          <Form.Item name="customer_id" label={t('tickets.fields.customer_id')}>
-            <CustomerSelect
-              ariaLabel={t('tickets.fields.customer_id')}
-              onChange={(v) => form.setFieldsValue({ customer_id: v, contact_id: undefined })}
-            />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="contact_id" label={t('tickets.fields.contact_id')}>
-            <Select
-              aria-label={t('tickets.fields.contact_id')}
-              allowClear
-              disabled={!customerId}
-              loading={contacts.isFetching}
-              placeholder={customerId ? undefined : t('tickets.pickCustomerFirst')}
-              options={contactOptions}
-              showSearch={{ optionFilterProp: 'label' }}
-            />
-          </Form.Item>
-        </Col>
-        <Col {...HALF}>
-          <Form.Item name="category_id" label={t('tickets.fields.category_id')}>
-            <TreeSelect aria-label={t('tickets.fields.category_id')} allowClear treeData={tree} treeDefaultExpandAll />
-          </Form.Item>
-        </Col>
+        <HalfItem name="customer_id" label={t('tickets.fields.customer_id')}>
+          <CustomerSelect
+            ariaLabel={t('tickets.fields.customer_id')}
+            onChange={(v) => form.setFieldsValue({ customer_id: v, contact_id: undefined })}
+          />
+        </HalfItem>
+        <HalfItem name="contact_id" label={t('tickets.fields.contact_id')}>
+          <Select
+            aria-label={t('tickets.fields.contact_id')}
+            allowClear
+            disabled={!customerId}
+            loading={contacts.isFetching}
+            placeholder={customerId ? undefined : t('tickets.pickCustomerFirst')}
+            options={contactOptions}
+            showSearch={{ optionFilterProp: 'label' }}
+          />
+        </HalfItem>
+        <HalfItem name="category_id" label={t('tickets.fields.category_id')}>
+          <TreeSelect aria-label={t('tickets.fields.category_id')} allowClear treeData={tree} treeDefaultExpandAll />
+        </HalfItem>
         <OwnerItem
           label={t('tickets.fields.owner_id')}
           ariaLabel={t('tickets.fields.owner_id')}
@@ -156,21 +148,17 @@ export default function TicketFormPage() {
           leading={[{ value: QUEUE, label: t('tickets.leaveInQueue') }]}
         />
         {owner === QUEUE && (
-          <Col {...HALF}>
-            <Form.Item name="department_id" label={t('tickets.fields.department_id')}>
-              <Select allowClear options={(departments.data ?? []).map((d) => ({ value: d.id, label: d.name }))} />
-            </Form.Item>
-          </Col>
+          <HalfItem name="department_id" label={t('tickets.fields.department_id')}>
+            <Select allowClear options={(departments.data ?? []).map((d) => ({ value: d.id, label: d.name }))} />
+          </HalfItem>
         )}
-        <Col span={24}>
-          <Form.Item
-            name="subject"
-            label={t('tickets.fields.subject')}
-            rules={[{ required: true, whitespace: true, message: t('common.required') }]}
-          >
-            <Input maxLength={300} />
-          </Form.Item>
-        </Col>
+        <FullItem
+          name="subject"
+          label={t('tickets.fields.subject')}
+          rules={[{ required: true, whitespace: true, message: t('common.required') }]}
+        >
+          <Input maxLength={300} />
+        </FullItem>
         <DescriptionItem label={t('tickets.fields.description')} rows={4} maxLength={20000} />
         <TagsItem label={t('tickets.fields.tags')} ariaLabel={t('tickets.fields.tags')} />
       </RecordForm>
