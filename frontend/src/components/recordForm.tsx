@@ -8,7 +8,7 @@ import { useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/errors';
 import type { CustomField } from '../directory';
 import { CustomFieldItem } from './CustomFieldInput';
-import { describeError } from './states';
+import { describeError, ErrorState, Loading } from './states';
 
 /** What a 409 duplicate answer says matched: `{entity: "lead" | "contact" | "customer", id}`. */
 export interface DuplicateMatch {
@@ -153,9 +153,25 @@ export function FormButtons({ busy, editing, onCancel }: { busy: boolean; editin
   );
 }
 
-/** A create/edit page: its title, the last save's error, then the form (and its dialogs).
- * `name` ("customer-form") names the title's id and the form's test id. */
-export function FormPage({ name, title, error, children }: { name: string; title: string; error: string | null; children: ReactNode }) {
+/** A create/edit page: while the edited record loads, a spinner; if it cannot be had, why; then
+ * the title, the last save's error, and the form (and its dialogs). `name` ("customer-form") names
+ * the title's id and the form's test id. */
+export function FormPage({
+  name,
+  title,
+  error,
+  record,
+  children,
+}: {
+  name: string;
+  title: string;
+  error: string | null;
+  /** The edited record's query (none when creating). */
+  record?: { isLoading: boolean; isError: boolean; error: unknown; refetch: () => unknown };
+  children: ReactNode;
+}) {
+  if (record?.isLoading) return <Loading />;
+  if (record?.isError) return <ErrorState error={record.error} onRetry={() => void record.refetch()} />;
   return (
     <section aria-labelledby={`${name}-title`}>
       <div className="page-header">

@@ -9,7 +9,6 @@ import { CustomerSelect } from '../components/CustomerSelect';
 import { changedBody, cleanValue, createBody } from '../components/formBody';
 import { DescriptionItem, HalfItem, NameItem, OwnerItem, TagsInput, TagsItem } from '../components/formFields';
 import { ConflictModal, DuplicateModal, FormPage, RecordForm } from '../components/recordForm';
-import { ErrorState, Loading } from '../components/states';
 import { useFormRecord } from '../components/useFormRecord';
 import { useOpenSaved, useRecordSave, type SaveRequest } from '../components/useRecordSave';
 import { useCustomFields } from '../directory';
@@ -86,10 +85,13 @@ export default function ContactFormPage() {
   }
   const saving = useRecordSave({ form, known: KNOWN, write, reload });
 
-  if (editing && record.isLoading) return <Loading />;
-  if (editing && record.isError) return <ErrorState error={record.error} onRetry={() => void record.refetch()} />;
   return (
-    <FormPage name="contact-form" title={editing ? t('contact.editTitle') : t('contact.new')} error={saving.formError}>
+    <FormPage
+      name="contact-form"
+      title={editing ? t('contact.editTitle') : t('contact.new')}
+      error={saving.formError}
+      record={editing ? record : undefined}
+    >
       <RecordForm<Values>
         name="contact-form"
         form={form}

@@ -8,7 +8,6 @@ import { useMe } from '../auth';
 import { changedBody, createBody } from '../components/formBody';
 import { DescriptionItem, FullItem, HalfItem, NameItem, OwnerItem, RegionItem, TagsItem } from '../components/formFields';
 import { ConflictModal, DuplicateModal, FormPage, RecordForm } from '../components/recordForm';
-import { ErrorState, Loading } from '../components/states';
 import { useFormRecord } from '../components/useFormRecord';
 import { useOpenSaved, useRecordSave, type SaveRequest } from '../components/useRecordSave';
 import { useCustomFields } from '../directory';
@@ -93,11 +92,13 @@ export default function CustomerFormPage() {
   }
   const saving = useRecordSave({ form, known: KNOWN, write, reload });
 
-  if (editing && record.isLoading) return <Loading />;
-  if (editing && record.isError) return <ErrorState error={record.error} onRetry={() => void record.refetch()} />;
-
   return (
-    <FormPage name="customer-form" title={editing ? t('customer.editTitle') : t('customer.new')} error={saving.formError}>
+    <FormPage
+      name="customer-form"
+      title={editing ? t('customer.editTitle') : t('customer.new')}
+      error={saving.formError}
+      record={editing ? record : undefined}
+    >
       <RecordForm<Values>
         name="customer-form"
         form={form}

@@ -9,7 +9,6 @@ import { CustomerSelect } from '../components/CustomerSelect';
 import { changedBody, cleanValue, createBody } from '../components/formBody';
 import { DescriptionItem, HalfItem, NameItem, OwnerItem, TagsInput } from '../components/formFields';
 import { ConflictModal, FormPage, RecordForm } from '../components/recordForm';
-import { ErrorState, Loading } from '../components/states';
 import { useFormRecord } from '../components/useFormRecord';
 import { useOpenSaved, useRecordSave, type SaveRequest } from '../components/useRecordSave';
 import { useCustomFields } from '../directory';
@@ -106,16 +105,18 @@ export default function OpportunityFormPage() {
   }
   const saving = useRecordSave({ form, known: KNOWN, write, reload });
 
-  if (editing && record.isLoading) return <Loading />;
-  if (editing && record.isError) return <ErrorState error={record.error} onRetry={() => void record.refetch()} />;
-
   const pipeline = (pipelines.data ?? []).find((p) => p.id === pipelineId);
   const categories = (['pipeline', 'best_case', 'commit', 'omitted'] as const).map((c) => ({
     value: c,
     label: t(`opportunities.category.${c}`),
   }));
   return (
-    <FormPage name="opportunity-form" title={editing ? t('opportunities.editTitle') : t('opportunities.new')} error={saving.formError}>
+    <FormPage
+      name="opportunity-form"
+      title={editing ? t('opportunities.editTitle') : t('opportunities.new')}
+      error={saving.formError}
+      record={editing ? record : undefined}
+    >
       <RecordForm<Values>
         name="opportunity-form"
         form={form}

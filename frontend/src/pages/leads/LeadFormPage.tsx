@@ -8,7 +8,6 @@ import { useMe } from '../../auth';
 import { changedBody, createBody } from '../../components/formBody';
 import { DescriptionItem, HalfItem, NameItem, OwnerItem, RegionItem, TagsItem } from '../../components/formFields';
 import { ConflictModal, DuplicateModal, FormPage, RecordForm, type DuplicateMatch } from '../../components/recordForm';
-import { ErrorState, Loading } from '../../components/states';
 import { useFormRecord } from '../../components/useFormRecord';
 import { useOpenSaved, useRecordSave, type SaveRequest } from '../../components/useRecordSave';
 import { can } from '../../permissions';
@@ -105,11 +104,13 @@ export default function LeadFormPage() {
   }
   const saving = useRecordSave({ form, known: KNOWN, write, reload });
 
-  if (editing && record.isLoading) return <Loading />;
-  if (editing && record.isError) return <ErrorState error={record.error} onRetry={() => void record.refetch()} />;
-
   return (
-    <FormPage name="lead-form" title={editing ? t('leads.editTitle') : t('leads.new')} error={saving.formError}>
+    <FormPage
+      name="lead-form"
+      title={editing ? t('leads.editTitle') : t('leads.new')}
+      error={saving.formError}
+      record={editing ? record : undefined}
+    >
       <RecordForm<Values>
         name="lead-form"
         form={form}
