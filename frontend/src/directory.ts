@@ -78,6 +78,12 @@ export function useCustomFields(entity: 'customer' | 'contact' | 'lead' | 'oppor
   });
 }
 
+/** The active users as select options, "name (email)": a list's owner filter, bulk assignment. */
+export function useUserOptions(): { value: string; label: string }[] {
+  const users = useUsers();
+  return (users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }));
+}
+
 /** id -> display name, with "me" for the caller. */
 export function useUserName() {
   const { me } = useAuth();

@@ -1,8 +1,11 @@
-// Pieces the record lists share.
-import { useCallback } from 'react';
-import { Button, Select, Typography } from 'antd';
+// Pieces the record lists share: filters kept in the URL and their toolbar controls, the sort,
+// the pages loaded over the keyset cursor.
+import { useCallback, useMemo } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { Button, Input, Select, Tag, Typography, type SelectProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
+import { useDepartments } from '../directory';
 
 /** The named filters of a list, read from the URL query (absent or empty: undefined). */
 export function readFilters<K extends string>(params: URLSearchParams, keys: readonly K[]): Record<K, string | undefined> {
@@ -90,6 +93,133 @@ export function LoadMore({ query, shown }: { query: Pager; shown: number }) {
           </Typography.Text>
         </div>
       )}
+    </div>
+  );
+}
+
+/** A list's rows, page after page over the keyset cursor; `keep` (a module-level guard, so the rows
+ * change with the pages only) picks the full rows: a list may answer with only some fields of a row. */
+export function useCursorList<I, T extends I>(
+  queryKey: readonly unknown[],
+  load: (cursor: string | undefined) => Promise<{ items: I[]; next_cursor?: string | null }>,
+  keep: (item: I) => item is T,
+) {
+  const query = useInfiniteQuery({
+    queryKey,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) => load(pageParam),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  const rows = useMemo(() => (query.data?.pages.flatMap((p) => p.items) ?? []).filter(keep), [query.data, keep]);
+  return { query, rows };
+}
+
+/** The search box of a list's toolbar; an empty search clears the filter. */
+export function SearchFilter({
+  value,
+  onSearch,
+  placeholder,
+  width,
+  testId,
+}: {
+  value: string | undefined;
+  onSearch: (q: string | undefined) => void;
+  placeholder: string;
+  width: number;
+  testId?: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Input.Search
+      aria-label={t('common.search')}
+      placeholder={placeholder}
+      defaultValue={value}
+      allowClear
+      onSearch={(v) => onSearch(v.trim() || undefined)}
+      style={{ width }}
+      data-testid={testId}
+    />
+  );
+}
+
+/** One filter of a list as a select, named by its label (also the placeholder); cleared: undefined. */
+export function FilterSelect({
+  label,
+  onChange,
+  ...props
+}: Omit<SelectProps, 'onChange'> & { label: string; onChange: (value: string | undefined) => void }) {
+  return <Select aria-label={label} placeholder={label} allowClear onChange={(v: string | undefined) => onChange(v)} {...props} />;
+}
+
+/** The department filter, where the caller may read departments and there are some. */
+export function DepartmentFilter({ value, onChange }: { value: string | undefined; onChange: (value: string | undefined) => void }) {
+  const { t } = useTranslation();
+  const departments = useDepartments();
+  if (!departments.data?.length) return null;
+  return (
+    <FilterSelect
+      label={t('users.fields.department_id')}
+      value={value}
+      onChange={onChange}
+      options={departments.data.map((d) => ({ value: d.id, label: d.name }))}
+    />
+  );
+}
+
+/** The tag filter: applied on Enter (and, unless told otherwise, on leaving the box). */
+export function TagFilter({
+  value,
+  onChange,
+  width,
+  applyOnBlur = true,
+}: {
+  value: string | undefined;
+  onChange: (tag: string | undefined) => void;
+  width: number;
+  applyOnBlur?: boolean;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Input
+      aria-label={t('customer.filter.tag')}
+      placeholder={t('customer.filter.tag')}
+      defaultValue={value}
+      allowClear
+      onPressEnter={(e) => onChange((e.target as HTMLInputElement).value.trim() || undefined)}
+      onBlur={applyOnBlur ? (e) => onChange(e.target.value.trim() || undefined) : undefined}
+      style={{ width }}
+    />
+  );
+}
+
+/** "Clear filters", while any filter is set. */
+export function ClearFilters({ active, onClear }: { active: boolean; onClear: () => void }) {
+  const { t } = useTranslation();
+  if (!active) return null;
+  return <Button onClick={onClear}>{t('common.clearFilters')}</Button>;
+}
+
+/** The one-click filters above a list (leads' "mine", tickets' views), each a chip that toggles. */
+export function QuickFilters({
+  label,
+  items,
+}: {
+  label: string;
+  items: { key: string; label: string; checked: boolean; onToggle: () => void; testId: string }[];
+}) {
+  return (
+    <div className="quick-filters" role="group" aria-label={label}>
+      {items.map((item) => (
+        <Tag.CheckableTag
+          key={item.key}
+          checked={item.checked}
+          onChange={item.onToggle}
+          data-testid={item.testId}
+          style={{ padding: '4px 10px', fontSize: 14 }}
+        >
+          {item.label}
+        </Tag.CheckableTag>
+      ))}
     </div>
   );
 }

@@ -1,13 +1,14 @@
-// What the create/edit forms share: server errors onto fields, the 409 duplicate and 412 conflict
-// dialogs.
+// What the create/edit forms share: the page and form around the fields, server errors onto
+// fields, the 409 duplicate and 412 conflict dialogs.
 import type { ReactNode } from 'react';
-import { Button, Card, Col, Modal, Row, Space, type FormInstance } from 'antd';
+import { Alert, Button, Card, Col, Form, Modal, Row, Space, Typography, type FormInstance, type FormProps } from 'antd';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/errors';
 import type { CustomField } from '../directory';
 import { CustomFieldItem } from './CustomFieldInput';
-import { describeError } from './states';
+import { describeError, ErrorState, Loading } from './states';
 
 /** What a 409 duplicate answer says matched: `{entity: "lead" | "contact" | "customer", id}`. */
 export interface DuplicateMatch {
@@ -149,5 +150,78 @@ export function FormButtons({ busy, editing, onCancel }: { busy: boolean; editin
       </Button>
       <Button onClick={onCancel}>{t('common.cancel')}</Button>
     </Space>
+  );
+}
+
+/** A create/edit page: while the edited record loads, a spinner; if it cannot be had, why; then
+ * the title, the last save's error, and the form (and its dialogs). `name` ("customer-form") names
+ * the title's id and the form's test id. */
+export function FormPage({
+  name,
+  title,
+  error,
+  record,
+  children,
+}: {
+  name: string;
+  title: string;
+  error: string | null;
+  /** The edited record's query (none when creating). */
+  record?: { isLoading: boolean; isError: boolean; error: unknown; refetch: () => unknown };
+  children: ReactNode;
+}) {
+  if (record?.isLoading) return <Loading />;
+  if (record?.isError) return <ErrorState error={record.error} onRetry={() => void record.refetch()} />;
+  return (
+    <section aria-labelledby={`${name}-title`}>
+      <div className="page-header">
+        <Typography.Title level={2} id={`${name}-title`}>
+          {title}
+        </Typography.Title>
+      </div>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} role="alert" />}
+      {children}
+    </section>
+  );
+}
+
+/** The form: the page's fields in one card, then the tenant's custom fields, then save / cancel. */
+export function RecordForm<V>({
+  name,
+  form,
+  initialValues,
+  busy,
+  editing,
+  customFields,
+  onFinish,
+  children,
+}: {
+  name: string;
+  form: FormInstance<V>;
+  initialValues: FormProps<V>['initialValues'];
+  busy: boolean;
+  editing: boolean;
+  customFields?: CustomField[];
+  onFinish: (values: V) => void;
+  /** The fields, as columns of one row. */
+  children: ReactNode;
+}) {
+  const navigate = useNavigate();
+  return (
+    <Form<V>
+      form={form}
+      layout="vertical"
+      onFinish={onFinish}
+      initialValues={initialValues}
+      disabled={busy}
+      scrollToFirstError
+      data-testid={name}
+    >
+      <Card>
+        <Row gutter={16}>{children}</Row>
+      </Card>
+      <CustomFieldsCard fields={customFields} />
+      <FormButtons busy={busy} editing={editing} onCancel={() => navigate(-1)} />
+    </Form>
   );
 }

@@ -1,21 +1,21 @@
-import { useMemo, useState } from 'react';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Input, Select, Table, Tag, Typography, type TableProps } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Tag, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
-import { PlusOutlined } from '@ant-design/icons';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
 import { can } from '../permissions';
-import { BulkAssignBar } from '../components/BulkAssignBar';
+import { BulkAssignBar, useRowSelection } from '../components/BulkAssignBar';
 import { CustomerSelect } from '../components/CustomerSelect';
 import { CustomFieldFilter } from '../components/CustomFieldFilter';
-import { LoadMore, SortSelect, useUrlFilters } from '../components/lists';
-import { EmptyState, ErrorState } from '../components/states';
-import { useCustomFields, useDepartments, useUserName, useUsers } from '../directory';
+import { DepartmentFilter, FilterSelect, SearchFilter, SortSelect, TagFilter, useCursorList, useUrlFilters } from '../components/lists';
+import { RecordTable } from '../components/RecordTable';
+import { useCustomFields, useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
 
 const FILTERS = ['q', 'owner', 'department', 'customer', 'tag', 'sort', 'ck', 'cv'] as const;
+// a full row, not one of only some fields
+const isContact = (c: object): c is Contact => 'name' in c;
 
 export default function ContactsPage() {
   const { t, i18n } = useTranslation();
@@ -25,21 +25,18 @@ export default function ContactsPage() {
   const userName = useUserName();
   const me = useMe();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const departments = useDepartments();
   const customFields = useCustomFields('contact');
   const mayAssign = can(me, 'contacts:assign');
-  const [selected, setSelected] = useState<string[]>([]);
+  const selection = useRowSelection<Contact>(mayAssign, (c) => c.name);
 
   function setFilter(key: (typeof FILTERS)[number], value: string | undefined) {
     setUrlFilter(key, value);
-    setSelected([]);
+    selection.clear();
   }
 
-  const query = useInfiniteQuery({
-    queryKey: ['contacts', 'list', filters],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => {
+  const { query, rows } = useCursorList(
+    ['contacts', 'list', filters],
+    (cursor) => {
       const q: Record<string, string | number | undefined> = {
         q: filters.q,
         owner: filters.owner,
@@ -48,14 +45,13 @@ export default function ContactsPage() {
         tag: filters.tag,
         sort,
         limit: 50,
-        cursor: pageParam,
+        cursor,
       };
       if (filters.ck && filters.cv) q[`custom.${filters.ck}`] = filters.cv;
       return unwrap(api.GET('/api/v1/contacts', { params: { query: q as never } }));
     },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = useMemo(() => (query.data?.pages.flatMap((p) => p.items) ?? []).filter((c): c is Contact => 'name' in c), [query.data]);
+    isContact,
+  );
 
   const columns: NonNullable<TableProps<Contact>['columns']> = [
     { key: 'name', title: t('contact.fields.name'), render: (_: unknown, c: Contact) => <Link to={`/contacts/${c.id}`}>{c.name}</Link> },
@@ -89,43 +85,18 @@ export default function ContactsPage() {
         )}
       </div>
       <div className="toolbar" role="search">
-        <Input.Search
-          aria-label={t('common.search')}
-          placeholder={t('contact.searchPlaceholder')}
-          defaultValue={filters.q}
-          allowClear
-          onSearch={(v) => setFilter('q', v.trim() || undefined)}
-          style={{ width: 300 }}
-        />
-        <Select
-          aria-label={t('customer.filter.owner')}
-          placeholder={t('customer.filter.owner')}
+        <SearchFilter value={filters.q} onSearch={(v) => setFilter('q', v)} placeholder={t('contact.searchPlaceholder')} width={300} />
+        <FilterSelect
+          label={t('customer.filter.owner')}
           value={filters.owner}
-          allowClear
-          onChange={(v: string | undefined) => setFilter('owner', v)}
+          onChange={(v) => setFilter('owner', v)}
           options={[{ value: 'me', label: t('customer.filter.mine') }, ...(users.data ?? []).map((u) => ({ value: u.id, label: u.name }))]}
           showSearch={{ optionFilterProp: 'label' }}
           style={{ width: 200 }}
         />
-        {!!departments.data?.length && (
-          <Select
-            aria-label={t('users.fields.department_id')}
-            placeholder={t('users.fields.department_id')}
-            value={filters.department}
-            allowClear
-            onChange={(v: string | undefined) => setFilter('department', v)}
-            options={departments.data.map((d) => ({ value: d.id, label: d.name }))}
-          />
-        )}
+        <DepartmentFilter value={filters.department} onChange={(v) => setFilter('department', v)} />
         <CustomerSelect ariaLabel={t('contact.fields.customer_id')} value={filters.customer} onChange={(v) => setFilter('customer', v)} />
-        <Input
-          aria-label={t('customer.filter.tag')}
-          placeholder={t('customer.filter.tag')}
-          defaultValue={filters.tag}
-          allowClear
-          onPressEnter={(e) => setFilter('tag', (e.target as HTMLInputElement).value.trim() || undefined)}
-          style={{ width: 140 }}
-        />
+        <TagFilter value={filters.tag} onChange={(v) => setFilter('tag', v)} width={140} applyOnBlur={false} />
         <CustomFieldFilter
           fields={customFields.data ?? []}
           fieldKey={filters.ck}
@@ -135,47 +106,22 @@ export default function ContactsPage() {
         />
         <SortSelect value={sort} onChange={(v) => setFilter('sort', v)} />
       </div>
-      {mayAssign && selected.length > 0 && (
-        <BulkAssignBar
-          selected={selected}
-          userOptions={(users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))}
-          assign={(id, owner) =>
-            unwrap(api.POST('/api/v1/contacts/{contact_id}/assign', { params: { path: { contact_id: id } }, body: { owner_id: owner } }))
-          }
-          doneMessage={(count) => t('contact.assigned', { count })}
-          onDone={async () => {
-            setSelected([]);
-            await queryClient.invalidateQueries({ queryKey: ['contacts'] });
-          }}
-        />
-      )}
-      {query.isError ? (
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      ) : (
-        <>
-          <Table<Contact>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={rows}
-            loading={query.isLoading}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: query.isLoading ? ' ' : <EmptyState description={t('contact.empty')} /> }}
-            rowSelection={
-              mayAssign
-                ? {
-                    selectedRowKeys: selected,
-                    onChange: (keys) => setSelected(keys as string[]),
-                    getCheckboxProps: (c: Contact) => ({ 'aria-label': c.name }) as never,
-                  }
-                : undefined
-            }
-            data-testid="contacts-table"
-          />
-          <LoadMore query={query} shown={rows.length} />
-        </>
-      )}
+      <BulkAssignBar
+        selection={selection}
+        assign={(id, owner) =>
+          unwrap(api.POST('/api/v1/contacts/{contact_id}/assign', { params: { path: { contact_id: id } }, body: { owner_id: owner } }))
+        }
+        doneMessage={(count) => t('contact.assigned', { count })}
+        refresh={['contacts']}
+      />
+      <RecordTable<Contact>
+        query={query}
+        rows={rows}
+        columns={columns}
+        empty={t('contact.empty')}
+        rowSelection={selection.rowSelection}
+        testId="contacts-table"
+      />
     </section>
   );
 }

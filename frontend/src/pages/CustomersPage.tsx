@@ -1,16 +1,24 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { FilterOutlined, PlusOutlined, SettingOutlined } from '@ant-design/icons';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Checkbox, Dropdown, Grid, Input, Select, Space, Table, Tag, Typography, type TableProps } from 'antd';
+import { Button, Checkbox, Dropdown, Grid, Space, Tag, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
-import { LoadMore, SortSelect, useUrlFilters } from '../components/lists';
-import { BulkAssignBar } from '../components/BulkAssignBar';
+import {
+  ClearFilters,
+  DepartmentFilter,
+  FilterSelect,
+  SearchFilter,
+  SortSelect,
+  TagFilter,
+  useCursorList,
+  useUrlFilters,
+} from '../components/lists';
+import { BulkAssignBar, useRowSelection } from '../components/BulkAssignBar';
 import { CustomFieldFilter } from '../components/CustomFieldFilter';
-import { EmptyState, ErrorState } from '../components/states';
-import { useCustomFields, useDepartments, useRegions, useUserName, useUsers } from '../directory';
+import { RecordTable, sortOrderOf } from '../components/RecordTable';
+import { useCustomFields, useRegions, useUserName, useUserOptions } from '../directory';
 import { can } from '../permissions';
 import { formatCustomValue, formatDate, LEVELS, STATUSES, StatusTag, TYPES, type Customer } from './customerBits';
 
@@ -18,6 +26,9 @@ const PAGE = 50;
 const COLUMNS_KEY = 'crm.customers.columns';
 const DEFAULT_COLUMNS = ['name', 'status', 'level', 'owner_id', 'phone', 'email', 'updated_at'];
 const FILTERS = ['q', 'owner', 'department', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv'] as const;
+
+// a full row, not one of only some fields
+const isCustomer = (c: object): c is Customer => 'name' in c;
 
 function storedColumns(): string[] {
   try {
@@ -34,17 +45,15 @@ export default function CustomersPage() {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const { filters, setFilter: setUrlFilter, clear } = useUrlFilters(FILTERS);
   const sort = filters.sort ?? '-updated_at';
   const [columns, setColumns] = useState<string[]>(storedColumns);
-  const [selected, setSelected] = useState<string[]>([]);
-  const users = useUsers();
   const userName = useUserName();
+  const userOptions = useUserOptions();
   const regions = useRegions();
-  const departments = useDepartments();
   const customFields = useCustomFields('customer');
   const mayAssign = can(me, 'customers:assign');
+  const selection = useRowSelection<Customer>(mayAssign, (c) => c.name);
   // On a phone the filters fold away behind one button; search stays.
   const narrow = !Grid.useBreakpoint().md;
   const [showFilters, setShowFilters] = useState(false);
@@ -52,13 +61,12 @@ export default function CustomersPage() {
 
   function setFilter(key: (typeof FILTERS)[number], value: string | undefined) {
     setUrlFilter(key, value);
-    setSelected([]);
+    selection.clear();
   }
 
-  const query = useInfiniteQuery({
-    queryKey: ['customers', 'list', filters],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => {
+  const { query, rows } = useCursorList(
+    ['customers', 'list', filters],
+    (cursor) => {
       const q: Record<string, string | number | undefined> = {
         q: filters.q,
         owner: filters.owner,
@@ -70,14 +78,13 @@ export default function CustomersPage() {
         tag: filters.tag,
         sort,
         limit: PAGE,
-        cursor: pageParam,
+        cursor,
       };
       if (filters.ck && filters.cv) q[`custom.${filters.ck}`] = filters.cv;
       return unwrap(api.GET('/api/v1/customers', { params: { query: q as never } }));
     },
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = useMemo(() => (query.data?.pages.flatMap((p) => p.items) ?? []).filter((c): c is Customer => 'name' in c), [query.data]);
+    isCustomer,
+  );
 
   const allColumns: NonNullable<TableProps<Customer>['columns']> = [
     {
@@ -85,7 +92,7 @@ export default function CustomersPage() {
       title: t('customer.fields.name'),
       dataIndex: 'name',
       sorter: true,
-      sortOrder: sort === 'name' ? 'ascend' : sort === '-name' ? 'descend' : null,
+      sortOrder: sortOrderOf(sort, 'name'),
       render: (_: unknown, c: Customer) => <Link to={`/customers/${c.id}`}>{c.name}</Link>,
     },
     {
@@ -123,7 +130,7 @@ export default function CustomersPage() {
       title: t('customer.fields.created_at'),
       dataIndex: 'created_at',
       sorter: true,
-      sortOrder: sort === 'created_at' ? 'ascend' : sort === '-created_at' ? 'descend' : null,
+      sortOrder: sortOrderOf(sort, 'created_at'),
       render: (v: string) => formatDate(v, i18n.language),
     },
     {
@@ -131,7 +138,7 @@ export default function CustomersPage() {
       title: t('customer.fields.updated_at'),
       dataIndex: 'updated_at',
       sorter: true,
-      sortOrder: sort === 'updated_at' ? 'ascend' : sort === '-updated_at' ? 'descend' : null,
+      sortOrder: sortOrderOf(sort, 'updated_at'),
       render: (v: string) => formatDate(v, i18n.language),
     },
     ...(customFields.data ?? []).map((f) => ({
@@ -151,7 +158,6 @@ export default function CustomersPage() {
     }
   }
 
-  const userOptions = (users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }));
   const activeFilters = FILTERS.filter((k) => k !== 'sort' && k !== 'q' && k !== 'cv' && filters[k]).length + (filters.q ? 1 : 0);
 
   return (
@@ -196,14 +202,12 @@ export default function CustomersPage() {
         </Space>
       </div>
       <div className="toolbar" role="search">
-        <Input.Search
-          aria-label={t('common.search')}
+        <SearchFilter
+          value={filters.q}
+          onSearch={(v) => setFilter('q', v)}
           placeholder={t('customer.searchPlaceholder')}
-          defaultValue={filters.q}
-          allowClear
-          onSearch={(v) => setFilter('q', v.trim() || undefined)}
-          style={{ width: 320 }}
-          data-testid="customer-search"
+          width={320}
+          testId="customer-search"
         />
         {narrow && (
           <Button icon={<FilterOutlined />} aria-expanded={showFilters} onClick={() => setShowFilters((v) => !v)}>
@@ -213,70 +217,43 @@ export default function CustomersPage() {
         )}
         {(!narrow || showFilters) && (
           <>
-            <Select
-              aria-label={t('customer.filter.owner')}
-              placeholder={t('customer.filter.owner')}
+            <FilterSelect
+              label={t('customer.filter.owner')}
               value={filters.owner}
-              allowClear
-              onChange={(v: string | undefined) => setFilter('owner', v)}
+              onChange={(v) => setFilter('owner', v)}
               options={[{ value: 'me', label: t('customer.filter.mine') }, ...userOptions]}
               showSearch={{ optionFilterProp: 'label' }}
               style={{ width: 200 }}
               data-testid="owner-filter"
             />
-            <Select
-              aria-label={t('customer.fields.status')}
-              placeholder={t('customer.fields.status')}
+            <FilterSelect
+              label={t('customer.fields.status')}
               value={filters.status}
-              allowClear
-              onChange={(v: string | undefined) => setFilter('status', v)}
+              onChange={(v) => setFilter('status', v)}
               options={STATUSES.map((s) => ({ value: s, label: t(`customer.status.${s}`) }))}
             />
-            <Select
-              aria-label={t('customer.fields.level')}
-              placeholder={t('customer.fields.level')}
+            <FilterSelect
+              label={t('customer.fields.level')}
               value={filters.level}
-              allowClear
-              onChange={(v: string | undefined) => setFilter('level', v)}
+              onChange={(v) => setFilter('level', v)}
               options={LEVELS.map((l) => ({ value: l, label: l }))}
             />
-            <Select
-              aria-label={t('customer.fields.customer_type')}
-              placeholder={t('customer.fields.customer_type')}
+            <FilterSelect
+              label={t('customer.fields.customer_type')}
               value={filters.type}
-              allowClear
-              onChange={(v: string | undefined) => setFilter('type', v)}
+              onChange={(v) => setFilter('type', v)}
               options={TYPES.map((l) => ({ value: l, label: l }))}
             />
-            {!!departments.data?.length && (
-              <Select
-                aria-label={t('users.fields.department_id')}
-                placeholder={t('users.fields.department_id')}
-                value={filters.department}
-                allowClear
-                onChange={(v: string | undefined) => setFilter('department', v)}
-                options={departments.data.map((d) => ({ value: d.id, label: d.name }))}
-              />
-            )}
+            <DepartmentFilter value={filters.department} onChange={(v) => setFilter('department', v)} />
             {!!regions.data?.length && (
-              <Select
-                aria-label={t('customer.fields.region_id')}
-                placeholder={t('customer.fields.region_id')}
+              <FilterSelect
+                label={t('customer.fields.region_id')}
                 value={filters.region}
-                allowClear
-                onChange={(v: string | undefined) => setFilter('region', v)}
+                onChange={(v) => setFilter('region', v)}
                 options={regions.data.map((r) => ({ value: r.id, label: r.name }))}
               />
             )}
-            <Input
-              aria-label={t('customer.filter.tag')}
-              placeholder={t('customer.filter.tag')}
-              defaultValue={filters.tag}
-              allowClear
-              onPressEnter={(e) => setFilter('tag', (e.target as HTMLInputElement).value.trim() || undefined)}
-              onBlur={(e) => setFilter('tag', e.target.value.trim() || undefined)}
-              style={{ width: 140 }}
-            />
+            <TagFilter value={filters.tag} onChange={(v) => setFilter('tag', v)} width={140} />
             <CustomFieldFilter
               fields={customFields.data ?? []}
               fieldKey={filters.ck}
@@ -287,55 +264,25 @@ export default function CustomersPage() {
             <SortSelect value={sort} onChange={(v) => setFilter('sort', v)} />
           </>
         )}
-        {activeFilters > 0 && <Button onClick={clear}>{t('common.clearFilters')}</Button>}
+        <ClearFilters active={activeFilters > 0} onClear={clear} />
       </div>
-      {mayAssign && selected.length > 0 && (
-        <BulkAssignBar
-          selected={selected}
-          userOptions={userOptions}
-          assign={(id, owner) =>
-            unwrap(api.POST('/api/v1/customers/{customer_id}/assign', { params: { path: { customer_id: id } }, body: { owner_id: owner } }))
-          }
-          doneMessage={(count) => t('customer.assigned', { count })}
-          onDone={async () => {
-            setSelected([]);
-            await queryClient.invalidateQueries({ queryKey: ['customers'] });
-          }}
-        />
-      )}
-      {query.isError ? (
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      ) : (
-        <>
-          <Table<Customer>
-            rowKey="id"
-            size="middle"
-            columns={visible}
-            dataSource={rows}
-            loading={query.isLoading}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: query.isLoading ? ' ' : <EmptyState description={t('customer.empty')} /> }}
-            rowSelection={
-              mayAssign
-                ? {
-                    selectedRowKeys: selected,
-                    onChange: (keys) => setSelected(keys as string[]),
-                    // a name for each checkbox, for screen readers
-                    getCheckboxProps: (c: Customer) => ({ 'aria-label': c.name }) as never,
-                  }
-                : undefined
-            }
-            onChange={(_p, _f, sorter) => {
-              const s = Array.isArray(sorter) ? sorter[0] : sorter;
-              if (!s?.order || !s.columnKey) setFilter('sort', undefined);
-              else setFilter('sort', `${s.order === 'descend' ? '-' : ''}${String(s.columnKey)}`);
-            }}
-            data-testid="customers-table"
-          />
-          <LoadMore query={query} shown={rows.length} />
-        </>
-      )}
+      <BulkAssignBar
+        selection={selection}
+        assign={(id, owner) =>
+          unwrap(api.POST('/api/v1/customers/{customer_id}/assign', { params: { path: { customer_id: id } }, body: { owner_id: owner } }))
+        }
+        doneMessage={(count) => t('customer.assigned', { count })}
+        refresh={['customers']}
+      />
+      <RecordTable<Customer>
+        query={query}
+        rows={rows}
+        columns={visible}
+        empty={t('customer.empty')}
+        rowSelection={selection.rowSelection}
+        onSort={(v) => setFilter('sort', v)}
+        testId="customers-table"
+      />
     </section>
   );
 }

@@ -1,14 +1,12 @@
-import { useMemo } from 'react';
 import { PlusOutlined } from '@ant-design/icons';
-import { useInfiniteQuery } from '@tanstack/react-query';
-import { Button, Input, Select, Space, Table, Typography, type TableProps } from 'antd';
+import { Button, Input, Space, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
 import { useMe } from '../auth';
-import { LoadMore, SortSelect, useUrlFilters } from '../components/lists';
-import { EmptyState, ErrorState } from '../components/states';
-import { useUserName, useUsers } from '../directory';
+import { ClearFilters, FilterSelect, SearchFilter, SortSelect, useCursorList, useUrlFilters } from '../components/lists';
+import { RecordTable } from '../components/RecordTable';
+import { useUserName, useUserOptions } from '../directory';
 import { can } from '../permissions';
 import {
   CATEGORIES,
@@ -25,6 +23,8 @@ import { formatMoney, type Opportunity } from './salesLogic';
 
 const PAGE = 50;
 const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort'] as const;
+// a full row, not one of only some fields
+const isOpportunity = (o: object): o is Opportunity => 'name' in o;
 
 export default function OpportunitiesPage() {
   const { t, i18n } = useTranslation();
@@ -32,15 +32,14 @@ export default function OpportunitiesPage() {
   const navigate = useNavigate();
   const { filters, setFilter, clear } = useUrlFilters(FILTERS);
   const sort = filters.sort ?? '-updated_at';
-  const users = useUsers();
   const userName = useUserName();
+  const userOptions = useUserOptions();
   const pipelines = usePipelines();
   const stages = useStageIndex();
 
-  const query = useInfiniteQuery({
-    queryKey: ['opportunities', 'list', filters],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
+  const { query, rows } = useCursorList(
+    ['opportunities', 'list', filters],
+    (cursor) =>
       unwrap(
         api.GET('/api/v1/opportunities', {
           params: {
@@ -54,14 +53,13 @@ export default function OpportunitiesPage() {
               close_to: filters.to,
               sort,
               limit: PAGE,
-              cursor: pageParam,
+              cursor,
             },
           },
         }),
       ),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = useMemo(() => (query.data?.pages.flatMap((p) => p.items) ?? []).filter((o): o is Opportunity => 'name' in o), [query.data]);
+    isOpportunity,
+  );
 
   const stageOptions = (pipelines.data ?? [])
     .filter((p) => !filters.pipeline || p.id === filters.pipeline)
@@ -105,7 +103,6 @@ export default function OpportunitiesPage() {
     },
     { key: 'owner', title: t('opportunities.fields.owner_id'), render: (_: unknown, o: Opportunity) => userName(o.owner_id) ?? '—' },
   ];
-  const userOptions = (users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }));
   const active = FILTERS.some((k) => k !== 'sort' && filters[k]);
 
   return (
@@ -121,50 +118,38 @@ export default function OpportunitiesPage() {
         )}
       </div>
       <div className="toolbar" role="search">
-        <Input.Search
-          aria-label={t('common.search')}
+        <SearchFilter
+          value={filters.q}
+          onSearch={(v) => setFilter('q', v)}
           placeholder={t('opportunities.searchPlaceholder')}
-          defaultValue={filters.q}
-          allowClear
-          onSearch={(v) => setFilter('q', v.trim() || undefined)}
-          style={{ width: 280 }}
-          data-testid="opportunity-search"
+          width={280}
+          testId="opportunity-search"
         />
-        <Select
-          aria-label={t('opportunities.fields.owner_id')}
-          placeholder={t('opportunities.fields.owner_id')}
+        <FilterSelect
+          label={t('opportunities.fields.owner_id')}
           value={filters.owner}
-          allowClear
-          onChange={(v: string | undefined) => setFilter('owner', v)}
+          onChange={(v) => setFilter('owner', v)}
           options={[{ value: 'me', label: t('opportunities.mine') }, ...userOptions]}
           showSearch={{ optionFilterProp: 'label' }}
           style={{ width: 200 }}
         />
-        <Select
-          aria-label={t('opportunities.fields.pipeline_id')}
-          placeholder={t('opportunities.fields.pipeline_id')}
+        <FilterSelect
+          label={t('opportunities.fields.pipeline_id')}
           value={filters.pipeline}
-          allowClear
-          onChange={(v: string | undefined) => {
-            setFilter('pipeline', v);
-          }}
+          onChange={(v) => setFilter('pipeline', v)}
           options={(pipelines.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
         />
-        <Select
-          aria-label={t('opportunities.fields.stage_id')}
-          placeholder={t('opportunities.fields.stage_id')}
+        <FilterSelect
+          label={t('opportunities.fields.stage_id')}
           value={filters.stage}
-          allowClear
-          onChange={(v: string | undefined) => setFilter('stage', v)}
+          onChange={(v) => setFilter('stage', v)}
           options={stageOptions}
           style={{ width: 220 }}
         />
-        <Select
-          aria-label={t('opportunities.fields.forecast_category')}
-          placeholder={t('opportunities.fields.forecast_category')}
+        <FilterSelect
+          label={t('opportunities.fields.forecast_category')}
           value={filters.category}
-          allowClear
-          onChange={(v: string | undefined) => setFilter('category', v)}
+          onChange={(v) => setFilter('category', v)}
           options={CATEGORIES.map((c) => ({ value: c, label: t(`opportunities.category.${c}`) }))}
         />
         <Space.Compact>
@@ -191,26 +176,16 @@ export default function OpportunitiesPage() {
             { value: 'expected_close_date', label: t('opportunities.sort.closeAsc') },
           ]}
         />
-        {active && <Button onClick={clear}>{t('common.clearFilters')}</Button>}
+        <ClearFilters active={active} onClear={clear} />
       </div>
-      {query.isError ? (
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      ) : (
-        <CustomerNames ids={rows.map((o) => o.customer_id)}>
-          <Table<Opportunity>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={rows}
-            loading={query.isLoading}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: query.isLoading ? ' ' : <EmptyState description={t('opportunities.empty')} /> }}
-            data-testid="opportunities-table"
-          />
-          <LoadMore query={query} shown={rows.length} />
-        </CustomerNames>
-      )}
+      <RecordTable<Opportunity>
+        query={query}
+        rows={rows}
+        columns={columns}
+        empty={t('opportunities.empty')}
+        testId="opportunities-table"
+        wrap={(content) => <CustomerNames ids={rows.map((o) => o.customer_id)}>{content}</CustomerNames>}
+      />
     </section>
   );
 }

@@ -1,15 +1,14 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { PlusOutlined } from '@ant-design/icons';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { Button, Input, Select, Table, Tag, TreeSelect, Typography, type TableProps } from 'antd';
+import { Button, Select, TreeSelect, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../../api/client';
 import { useMe } from '../../auth';
-import { BulkAssignBar } from '../../components/BulkAssignBar';
-import { LoadMore, useUrlFilters } from '../../components/lists';
-import { EmptyState, ErrorState } from '../../components/states';
-import { useUserName, useUsers } from '../../directory';
+import { BulkAssignBar, useRowSelection } from '../../components/BulkAssignBar';
+import { ClearFilters, FilterSelect, QuickFilters, SearchFilter, useCursorList, useUrlFilters } from '../../components/lists';
+import { RecordTable } from '../../components/RecordTable';
+import { useUserName } from '../../directory';
 import { can } from '../../permissions';
 import { CustomerName, CustomerNames } from '../salesBits';
 import { categoryTree, PriorityTag, SlaCountdown, TicketStatusTag, useCategories, type Ticket } from './ticketBits';
@@ -25,34 +24,31 @@ import {
 } from './ticketFilters';
 
 const PAGE = 50;
+// a full row, not one of only some fields
+const isTicket = (x: object): x is Ticket => 'number' in x;
 
 export default function TicketsPage() {
   const { t } = useTranslation();
   const me = useMe();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const { filters, set, clear } = useUrlFilters(TICKET_FILTERS);
-  const [selected, setSelected] = useState<string[]>([]);
-  const users = useUsers();
   const userName = useUserName();
   const categories = useCategories();
   const mayAssign = can(me, 'tickets:assign');
+  const selection = useRowSelection<Ticket>(mayAssign, (x) => x.number);
   const mayCreate = can(me, 'tickets:create');
 
   function setFilter(changes: Parameters<typeof set>[0]) {
     set(changes);
-    setSelected([]);
+    selection.clear();
   }
 
   const apiQuery = ticketApiQuery(filters, { departmentId: me.user.department_id, now: Date.now() });
-  const query = useInfiniteQuery({
-    queryKey: ['tickets', 'list', apiQuery],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      unwrap(api.GET('/api/v1/tickets', { params: { query: { ...apiQuery, limit: PAGE, cursor: pageParam } as never } })),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-  });
-  const rows = useMemo(() => (query.data?.pages.flatMap((p) => p.items) ?? []).filter((x): x is Ticket => 'number' in x), [query.data]);
+  const { query, rows } = useCursorList(
+    ['tickets', 'list', apiQuery],
+    (cursor) => unwrap(api.GET('/api/v1/tickets', { params: { query: { ...apiQuery, limit: PAGE, cursor } as never } })),
+    isTicket,
+  );
   const tree = useMemo(() => categoryTree(categories.data ?? [], filters.category), [categories.data, filters.category]);
 
   const columns: NonNullable<TableProps<Ticket>['columns']> = [
@@ -86,15 +82,12 @@ export default function TicketsPage() {
     { key: 'sla', title: t('tickets.fields.sla'), render: (_: unknown, x: Ticket) => <SlaCountdown ticket={x} /> },
   ];
 
-  const userOptions = (users.data ?? []).filter((u) => u.active).map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }));
   const activeFilters = TICKET_FILTERS.filter((k) => k !== 'sort' && filters[k]).length;
   const select = (key: 'status' | 'priority' | 'kind' | 'channel', values: readonly string[], width: number) => (
-    <Select
-      aria-label={t(`tickets.fields.${key}`)}
-      placeholder={t(`tickets.fields.${key}`)}
+    <FilterSelect
+      label={t(`tickets.fields.${key}`)}
       value={filters[key]}
-      allowClear
-      onChange={(v: string | undefined) => setFilter({ [key]: v })}
+      onChange={(v) => setFilter({ [key]: v })}
       options={values.map((v) => ({ value: v, label: t(`tickets.${key}.${v}` as 'tickets.status.new') }))}
       style={{ width }}
       data-testid={`filter-${key}`}
@@ -113,29 +106,24 @@ export default function TicketsPage() {
           </Button>
         )}
       </div>
-      <div className="quick-filters" role="group" aria-label={t('tickets.view.label')}>
-        {VIEWS.map((view) => (
-          <Tag.CheckableTag
-            key={view}
-            checked={filters.view === view}
-            onChange={() => setFilter(toggleView(filters, view))}
-            data-testid={`view-${view}`}
-            style={{ padding: '4px 10px', fontSize: 14 }}
-          >
-            {t(`tickets.view.${view}`)}
-          </Tag.CheckableTag>
-        ))}
-      </div>
+      <QuickFilters
+        label={t('tickets.view.label')}
+        items={VIEWS.map((view) => ({
+          key: view,
+          label: t(`tickets.view.${view}`),
+          checked: filters.view === view,
+          onToggle: () => setFilter(toggleView(filters, view)),
+          testId: `view-${view}`,
+        }))}
+      />
       <div className="toolbar" role="search">
-        <Input.Search
+        <SearchFilter
           key={filters.q ?? ''}
-          aria-label={t('common.search')}
+          value={filters.q}
+          onSearch={(v) => setFilter({ q: v })}
           placeholder={t('tickets.searchPlaceholder')}
-          defaultValue={filters.q}
-          allowClear
-          onSearch={(v) => setFilter({ q: v.trim() || undefined })}
-          style={{ width: 260 }}
-          data-testid="ticket-search"
+          width={260}
+          testId="ticket-search"
         />
         {select('status', TICKET_STATUSES, 130)}
         {select('priority', TICKET_PRIORITIES, 120)}
@@ -163,58 +151,31 @@ export default function TicketsPage() {
           ]}
           style={{ width: 170 }}
         />
-        {activeFilters > 0 && (
-          <Button
-            onClick={() => {
-              clear();
-              setSelected([]);
-            }}
-          >
-            {t('common.clearFilters')}
-          </Button>
-        )}
-      </div>
-      {mayAssign && selected.length > 0 && (
-        <BulkAssignBar
-          selected={selected}
-          userOptions={userOptions}
-          assign={(id, owner) =>
-            unwrap(api.POST('/api/v1/tickets/{ticket_id}/assign', { params: { path: { ticket_id: id } }, body: { owner_id: owner } }))
-          }
-          doneMessage={(count) => t('tickets.assigned', { count })}
-          onDone={async () => {
-            setSelected([]);
-            await queryClient.invalidateQueries({ queryKey: ['tickets'] });
+        <ClearFilters
+          active={activeFilters > 0}
+          onClear={() => {
+            clear();
+            selection.clear();
           }}
         />
-      )}
-      {query.isError ? (
-        <ErrorState error={query.error} onRetry={() => void query.refetch()} />
-      ) : (
-        <CustomerNames ids={rows.flatMap((x) => (x.customer_id ? [x.customer_id] : []))}>
-          <Table<Ticket>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={rows}
-            loading={query.isLoading}
-            pagination={false}
-            scroll={{ x: 'max-content' }}
-            locale={{ emptyText: query.isLoading ? ' ' : <EmptyState description={t('tickets.empty')} /> }}
-            rowSelection={
-              mayAssign
-                ? {
-                    selectedRowKeys: selected,
-                    onChange: (keys) => setSelected(keys as string[]),
-                    getCheckboxProps: (x: Ticket) => ({ 'aria-label': x.number }) as never,
-                  }
-                : undefined
-            }
-            data-testid="tickets-table"
-          />
-          <LoadMore query={query} shown={rows.length} />
-        </CustomerNames>
-      )}
+      </div>
+      <BulkAssignBar
+        selection={selection}
+        assign={(id, owner) =>
+          unwrap(api.POST('/api/v1/tickets/{ticket_id}/assign', { params: { path: { ticket_id: id } }, body: { owner_id: owner } }))
+        }
+        doneMessage={(count) => t('tickets.assigned', { count })}
+        refresh={['tickets']}
+      />
+      <RecordTable<Ticket>
+        query={query}
+        rows={rows}
+        columns={columns}
+        empty={t('tickets.empty')}
+        rowSelection={selection.rowSelection}
+        testId="tickets-table"
+        wrap={(content) => <CustomerNames ids={rows.flatMap((x) => (x.customer_id ? [x.customer_id] : []))}>{content}</CustomerNames>}
+      />
     </section>
   );
 }
