@@ -7,6 +7,10 @@ plus a thin client) and the CPU the PostgreSQL server spent per request (its pro
 system time, read from /proc). CPU time, unlike latency under load, hardly moves when other work
 shares the machine, so it shows whether a change made a request cheaper; `make bench` remains the
 measure of latency and throughput (DESIGN.md section 8).
+
+With CRM_BENCH_DATABASE_URL (host= the server's data directory) it measures a copy database on a
+shared server, counting only that database's backends. `--profile` prints the top functions;
+BENCH_PROFILE_SORT (default tottime, e.g. cumulative) and BENCH_PROFILE_LINES (default 25) shape it.
 """
 
 from __future__ import annotations
