@@ -203,8 +203,8 @@ def build_sales_plan_service(conn: AsyncConnection) -> SalesPlanService:
 def build_ticket_service(conn: AsyncConnection) -> TicketService:
     return TicketService(
         PgTicketRepository(conn), PgCommentRepository(conn), PgCalendarRepository(conn), PgSlaPolicyRepository(conn),
-        PgTicketAssignmentRuleRepository(conn), PgNumbering(conn), PgWriteContextRepository(conn), PgAuditTrail(conn),
-        PgEventOutbox(conn), leads=build_lead_service(conn),
+        PgTicketAssignmentRuleRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+        leads=build_lead_service(conn),
     )  # fmt: skip
 
 

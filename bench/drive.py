@@ -19,7 +19,6 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -38,7 +37,15 @@ from bench import capture, generate_kb, profile, report, verify
 from bench.bodies import LOAD_EMAIL_DOMAIN, LOAD_TAG
 from bench.generate import BenchTenant
 from bench.generate_selling import FORM_KEYS
-from bench.scenarios import Scenario, Selling, Service, current_quarter, kb_search_paths, scenarios
+from bench.scenarios import (
+    Scenario,
+    Selling,
+    Service,
+    current_quarter,
+    kb_search_paths,
+    period_ending_now,
+    scenarios,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -321,8 +328,7 @@ def _service(tenant: BenchTenant) -> Service | None:
     """The stats period over every generated ticket (None: no service data): the last 366 days."""
     if not tenant.marker.get("service") or "service.manager" not in tenant.users:
         return None
-    end = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
-    return Service((end - timedelta(days=366)).isoformat(), end.isoformat())
+    return Service.ending_now()
 
 
 def select_subtree(tenant_id: UUID, department_id: UUID | None) -> sa.Select[Any]:
@@ -535,7 +541,7 @@ def run_benchmark(
                     warmup,
                     script_args_for(scenario, invocation, first),
                 )
-        for scenario in chosen:
+        for scenario in map(period_ending_now, chosen):
             asyncio.run(_fold_rollups(url, settings))
             for connections in scenario.conn_counts(conn_counts):
                 for server in servers:

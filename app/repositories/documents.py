@@ -14,19 +14,28 @@ from app.repositories.prepared import Prepared
 from app.repositories.tables import document_counters, orders, quotes
 
 c = document_counters
-# A new counter hands out 1 (the column's default) and stores 2, the next one.
-_NEXT_NUMBER = Prepared.of(
-    insert(c)
-    .values(
-        tenant_id=sa.bindparam("tenant_id", type_=c.c.tenant_id.type),
-        kind=sa.bindparam("kind", type_=c.c.kind.type),
-        next_value=sa.literal_column("2"),
+
+
+def counter_bump() -> sa.Insert:
+    """Take the next number of a tenant's counter (`tenant_id`, `kind` bound), returned as
+    `value`. One statement creates the counter row or bumps it; the row's lock is then held to
+    the end of the caller's transaction, so numbers are taken one creator at a time and never
+    skipped. A new counter hands out 1 (the column's default) and stores 2, the next one."""
+    return (
+        insert(c)
+        .values(
+            tenant_id=sa.bindparam("tenant_id", type_=c.c.tenant_id.type),
+            kind=sa.bindparam("kind", type_=c.c.kind.type),
+            next_value=sa.literal_column("2"),
+        )
+        .on_conflict_do_update(
+            index_elements=[c.c.tenant_id, c.c.kind], set_={"next_value": c.c.next_value + sa.literal_column("1")}
+        )
+        .returning((c.c.next_value - sa.literal_column("1")).label("value"))
     )
-    .on_conflict_do_update(
-        index_elements=[c.c.tenant_id, c.c.kind], set_={"next_value": c.c.next_value + sa.literal_column("1")}
-    )
-    .returning(c.c.next_value - sa.literal_column("1"))
-)
+
+
+_NEXT_NUMBER = Prepared.of(counter_bump())
 
 
 class PgNumbering:
@@ -34,9 +43,6 @@ class PgNumbering:
         self.conn = conn
 
     async def next_number(self, tenant_id: UUID, kind: str) -> int:
-        # One statement creates the counter row or bumps it; the row's lock is then held to the
-        # end of the caller's transaction, so numbers are taken one creator at a time and never
-        # skipped.
         rows = await _NEXT_NUMBER.rows(self.conn, {"tenant_id": tenant_id, "kind": kind})
         return int(rows[0][0])
 

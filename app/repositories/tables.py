@@ -898,7 +898,9 @@ tickets = sa.Table(
     metadata,
     sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
     sa.Column("id", UUID(as_uuid=True), primary_key=True),
-    sa.Column("number", sa.Text, nullable=False),  # T000001, gap-free per tenant
+    # T000001, gap-free per tenant; NULL only inside the transaction that opens the ticket, which
+    # takes the number last (migration 0022: a deferred trigger refuses to commit it NULL).
+    sa.Column("number", sa.Text, nullable=True),
     sa.Column("kind", sa.Text, nullable=False),
     sa.Column("channel", sa.Text, nullable=False),
     sa.Column("priority", sa.Text, nullable=False),

@@ -32,6 +32,7 @@ from app.domain.tickets.entities import (
 from app.domain.tickets.history import HistoryEntry
 from app.domain.tickets.sla_job import SlaAlert
 from app.repositories.configured import ConfiguredTable
+from app.repositories.documents import counter_bump
 from app.repositories.owned import OwnedTable, Term, query_terms
 from app.repositories.prepared import Prepared
 from app.repositories.routing import RoutingRuleTable
@@ -74,6 +75,25 @@ def breaching(at: Any) -> sa.ColumnElement[bool]:
     )
 
 
+def _take_number() -> sa.ClauseElement:
+    """Bump the tenant's ticket counter and give the ticket (inserted without a number) the number
+    taken: `prefix` and the value zero-padded to `digits`, also at the head of its search text
+    (as `derived` would have put it)."""
+    taken = counter_bump().cte("taken")
+    value = sa.cast(taken.c.value, sa.Text)
+    width = sa.func.greatest(sa.bindparam("digits", type_=sa.Integer), sa.func.length(value))
+    number = sa.bindparam("prefix", type_=sa.Text) + sa.func.lpad(value, width, sa.literal("0"))
+    return (
+        t.update()
+        .where(t.c.tenant_id == sa.bindparam("tenant_id", type_=t.c.tenant_id.type))
+        .where(t.c.id == sa.bindparam("ticket_id", type_=t.c.id.type))
+        .where(t.c.number.is_(None))
+        .values(number=number, search_text=sa.func.concat_ws(" ", sa.func.lower(number), t.c.search_text))
+        .returning(t.c.number)
+    )
+
+
+_TAKE_NUMBER = Prepared.of(_take_number())
 _STATUS_CHANGE = Prepared.insert(
     ticket_status_changes, ("tenant_id", "id", "ticket_id", "from_status", "to_status", "changed_by", "changed_at")
 )
@@ -100,6 +120,16 @@ class PgTicketRepository(OwnedTable[Ticket]):
         if query.breaching_before is not None:
             terms.append(Term("breaching_before", query.breaching_before, breaching, TS))
         return terms
+
+    async def take_number(self, tenant_id: UUID, ticket_id: UUID, prefix: str, digits: int) -> str:
+        # The counter's row lock lasts until commit: a caller takes the number as late as it can.
+        rows = await _TAKE_NUMBER.rows(
+            self.conn, {"tenant_id": tenant_id, "kind": "ticket", "ticket_id": ticket_id, "prefix": prefix,
+                        "digits": digits}
+        )  # fmt: skip
+        if not rows:
+            raise LookupError(f"ticket {ticket_id} is not this transaction's unnumbered ticket")
+        return str(rows[0][0])
 
     async def customer_facts(self, tenant_id: UUID, customer_id: UUID) -> tuple[str, str | None] | None:
         c = customers

@@ -5,6 +5,7 @@ the lead hand-over, and bad input that changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -40,6 +41,35 @@ async def new_customer(client: httpx.AsyncClient, user: User, name: str) -> dict
     r = await client.post("/api/v1/customers", json={"name": name}, headers=user.headers)
     assert r.status_code == 201, r.text
     return r.json()  # type: ignore[no-any-return]
+
+
+async def test_numbers_taken_at_once_have_no_gaps(
+    client: httpx.AsyncClient, world: World, app: object, engine: AsyncEngine
+) -> None:
+    """Ten tickets opened at once take ten numbers in a row, each also at the head of the
+    ticket's search text; a ticket row never commits without a number (migration 0022)."""
+    agent = world.users["agent1"]
+
+    async def one(n: int) -> dict:  # type: ignore[type-arg]
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as own:
+            return await ticket(own, agent.headers, subject=f"Jam {n}")
+
+    made = await asyncio.gather(*(one(n) for n in range(10)))
+    assert sorted(t["number"] for t in made) == [f"T{n:06d}" for n in range(1, 11)]
+    first = min(made, key=lambda t: t["number"])
+    r = await client.get(TICKETS, params={"q": first["number"].lower()}, headers=agent.headers)
+    assert [t["id"] for t in r.json()["items"]] == [first["id"]]
+    async with engine.connect() as conn:
+        text = (await conn.execute(sa.select(tickets.c.search_text).where(tickets.c.id == first["id"]))).scalar()
+        assert text == f"{first['number'].lower()} {first['subject'].lower()}"
+    row = {"tenant_id": world.id, "id": uuid.uuid4(), "kind": "inquiry", "channel": "web",
+           "priority": "normal", "subject": "no number"}  # fmt: skip
+    with pytest.raises(sa.exc.IntegrityError, match="has no number"):
+        async with engine.begin() as conn:
+            await conn.execute(tickets.insert().values(row))
+    async with engine.connect() as conn:
+        assert (await conn.execute(sa.select(tickets.c.id).where(tickets.c.id == row["id"]))).first() is None
 
 
 async def test_numbers_owner_and_the_sla_block(client: httpx.AsyncClient, world: World) -> None:

@@ -19,7 +19,7 @@ from app.domain.shared.access import scope_or_empty
 from app.domain.shared.errors import NotFound, PermissionDenied, PreconditionFailed
 from app.domain.shared.ownership import UserDirectory, owner_department, set_new_owner
 from app.domain.shared.paging import Page
-from app.domain.shared.ports import AuditTrail, EventOutbox, diff
+from app.domain.shared.ports import AuditTrail, EventOutbox, NewEvent, diff
 from app.domain.shared.scope import DataScope
 
 
@@ -199,11 +199,16 @@ class OwnedRecords(Generic[R]):
         changes: dict[str, Any],
         *,
         tenant_id: UUID | None = None,
+        one_statement: bool = False,
     ) -> None:
         """Audit and publish `<entity>.<event>`; a creation's event carries the whole record.
-        Without a principal (a public capture), the tenant is given and the actor is nobody."""
+        Without a principal (a public capture), the tenant is given and the actor is nobody.
+        `one_statement`: the entry and its event in one round trip (for a use case holding a
+        lock others wait on)."""
         payload = fields_of(record) if event == "created" else None
-        await self._record_change(principal, event, record.id, changes, payload, tenant_id=tenant_id)
+        await self._record_change(
+            principal, event, record.id, changes, payload, tenant_id=tenant_id, one_statement=one_statement
+        )
 
     async def _record_change(
         self,
@@ -214,10 +219,15 @@ class OwnedRecords(Generic[R]):
         payload: dict[str, Any] | None = None,
         *,
         tenant_id: UUID | None = None,
+        one_statement: bool = False,
     ) -> None:
         tenant = tenant_id if tenant_id is not None else principal.tenant_id if principal else None
         assert tenant is not None, "a record belongs to a tenant"
         name = f"{self.entity}.{event}"
-        await self.audit.record(principal, name, self.resource, record_id, changes, tenant_id=tenant)
         body = payload if payload is not None else {"id": record_id, "changes": changes}
+        if one_statement:
+            events = [NewEvent(name, self.entity, record_id, body)]
+            await self.audit.record(principal, name, self.resource, record_id, changes, tenant_id=tenant, events=events)
+            return
+        await self.audit.record(principal, name, self.resource, record_id, changes, tenant_id=tenant)
         await self.outbox.publish(tenant, name, self.entity, record_id, body)

@@ -24,6 +24,12 @@ from app.domain.tickets.history import HistoryEntry
 
 
 class TicketRepository(OwnedRepository[Ticket], Protocol):
+    async def take_number(self, tenant_id: UUID, ticket_id: UUID, prefix: str, digits: int) -> str:
+        """Give a ticket this transaction inserted without a number the tenant's next one
+        (`prefix` and at least `digits` digits), gap-free: other creators wait for this
+        transaction to end, so it comes last."""
+        ...
+
     async def customer_facts(self, tenant_id: UUID, customer_id: UUID) -> tuple[str, str | None] | None:
         """(name, level) of a live customer of the tenant."""
         ...
@@ -70,10 +76,6 @@ class CategoryRepository(ConfiguredRepository[Category], Protocol): ...
 
 
 class TicketRoutingRules(ConfiguredRepository[TicketAssignmentRule], RoutingRules[TicketAssignmentRule], Protocol): ...
-
-
-class Numbering(Protocol):
-    async def next_number(self, tenant_id: UUID, kind: str) -> int: ...
 
 
 class EscalationRuleRepository(ConfiguredRepository[TicketEscalationRule], Protocol): ...

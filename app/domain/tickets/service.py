@@ -42,7 +42,6 @@ from app.domain.tickets.history import history_items
 from app.domain.tickets.ports import (
     CalendarRepository,
     CommentRepository,
-    Numbering,
     SlaPolicyRepository,
     TicketRepository,
     TicketRoutingRules,
@@ -82,7 +81,6 @@ class TicketService(OwnedRecords[Ticket]):
         calendars: CalendarRepository,
         policies: SlaPolicyRepository,
         rules: TicketRoutingRules,
-        numbering: Numbering,
         context: WriteContextRepository,
         audit: AuditTrail,
         outbox: EventOutbox,
@@ -93,7 +91,6 @@ class TicketService(OwnedRecords[Ticket]):
         self.calendars = calendars
         self.policies = policies
         self.rules = rules
-        self.numbering = numbering
         self.leads = leads
 
     # -- reads: every ticket with its SLA block ------------------------------------------------
@@ -170,21 +167,17 @@ class TicketService(OwnedRecords[Ticket]):
         level = await self._customer_level(principal.tenant_id, values.get("customer_id"))
         policy = pick_policy(await self.policies.list(principal.tenant_id), values["priority"], level)
         due = due_times(calendar, start, policy)
-        values |= {
-            "number": f"T{await self.numbering.next_number(principal.tenant_id, 'ticket'):06d}",
-            "status": S.NEW.value,
-            "created_at": start,
-            "updated_at": start,
-            **due.columns(),
-        }
+        values |= {"status": S.NEW.value, "created_at": start, "updated_at": start, **due.columns()}
         ticket = await self.records.insert(principal.tenant_id, principal.user_id, values)
         await self.records.add_status_change(principal.tenant_id, ticket.id, None, S.NEW, principal.user_id, start)
-        await self._record(principal, "created", ticket, diff(None, fields_of(ticket)))
+        # The gap-free number last: every other ticket being opened waits from here to the commit.
+        number = await self.records.take_number(principal.tenant_id, ticket.id, "T", 6)
+        ticket = replace(ticket, number=number)
+        await self._record(principal, "created", ticket, diff(None, fields_of(ticket)), one_statement=True)
         if routed_by is not None:
             rule = {"assignment_rule": {"before": None, "after": {"id": routed_by.id, "name": routed_by.name}}}
-            await self._record(
-                principal, "assigned", ticket, {"owner_id": {"before": None, "after": ticket.owner_id}} | rule
-            )
+            assigned = {"owner_id": {"before": None, "after": ticket.owner_id}} | rule
+            await self._record(principal, "assigned", ticket, assigned, one_statement=True)
         return replace(ticket, sla=sla_view(calendar, ticket, start))
 
     async def _customer_level(self, tenant_id: UUID, customer_id: UUID | None) -> str | None:
