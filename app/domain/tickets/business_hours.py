@@ -20,8 +20,6 @@ from app.domain.shared.errors import ValidationFailed
 DAY_MINUTES = 24 * 60
 # How far ahead a due time is looked for: beyond, a calendar is taken to have no working time.
 HORIZON_DAYS = 3 * 366
-# Spans longer than this many days are summed per year (`_year_prefix`) rather than day by day.
-LONG_SPAN_DAYS = 14
 # A span the clock stood still: (from, to), to = None while it still does.
 Pause = tuple[datetime, datetime | None]
 
@@ -91,18 +89,13 @@ class BusinessCalendar:
         overlap; one still open runs to `end`)."""
         if end <= start:
             return timedelta(0)
+        # A working window lies inside one local day: the parts of the first and last days, and
+        # the whole days between from per-year sums (a ticket list reads two clocks per row, some
+        # overdue for weeks, without walking their days).
         first, last = start.astimezone(self._zone).date(), end.astimezone(self._zone).date()
-        if (last - first).days > LONG_SPAN_DAYS:
-            # A clock overdue for weeks: the whole days between come from per-year sums, so
-            # a ticket list does not walk every day of every late ticket.
-            total = self._within(start, end, first) + self._within(start, end, last)
-            total += _whole_days(self, first + timedelta(days=1), last)
-        else:
-            total = timedelta(0)
-            for opens, closes in self.windows(start):
-                if opens >= end:
-                    break
-                total += min(closes, end) - max(opens, start)
+        total = self._within(start, end, first)
+        if last > first:
+            total += self._within(start, end, last) + _whole_days(self, first + timedelta(days=1), last)
         for paused_from, paused_to in pauses:
             lo, hi = max(paused_from, start), min(paused_to or end, end)
             if lo < hi:
