@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from app.api import errors, spa
-from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.api.openapi import customize_openapi
 from app.api.responses import ORJSON
 from app.api.v1 import health
@@ -20,6 +20,9 @@ from app.api.v1.routers import API_PREFIX, ROUTERS
 from app.repositories.database import create_engine, open_connections, resolve_url
 from app.settings import Settings, get_settings
 from app.worker import Worker
+
+DOCS = "/docs"
+REDOC = "/redoc"
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -58,6 +61,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         lifespan=lifespan,
         default_response_class=ORJSON,
         generate_unique_id_function=_operation_id,
+        # Production serves no interactive docs unless CRM_DOCS_ENABLED; the contract stays at
+        # CRM_OPENAPI_PATH (and in the repository, openapi/openapi.json).
+        docs_url=DOCS if settings.interactive_docs else None,
+        redoc_url=REDOC if settings.interactive_docs else None,
+        openapi_url=settings.openapi_path or None,
     )
     app.state.settings = settings
     errors.install(app)
@@ -80,5 +88,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             max_age=600,
         )
     app.add_middleware(RequestIdMiddleware)
+    # Outermost: every answer, the other layers' own (413, CORS preflight) included.
+    docs = (DOCS, f"{DOCS}/oauth2-redirect", REDOC) if settings.interactive_docs else ()
+    app.add_middleware(SecurityHeadersMiddleware, force_hsts=settings.force_hsts, no_csp_paths=frozenset(docs))
     customize_openapi(app)
     return app

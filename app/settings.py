@@ -6,6 +6,7 @@ configuration; `CRM_ENV=production` refuses the development secrets.
 
 from __future__ import annotations
 
+import re
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -25,8 +26,14 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
 
-    # Unset: `crm serve` starts an embedded PostgreSQL under data_dir.
+    # Unset: `crm serve` starts an embedded PostgreSQL under data_dir (and connects as crm_app).
+    # The application's connection: serve and worker. In production a role that cannot alter the
+    # schema or the audit log (README "Database roles").
     database_url: str | None = None
+    # The schema owner's connection, for `crm migrate` / `crm serve --migrate`. Unset: database_url.
+    migration_database_url: str | None = None
+    # The application's role, granted its privileges by the migrations (run as the owner).
+    app_database_role: str = "crm_app"
     data_dir: Path = Path(".crm")
     # Per engine (reads and writes each have one). A request holds a connection throughout, so
     # the pool must cover the concurrent requests one process serves, or waits pile up in p99.
@@ -56,6 +63,13 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 1.0
     worker_jobs_seconds: int = 60
     log_level: str = "info"
+    # Swagger UI at /docs and ReDoc at /redoc. Unset: on, except in production.
+    docs_enabled: bool | None = None
+    # Where the contract (OpenAPI document) is served; empty: not served (it stays in the repository).
+    openapi_path: str = "/openapi.json"
+    # Send Strict-Transport-Security on every response, not only on requests seen as https (for a
+    # TLS proxy whose X-Forwarded-Proto is not trusted through CRM_TRUST_FORWARDED_FOR).
+    force_hsts: bool = False
     # Browser origins allowed to call the API cross-origin (comma separated). The SPA served by
     # this process is same-origin and needs none.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -84,7 +98,17 @@ class Settings(BaseSettings):
                 raise ValueError("CRM_CORS_ORIGINS entries must be origins like https://crm.example.com (no '*')")
         if self.env == "production" and not self.database_url:
             raise ValueError("CRM_DATABASE_URL must be set in production")
+        if self.openapi_path and not self.openapi_path.startswith("/"):
+            raise ValueError("CRM_OPENAPI_PATH must be a path starting with '/' (or empty)")
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", self.app_database_role):
+            raise ValueError("CRM_APP_DATABASE_ROLE must be a plain lower-case role name")
         return self
+
+    @property
+    def interactive_docs(self) -> bool:
+        if self.docs_enabled is None:
+            return self.env != "production"
+        return self.docs_enabled
 
     @cached_property
     def signing_key(self) -> tuple[str, str]:

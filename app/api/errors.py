@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api import headers as h
 from app.api.responses import dumps
 from app.domain.shared import errors as e
 
@@ -123,12 +124,24 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def outermost_error(request: Request, exc: Exception) -> Response:
+    """The handler for `Exception`: Starlette runs it in its outermost layer, outside every
+    middleware, so the security headers the middleware adds elsewhere are added here."""
+    response = await unexpected_error(request, exc)
+    tls = request.url.scheme == "https" or request.app.state.settings.force_hsts
+    response.headers.update(_ERROR_HEADERS[tls])
+    return response
+
+
+_ERROR_HEADERS = {tls: h.as_dict((*h.common(tls), h.API_CSP)) for tls in (False, True)}
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(e.DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(DBAPIError, database_error)
-    app.add_exception_handler(Exception, unexpected_error)
+    app.add_exception_handler(Exception, outermost_error)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

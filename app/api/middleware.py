@@ -6,6 +6,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api import headers as h
 from app.api.errors import problem
 
 
@@ -31,6 +32,44 @@ class RequestIdMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_id)
+
+
+class SecurityHeadersMiddleware:
+    """The headers of app/api/headers.py on every response, errors included (the outermost
+    layer; a 500 is answered outside all middleware, so app/api/errors.py adds them there)."""
+
+    def __init__(self, app: ASGIApp, *, force_hsts: bool, no_csp_paths: frozenset[str]) -> None:
+        self.app = app
+        self.force_hsts = force_hsts
+        # Paths whose pages need scripts from elsewhere (the interactive docs).
+        self.no_csp_paths = no_csp_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        added = h.common(self.force_hsts or scope.get("scheme") == "https")
+        csp = scope["path"] not in self.no_csp_paths
+        authenticated = any(name == b"authorization" for name, _ in scope["headers"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                has_csp = has_cache = False
+                for name, _ in headers:
+                    if name == b"content-security-policy":
+                        has_csp = True
+                    elif name == b"cache-control":
+                        has_cache = True
+                headers.extend(added)
+                if csp and not has_csp:
+                    headers.append(h.API_CSP)
+                if authenticated and not has_cache:
+                    headers.append(h.NO_STORE)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimitMiddleware:

@@ -24,13 +24,9 @@ CSP = (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-# index.html names the current assets: always revalidate it.
-REVALIDATE = {
-    "Cache-Control": "no-cache",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": CSP,
-    "Referrer-Policy": "same-origin",
-}
+# index.html names the current assets: always revalidate it. (nosniff, Referrer-Policy and HSTS
+# come from SecurityHeadersMiddleware, as on every response; its API policy is for what sets none.)
+REVALIDATE = {"Cache-Control": "no-cache", "Content-Security-Policy": CSP}
 
 
 def available(web_dir: Path) -> bool:
@@ -62,8 +58,7 @@ class SinglePageApp:
             raise HTTPException(404)
         found = self._file(path)
         if found is not None and found != self.index:
-            headers = IMMUTABLE if path.startswith("/assets/") else {"X-Content-Type-Options": "nosniff"}
-            response = FileResponse(found, headers=headers)
+            response = FileResponse(found, headers=IMMUTABLE if path.startswith("/assets/") else None)
         else:
             response = FileResponse(self.index, headers=REVALIDATE, media_type="text/html")
         await response(scope, receive, send)
