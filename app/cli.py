@@ -17,17 +17,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _url() -> str:
+    """The application's connection (the application role in production)."""
     from app.repositories.database import resolve_url
 
     return resolve_url(get_settings())
 
 
+def _migration_url() -> str:
+    """The schema owner's connection."""
+    from app.repositories.database import resolve_migration_url
+
+    return resolve_migration_url(get_settings())
+
+
 @cli.command()
 def migrate(revision: str = typer.Argument("head", help="Target revision")) -> None:
-    """Apply database migrations (alembic upgrade)."""
+    """Apply database migrations (alembic upgrade) as the schema owner (CRM_MIGRATION_DATABASE_URL)."""
     from app import migrate as m
 
-    m.upgrade(_url(), revision)
+    m.upgrade(_migration_url(), revision)
     typer.echo(f"database migrated to {revision}")
 
 
@@ -35,7 +43,9 @@ def migrate(revision: str = typer.Argument("head", help="Target revision")) -> N
 def serve(
     host: str | None = typer.Option(None, help="Default: CRM_HOST"),
     port: int | None = typer.Option(None, help="Default: CRM_PORT"),
-    migrate_first: bool = typer.Option(False, "--migrate", help="Apply migrations before serving"),
+    migrate_first: bool = typer.Option(
+        False, "--migrate", help="Apply migrations (as CRM_MIGRATION_DATABASE_URL's role) before serving"
+    ),
     seed_demo: bool = typer.Option(False, "--seed-demo", help="Seed the demo tenant (idempotent) before serving"),
 ) -> None:
     """Serve the API (and, when built, the web client)."""
@@ -44,11 +54,11 @@ def serve(
     from app.main import create_app
 
     settings = get_settings()
-    url = _url()  # starts the embedded PostgreSQL when CRM_DATABASE_URL is unset
-    if migrate_first:
+    if migrate_first:  # as the schema owner; the service itself runs as the application role
         from app import migrate as m
 
-        m.upgrade(url)
+        m.upgrade(_migration_url())
+    url = _url()  # starts the embedded PostgreSQL when CRM_DATABASE_URL is unset
     if seed_demo:
         from app.seed import print_demo_logins
         from app.seed import seed_demo as run_seed

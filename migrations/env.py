@@ -1,5 +1,6 @@
 """Alembic environment, async. The URL comes from `config.attributes["url"]` (set by
-app.migrate) or from the settings, the embedded server included."""
+app.migrate) or from the settings (the schema owner's: CRM_MIGRATION_DATABASE_URL, else
+CRM_DATABASE_URL, else the embedded server's owner role)."""
 
 import asyncio
 
@@ -7,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.repositories.database import resolve_url
+from app.repositories.database import resolve_migration_url
 from app.repositories.tables import metadata
 from app.settings import get_settings
 
@@ -22,7 +23,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _main() -> None:
-    url = config.attributes.get("url") or resolve_url(get_settings())
+    url = config.attributes.get("url") or resolve_migration_url(get_settings())
     engine = create_async_engine(url)
     async with engine.connect() as connection:
         await connection.run_sync(_run)

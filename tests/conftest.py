@@ -1,5 +1,6 @@
 """Test harness: a real PostgreSQL (embedded by default, CRM_TEST_DATABASE_URL overrides), one
-database per xdist worker built by the migrations, the real app over httpx.
+database per xdist worker built by the migrations (as the owner role), the real app over httpx
+(as the application role, so the whole suite runs on the application role's grants).
 
 Isolation: every test builds its own tenant(s) with unique emails (tests/builders.py). All data is
 tenant-scoped, so tests never see each other's rows and need no cleanup.
@@ -23,7 +24,7 @@ from app.main import create_app
 from app.repositories.database import async_url, create_engine
 from app.settings import Settings
 from tests.builders import Factory
-from tests.dbutil import drop_database, recreate_database, server_url
+from tests.dbutil import TEST_APP, drop_database, recreate_database, role_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,15 +38,26 @@ def _database_name() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    name = _database_name()
+def admin_url() -> str:
+    """A superuser on the test server (creates and drops the databases)."""
     external = os.environ.get("CRM_TEST_DATABASE_URL")
-    base = async_url(external) if external else local_postgres.start(ROOT / ".crm" / "test", database="postgres")
-    url = server_url(base, name)
-    asyncio.run(recreate_database(base, name))
-    migrate.upgrade(url)
-    yield url
-    asyncio.run(drop_database(base, name))
+    return async_url(external) if external else local_postgres.start(ROOT / ".crm" / "test", database="postgres")
+
+
+@pytest.fixture(scope="session")
+def migration_url(admin_url: str) -> Iterator[str]:
+    """The test database as its owner role, migrated to head."""
+    name = _database_name()
+    owner, _ = asyncio.run(recreate_database(admin_url, name))
+    migrate.upgrade(owner, app_role=TEST_APP)
+    yield owner
+    asyncio.run(drop_database(admin_url, name))
+
+
+@pytest.fixture(scope="session")
+def database_url(migration_url: str) -> str:
+    """The test database as the application role: the app under test has only its grants."""
+    return role_url(migration_url, TEST_APP)
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +70,7 @@ def settings() -> Settings:
         db_prewarm=0,
         worker_in_serve=False,
         web_dir=ROOT / "tests" / "no-web-client",
+        app_database_role=TEST_APP,
     )
 
 

@@ -6,10 +6,15 @@ Writes run in one transaction per use case (UnitOfWork), committed by the API ed
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.local_postgres import RoleUrls
 
 
 def create_engine(url: str, settings: Settings, *, autocommit: bool = False) -> AsyncEngine:
@@ -45,12 +50,28 @@ def _json_text(value: object) -> str:
 
 
 def resolve_url(settings: Settings) -> str:
-    """The configured database, or the embedded one under CRM_DATA_DIR when none is configured."""
+    """The application's database connection (serve, worker, seed): CRM_DATABASE_URL, or the
+    embedded server under CRM_DATA_DIR as the application role when none is configured."""
     if settings.database_url:
         return async_url(settings.database_url)
+    return _embedded(settings).app
+
+
+def resolve_migration_url(settings: Settings) -> str:
+    """The schema owner's connection (migrations): CRM_MIGRATION_DATABASE_URL, else
+    CRM_DATABASE_URL (one role for everything, as before the roles were split), else the
+    embedded server as its owner role."""
+    if settings.migration_database_url:
+        return async_url(settings.migration_database_url)
+    if settings.database_url:
+        return async_url(settings.database_url)
+    return _embedded(settings).owner
+
+
+def _embedded(settings: Settings) -> RoleUrls:
     from app import local_postgres
 
-    return local_postgres.start(settings.data_dir)
+    return local_postgres.start_with_roles(settings.data_dir, settings.app_database_role)
 
 
 def async_url(url: str) -> str:

@@ -3,18 +3,17 @@
 import sqlalchemy as sa
 
 from app import migrate
-from tests.dbutil import drop_database, recreate_database, server_url
+from tests.dbutil import TEST_APP, drop_database, recreate_database
 
 
-async def test_upgrade_downgrade_upgrade(database_url: str, scratch_engine_factory) -> None:
+async def test_upgrade_downgrade_upgrade(admin_url: str, database_url: str, scratch_engine_factory) -> None:
     import asyncio
 
     name = "crm_migrations_scratch_" + str(sa.engine.make_url(database_url).database)
-    url = server_url(database_url, name)
-    await recreate_database(database_url, name)
+    url, _ = await recreate_database(admin_url, name)
     try:
-        await asyncio.to_thread(migrate.upgrade, url)
-        await asyncio.to_thread(migrate.downgrade, url, "base")
+        await asyncio.to_thread(migrate.upgrade, url, "head", TEST_APP)
+        await asyncio.to_thread(migrate.downgrade, url, "base", TEST_APP)
         engine = scratch_engine_factory(url)
         async with engine.connect() as conn:
             left = (
@@ -26,7 +25,7 @@ async def test_upgrade_downgrade_upgrade(database_url: str, scratch_engine_facto
                 )
             ).scalar_one()
         assert left == 0
-        await asyncio.to_thread(migrate.upgrade, url)
+        await asyncio.to_thread(migrate.upgrade, url, "head", TEST_APP)
         async with engine.connect() as conn:
             tables = (
                 await conn.execute(
@@ -36,7 +35,7 @@ async def test_upgrade_downgrade_upgrade(database_url: str, scratch_engine_facto
         assert tables >= 17
         await engine.dispose()
     finally:
-        await drop_database(database_url, name)
+        await drop_database(admin_url, name)
 
 
 # Tables that stay small (a tenant's configuration and people): a scan to check a reference is cheap.

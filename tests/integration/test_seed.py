@@ -16,7 +16,7 @@ from app.repositories.database import create_engine
 from app.repositories.leads import derived as lead_derived
 from app.repositories.tickets import derived as ticket_derived
 from app.seed import ADMIN_EMAIL, DEMO_USERS, seed_demo
-from tests.dbutil import drop_database, recreate_database, server_url
+from tests.dbutil import TEST_APP, drop_database, recreate_database
 
 TABLES = [
     "tenants",
@@ -68,19 +68,18 @@ DEPARTMENT_MISMATCH = (
 
 
 @pytest.fixture
-async def seeded(database_url, settings) -> AsyncIterator[tuple[str, dict[str, int], dict[str, int]]]:
+async def seeded(admin_url, database_url, settings) -> AsyncIterator[tuple[str, dict[str, int], dict[str, int]]]:
     name = "crm_seed_scratch_" + str(sa.engine.make_url(database_url).database)
-    url = server_url(database_url, name)
-    await recreate_database(database_url, name)
+    owner, url = await recreate_database(admin_url, name)
     try:
-        await asyncio.to_thread(migrate.upgrade, url)
+        await asyncio.to_thread(migrate.upgrade, owner, "head", TEST_APP)
         assert await seed_demo(url, settings) is True
         first = await _counts(url, settings)
         assert await seed_demo(url, settings) is False
         second = await _counts(url, settings)
         yield url, first, second
     finally:
-        await drop_database(database_url, name)
+        await drop_database(admin_url, name)
 
 
 async def _counts(url, settings) -> dict[str, int]:
