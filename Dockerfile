@@ -94,7 +94,9 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('CRM_PORT', '8000'), timeout=4)"]
 
-# Apply migrations (unless CRM_MIGRATE_ON_START=0), then exec the command, so that it is PID 1
-# and receives SIGTERM from `docker stop` directly.
+# Apply migrations (unless CRM_MIGRATE_ON_START=0; as CRM_MIGRATION_DATABASE_URL's role, else
+# CRM_DATABASE_URL's), then exec the command, so that it is PID 1 and receives SIGTERM from
+# `docker stop` directly. With two database roles, run `crm migrate` as a one-shot container with
+# the owner's URL and give the serving containers only the application role's (docker-compose.yml).
 ENTRYPOINT ["/bin/sh", "-c", "set -e; if [ \"${CRM_MIGRATE_ON_START:-1}\" = 1 ]; then crm migrate; fi; exec \"$@\"", "crm-entrypoint"]
 CMD ["crm", "serve"]

@@ -15,8 +15,7 @@ from starlette.types import Receive, Scope, Send
 # First path segments that are never the client's.
 RESERVED = frozenset({"api", "docs", "redoc", "openapi.json", "healthz", "readyz"})
 
-# Vite names built assets by content hash: they never change, so caches may keep them.
-IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
 # The client loads only its own scripts and talks only to this origin. Inline styles: Ant Design
 # writes its CSS-in-JS into <style> elements.
 CSP = (
@@ -24,6 +23,10 @@ CSP = (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+# Vite names built assets by content hash: they never change, so caches may keep them.
+IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable", "Content-Security-Policy": CSP}
+# The build's other files (icons ...) carry the client's policy as well.
+OWN_FILES = {"Content-Security-Policy": CSP}
 # index.html names the current assets: always revalidate it. (nosniff, Referrer-Policy and HSTS
 # come from SecurityHeadersMiddleware, as on every response; its API policy is for what sets none.)
 REVALIDATE = {"Cache-Control": "no-cache", "Content-Security-Policy": CSP}
@@ -58,7 +61,7 @@ class SinglePageApp:
             raise HTTPException(404)
         found = self._file(path)
         if found is not None and found != self.index:
-            response = FileResponse(found, headers=IMMUTABLE if path.startswith("/assets/") else None)
+            response = FileResponse(found, headers=IMMUTABLE if path.startswith("/assets/") else OWN_FILES)
         else:
             response = FileResponse(self.index, headers=REVALIDATE, media_type="text/html")
         await response(scope, receive, send)

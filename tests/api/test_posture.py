@@ -121,3 +121,4 @@ async def test_the_web_client_keeps_its_own_policy(database_url: str, tmp_path: 
     assert "script-src 'self'" in policy and "style-src 'self' 'unsafe-inline'" in policy
     assert "frame-ancestors 'none'" in policy
     assert page.headers["cache-control"] == "no-cache"
+    assert asset.headers["content-security-policy"] == policy  # a worker script would live by it
