@@ -72,6 +72,7 @@ async function startServer() {
   const log = [];
   const env = { ...process.env };
   delete env.CRM_DATABASE_URL; // always a throwaway embedded PostgreSQL
+  delete env.CRM_MIGRATION_DATABASE_URL;
   const child = spawn(crm, ['serve', '--migrate', '--seed-demo'], {
     cwd: repo,
     env: {
