@@ -51,7 +51,7 @@ EXEMPT: dict[str, str] = {
 }
 
 PARAMETER: dict[str, Any] = {
-    "name": HEADER,
+    "name": HEADER.lower(),  # as the contract always spelled it (header names are case-insensitive)
     "in": "header",
     "required": False,
     "description": "Makes the POST safe to retry: the same key and body return the first response (header "
