@@ -46,7 +46,7 @@ from app.repositories.tables import (
     tickets,
 )
 from app.seed_kb import seed_demo_kb
-from app.seed_leads import seed_demo_leads
+from app.seed_leads import seed_demo_lead_intake, seed_demo_leads
 from app.seed_sales import seed_demo_sales
 from app.seed_surveys import seed_demo_surveys
 from app.seed_tickets import seed_demo_tickets
@@ -412,6 +412,8 @@ async def seed_demo(url: str, settings: Settings) -> bool:
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)
                     wrote = True
+            # The public form and the lead routing (added after the leads: each seeds what is missing).
+            wrote = await seed_demo_lead_intake(conn, tenant_id, today) or wrote
             # Surveys answer the resolved tickets (seeded before them); until there is a response,
             # each seed tries again, so tickets seeded later still get their answers.
             if not await _has_rows(conn, survey_responses, tenant_id):

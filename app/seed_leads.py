@@ -1,6 +1,7 @@
 """The demo tenant's leads: scoring rules, two lead custom fields and about 3,000 leads in every
 status (the converted ones linked to a customer and contact of their owner's book), scored by
-the domain's own rules so that each explains itself.
+the domain's own rules so that each explains itself; and how new leads arrive: a public web form
+with a known key (the README posts to it) and the assignment rules that route what comes in.
 
 Its own seeded generator, so the rows are the same whether they arrive with a fresh demo or are
 added to a demo seeded by an earlier release (app/seed.py calls this when the tenant has none).
@@ -20,7 +21,18 @@ from app import seed_data as v
 from app.domain.leads.scoring import ScoringRule, score
 from app.domain.shared.ids import new_id
 from app.repositories.leads import derived as lead_derived
-from app.repositories.tables import contacts, custom_field_defs, customers, lead_scoring_rules, leads, regions, users
+from app.repositories.tables import (
+    contacts,
+    custom_field_defs,
+    customers,
+    departments,
+    lead_assignment_rules,
+    lead_forms,
+    lead_scoring_rules,
+    leads,
+    regions,
+    users,
+)
 
 SEED = 20261130
 LEADS = 3000
@@ -44,6 +56,18 @@ RULES = [
     ("总监 / Director (zh)", "title", "contains", "总监", 15),
     ("Hot", "rating", "equals", "hot", 15),
     ("Budget given", "custom.budget", "present", None, 10),
+]
+# The demo's public form: a known key, so that the README's example can post to it.
+FORM_KEY = "lf_demo-website"
+FORM = {"name": "官网联系表单 / Website contact form", "fields": ["name", "company", "title", "phone", "email",
+        "description"], "tags": ["website"]}  # fmt: skip
+# name, region code, source, min score, department (by name) or user (by login), method.
+# What no rule takes waits in Sales' unassigned queue.
+ASSIGNMENT_RULES = [
+    ("海外 / Overseas -> Sales West in turn", "overseas", None, None, "Sales West", "round_robin"),
+    ("推荐 / Referrals -> the least busy of Sales East", None, "referral", None, "Sales East", "least_open"),
+    ("高分 / Score 30+ -> the East manager", None, None, 30, "east.manager", "round_robin"),
+    ("官网表单 / Web forms -> Sales East in turn", None, "web_form", None, "Sales East", "round_robin"),
 ]
 CUSTOM_FIELDS = [
     ("budget", "Budget", "number", []),
@@ -205,3 +229,38 @@ def _lead(
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), list(weights.values()))[0]
+
+
+async def seed_demo_lead_intake(conn: AsyncConnection, tenant_id: UUID, today: datetime) -> bool:
+    """The public form and the lead assignment rules, each unless the tenant has some already.
+    Returns whether anything was written."""
+    t = tenant_id
+    wrote = False
+    if not await _any(conn, lead_forms, t):
+        form = {"tenant_id": t, "id": new_id(), "form_key": FORM_KEY, "created_at": today, "updated_at": today}
+        await conn.execute(lead_forms.insert().values(**form, **FORM))
+        wrote = True
+    if not await _any(conn, lead_assignment_rules, t):
+        people = await _names(conn, sa.select(users.c.email, users.c.id).where(users.c.tenant_id == t))
+        teams = await _names(conn, sa.select(departments.c.name, departments.c.id).where(departments.c.tenant_id == t))
+        codes = await _names(conn, sa.select(regions.c.code, regions.c.id).where(regions.c.tenant_id == t))
+        rows = [
+            {"tenant_id": t, "id": new_id(), "name": name, "position": (position + 1) * 10, "active": True,
+             "region_id": codes[region] if region else None, "source": source, "min_score": min_score,
+             "user_id": people.get(f"{target}@{DOMAIN}"), "department_id": teams.get(target), "method": method,
+             "created_at": today, "updated_at": today}
+            for position, (name, region, source, min_score, target, method) in enumerate(ASSIGNMENT_RULES)
+        ]  # fmt: skip
+        await conn.execute(lead_assignment_rules.insert(), rows)
+        wrote = True
+    return wrote
+
+
+async def _any(conn: AsyncConnection, table: sa.Table, tenant_id: UUID) -> bool:
+    return (
+        await conn.execute(sa.select(table.c.id).where(table.c.tenant_id == tenant_id).limit(1))
+    ).first() is not None
+
+
+async def _names(conn: AsyncConnection, query: sa.Select[Any]) -> dict[Any, UUID]:
+    return {name: row_id for name, row_id in await conn.execute(query)}

@@ -15,10 +15,9 @@ rows when app/seed.py adds them. Bulk inserts: about a second of SQL."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -49,7 +48,7 @@ from app.repositories.tickets import derived as ticket_derived
 
 SEED = 20261130
 TICKETS = 5000
-QUEUED = 8  # created in the last business hour, still unassigned
+QUEUED = 8  # created in the hour before the seed ran, still unassigned
 DAYS = 183
 ZONE = "Asia/Shanghai"
 OPEN_MINUTE, CLOSE_MINUTE = 9 * 60, 18 * 60
@@ -129,7 +128,9 @@ ESCALATION_RULES = [
      None, "team_manager"),
     ("First response missed: priority up 首次响应超时升级", "sla_first_response_breached", None, None, None, "step",
      None),
-    ("Queued over an hour -> manager 排队超一小时转经理", "unassigned", 60, None, None, None, "team_manager"),
+    # Four business hours, not one: the demo's queue (opened in the last hour before seeding) is
+    # still there when someone tries it, and a ticket is handed up in the afternoon, not at once.
+    ("Queued over four hours -> manager 排队超四小时转经理", "unassigned", 240, None, None, None, "team_manager"),
     ("Complaint near its target 投诉即将超时提醒", "sla_resolution_warning", None, None, "complaint", None, None),
 ]  # fmt: skip
 
@@ -178,6 +179,9 @@ class _Desk:
     def __init__(self, tenant_id: UUID, today: datetime, rng: random.Random) -> None:
         self.tenant_id = tenant_id
         self.today = today
+        # The seed's moment: "today" is its midnight (a caller with another day gets that day).
+        clock = datetime.now(UTC)
+        self.now = clock if today <= clock < today + timedelta(days=1) else today
         self.rng = rng
         self.calendar = BusinessCalendar(ZONE, frozenset(range(5)), OPEN_MINUTE, CLOSE_MINUTE, frozenset(HOLIDAYS))
         self.categories: list[dict[str, Any]] = []
@@ -235,10 +239,15 @@ class _Desk:
                                            self.today, self.today, 1)  # fmt: skip
         for position, (name, values) in enumerate(
             [
+                # What customers send in by themselves is routed; a ticket an agent opens on the
+                # phone, in a chat or in person stays with that agent (no rule takes it).
                 ("Complaints to the least busy 投诉分配给最空闲的客服",
                  {"kind": "complaint", "department_id": self.service, "method": "least_open"}),
                 ("WeChat to Emily 微信渠道给Emily", {"channel": "wechat", "user_id": self.users["agent2"]}),
-                ("Everything else in turn 其余轮流分配", {"department_id": self.service, "method": "round_robin"}),
+                ("Web forms in turn 网页工单轮流分配", {"channel": "web", "department_id": self.service,
+                                                "method": "round_robin"}),
+                ("Email in turn 邮件工单轮流分配", {"channel": "email", "department_id": self.service,
+                                              "method": "round_robin"}),
             ]
         ):  # fmt: skip
             base = {"category_id": None, "channel": None, "priority": None, "kind": None, "user_id": None,
@@ -273,18 +282,14 @@ class _Desk:
         for _ in range(TICKETS - QUEUED):
             kind = rng.choices(KINDS, KIND_WEIGHTS)[0]
             created = self._created()
-            made.append((created, kind))
-        # The last few came in during the last business hour: they still wait in the team's queue.
-        day = (self.today.astimezone(ZoneInfo(ZONE)) - timedelta(days=1)).date()
-        while not self.calendar.is_working_day(day):
-            day -= timedelta(days=1)
-        closing = datetime.combine(day, time(CLOSE_MINUTE // 60), ZoneInfo(ZONE)).astimezone(UTC)
-        made += [(closing - timedelta(minutes=rng.uniform(2, 55)), rng.choices(KINDS, KIND_WEIGHTS)[0])
+            made.append((created, kind, False))
+        # The last few came in during the hour before the seed ran (not before midnight: the queue
+        # is there when the demo starts): they still wait in the team's queue.
+        made += [(self.now - timedelta(minutes=rng.uniform(2, 55)), rng.choices(KINDS, KIND_WEIGHTS)[0], True)
                  for _ in range(QUEUED)]  # fmt: skip
         made.sort()
-        self.fresh = made[-QUEUED][0]
-        for number, (created, kind) in enumerate(made, start=1):
-            self._ticket(number, created, kind, people, weights, repeaters)
+        for number, (created, kind, queued) in enumerate(made, start=1):
+            self._ticket(number, created, kind, people, weights, repeaters, queued)
 
     def _ticket(
         self,
@@ -294,6 +299,7 @@ class _Desk:
         people: list[str],
         weights: list[int],
         repeaters: list[tuple[UUID, UUID | None]],
+        queued: bool,
     ) -> None:
         rng, cal, today = self.rng, self.calendar, self.today
         category, subject_en, subject_zh = rng.choice(SUBJECTS[kind])
@@ -316,9 +322,9 @@ class _Desk:
             status = "closed" if rng.random() < 0.75 and age > timedelta(days=4) else "resolved"
         else:
             status = rng.choices(["new", "open", "pending"], [2, 5, 2])[0] if age < timedelta(days=20) else "open"
-        if created >= self.fresh:
+        if queued:
             status = "new"
-        owner_login = None if created >= self.fresh else rng.choices(people, weights)[0]
+        owner_login = None if queued else rng.choices(people, weights)[0]
         owner = self.users[owner_login] if owner_login else None
         ticket_id = new_id()
         row: dict[str, Any] = self._row(

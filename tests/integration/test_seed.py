@@ -30,6 +30,8 @@ TABLES = [
     "activities",
     "leads",
     "lead_scoring_rules",
+    "lead_forms",
+    "lead_assignment_rules",
     "pipelines",
     "pipeline_stages",
     "opportunities",
@@ -110,6 +112,7 @@ async def test_demo_seed(seeded, settings) -> None:
     assert first["custom_field_defs"] == 7
     assert first["leads"] == 3000
     assert first["lead_scoring_rules"] == 9
+    assert first["lead_forms"] == 1 and first["lead_assignment_rules"] == 4
     assert first["pipelines"] == 2 and first["pipeline_stages"] == 10
     assert first["opportunities"] == 1500
     assert first["opportunity_stage_history"] > first["opportunities"]
@@ -265,7 +268,11 @@ async def _check_tickets(conn: AsyncConnection) -> None:
     )
     assert await _scalar(conn, late) > 200
     assert await _scalar(conn, "SELECT count(*) FROM tickets WHERE reopen_count > 0") > 50
-    assert await _scalar(conn, "SELECT count(*) FROM tickets WHERE owner_id IS NULL AND is_open") >= 5
+    # The queue: opened in the hour before the seed ran, so that it is there when the demo starts
+    # (the escalation rule for queued tickets waits four business hours).
+    queued = "SELECT count(*) FROM tickets WHERE owner_id IS NULL AND is_open AND created_at > now() - interval '1h'"
+    assert await _scalar(conn, queued) >= 5
+    assert await _scalar(conn, "SELECT min(minutes) FROM ticket_escalation_rules WHERE condition = 'unassigned'") >= 240
     assert await _scalar(conn, "SELECT count(*) FROM tickets WHERE status = 'pending' AND sla_paused_at IS NULL") == 0
     assert (
         await _scalar(conn, "SELECT count(*) FROM tickets WHERE status IN ('resolved', 'closed') AND solution IS NULL")
@@ -332,6 +339,8 @@ async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, setti
             await conn.execute(sa.text("DELETE FROM kb_categories"))
             await conn.execute(sa.text("DELETE FROM leads"))
             await conn.execute(sa.text("DELETE FROM lead_scoring_rules"))
+            await conn.execute(sa.text("DELETE FROM lead_forms"))
+            await conn.execute(sa.text("DELETE FROM lead_assignment_rules"))
             await conn.execute(sa.text("DELETE FROM custom_field_defs WHERE entity = 'lead'"))
     finally:
         await engine.dispose()

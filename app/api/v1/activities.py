@@ -13,7 +13,7 @@ from pydantic import AwareDatetime
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.idempotency import Idempotent
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, record_response
 from app.api.services import Activities
 from app.api.v1.lifecycle import lifecycle_routes
@@ -33,7 +33,7 @@ from app.domain.shared.paging import DEFAULT_LIMIT
 
 Force = Annotated[bool, Query(description="Keep an appointment even if it overlaps another of the same person.")]
 
-router = APIRouter(prefix="/activities", tags=["activities"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/activities", tags=["activities"])
 
 READ = Annotated[Principal, requires("activities:read")]
 CREATE = Annotated[Principal, requires("activities:create")]
@@ -105,13 +105,8 @@ async def list_activities(
     "naming the conflicts, unless `force=true`.",
     responses=problem_responses(401, 403, 409, 413, 422),
 )
-async def create_activity(
-    body: ActivityCreate, caller: CREATE, service: Activities, idempotent: Idempotent, force: Force = False
-) -> Response:
-    async def create() -> Response:
-        return _one(await service.create(caller, body.model_dump(), allow_duplicate=force), 201)
-
-    return await idempotent(create)
+async def create_activity(body: ActivityCreate, caller: CREATE, service: Activities, force: Force = False) -> Response:
+    return _one(await service.create(caller, body.model_dump(), allow_duplicate=force), 201)
 
 
 @router.get(

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, page_response
 from app.api.services import ApiTokens
 from app.api.v1.params import CursorParam, Limit
@@ -18,7 +19,7 @@ from app.auth.principal import Principal
 from app.domain.identity.entities import ApiTokenQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/api-tokens", tags=["api_tokens"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/api-tokens", tags=["api_tokens"])
 
 READ = Annotated[Principal, requires("api_tokens:read")]
 CREATE = Annotated[Principal, requires("api_tokens:create")]

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import page_response
 from app.api.services import AuditLog
 from app.api.v1.params import CursorParam, Limit
@@ -19,7 +20,7 @@ from app.auth.principal import Principal
 from app.domain.identity.entities import AuditQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/audit-log", tags=["audit_log"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/audit-log", tags=["audit_log"])
 
 READ = Annotated[Principal, requires("audit_log:read")]
 

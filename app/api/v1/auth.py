@@ -11,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from app.api.deps import AppSettings, CurrentPrincipal, access_token_scheme
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.middleware import client_address
 from app.api.responses import json_response
 from app.api.services import Auth, Tenants
@@ -30,7 +31,7 @@ from app.domain.identity.entities import ClientContext, TokenPair
 from app.domain.shared.errors import Unauthenticated
 from app.settings import Settings
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(route_class=IdempotentRoute, tags=["auth"])
 
 # Token responses must not be cached anywhere.
 NO_STORE = {"Cache-Control": "no-store"}

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.idempotency import Idempotent
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, record_response
 from app.api.services import Contacts
 from app.api.v1.lifecycle import lifecycle_routes
@@ -31,7 +31,7 @@ from app.auth.principal import Principal
 from app.domain.contacts.entities import ContactQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/contacts", tags=["contacts"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/contacts", tags=["contacts"])
 
 READ = Annotated[Principal, requires("contacts:read")]
 CREATE = Annotated[Principal, requires("contacts:create")]
@@ -100,13 +100,9 @@ async def create_contact(
     body: ContactCreate,
     caller: CREATE,
     service: Contacts,
-    idempotent: Idempotent,
     allow_duplicate: AllowDuplicate = False,
 ) -> Response:
-    async def create() -> Response:
-        return _one(await service.create(caller, body.model_dump(), allow_duplicate=allow_duplicate), 201)
-
-    return await idempotent(create)
+    return _one(await service.create(caller, body.model_dump(), allow_duplicate=allow_duplicate), 201)
 
 
 @router.get(

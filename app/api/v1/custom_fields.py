@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import etag_for, json_response
 from app.api.services import CustomFields
 from app.api.v1.schemas.custom_fields import (
@@ -21,7 +22,7 @@ from app.api.v1.schemas.custom_fields import (
 )
 from app.auth.principal import Principal
 
-router = APIRouter(prefix="/custom-fields", tags=["custom_fields"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/custom-fields", tags=["custom_fields"])
 
 
 @router.get(

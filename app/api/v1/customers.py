@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.idempotency import Idempotent
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, record_response
 from app.api.services import Customers
 from app.api.v1.lifecycle import lifecycle_routes
@@ -35,7 +35,7 @@ from app.api.v1.schemas.customers import (
 from app.auth.principal import Principal
 from app.domain.customers.entities import CustomerQuery
 
-router = APIRouter(prefix="/customers", tags=["customers"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/customers", tags=["customers"])
 
 READ = Annotated[Principal, requires("customers:read")]
 CREATE = Annotated[Principal, requires("customers:create")]
@@ -92,13 +92,9 @@ async def create_customer(
     body: CustomerCreate,
     caller: CREATE,
     service: Customers,
-    idempotent: Idempotent,
     allow_duplicate: AllowDuplicate = False,
 ) -> Response:
-    async def create() -> Response:
-        return _one(await service.create(caller, body.model_dump(), allow_duplicate=allow_duplicate), 201)
-
-    return await idempotent(create)
+    return _one(await service.create(caller, body.model_dump(), allow_duplicate=allow_duplicate), 201)
 
 
 @router.post(
@@ -108,20 +104,15 @@ async def create_customer(
     summary="Move all of one owner's customers and contacts to another (a leaving employee)",
     responses=problem_responses(401, 403, 422),
 )
-async def transfer_customers(
-    body: TransferBody, caller: ASSIGN, service: Customers, idempotent: Idempotent
-) -> Response:
-    async def transfer() -> Response:
-        moved = await service.transfer(caller, body.from_owner_id, body.to_owner_id)
-        return json_response(
-            {
-                "moved": len(moved.customer_ids),
-                "customer_ids": moved.customer_ids,
-                "contacts_moved": len(moved.contact_ids),
-            }
-        )
-
-    return await idempotent(transfer)
+async def transfer_customers(body: TransferBody, caller: ASSIGN, service: Customers) -> Response:
+    moved = await service.transfer(caller, body.from_owner_id, body.to_owner_id)
+    return json_response(
+        {
+            "moved": len(moved.customer_ids),
+            "customer_ids": moved.customer_ids,
+            "contacts_moved": len(moved.contact_ids),
+        }
+    )
 
 
 @router.get(

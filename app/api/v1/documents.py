@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.idempotency import Idempotent
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, record_response
 from app.api.services import Orders, Quotes
 from app.api.v1.lifecycle import lifecycle_routes
@@ -35,7 +35,7 @@ from app.auth.principal import Principal
 from app.domain.quotes.entities import DocumentQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
-router = APIRouter()
+router = APIRouter(route_class=IdempotentRoute)
 
 
 def document_routes(
@@ -72,11 +72,8 @@ def document_routes(
         found = await records.list_page(caller, query)
         return json_response({"items": found.items, "next_cursor": found.next_cursor})
 
-    async def create_one(body: create_body, caller: create, records: service, idempotent: Idempotent) -> Response:  # type: ignore[valid-type]
-        async def make() -> Response:
-            return one(await records.create(caller, body.model_dump()), 201)  # type: ignore[attr-defined]
-
-        return await idempotent(make)
+    async def create_one(body: create_body, caller: create, records: service) -> Response:  # type: ignore[valid-type]
+        return one(await records.create(caller, body.model_dump()), 201)  # type: ignore[attr-defined]
 
     async def get_one(record_id: RecordId, caller: read, records: service) -> Response:  # type: ignore[valid-type]
         return one(await records.get(caller, record_id))

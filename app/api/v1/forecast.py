@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response
 from app.api.services import Forecasts, Targets
 from app.api.v1.configured import configured_routes
@@ -17,7 +18,7 @@ from app.auth.principal import Principal
 from app.domain.forecast.periods import Period
 from app.domain.forecast.service import GroupBy
 
-router = APIRouter(tags=["forecast"])
+router = APIRouter(route_class=IdempotentRoute, tags=["forecast"])
 
 READ = Annotated[Principal, requires("forecast:read", "opportunities:read")]
 

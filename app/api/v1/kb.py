@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.idempotency import Idempotent
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, page_response, record_response
 from app.api.services import KbCategories, KnowledgeBase
 from app.api.v1.configured import configured_routes
@@ -39,7 +39,7 @@ from app.auth.principal import Principal
 from app.domain.kb.entities import ArticleQuery, ArticleStatus
 from app.domain.kb.render import render_markdown
 
-router = APIRouter(tags=["kb"])
+router = APIRouter(route_class=IdempotentRoute, tags=["kb"])
 
 READ = Annotated[Principal, requires("kb:read")]
 CREATE = Annotated[Principal, requires("kb:create")]
@@ -99,13 +99,8 @@ async def list_articles(
     summary="Write an article (a draft, or published at once)",
     responses=problem_responses(401, 403, 413, 422),
 )
-async def create_article(
-    body: ArticleCreate, caller: CREATE, service: KnowledgeBase, idempotent: Idempotent
-) -> Response:
-    async def create() -> Response:
-        return _one(await service.create(caller, body.model_dump()), 201)
-
-    return await idempotent(create)
+async def create_article(body: ArticleCreate, caller: CREATE, service: KnowledgeBase) -> Response:
+    return _one(await service.create(caller, body.model_dump()), 201)
 
 
 @router.get(

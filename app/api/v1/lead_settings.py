@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.api.idempotency import IdempotentRoute
 from app.api.services import AssignmentRules, LeadForms, ScoringRules
 from app.api.v1.configured import configured_routes
 from app.api.v1.schemas.leads import (
@@ -23,7 +24,7 @@ from app.api.v1.schemas.leads import (
     ScoringRulePatch,
 )
 
-router = APIRouter(tags=["leads"])
+router = APIRouter(route_class=IdempotentRoute, tags=["leads"])
 
 
 configured_routes(

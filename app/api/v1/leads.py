@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.idempotency import Idempotent
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, record_response
 from app.api.services import Leads
 from app.api.v1.lifecycle import lifecycle_routes
@@ -30,7 +30,7 @@ from app.api.v1.schemas.leads import (
 from app.auth.principal import Principal
 from app.domain.leads.entities import LeadQuery
 
-router = APIRouter(tags=["leads"])
+router = APIRouter(route_class=IdempotentRoute, tags=["leads"])
 
 READ = Annotated[Principal, requires("leads:read")]
 CREATE = Annotated[Principal, requires("leads:create")]
@@ -94,18 +94,14 @@ async def create_lead(
     body: LeadCreate,
     caller: CREATE,
     service: Leads,
-    idempotent: Idempotent,
     allow_duplicate: AllowDuplicate = False,
     auto_assign: Annotated[
         bool, Query(description="Let the tenant's assignment rules choose the owner (or leave it in the queue).")
     ] = False,
 ) -> Response:
-    async def create() -> Response:
-        values = body.model_dump()
-        made = await service.create(caller, values, allow_duplicate=allow_duplicate, auto_assign=auto_assign)
-        return _one(made, 201)
-
-    return await idempotent(create)
+    values = body.model_dump()
+    made = await service.create(caller, values, allow_duplicate=allow_duplicate, auto_assign=auto_assign)
+    return _one(made, 201)
 
 
 @router.post(
@@ -122,16 +118,12 @@ async def create_leads(
     body: LeadBatch,
     caller: CREATE,
     service: Leads,
-    idempotent: Idempotent,
     allow_duplicate: AllowDuplicate = False,
     auto_assign: Annotated[bool, Query(description="Let the assignment rules choose each owner.")] = False,
 ) -> Response:
-    async def create() -> Response:
-        batch = [item.model_dump() for item in body.items]
-        made = await service.create_many(caller, batch, allow_duplicate=allow_duplicate, auto_assign=auto_assign)
-        return json_response({"items": made}, 201)
-
-    return await idempotent(create)
+    batch = [item.model_dump() for item in body.items]
+    made = await service.create_many(caller, batch, allow_duplicate=allow_duplicate, auto_assign=auto_assign)
+    return json_response({"items": made}, 201)
 
 
 @router.get(
@@ -188,30 +180,25 @@ async def route_lead(lead_id: UUID, caller: ASSIGN, service: Leads) -> Response:
     "(and opportunities:create for a deal).",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def convert_lead(
-    lead_id: UUID, body: ConvertBody, caller: UPDATE, service: Leads, idempotent: Idempotent
-) -> Response:
-    async def convert() -> Response:
-        done = await service.convert(
-            caller,
-            lead_id,
-            customer_id=body.customer_id,
-            customer=body.customer.changes() if body.customer else None,
-            contact_id=body.contact_id,
-            contact=body.contact.changes() if body.contact else None,
-            create_contact=body.create_contact,
-            allow_duplicate=body.allow_duplicate,
-            opportunity=body.opportunity.changes() if body.opportunity else None,
-        )
-        body_out = {
-            "lead": done.lead,
-            "customer": done.customer,
-            "contact": done.contact,
-            "opportunity": done.opportunity,
-        }
-        return json_response(body_out)
-
-    return await idempotent(convert)
+async def convert_lead(lead_id: UUID, body: ConvertBody, caller: UPDATE, service: Leads) -> Response:
+    done = await service.convert(
+        caller,
+        lead_id,
+        customer_id=body.customer_id,
+        customer=body.customer.changes() if body.customer else None,
+        contact_id=body.contact_id,
+        contact=body.contact.changes() if body.contact else None,
+        create_contact=body.create_contact,
+        allow_duplicate=body.allow_duplicate,
+        opportunity=body.opportunity.changes() if body.opportunity else None,
+    )
+    body_out = {
+        "lead": done.lead,
+        "customer": done.customer,
+        "contact": done.contact,
+        "opportunity": done.opportunity,
+    }
+    return json_response(body_out)
 
 
 lifecycle_routes(router, "leads", "lead", Leads, LeadOut, base="/leads")

@@ -12,13 +12,14 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import CurrentPrincipal
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response
 from app.api.services import Notifications
 from app.api.v1.params import CursorParam, Limit
 from app.api.v1.schemas.common import RequestModel
 from app.domain.shared.paging import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/notifications", tags=["notifications"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/notifications", tags=["notifications"])
 
 
 class NotificationOut(BaseModel):

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.idempotency import Idempotent
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import etag_for, json_response, record_response
 from app.api.services import Opportunities
 from app.api.v1.lifecycle import lifecycle_routes
@@ -29,7 +29,7 @@ from app.api.v1.schemas.opportunities import (
 from app.auth.principal import Principal
 from app.domain.opportunities.entities import OpportunityQuery
 
-router = APIRouter(prefix="/opportunities", tags=["opportunities"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/opportunities", tags=["opportunities"])
 
 READ = Annotated[Principal, requires("opportunities:read")]
 CREATE = Annotated[Principal, requires("opportunities:create")]
@@ -83,16 +83,11 @@ async def list_opportunities(
     "the amount. The stage's required fields must be present.",
     responses=problem_responses(401, 403, 413, 422),
 )
-async def create_opportunity(
-    body: OpportunityCreate, caller: CREATE, service: Opportunities, idempotent: Idempotent
-) -> Response:
-    async def create() -> Response:
-        values = body.model_dump()
-        if values["line_items"] is None:
-            values.pop("line_items")
-        return _one(await service.create(caller, values), 201)
-
-    return await idempotent(create)
+async def create_opportunity(body: OpportunityCreate, caller: CREATE, service: Opportunities) -> Response:
+    values = body.model_dump()
+    if values["line_items"] is None:
+        values.pop("line_items")
+    return _one(await service.create(caller, values), 201)
 
 
 @router.get(

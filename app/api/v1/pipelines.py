@@ -10,13 +10,14 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response
 from app.api.services import Opportunities, Pipelines
 from app.api.v1.schemas.opportunities import BoardOut
 from app.api.v1.schemas.pipelines import PipelineCreate, PipelineList, PipelineOut, PipelinePatch, StageAdd, StagePatch
 from app.auth.principal import Principal
 
-router = APIRouter(prefix="/pipelines", tags=["pipelines"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/pipelines", tags=["pipelines"])
 
 READ = Annotated[Principal, requires("pipelines:read")]
 MANAGE = Annotated[Principal, requires("pipelines:manage")]

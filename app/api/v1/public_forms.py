@@ -10,12 +10,13 @@ from fastapi.responses import Response
 
 from app.api.deps import AppSettings
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.middleware import client_address
 from app.api.responses import json_response
 from app.api.services import Capture
 from app.api.v1.schemas.leads import LeadFormSubmission, Received
 
-router = APIRouter(tags=["public"])
+router = APIRouter(route_class=IdempotentRoute, tags=["public"])
 
 
 @router.post(

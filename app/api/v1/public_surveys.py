@@ -10,12 +10,13 @@ from fastapi.responses import Response
 
 from app.api.deps import AppSettings
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.middleware import client_address
 from app.api.responses import json_response
 from app.api.services import PublicSurveyLinks
 from app.api.v1.schemas.surveys import PublicAnswer, PublicSurveyOut, Thanks
 
-router = APIRouter(tags=["public"])
+router = APIRouter(route_class=IdempotentRoute, tags=["public"])
 
 Token = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import page_response, record_response
 from app.api.services import Regions
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
@@ -18,7 +19,7 @@ from app.api.v1.schemas.identity import RegionCreate, RegionOut, RegionPage, Reg
 from app.auth.principal import Principal
 from app.domain.shared.paging import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/regions", tags=["regions"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/regions", tags=["regions"])
 
 READ = Annotated[Principal, requires("regions:read")]
 CREATE = Annotated[Principal, requires("regions:create")]

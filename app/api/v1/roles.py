@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import page_response, record_response
 from app.api.services import Roles
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
@@ -18,7 +19,7 @@ from app.api.v1.schemas.identity import RoleCreate, RoleOut, RolePage, RolePatch
 from app.auth.principal import Principal
 from app.domain.shared.paging import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/roles", tags=["roles"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/roles", tags=["roles"])
 
 READ = Annotated[Principal, requires("roles:read")]
 CREATE = Annotated[Principal, requires("roles:create")]

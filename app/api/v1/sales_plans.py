@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import etag_for, json_response, record_response
 from app.api.services import SalesPlans
 from app.api.v1.lifecycle import lifecycle_routes
@@ -24,7 +25,7 @@ from app.auth.principal import Principal
 from app.domain.plans.entities import PlanQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/sales-plans", tags=["sales-plans"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/sales-plans", tags=["sales-plans"])
 
 READ = Annotated[Principal, requires("sales_plans:read")]
 CREATE = Annotated[Principal, requires("sales_plans:create")]

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.idempotency import Idempotent
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, page_response
 from app.api.services import CallBacks, Invitations, SurveyResults, Surveys
 from app.api.v1.configured import configured_routes
@@ -32,7 +32,7 @@ from app.api.v1.schemas.surveys import (
 from app.auth.principal import Principal
 from app.domain.surveys.entities import CallBackQuery, GroupBy, ResultsQuery
 
-router = APIRouter(tags=["surveys"])
+router = APIRouter(route_class=IdempotentRoute, tags=["surveys"])
 
 READ = Annotated[Principal, requires("surveys:read")]
 CREATE = Annotated[Principal, requires("surveys:create")]
@@ -125,10 +125,5 @@ async def list_call_backs(caller: READ, service: CallBacks, params: Annotated[Ca
     "a response to `survey_id` counting in its results as channel call_back, rated to the ticket's agent.",
     responses=problem_responses(401, 403, 413, 422),
 )
-async def create_call_back(
-    body: CallBackCreate, caller: CREATE, service: CallBacks, idempotent: Idempotent
-) -> Response:
-    async def create() -> Response:
-        return json_response(await service.create(caller, body.model_dump()), 201)
-
-    return await idempotent(create)
+async def create_call_back(body: CallBackCreate, caller: CREATE, service: CallBacks) -> Response:
+    return json_response(await service.create(caller, body.model_dump()), 201)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response
 from app.api.services import Calendars, EscalationRules, SlaPolicies, TicketCategories, TicketRules
 from app.api.v1.configured import configured_routes
@@ -36,7 +37,7 @@ from app.api.v1.schemas.tickets import (
 )
 from app.auth.principal import Principal
 
-router = APIRouter(tags=["tickets"])
+router = APIRouter(route_class=IdempotentRoute, tags=["tickets"])
 
 configured_routes(
     router,

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
-from app.api.idempotency import Idempotent
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, record_response
 from app.api.services import Tickets, TicketStatistics
 from app.api.v1.lifecycle import lifecycle_routes
@@ -40,7 +40,7 @@ from app.domain.tickets.durations import ACCURACY
 from app.domain.tickets.entities import TicketQuery
 from app.domain.tickets.stats import GroupBy
 
-router = APIRouter(tags=["tickets"])
+router = APIRouter(route_class=IdempotentRoute, tags=["tickets"])
 
 READ = Annotated[Principal, requires("tickets:read")]
 CREATE = Annotated[Principal, requires("tickets:create")]
@@ -103,13 +103,10 @@ async def list_tickets(
     "no rule takes it.",
     responses=problem_responses(401, 403, 413, 422),
 )
-async def create_ticket(body: TicketCreate, caller: CREATE, service: Tickets, idempotent: Idempotent) -> Response:
-    async def create() -> Response:
-        values = body.model_dump()
-        values["queue"] = "owner_id" in body.model_fields_set and body.owner_id is None
-        return _one(await service.create(caller, values), 201)
-
-    return await idempotent(create)
+async def create_ticket(body: TicketCreate, caller: CREATE, service: Tickets) -> Response:
+    values = body.model_dump()
+    values["queue"] = "owner_id" in body.model_fields_set and body.owner_id is None
+    return _one(await service.create(caller, values), 201)
 
 
 @router.get(
@@ -195,13 +192,8 @@ async def list_comments(
     "metadata of files already uploaded; one over 25 MiB is a 422.",
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
-async def add_comment(
-    ticket_id: UUID, body: CommentCreate, caller: UPDATE, service: Tickets, idempotent: Idempotent
-) -> Response:
-    async def add() -> Response:
-        return json_response(await service.add_comment(caller, ticket_id, body.model_dump()), 201)
-
-    return await idempotent(add)
+async def add_comment(ticket_id: UUID, body: CommentCreate, caller: UPDATE, service: Tickets) -> Response:
+    return json_response(await service.add_comment(caller, ticket_id, body.model_dump()), 201)
 
 
 @router.post(
@@ -252,14 +244,9 @@ async def ticket_history(ticket_id: UUID, caller: READ, service: Tickets) -> Res
     description="The lead assignment rules choose its owner; a second call is a 409 naming the lead.",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def create_lead(
-    ticket_id: UUID, body: CreateLeadBody, caller: UPDATE, service: Tickets, idempotent: Idempotent
-) -> Response:
-    async def make() -> Response:
-        ticket, lead_id = await service.create_lead(caller, ticket_id, body.model_dump())
-        return json_response({"ticket": ticket, "lead_id": lead_id}, 201)
-
-    return await idempotent(make)
+async def create_lead(ticket_id: UUID, body: CreateLeadBody, caller: UPDATE, service: Tickets) -> Response:
+    ticket, lead_id = await service.create_lead(caller, ticket_id, body.model_dump())
+    return json_response({"ticket": ticket, "lead_id": lead_id}, 201)
 
 
 lifecycle_routes(router, "tickets", "ticket", Tickets, TicketOut, base="/tickets")

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response
 from app.api.services import Timeline
 from app.api.v1.params import CursorParam, Limit
@@ -18,7 +19,7 @@ from app.auth.principal import Principal
 from app.domain.shared.paging import DEFAULT_LIMIT
 from app.domain.timeline.entities import TimelineQuery
 
-router = APIRouter(prefix="/customers", tags=["customers"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/customers", tags=["customers"])
 
 
 @router.get(

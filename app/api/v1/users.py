@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from app.api.deps import requires
 from app.api.errors import problem_responses
+from app.api.idempotency import IdempotentRoute
 from app.api.responses import page_response, record_response
 from app.api.services import Users
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
@@ -19,7 +20,7 @@ from app.auth.principal import Principal
 from app.domain.identity.entities import UserQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(route_class=IdempotentRoute, prefix="/users", tags=["users"])
 
 READ = Annotated[Principal, requires("users:read")]
 CREATE = Annotated[Principal, requires("users:create")]
