@@ -92,6 +92,11 @@ def _narrowing(
     ]
 
 
+def reaches_whole_tenant(shape: Shape) -> bool:
+    """Whether a scope of this shape is the whole tenant (a grant of range "all", not narrowed)."""
+    return any(range_ == DataRange.ALL and not (by_region or by_type) for range_, by_region, by_type in shape[0])
+
+
 def scope_clause(
     table: sa.FromClause,
     shape: Shape,

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.domain.shared.sync import FeedCursor, Mode
-from app.repositories.scoping import Shape, scope_clause
+from app.repositories.scoping import Shape, reaches_whole_tenant, scope_clause
 from app.repositories.tables import XID8, sync_departures, sync_horizons
 
 OUT_OF_RANGE = "out_of_range"
@@ -55,32 +55,39 @@ def feed_statement(
         .limit(limit)
     )
 
-    now = table.alias("present")
-    still_within = sa.exists().where(
-        now.c.tenant_id == d.c.tenant_id,
-        now.c.id == d.c.record_id,
-        scope_clause(now, shape, resource=table.name),
-    )
-    stand_ins = {"id": d.c.record_id, "updated_at": d.c.occurred_at}
-    departed = (
-        sa.select(
-            *(stand_ins.get(c.name, sa.cast(sa.null(), c.type)).label(c.name) for c in columns),
-            sa.cast(sa.null(), table.c.deleted_at.type).label("deleted_at"),
-            sa.literal(True).label("departed"),
-            departed_key.label("feed_key"),
+    parts: list[sa.Select[Any]] = [changed]
+    if not reaches_whole_tenant(shape):  # else no record can leave the range
+        present = table.alias("present")
+        # A scalar subquery, not NOT EXISTS: the planner keeps it a primary-key probe per
+        # departure read (stopping at the page's end) instead of an anti-join that may scan the
+        # whole table.
+        still_within = (
+            sa.select(scope_clause(present, shape, resource=table.name))
+            .where(present.c.tenant_id == d.c.tenant_id, present.c.id == d.c.record_id)
+            .scalar_subquery()
         )
-        .where(
-            d.c.resource == table.name,
-            scope_clause(d, shape, resource=table.name),
-            departed_key >= bound,
-            ~still_within,
-            *after(departed_key, d.c.record_id),
+        stand_ins = {"id": d.c.record_id, "updated_at": d.c.occurred_at}
+        departed = (
+            sa.select(
+                *(stand_ins.get(c.name, sa.cast(sa.null(), c.type)).label(c.name) for c in columns),
+                sa.cast(sa.null(), table.c.deleted_at.type).label("deleted_at"),
+                sa.literal(True).label("departed"),
+                departed_key.label("feed_key"),
+            )
+            .where(
+                d.c.tenant_id == sa.bindparam("scope_tenant", type_=d.c.tenant_id.type),
+                d.c.resource == table.name,
+                scope_clause(d, shape, resource=table.name),
+                departed_key >= bound,
+                sa.func.coalesce(still_within, sa.false()).is_(sa.false()),
+                *after(departed_key, d.c.record_id),
+            )
+            .order_by(departed_key, d.c.record_id)
+            .limit(limit)
         )
-        .order_by(departed_key, d.c.record_id)
-        .limit(limit)
-    )
+        parts.append(departed)
 
-    page = sa.union_all(changed, departed).subquery("page")
+    page = (sa.union_all(*parts) if len(parts) > 1 else changed).subquery("page")
     horizon = (
         sa.select(sync_horizons.c.purged_xid)
         .where(sync_horizons.c.tenant_id == sa.bindparam("scope_tenant", type_=sync_horizons.c.tenant_id.type))

@@ -1384,7 +1384,9 @@ sync_departures = sa.Table(
     sa.Column("customer_owner_id", UUID(as_uuid=True)),
     sa.Column("customer_department_id", UUID(as_uuid=True)),
     sa.Column("occurred_at", TS, nullable=False, server_default=NOW),
-    sa.Index("ix_sync_departures_occurred_at", "occurred_at"),
+    sa.Index("ix_sync_departures_occurred_at", "occurred_at"),  # the purge
+    # The primary key is the keyset order of feeds from a token; this one from an instant.
+    sa.Index("ix_sync_departures_resource_occurred_at", "tenant_id", "resource", "occurred_at", "record_id"),
 )
 
 # The newest departure purged per tenant: an older sync token may have lost one (410 Gone).

@@ -133,7 +133,13 @@ def _changed(columns: Sequence[str]) -> str:
 
 def upgrade() -> None:
     op.execute(DEPARTURES_TABLE)
-    op.create_index("ix_sync_departures_occurred_at", "sync_departures", ["occurred_at"])
+    op.create_index("ix_sync_departures_occurred_at", "sync_departures", ["occurred_at"])  # the purge
+    # A first sync's keyset order (`updated_since`: departures by time).
+    op.create_index(
+        "ix_sync_departures_resource_occurred_at",
+        "sync_departures",
+        ["tenant_id", "resource", "occurred_at", "record_id"],
+    )
     op.execute(HORIZONS_TABLE)
     op.execute(STAMP_FUNCTION)
     for table, columns in SCOPE_COLUMNS.items():
