@@ -193,8 +193,8 @@ class OwnedTable(Generic[R]):
         snapshot = rows[0]
         if mode == "token" and snapshot.purged_xid is not None and bound <= snapshot.purged_xid:
             raise Gone(
-                "the sync token is older than the changes kept (CRM_SYNC_RETENTION_DAYS): "
-                "sync again from the start (updated_since, or no filter) and use the new token"
+                "the sync token is older than the tombstones kept: sync again from the start "
+                "(updated_since) and keep the new next_sync_token"
             )
         xmin = position.xmin if position is not None else int(snapshot.sync_xmin)
         rows = [row for row in rows if row.id is not None]
