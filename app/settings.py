@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # Trust X-Forwarded-For from the load balancer for the client address (audit, throttling).
     trust_forwarded_for: bool = False
     idempotency_ttl_hours: int = 24
+    # Sync feeds keep tombstones of records that left a caller's data range this long; an older
+    # sync token is answered 410 Gone (the client syncs again from the start).
+    sync_retention_days: int = Field(30, ge=1)
     # The worker (app/worker.py) runs inside `crm serve` unless turned off (then run `crm worker`).
     worker_in_serve: bool = True
     worker_poll_seconds: float = 1.0

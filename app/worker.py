@@ -143,7 +143,8 @@ class Worker:
             await PgTicketStatsCompaction(conn).compact()
         async with self.engine.begin() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
-            purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS)
+            keep_departures = timedelta(days=self.settings.sync_retention_days)
+            purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS, keep_departures)
         if reminded or told or alerted or escalated or any(purged.values()):
             log.info(
                 "jobs: %d reminders, %d rotting deals flagged, %d SLA alerts, %d rule escalations; purged %s",

@@ -8,10 +8,19 @@ from datetime import timedelta
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.notifications.entities import OutboxEvent
-from app.repositories.tables import idempotency_keys, outbox, rate_limit_hits, revoked_access_tokens
+from app.repositories.tables import (
+    XID8,
+    idempotency_keys,
+    outbox,
+    rate_limit_hits,
+    revoked_access_tokens,
+    sync_departures,
+    sync_horizons,
+)
 
 o = outbox
 EVENT_COLUMNS = [o.c.tenant_id, o.c.id, o.c.event_type, o.c.entity, o.c.entity_id, o.c.payload, o.c.attempts]
@@ -47,12 +56,14 @@ class PgOutboxQueue:
 
 class PgHousekeeping:
     """Rows that served their purpose: expired idempotency keys, revoked tokens past expiry,
-    old rate-limit hits, and events processed long ago."""
+    old rate-limit hits, events processed long ago, and sync feeds' departures past retention."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def purge(self, idempotency_ttl: timedelta, keep_events: timedelta) -> dict[str, int]:
+    async def purge(
+        self, idempotency_ttl: timedelta, keep_events: timedelta, keep_departures: timedelta = timedelta(days=30)
+    ) -> dict[str, int]:
         now = sa.func.now()
         done: dict[str, int] = {}
         for name, stmt in (
@@ -65,4 +76,21 @@ class PgHousekeeping:
             ("outbox", o.delete().where(o.c.processed_at < now - keep_events)),
         ):
             done[name] = (await self.conn.execute(stmt)).rowcount
+        done["sync_departures"] = await self._purge_departures(keep_departures)
         return done
+
+    async def _purge_departures(self, keep: timedelta) -> int:
+        """Sync feeds' `out_of_range` tombstones older than `keep`; each tenant's horizon keeps
+        the newest purged transaction id, so a sync token at or below it answers 410 Gone."""
+        d, h = sync_departures, sync_horizons
+        gone = (
+            d.delete().where(d.c.occurred_at < sa.func.now() - keep).returning(d.c.tenant_id, d.c.sync_xid).cte("gone")
+        )
+        newest = sa.select(gone.c.tenant_id, sa.func.max(gone.c.sync_xid, type_=XID8())).group_by(gone.c.tenant_id)
+        horizon = insert(h).from_select(["tenant_id", "purged_xid"], newest)
+        horizon = horizon.on_conflict_do_update(
+            index_elements=[h.c.tenant_id],
+            set_={"purged_xid": sa.func.greatest(h.c.purged_xid, horizon.excluded.purged_xid, type_=XID8())},
+        )
+        stmt = sa.select(sa.func.count()).select_from(gone).add_cte(horizon.cte("horizon"))
+        return int((await self.conn.execute(stmt)).scalar_one())

@@ -20,20 +20,24 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.domain.shared.errors import Gone, ValidationFailed
 from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import search_pattern
 from app.domain.shared.owned import OwnedRecord
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
+from app.domain.shared.sync import FeedCursor, Mode, decode_token, encode_token
 from app.repositories.integrity import foreign_key_error
 from app.repositories.listing import keyset_placeholders, keyset_values, page_of
 from app.repositories.prepared import StatementCache
 from app.repositories.scoping import scope_clause, scope_params, scope_shape
+from app.repositories.sync import OUT_OF_RANGE, cursor_params, feed_statement
+from app.repositories.tables import SYNCED
 
 R = TypeVar("R", bound=OwnedRecord)
 
-# Query fields that are not filters: paging, and the sync feed's instant.
-_NOT_FILTERS = frozenset({"updated_since", "sort", "limit", "cursor"})
+# Query fields that are not filters: paging, and where the sync feed starts.
+_NOT_FILTERS = frozenset({"updated_since", "sync_token", "sort", "limit", "cursor"})
 _STATEMENTS = StatementCache()
 
 
@@ -133,31 +137,72 @@ class OwnedTable(Generic[R]):
         return self._to_record(rows[0]) if rows else None
 
     async def list_page(self, scope: DataScope, query: Any) -> Page[R | dict[str, Any]]:
-        """A page of live records, or with `updated_since` the sync feed: everything changed
-        since the instant, oldest first, deletions as tombstones."""
+        """A page of live records, or with `updated_since` or `sync_token` the sync feed (see
+        `_feed_page`)."""
+        if query.updated_since is not None or getattr(query, "sync_token", None) is not None:
+            return await self._feed_page(scope, query)
         t, shape = self.table, scope_shape(scope)
-        feed = query.updated_since is not None
-        sort = Sort("updated_at", descending=False) if feed else Sort.parse(query.sort, self.sortable)
+        sort = Sort.parse(query.sort, self.sortable)
         terms = self.query_terms(query)
 
         def build() -> sa.ClauseElement:
-            columns = [*self.columns, t.c.deleted_at] if feed else self.columns
-            since = t.c.updated_at >= sa.bindparam("updated_since", type_=t.c.updated_at.type)
-            where = [scope_clause(t, shape), since if feed else t.c.deleted_at.is_(None)]
+            where = [scope_clause(t, shape), t.c.deleted_at.is_(None)]
             where += [term.predicate(sa.bindparam(term.name, type_=term.type_)) for term in terms]
-            return keyset_placeholders(sa.select(*columns).where(*where), t, sort, bool(query.cursor))
+            return keyset_placeholders(sa.select(*self.columns).where(*where), t, sort, bool(query.cursor))
 
         names = tuple(term.name for term in terms)
-        prepared = _STATEMENTS.get((t.name, "list", shape, names, feed, str(sort), bool(query.cursor)), build)
+        prepared = _STATEMENTS.get((t.name, "list", shape, names, str(sort), bool(query.cursor)), build)
         params = {
             **scope_params(scope),
             **{term.name: term.value for term in terms},
             **keyset_values(t, sort, query.cursor, query.limit),
         }
-        if feed:
-            params["updated_since"] = query.updated_since
         rows = await prepared.rows(self.conn, params)
-        return page_of(rows, sort, query.limit, self._feed_item if feed else self._to_record)
+        return page_of(rows, sort, query.limit, self._to_record)
+
+    async def _feed_page(self, scope: DataScope, query: Any) -> Page[R | dict[str, Any]]:
+        """Everything that changed within the caller's range since a sync token (commit order)
+        or, for a first sync, since an instant (`updated_at` order): changed records, deleted
+        ones and those that left the range as tombstones. The last page of a pass carries the
+        token the next pass resumes from (app/repositories/sync.py, app/domain/shared/sync.py)."""
+        t, shape = self.table, scope_shape(scope)
+        if t.name not in SYNCED:
+            raise TypeError(f"{t.name} has no sync feed")
+        token = getattr(query, "sync_token", None)
+        if token is not None and query.updated_since is not None:
+            raise ValidationFailed.one("sync_token", "give either sync_token or updated_since, not both")
+        mode: Mode = "token" if token is not None else "since"
+        bound = decode_token(token) if token is not None else query.updated_since
+        position = FeedCursor.decode(query.cursor, mode) if query.cursor else None
+        terms = self.query_terms(query)
+
+        def build() -> sa.ClauseElement:
+            filters = [term.predicate(sa.bindparam(term.name, type_=term.type_)) for term in terms]
+            return feed_statement(t, self.columns, shape, filters, mode, position is not None)
+
+        names = tuple(term.name for term in terms)
+        prepared = _STATEMENTS.get((t.name, "feed", shape, names, mode, position is not None), build)
+        params = {
+            **scope_params(scope),
+            **{term.name: term.value for term in terms},
+            **cursor_params(position),
+            "bound": bound,
+            "limit": query.limit + 1,
+        }
+        rows = await prepared.rows(self.conn, params)
+        snapshot = rows[0]
+        if mode == "token" and snapshot.purged_xid is not None and bound <= snapshot.purged_xid:
+            raise Gone(
+                "the sync token is older than the tombstones kept: sync again from the start "
+                "(updated_since) and keep the new next_sync_token"
+            )
+        xmin = position.xmin if position is not None else int(snapshot.sync_xmin)
+        rows = [row for row in rows if row.id is not None]
+        if len(rows) > query.limit:
+            last = rows[query.limit - 1]
+            next_cursor = FeedCursor(mode, last.feed_key, last.id, xmin).encode()
+            return Page([self._feed_item(r) for r in rows[: query.limit]], next_cursor)
+        return Page([self._feed_item(r) for r in rows], None, encode_token(xmin))
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -267,6 +312,8 @@ class OwnedTable(Generic[R]):
         return self.record(*row[: len(self.columns)])  # type: ignore[no-any-return]
 
     def _feed_item(self, row: Any) -> R | dict[str, Any]:
+        if row.departed:
+            return {"id": row.id, "deleted": True, "reason": OUT_OF_RANGE, "updated_at": row.updated_at}
         if row.deleted_at is not None:
-            return {"id": row.id, "deleted": True, "updated_at": row.updated_at}
+            return {"id": row.id, "deleted": True, "reason": "deleted", "updated_at": row.updated_at}
         return self._to_record(row)

@@ -63,7 +63,9 @@ class _Binder:
         return sa.bindparam(name, value=self.values[name], type_=type_)
 
 
-def _narrowing(table: sa.Table, bind: _Binder, i: int, by_region: bool, by_type: bool) -> list[sa.ColumnElement[bool]]:
+def _narrowing(
+    table: sa.FromClause, bind: _Binder, i: int, by_region: bool, by_type: bool
+) -> list[sa.ColumnElement[bool]]:
     """Region and customer-type narrowing. Tables without those columns (contacts, activities)
     are narrowed through the customer they belong to; a record with no customer then matches
     nothing, so narrowing never widens."""
@@ -90,9 +92,23 @@ def _narrowing(table: sa.Table, bind: _Binder, i: int, by_region: bool, by_type:
     ]
 
 
-def scope_clause(table: sa.Table, shape: Shape, values: dict[str, Any] | None = None) -> sa.ColumnElement[bool]:
-    """The predicate for a scope of this shape: placeholders, or (with `values`) bound values."""
+def reaches_whole_tenant(shape: Shape) -> bool:
+    """Whether a scope of this shape is the whole tenant (a grant of range "all", not narrowed)."""
+    return any(range_ == DataRange.ALL and not (by_region or by_type) for range_, by_region, by_type in shape[0])
+
+
+def scope_clause(
+    table: sa.FromClause,
+    shape: Shape,
+    values: dict[str, Any] | None = None,
+    *,
+    resource: str | None = None,
+) -> sa.ColumnElement[bool]:
+    """The predicate for a scope of this shape: placeholders, or (with `values`) bound values.
+    `resource` names the records when `table` is not theirs (an alias, or the sync feed's
+    departures, which carry the same columns)."""
     bind = _Binder(values)
+    via_customer_owner = (resource or getattr(table, "name", None)) in VIA_CUSTOMER_OWNER
     grants, has_department = shape
     tenant = table.c.tenant_id == bind("scope_tenant", PGUUID(as_uuid=True))
     clauses: list[sa.ColumnElement[bool]] = []
@@ -102,14 +118,14 @@ def scope_clause(table: sa.Table, shape: Shape, values: dict[str, Any] | None = 
             continue
         if range_ == DataRange.OWN:
             mine = table.c.owner_id == bind("scope_user", PGUUID(as_uuid=True))
-            if table.name in VIA_CUSTOMER_OWNER:
+            if via_customer_owner:
                 mine = sa.or_(mine, table.c.customer_owner_id == bind("scope_user", PGUUID(as_uuid=True)))
             parts.append(mine)
         elif range_ == DataRange.DEPARTMENT:
             if not has_department:  # a user in no department has no department range
                 continue
             ours = table.c.department_id == sa.any_(bind("scope_departments", UUIDS))
-            if table.name in VIA_CUSTOMER_OWNER:
+            if via_customer_owner:
                 theirs = table.c.customer_department_id == sa.any_(bind("scope_departments", UUIDS))
                 ours = sa.or_(ours, theirs)
             parts.append(ours)

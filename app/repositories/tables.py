@@ -1346,3 +1346,53 @@ kb_ticket_links = sa.Table(
     _tenant_fk(["article_id"], "kb_articles", "fk_kb_ticket_links_article"),
     sa.Index("ix_kb_ticket_links_article", "tenant_id", "article_id"),
 )
+
+
+# -- sync feeds (migration 0024) --------------------------------------------------------------
+
+
+class XID8(sa.types.UserDefinedType[int]):
+    """PostgreSQL's 64-bit transaction id (no wraparound); asyncpg reads it as an int."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: object) -> str:
+        return "xid8"
+
+
+# The tables whose lists are sync feeds: `sync_xid` is the id of the transaction that last wrote
+# the row (a BEFORE trigger stamps every insert and update), the feed's commit-order key.
+SYNCED = {t.name: t for t in (customers, contacts, activities, leads, opportunities, tickets)}
+for _t in SYNCED.values():
+    _t.append_column(sa.Column("sync_xid", XID8(), nullable=False, server_default="0"))
+    sa.Index(f"ix_{_t.name}_sync", _t.c.tenant_id, _t.c.sync_xid, _t.c.id)
+
+# A record that left a data range: the OLD values of the columns data ranges read (for records
+# narrowed through their customer, the customer's region and type), appended by triggers.
+sync_departures = sa.Table(
+    "sync_departures",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("resource", sa.Text, primary_key=True),
+    sa.Column("sync_xid", XID8(), primary_key=True),
+    sa.Column("record_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("owner_id", UUID(as_uuid=True)),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("region_id", UUID(as_uuid=True)),
+    sa.Column("customer_type", sa.Text),
+    sa.Column("customer_id", UUID(as_uuid=True)),
+    sa.Column("customer_owner_id", UUID(as_uuid=True)),
+    sa.Column("customer_department_id", UUID(as_uuid=True)),
+    sa.Column("occurred_at", TS, nullable=False, server_default=NOW),
+    sa.Index("ix_sync_departures_occurred_at", "occurred_at"),  # the purge
+    # The primary key is the keyset order of feeds from a token; this one from an instant.
+    sa.Index("ix_sync_departures_resource_occurred_at", "tenant_id", "resource", "occurred_at", "record_id"),
+)
+
+# The newest departure purged per tenant: an older sync token may have lost one (410 Gone).
+sync_horizons = sa.Table(
+    "sync_horizons",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("purged_xid", XID8(), nullable=False),
+)

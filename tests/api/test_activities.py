@@ -264,7 +264,12 @@ async def test_soft_delete_restore_and_tombstones(client: httpx.AsyncClient, wor
     assert (await client.get(url, headers=rep.headers)).status_code == 404
     assert await ids(client, rep) == [kept["id"]]
     feed = (await client.get(API, params={"updated_since": kept["created_at"]}, headers=rep.headers)).json()
-    assert feed["items"][-1] == {"id": a["id"], "deleted": True, "updated_at": feed["items"][-1]["updated_at"]}
+    assert feed["items"][-1] == {
+        "id": a["id"],
+        "deleted": True,
+        "reason": "deleted",
+        "updated_at": feed["items"][-1]["updated_at"],
+    }
     restored = await client.post(f"{url}/restore", headers=rep.headers)
     assert restored.status_code == 200 and restored.json()["id"] == a["id"]
     assert (await client.get(url, headers=rep.headers)).status_code == 200

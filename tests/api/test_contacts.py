@@ -263,7 +263,12 @@ async def test_soft_delete_restore_and_tombstones(client: httpx.AsyncClient, wor
     assert await ids(client, rep) == [kept["id"]]
     feed = (await client.get(API, params={"updated_since": kept["created_at"]}, headers=rep.headers)).json()
     assert [i["id"] for i in feed["items"]] == [kept["id"], c["id"]]
-    assert feed["items"][1] == {"id": c["id"], "deleted": True, "updated_at": feed["items"][1]["updated_at"]}
+    assert feed["items"][1] == {
+        "id": c["id"],
+        "deleted": True,
+        "reason": "deleted",
+        "updated_at": feed["items"][1]["updated_at"],
+    }
     assert (await client.delete(url, headers=rep.headers)).status_code == 404
     restored = await client.post(f"{url}/restore", headers=rep.headers)
     assert restored.status_code == 200 and restored.json()["id"] == c["id"]

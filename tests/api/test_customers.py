@@ -206,7 +206,9 @@ async def test_soft_delete_restore_and_tombstones(client: httpx.AsyncClient, wor
     assert (await client.get(url, headers=rep.headers)).status_code == 404
     assert (await client.get(API, headers=rep.headers)).json()["items"] == before["items"]
     feed = (await client.get(API, params={"updated_since": sync_from}, headers=rep.headers)).json()
-    assert feed["items"] == [{"id": c["id"], "deleted": True, "updated_at": feed["items"][0]["updated_at"]}]
+    assert feed["items"] == [
+        {"id": c["id"], "deleted": True, "reason": "deleted", "updated_at": feed["items"][0]["updated_at"]}
+    ]
     assert (await client.delete(url, headers=rep.headers)).status_code == 404
     restored = await client.post(f"{url}/restore", headers=rep.headers)
     assert restored.status_code == 200 and restored.json()["id"] == c["id"]

@@ -17,7 +17,15 @@ from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, record_response
 from app.api.services import Activities
 from app.api.v1.lifecycle import lifecycle_routes
-from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version, owner_filter
+from app.api.v1.params import (
+    CursorParam,
+    IfMatch,
+    Limit,
+    SyncTokenParam,
+    expected_version,
+    owner_filter,
+    page_body,
+)
 from app.api.v1.schemas.activities import (
     ActivityCreate,
     ActivityOut,
@@ -27,6 +35,7 @@ from app.api.v1.schemas.activities import (
     Kind,
     Status,
 )
+from app.api.v1.schemas.sync import FEED_DESCRIPTION, UPDATED_SINCE_DOC
 from app.auth.principal import Principal
 from app.domain.activities.entities import DEFAULT_SORT, ActivityQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
@@ -50,9 +59,8 @@ _one = partial(record_response, collection="activities")
     operation_id="activities_list",
     response_model=ActivityPage,
     summary="List activities in your data range",
-    description="Filters combine with AND; newest first by default. With `updated_since`, the list is a "
-    "sync feed: oldest change first, deleted records as tombstones.",
-    responses=problem_responses(401, 403, 422),
+    description="Filters combine with AND; newest first by default." + FEED_DESCRIPTION,
+    responses=problem_responses(401, 403, 410, 422),
 )
 async def list_activities(
     caller: READ,
@@ -67,7 +75,8 @@ async def list_activities(
     status: Status | None = None,
     occurred_from: datetime | None = None,
     occurred_to: datetime | None = None,
-    updated_since: datetime | None = None,
+    updated_since: Annotated[datetime | None, Query(description=UPDATED_SINCE_DOC)] = None,
+    sync_token: SyncTokenParam = None,
     sort: Annotated[
         str,
         Query(max_length=20, description="occurred_at, updated_at or created_at; prefix - for descending"),
@@ -87,12 +96,13 @@ async def list_activities(
         occurred_from=occurred_from,
         occurred_to=occurred_to,
         updated_since=updated_since,
+        sync_token=sync_token,
         sort=sort,
         limit=limit,
         cursor=cursor,
     )
     page = await service.list_page(caller, query)
-    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+    return json_response(page_body(page))
 
 
 @router.post(

@@ -22,11 +22,14 @@ from app.api.v1.params import (
     IfMatch,
     Limit,
     SearchParam,
+    SyncTokenParam,
     custom_filters,
     expected_version,
     owner_filter,
+    page_body,
 )
 from app.api.v1.schemas.contacts import ContactCreate, ContactOut, ContactPage, ContactPatch
+from app.api.v1.schemas.sync import FEED_DESCRIPTION, UPDATED_SINCE_DOC
 from app.auth.principal import Principal
 from app.domain.contacts.entities import ContactQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
@@ -48,9 +51,9 @@ _one = partial(record_response, collection="contacts")
     operation_id="contacts_list",
     response_model=ContactPage,
     summary="List contacts in your data range",
-    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With "
-    "`updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.",
-    responses=problem_responses(401, 403, 422),
+    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. "
+    + FEED_DESCRIPTION.lstrip(),
+    responses=problem_responses(401, 403, 410, 422),
 )
 async def list_contacts(
     request: Request,
@@ -62,7 +65,8 @@ async def list_contacts(
     tag: Annotated[str | None, Query(max_length=50)] = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
-    updated_since: datetime | None = None,
+    updated_since: Annotated[datetime | None, Query(description=UPDATED_SINCE_DOC)] = None,
+    sync_token: SyncTokenParam = None,
     q: SearchParam = None,
     sort: Annotated[
         str,
@@ -79,13 +83,14 @@ async def list_contacts(
         created_from=created_from,
         created_to=created_to,
         updated_since=updated_since,
+        sync_token=sync_token,
         q=q,
         sort=sort,
         limit=limit,
         cursor=cursor,
     )
     page = await service.list_page(caller, query, custom_filters(request))
-    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+    return json_response(page_body(page))
 
 
 @router.post(

@@ -21,6 +21,7 @@ from app.api.v1.params import (
     custom_filters,
     expected_version,
     owner_filter,
+    page_body,
 )
 from app.api.v1.schemas.customers import (
     CustomerCreate,
@@ -32,6 +33,7 @@ from app.api.v1.schemas.customers import (
     TransferBody,
     TransferResult,
 )
+from app.api.v1.schemas.sync import FEED_DESCRIPTION
 from app.auth.principal import Principal
 from app.domain.customers.entities import CustomerQuery
 
@@ -52,9 +54,9 @@ _one = partial(record_response, collection="customers")
     operation_id="customers_list",
     response_model=CustomerPage,
     summary="List customers in your data range",
-    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With "
-    "`updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.",
-    responses=problem_responses(401, 403, 422),
+    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. "
+    + FEED_DESCRIPTION.lstrip(),
+    responses=problem_responses(401, 403, 410, 422),
 )
 async def list_customers(
     request: Request, caller: READ, service: Customers, params: Annotated[CustomerListParams, Query()]
@@ -71,13 +73,14 @@ async def list_customers(
         created_from=params.created_from,
         created_to=params.created_to,
         updated_since=params.updated_since,
+        sync_token=params.sync_token,
         q=params.q,
         sort=params.sort,
         limit=params.limit,
         cursor=params.cursor,
     )
     page = await service.list_page(caller, query, custom_filters(request))
-    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+    return json_response(page_body(page))
 
 
 @router.post(

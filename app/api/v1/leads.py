@@ -15,7 +15,14 @@ from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, record_response
 from app.api.services import Leads
 from app.api.v1.lifecycle import lifecycle_routes
-from app.api.v1.params import AllowDuplicate, IfMatch, custom_filters, expected_version, owner_filter
+from app.api.v1.params import (
+    AllowDuplicate,
+    IfMatch,
+    custom_filters,
+    expected_version,
+    owner_filter,
+    page_body,
+)
 from app.api.v1.schemas.leads import (
     ConvertBody,
     ConvertResult,
@@ -27,6 +34,7 @@ from app.api.v1.schemas.leads import (
     LeadPage,
     LeadPatch,
 )
+from app.api.v1.schemas.sync import FEED_DESCRIPTION
 from app.auth.principal import Principal
 from app.domain.leads.entities import LeadQuery
 
@@ -47,9 +55,9 @@ _one = partial(record_response, collection="leads")
     operation_id="leads_list",
     response_model=LeadPage,
     summary="List leads in your data range",
-    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With "
-    "`updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.",
-    responses=problem_responses(401, 403, 422),
+    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. "
+    + FEED_DESCRIPTION.lstrip(),
+    responses=problem_responses(401, 403, 410, 422),
 )
 async def list_leads(
     request: Request, caller: READ, service: Leads, params: Annotated[LeadListParams, Query()]
@@ -70,13 +78,14 @@ async def list_leads(
         score_from=params.score_from,
         score_to=params.score_to,
         updated_since=params.updated_since,
+        sync_token=params.sync_token,
         q=params.q,
         sort=params.sort,
         limit=params.limit,
         cursor=params.cursor,
     )
     page = await service.list_page(caller, query, custom_filters(request))
-    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+    return json_response(page_body(page))
 
 
 @router.post(

@@ -16,7 +16,13 @@ from app.api.idempotency import IdempotentRoute
 from app.api.responses import etag_for, json_response, record_response
 from app.api.services import Opportunities
 from app.api.v1.lifecycle import lifecycle_routes
-from app.api.v1.params import IfMatch, custom_filters, expected_version, owner_filter
+from app.api.v1.params import (
+    IfMatch,
+    custom_filters,
+    expected_version,
+    owner_filter,
+    page_body,
+)
 from app.api.v1.schemas.opportunities import (
     OpportunityCreate,
     OpportunityDetailOut,
@@ -26,6 +32,7 @@ from app.api.v1.schemas.opportunities import (
     OpportunityPatch,
     StageBody,
 )
+from app.api.v1.schemas.sync import FEED_DESCRIPTION
 from app.auth.principal import Principal
 from app.domain.opportunities.entities import OpportunityQuery
 
@@ -46,9 +53,9 @@ _one = partial(record_response, collection="opportunities")
     operation_id="opportunities_list",
     response_model=OpportunityPage,
     summary="List opportunities in your data range",
-    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With "
-    "`updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.",
-    responses=problem_responses(401, 403, 422),
+    description="Filters combine with AND. `custom.<key>=<value>` filters on a custom field. "
+    + FEED_DESCRIPTION.lstrip(),
+    responses=problem_responses(401, 403, 410, 422),
 )
 async def list_opportunities(
     request: Request, caller: READ, service: Opportunities, params: Annotated[OpportunityListParams, Query()]
@@ -64,13 +71,14 @@ async def list_opportunities(
         expected_close_date_to=params.close_to,
         tag=params.tag,
         updated_since=params.updated_since,
+        sync_token=params.sync_token,
         q=params.q,
         sort=params.sort,
         limit=params.limit,
         cursor=params.cursor,
     )
     page = await service.list_page(caller, query, custom_filters(request))
-    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+    return json_response(page_body(page))
 
 
 @router.post(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Header, Query, Request
 
+from app.api.v1.schemas.sync import SYNC_TOKEN_DOC
 from app.auth.principal import Principal
 from app.domain.shared.errors import PreconditionFailed, ValidationFailed
-from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
+from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 Limit = Annotated[
     int,
@@ -34,6 +35,14 @@ IfMatch = Annotated[
     Header(max_length=64, description='The ETag from GET (W/"<version>"); 412 when stale.'),
 ]
 
+SyncTokenParam = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description=SYNC_TOKEN_DOC,
+    ),
+]
+
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')
 CUSTOM_PREFIX = "custom."
 
@@ -48,6 +57,14 @@ def owner_filter(raw: str | None, principal: Principal) -> UUID | None:
         return UUID(raw)
     except ValueError:
         raise ValidationFailed.one("owner", "must be 'me' or a user id")
+
+
+def page_body(page: Page[Any]) -> dict[str, Any]:
+    """A list page; a sync feed's last page also carries its `next_sync_token`."""
+    body: dict[str, Any] = {"items": page.items, "next_cursor": page.next_cursor}
+    if page.next_sync_token is not None:
+        body["next_sync_token"] = page.next_sync_token
+    return body
 
 
 def custom_filters(request: Request) -> dict[str, str]:

@@ -17,7 +17,14 @@ from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, record_response
 from app.api.services import Tickets, TicketStatistics
 from app.api.v1.lifecycle import lifecycle_routes
-from app.api.v1.params import IfMatch, custom_filters, expected_version, owner_filter
+from app.api.v1.params import (
+    IfMatch,
+    custom_filters,
+    expected_version,
+    owner_filter,
+    page_body,
+)
+from app.api.v1.schemas.sync import FEED_DESCRIPTION
 from app.api.v1.schemas.tickets import (
     CommentCreate,
     CommentList,
@@ -57,9 +64,8 @@ _one = partial(record_response, collection="tickets")
     description="Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, "
     "`status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (the resolution "
     "is due before), `breaching_before` (breaching soon: a running first-response or resolution clock is due "
-    "before the instant, overdue ones included), `q`; `custom.<key>=<value>` on a custom field. With "
-    "`updated_since`, a sync feed.",
-    responses=problem_responses(401, 403, 422),
+    "before the instant, overdue ones included), `q`; `custom.<key>=<value>` on a custom field." + FEED_DESCRIPTION,
+    responses=problem_responses(401, 403, 410, 422),
 )
 async def list_tickets(
     request: Request, caller: READ, service: Tickets, params: Annotated[TicketListParams, Query()]
@@ -82,13 +88,14 @@ async def list_tickets(
         created_from=params.created_from,
         created_to=params.created_to,
         updated_since=params.updated_since,
+        sync_token=params.sync_token,
         q=params.q,
         sort=params.sort,
         limit=params.limit,
         cursor=params.cursor,
     )
     page = await service.list_page(caller, query, custom_filters(request))
-    return json_response({"items": page.items, "next_cursor": page.next_cursor})
+    return json_response(page_body(page))
 
 
 @router.post(

@@ -103,6 +103,7 @@ class ActivityQuery:
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
     updated_since: datetime | None = None
+    sync_token: str | None = None
     sort: str = DEFAULT_SORT
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None

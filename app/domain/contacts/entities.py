@@ -63,6 +63,7 @@ class ContactQuery:
     created_from: datetime | None = None
     created_to: datetime | None = None
     updated_since: datetime | None = None
+    sync_token: str | None = None
     # custom.<key>=value filters, already parsed to stored JSON values
     custom: dict[str, Any] = field(default_factory=dict)
     q: str | None = None

@@ -95,6 +95,7 @@ class LeadQuery:
     score_from: int | None = None
     score_to: int | None = None
     updated_since: datetime | None = None
+    sync_token: str | None = None
     # custom.<key>=value filters, already parsed to stored JSON values
     custom: dict[str, Any] = field(default_factory=dict)
     q: str | None = None

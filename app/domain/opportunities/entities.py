@@ -108,6 +108,7 @@ class OpportunityQuery:
     expected_close_date_to: date | None = None
     tag: str | None = None
     updated_since: datetime | None = None
+    sync_token: str | None = None
     custom: dict[str, Any] = field(default_factory=dict)
     q: str | None = None
     sort: str = "-updated_at"

@@ -91,7 +91,7 @@ class ValidationFailed(DomainError):
 
 
 class Gone(DomainError):
-    """A one-time link that expired or was withdrawn."""
+    """A one-time link that expired or was withdrawn, or a sync token older than the changes kept."""
 
     code = "gone"
     title = "No longer available"

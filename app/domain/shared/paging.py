@@ -77,3 +77,5 @@ class PageRequest:
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+    # A sync feed's last page: where the next pass resumes (app/domain/shared/sync.py).
+    next_sync_token: str | None = None

@@ -134,6 +134,7 @@ class TicketQuery:
     created_from: datetime | None = None
     created_to: datetime | None = None
     updated_since: datetime | None = None
+    sync_token: str | None = None
     custom: dict[str, Any] = field(default_factory=dict)
     q: str | None = None
     sort: str = "-updated_at"

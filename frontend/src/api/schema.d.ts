@@ -67,7 +67,7 @@ export interface paths {
         };
         /**
          * List customers in your data range
-         * @description Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With `updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.
+         * @description Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With `updated_since` (a first sync) or `sync_token` (every sync after), the list is a sync feed: every change within your data range, records deleted (`reason: deleted`) or moved out of your range (`reason: out_of_range`) as tombstones, and records moved into it as changes. Follow `next_cursor` to the last page, which carries `next_sync_token`; pass that as `sync_token` next time. Resuming from the token never misses a committed change, however long the transactions running meanwhile; a change may come twice (compare `version`). Bounds are inclusive. Tombstones of records that left your range are kept CRM_SYNC_RETENTION_DAYS (default 30): an older token is answered 410 Gone, and the client syncs again from the start and keeps the new token.
          */
         get: operations["customers_list"];
         put?: never;
@@ -178,7 +178,7 @@ export interface paths {
         };
         /**
          * List opportunities in your data range
-         * @description Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With `updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.
+         * @description Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With `updated_since` (a first sync) or `sync_token` (every sync after), the list is a sync feed: every change within your data range, records deleted (`reason: deleted`) or moved out of your range (`reason: out_of_range`) as tombstones, and records moved into it as changes. Follow `next_cursor` to the last page, which carries `next_sync_token`; pass that as `sync_token` next time. Resuming from the token never misses a committed change, however long the transactions running meanwhile; a change may come twice (compare `version`). Bounds are inclusive. Tombstones of records that left your range are kept CRM_SYNC_RETENTION_DAYS (default 30): an older token is answered 410 Gone, and the client syncs again from the start and keeps the new token.
          */
         get: operations["opportunities_list"];
         put?: never;
@@ -275,7 +275,7 @@ export interface paths {
         };
         /**
          * List tickets in your data range, each with its SLA block
-         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (the resolution is due before), `breaching_before` (breaching soon: a running first-response or resolution clock is due before the instant, overdue ones included), `q`; `custom.<key>=<value>` on a custom field. With `updated_since`, a sync feed.
+         * @description Filters combine with AND: `owner=me` (my inbox), `owner=none` (the unassigned queue), `team`, `status`, `open`, `priority`, `kind`, `channel`, `category`, `customer`, `tag`, `due_before` (the resolution is due before), `breaching_before` (breaching soon: a running first-response or resolution clock is due before the instant, overdue ones included), `q`; `custom.<key>=<value>` on a custom field. With `updated_since` (a first sync) or `sync_token` (every sync after), the list is a sync feed: every change within your data range, records deleted (`reason: deleted`) or moved out of your range (`reason: out_of_range`) as tombstones, and records moved into it as changes. Follow `next_cursor` to the last page, which carries `next_sync_token`; pass that as `sync_token` next time. Resuming from the token never misses a committed change, however long the transactions running meanwhile; a change may come twice (compare `version`). Bounds are inclusive. Tombstones of records that left your range are kept CRM_SYNC_RETENTION_DAYS (default 30): an older token is answered 410 Gone, and the client syncs again from the start and keeps the new token.
          */
         get: operations["tickets_list"];
         put?: never;
@@ -496,7 +496,7 @@ export interface paths {
         };
         /**
          * List contacts in your data range
-         * @description Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With `updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.
+         * @description Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With `updated_since` (a first sync) or `sync_token` (every sync after), the list is a sync feed: every change within your data range, records deleted (`reason: deleted`) or moved out of your range (`reason: out_of_range`) as tombstones, and records moved into it as changes. Follow `next_cursor` to the last page, which carries `next_sync_token`; pass that as `sync_token` next time. Resuming from the token never misses a committed change, however long the transactions running meanwhile; a change may come twice (compare `version`). Bounds are inclusive. Tombstones of records that left your range are kept CRM_SYNC_RETENTION_DAYS (default 30): an older token is answered 410 Gone, and the client syncs again from the start and keeps the new token.
          */
         get: operations["contacts_list"];
         put?: never;
@@ -570,7 +570,7 @@ export interface paths {
         };
         /**
          * List activities in your data range
-         * @description Filters combine with AND; newest first by default. With `updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.
+         * @description Filters combine with AND; newest first by default. With `updated_since` (a first sync) or `sync_token` (every sync after), the list is a sync feed: every change within your data range, records deleted (`reason: deleted`) or moved out of your range (`reason: out_of_range`) as tombstones, and records moved into it as changes. Follow `next_cursor` to the last page, which carries `next_sync_token`; pass that as `sync_token` next time. Resuming from the token never misses a committed change, however long the transactions running meanwhile; a change may come twice (compare `version`). Bounds are inclusive. Tombstones of records that left your range are kept CRM_SYNC_RETENTION_DAYS (default 30): an older token is answered 410 Gone, and the client syncs again from the start and keeps the new token.
          */
         get: operations["activities_list"];
         put?: never;
@@ -667,7 +667,7 @@ export interface paths {
         };
         /**
          * List leads in your data range
-         * @description Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With `updated_since`, the list is a sync feed: oldest change first, deleted records as tombstones.
+         * @description Filters combine with AND. `custom.<key>=<value>` filters on a custom field. With `updated_since` (a first sync) or `sync_token` (every sync after), the list is a sync feed: every change within your data range, records deleted (`reason: deleted`) or moved out of your range (`reason: out_of_range`) as tombstones, and records moved into it as changes. Follow `next_cursor` to the last page, which carries `next_sync_token`; pass that as `sync_token` next time. Resuming from the token never misses a committed change, however long the transactions running meanwhile; a change may come twice (compare `version`). Bounds are inclusive. Tombstones of records that left your range are kept CRM_SYNC_RETENTION_DAYS (default 30): an older token is answered 410 Gone, and the client syncs again from the start and keeps the new token.
          */
         get: operations["leads_list"];
         put?: never;
@@ -2440,6 +2440,11 @@ export interface components {
             items: (components["schemas"]["ActivityOut"] | components["schemas"]["ActivityTombstone"])[];
             /** Next Cursor */
             next_cursor: string | null;
+            /**
+             * Next Sync Token
+             * @description On the last page of a sync feed (null `next_cursor`): pass it as `sync_token` to get every change committed since this feed began, none missed (some already seen may come again).
+             */
+            next_sync_token?: string | null;
         };
         /** ActivityPatch */
         ActivityPatch: {
@@ -2504,6 +2509,12 @@ export interface components {
              * @constant
              */
             deleted: true;
+            /**
+             * Reason
+             * @description `deleted`: the record was deleted. `out_of_range`: it left your data range (reassigned, moved to another department, region or customer); drop your copy. Either way it may come back as a change.
+             * @enum {string}
+             */
+            reason: "deleted" | "out_of_range";
             /**
              * Updated At
              * Format: date-time
@@ -3428,6 +3439,11 @@ export interface components {
             items: (components["schemas"]["ContactOut"] | components["schemas"]["ContactTombstone"])[];
             /** Next Cursor */
             next_cursor: string | null;
+            /**
+             * Next Sync Token
+             * @description On the last page of a sync feed (null `next_cursor`): pass it as `sync_token` to get every change committed since this feed began, none missed (some already seen may come again).
+             */
+            next_sync_token?: string | null;
         };
         /** ContactPatch */
         ContactPatch: {
@@ -3474,6 +3490,12 @@ export interface components {
              * @constant
              */
             deleted: true;
+            /**
+             * Reason
+             * @description `deleted`: the record was deleted. `out_of_range`: it left your data range (reassigned, moved to another department, region or customer); drop your copy. Either way it may come back as a change.
+             * @enum {string}
+             */
+            reason: "deleted" | "out_of_range";
             /**
              * Updated At
              * Format: date-time
@@ -3793,6 +3815,11 @@ export interface components {
             items: (components["schemas"]["CustomerOut"] | components["schemas"]["CustomerTombstone"])[];
             /** Next Cursor */
             next_cursor: string | null;
+            /**
+             * Next Sync Token
+             * @description On the last page of a sync feed (null `next_cursor`): pass it as `sync_token` to get every change committed since this feed began, none missed (some already seen may come again).
+             */
+            next_sync_token?: string | null;
         };
         /** CustomerPatch */
         CustomerPatch: {
@@ -3855,6 +3882,12 @@ export interface components {
              * @constant
              */
             deleted: true;
+            /**
+             * Reason
+             * @description `deleted`: the record was deleted. `out_of_range`: it left your data range (reassigned, moved to another department, region or customer); drop your copy. Either way it may come back as a change.
+             * @enum {string}
+             */
+            reason: "deleted" | "out_of_range";
             /**
              * Updated At
              * Format: date-time
@@ -4652,6 +4685,11 @@ export interface components {
             items: (components["schemas"]["LeadOut"] | components["schemas"]["LeadTombstone"])[];
             /** Next Cursor */
             next_cursor: string | null;
+            /**
+             * Next Sync Token
+             * @description On the last page of a sync feed (null `next_cursor`): pass it as `sync_token` to get every change committed since this feed began, none missed (some already seen may come again).
+             */
+            next_sync_token?: string | null;
         };
         /** LeadPatch */
         LeadPatch: {
@@ -4712,6 +4750,12 @@ export interface components {
              * @constant
              */
             deleted: true;
+            /**
+             * Reason
+             * @description `deleted`: the record was deleted. `out_of_range`: it left your data range (reassigned, moved to another department, region or customer); drop your copy. Either way it may come back as a change.
+             * @enum {string}
+             */
+            reason: "deleted" | "out_of_range";
             /**
              * Updated At
              * Format: date-time
@@ -5203,6 +5247,11 @@ export interface components {
             items: (components["schemas"]["OpportunityOut"] | components["schemas"]["OpportunityTombstone"])[];
             /** Next Cursor */
             next_cursor: string | null;
+            /**
+             * Next Sync Token
+             * @description On the last page of a sync feed (null `next_cursor`): pass it as `sync_token` to get every change committed since this feed began, none missed (some already seen may come again).
+             */
+            next_sync_token?: string | null;
         };
         /** OpportunityPatch */
         OpportunityPatch: {
@@ -5268,6 +5317,12 @@ export interface components {
              * @constant
              */
             deleted: true;
+            /**
+             * Reason
+             * @description `deleted`: the record was deleted. `out_of_range`: it left your data range (reassigned, moved to another department, region or customer); drop your copy. Either way it may come back as a change.
+             * @enum {string}
+             */
+            reason: "deleted" | "out_of_range";
             /**
              * Updated At
              * Format: date-time
@@ -6888,6 +6943,11 @@ export interface components {
             items: (components["schemas"]["TicketOut"] | components["schemas"]["TicketTombstone"])[];
             /** Next Cursor */
             next_cursor: string | null;
+            /**
+             * Next Sync Token
+             * @description On the last page of a sync feed (null `next_cursor`): pass it as `sync_token` to get every change committed since this feed began, none missed (some already seen may come again).
+             */
+            next_sync_token?: string | null;
         };
         /** TicketPatch */
         TicketPatch: {
@@ -7114,6 +7174,12 @@ export interface components {
              * @constant
              */
             deleted: true;
+            /**
+             * Reason
+             * @description `deleted`: the record was deleted. `out_of_range`: it left your data range (reassigned, moved to another department, region or customer); drop your copy. Either way it may come back as a change.
+             * @enum {string}
+             */
+            reason: "deleted" | "out_of_range";
             /**
              * Updated At
              * Format: date-time
@@ -7565,8 +7631,10 @@ export interface operations {
                 tag?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
-                /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
+                /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */
                 updated_since?: string | null;
+                /** @description Opaque `next_sync_token` of a previous feed: everything committed since, in commit order. 410 Gone when older than the kept tombstones (sync again from the start). */
+                sync_token?: string | null;
                 /** @description Finds any part of name, email or phone. */
                 q?: string | null;
                 /** @description updated_at, created_at or name; prefix - for descending */
@@ -7602,6 +7670,15 @@ export interface operations {
             };
             /** @description The caller lacks the required permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8155,8 +8232,10 @@ export interface operations {
                 /** @description Expected close before this day. */
                 close_to?: string | null;
                 tag?: string | null;
-                /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
+                /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */
                 updated_since?: string | null;
+                /** @description Opaque `next_sync_token` of a previous feed: everything committed since, in commit order. 410 Gone when older than the kept tombstones (sync again from the start). */
+                sync_token?: string | null;
                 /** @description Finds any part of the name or next step. */
                 q?: string | null;
                 /** @description updated_at, created_at, name, amount or expected_close_date; prefix - for descending */
@@ -8192,6 +8271,15 @@ export interface operations {
             };
             /** @description The caller lacks the required permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8694,8 +8782,10 @@ export interface operations {
                 breaching_before?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
-                /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
+                /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */
                 updated_since?: string | null;
+                /** @description Opaque `next_sync_token` of a previous feed: everything committed since, in commit order. 410 Gone when older than the kept tombstones (sync again from the start). */
+                sync_token?: string | null;
                 /** @description Finds any part of number, subject or text. */
                 q?: string | null;
                 /** @description updated_at, created_at or number; prefix - for descending */
@@ -8731,6 +8821,15 @@ export interface operations {
             };
             /** @description The caller lacks the required permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9671,7 +9770,10 @@ export interface operations {
                 tag?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
+                /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */
                 updated_since?: string | null;
+                /** @description Opaque `next_sync_token` of a previous feed: everything committed since, in commit order. 410 Gone when older than the kept tombstones (sync again from the start). */
+                sync_token?: string | null;
                 /** @description Finds any part of name, email or phone (Chinese included). */
                 q?: string | null;
                 /** @description updated_at, created_at or name; prefix - for descending */
@@ -9707,6 +9809,15 @@ export interface operations {
             };
             /** @description The caller lacks the required permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10145,7 +10256,10 @@ export interface operations {
                 status?: ("planned" | "done" | "missed" | "cancelled") | null;
                 occurred_from?: string | null;
                 occurred_to?: string | null;
+                /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */
                 updated_since?: string | null;
+                /** @description Opaque `next_sync_token` of a previous feed: everything committed since, in commit order. 410 Gone when older than the kept tombstones (sync again from the start). */
+                sync_token?: string | null;
                 /** @description occurred_at, updated_at or created_at; prefix - for descending */
                 sort?: string;
                 /** @description Page size (default 50, max 200). */
@@ -10179,6 +10293,15 @@ export interface operations {
             };
             /** @description The caller lacks the required permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10670,8 +10793,10 @@ export interface operations {
                 score_from?: number | null;
                 /** @description Score below this. */
                 score_to?: number | null;
-                /** @description Sync feed: changes since this instant, oldest first, deletions as tombstones. */
+                /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */
                 updated_since?: string | null;
+                /** @description Opaque `next_sync_token` of a previous feed: everything committed since, in commit order. 410 Gone when older than the kept tombstones (sync again from the start). */
+                sync_token?: string | null;
                 /** @description Finds any part of name, company, email or phone. */
                 q?: string | null;
                 /** @description updated_at, created_at, name or score; prefix - for descending */
@@ -10707,6 +10832,15 @@ export interface operations {
             };
             /** @description The caller lacks the required permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone: the link expired or was withdrawn */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

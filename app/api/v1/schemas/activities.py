@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field
 
 from app.api.v1.schemas.common import LongText, Name, RequestModel, ShortText
+from app.api.v1.schemas.sync import NEXT_SYNC_TOKEN_DOC, TOMBSTONE_REASON_DOC
 
 Kind = Literal["note", "call", "email", "meeting", "visit", "task", "appointment"]
 Status = Literal["planned", "done", "missed", "cancelled"]
@@ -90,6 +91,7 @@ class ActivityOut(BaseModel):
 class ActivityTombstone(BaseModel):
     id: UUID
     deleted: Literal[True]
+    reason: Literal["deleted", "out_of_range"] = Field(description=TOMBSTONE_REASON_DOC)
     updated_at: datetime
 
 
@@ -100,3 +102,4 @@ class CalendarOut(BaseModel):
 class ActivityPage(BaseModel):
     items: list[ActivityOut | ActivityTombstone]
     next_cursor: str | None
+    next_sync_token: str | None = Field(None, description=NEXT_SYNC_TOKEN_DOC)

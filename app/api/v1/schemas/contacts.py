@@ -16,6 +16,7 @@ from app.api.v1.schemas.common import (
     ShortText,
     Tag,
 )
+from app.api.v1.schemas.sync import NEXT_SYNC_TOKEN_DOC, TOMBSTONE_REASON_DOC
 
 MAX_ADDRESSES = 20
 
@@ -72,9 +73,11 @@ class ContactOut(BaseModel):
 class ContactTombstone(BaseModel):
     id: UUID
     deleted: Literal[True]
+    reason: Literal["deleted", "out_of_range"] = Field(description=TOMBSTONE_REASON_DOC)
     updated_at: datetime
 
 
 class ContactPage(BaseModel):
     items: list[ContactOut | ContactTombstone]
     next_cursor: str | None
+    next_sync_token: str | None = Field(None, description=NEXT_SYNC_TOKEN_DOC)

@@ -18,6 +18,7 @@ from app.api.v1.schemas.common import (
     Tag,
     Url,
 )
+from app.api.v1.schemas.sync import NEXT_SYNC_TOKEN_DOC, SYNC_TOKEN_DOC, TOMBSTONE_REASON_DOC, UPDATED_SINCE_DOC
 from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 Kind = Literal["company", "individual"]
@@ -42,9 +43,8 @@ class CustomerListParams(BaseModel):
     tag: str | None = Field(None, max_length=50)
     created_from: datetime | None = None
     created_to: datetime | None = None
-    updated_since: datetime | None = Field(
-        None, description="Sync feed: changes since this instant, oldest first, deletions as tombstones."
-    )
+    updated_since: datetime | None = Field(None, description=UPDATED_SINCE_DOC)
+    sync_token: str | None = Field(None, max_length=200, description=SYNC_TOKEN_DOC)
     q: str | None = Field(None, min_length=1, max_length=200, description="Finds any part of name, email or phone.")
     sort: str = Field(
         "-updated_at", max_length=20, description="updated_at, created_at or name; prefix - for descending"
@@ -120,12 +120,14 @@ class CustomerOut(BaseModel):
 class CustomerTombstone(BaseModel):
     id: UUID
     deleted: Literal[True]
+    reason: Literal["deleted", "out_of_range"] = Field(description=TOMBSTONE_REASON_DOC)
     updated_at: datetime
 
 
 class CustomerPage(BaseModel):
     items: list[CustomerOut | CustomerTombstone]
     next_cursor: str | None
+    next_sync_token: str | None = Field(None, description=NEXT_SYNC_TOKEN_DOC)
 
 
 class AssignBody(RequestModel):

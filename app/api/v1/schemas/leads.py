@@ -11,6 +11,7 @@ from app.api.v1.schemas.common import CustomValues, Email, LongText, Name, Phone
 from app.api.v1.schemas.contacts import ContactOut
 from app.api.v1.schemas.customers import CustomerOut
 from app.api.v1.schemas.opportunities import OpportunityOut
+from app.api.v1.schemas.sync import NEXT_SYNC_TOKEN_DOC, SYNC_TOKEN_DOC, TOMBSTONE_REASON_DOC, UPDATED_SINCE_DOC
 from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 Source = Literal["web_form", "campaign", "import", "referral", "event", "other"]
@@ -36,9 +37,8 @@ class LeadListParams(BaseModel):
     created_to: datetime | None = None
     score_from: int | None = Field(None, ge=-1_000_000, le=1_000_000, description="Score at least this.")
     score_to: int | None = Field(None, ge=-1_000_000, le=1_000_000, description="Score below this.")
-    updated_since: datetime | None = Field(
-        None, description="Sync feed: changes since this instant, oldest first, deletions as tombstones."
-    )
+    updated_since: datetime | None = Field(None, description=UPDATED_SINCE_DOC)
+    sync_token: str | None = Field(None, max_length=200, description=SYNC_TOKEN_DOC)
     q: str | None = Field(
         None, min_length=1, max_length=200, description="Finds any part of name, company, email or phone."
     )
@@ -134,12 +134,14 @@ class LeadOut(BaseModel):
 class LeadTombstone(BaseModel):
     id: UUID
     deleted: Literal[True]
+    reason: Literal["deleted", "out_of_range"] = Field(description=TOMBSTONE_REASON_DOC)
     updated_at: datetime
 
 
 class LeadPage(BaseModel):
     items: list[LeadOut | LeadTombstone]
     next_cursor: str | None
+    next_sync_token: str | None = Field(None, description=NEXT_SYNC_TOKEN_DOC)
 
 
 class NewCustomer(RequestModel):

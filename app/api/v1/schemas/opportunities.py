@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.v1.schemas.common import CustomValues, LongText, Name, RequestModel, ShortText, Tag
+from app.api.v1.schemas.sync import NEXT_SYNC_TOKEN_DOC, SYNC_TOKEN_DOC, TOMBSTONE_REASON_DOC, UPDATED_SINCE_DOC
 from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 Category = Literal["pipeline", "best_case", "commit", "closed", "omitted"]
@@ -51,9 +52,8 @@ class OpportunityListParams(BaseModel):
     close_from: date | None = Field(None, description="Expected close on or after this day.")
     close_to: date | None = Field(None, description="Expected close before this day.")
     tag: str | None = Field(None, max_length=50)
-    updated_since: datetime | None = Field(
-        None, description="Sync feed: changes since this instant, oldest first, deletions as tombstones."
-    )
+    updated_since: datetime | None = Field(None, description=UPDATED_SINCE_DOC)
+    sync_token: str | None = Field(None, max_length=200, description=SYNC_TOKEN_DOC)
     q: str | None = Field(None, min_length=1, max_length=200, description="Finds any part of the name or next step.")
     sort: str = Field(
         "-updated_at",
@@ -150,12 +150,14 @@ class OpportunityDetailOut(OpportunityOut):
 class OpportunityTombstone(BaseModel):
     id: UUID
     deleted: Literal[True]
+    reason: Literal["deleted", "out_of_range"] = Field(description=TOMBSTONE_REASON_DOC)
     updated_at: datetime
 
 
 class OpportunityPage(BaseModel):
     items: list[OpportunityOut | OpportunityTombstone]
     next_cursor: str | None
+    next_sync_token: str | None = Field(None, description=NEXT_SYNC_TOKEN_DOC)
 
 
 class BoardCardOut(BaseModel):

@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.v1.schemas.common import CustomValues, LongText, Name, RequestModel, ShortText, Tag
+from app.api.v1.schemas.sync import NEXT_SYNC_TOKEN_DOC, SYNC_TOKEN_DOC, TOMBSTONE_REASON_DOC, UPDATED_SINCE_DOC
 from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 Kind = Literal["service_request", "inquiry", "complaint", "after_sales"]
@@ -40,9 +41,8 @@ class TicketListParams(BaseModel):
     )
     created_from: datetime | None = None
     created_to: datetime | None = None
-    updated_since: datetime | None = Field(
-        None, description="Sync feed: changes since this instant, oldest first, deletions as tombstones."
-    )
+    updated_since: datetime | None = Field(None, description=UPDATED_SINCE_DOC)
+    sync_token: str | None = Field(None, max_length=200, description=SYNC_TOKEN_DOC)
     q: str | None = Field(None, min_length=1, max_length=200, description="Finds any part of number, subject or text.")
     sort: str = Field(
         "-updated_at", max_length=20, description="updated_at, created_at or number; prefix - for descending"
@@ -154,12 +154,14 @@ class TicketOut(BaseModel):
 class TicketTombstone(BaseModel):
     id: UUID
     deleted: Literal[True]
+    reason: Literal["deleted", "out_of_range"] = Field(description=TOMBSTONE_REASON_DOC)
     updated_at: datetime
 
 
 class TicketPage(BaseModel):
     items: list[TicketOut | TicketTombstone]
     next_cursor: str | None
+    next_sync_token: str | None = Field(None, description=NEXT_SYNC_TOKEN_DOC)
 
 
 class Attachment(RequestModel):
