@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.permissions import SYSTEM_ROLES
-from app.repositories.database import create_engine
 from app.domain.shared.clock import utcnow
+from app.repositories.database import create_engine
 from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.sessions import open_session
 from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages

@@ -282,7 +282,7 @@ class AuthService:
             access_token=access,
             expires_in=lifetime,
             refresh_token=secret,
-            refresh_expires_in=max(0, int((expires_at - now).total_seconds())),
+            refresh_expires_in=max(0, round((expires_at - now).total_seconds())),
         )
 
     async def _throttle(self, account: str, ctx: ClientContext, credentials: Credentials | None) -> None:
