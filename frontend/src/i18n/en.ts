@@ -105,6 +105,8 @@ const en = {
     rules: 'At least 10 characters; not your email; not a common password.',
     changed: 'Password changed. Your other devices have been signed out.',
     wrongCurrent: 'The current password is wrong.',
+    keepApiTokens: 'Keep my API tokens working',
+    keepApiTokensHelp: 'Otherwise your API tokens are revoked with the old password.',
   },
   customer: {
     title: 'Customers',

@@ -109,6 +109,8 @@ const zhCN: Messages<typeof en> = {
     rules: '至少 10 个字符；不能是邮箱；不能是常见密码。',
     changed: '密码已修改。您在其他设备上的登录已退出。',
     wrongCurrent: '当前密码错误。',
+    keepApiTokens: '保留我的 API 令牌',
+    keepApiTokensHelp: '不勾选时，您的 API 令牌将随旧密码一起作废。',
   },
   customer: {
     title: '客户',
