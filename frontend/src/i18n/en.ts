@@ -76,6 +76,7 @@ const en = {
     account: 'Account',
     changePassword: 'Change password',
     apiTokens: 'API tokens',
+    sessions: 'Signed-in devices',
     logout: 'Sign out',
   },
   home: {
@@ -343,6 +344,16 @@ const en = {
     empty: 'No API tokens',
     mine: 'Mine',
     everyone: 'Everyone',
+  },
+  sessions: {
+    title: 'Signed-in devices',
+    fields: { device: 'Device', address: 'Address', created_at: 'Signed in', last_used_at: 'Last active', expires_at: 'Expires' },
+    current: 'This device',
+    unknownDevice: 'Unknown device',
+    end: 'Sign out',
+    confirmEnd: 'Sign this device out? It must sign in again.',
+    ended: 'The device has been signed out.',
+    empty: 'No signed-in devices',
   },
   audit: {
     title: 'Audit log',
