@@ -98,7 +98,7 @@ users = sa.Table(
     sa.Column("locale", sa.Text, nullable=False, server_default="en"),
     sa.Column("timezone", sa.Text, nullable=False, server_default="UTC"),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    # Access tokens issued before this instant are void (deactivation, password change).
+    # Access tokens issued before this instant are void (deactivation; sessions end the rest).
     sa.Column("tokens_valid_after", TS, nullable=False, server_default=NOW),
     sa.Column("last_login_at", TS),
     *_record_columns(),
