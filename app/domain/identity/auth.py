@@ -92,7 +92,6 @@ class AuthService:
         policy: AuthPolicy,
         api_tokens: ApiTokenRepository,
     ) -> None:
-        self.api_tokens = api_tokens
         self.users = users
         self.tenants = tenants
         self.sessions = sessions
@@ -100,6 +99,7 @@ class AuthService:
         self.audit = audit
         self.issue_access = issue_access
         self.policy = policy
+        self.api_tokens = api_tokens
 
     # -- sign in ---------------------------------------------------------------------------------
 
