@@ -280,13 +280,14 @@ def build_custom_field_service(conn: AsyncConnection) -> CustomFieldService:
 def build_auth_service(conn: AsyncConnection, engine: AsyncEngine, settings: Settings) -> AuthService:
     policy = AuthPolicy(
         refresh_token_days=settings.refresh_token_days,
+        session_max_days=settings.session_max_days,
         max_failures_per_address=settings.login_max_failures_per_address,
         failure_window_minutes=settings.login_failure_window_minutes,
         max_failures_per_account_hour=settings.login_max_failures_per_account_hour,
     )
     return AuthService(
         PgUserRepository(conn), PgTenantRepository(conn), PgSessionRepository(conn), PgSecurityLog(conn, engine),
-        PgAuditTrail(conn), partial(issue_access_token, settings), policy,
+        PgAuditTrail(conn), partial(issue_access_token, settings), policy, PgApiTokenRepository(conn),
     )  # fmt: skip
 
 

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     jwt_audience: str = "crm-api"
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+    # A session's absolute lifetime from sign-in: refresh-token rotation never extends it.
+    session_max_days: int = 30
 
     allow_signup: bool = True
     max_body_bytes: int = 1024 * 1024

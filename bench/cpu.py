@@ -23,6 +23,7 @@ import os
 import pstats
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -30,9 +31,11 @@ from sqlalchemy.engine import make_url
 
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.permissions import SYSTEM_ROLES
+from app.domain.shared.clock import utcnow
 from app.main import create_app
 from app.migrate import upgrade
 from app.repositories.database import async_url
+from app.repositories.sessions import open_session
 from app.settings import Settings
 from bench.drive import CALLERS, _selling, _service
 from bench.run import ROOT, prepare_data
@@ -82,7 +85,12 @@ async def measure(url: str, pgdata: Path, database: str | None, names: list[str]
                     continue
                 user = tenant.users[CALLERS[scenario.caller]]
                 scopes = set(SYSTEM_ROLES[user.role]["permissions"])
-                token, _ = issue_access_token(settings, user_id=user.id, tenant_id=tenant.id, scopes=scopes)
+                async with app.state.engine.begin() as conn:
+                    expires_at = utcnow() + timedelta(days=settings.session_max_days)
+                    session_id = await open_session(conn, tenant.id, user.id, expires_at)
+                token, _ = issue_access_token(
+                    settings, user_id=user.id, tenant_id=tenant.id, scopes=scopes, session_id=session_id
+                )
                 headers = {"Authorization": f"Bearer {token}"}
                 for _ in range(max(10, requests // 10)):  # warm caches and prepared statements
                     (await client.get(scenario.url_path, headers=headers)).raise_for_status()

@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -28,8 +29,10 @@ import sqlalchemy as sa
 
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.permissions import SYSTEM_ROLES
+from app.domain.shared.clock import utcnow
 from app.repositories.database import create_engine
 from app.repositories.deal_sums import PgRollupCompaction
+from app.repositories.sessions import open_session
 from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages
 from app.repositories.ticket_stats import PgTicketStatsCompaction
 from app.settings import Settings
@@ -357,6 +360,17 @@ async def _fold_rollups(url: str, settings: Settings) -> None:
         await engine.dispose()
 
 
+async def _sessions(url: str, settings: Settings, tenant_id: UUID, user_ids: set[UUID]) -> dict[UUID, UUID]:
+    """A sign-in session per caller: access tokens are honoured only while theirs is alive."""
+    engine = create_engine(url, settings)
+    try:
+        async with engine.begin() as conn:
+            expires_at = utcnow() + timedelta(days=settings.session_max_days)
+            return {user_id: await open_session(conn, tenant_id, user_id, expires_at) for user_id in user_ids}
+    finally:
+        await engine.dispose()
+
+
 async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
     """Remove what earlier write measurements created, so every run starts from the same data."""
     engine = create_engine(url, settings)
@@ -434,12 +448,17 @@ def run_benchmark(
     chosen = [replace(s, connections=tuple(own)) if (own := _own_counts(args, s.name)) else s for s in chosen]
     with_baseline = [s for s in chosen if s.baseline]
     callers: dict[str, capture.Caller] = {}
-    for key, login in (CALLERS | ({"kb_agent": generate_kb.AGENT} if has_kb else {})).items():
-        if login not in tenant.users:  # no service data: no service callers
-            continue
-        user = tenant.users[login]
+    logins = {
+        key: tenant.users[login]
+        for key, login in (CALLERS | ({"kb_agent": generate_kb.AGENT} if has_kb else {})).items()
+        if login in tenant.users  # no service data: no service callers
+    }
+    sessions = asyncio.run(_sessions(url, settings, tenant.id, {u.id for u in logins.values()}))
+    for key, user in logins.items():
         scopes = set(SYSTEM_ROLES[user.role]["permissions"])
-        token, _ = issue_access_token(settings, user_id=user.id, tenant_id=tenant.id, scopes=scopes)
+        token, _ = issue_access_token(
+            settings, user_id=user.id, tenant_id=tenant.id, scopes=scopes, session_id=sessions[user.id]
+        )
         callers[key] = capture.Caller(key, user.id, token)
 
     asyncio.run(_cleanup(url, settings, tenant))

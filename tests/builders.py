@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.passwords import hash_password
 from app.auth.permissions import SYSTEM_ROLES
+from app.domain.shared.clock import utcnow
 from app.repositories.identity import PgIdentityRepository
+from app.repositories.sessions import open_session
 from app.settings import Settings
 
 PASSWORD = "correct horse battery staple 42"
@@ -76,8 +79,13 @@ class World:
                 department_id=department,
             )
             await repo.set_user_roles(self.id, user_id, [self.role_ids[r] for r in roles])
+            # A signed-in session, as a login would open: access tokens live only as long as theirs.
+            expires_at = utcnow() + timedelta(days=self.factory.settings.session_max_days)
+            session_id = await open_session(conn, self.id, user_id, expires_at)
         scopes: set[str] = set().union(*(SYSTEM_ROLES[r]["permissions"] for r in roles if r in SYSTEM_ROLES))
-        token, _ = issue_access_token(self.factory.settings, user_id=user_id, tenant_id=self.id, scopes=scopes)
+        token, _ = issue_access_token(
+            self.factory.settings, user_id=user_id, tenant_id=self.id, scopes=scopes, session_id=session_id
+        )
         user = User(user_id, email, self.id, roles, department, token)
         self.users[label] = user
         return user

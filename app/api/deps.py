@@ -83,12 +83,16 @@ async def _authenticate(request: Request, conn: AsyncConnection, settings: Setti
             if last is None or utcnow() - last > TOKEN_TOUCH_INTERVAL:
                 await repo.touch_api_token(caller.tenant_id, caller.token_id)
         scopes = caller.token_scopes if caller else None
+        session_id = None
     else:
         claims = decode_access_token(settings, token)
-        caller = await repo.by_user(claims.tenant_id, claims.user_id, claims.jti)
-        if caller is not None and (caller.revoked or claims.issued_at < caller.valid_after):
+        caller = await repo.by_user(claims.tenant_id, claims.user_id, claims.jti, claims.session_id)
+        # A token without a session (issued before sessions existed, 15 minutes at most) is
+        # refused: its client refreshes and gets one bound to its session.
+        if caller is not None and (caller.revoked or not caller.session_alive or claims.issued_at < caller.valid_after):
             caller = None
         scopes = claims.scopes
+        session_id = claims.session_id
     if caller is None or not caller.active:
         raise Unauthenticated("invalid, expired or revoked credentials")
     return Principal(
@@ -101,6 +105,7 @@ async def _authenticate(request: Request, conn: AsyncConnection, settings: Setti
         roles=caller.roles,
         token_scopes=scopes,
         api_token_id=caller.token_id,
+        session_id=session_id,
         request_id=request.scope.get("state", {}).get("request_id"),
         ip=client_address(request.scope, settings.trust_forwarded_for),
     )

@@ -31,12 +31,20 @@ class AccessClaims:
     jti: UUID
     issued_at: int
     expires_at: int
+    # The session (refresh-token family) the token belongs to; None in tokens issued before
+    # sessions existed, which the caller's check refuses.
+    session_id: UUID | None = None
 
 
 def issue_access_token(
-    settings: Settings, *, user_id: UUID, tenant_id: UUID, scopes: set[str] | frozenset[str]
+    settings: Settings,
+    *,
+    user_id: UUID,
+    tenant_id: UUID,
+    scopes: set[str] | frozenset[str],
+    session_id: UUID,
 ) -> tuple[str, int]:
-    """Return (token, lifetime in seconds)."""
+    """Return (token, lifetime in seconds). The token lives only as long as its session."""
     now = utcnow()
     lifetime = int(timedelta(minutes=settings.access_token_minutes).total_seconds())
     kid, secret = settings.signing_key
@@ -50,6 +58,7 @@ def issue_access_token(
         "iat": int(now.timestamp()),
         "exp": int(now.timestamp()) + lifetime,
         "jti": str(new_id()),
+        "sid": str(session_id),
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": kid}), lifetime
 
@@ -115,6 +124,7 @@ def _verify(settings: Settings, token: str) -> tuple[str, str, AccessClaims]:
                 jti=UUID(claims["jti"]),
                 issued_at=int(claims["iat"]),
                 expires_at=int(claims["exp"]),
+                session_id=UUID(claims["sid"]) if "sid" in claims else None,
             ),
         )
     except (JOSEError, KeyError, ValueError, TypeError, AttributeError):

@@ -50,6 +50,8 @@ class Principal:
     # None: a user session whose scopes are the roles' permissions; otherwise the token's scopes.
     token_scopes: frozenset[str] | None = None
     api_token_id: UUID | None = None
+    # The sign-in session of an access token (None for API tokens).
+    session_id: UUID | None = None
     request_id: str | None = None
     ip: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)

@@ -77,9 +77,10 @@ class PgApiTokenRepository:
         )
         return result.rowcount == 1
 
-    async def revoke_user(self, tenant_id: UUID, user_id: UUID) -> None:
-        await self.conn.execute(
+    async def revoke_user(self, tenant_id: UUID, user_id: UUID) -> int:
+        result = await self.conn.execute(
             t.update()
             .where(t.c.tenant_id == tenant_id, t.c.user_id == user_id, t.c.revoked_at.is_(None))
             .values(revoked_at=sa.func.now())
         )
+        return result.rowcount

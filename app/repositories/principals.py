@@ -32,10 +32,19 @@ _USER_PART = """
 
 _COLUMNS: dict[str, Any] = {"roles": JSONB, "department_ids": ARRAY(PGUUID(as_uuid=True))}
 
-BY_USER = sa.text(
-    f"SELECT {_USER_PART}, EXISTS (SELECT 1 FROM revoked_access_tokens x WHERE x.jti = :jti) AS revoked "  # noqa: S608
-    "FROM users u WHERE u.tenant_id = :tenant_id AND u.id = :user_id AND u.deleted_at IS NULL"
-).columns(**_COLUMNS)
+# The access token's session, by primary key: alive while neither ended nor past its absolute
+# expiry. Ending a session (sign-out, password change, refresh-token reuse, an administrator)
+# so cuts its access tokens at the next request, whatever second they were issued in.
+BY_USER = (
+    sa.text(
+        f"SELECT {_USER_PART}, EXISTS (SELECT 1 FROM revoked_access_tokens x WHERE x.jti = :jti) AS revoked, "  # noqa: S608
+        "EXISTS (SELECT 1 FROM user_sessions s WHERE s.tenant_id = u.tenant_id AND s.id = :session_id "
+        "AND s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_alive "
+        "FROM users u WHERE u.tenant_id = :tenant_id AND u.id = :user_id AND u.deleted_at IS NULL"
+    )
+    .columns(**_COLUMNS)
+    .bindparams(sa.bindparam("session_id", type_=PGUUID(as_uuid=True)))
+)
 
 BY_API_TOKEN = sa.text(
     f"SELECT {_USER_PART}, t.id AS token_id, t.scopes, t.last_used_at "  # noqa: S608
@@ -63,6 +72,7 @@ class CallerRow:
     roles: tuple[RoleGrant, ...]
     department_ids: tuple[UUID, ...]
     revoked: bool = False
+    session_alive: bool = False
     token_id: UUID | None = None
     token_scopes: frozenset[str] | None = None
     token_last_used_at: datetime | None = None
@@ -87,9 +97,12 @@ class PgPrincipalRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def by_user(self, tenant_id: UUID, user_id: UUID, jti: UUID) -> CallerRow | None:
-        rows = await _BY_USER.rows(self.conn, {"tenant_id": tenant_id, "user_id": user_id, "jti": jti})
-        return _caller(rows[0], revoked=rows[0].revoked) if rows else None
+    async def by_user(
+        self, tenant_id: UUID, user_id: UUID, jti: UUID, session_id: UUID | None = None
+    ) -> CallerRow | None:
+        params = {"tenant_id": tenant_id, "user_id": user_id, "jti": jti, "session_id": session_id}
+        rows = await _BY_USER.rows(self.conn, params)
+        return _caller(rows[0], revoked=rows[0].revoked, session_alive=rows[0].session_alive) if rows else None
 
     async def by_api_token(self, token_hash: bytes) -> CallerRow | None:
         rows = await _BY_API_TOKEN.rows(self.conn, {"token_hash": token_hash})

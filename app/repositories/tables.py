@@ -98,7 +98,7 @@ users = sa.Table(
     sa.Column("locale", sa.Text, nullable=False, server_default="en"),
     sa.Column("timezone", sa.Text, nullable=False, server_default="UTC"),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    # Access tokens issued before this instant are void (deactivation, password change).
+    # Access tokens issued before this instant are void (deactivation; sessions end the rest).
     sa.Column("tokens_valid_after", TS, nullable=False, server_default=NOW),
     sa.Column("last_login_at", TS),
     *_record_columns(),
@@ -157,6 +157,26 @@ refresh_tokens = sa.Table(
     _tenant_fk(["user_id"], "users", "fk_refresh_tokens_user"),
     sa.Index("ix_refresh_tokens_family", "tenant_id", "family_id"),
     sa.Index("ix_refresh_tokens_user", "tenant_id", "user_id"),
+)
+
+# One sign-in: a refresh-token family (id = family_id). Access tokens carry its id (`sid`); the
+# caller's statement checks it is alive, so ending it ends them at once.
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("last_used_at", TS, nullable=False, server_default=NOW),
+    # Fixed at sign-in (CRM_SESSION_MAX_DAYS): rotation never extends it.
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Column("revoked_at", TS),
+    sa.Column("user_agent", sa.Text),
+    sa.Column("created_ip", sa.Text),
+    sa.Column("last_ip", sa.Text),
+    _tenant_fk(["user_id"], "users", "fk_user_sessions_user"),
+    sa.Index("ix_user_sessions_user", "tenant_id", "user_id"),
 )
 
 revoked_access_tokens = sa.Table(

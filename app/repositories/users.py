@@ -132,17 +132,12 @@ class PgUserRepository:
             )
         )  # fmt: skip
 
-    async def set_password(
-        self, tenant_id: UUID, user_id: UUID, password_hash: str, actor: UUID, tokens_valid_after: datetime
-    ) -> None:
+    async def set_password(self, tenant_id: UUID, user_id: UUID, password_hash: str, actor: UUID) -> None:
         await self.conn.execute(
             u.update()
             .where(u.c.tenant_id == tenant_id, u.c.id == user_id)
-            .values(
-                password_hash=password_hash, tokens_valid_after=tokens_valid_after, updated_at=sa.func.now(),
-                updated_by=actor,
-            )
-        )  # fmt: skip
+            .values(password_hash=password_hash, updated_at=sa.func.now(), updated_by=actor)
+        )
 
     async def move_owned_records(self, tenant_id: UUID, owner_id: UUID, department_id: UUID | None) -> None:
         """Plain UPDATEs in the caller's transaction: the records follow their owner at once, so

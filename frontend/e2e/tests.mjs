@@ -1806,6 +1806,33 @@ export const tests = [
     },
   },
   {
+    name: 'signed-in devices: sign another device out from the user menu',
+    async run(ctx) {
+      // another device of the same user, signed in from a script
+      const r = await fetch(`${ctx.base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'User-Agent': 'e2e-other-device/1' },
+        body: JSON.stringify({ email: demo('west.rep1'), password: PASSWORD }),
+      });
+      assert.equal(r.status, 200);
+      const other = await r.json();
+      const { page } = await signedIn(ctx, 'west.rep1');
+      await page.getByTestId('user-menu').click();
+      await page.getByText('Signed-in devices').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('This device').waitFor();
+      const row = dialog.locator('tr', { hasText: 'e2e-other-device/1' });
+      await row.getByRole('button', { name: 'Sign out' }).click();
+      await page.locator('.ant-popconfirm').getByRole('button', { name: 'Sign out' }).click();
+      await page.getByText('The device has been signed out.').waitFor();
+      await row.waitFor({ state: 'detached' });
+      // its access token stops at once; this device carries on
+      const me = await fetch(`${ctx.base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${other.access_token}` } });
+      assert.equal(me.status, 401);
+      await dialog.getByText('This device').waitFor();
+    },
+  },
+  {
     name: "admin: transfer a leaving user's customers; create and re-parent a department",
     async run(ctx) {
       const admin = await apiAs(ctx, 'admin');

@@ -1,11 +1,15 @@
 """The benchmark's knowledge-base generator on a small count: rows the app finds by its own search,
 the agent the scenario searches as, and the marker that keeps a second run from redoing it."""
 
+from datetime import timedelta
+
 import httpx
 import sqlalchemy as sa
 
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.permissions import SYSTEM_ROLES
+from app.domain.shared.clock import utcnow
+from app.repositories.sessions import open_session
 from bench import generate_kb
 from tests.builders import Factory
 
@@ -26,8 +30,14 @@ async def test_generates_searchable_articles(factory: Factory, client: httpx.Asy
             )
         ).scalar()
     assert count == 120 and agent is not None
+    async with factory.engine.begin() as conn:
+        session_id = await open_session(conn, world.id, agent, utcnow() + timedelta(days=1))
     token, _ = issue_access_token(
-        factory.settings, user_id=agent, tenant_id=world.id, scopes=set(SYSTEM_ROLES["service_agent"]["permissions"])
+        factory.settings,
+        user_id=agent,
+        tenant_id=world.id,
+        scopes=set(SYSTEM_ROLES["service_agent"]["permissions"]),
+        session_id=session_id,
     )
     for q in (*generate_kb.QUERIES_ZH[:3], *generate_kb.QUERIES_EN[:3]):
         r = await client.get(

@@ -91,7 +91,7 @@ class FakeUsers:
 async def _auth(security: FakeSecurity, credentials: Credentials | None) -> AuthService:
     return AuthService(
         users=FakeUsers(credentials),  # type: ignore[arg-type]
-        tenants=None, sessions=None, security=security, audit=None,  # type: ignore[arg-type]
+        tenants=None, sessions=None, security=security, audit=None, api_tokens=None,  # type: ignore[arg-type]
         issue_access=None, policy=AuthPolicy(failure_window_minutes=15),  # type: ignore[arg-type]
     )  # fmt: skip
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Cookie, Depends, Request
 from fastapi.responses import Response
@@ -21,6 +22,7 @@ from app.api.v1.schemas.identity import (
     MeOut,
     PasswordChangeBody,
     RefreshBody,
+    SessionList,
     SignupBody,
     TokenPairOut,
 )
@@ -68,12 +70,13 @@ def pair_response(
         "token_type": pair.token_type,
         "expires_in": pair.expires_in,
         "refresh_token": None,
+        "refresh_expires_in": pair.refresh_expires_in,
     }
     response = json_response(body, status_code, headers=NO_STORE)
     response.set_cookie(
         REFRESH_COOKIE,
         pair.refresh_token,
-        max_age=settings.refresh_token_days * 86400,
+        max_age=pair.refresh_expires_in,  # the token's own expiry: never past the session's
         path=REFRESH_COOKIE_PATH,
         secure=_secure(request),
         httponly=True,
@@ -92,6 +95,7 @@ async def client_context(request: Request, settings: AppSettings) -> ClientConte
     return ClientContext(
         address=client_address(request.scope, settings.trust_forwarded_for),
         request_id=request.scope.get("state", {}).get("request_id"),
+        user_agent=request.headers.get("user-agent"),
     )
 
 
@@ -190,8 +194,10 @@ async def me(caller: CurrentPrincipal, service: Auth) -> Response:
     operation_id="auth_change_password",
     response_model=TokenPairOut,
     summary="Change your password",
-    description="Ends every session of the account (other devices sign in again) and returns a fresh pair. "
-    "A browser session (one that sends the refresh cookie) gets the new refresh token as its cookie.",
+    description="Ends every other session of the account at once (other devices sign in again) and revokes "
+    "your API tokens unless `keep_api_tokens` is true. This session goes on with a fresh pair (the access "
+    "token and refresh token sent before are void). A browser session (one that sends the refresh cookie) "
+    "gets the new refresh token as its cookie. An API token cannot change a password (403).",
     responses=problem_responses(401, 403, 422, 429),
 )
 async def change_password(
@@ -203,8 +209,38 @@ async def change_password(
     request: Request,
     settings: AppSettings,
 ) -> Response:
-    pair = await service.change_password(caller, body.current_password, body.new_password, token, client)
+    pair = await service.change_password(
+        caller, body.current_password, body.new_password, token, client, keep_api_tokens=body.keep_api_tokens
+    )
     return pair_response(pair, request, settings, cookie=REFRESH_COOKIE in request.cookies)
+
+
+@router.get(
+    "/auth/sessions",
+    operation_id="auth_list_sessions",
+    response_model=SessionList,
+    summary="Your signed-in devices: the live sessions of your account",
+    description="One session per sign-in, refreshed under the same id until it ends or reaches its absolute "
+    "expiry. `current` marks the session of this request. An API token gets 403.",
+    responses=problem_responses(401, 403),
+)
+async def list_sessions(caller: CurrentPrincipal, service: Auth) -> Response:
+    return json_response({"items": await service.sessions_of_caller(caller)}, headers=NO_STORE)
+
+
+@router.delete(
+    "/auth/sessions/{session_id}",
+    operation_id="auth_end_session",
+    status_code=204,
+    response_class=Response,
+    summary="Sign a device out: end one of your sessions at once",
+    description="Its refresh token stops working and its access tokens are refused from the next request. "
+    "Ending the current session signs you out. Another user's session answers 404; an API token gets 403.",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def end_session(session_id: UUID, caller: CurrentPrincipal, service: Auth) -> Response:
+    await service.end_own_session(caller, session_id)
+    return Response(status_code=204)
 
 
 @router.post(

@@ -12,10 +12,10 @@ from fastapi.responses import Response
 from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import IdempotentRoute
-from app.api.responses import page_response, record_response
+from app.api.responses import json_response, page_response, record_response
 from app.api.services import Users
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
-from app.api.v1.schemas.identity import NoNul, UserCreate, UserOut, UserPage, UserPatch
+from app.api.v1.schemas.identity import NoNul, SessionList, UserCreate, UserOut, UserPage, UserPatch
 from app.auth.principal import Principal
 from app.domain.identity.entities import UserQuery
 from app.domain.shared.paging import DEFAULT_LIMIT
@@ -88,7 +88,8 @@ async def get_user(user_id: UUID, caller: READ, service: Users) -> Response:
     response_model=UserOut,
     summary="Change some fields of a user",
     description="A new department carries the user's customers, contacts and activities along. "
-    "`role_ids` and `password` need users:manage; a password reset ends the user's sessions.",
+    "`role_ids` and `password` need users:manage; a password reset ends the user's sessions and revokes "
+    "their API tokens.",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def update_user(
@@ -117,3 +118,29 @@ async def deactivate_user(user_id: UUID, caller: MANAGE, service: Users) -> Resp
 )
 async def activate_user(user_id: UUID, caller: MANAGE, service: Users) -> Response:
     return _one(await service.activate(caller, user_id))
+
+
+@router.get(
+    "/{user_id}/sessions",
+    operation_id="users_list_sessions",
+    response_model=SessionList,
+    summary="A user's signed-in devices (live sessions)",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_user_sessions(user_id: UUID, caller: MANAGE, service: Users) -> Response:
+    return json_response({"items": await service.list_sessions(caller, user_id)})
+
+
+@router.delete(
+    "/{user_id}/sessions",
+    operation_id="users_end_sessions",
+    status_code=204,
+    response_class=Response,
+    summary="Sign a user out everywhere: end all of their sessions at once",
+    description="Refresh tokens stop working and access tokens are refused from the next request. "
+    "API tokens are left alone (revoke them, or deactivate the user).",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def end_user_sessions(user_id: UUID, caller: MANAGE, service: Users) -> Response:
+    await service.end_sessions(caller, user_id)
+    return Response(status_code=204)

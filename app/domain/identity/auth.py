@@ -1,4 +1,11 @@
-"""Sessions: login, refresh-token rotation, logout, password change, and "who am I".
+"""Sessions: login, refresh-token rotation, logout, password change, signed-in devices, and
+"who am I".
+
+A session is one sign-in: a refresh-token family with an absolute expiry fixed at login
+(`session_max_days`; rotation never issues a refresh token past it). Every access token carries
+its session's id (`sid`) and is honoured only while the session is alive, so ending a session
+(sign-out, a password change, reuse of a rotated refresh token, its owner or an administrator
+from the devices list) stops its access tokens at their next request.
 
 Login answers an unknown email and a wrong password with the same 401, the same body and about
 the same time (a dummy verification for unknown emails). Failures are recorded through
@@ -20,15 +27,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from app.auth.passwords import burn_verify, check_policy, hash_password, verify_password
+from app.auth.passwords import burn_verify, verify_password
 from app.auth.permissions import RANGED_RESOURCES
 from app.auth.principal import Principal
 from app.auth.secrets import REFRESH_TOKEN_PREFIX, digest, new_secret
-from app.domain.identity.clock import this_second
-from app.domain.identity.entities import ClientContext, Credentials, Me, TokenPair
+from app.domain.identity.entities import ClientContext, Credentials, Me, Session, TokenPair
 from app.domain.identity.errors import AccountDeactivated
+from app.domain.identity.passwords import set_password
 from app.domain.identity.ports import (
     AccessTokenIssuer,
+    ApiTokenRepository,
     SecurityLog,
     SessionRepository,
     TenantRepository,
@@ -42,7 +50,6 @@ from app.domain.shared.errors import (
     Unauthenticated,
     ValidationFailed,
 )
-from app.domain.shared.ids import new_id
 from app.domain.shared.ports import AuditTrail
 
 BAD_CREDENTIALS = "invalid email or password"
@@ -53,6 +60,7 @@ HOUR = 3600
 @dataclass(frozen=True, slots=True)
 class AuthPolicy:
     refresh_token_days: int = 30
+    session_max_days: int = 30
     max_failures_per_address: int = 10
     failure_window_minutes: int = 15
     max_failures_per_account_hour: int = 100
@@ -82,6 +90,7 @@ class AuthService:
         audit: AuditTrail,
         issue_access: AccessTokenIssuer,
         policy: AuthPolicy,
+        api_tokens: ApiTokenRepository,
     ) -> None:
         self.users = users
         self.tenants = tenants
@@ -90,6 +99,7 @@ class AuthService:
         self.audit = audit
         self.issue_access = issue_access
         self.policy = policy
+        self.api_tokens = api_tokens
 
     # -- sign in ---------------------------------------------------------------------------------
 
@@ -119,14 +129,18 @@ class AuthService:
             )
             raise AccountDeactivated("this account has been deactivated; ask an administrator")
         principal = await self._principal(credentials.tenant_id, credentials.user_id, ctx)
-        pair = await self.start_session(principal)
+        pair = await self.start_session(principal, ctx)
         await self.users.record_login(principal.tenant_id, principal.user_id)
         await self.audit.record(principal, "auth.login", "user", principal.user_id)
         return pair
 
-    async def start_session(self, principal: Principal) -> TokenPair:
-        """A new refresh-token family and an access token carrying the user's permissions."""
-        return await self._issue(principal, new_id())
+    async def start_session(self, principal: Principal, ctx: ClientContext) -> TokenPair:
+        """A new session (refresh-token family) and an access token carrying the user's permissions."""
+        expires_at = utcnow() + timedelta(days=self.policy.session_max_days)
+        session_id = await self.sessions.open(
+            principal.tenant_id, principal.user_id, expires_at, ctx.user_agent, ctx.address
+        )
+        return await self._issue(principal, session_id, expires_at)
 
     async def refresh(self, refresh_token: str, ctx: ClientContext) -> TokenPair:
         token_hash = digest(refresh_token)
@@ -143,13 +157,19 @@ class AuthService:
         )
         if principal is None:  # deactivated since
             raise Unauthenticated(BAD_REFRESH)
-        return await self._issue(principal, row.family_id)
+        # The session's absolute expiry caps the new refresh token (rotation never extends it).
+        session_expires = await self.sessions.touch(row.tenant_id, row.family_id, ctx.user_agent, ctx.address)
+        if session_expires is None:  # ended or past its absolute lifetime
+            raise Unauthenticated(BAD_REFRESH)
+        return await self._issue(principal, row.family_id, session_expires)
 
     # -- signed in -------------------------------------------------------------------------------
 
     async def logout(self, principal: Principal, access: AccessToken | None, refresh_token: str | None) -> None:
         if access is not None:
             await self.sessions.revoke_access(access.jti, access.expires_at)
+        if principal.session_id is not None:  # the access token's own session
+            await self.sessions.revoke_family(principal.tenant_id, principal.session_id)
         if refresh_token:
             row = await self.sessions.find(digest(refresh_token))
             # Only the caller's own session; anything else is ignored without saying why.
@@ -164,11 +184,13 @@ class AuthService:
         new_password: str,
         access: AccessToken | None,
         ctx: ClientContext,
+        *,
+        keep_api_tokens: bool = False,
     ) -> TokenPair:
-        """Verify the current password, set the new one, end every session of the user (refresh
-        tokens, access tokens issued before now) and start a fresh one."""
-        if principal.api_token_id is not None:
-            raise PermissionDenied("an API token cannot change a password; sign in")
+        """Verify the current password and set the new one: every other session of the user ends
+        at once, and the API tokens unless kept (`set_password`). The caller's own session goes on
+        with a fresh pair; its earlier refresh token and this request's access token are void."""
+        session_id = self._own_session(principal, "an API token cannot change a password; sign in")
         credentials = await self.users.credentials(principal.tenant_id, principal.user_id)
         if credentials is None:
             raise Unauthenticated("invalid, expired or revoked credentials")
@@ -177,22 +199,40 @@ class AuthService:
         if not await verify_password(current_password, credentials.password_hash):
             await self._failed(account, ctx, credentials, "bad_current_password")
             raise ValidationFailed.one("current_password", "is not the current password")
-        check_policy(new_password, email=credentials.email, field="new_password")
         if new_password == current_password:
             raise ValidationFailed.one("new_password", "must differ from the current password")
-        await self.users.set_password(
-            principal.tenant_id,
-            principal.user_id,
-            await hash_password(new_password),
-            principal.user_id,
-            this_second(),
-        )
-        await self.sessions.revoke_user(principal.tenant_id, principal.user_id)
-        if access is not None:  # the token of this very request, even if issued this second
+        await set_password(
+            self.users, self.sessions, self.api_tokens, self.audit,
+            tenant_id=principal.tenant_id, user_id=principal.user_id, email=credentials.email,
+            new_password=new_password, by=principal, action="user.password_changed",
+            keep_session=session_id, keep_api_tokens=keep_api_tokens,
+        )  # fmt: skip
+        await self.sessions.retire_refresh(principal.tenant_id, session_id)
+        if access is not None:
             await self.sessions.revoke_access(access.jti, access.expires_at)
-        await self.audit.record(principal, "user.password_changed", "user", principal.user_id)
+        expires_at = await self.sessions.touch(principal.tenant_id, session_id, ctx.user_agent, ctx.address)
+        if expires_at is None:  # ended meanwhile (the principal's check saw it alive)
+            raise Unauthenticated("invalid, expired or revoked credentials")
         fresh = await self._principal(principal.tenant_id, principal.user_id, ctx)
-        return await self.start_session(fresh)
+        return await self._issue(fresh, session_id, expires_at)
+
+    # -- signed-in devices -----------------------------------------------------------------------
+
+    async def sessions_of_caller(self, principal: Principal) -> list[Session]:
+        """The caller's live sessions, the one making the request marked `current`."""
+        current = self._own_session(principal, "an API token cannot list sign-in sessions; sign in")
+        found = await self.sessions.list_sessions(principal.tenant_id, principal.user_id)
+        for session in found:
+            session.current = session.id == current
+        return found
+
+    async def end_own_session(self, principal: Principal, session_id: UUID) -> None:
+        """Sign a device out (the current one too: that is a sign-out). Another user's session
+        does not exist for the caller (404)."""
+        self._own_session(principal, "an API token cannot end sign-in sessions; sign in")
+        if not await self.sessions.end_session(principal.tenant_id, principal.user_id, session_id):
+            raise NotFound("no such session")
+        await self.audit.record(principal, "auth.session_ended", "user", principal.user_id, {"session_id": session_id})
 
     async def me(self, principal: Principal) -> Me:
         user = await self.users.get(principal.tenant_id, principal.user_id)
@@ -221,19 +261,29 @@ class AuthService:
             raise Unauthenticated(BAD_CREDENTIALS)
         return principal
 
-    async def _issue(self, principal: Principal, family_id: UUID) -> TokenPair:
+    @staticmethod
+    def _own_session(principal: Principal, refusal: str) -> UUID:
+        if principal.session_id is None:
+            raise PermissionDenied(refusal)
+        return principal.session_id
+
+    async def _issue(self, principal: Principal, session_id: UUID, session_expires: datetime) -> TokenPair:
+        now = utcnow()
+        expires_at = min(now + timedelta(days=self.policy.refresh_token_days), session_expires)
         secret = new_secret(REFRESH_TOKEN_PREFIX)
         await self.sessions.insert_refresh(
-            principal.tenant_id,
-            principal.user_id,
-            family_id,
-            digest(secret),
-            utcnow() + timedelta(days=self.policy.refresh_token_days),
+            principal.tenant_id, principal.user_id, session_id, digest(secret), expires_at
         )
         access, lifetime = self.issue_access(
-            user_id=principal.user_id, tenant_id=principal.tenant_id, scopes=principal.permissions
+            user_id=principal.user_id, tenant_id=principal.tenant_id, scopes=principal.permissions,
+            session_id=session_id,
+        )  # fmt: skip
+        return TokenPair(
+            access_token=access,
+            expires_in=lifetime,
+            refresh_token=secret,
+            refresh_expires_in=max(0, round((expires_at - now).total_seconds())),
         )
-        return TokenPair(access_token=access, expires_in=lifetime, refresh_token=secret)
 
     async def _throttle(self, account: str, ctx: ClientContext, credentials: Credentials | None) -> None:
         policy = self.policy

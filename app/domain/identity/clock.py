@@ -1,7 +1,8 @@
 """Instants for `users.tokens_valid_after`, compared with access tokens' whole-second `iat`.
 
-Both sides use the application clock (the one that stamps `iat`), at whole seconds, so a token
-issued right after a password change verifies and every token issued before a deactivation dies.
+Both sides use the application clock (the one that stamps `iat`), at whole seconds, so every token
+issued before a deactivation dies. (Only (de)activation still sets it: a password change or any
+other ending of sign-ins ends the sessions, which cuts their access tokens whatever their `iat`.)
 """
 
 from __future__ import annotations

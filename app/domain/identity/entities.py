@@ -154,7 +154,33 @@ class TokenPair:
     access_token: str
     expires_in: int
     refresh_token: str
+    # Seconds the refresh token lives: never past its session's absolute expiry.
+    refresh_expires_in: int
     token_type: str = "bearer"
+
+
+@dataclass(slots=True)
+class Session:
+    """A sign-in (one refresh-token family) as its owner and administrators see it."""
+
+    id: UUID
+    created_at: datetime
+    last_used_at: datetime
+    # Absolute: fixed at sign-in, refreshing never extends it.
+    expires_at: datetime
+    user_agent: str | None
+    created_ip: str | None
+    last_ip: str | None
+    # The session of the request asking.
+    current: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordSet:
+    """What setting a new password ended."""
+
+    sessions_ended: int
+    api_tokens_revoked: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +202,8 @@ class ClientContext:
 
     address: str
     request_id: str | None = None
+    # Recorded on the session a sign-in or refresh starts or continues ("signed-in devices").
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from app.domain.identity.entities import (
     Region,
     Role,
     RoleSummary,
+    Session,
     User,
     UserQuery,
 )
@@ -33,7 +34,9 @@ from app.domain.shared.paging import Page
 class AccessTokenIssuer(Protocol):
     """Signs an access token; returns (token, lifetime in seconds)."""
 
-    def __call__(self, *, user_id: UUID, tenant_id: UUID, scopes: frozenset[str]) -> tuple[str, int]: ...
+    def __call__(
+        self, *, user_id: UUID, tenant_id: UUID, scopes: frozenset[str], session_id: UUID
+    ) -> tuple[str, int]: ...
 
 
 class TenantRepository(Protocol):
@@ -67,14 +70,10 @@ class UserRepository(Protocol):
         actor: UUID,
         tokens_valid_after: datetime,
     ) -> None: ...
-    async def set_password(
-        self,
-        tenant_id: UUID,
-        user_id: UUID,
-        password_hash: str,
-        actor: UUID,
-        tokens_valid_after: datetime,
-    ) -> None: ...
+    async def set_password(self, tenant_id: UUID, user_id: UUID, password_hash: str, actor: UUID) -> None:
+        """Only the hash: what the new password ends is `set_password` (app/domain/identity/passwords.py)."""
+        ...
+
     async def move_owned_records(self, tenant_id: UUID, owner_id: UUID, department_id: UUID | None) -> None:
         """Keep the department of everything the user owns in step with the user's department."""
         ...
@@ -138,8 +137,33 @@ class RoleRepository(Protocol):
 
 
 class SessionRepository(Protocol):
-    """Refresh tokens (opaque, stored hashed) and revoked access-token ids, on the request's
+    """Sessions (one per sign-in; the id is its refresh-token family's and its access tokens'
+    `sid`), refresh tokens (opaque, stored hashed) and revoked access-token ids, on the request's
     connection."""
+
+    async def open(
+        self, tenant_id: UUID, user_id: UUID, expires_at: datetime, user_agent: str | None, address: str | None
+    ) -> UUID:
+        """A new session; its id."""
+        ...
+
+    async def touch(
+        self, tenant_id: UUID, session_id: UUID, user_agent: str | None, address: str | None
+    ) -> datetime | None:
+        """Record a use of a live session; its absolute expiry, or None when it has ended or expired."""
+        ...
+
+    async def list_sessions(self, tenant_id: UUID, user_id: UUID) -> builtins.list[Session]:
+        """The user's live sessions, most recently used first."""
+        ...
+
+    async def end_session(self, tenant_id: UUID, user_id: UUID, session_id: UUID) -> bool:
+        """End one live session of this user (and its refresh tokens); False when none."""
+        ...
+
+    async def retire_refresh(self, tenant_id: UUID, session_id: UUID) -> None:
+        """Revoke the session's outstanding refresh tokens; the session goes on."""
+        ...
 
     async def insert_refresh(
         self,
@@ -155,8 +179,14 @@ class SessionRepository(Protocol):
         ...
 
     async def find(self, token_hash: bytes) -> RefreshTokenRow | None: ...
-    async def revoke_family(self, tenant_id: UUID, family_id: UUID) -> None: ...
-    async def revoke_user(self, tenant_id: UUID, user_id: UUID) -> None: ...
+    async def revoke_family(self, tenant_id: UUID, family_id: UUID) -> None:
+        """End the session and its refresh tokens."""
+        ...
+
+    async def revoke_user(self, tenant_id: UUID, user_id: UUID, *, keep: UUID | None = None) -> int:
+        """End every session of the user except `keep`; how many live ones were ended."""
+        ...
+
     async def revoke_access(self, jti: UUID, expires_at: datetime) -> None: ...
 
 
@@ -192,7 +222,7 @@ class SecurityLog(Protocol):
         ...
 
     async def refresh_reused(self, row: RefreshTokenRow, address: str, request_id: str | None) -> None:
-        """Revoke the whole family of a reused refresh token, and audit it."""
+        """End the session of a reused refresh token (its family and access tokens), and audit it."""
         ...
 
 
@@ -210,7 +240,9 @@ class ApiTokenRepository(Protocol):
     async def get(self, tenant_id: UUID, token_id: UUID) -> ApiToken | None: ...
     async def list(self, tenant_id: UUID, query: ApiTokenQuery) -> Page[ApiToken]: ...
     async def revoke(self, tenant_id: UUID, token_id: UUID) -> bool: ...
-    async def revoke_user(self, tenant_id: UUID, user_id: UUID) -> None: ...
+    async def revoke_user(self, tenant_id: UUID, user_id: UUID) -> int:
+        """Revoke every live API token of the user; how many."""
+        ...
 
 
 class AuditLogReader(Protocol):

@@ -65,7 +65,7 @@ class TenantService:
             created.tenant_id, created.admin_id, address=ctx.address, request_id=ctx.request_id
         )
         assert principal is not None
-        pair = await self.auth.start_session(principal)
+        pair = await self.auth.start_session(principal, ctx)
         await self.users.record_login(created.tenant_id, created.admin_id)
         await self.audit.record(principal, "auth.login", "user", created.admin_id)
         return pair

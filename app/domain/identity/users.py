@@ -6,6 +6,7 @@ Role assignment, password resets and (de)activation change what a person may do,
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -13,7 +14,8 @@ from uuid import UUID
 from app.auth.passwords import check_policy, hash_password
 from app.auth.principal import Principal
 from app.domain.identity.clock import next_second, this_second
-from app.domain.identity.entities import USER_SORTABLE, USER_WRITABLE, User, UserQuery
+from app.domain.identity.entities import USER_SORTABLE, USER_WRITABLE, Session, User, UserQuery
+from app.domain.identity.passwords import set_password
 from app.domain.identity.ports import (
     ApiTokenRepository,
     DepartmentRepository,
@@ -116,7 +118,7 @@ class UserService:
         if role_ids is not None and set(role_ids) != set(current.role_ids):
             await self._check_roles(tenant_id, role_ids)
             new_roles = role_ids
-        if password is not None:
+        if password is not None:  # before any write (set_password checks again)
             check_policy(password, email=fields.get("email", current.email))
         if not fields and new_roles is None and password is None:
             return current
@@ -126,12 +128,6 @@ class UserService:
             await self.users.move_owned_records(tenant_id, user_id, fields["department_id"])
         if new_roles is not None:
             await self.users.set_roles(tenant_id, user_id, new_roles)
-        if password is not None:
-            # An administrator's reset ends every session of the user.
-            await self.users.set_password(
-                tenant_id, user_id, await hash_password(password), principal.user_id, next_second()
-            )
-            await self.sessions.revoke_user(tenant_id, user_id)
         user = await self._get(tenant_id, user_id)
         if fields:
             await self.audit.record(
@@ -146,7 +142,12 @@ class UserService:
                 diff({"role_ids": sorted(current.role_ids)}, {"role_ids": sorted(user.role_ids)}),
             )
         if password is not None:
-            await self.audit.record(principal, "user.password_reset", "user", user_id)
+            # An administrator's reset ends every session of the user and their API tokens.
+            await set_password(
+                self.users, self.sessions, self.api_tokens, self.audit,
+                tenant_id=tenant_id, user_id=user_id, email=user.email, new_password=password, by=principal,
+                action="user.password_reset", field="password",
+            )  # fmt: skip
         return user
 
     async def deactivate(self, principal: Principal, user_id: UUID) -> User:
@@ -175,6 +176,26 @@ class UserService:
         await self.users.set_active(principal.tenant_id, user_id, True, principal.user_id, this_second())
         await self.audit.record(principal, "user.activated", "user", user_id, diff({"active": False}, {"active": True}))
         return await self._get(principal.tenant_id, user_id)
+
+    # -- sessions --------------------------------------------------------------------------------
+
+    async def list_sessions(self, principal: Principal, user_id: UUID) -> builtins.list[Session]:
+        """A user's live sign-in sessions (an account administrator's view)."""
+        principal.require("users", "manage")
+        await self._get(principal.tenant_id, user_id)
+        found = await self.sessions.list_sessions(principal.tenant_id, user_id)
+        for session in found:
+            session.current = session.id == principal.session_id
+        return found
+
+    async def end_sessions(self, principal: Principal, user_id: UUID) -> int:
+        """End every session of a user at once (their access tokens stop at the next request);
+        API tokens are left alone (revoke them in the token list, or deactivate the user)."""
+        principal.require("users", "manage")
+        await self._get(principal.tenant_id, user_id)
+        ended = await self.sessions.revoke_user(principal.tenant_id, user_id)
+        await self.audit.record(principal, "user.sessions_ended", "user", user_id, {"sessions_ended": ended})
+        return ended
 
     async def _get(self, tenant_id: UUID, user_id: UUID) -> User:
         user = await self.users.get(tenant_id, user_id)

@@ -1993,10 +1993,50 @@ export interface paths {
         put?: never;
         /**
          * Change your password
-         * @description Ends every session of the account (other devices sign in again) and returns a fresh pair. A browser session (one that sends the refresh cookie) gets the new refresh token as its cookie.
+         * @description Ends every other session of the account at once (other devices sign in again) and revokes your API tokens unless `keep_api_tokens` is true. This session goes on with a fresh pair (the access token and refresh token sent before are void). A browser session (one that sends the refresh cookie) gets the new refresh token as its cookie. An API token cannot change a password (403).
          */
         post: operations["auth_change_password"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your signed-in devices: the live sessions of your account
+         * @description One session per sign-in, refreshed under the same id until it ends or reaches its absolute expiry. `current` marks the session of this request. An API token gets 403.
+         */
+        get: operations["auth_list_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign a device out: end one of your sessions at once
+         * @description Its refresh token stops working and its access tokens are refused from the next request. Ending the current session signs you out. Another user's session answers 404; an API token gets 403.
+         */
+        delete: operations["auth_end_session"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2059,7 +2099,7 @@ export interface paths {
         head?: never;
         /**
          * Change some fields of a user
-         * @description A new department carries the user's customers, contacts and activities along. `role_ids` and `password` need users:manage; a password reset ends the user's sessions.
+         * @description A new department carries the user's customers, contacts and activities along. `role_ids` and `password` need users:manage; a password reset ends the user's sessions and revokes their API tokens.
          */
         patch: operations["users_update"];
         trace?: never;
@@ -2093,6 +2133,27 @@ export interface paths {
         /** Let a deactivated user sign in again */
         post: operations["users_activate"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's signed-in devices (live sessions) */
+        get: operations["users_list_sessions"];
+        put?: never;
+        post?: never;
+        /**
+         * Sign a user out everywhere: end all of their sessions at once
+         * @description Refresh tokens stop working and access tokens are refused from the next request. API tokens are left alone (revoke them, or deactivate the user).
+         */
+        delete: operations["users_end_sessions"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5454,6 +5515,12 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+            /**
+             * Keep Api Tokens
+             * @description Keep your API tokens working; by default a password change revokes them.
+             * @default false
+             */
+            keep_api_tokens: boolean;
         };
         /** Percentiles */
         Percentiles: {
@@ -6217,6 +6284,60 @@ export interface components {
             points?: number;
             /** Active */
             active?: boolean;
+        };
+        /** SessionList */
+        SessionList: {
+            /**
+             * Items
+             * @description Live sessions, most recently used first.
+             */
+            items: components["schemas"]["SessionOut"][];
+        };
+        /** SessionOut */
+        SessionOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Created At
+             * Format: date-time
+             * @description Sign-in.
+             */
+            created_at: string;
+            /**
+             * Last Used At
+             * Format: date-time
+             * @description Sign-in or the last refresh.
+             */
+            last_used_at: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description Absolute: refreshing never extends it.
+             */
+            expires_at: string;
+            /**
+             * User Agent
+             * @description The client's User-Agent at sign-in or the last refresh.
+             */
+            user_agent: string | null;
+            /**
+             * Created Ip
+             * @description The client address at sign-in.
+             */
+            created_ip: string | null;
+            /**
+             * Last Ip
+             * @description The client address at sign-in or the last refresh.
+             */
+            last_ip: string | null;
+            /**
+             * Current
+             * @description The session of the request asking.
+             */
+            current: boolean;
         };
         /** SignupBody */
         SignupBody: {
@@ -7286,6 +7407,11 @@ export interface components {
              * @description Opaque; single use: /auth/refresh returns the next one. Null when the session keeps it in the httpOnly refresh cookie (browser clients).
              */
             refresh_token: string | null;
+            /**
+             * Refresh Expires In
+             * @description Seconds the refresh token lives: never past the session's absolute expiry (a session lasts CRM_SESSION_MAX_DAYS from sign-in, however often it is refreshed).
+             */
+            refresh_expires_in: number;
         };
         /** TransferBody */
         TransferBody: {
@@ -17838,6 +17964,100 @@ export interface operations {
             };
         };
     };
+    auth_list_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_end_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     auth_signup: {
         parameters: {
             query?: never;
@@ -18253,6 +18473,120 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["UserOut"];
                 };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    users_list_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    users_end_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing, invalid or expired credentials */
             401: {

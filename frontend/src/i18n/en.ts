@@ -76,6 +76,7 @@ const en = {
     account: 'Account',
     changePassword: 'Change password',
     apiTokens: 'API tokens',
+    sessions: 'Signed-in devices',
     logout: 'Sign out',
   },
   home: {
@@ -105,6 +106,8 @@ const en = {
     rules: 'At least 10 characters; not your email; not a common password.',
     changed: 'Password changed. Your other devices have been signed out.',
     wrongCurrent: 'The current password is wrong.',
+    keepApiTokens: 'Keep my API tokens working',
+    keepApiTokensHelp: 'Otherwise your API tokens are revoked with the old password.',
   },
   customer: {
     title: 'Customers',
@@ -341,6 +344,16 @@ const en = {
     empty: 'No API tokens',
     mine: 'Mine',
     everyone: 'Everyone',
+  },
+  sessions: {
+    title: 'Signed-in devices',
+    fields: { device: 'Device', address: 'Address', created_at: 'Signed in', last_used_at: 'Last active', expires_at: 'Expires' },
+    current: 'This device',
+    unknownDevice: 'Unknown device',
+    end: 'Sign out',
+    confirmEnd: 'Sign this device out? It must sign in again.',
+    ended: 'The device has been signed out.',
+    empty: 'No signed-in devices',
   },
   audit: {
     title: 'Audit log',

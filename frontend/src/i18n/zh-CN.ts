@@ -80,6 +80,7 @@ const zhCN: Messages<typeof en> = {
     account: '账号',
     changePassword: '修改密码',
     apiTokens: 'API 令牌',
+    sessions: '已登录的设备',
     logout: '退出登录',
   },
   home: {
@@ -109,6 +110,8 @@ const zhCN: Messages<typeof en> = {
     rules: '至少 10 个字符；不能是邮箱；不能是常见密码。',
     changed: '密码已修改。您在其他设备上的登录已退出。',
     wrongCurrent: '当前密码错误。',
+    keepApiTokens: '保留我的 API 令牌',
+    keepApiTokensHelp: '不勾选时，您的 API 令牌将随旧密码一起作废。',
   },
   customer: {
     title: '客户',
@@ -338,6 +341,16 @@ const zhCN: Messages<typeof en> = {
     empty: '暂无 API 令牌',
     mine: '我的',
     everyone: '所有人',
+  },
+  sessions: {
+    title: '已登录的设备',
+    fields: { device: '设备', address: '地址', created_at: '登录时间', last_used_at: '最近活动', expires_at: '到期时间' },
+    current: '本设备',
+    unknownDevice: '未知设备',
+    end: '退出登录',
+    confirmEnd: '让该设备退出登录？它需要重新登录。',
+    ended: '该设备已退出登录。',
+    empty: '没有已登录的设备',
   },
   audit: {
     title: '审计日志',

@@ -16,6 +16,7 @@ import {
   FormOutlined,
   HomeOutlined,
   KeyOutlined,
+  LaptopOutlined,
   LockOutlined,
   LogoutOutlined,
   MenuOutlined,
@@ -32,6 +33,7 @@ import { useAuth, useMe } from '../auth';
 import { setLanguage } from '../i18n';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import PasswordDialog from '../pages/PasswordDialog';
+import SessionsDialog from '../pages/SessionsDialog';
 import NotificationBell from './NotificationBell';
 import { canOpen } from '../permissions';
 
@@ -47,6 +49,7 @@ export default function Shell() {
   const narrow = !screens.md;
   const [drawer, setDrawer] = useState(false);
   const [passwordOpen, setPasswordOpen] = useState(false);
+  const [sessionsOpen, setSessionsOpen] = useState(false);
 
   // Navigation from /auth/me: a module the user cannot open is not shown at all.
   const items = useMemo(() => {
@@ -139,6 +142,7 @@ export default function Shell() {
       ],
     },
     { key: 'password', icon: <LockOutlined />, label: t('userMenu.changePassword') },
+    { key: 'sessions', icon: <LaptopOutlined />, label: t('userMenu.sessions') },
     ...(canOpen(me, 'apiTokens') ? [{ key: 'tokens', icon: <KeyOutlined />, label: t('userMenu.apiTokens') }] : []),
     { type: 'divider' as const },
     { key: 'logout', icon: <LogoutOutlined />, label: t('userMenu.logout'), danger: true },
@@ -147,6 +151,7 @@ export default function Shell() {
   function onUserMenu({ key }: { key: string }) {
     if (key.startsWith('lang:')) setLanguage(key.slice(5) as 'en' | 'zh-CN');
     else if (key === 'password') setPasswordOpen(true);
+    else if (key === 'sessions') setSessionsOpen(true);
     else if (key === 'tokens') navigate('/account/tokens');
     else if (key === 'logout') void logout();
   }
@@ -188,6 +193,7 @@ export default function Shell() {
         </Content>
       </Layout>
       <PasswordDialog open={passwordOpen} onClose={() => setPasswordOpen(false)} />
+      <SessionsDialog open={sessionsOpen} onClose={() => setSessionsOpen(false)} />
     </Layout>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Form, Input, Modal } from 'antd';
+import { App, Checkbox, Form, Input, Modal } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
@@ -10,6 +10,7 @@ interface Values {
   current_password: string;
   new_password: string;
   confirm: string;
+  keep_api_tokens?: boolean;
 }
 
 export default function PasswordDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -23,7 +24,11 @@ export default function PasswordDialog({ open, onClose }: { open: boolean; onClo
     try {
       const pair = await unwrap(
         api.POST('/api/v1/auth/password', {
-          body: { current_password: values.current_password, new_password: values.new_password },
+          body: {
+            current_password: values.current_password,
+            new_password: values.new_password,
+            keep_api_tokens: values.keep_api_tokens ?? false,
+          },
         }),
       );
       setAccessToken(pair.access_token);
@@ -85,6 +90,9 @@ export default function PasswordDialog({ open, onClose }: { open: boolean; onClo
           ]}
         >
           <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item name="keep_api_tokens" valuePropName="checked" extra={t('password.keepApiTokensHelp')}>
+          <Checkbox>{t('password.keepApiTokens')}</Checkbox>
         </Form.Item>
       </Form>
     </Modal>

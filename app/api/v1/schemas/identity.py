@@ -80,6 +80,9 @@ class LogoutBody(IdentityRequest):
 class PasswordChangeBody(IdentityRequest):
     current_password: Password
     new_password: Password
+    keep_api_tokens: bool = Field(
+        False, description="Keep your API tokens working; by default a password change revokes them."
+    )
 
 
 class SignupBody(IdentityRequest):
@@ -97,6 +100,25 @@ class TokenPairOut(BaseModel):
         description="Opaque; single use: /auth/refresh returns the next one. Null when the session keeps it in "
         "the httpOnly refresh cookie (browser clients)."
     )
+    refresh_expires_in: int = Field(
+        description="Seconds the refresh token lives: never past the session's absolute expiry (a session "
+        "lasts CRM_SESSION_MAX_DAYS from sign-in, however often it is refreshed)."
+    )
+
+
+class SessionOut(BaseModel):
+    id: UUID
+    created_at: datetime = Field(description="Sign-in.")
+    last_used_at: datetime = Field(description="Sign-in or the last refresh.")
+    expires_at: datetime = Field(description="Absolute: refreshing never extends it.")
+    user_agent: str | None = Field(description="The client's User-Agent at sign-in or the last refresh.")
+    created_ip: str | None = Field(description="The client address at sign-in.")
+    last_ip: str | None = Field(description="The client address at sign-in or the last refresh.")
+    current: bool = Field(description="The session of the request asking.")
+
+
+class SessionList(BaseModel):
+    items: list[SessionOut] = Field(description="Live sessions, most recently used first.")
 
 
 # -- users -----------------------------------------------------------------------------------------
