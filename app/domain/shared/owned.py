@@ -88,8 +88,12 @@ class OwnedRecords(Generic[R]):
 
     # -- reads -----------------------------------------------------------------------------
 
+    def _read_scope(self, principal: Principal) -> DataScope:
+        """The records the caller may read (a module may widen it for reading only)."""
+        return principal.scope(self.resource, "read")
+
     async def get(self, principal: Principal, record_id: UUID) -> R:
-        found = await self.records.get(principal.scope(self.resource, "read"), record_id)
+        found = await self.records.get(self._read_scope(principal), record_id)
         if found is None:
             raise NotFound(f"no such {self.entity}")
         return found
@@ -99,7 +103,7 @@ class OwnedRecords(Generic[R]):
     ) -> Page[R | dict[str, Any]]:
         """A page within the caller's read range; `custom.<key>` filters are typed by the
         tenant's definitions (an unknown key or a bad value is a 422)."""
-        scope = principal.scope(self.resource, "read")
+        scope = self._read_scope(principal)
         if custom_filters:
             _, definitions = await self.context.write_context(principal.tenant_id, self.entity)
             query = replace(query, custom=parse_filters(definitions, custom_filters))
