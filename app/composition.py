@@ -169,7 +169,7 @@ def build_opportunity_service(conn: AsyncConnection) -> OpportunityService:
 
 
 def build_target_service(conn: AsyncConnection) -> TargetService:
-    return TargetService(PgTargetRepository(conn), PgAuditTrail(conn))
+    return TargetService(PgTargetRepository(conn), PgAuditTrail(conn), PgForecastRepository(conn))
 
 
 def build_forecast_service(conn: AsyncConnection) -> ForecastService:
