@@ -73,6 +73,7 @@ class TicketService(OwnedRecords[Ticket]):
     resource = "tickets"
     entity = "ticket"
     records: TicketRepository
+    transfer_open_only = True
 
     def __init__(
         self,
