@@ -39,6 +39,7 @@ from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
 from app.domain.plans.service import SalesPlanService
 from app.domain.quotes.service import OrderService, QuoteService
+from app.domain.shared.book import BookKind, BookTransfer, OwnerTransfer
 from app.domain.surveys.service import (
     CallBackService,
     InvitationService,
@@ -169,7 +170,7 @@ def build_opportunity_service(conn: AsyncConnection) -> OpportunityService:
 
 
 def build_target_service(conn: AsyncConnection) -> TargetService:
-    return TargetService(PgTargetRepository(conn), PgAuditTrail(conn))
+    return TargetService(PgTargetRepository(conn), PgAuditTrail(conn), PgForecastRepository(conn))
 
 
 def build_forecast_service(conn: AsyncConnection) -> ForecastService:
@@ -206,6 +207,21 @@ def build_ticket_service(conn: AsyncConnection) -> TicketService:
         PgTicketAssignmentRuleRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
         leads=build_lead_service(conn),
     )  # fmt: skip
+
+
+def build_book_transfer(conn: AsyncConnection) -> BookTransfer:
+    kinds: dict[BookKind, OwnerTransfer] = {
+        BookKind.CUSTOMERS: build_customer_service(conn),
+        BookKind.CONTACTS: build_contact_service(conn),
+        BookKind.LEADS: build_lead_service(conn),
+        BookKind.OPPORTUNITIES: build_opportunity_service(conn),
+        BookKind.ACTIVITIES: build_activity_service(conn),
+        BookKind.QUOTES: build_quote_service(conn),
+        BookKind.ORDERS: build_order_service(conn),
+        BookKind.SALES_PLANS: build_sales_plan_service(conn),
+        BookKind.TICKETS: build_ticket_service(conn),
+    }
+    return BookTransfer(kinds, PgWriteContextRepository(conn))
 
 
 def build_ticket_stats_service(conn: AsyncConnection) -> TicketStatsService:

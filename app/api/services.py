@@ -20,6 +20,7 @@ from app.composition import (
     build_assignment_rule_service,
     build_audit_log_service,
     build_auth_service,
+    build_book_transfer,
     build_calendar_service,
     build_call_back_service,
     build_contact_service,
@@ -81,6 +82,7 @@ from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
 from app.domain.plans.service import SalesPlanService
 from app.domain.quotes.service import OrderService, QuoteService
+from app.domain.shared.book import BookTransfer
 from app.domain.surveys.service import (
     CallBackService,
     InvitationService,
@@ -124,6 +126,7 @@ def _with_engine(build: Callable[[AsyncConnection, AsyncEngine, Settings], T]) -
 
 
 Customers = Annotated[CustomerService, _on_connection(build_customer_service)]
+Books = Annotated[BookTransfer, _on_connection(build_book_transfer)]
 CustomFields = Annotated[CustomFieldService, _on_connection(build_custom_field_service)]
 Contacts = Annotated[ContactService, _on_connection(build_contact_service)]
 Activities = Annotated[ActivityService, _on_connection(build_activity_service)]

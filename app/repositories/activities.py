@@ -29,6 +29,9 @@ class PgActivityRepository(OwnedTable[Activity]):
     table = activities
     record = Activity
     sortable = SORTABLE
+    # Open work: tasks and appointments still planned (what was done stays with who did it).
+    # (No IN list: a prepared statement cannot expand one.)
+    open_records = sa.or_(a.c.kind == "task", a.c.kind == "appointment") & (a.c.status == "planned")
     # Foreign keys a client can point at a missing row (or one deleted meanwhile); each is a 422.
     fk_fields = {
         "fk_activities_customer": "customer_id",

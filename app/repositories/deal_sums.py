@@ -25,7 +25,7 @@ o, r, by_stage, stages = opportunities, opportunity_rollups, opportunity_stage_r
 
 
 def _narrowed(shape: Shape) -> bool:
-    grants, _ = shape
+    grants = shape[0]
     return any(by_region or by_type for _, by_region, by_type in grants)
 
 

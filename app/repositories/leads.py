@@ -54,6 +54,8 @@ class PgLeadRepository(OwnedTable[Lead]):
     table = t
     record = Lead
     sortable = SORTABLE
+    # Open work: every lead not yet converted (what it became moves as customer, contact and deal).
+    open_records = t.c.status != "converted"
     fk_fields = {"fk_leads_region": "region_id", "fk_leads_owner": "owner_id"}
     derived_from = ("name", "company", "email", "phone")
     derived = staticmethod(derived)

@@ -95,6 +95,8 @@ class OwnedTable(Generic[R]):
     fk_fields: ClassVar[dict[str, str]] = {}
     # Fields `derived` reads: an update merges them from the current record.
     derived_from: ClassVar[tuple[str, ...]] = ()
+    # The records still being worked, for a transfer of open work only (None: every live record).
+    open_records: ClassVar[sa.ColumnElement[bool] | None] = None
     columns: ClassVar[list[sa.Column[Any]]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -278,31 +280,49 @@ class OwnedTable(Generic[R]):
         return self._to_record(rows[0]) if rows else None
 
     async def reassign_owner(
-        self, scope: DataScope, from_owner: UUID, to_owner: UUID, department_id: UUID | None, actor: UUID
+        self,
+        scope: DataScope,
+        from_owner: UUID,
+        to_owner: UUID,
+        department_id: UUID | None,
+        actor: UUID,
+        *,
+        open_only: bool = False,
     ) -> list[UUID]:
-        """Give every live record of `from_owner` within `scope` to `to_owner`; returns their ids."""
+        """Give every live record of `from_owner` within `scope` (with `open_only`, those of
+        `open_records`) to `to_owner`; returns their ids. Work assigned to `from_owner` on a
+        moved record (a task's assignee) moves along."""
         t, shape = self.table, scope_shape(scope)
+        only_open = open_only and self.open_records is not None
 
         def build() -> sa.ClauseElement:
             uuid_type = t.c.owner_id.type
-            return (
-                t.update()
-                .where(
-                    scope_clause(t, shape),
-                    t.c.owner_id == sa.bindparam("from_owner", type_=uuid_type),
-                    t.c.deleted_at.is_(None),
+            where = [
+                scope_clause(t, shape),
+                t.c.owner_id == sa.bindparam("from_owner", type_=uuid_type),
+                t.c.deleted_at.is_(None),
+            ]
+            if only_open:
+                assert self.open_records is not None
+                where.append(self.open_records)
+            values: dict[str, Any] = {
+                "owner_id": sa.bindparam("to_owner", type_=uuid_type),
+                "department_id": sa.bindparam("to_department", type_=t.c.department_id.type),
+                "updated_by": sa.bindparam("actor", type_=t.c.updated_by.type),
+                "updated_at": sa.func.now(),
+                "version": t.c.version + 1,
+            }
+            if "assignee_id" in t.c:
+                values["assignee_id"] = sa.case(
+                    (
+                        t.c.assignee_id == sa.bindparam("from_owner", type_=uuid_type),
+                        sa.bindparam("to_owner", type_=uuid_type),
+                    ),
+                    else_=t.c.assignee_id,
                 )
-                .values(
-                    owner_id=sa.bindparam("to_owner", type_=uuid_type),
-                    department_id=sa.bindparam("to_department", type_=t.c.department_id.type),
-                    updated_by=sa.bindparam("actor", type_=t.c.updated_by.type),
-                    updated_at=sa.func.now(),
-                    version=t.c.version + 1,
-                )
-                .returning(t.c.id)
-            )
+            return t.update().where(*where).values(values).returning(t.c.id)
 
-        prepared = _STATEMENTS.get((t.name, "reassign_owner", shape), build)
+        prepared = _STATEMENTS.get((t.name, "reassign_owner", shape, only_open), build)
         params = {"from_owner": from_owner, "to_owner": to_owner, "to_department": department_id, "actor": actor}
         return [row[0] for row in await prepared.rows(self.conn, {**scope_params(scope), **params})]
 

@@ -28,13 +28,13 @@ TEXTS = ARRAY(sa.Text)
 # by triggers (migration 0018): a department's customers are far too many to list per statement.
 VIA_CUSTOMER_OWNER = frozenset({"tickets"})
 
-# (range, narrowed by region, narrowed by type) per grant, plus "has a department".
-Shape = tuple[tuple[tuple[str, bool, bool], ...], bool]
+# (range, narrowed by region, narrowed by type) per grant, "has a department", "creator reads".
+Shape = tuple[tuple[tuple[str, bool, bool], ...], bool, bool]
 
 
 def scope_shape(scope: DataScope) -> Shape:
     grants = tuple((g.range.value, g.regions is not None, g.customer_types is not None) for g in scope.grants)
-    return grants, bool(scope.department_ids)
+    return grants, bool(scope.department_ids), scope.creator_reads
 
 
 def scope_params(scope: DataScope) -> dict[str, Any]:
@@ -109,7 +109,7 @@ def scope_clause(
     departures, which carry the same columns)."""
     bind = _Binder(values)
     via_customer_owner = (resource or getattr(table, "name", None)) in VIA_CUSTOMER_OWNER
-    grants, has_department = shape
+    grants, has_department, creator_reads = shape
     tenant = table.c.tenant_id == bind("scope_tenant", PGUUID(as_uuid=True))
     clauses: list[sa.ColumnElement[bool]] = []
     for i, (range_, by_region, by_type) in enumerate(grants):
@@ -135,6 +135,8 @@ def scope_clause(
         clauses.append(sa.and_(*parts))
     if not clauses:
         return sa.false()
+    if creator_reads and "created_by" in table.c:  # within a range that reads something at all
+        clauses.append(table.c.created_by == bind("scope_user", PGUUID(as_uuid=True)))
     return sa.and_(tenant, sa.or_(*clauses))
 
 

@@ -982,6 +982,9 @@ sa.Index("ix_tickets_customer_owner_updated", tickets.c.tenant_id, tickets.c.cus
          tickets.c.id, postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
 sa.Index("ix_tickets_customer_department_updated", tickets.c.tenant_id, tickets.c.customer_department_id,
          tickets.c.updated_at, tickets.c.id, postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+# Whoever opened a ticket keeps reading it (migration 0028).
+sa.Index("ix_tickets_creator_updated", tickets.c.tenant_id, tickets.c.created_by, tickets.c.updated_at, tickets.c.id,
+         postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
 # The unassigned queue, per team.
 sa.Index("ix_tickets_queue", tickets.c.tenant_id, tickets.c.department_id, tickets.c.updated_at, tickets.c.id,
          postgresql_where=sa.text(f"owner_id IS NULL AND deleted_at IS NULL AND {TICKET_OPEN_SQL}"))  # fmt: skip

@@ -309,8 +309,10 @@ def _rollup_days(source: Source) -> sa.Select[Any]:
 def _unsettled(shape: Shape, by_day: bool) -> sa.Select[Any]:
     """Per UTC day (or in one row, day null), the tickets in range and period that have breached by
     `now` although the rollups do not count them: no first response yet and past its due time, or
-    not resolved, the clock running and past the resolution due time; not already a settled
-    breach. The partial index ix_tickets_unsettled holds these tickets and every column read here."""
+    not resolved and past the resolution due time where its clock stands (now, or where pending
+    paused it: the ticket's own `sla` block judges it there, so one put on hold after its due time
+    stays breached); not already a settled breach. The partial index ix_tickets_unsettled holds
+    these tickets and every column read here."""
     now = _param("now", TS)
     settled = _settled()
     day: sa.ColumnElement[Any] = _utc_day(t.c.created_at) if by_day else sa.null()
@@ -321,7 +323,7 @@ def _unsettled(shape: Shape, by_day: bool) -> sa.Select[Any]:
         sa.not_(settled),
         sa.or_(
             sa.and_(t.c.first_responded_at.is_(None), t.c.first_response_due_at < now),
-            sa.and_(t.c.resolved_at.is_(None), t.c.sla_paused_at.is_(None), t.c.resolution_due_at < now),
+            sa.and_(t.c.resolved_at.is_(None), t.c.resolution_due_at < sa.func.coalesce(t.c.sla_paused_at, now)),
         ),
     )
     return found.group_by(day) if by_day else found

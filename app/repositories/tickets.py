@@ -103,6 +103,8 @@ class PgTicketRepository(OwnedTable[Ticket]):
     table = t
     record = Ticket
     sortable = SORTABLE
+    # Open work: new, open and pending tickets (the resolved ones stay with who resolved them).
+    open_records = t.c.is_open
     fk_fields = {
         "fk_tickets_owner": "owner_id",
         "fk_tickets_department": "department_id",

@@ -1833,7 +1833,7 @@ export const tests = [
     },
   },
   {
-    name: "admin: transfer a leaving user's customers; create and re-parent a department",
+    name: 'admin: deactivate a leaving user handing over their records; create and re-parent a department',
     async run(ctx) {
       const admin = await apiAs(ctx, 'admin');
       const stamp = Date.now();
@@ -1854,20 +1854,33 @@ export const tests = [
         body: JSON.stringify({ name: `Transfer me ${stamp}`, owner_id: leaver.body.id }),
       });
       assert.equal(owned.status, 201, JSON.stringify(owned.body));
+      const lead = await admin('/api/v1/leads', {
+        method: 'POST',
+        body: JSON.stringify({ name: `Lead of the leaver ${stamp}`, owner_id: leaver.body.id }),
+      });
+      assert.equal(lead.status, 201, JSON.stringify(lead.body));
       const names = await userNames(ctx);
       const { page } = await signedIn(ctx, 'admin');
       await page.goto('/admin/users');
       await page
         .getByRole('row', { name: new RegExp(`Leaving Rep ${stamp}`) })
-        .getByRole('button', { name: 'Transfer customers' })
+        .getByRole('button', { name: 'Deactivate' })
         .click();
       const dialog = page.getByRole('dialog');
-      await dialog.getByLabel('To').fill(names.get(demo('east.rep2')));
+      await dialog.getByText('Their sessions and API tokens end at once').waitFor();
+      await dialog.getByLabel('Hand their records to (optional)').fill(names.get(demo('east.rep2')));
       await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${names.get(demo('east.rep2'))}"]`).click();
-      await dialog.getByRole('button', { name: 'Transfer customers' }).click();
-      await page.getByText('Customers transferred: 1').waitFor();
-      const after = await admin(`/api/v1/customers/${owned.body.id}`);
-      assert.equal(after.body.owner_id, (await admin('/api/v1/users?limit=200')).body.items.find((u) => u.email === demo('east.rep2')).id);
+      // Every kind the admin may assign is checked at first; tickets are left out here.
+      for (const kind of ['Customers', 'Leads', 'Deals', 'Tasks and appointments', 'Tickets'])
+        assert.equal(await dialog.getByRole('checkbox', { name: kind }).isChecked(), true, kind);
+      await dialog.getByRole('checkbox', { name: 'Tickets' }).uncheck();
+      await dialog.getByRole('button', { name: 'Deactivate' }).click();
+      await page.getByText('Records transferred: 2').waitFor();
+      await page.getByRole('row', { name: new RegExp(`Leaving Rep ${stamp}.*Deactivated`) }).waitFor();
+      const heir = (await admin('/api/v1/users?limit=200')).body.items.find((u) => u.email === demo('east.rep2')).id;
+      assert.equal((await admin(`/api/v1/customers/${owned.body.id}`)).body.owner_id, heir);
+      assert.equal((await admin(`/api/v1/leads/${lead.body.id}`)).body.owner_id, heir);
+      assert.equal((await admin(`/api/v1/users/${leaver.body.id}`)).body.active, false);
 
       await page.goto('/admin/departments');
       await page.getByRole('button', { name: 'New department' }).click();

@@ -8,6 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from tests.api.identity_support import bearer, login
 from tests.builders import Factory, User, World
 
 STAGES = [
@@ -138,3 +139,73 @@ async def test_targets_and_forecast_rules(client: httpx.AsyncClient, world: Worl
     assert (await client.get("/api/v1/forecast", params={"period": "2026"}, headers=u["it"].headers)).status_code == 403
     by_department = await forecast(client, u["director"], group_by="department")
     assert by_department["lines"] == []
+
+
+async def test_targets_follow_the_opportunities_range(client: httpx.AsyncClient, world: World) -> None:
+    """Who sees which targets: a rep their own, a manager their department's people and the
+    department (sub-departments included, not the parent nor a sibling), director, admin and
+    analyst all. Another's target is a 404 to change for whoever does not see it."""
+    u, d = world.users, world.department_ids
+    subjects = {
+        "rep1": {"user_id": str(u["east_rep1"].id)},
+        "rep2": {"user_id": str(u["east_rep2"].id)},
+        "east_manager": {"user_id": str(u["east_manager"].id)},
+        "west_rep": {"user_id": str(u["west_rep1"].id)},
+        "east": {"department_id": str(d["Sales East"])},
+        "west": {"department_id": str(d["Sales West"])},
+        "sales": {"department_id": str(d["Sales"])},
+    }
+    made = {}
+    for name, subject in subjects.items():
+        r = await client.post(
+            "/api/v1/targets", json={**subject, "period": "2026-Q4", "amount": "100"}, headers=u["director"].headers
+        )
+        assert r.status_code == 201, r.text
+        made[r.json()["id"]] = name
+    expected = {
+        "east_rep1": {"rep1"},
+        "east_rep2": {"rep2"},
+        "west_rep1": {"west_rep"},
+        "east_manager": {"rep1", "rep2", "east_manager", "east"},
+        "west_manager": {"west_rep", "west"},
+        "director": set(subjects),
+        "admin": set(subjects),
+        "analyst": set(subjects),
+    }
+    for who, names in expected.items():
+        r = await client.get("/api/v1/targets", headers=u[who].headers)
+        assert r.status_code == 200, (who, r.text)
+        assert {made[t["id"]] for t in r.json()["items"]} == names, who
+    assert (await client.get("/api/v1/targets", headers=u["it"].headers)).status_code == 403
+    # A target keeper whose deals range is their department: others' targets do not exist for
+    # them, and they set none outside it.
+    keeper = await world.user("keeper", [], d["Sales East"])
+    role = {
+        "name": "East targets",
+        "permissions": ["opportunities:read", "targets:read", "targets:manage"],
+        "data_ranges": {"opportunities": {"range": "department"}},
+    }
+    r = await client.post("/api/v1/roles", json=role, headers=u["admin"].headers)
+    assert r.status_code == 201, r.text
+    r = await client.patch(
+        f"/api/v1/users/{keeper.id}", json={"role_ids": [r.json()["id"]]}, headers=u["admin"].headers
+    )
+    assert r.status_code == 200, r.text
+    keeper_headers = bearer((await login(client, keeper.email))["access_token"])
+    ids = {name: i for i, name in made.items()}
+    assert (
+        await client.patch(f"/api/v1/targets/{ids['west']}", json={"amount": "1"}, headers=keeper_headers)
+    ).status_code == 404
+    assert (await client.delete(f"/api/v1/targets/{ids['west_rep']}", headers=keeper_headers)).status_code == 404
+    r = await client.patch(f"/api/v1/targets/{ids['rep1']}", json={"amount": "150"}, headers=keeper_headers)
+    assert r.status_code == 200 and r.json()["amount"] == "150.00"
+    outside = {**subjects["west_rep"], "period": "2027", "amount": "5"}
+    r = await client.post("/api/v1/targets", json=outside, headers=keeper_headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "user_id"
+    inside = {**subjects["rep2"], "period": "2027", "amount": "5"}
+    assert (await client.post("/api/v1/targets", json=inside, headers=keeper_headers)).status_code == 201
+    # The forecast's idle people with targets agree with the list.
+    by_owner = await forecast(client, u["east_manager"], group_by="owner")
+    assert {line["key"] for line in by_owner["lines"]} == {
+        subjects[n]["user_id"] for n in ("rep1", "rep2", "east_manager")
+    }

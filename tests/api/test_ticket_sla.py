@@ -245,3 +245,26 @@ async def test_settings_who_and_bad_input(client: httpx.AsyncClient, world: Worl
     )
     assert r.status_code == 422
     assert len((await client.get("/api/v1/ticket-categories", headers=agent)).json()["items"]) == 2
+
+
+async def test_a_blank_customer_level_is_any_level(client: httpx.AsyncClient, world: World) -> None:
+    """The unique index holds "" and null alike (any level): a blank level is stored as null, and a
+    second "any level" policy of a priority is the 409 naming the first, on create and on change."""
+    manager = world.users["service_manager"].headers
+    policy = {"name": "N", "priority": "normal", "first_response_minutes": 60, "resolution_minutes": 480}
+    blank = await client.post("/api/v1/sla-policies", json={**policy, "customer_level": ""}, headers=manager)
+    assert blank.status_code == 201, blank.text
+    assert blank.json()["customer_level"] is None
+    for level in (None, "", "   "):
+        dup = await client.post("/api/v1/sla-policies", json={**policy, "customer_level": level}, headers=manager)
+        assert dup.status_code == 409, (level, dup.text)
+        assert dup.headers["content-type"].startswith("application/problem+json")
+        assert dup.json()["existing_id"] == blank.json()["id"]
+    vip = await client.post("/api/v1/sla-policies", json={**policy, "customer_level": "A"}, headers=manager)
+    assert vip.status_code == 201
+    moved = await client.patch(f"/api/v1/sla-policies/{vip.json()['id']}", json={"customer_level": ""}, headers=manager)
+    assert moved.status_code == 409 and moved.json()["existing_id"] == blank.json()["id"]
+    high = await client.patch(
+        f"/api/v1/sla-policies/{vip.json()['id']}", json={"priority": "high", "customer_level": ""}, headers=manager
+    )
+    assert high.status_code == 200 and high.json()["customer_level"] is None

@@ -143,3 +143,38 @@ async def test_volume_over_time(client: httpx.AsyncClient, world: World, monkeyp
     assert r.json()["volume"] is None and r.json()["group_by"] is None
     r = await client.get("/api/v1/tickets/stats", params={**period, "group_by": "hour"}, headers=manager)
     assert r.status_code == 422
+
+
+async def test_a_ticket_put_on_hold_after_its_due_time_counts_as_breached(
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stats judge a pending ticket where its clock stopped, as the ticket's own `sla` block does:
+    on hold after its resolution due time is a breach, on hold before it is none (however late it
+    is now), whether the figures come from the rollups (the manager) or live (the agent)."""
+    u = world.users
+    agent, manager = u["agent1"].headers, u["service_manager"].headers
+    assert (await client.put("/api/v1/ticket-calendar", json=ROUND_THE_CLOCK, headers=manager)).status_code == 200
+    policy = {"name": "N", "priority": "normal", "first_response_minutes": 60, "resolution_minutes": 600}
+    assert (await client.post("/api/v1/sla-policies", json=policy, headers=manager)).status_code == 201
+    start = utcnow() - timedelta(days=1)
+    clock = {"at": start}
+    monkeypatch.setattr(ticket_service, "now", lambda: clock["at"])
+    late, early = [
+        (await client.post("/api/v1/tickets", json={"subject": s}, headers=agent)).json()["id"] for s in ("L", "E")
+    ]
+    for ticket in (late, early):
+        body = {"visibility": "public", "body": "On it"}  # answered in time
+        assert (await client.post(f"/api/v1/tickets/{ticket}/comments", json=body, headers=agent)).status_code == 201
+    clock["at"] = start + timedelta(minutes=300)
+    assert (await client.patch(f"/api/v1/tickets/{early}", json={"status": "pending"}, headers=agent)).is_success
+    clock["at"] = start + timedelta(minutes=700)  # past the 600-minute resolution target
+    assert (await client.patch(f"/api/v1/tickets/{late}", json={"status": "pending"}, headers=agent)).is_success
+    clock["at"] = utcnow()
+    sla = {t: (await client.get(f"/api/v1/tickets/{t}", headers=agent)).json()["sla"] for t in (late, early)}
+    assert sla[late]["paused"] and sla[late]["resolution"]["breached"]
+    assert sla[early]["paused"] and not sla[early]["resolution"]["breached"]
+    for headers in (manager, agent):
+        r = await client.get("/api/v1/tickets/stats", params={"group_by": "day"}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["sla"] == {"with_targets": 2, "breached": 1, "breach_rate": 0.5}
+        assert sum(p["breached"] for p in r.json()["volume"]) == 1

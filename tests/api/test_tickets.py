@@ -206,8 +206,10 @@ async def test_escalation(client: httpx.AsyncClient, world: World, engine: Async
     r = await client.post(url, json={"reason": "Board member", "priority": "urgent", "to_manager": True}, headers=agent)
     assert r.status_code == 200
     assert r.json()["owner_id"] == str(u["service_manager"].id) and r.json()["escalation_level"] == 2
-    # The agent no longer holds it; the manager sees both escalations.
-    assert (await client.get(f"{TICKETS}/{t['id']}", headers=agent)).status_code == 404
+    # The agent no longer holds it: opened by them, it stays readable, no longer theirs to change
+    # or escalate; the manager sees both escalations.
+    assert (await client.get(f"{TICKETS}/{t['id']}", headers=agent)).status_code == 200
+    assert (await client.post(url, json={"reason": "again"}, headers=agent)).status_code == 404
     listed = (await client.get(f"{TICKETS}/{t['id']}/escalations", headers=u["service_manager"].headers)).json()
     assert [(e["level"], e["from_priority"], e["to_priority"]) for e in listed["items"]] == [
         (1, "normal", "high"),
@@ -447,3 +449,33 @@ async def test_custom_fields(client: httpx.AsyncClient, world: World) -> None:
     assert [i["id"] for i in r.json()["items"]] == [t["id"]]
     r = await client.post(TICKETS, json={"subject": "x", "custom_fields": {"serial": 5}}, headers=agent)
     assert r.status_code == 422
+
+
+async def test_the_opener_keeps_reading_a_ticket_the_rules_send_elsewhere(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """An agent (range own) opens a ticket that a rule gives a colleague: the opener still gets it,
+    finds it in lists, reads its conversation, history and escalations, but cannot change or
+    comment on it; another agent who neither holds nor opened it gets a 404."""
+    u, service = world.users, world.department_ids["Service"]
+    agent2 = await world.user("agent2", ["service_agent"], service)
+    agent3 = await world.user("agent3", ["service_agent"], service)
+    rule = {"name": "WeChat", "channel": "wechat", "user_id": str(agent2.id)}
+    made = await client.post("/api/v1/ticket-assignment-rules", json=rule, headers=u["service_manager"].headers)
+    assert made.status_code == 201, made.text
+    opener = u["agent1"].headers
+    t = await ticket(client, opener, channel="wechat")
+    assert t["owner_id"] == str(agent2.id)
+    got = await client.get(f"{TICKETS}/{t['id']}", headers=opener)
+    assert got.status_code == 200 and got.json()["sla"] is not None
+    assert t["id"] in [i["id"] for i in (await client.get(TICKETS, headers=opener)).json()["items"]]
+    for tail in ("comments", "history", "escalations"):
+        assert (await client.get(f"{TICKETS}/{t['id']}/{tail}", headers=opener)).status_code == 200, tail
+    # Read only: changing, commenting and assigning take a range that reaches the ticket.
+    assert (await patch(client, t, opener, subject="Mine now")).status_code == 404
+    reply = {"visibility": "public", "body": "On it"}
+    assert (await client.post(f"{TICKETS}/{t['id']}/comments", json=reply, headers=opener)).status_code == 404
+    # The assignee works it; someone who neither holds nor opened it does not see it.
+    assert (await patch(client, t, agent2.headers, status="open")).status_code == 200
+    assert (await client.get(f"{TICKETS}/{t['id']}", headers=agent3.headers)).status_code == 404
+    assert t["id"] not in [i["id"] for i in (await client.get(TICKETS, headers=agent3.headers)).json()["items"]]

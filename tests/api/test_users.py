@@ -10,7 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.shared.clock import utcnow
 from app.domain.shared.ids import new_id
-from app.repositories.tables import activities, contacts, customers
+from app.repositories.tables import (
+    activities,
+    audit_log,
+    contacts,
+    customers,
+    opportunities,
+    orders,
+    outbox,
+    quotes,
+    sales_plans,
+    tickets,
+)
+from app.repositories.tables import leads as leads_table
 from tests.api.identity_support import bearer, login
 from tests.builders import PASSWORD, Factory, unique_email
 
@@ -281,3 +293,127 @@ async def test_nul_characters_are_refused_not_500(client: httpx.AsyncClient, fac
     cursor = base64.urlsafe_b64encode(orjson.dumps(["name", "a\x00", str(it.id)])).decode().rstrip("=")
     r = await client.get(USERS, params={"cursor": cursor}, headers=it.headers)
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+
+
+ENTITY_OF = {
+    "customers": "customer", "contacts": "contact", "leads": "lead", "opportunities": "opportunity",
+    "activities": "activity", "quotes": "quote", "orders": "order", "sales_plans": "sales_plan", "tickets": "ticket",
+}  # fmt: skip
+
+
+async def _made(client: httpx.AsyncClient, url: str, headers: dict[str, str], body: dict[str, object]) -> str:
+    r = await client.post(url, json=body, headers=headers)
+    assert r.status_code == 201, (url, r.text)
+    return str(r.json()["id"])
+
+
+async def test_a_leaving_users_book_moves_whole(
+    client: httpx.AsyncClient, factory: Factory, engine: AsyncEngine
+) -> None:
+    """POST /users/{id}/transfer moves every kind the caller may assign in one go: all customers,
+    contacts, deals, quotes, orders and sales plans; leads not converted, planned tasks and
+    appointments, open tickets (the rest stays with who did it). Each moved record gets the new
+    owner's department and a new version, an audit entry and an `<entity>.assigned` event."""
+    world = await factory.sales_world()
+    u, east, west = world.users, world.department_ids["Sales East"], world.department_ids["Sales West"]
+    admin, leaver, heir = u["admin"].headers, u["east_rep2"], u["west_rep1"]
+    owner = str(leaver.id)
+    stages = [
+        {"name": "Open", "probability": 20},
+        {"name": "Won", "probability": 100, "kind": "won"},
+        {"name": "Lost", "probability": 0, "kind": "lost"},
+    ]
+    await _made(client, "/api/v1/pipelines", admin, {"name": "Sales", "stages": stages})
+
+    async def mine(path: str, **body: object) -> str:
+        return await _made(client, f"/api/v1/{path}", admin, {**body, "owner_id": owner})
+
+    customer = await mine("customers", name="Book Co")
+    moving = {
+        "customers": [customer],
+        "contacts": [await mine("contacts", name="P", customer_id=customer)],
+        "leads": [await mine("leads", name="L")],
+        "opportunities": [await mine("opportunities", name="D", customer_id=customer)],
+        "activities": [await mine("activities", kind="task", subject="Call", customer_id=customer, assignee_id=owner)],
+        "sales_plans": [await mine("sales-plans", name="Plan", period="2026-Q4")],
+        "tickets": [await mine("tickets", subject="Open one", customer_id=customer)],
+    }
+    quote = await mine("quotes", opportunity_id=moving["opportunities"][0])
+    for status in ("sent", "accepted"):
+        assert (await client.patch(f"/api/v1/quotes/{quote}", json={"status": status}, headers=admin)).is_success
+    moving["quotes"] = [quote]
+    moving["orders"] = [await mine("orders", quote_id=quote)]
+    staying = {
+        "activities": await mine("activities", kind="call", subject="Done", customer_id=customer),
+        "tickets": await mine("tickets", subject="Done one"),
+    }
+    r = await client.patch(
+        f"/api/v1/tickets/{staying['tickets']}", json={"status": "resolved", "solution": "Fixed"}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    converted = await _made(client, "/api/v1/leads", admin, {"name": "Won lead", "owner_id": owner})
+    assert (await client.post(f"/api/v1/leads/{converted}/convert", json={}, headers=admin)).status_code == 200
+
+    url = f"{USERS}/{leaver.id}/transfer"
+    # Bad requests change nothing.
+    assert (await client.post(url, json={"to_owner_id": owner}, headers=admin)).status_code == 422
+    assert (await client.post(url, json={"to_owner_id": str(uuid.uuid4())}, headers=admin)).status_code == 422
+    assert (await client.post(url, json={"to_owner_id": str(heir.id), "kinds": []}, headers=admin)).status_code == 422
+    assert (
+        await client.post(url, json={"to_owner_id": str(heir.id), "kinds": ["targets"]}, headers=admin)
+    ).status_code == 422
+    r = await client.post(f"{USERS}/{uuid.uuid4()}/transfer", json={"to_owner_id": str(heir.id)}, headers=admin)
+    assert r.status_code == 404
+    # Who may move what: a rep assigns nothing; a sales manager no tickets.
+    assert (
+        await client.post(url, json={"to_owner_id": str(heir.id)}, headers=u["east_rep1"].headers)
+    ).status_code == 403
+    r = await client.post(
+        url, json={"to_owner_id": str(heir.id), "kinds": ["tickets"]}, headers=u["east_manager"].headers
+    )
+    assert r.status_code == 403
+
+    r = await client.post(url, json={"to_owner_id": str(heir.id)}, headers=admin)
+    assert r.status_code == 200, r.text
+    # The converted lead's customer and contact belong to the leaver too and move.
+    assert r.json()["moved"] == {
+        "customers": 2, "contacts": 2, "leads": 1, "opportunities": 1, "activities": 1, "quotes": 1, "orders": 1,
+        "sales_plans": 1, "tickets": 1,
+    }  # fmt: skip
+    assert r.json()["total"] == 11
+    tables = {
+        "customers": customers, "contacts": contacts, "activities": activities, "leads": leads_table,
+        "opportunities": opportunities, "quotes": quotes, "orders": orders, "sales_plans": sales_plans,
+        "tickets": tickets,
+    }  # fmt: skip
+    async with engine.connect() as conn:
+        for kind, ids in moving.items():
+            t = tables[kind]
+            row = (await conn.execute(sa.select(t).where(t.c.id == uuid.UUID(ids[0])))).one()
+            assert (row.owner_id, row.department_id) == (heir.id, west), kind
+            assert row.version >= 2, kind
+            entity = ENTITY_OF[kind]
+            events = await conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(outbox)
+                .where(outbox.c.entity_id == row.id, outbox.c.event_type == f"{entity}.assigned")
+            )
+            audited = await conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(audit_log)
+                .where(audit_log.c.entity_id == row.id, audit_log.c.action == f"{entity}.assigned")
+            )
+            assert (events, audited) == (1, 1), kind
+        task = (
+            await conn.execute(sa.select(activities).where(activities.c.id == uuid.UUID(moving["activities"][0])))
+        ).one()
+        assert task.assignee_id == heir.id
+        for kind, record in staying.items():
+            t = tables[kind]
+            assert await conn.scalar(sa.select(t.c.owner_id).where(t.c.id == uuid.UUID(record))) == leaver.id, kind
+        t = tables["leads"]
+        assert await conn.scalar(sa.select(t.c.owner_id).where(t.c.id == uuid.UUID(converted))) == leaver.id
+    # Chosen kinds only; a second run finds nothing left of them.
+    r = await client.post(url, json={"to_owner_id": str(heir.id), "kinds": ["customers"]}, headers=admin)
+    assert r.status_code == 200 and r.json() == {"moved": {"customers": 0}, "total": 0}
+    assert east != west

@@ -132,7 +132,8 @@ class Data:
             "subject": "s", "owner_id": r.choice(self.owners), "department_id": r.choice(self.teams),
             "sla_policy_id": self.policy if with_sla else None, "first_response_due_at": first_due,
             "first_responded_at": first, "resolution_due_at": resolution_due, "resolved_at": done,
-            "sla_paused_at": created + ts(5) if r.random() < 0.2 else None,
+            # On hold early, or after every resolution target (a breach where the clock stopped).
+            "sla_paused_at": created + ts(r.choice([5, 25000])) if r.random() < 0.2 else None,
             "reopen_count": r.choice([0, 0, 0, 1, 2]) if done else 0, "created_at": created, "updated_at": created,
         }  # fmt: skip
 
@@ -213,14 +214,11 @@ def pairs(row: Any) -> list[tuple[str, str | None]]:
 
 
 def breached_by(row: Any, now: datetime) -> bool:
-    """Late by now: the first response or the resolution (while its clock runs) overdue."""
+    """Late by now: the first response or the resolution overdue, the resolution judged where its
+    clock stands (now, or where pending paused it), as a ticket's own `sla` block does."""
     first_due, resolution_due = row.first_response_due_at, row.resolution_due_at
     first = first_due is not None and (row.first_responded_at or now) > first_due
-    resolution = (
-        resolution_due is not None
-        and (row.sla_paused_at is None or row.resolved_at is not None)
-        and (row.resolved_at or now) > resolution_due
-    )
+    resolution = resolution_due is not None and (row.resolved_at or row.sla_paused_at or now) > resolution_due
     return first or resolution
 
 

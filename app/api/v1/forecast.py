@@ -26,7 +26,7 @@ configured_routes(
     router,
     "targets",
     "targets",
-    "sales targets (per user or department and month, quarter or year)",
+    "sales targets (per user or department and month, quarter or year) within your deals' data range",
     Targets,
     (TargetCreate, TargetPatch),
     (TargetOut, TargetList),

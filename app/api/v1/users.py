@@ -13,11 +13,21 @@ from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response, page_response, record_response
-from app.api.services import Users
+from app.api.services import Books, Users
 from app.api.v1.params import CursorParam, IfMatch, Limit, expected_version
-from app.api.v1.schemas.identity import NoNul, SessionList, UserCreate, UserOut, UserPage, UserPatch
+from app.api.v1.schemas.identity import (
+    BookTransferBody,
+    BookTransferResult,
+    NoNul,
+    SessionList,
+    UserCreate,
+    UserOut,
+    UserPage,
+    UserPatch,
+)
 from app.auth.principal import Principal
 from app.domain.identity.entities import UserQuery
+from app.domain.shared.book import BookKind
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/users", tags=["users"])
@@ -144,3 +154,21 @@ async def list_user_sessions(user_id: UUID, caller: MANAGE, service: Users) -> R
 async def end_user_sessions(user_id: UUID, caller: MANAGE, service: Users) -> Response:
     await service.end_sessions(caller, user_id)
     return Response(status_code=204)
+
+
+@router.post(
+    "/{user_id}/transfer",
+    operation_id="users_transfer_book",
+    response_model=BookTransferResult,
+    summary="Move a (leaving) user's book to another user: customers, contacts, leads, deals, open work, tickets",
+    description="One transaction. Each kind moved needs `<kind>:assign` and moves what that assign range "
+    "reaches; each record's owner and department change together, its version counts up, and it is audited "
+    "and published as `<entity>.assigned`. Open work only for leads (not converted), activities (planned tasks "
+    "and appointments) and tickets (new, open, pending).",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def transfer_book(user_id: UUID, body: BookTransferBody, caller: READ, service: Books) -> Response:
+    kinds = None if body.kinds is None else [BookKind(kind) for kind in body.kinds]
+    moved = await service.transfer(caller, user_id, body.to_owner_id, kinds)
+    counts = {kind.value: len(ids) for kind, ids in moved.items()}
+    return json_response({"moved": counts, "total": sum(counts.values())})

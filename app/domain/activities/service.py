@@ -29,6 +29,7 @@ CALENDAR_LIMIT = 500
 class ActivityService(OwnedRecords[Activity]):
     resource = "activities"
     entity = "activity"
+    transfer_open_only = True
     records: ActivityRepository
 
     def __init__(

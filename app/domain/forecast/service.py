@@ -101,25 +101,39 @@ class ForecastService:
         return Forecast(period, group_by, lines, total)
 
     async def _in_range(self, scope: DataScope, group_by: GroupBy, subjects: list[UUID]) -> list[UUID]:
-        """The subjects (users or departments) whose deals the scope covers. A grant narrowed by
-        region or customer type covers deals, not people: such a grant shows only subjects that
-        have deals."""
-        plain = [g.range for g in scope.grants if g.regions is None and g.customer_types is None]
-        if DataRange.ALL in plain:
-            return subjects
-        department_of: dict[UUID, UUID | None]
-        if group_by == GroupBy.DEPARTMENT:
-            department_of = {subject: subject for subject in subjects}
-        elif DataRange.DEPARTMENT in plain:
-            department_of = await self.forecasts.departments_of(scope.tenant_id, subjects)
-        else:
-            department_of = {}
-        return [
-            subject
-            for subject in subjects
-            if (DataRange.DEPARTMENT in plain and department_of.get(subject) in scope.department_ids)
-            or (DataRange.OWN in plain and group_by == GroupBy.OWNER and subject == scope.user_id)
-        ]
+        return await subjects_in_range(self.forecasts, scope, group_by == GroupBy.DEPARTMENT, subjects)
+
+
+class Departments(Protocol):
+    async def departments_of(self, tenant_id: UUID, user_ids: list[UUID]) -> dict[UUID, UUID | None]:
+        """Each user's department."""
+        ...
+
+
+async def subjects_in_range(
+    people: Departments, scope: DataScope, departments: bool, subjects: list[UUID]
+) -> list[UUID]:
+    """The subjects (users, or with `departments` departments) whose deals the opportunities scope
+    covers: the forecast's people without deals, and whose targets a caller sees. A user is within
+    an own range when it is the caller, within a department range when their department is; a
+    department within a department range when it is the caller's or below it. A grant narrowed by
+    region or customer type covers deals, not people: it reaches no one by itself."""
+    plain = [g.range for g in scope.grants if g.regions is None and g.customer_types is None]
+    if DataRange.ALL in plain:
+        return subjects
+    department_of: dict[UUID, UUID | None]
+    if departments:
+        department_of = {subject: subject for subject in subjects}
+    elif DataRange.DEPARTMENT in plain and subjects:
+        department_of = await people.departments_of(scope.tenant_id, subjects)
+    else:
+        department_of = {}
+    return [
+        subject
+        for subject in subjects
+        if (DataRange.DEPARTMENT in plain and department_of.get(subject) in scope.department_ids)
+        or (DataRange.OWN in plain and not departments and subject == scope.user_id)
+    ]
 
 
 def _targets_by_subject(sums: list[TargetSum], period: Period) -> dict[str, Decimal]:

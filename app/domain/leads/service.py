@@ -47,6 +47,7 @@ class Converted:
 class LeadService(OwnedRecords[Lead]):
     resource = "leads"
     entity = "lead"
+    transfer_open_only = True
     records: LeadRepository
 
     def __init__(

@@ -44,7 +44,14 @@ class OwnedRepository(Protocol[R]):
     async def update(self, scope: DataScope, current: R, actor: UUID | None, values: dict[str, Any]) -> R: ...
     async def set_deleted(self, scope: DataScope, record_id: UUID, actor: UUID, *, deleted: bool) -> R | None: ...
     async def reassign_owner(
-        self, scope: DataScope, from_owner: UUID, to_owner: UUID, department_id: UUID | None, actor: UUID
+        self,
+        scope: DataScope,
+        from_owner: UUID,
+        to_owner: UUID,
+        department_id: UUID | None,
+        actor: UUID,
+        *,
+        open_only: bool = False,
     ) -> list[UUID]: ...
 
 
@@ -67,6 +74,9 @@ _BOOKKEEPING = ("updated_at", "version")
 class OwnedRecords(Generic[R]):
     resource: ClassVar[str]  # permissions and data ranges: "customers"
     entity: ClassVar[str]  # audit, events, messages: "customer"
+    # A leaving owner's transfer moves only the records still being worked (open tickets, planned
+    # tasks and appointments, leads not converted): the history stays with who made it.
+    transfer_open_only: ClassVar[bool] = False
 
     def __init__(
         self, records: OwnedRepository[R], context: WriteContextRepository, audit: AuditTrail, outbox: EventOutbox
@@ -88,8 +98,12 @@ class OwnedRecords(Generic[R]):
 
     # -- reads -----------------------------------------------------------------------------
 
+    def _read_scope(self, principal: Principal) -> DataScope:
+        """The records the caller may read (a module may widen it for reading only)."""
+        return principal.scope(self.resource, "read")
+
     async def get(self, principal: Principal, record_id: UUID) -> R:
-        found = await self.records.get(principal.scope(self.resource, "read"), record_id)
+        found = await self.records.get(self._read_scope(principal), record_id)
         if found is None:
             raise NotFound(f"no such {self.entity}")
         return found
@@ -99,7 +113,7 @@ class OwnedRecords(Generic[R]):
     ) -> Page[R | dict[str, Any]]:
         """A page within the caller's read range; `custom.<key>` filters are typed by the
         tenant's definitions (an unknown key or a bad value is a 422)."""
-        scope = principal.scope(self.resource, "read")
+        scope = self._read_scope(principal)
         if custom_filters:
             _, definitions = await self.context.write_context(principal.tenant_id, self.entity)
             query = replace(query, custom=parse_filters(definitions, custom_filters))
@@ -156,12 +170,16 @@ class OwnedRecords(Generic[R]):
     async def transfer_owner(
         self, principal: Principal, from_owner: UUID, to_owner: UUID, department_id: UUID | None
     ) -> list[UUID]:
-        """Move every live record of `from_owner` within the caller's assign range to `to_owner`
-        (whose department the caller has resolved); without the assign permission nothing moves."""
+        """Move every live record of `from_owner` (or, for a module that says so, every open one)
+        within the caller's assign range to `to_owner` (whose department the caller has
+        resolved), each bumping its version, audited and published as `<entity>.assigned`;
+        without the assign permission nothing moves."""
         scope = scope_or_empty(principal, self.resource, "assign")
         if scope.is_empty:
             return []
-        moved = await self.records.reassign_owner(scope, from_owner, to_owner, department_id, principal.user_id)
+        moved = await self.records.reassign_owner(
+            scope, from_owner, to_owner, department_id, principal.user_id, open_only=self.transfer_open_only
+        )
         change = {"owner_id": {"before": from_owner, "after": to_owner}}
         for record_id in moved:
             await self._record_change(principal, "assigned", record_id, change)

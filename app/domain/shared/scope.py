@@ -36,6 +36,9 @@ class DataScope:
     # The caller's department and all of its sub-departments.
     department_ids: tuple[UUID, ...]
     grants: tuple[Grant, ...]
+    # Records the caller created match too (tickets: whoever opened one keeps reading it, wherever
+    # the rules sent it). Set by the domain for reads only, never for writes.
+    creator_reads: bool = False
 
     @property
     def is_empty(self) -> bool:

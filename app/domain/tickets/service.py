@@ -73,6 +73,7 @@ class TicketService(OwnedRecords[Ticket]):
     resource = "tickets"
     entity = "ticket"
     records: TicketRepository
+    transfer_open_only = True
 
     def __init__(
         self,
@@ -102,6 +103,11 @@ class TicketService(OwnedRecords[Ticket]):
     async def _with_sla(self, tenant_id: UUID, ticket: Ticket) -> Ticket:
         calendar, _ = await self._calendar(tenant_id)
         return replace(ticket, sla=sla_view(calendar, ticket, now()))
+
+    def _read_scope(self, principal: Principal) -> DataScope:
+        # Whoever opened a ticket keeps reading it (its conversation, history, escalations) when
+        # the rules send it elsewhere; changing it still takes a range that reaches it.
+        return replace(principal.scope(self.resource, "read"), creator_reads=True)
 
     async def get(self, principal: Principal, record_id: UUID) -> Ticket:
         return await self._with_sla(principal.tenant_id, await super().get(principal, record_id))
@@ -355,7 +361,7 @@ class TicketService(OwnedRecords[Ticket]):
         return await self._with_sla(principal.tenant_id, updated)
 
     async def escalations(self, principal: Principal, ticket_id: UUID) -> list[Escalation]:
-        scope = principal.scope(self.resource, "read")
+        scope = self._read_scope(principal)
         if await self.records.get(scope, ticket_id) is None:
             raise NotFound("no such ticket")
         return await self.records.escalations(scope, ticket_id)
@@ -414,7 +420,7 @@ class TicketService(OwnedRecords[Ticket]):
         return {}
 
     async def history(self, principal: Principal, ticket_id: UUID) -> list[dict[str, Any]]:
-        scope = principal.scope(self.resource, "read")
+        scope = self._read_scope(principal)
         if await self.records.get(scope, ticket_id) is None:
             raise NotFound("no such ticket")
         calendar, _ = await self._calendar(principal.tenant_id)

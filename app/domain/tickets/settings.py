@@ -52,12 +52,16 @@ class SlaPolicyService(ConfiguredRecords[SlaPolicy]):
     entity = "sla_policy"
 
     async def _prepare(self, principal: Principal, values: dict[str, Any], current: SlaPolicy | None) -> None:
+        if "customer_level" in values:
+            # A blank level is "any level": the unique index (coalesce(customer_level, '')) holds them alike.
+            values["customer_level"] = values["customer_level"] or None
         merged = {**asdict(current), **values} if current is not None else values
         if merged["resolution_minutes"] < merged["first_response_minutes"]:
             raise ValidationFailed.one("resolution_minutes", "must be at least first_response_minutes")
         if {"priority", "customer_level"} & values.keys():
+            target = (merged["priority"], merged.get("customer_level") or None)
             for other in await self.records.list(principal.tenant_id):
-                same = (other.priority, other.customer_level) == (merged["priority"], merged.get("customer_level"))
+                same = (other.priority, other.customer_level or None) == target
                 if same and (current is None or other.id != current.id):
                     raise Duplicate("a policy for this priority and customer level exists", existing_id=str(other.id))
 

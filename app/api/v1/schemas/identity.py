@@ -365,3 +365,25 @@ class AuditEntryOut(BaseModel):
 class AuditPage(BaseModel):
     items: list[AuditEntryOut]
     next_cursor: str | None
+
+
+BookKindName = Literal[
+    "customers", "contacts", "leads", "opportunities", "activities", "quotes", "orders", "sales_plans", "tickets"
+]
+
+
+class BookTransferBody(RequestModel):
+    to_owner_id: UUID = Field(description="The active user who takes the book over.")
+    kinds: list[BookKindName] | None = Field(
+        None,
+        min_length=1,
+        max_length=9,
+        description="What moves (each needs `<kind>:assign`); omitted: every kind you may assign. Leads move "
+        "unless converted, activities when they are planned tasks or appointments, tickets while open "
+        "(new, open, pending); every customer, contact, deal, quote, order and sales plan moves.",
+    )
+
+
+class BookTransferResult(BaseModel):
+    moved: dict[BookKindName, int] = Field(description="Per kind moved, how many records moved.")
+    total: int

@@ -375,7 +375,9 @@ Minutes = Annotated[int, Field(ge=1, le=365 * 24 * 60, description="Business min
 class SlaPolicyCreate(RequestModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     priority: Priority
-    customer_level: ShortText | None = Field(None, description="Only for customers of this level; null: any level.")
+    customer_level: ShortText | None = Field(
+        None, description="Only for customers of this level; null or blank: any level."
+    )
     first_response_minutes: Minutes
     resolution_minutes: Minutes
     active: bool = True

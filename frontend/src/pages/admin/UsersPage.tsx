@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { PlusOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Checkbox, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, etagOf, newIdempotencyKey, unwrap } from '../../api/client';
 import { ApiError } from '../../api/errors';
@@ -10,6 +10,10 @@ import { describeError, EmptyState, ErrorState } from '../../components/states';
 import { useDepartments, useRoles, useUsers, type User } from '../../directory';
 import { can } from '../../permissions';
 import { formatDate } from '../customerBits';
+
+/** What a leaving user's book holds, in the order the server moves it (POST /users/{id}/transfer). */
+const BOOK_KINDS = ['customers', 'contacts', 'leads', 'opportunities', 'activities', 'quotes', 'orders', 'sales_plans', 'tickets'] as const;
+type BookKind = (typeof BOOK_KINDS)[number];
 
 interface NewUser {
   name: string;
@@ -31,10 +35,14 @@ export default function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<User | null>(null);
   const [busy, setBusy] = useState(false);
-  // "Transfer customers": everything one (often leaving) user owns goes to another.
+  // "Transfer records": what one (often leaving) user owns goes to another, kind by kind; offered
+  // on its own and when deactivating. Only the kinds the caller may assign, all checked at first.
   const [transferFrom, setTransferFrom] = useState<User | null>(null);
+  const [deactivating, setDeactivating] = useState<User | null>(null);
   const [transferTo, setTransferTo] = useState<string>();
-  const mayTransfer = can(me, 'customers:assign');
+  const assignable = BOOK_KINDS.filter((kind) => can(me, `${kind}:assign`));
+  const [transferKinds, setTransferKinds] = useState<BookKind[]>([]);
+  const mayTransfer = assignable.length > 0;
   const [filter, setFilter] = useState('');
   const [form] = Form.useForm<NewUser>();
   const [editForm] = Form.useForm<{ role_ids: string[]; department_id?: string | null }>();
@@ -96,20 +104,44 @@ export default function UsersPage() {
     }
   }
 
+  const kindLabels: Record<BookKind, string> = {
+    customers: t('users.kinds.customers'),
+    contacts: t('users.kinds.contacts'),
+    leads: t('users.kinds.leads'),
+    opportunities: t('users.kinds.opportunities'),
+    activities: t('users.kinds.activities'),
+    quotes: t('users.kinds.quotes'),
+    orders: t('users.kinds.orders'),
+    sales_plans: t('users.kinds.sales_plans'),
+    tickets: t('users.kinds.tickets'),
+  };
+
+  function startTransfer(user: User, deactivate: boolean) {
+    setTransferTo(undefined);
+    setTransferKinds([...assignable]);
+    if (deactivate) setDeactivating(user);
+    else setTransferFrom(user);
+  }
+
+  /** Moves `from`'s records of the checked kinds to the chosen user; how many moved. */
+  async function moveBook(from: User, to: string): Promise<number> {
+    const result = await unwrap(
+      api.POST('/api/v1/users/{user_id}/transfer', {
+        params: { path: { user_id: from.id }, header: { 'idempotency-key': newIdempotencyKey() } },
+        body: { to_owner_id: to, kinds: transferKinds },
+      }),
+    );
+    // Records of many kinds changed owner: every cached list may be stale.
+    await queryClient.invalidateQueries();
+    return result.total;
+  }
+
   async function transfer() {
-    if (!transferFrom || !transferTo) return;
+    if (!transferFrom || !transferTo || transferKinds.length === 0) return;
     setBusy(true);
     try {
-      const result = await unwrap(
-        api.POST('/api/v1/customers/transfer', {
-          params: { header: { 'idempotency-key': newIdempotencyKey() } },
-          body: { from_owner_id: transferFrom.id, to_owner_id: transferTo },
-        }),
-      );
-      message.success(t('users.transferred', { count: result.moved }));
+      message.success(t('users.transferred', { count: await moveBook(transferFrom, transferTo) }));
       setTransferFrom(null);
-      setTransferTo(undefined);
-      await queryClient.invalidateQueries({ queryKey: ['customers'] });
     } catch (error) {
       message.error(describeError(t, error));
     } finally {
@@ -117,16 +149,46 @@ export default function UsersPage() {
     }
   }
 
-  async function toggle(user: User) {
+  async function deactivate() {
+    if (!deactivating) return;
+    setBusy(true);
     try {
-      if (user.active) await unwrap(api.POST('/api/v1/users/{user_id}/deactivate', { params: { path: { user_id: user.id } } }));
-      else await unwrap(api.POST('/api/v1/users/{user_id}/activate', { params: { path: { user_id: user.id } } }));
+      // The records first: should that fail, the user is still active and nothing changed.
+      if (transferTo && transferKinds.length > 0)
+        message.success(t('users.transferred', { count: await moveBook(deactivating, transferTo) }));
+      await unwrap(api.POST('/api/v1/users/{user_id}/deactivate', { params: { path: { user_id: deactivating.id } } }));
+      message.success(t('common.saved'));
+      setDeactivating(null);
+      await refresh();
+    } catch (error) {
+      message.error(describeError(t, error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function activate(user: User) {
+    try {
+      await unwrap(api.POST('/api/v1/users/{user_id}/activate', { params: { path: { user_id: user.id } } }));
       message.success(t('common.saved'));
       await refresh();
     } catch (error) {
       message.error(describeError(t, error));
     }
   }
+
+  const source = transferFrom ?? deactivating;
+  const receivers = (users.data ?? []).filter((u) => u.active && u.id !== source?.id).map((u) => ({ value: u.id, label: u.name }));
+  const kindsField = (
+    <Form.Item label={t('users.transferKinds')} extra={t('users.transferHelp')}>
+      <Checkbox.Group
+        aria-label={t('users.transferKinds')}
+        value={transferKinds}
+        onChange={(checked) => setTransferKinds(checked as BookKind[])}
+        options={assignable.map((kind) => ({ value: kind, label: kindLabels[kind] }))}
+      />
+    </Form.Item>
+  );
 
   const needle = filter.trim().toLowerCase();
   const rows = (users.data ?? []).filter((u) => !needle || u.name.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle));
@@ -200,20 +262,23 @@ export default function UsersPage() {
                     </Button>
                   )}
                   {mayTransfer && (
-                    <Button size="small" onClick={() => setTransferFrom(u)}>
+                    <Button size="small" onClick={() => startTransfer(u, false)}>
                       {t('users.transfer')}
                     </Button>
                   )}
-                  {mayManage && u.id !== me.user.id && (
+                  {mayManage && u.id !== me.user.id && u.active && (
+                    <Button size="small" danger onClick={() => startTransfer(u, true)}>
+                      {t('users.deactivate')}
+                    </Button>
+                  )}
+                  {mayManage && u.id !== me.user.id && !u.active && (
                     <Popconfirm
-                      title={u.active ? t('users.confirmDeactivate', { name: u.name }) : t('users.activate')}
+                      title={t('users.activate')}
                       okText={t('common.yes')}
                       cancelText={t('common.no')}
-                      onConfirm={() => toggle(u)}
+                      onConfirm={() => activate(u)}
                     >
-                      <Button size="small" danger={u.active}>
-                        {u.active ? t('users.deactivate') : t('users.activate')}
-                      </Button>
+                      <Button size="small">{t('users.activate')}</Button>
                     </Popconfirm>
                   )}
                 </Space>
@@ -301,7 +366,7 @@ export default function UsersPage() {
         onCancel={() => setTransferFrom(null)}
         onOk={transfer}
         okText={t('users.transfer')}
-        okButtonProps={{ disabled: !transferTo }}
+        okButtonProps={{ disabled: !transferTo || transferKinds.length === 0 }}
         cancelText={t('common.cancel')}
         confirmLoading={busy}
         destroyOnHidden
@@ -313,10 +378,40 @@ export default function UsersPage() {
               value={transferTo}
               onChange={setTransferTo}
               showSearch={{ optionFilterProp: 'label' }}
-              options={(users.data ?? []).filter((u) => u.active && u.id !== transferFrom?.id).map((u) => ({ value: u.id, label: u.name }))}
+              options={receivers}
             />
           </Form.Item>
+          {kindsField}
         </Form>
+      </Modal>
+      <Modal
+        open={!!deactivating}
+        title={t('users.deactivateTitle', { name: deactivating?.name ?? '' })}
+        onCancel={() => setDeactivating(null)}
+        onOk={deactivate}
+        okText={t('users.deactivate')}
+        okButtonProps={{ danger: true, disabled: !!transferTo && transferKinds.length === 0 }}
+        cancelText={t('common.cancel')}
+        confirmLoading={busy}
+        destroyOnHidden
+      >
+        <Typography.Paragraph>{t('users.confirmDeactivate', { name: deactivating?.name ?? '' })}</Typography.Paragraph>
+        {mayTransfer && (
+          <Form layout="vertical">
+            <Form.Item label={t('users.deactivateTransfer')} htmlFor="deactivate-transfer-to">
+              <Select
+                id="deactivate-transfer-to"
+                allowClear
+                placeholder={t('users.deactivateTransferNone')}
+                value={transferTo}
+                onChange={setTransferTo}
+                showSearch={{ optionFilterProp: 'label' }}
+                options={receivers}
+              />
+            </Form.Item>
+            {transferTo && kindsField}
+          </Form>
+        )}
       </Modal>
     </section>
   );
