@@ -5,7 +5,7 @@ index like the owner's and the team's. And an SLA policy's blank customer level 
 it: rows saved blank before are made null.
 
 Revision ID: 0028
-Revises: 0022
+Revises: 0027
 Create Date: 2026-12-07 18:40:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0028"
-down_revision: str | None = "0022"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

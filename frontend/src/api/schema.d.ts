@@ -891,10 +891,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The tenant's sales targets (per user or department and month, quarter or year) */
+        /** The tenant's sales targets (per user or department and month, quarter or year) within your deals' data range */
         get: operations["targets_list"];
         put?: never;
-        /** Add to the sales targets (per user or department and month, quarter or year) */
+        /** Add to the sales targets (per user or department and month, quarter or year) within your deals' data range */
         post: operations["targets_create"];
         delete?: never;
         options?: never;
@@ -912,11 +912,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove one of the sales targets (per user or department and month, quarter or year) */
+        /** Remove one of the sales targets (per user or department and month, quarter or year) within your deals' data range */
         delete: operations["targets_delete"];
         options?: never;
         head?: never;
-        /** Change one of the sales targets (per user or department and month, quarter or year) */
+        /** Change one of the sales targets (per user or department and month, quarter or year) within your deals' data range */
         patch: operations["targets_update"];
         trace?: never;
     };
@@ -2159,6 +2159,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{user_id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a (leaving) user's book to another user: customers, contacts, leads, deals, open work, tickets
+         * @description One transaction. Each kind moved needs `<kind>:assign` and moves what that assign range reaches; each record's owner and department change together, its version counts up, and it is audited and published as `<entity>.assigned`. Open work only for leads (not converted), activities (planned tasks and appointments) and tickets (new, open, pending).
+         */
+        post: operations["users_transfer_book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/departments": {
         parameters: {
             query?: never;
@@ -3154,6 +3174,32 @@ export interface components {
             pipeline_id: string;
             /** Columns */
             columns: components["schemas"]["BoardColumnOut"][];
+        };
+        /** BookTransferBody */
+        BookTransferBody: {
+            /**
+             * To Owner Id
+             * Format: uuid
+             * @description The active user who takes the book over.
+             */
+            to_owner_id: string;
+            /**
+             * Kinds
+             * @description What moves (each needs `<kind>:assign`); omitted: every kind you may assign. Leads move unless converted, activities when they are planned tasks or appointments, tickets while open (new, open, pending); every customer, contact, deal, quote, order and sales plan moves.
+             */
+            kinds?: ("customers" | "contacts" | "leads" | "opportunities" | "activities" | "quotes" | "orders" | "sales_plans" | "tickets")[] | null;
+        };
+        /** BookTransferResult */
+        BookTransferResult: {
+            /**
+             * Moved
+             * @description Per kind moved, how many records moved.
+             */
+            moved: {
+                [key: string]: number;
+            };
+            /** Total */
+            total: number;
         };
         /** CalendarBody */
         CalendarBody: {
@@ -6387,7 +6433,7 @@ export interface components {
             priority: "low" | "normal" | "high" | "urgent";
             /**
              * Customer Level
-             * @description Only for customers of this level; null: any level.
+             * @description Only for customers of this level; null or blank: any level.
              */
             customer_level?: string | null;
             /**
@@ -18587,6 +18633,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    users_transfer_book: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookTransferBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookTransferResult"];
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {
