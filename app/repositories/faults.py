@@ -56,14 +56,14 @@ def sqlstate_fault(sqlstate: str | None) -> Fault | None:
 
 def classify(error: BaseException) -> Fault | None:
     """The fault behind an exception raised by a database call, or None for any other error."""
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return Fault.UNAVAILABLE
+    if isinstance(error, sa_exc.StatementError) and error.orig is not None:
+        error = error.orig  # also a failed reconnect under a statement, which SQLAlchemy wraps so
     if isinstance(error, DatabaseUnavailable):
         return Fault.UNAVAILABLE
     if isinstance(error, sa_exc.TimeoutError):  # the pool had no connection free within pool_timeout
         return Fault.BUSY
-    if isinstance(error, sa_exc.DBAPIError):
-        if error.connection_invalidated:
-            return Fault.UNAVAILABLE
-        error = error.orig or error
     found = sqlstate_fault(getattr(error, "sqlstate", None))
     if found is not None:
         return found
@@ -72,6 +72,16 @@ def classify(error: BaseException) -> Fault | None:
         if isinstance(candidate, asyncpg.InterfaceError) and "connection is closed" in str(candidate):
             return Fault.UNAVAILABLE
     return None
+
+
+def connection_lost(error: BaseException, driver: Any) -> bool:
+    """Whether the asyncpg connection `driver` is unusable after `error`: closed, told that the
+    server is going away, or left mid-operation by such a message arriving before the close."""
+    return (
+        driver.is_closed()
+        or isinstance(error, asyncpg.InternalClientError)
+        or sqlstate_fault(getattr(error, "sqlstate", None)) is Fault.UNAVAILABLE
+    )
 
 
 def is_connect_failure(error: BaseException) -> bool:
@@ -96,10 +106,21 @@ def _connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
         raise
 
 
+def _see_disconnects(context: Any) -> None:
+    # SQLAlchemy takes a connection for lost only once asyncpg has closed it; a shutdown message
+    # can arrive first, and the connection is as good as gone then too.
+    conn = context.connection
+    if context.is_disconnect or conn is None or conn.closed or conn.invalidated:
+        return
+    cause = context.original_exception.__cause__ or context.original_exception
+    context.is_disconnect = connection_lost(cause, conn.connection.driver_connection)
+
+
 def watch(engine: AsyncEngine) -> None:
-    """Install the checkout check and the connect translation on `engine`."""
+    """Install the checkout check, the connect translation and the wider disconnect detection on `engine`."""
     event.listen(engine.sync_engine.pool, "checkout", _closed_by_server)
     event.listen(engine.sync_engine, "do_connect", _connect)
+    event.listen(engine.sync_engine, "handle_error", _see_disconnects)
 
 
 async def discard(conn: AsyncConnection, error: BaseException) -> None:

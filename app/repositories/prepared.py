@@ -71,7 +71,7 @@ class Prepared:
     json_names: frozenset[str]
     # Constants in the statement (LIMIT 1, a literal argument) that Core made parameters.
     constants: dict[str, Any]
-    # A SELECT: running it again after a lost connection changes nothing.
+    # A plain SELECT (no data-modifying CTE): running it again after a lost connection changes nothing.
     read_only: bool = False
 
     @classmethod
@@ -81,7 +81,8 @@ class Prepared:
         names = tuple(compiled.positiontup or ())
         json_names = frozenset(n for n in names if isinstance(compiled.binds[n].type, sa.JSON))
         constants = {n: compiled.binds[n].effective_value for n in names if not compiled.binds[n].required}
-        return cls(str(compiled), names, json_names, constants, isinstance(statement, sa.Select))
+        sql = str(compiled)
+        return cls(sql, names, json_names, constants, sql.lstrip().upper().startswith("SELECT"))
 
     @classmethod
     def insert(cls, table: sa.Table, columns: tuple[str, ...]) -> Prepared:
@@ -101,8 +102,8 @@ class Prepared:
                 return await driver.fetch(self.sql, *args, record_class=Row)  # type: ignore[no-any-return]
             except asyncpg.IntegrityConstraintViolationError as error:
                 raise IntegrityError(self.sql, args, error) from error
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
-                if not driver.is_closed():
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError) as error:
+                if not faults.connection_lost(error, driver):
                     raise DBAPIError(self.sql, args, error) from error
                 autocommit = conn.sync_connection.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
                 await faults.discard(conn, error)
