@@ -39,10 +39,16 @@ def serve(
     seed_demo: bool = typer.Option(False, "--seed-demo", help="Seed the demo tenant (idempotent) before serving"),
 ) -> None:
     """Serve the API (and, when built, the web client)."""
+    import signal
+
     import uvicorn
 
     from app.main import create_app
 
+    # SIGTERM ends the process by exiting, as Ctrl-C does, not by the signal's default (which
+    # skips the exit handlers): the embedded PostgreSQL this process started then stops with it.
+    # uvicorn shuts down gracefully first and raises the signal again once it has.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     settings = get_settings()
     url = _url()  # starts the embedded PostgreSQL when CRM_DATABASE_URL is unset
     if migrate_first:
@@ -70,6 +76,10 @@ def serve(
     )
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @cli.command()
 def worker() -> None:
     """Consume the outbox and run the periodic jobs until interrupted (any number side by side).
@@ -83,7 +93,7 @@ def worker() -> None:
     url = _url()
 
     async def run() -> None:
-        engine = create_engine(url, settings)
+        engine = create_engine(url, settings, budget=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -9,7 +9,12 @@ The time bounds asserted are generous correctness bounds (a hang, a 30 s wait), 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -23,10 +28,13 @@ import asyncpg
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import migrate
 from app.main import create_app
+from app.repositories.database import create_engine
+from app.repositories.faults import Fault, classify
 from app.repositories.tables import audit_log, customers, notifications, outbox
 from app.settings import Settings
 from app.worker import Worker
@@ -376,6 +384,33 @@ async def test_a_statement_over_its_budget_answers_503_and_the_connection_stays_
         assert (await client.get(f"/api/v1/customers/{customer_id}", headers=headers)).status_code == 200
         assert (await client.post("/api/v1/customers", json={"name": "In time"}, headers=headers)).status_code == 201
 
+        # Long work asks for more explicitly (the worker's jobs do), and gets it.
+        engine: AsyncEngine = app.state.engine
+        with pytest.raises(DBAPIError) as cut:
+            async with engine.begin() as conn:
+                await conn.exec_driver_sql("SELECT pg_sleep(0.6)")
+        assert classify(cut.value) is Fault.TIMEOUT
+        async with Worker(engine, app.state.settings).long_transaction() as conn:
+            await conn.exec_driver_sql("SELECT pg_sleep(0.6)")
+
+
+async def test_migrations_and_seeding_get_no_request_budget(server: Server) -> None:
+    settings = fault_settings(db_statement_timeout_ms=300)
+    for engine, expected in (
+        (create_engine(server.url("crm"), settings), ("0", "0")),
+        (create_engine(server.url("crm"), settings, budget=True), ("300ms", "500ms")),
+    ):
+        try:
+            async with engine.connect() as conn:
+                got = (
+                    await conn.exec_driver_sql(
+                        "SELECT current_setting('statement_timeout'), current_setting('lock_timeout')"
+                    )
+                ).one()
+        finally:
+            await engine.dispose()
+        assert tuple(got) == expected
+
 
 async def test_an_exhausted_pool_answers_503_after_the_pool_timeout_and_readyz_sees_it(
     server: Server, world: World
@@ -444,3 +479,68 @@ async def test_the_worker_carries_on_through_an_outage(server: Server, faulty_ap
 
 async def _positive(count: Any) -> bool:
     return bool(await count > 0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")  # a zombie has exited
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_sigterm_to_serve_stops_its_embedded_postgres_too() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="crm-serve-"))
+    pgdata = folder / "pgdata"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "CRM_DATA_DIR": str(folder),
+        "CRM_PORT": str(port),
+        "CRM_WORKER_IN_SERVE": "false",
+        "CRM_DB_PREWARM": "1",
+        "CRM_WEB_DIR": str(ROOT / "tests" / "no-web-client"),
+    }
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        began = time.monotonic()
+        while True:
+            assert serve.poll() is None, serve.communicate()[0].decode()
+            assert time.monotonic() - began < 120, "crm serve did not come up"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        postgres = int((pgdata / "postmaster.pid").read_text().split()[0])
+        assert _alive(postgres)
+        serve.send_signal(signal.SIGTERM)
+        output = serve.communicate(timeout=60)[0].decode()
+        assert serve.returncode == 128 + signal.SIGTERM, output
+        assert not (pgdata / "postmaster.pid").exists(), output
+        gone_by = time.monotonic() + 10  # the server removes its pid file just before it exits
+        while _alive(postgres):
+            assert time.monotonic() < gone_by, "postgres still runs"
+            time.sleep(0.05)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+        if (pgdata / "postmaster.pid").exists():  # the failure this test is about: do not leave it running
+            from embedded_postgres._commands import pg_ctl
+
+            pg_ctl(
+                ["-m", "immediate", "-w", "stop"],
+                pgdata=pgdata,
+                user="embedded_postgres" if os.geteuid() == 0 else None,
+            )
+        shutil.rmtree(folder, ignore_errors=True)
