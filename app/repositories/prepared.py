@@ -71,7 +71,8 @@ class Prepared:
     json_names: frozenset[str]
     # Constants in the statement (LIMIT 1, a literal argument) that Core made parameters.
     constants: dict[str, Any]
-    # A plain SELECT (no data-modifying CTE): running it again after a lost connection changes nothing.
+    # A plain SELECT (no data-modifying CTE): running it again after a lost connection changes
+    # nothing (at worst a public form's rate-limit hit, leads.py, counts twice).
     read_only: bool = False
 
     @classmethod
