@@ -11,11 +11,15 @@ without one.
 
 from __future__ import annotations
 
+import logging
+
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.repositories import faults
 from app.settings import Settings
+
+log = logging.getLogger("crm.database")
 
 
 def create_engine(url: str, settings: Settings, *, autocommit: bool = False, budget: bool = False) -> AsyncEngine:
@@ -54,8 +58,15 @@ async def allow_long_statements(conn: AsyncConnection, milliseconds: int) -> Non
 
 async def open_connections(engine: AsyncEngine, count: int) -> None:
     """Open `count` pooled connections now, so the first burst of requests does not pay for
-    connection set-up (a storm of new connections under load showed as multi-second p99s)."""
-    held = [await engine.connect() for _ in range(count)]
+    connection set-up (a storm of new connections under load showed as multi-second p99s).
+    A database that is not up yet does not keep the process from starting: requests answer 503
+    and /readyz says not ready until it is."""
+    held = []
+    try:
+        for _ in range(count):
+            held.append(await engine.connect())
+    except faults.DatabaseUnavailable as error:
+        log.warning("database not reachable at start-up (%s); serving 503 until it is", error)
     for conn in held:
         await conn.close()
 

@@ -394,6 +394,29 @@ async def test_a_statement_over_its_budget_answers_503_and_the_connection_stays_
             await conn.exec_driver_sql("SELECT pg_sleep(0.6)")
 
 
+async def test_the_api_starts_while_the_database_is_down_and_serves_once_it_is_up(
+    server: Server, faulty_app: Any, world: World
+) -> None:
+    async with client_of(faulty_app) as client:
+        customer_id = await a_customer(client, world)
+    headers = world.users["admin"].headers
+    await server.stop()
+    try:
+        app = create_app(fault_settings(), database_url=server.url("crm"))
+        async with app.router.lifespan_context(app), client_of(app) as client:
+            ready = await client.get("/readyz")
+            down = await client.get(f"/api/v1/customers/{customer_id}", headers=headers)
+            await server.start()
+            up = await client.get(f"/api/v1/customers/{customer_id}", headers=headers)
+            assert (await client.get("/readyz")).status_code == 200
+    finally:
+        if not (Path(server.server.pgdata) / "postmaster.pid").exists():
+            await server.start()
+    assert ready.status_code == 503 and ready.headers["retry-after"]
+    assert down.status_code == 503 and down.json()["type"].endswith("/database-unavailable")
+    assert up.status_code == 200
+
+
 async def test_migrations_and_seeding_get_no_request_budget(server: Server) -> None:
     settings = fault_settings(db_statement_timeout_ms=300)
     for engine, expected in (
