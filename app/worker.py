@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -41,7 +41,9 @@ from app.domain.tickets.escalation_job import apply_escalation_rules
 from app.domain.tickets.sla_job import check_slas
 from app.repositories.activities import PgReminders
 from app.repositories.audit import PgEventOutbox
+from app.repositories.database import allow_long_statements
 from app.repositories.deal_sums import PgRollupCompaction
+from app.repositories.faults import classify
 from app.repositories.leads import PgLeadRescoring, PgScoringRuleRepository
 from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
 from app.repositories.outbox_queue import PgHousekeeping, PgOutboxQueue
@@ -53,6 +55,9 @@ log = logging.getLogger("crm.worker")
 
 Handler = Callable[[OutboxEvent, AsyncConnection], Awaitable[None]]
 KEEP_EVENTS = timedelta(days=30)
+MAX_BACKOFF_SECONDS = 10.0
+# Events whose handling runs past the request budget (a batch of leads rescored).
+LONG_EVENTS = frozenset({RESCORE_EVENT})
 
 
 async def _notify_new_owner(event: OutboxEvent, conn: AsyncConnection) -> None:
@@ -111,6 +116,8 @@ class Worker:
             for event in events:
                 try:
                     async with conn.begin_nested():
+                        if event.event_type in LONG_EVENTS:
+                            await allow_long_statements(conn, self.settings.db_long_statement_timeout_ms)
                         for handle in handlers_for(event.event_type):
                             await handle(event, conn)
                 except Exception as error:  # a handler's failure is the event's, never the batch's
@@ -122,14 +129,21 @@ class Worker:
                     await queue.done(event.tenant_id, event.id)
         return len(events)
 
+    @contextlib.asynccontextmanager
+    async def long_transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction with the long statement budget: the jobs scan and fold whole tables."""
+        async with self.engine.begin() as conn:
+            await allow_long_statements(conn, self.settings.db_long_statement_timeout_ms)
+            yield conn
+
     async def run_jobs(self) -> None:
-        async with self.engine.begin() as conn:
+        async with self.long_transaction() as conn:
             reminded = await send_reminders(PgReminders(conn), PgNotificationRepository(conn))
-        async with self.engine.begin() as conn:
+        async with self.long_transaction() as conn:
             told = await flag_rotting_deals(PgRottingDeals(conn), PgNotificationRepository(conn))
-        async with self.engine.begin() as conn:
+        async with self.long_transaction() as conn:
             alerted = await check_slas(PgSlaAlerts(conn), PgNotificationRepository(conn), PgEventOutbox(conn), utcnow())
-        async with self.engine.begin() as conn:
+        async with self.long_transaction() as conn:
             escalated = await apply_escalation_rules(
                 PgEscalationCandidates(conn),
                 PgCalendarRepository(conn),
@@ -137,11 +151,11 @@ class Worker:
                 PgNotificationRepository(conn),
                 utcnow(),
             )
-        async with self.engine.begin() as conn:
+        async with self.long_transaction() as conn:
             await PgRollupCompaction(conn).compact()
-        async with self.engine.begin() as conn:
+        async with self.long_transaction() as conn:
             await PgTicketStatsCompaction(conn).compact()
-        async with self.engine.begin() as conn:
+        async with self.long_transaction() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
             keep_departures = timedelta(days=self.settings.sync_retention_days)
             purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS, keep_departures)
@@ -156,17 +170,33 @@ class Worker:
             )
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Until `stop` is set: drain the outbox, sleep when it is empty, run the jobs on time."""
+        """Until `stop` is set: drain the outbox, sleep when it is empty, run the jobs on time.
+        Through a database outage it waits longer after each failed pass (up to
+        MAX_BACKOFF_SECONDS) and carries on when the database is back: a failed pass committed
+        nothing, so its events are simply claimed again."""
         loop = asyncio.get_running_loop()
         next_jobs = loop.time()
+        failures = 0
         while not stop.is_set():
+            pause = self.settings.worker_poll_seconds
             try:
                 if loop.time() >= next_jobs:
                     await self.run_jobs()
                     next_jobs = loop.time() + self.settings.worker_jobs_seconds
-                if await self.process_batch() == self.batch:
+                claimed = await self.process_batch()
+            except Exception as error:
+                failures += 1
+                pause = min(pause * 2**failures, MAX_BACKOFF_SECONDS)
+                fault = classify(error)
+                if fault is None:
+                    log.exception("worker pass failed; next try in %.1f s", pause)
+                elif failures == 1:  # once per outage, not once per try
+                    log.warning("database %s (%s); the worker retries until it is back", fault.value, error)
+            else:
+                if failures:
+                    log.info("worker back after %d failed passes", failures)
+                failures = 0
+                if claimed == self.batch:
                     continue  # more waiting: no pause
-            except Exception:  # the database went away, say: log, wait, try again
-                log.exception("worker pass failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.settings.worker_poll_seconds)
+                await asyncio.wait_for(stop.wait(), timeout=pause)

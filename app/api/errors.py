@@ -1,5 +1,6 @@
 """Every error leaves as RFC 9457 application/problem+json. Domain errors map by class; request
-validation errors become 422 with an `errors` list; anything unexpected is a bare 500 (logged)."""
+validation errors become 422 with an `errors` list; a database that is away, busy or over the
+time budget 503 with Retry-After; anything unexpected is a bare 500 (logged)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import headers as h
 from app.api.responses import dumps
 from app.domain.shared import errors as e
+from app.repositories.faults import RETRY_AFTER_SECONDS, DatabaseUnavailable, Fault, classify
 
 log = logging.getLogger("crm.errors")
 
@@ -106,12 +109,27 @@ async def http_error(request: Request, exc: Exception) -> Response:
 NUL_SQLSTATES = frozenset({"22021", "22P05"})
 
 
+FAULTS = {
+    Fault.UNAVAILABLE: ("Database unavailable", "The database cannot be reached right now.", "database-unavailable"),
+    Fault.BUSY: ("Database busy", "No database connection or lock came free in time.", "database-busy"),
+    Fault.TIMEOUT: ("Request too slow", "The request ran past its time budget in the database.", "database-timeout"),
+}
+
+
 async def database_error(request: Request, exc: Exception) -> Response:
     if getattr(getattr(exc, "orig", None), "sqlstate", None) in NUL_SQLSTATES:
         detail = "Text must not contain NUL (\\u0000) characters."
         errors = [{"field": "body", "message": detail}]
         return problem(422, "Validation failed", detail, "validation-failed", errors=errors)
-    return await unexpected_error(request, exc)
+    fault = classify(exc)
+    if fault is None:
+        return await unexpected_error(request, exc)
+    # Passing, and nothing the client did: say when to come back. The transaction was rolled back.
+    log.warning("database %s on %s %s: %s", fault.value, request.method, request.url.path, exc)
+    title, detail, code = FAULTS[fault]
+    retry_after = RETRY_AFTER_SECONDS[fault]
+    detail = f"{detail} Try again in {retry_after} s."
+    return problem(503, title, detail, code, {"Retry-After": str(retry_after)}, retry_after=retry_after)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -141,6 +159,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(StatementError, database_error)
+    app.add_exception_handler(PoolTimeout, database_error)
+    app.add_exception_handler(DatabaseUnavailable, database_error)
     app.add_exception_handler(Exception, outermost_error)
 
 
@@ -165,4 +186,5 @@ HTTP_DESCRIPTIONS = {
     413: "Request body too large",
     422: "Invalid input",
     429: "Too many requests",
+    503: "The database is unavailable, busy or over the time budget: try again after Retry-After",
 }

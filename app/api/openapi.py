@@ -42,6 +42,16 @@ def customize_openapi(app: FastAPI) -> None:
                 resp = op.get("responses", {}).get("422")
                 if resp and "application/json" in resp.get("content", {}):
                     resp["content"] = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        # Any operation that reaches the database may answer 503 while it is away or busy.
+        unavailable = {
+            "description": "The database is unavailable, busy or over the time budget; try again after Retry-After",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for route, path in schema.get("paths", {}).items():
+            if route.startswith("/api/"):
+                for op in path.values():
+                    op.setdefault("responses", {}).setdefault("503", unavailable)
         for name in ("HTTPValidationError", "ValidationError"):
             schema["components"]["schemas"].pop(name, None)
         app.openapi_schema = schema

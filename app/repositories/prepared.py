@@ -7,7 +7,11 @@ Statements go straight to asyncpg: SQLAlchemy would add only its cursor and resu
 applies no type processing to driver-level SQL), about a third of a statement's client-side
 cost. The exception is the first statement of a transaction, which goes through SQLAlchemy so
 that it sends the BEGIN it will later COMMIT or ROLLBACK. Driver errors are raised as
-SQLAlchemy's, so repositories and app/api/errors.py see one kind."""
+SQLAlchemy's, so repositories and app/api/errors.py see one kind.
+
+A connection found dead here is invalidated as SQLAlchemy would (app/repositories/faults.py), and
+a read outside a transaction is then run once more on a fresh connection: after the database
+comes back, no client sees the connections that went with the old server."""
 
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from app.repositories import faults
 
 _DIALECT = pg_asyncpg.dialect()  # type: ignore[no-untyped-call]
 
@@ -65,6 +71,9 @@ class Prepared:
     json_names: frozenset[str]
     # Constants in the statement (LIMIT 1, a literal argument) that Core made parameters.
     constants: dict[str, Any]
+    # A plain SELECT (no data-modifying CTE): running it again after a lost connection changes
+    # nothing (at worst a public form's rate-limit hit, leads.py, counts twice).
+    read_only: bool = False
 
     @classmethod
     def of(cls, statement: sa.ClauseElement) -> Prepared:
@@ -73,7 +82,8 @@ class Prepared:
         names = tuple(compiled.positiontup or ())
         json_names = frozenset(n for n in names if isinstance(compiled.binds[n].type, sa.JSON))
         constants = {n: compiled.binds[n].effective_value for n in names if not compiled.binds[n].required}
-        return cls(str(compiled), names, json_names, constants)
+        sql = str(compiled)
+        return cls(sql, names, json_names, constants, sql.lstrip().upper().startswith("SELECT"))
 
     @classmethod
     def insert(cls, table: sa.Table, columns: tuple[str, ...]) -> Prepared:
@@ -93,8 +103,18 @@ class Prepared:
                 return await driver.fetch(self.sql, *args, record_class=Row)  # type: ignore[no-any-return]
             except asyncpg.IntegrityConstraintViolationError as error:
                 raise IntegrityError(self.sql, args, error) from error
-            except asyncpg.PostgresError as error:
-                raise DBAPIError(self.sql, args, error) from error
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError) as error:
+                if not faults.connection_lost(error, driver):
+                    raise DBAPIError(self.sql, args, error) from error
+                autocommit = conn.sync_connection.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+                await faults.discard(conn, error)
+                # Again on a fresh connection: outside a transaction a statement stands alone, and
+                # one never sent ("connection is closed") or one that only reads can be repeated.
+                unsent = isinstance(error, asyncpg.InterfaceError)
+                if not (autocommit and (unsent or self.read_only)):
+                    raise DBAPIError(self.sql, args, error, connection_invalidated=True) from error
+                if conn.in_transaction():  # SQLAlchemy's own bookkeeping; nothing to undo in the database
+                    await conn.rollback()
         result = await conn.exec_driver_sql(self.sql, args)
         return result.all() if result.returns_rows else ()
 

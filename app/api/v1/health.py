@@ -18,13 +18,16 @@ async def healthz() -> Response:
 @router.get(
     "/readyz",
     operation_id="readyz",
-    summary="The database answers",
+    summary="The database answers on every pool requests use",
     responses={503: {"description": "Database unreachable"}},
 )
 async def readyz(request: Request) -> Response:
-    try:
-        async with request.app.state.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception:  # any failure to reach the database means "not ready"
-        return problem(503, "Not ready", "The database does not answer.", "not-ready")
+    # Reads and writes have a pool each; either failing fails requests.
+    for engine in (request.app.state.read_engine, request.app.state.engine):
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:  # any failure to reach the database means "not ready"
+            detail = "The database does not answer."
+            return problem(503, "Not ready", detail, "not-ready", {"Retry-After": "2"}, retry_after=2)
     return json_response({"status": "ready"})
