@@ -6,7 +6,7 @@ import uuid
 import sqlalchemy as sa
 
 from app import migrate
-from tests.dbutil import drop_database, recreate_database, server_url
+from tests.dbutil import drop_database, recreate_database
 
 SETUP = """
 INSERT INTO tenants (id, name) VALUES (:t, 'T');
@@ -26,10 +26,9 @@ VALUES (:t, gen_random_uuid(), :u, :ended, 'd', now() - interval '2 days', now()
 """
 
 
-async def test_existing_families_become_sessions(database_url: str, scratch_engine_factory) -> None:  # type: ignore[no-untyped-def]
+async def test_existing_families_become_sessions(admin_url: str, database_url: str, scratch_engine_factory) -> None:  # type: ignore[no-untyped-def]
     name = "crm_migration_sessions_" + str(sa.engine.make_url(database_url).database)
-    url = server_url(database_url, name)
-    await recreate_database(database_url, name)
+    url, _ = await recreate_database(admin_url, name)
     ids = {k: uuid.uuid4() for k in ("t", "u", "live", "fresh", "ended")}
     try:
         await asyncio.to_thread(migrate.upgrade, url, "0022")
@@ -58,4 +57,4 @@ async def test_existing_families_become_sessions(database_url: str, scratch_engi
         assert rows[ids["ended"]].ended
         await asyncio.to_thread(migrate.downgrade, url, "0022")
     finally:
-        await drop_database(database_url, name)
+        await drop_database(admin_url, name)
