@@ -14,10 +14,14 @@ from fastapi.routing import APIRoute
 from app.api import errors, spa
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.api.openapi import customize_openapi
+from app.api.rate_limits import QuotaPolicies, RateLimitHeadersMiddleware
 from app.api.responses import ORJSON
 from app.api.v1 import health
 from app.api.v1.routers import API_PREFIX, ROUTERS
+from app.domain.shared.quotas import CounterStore, QuotaCounter
 from app.repositories.database import create_engine, open_connections, resolve_url
+from app.repositories.rate_limits import PgCounterStore
+from app.repositories.redis_counters import RedisCounterStore
 from app.settings import Settings, get_settings
 from app.worker import Worker
 
@@ -36,6 +40,12 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         app.state.engine = create_engine(url, settings)
         app.state.read_engine = create_engine(url, settings, autocommit=True)
         await open_connections(app.state.read_engine, settings.db_prewarm)
+        redis = RedisCounterStore.from_url(settings.redis_url) if settings.redis_url else None
+        if settings.rate_limit_enabled:
+            # The request counters: shared by every process through Redis or PostgreSQL.
+            store: CounterStore = redis or PgCounterStore(app.state.read_engine)
+            app.state.quotas = QuotaCounter(store, settings.rate_limit_sync_ms / 1000)
+            app.state.quotas.start()
         # Everything built so far lives as long as the process: keep it out of the collector's
         # full passes, which otherwise walk it all and stall requests for tens of milliseconds.
         gc.collect()
@@ -48,6 +58,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             stop.set()
             if worker is not None:
                 await worker
+            if app.state.quotas is not None:
+                await app.state.quotas.stop()
+            if redis is not None:
+                await redis.close()
             await app.state.engine.dispose()
             await app.state.read_engine.dispose()
 
@@ -60,6 +74,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
+    app.state.quotas = None  # set by the lifespan when the rate limits are on
+    app.state.quota_policies = QuotaPolicies(settings)
     errors.install(app)
     app.include_router(health.router)
     for router in ROUTERS:
@@ -68,6 +84,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         # The router's fallback: it sees only paths no route matched (a known path with another
         # method still answers 405, a missing trailing slash still redirects).
         app.router.default = spa.SinglePageApp(settings.web_dir)
+    if settings.rate_limit_enabled:
+        app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
@@ -76,7 +94,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location", "RateLimit", "RateLimit-Policy"],
             max_age=600,
         )
     app.add_middleware(RequestIdMiddleware)

@@ -58,6 +58,11 @@ def settings() -> Settings:
         db_prewarm=0,
         worker_in_serve=False,
         web_dir=ROOT / "tests" / "no-web-client",
+        # Tests share users' addresses and run fast: quotas high enough never to trip here.
+        # tests/api/test_rate_limits.py runs apps of its own with the real defaults.
+        rate_limit_per_user=1_000_000,
+        rate_limit_per_token=1_000_000,
+        login_max_failures_per_client=1_000_000,
     )
 
 

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityS
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.api.middleware import client_address
+from app.api.rate_limits import enforce
 from app.auth.jwt_tokens import decode_access_token
 from app.auth.principal import Principal
 from app.auth.secrets import API_TOKEN_PREFIX, digest
@@ -91,6 +92,10 @@ async def _authenticate(request: Request, conn: AsyncConnection, settings: Setti
         scopes = claims.scopes
     if caller is None or not caller.active:
         raise Unauthenticated("invalid, expired or revoked credentials")
+    counter = request.app.state.quotas
+    if counter is not None:
+        policies = request.app.state.quota_policies
+        enforce(request.state, counter, policies, caller.user_id, caller.token_id, caller.rate_limits)
     return Principal(
         tenant_id=caller.tenant_id,
         user_id=caller.user_id,

@@ -1,5 +1,6 @@
 """Resolve the caller of a request in one statement: the user as it is now (active, roles with
-their permissions and data ranges, department subtree), plus the token's state."""
+their permissions and data ranges, department subtree), plus the token's state and the tenant's
+request quotas."""
 
 from __future__ import annotations
 
@@ -27,10 +28,15 @@ _USER_PART = """
        FROM departments me
        JOIN departments d ON d.tenant_id = me.tenant_id AND d.path LIKE me.path || '%'
                           AND d.deleted_at IS NULL
-      WHERE me.tenant_id = u.tenant_id AND me.id = u.department_id) AS department_ids
+      WHERE me.tenant_id = u.tenant_id AND me.id = u.department_id) AS department_ids,
+    (SELECT t.settings->'rate_limits' FROM tenants t WHERE t.id = u.tenant_id) AS rate_limits
 """
 
-_COLUMNS: dict[str, Any] = {"roles": JSONB, "department_ids": ARRAY(PGUUID(as_uuid=True))}
+_COLUMNS: dict[str, Any] = {
+    "roles": JSONB,
+    "department_ids": ARRAY(PGUUID(as_uuid=True)),
+    "rate_limits": JSONB,
+}
 
 BY_USER = sa.text(
     f"SELECT {_USER_PART}, EXISTS (SELECT 1 FROM revoked_access_tokens x WHERE x.jti = :jti) AS revoked "  # noqa: S608
@@ -62,6 +68,8 @@ class CallerRow:
     valid_after: int
     roles: tuple[RoleGrant, ...]
     department_ids: tuple[UUID, ...]
+    # The tenant's own request quotas (settings.rate_limits), if it has any.
+    rate_limits: dict[str, Any] | None = None
     revoked: bool = False
     token_id: UUID | None = None
     token_scopes: frozenset[str] | None = None
@@ -79,6 +87,7 @@ def _caller(row: Any, **extra: Any) -> CallerRow:
         valid_after=row.valid_after,
         roles=tuple(RoleGrant.from_row(*r) for r in row.roles),
         department_ids=tuple(row.department_ids),
+        rate_limits=row.rate_limits,
         **extra,
     )
 

@@ -1,0 +1,128 @@
+"""Request quotas shared by every API process, counted locally and synced in the background.
+
+Fixed windows: a quota of `limit` requests per `window` seconds starts afresh at every multiple of
+`window` since the epoch, in every process alike. Each process counts its requests per (key,
+window) in memory and decides on
+
+    the shared total at its last sync + the requests it counted since
+
+so a request costs a dictionary lookup, no round trip. Every `sync_seconds` (and when the process
+stops) one call to the `CounterStore` (one SQL statement, or one Redis pipeline) adds every key's
+local count to the shared one and reads the new totals back. Other processes' requests are thus
+seen at most one sync interval late: N processes can together let through up to one interval's
+worth of their traffic beyond a limit. Distributed limiters commonly trade that for not putting
+the store on every request's path. A store that fails (database or Redis down) keeps the counts
+for the next try and lets the processes decide on what they have seen (open, not closed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+log = logging.getLogger("crm.quotas")
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """A policy: `limit` requests per `window` seconds, named as in the RateLimit-Policy header."""
+
+    policy: str
+    limit: int
+    window: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    quota: Quota
+    allowed: bool
+    remaining: int
+    # Seconds until the window ends (and the quota is whole again), at least 1.
+    reset: int
+
+
+class CounterStore(Protocol):
+    async def add(self, counts: Sequence[tuple[str, int, float]]) -> dict[str, int]:
+        """Add each (bucket, hits, window end as epoch seconds) to the shared counts (hits may be 0:
+        read only) and return every bucket's total. A bucket lives until its window ends."""
+        ...
+
+
+class _Count:
+    __slots__ = ("ends", "pending", "shared")
+
+    def __init__(self, ends: float) -> None:
+        self.ends = ends
+        self.shared = 0  # the store's total at the last sync (this process's synced hits included)
+        self.pending = 0  # hits counted here since
+
+
+class QuotaCounter:
+    def __init__(self, store: CounterStore, sync_seconds: float = 0.25, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.sync_seconds = sync_seconds
+        self.clock = clock
+        self._counts: dict[str, _Count] = {}
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+
+    def hit(self, key: str, quota: Quota) -> Decision:
+        """Count a request of `key` under `quota` unless that would exceed it. A refused request
+        is not counted: hammering at 429 does not push the window's end further."""
+        now = self.clock()
+        window = quota.window
+        start = int(now // window) * window
+        bucket = f"{key}:{window}:{start}"
+        count = self._counts.get(bucket)
+        if count is None:
+            count = self._counts[bucket] = _Count(start + window)
+        reset = max(1, math.ceil(count.ends - now))
+        used = count.shared + count.pending
+        if used >= quota.limit:
+            return Decision(quota, False, 0, reset)
+        count.pending += 1
+        return Decision(quota, True, quota.limit - used - 1, reset)
+
+    async def sync(self) -> None:
+        """Send the local counts to the store and take its totals (one call for all buckets)."""
+        async with self._lock:
+            now = self.clock()
+            for bucket in [b for b, c in self._counts.items() if c.ends <= now]:
+                del self._counts[bucket]
+            if not self._counts:
+                return
+            sent = {bucket: count.pending for bucket, count in self._counts.items()}
+            try:
+                totals = await self.store.add([(b, n, self._counts[b].ends) for b, n in sorted(sent.items())])
+            except Exception:  # keep counting locally; the pending hits go with the next sync
+                log.warning("rate-limit counters could not be synced", exc_info=True)
+                return
+            for bucket, total in totals.items():
+                count = self._counts.get(bucket)
+                if count is not None:
+                    # Requests counted during the call stay pending for the next sync.
+                    count.pending -= sent.get(bucket, 0)
+                    count.shared = total
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.sync_seconds)
+            await self.sync()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop syncing in the background, after a last sync (this process's counts must not be lost)."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await self.sync()
