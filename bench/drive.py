@@ -30,7 +30,7 @@ from app.auth.jwt_tokens import issue_access_token
 from app.auth.permissions import SYSTEM_ROLES
 from app.repositories.database import create_engine
 from app.repositories.deal_sums import PgRollupCompaction
-from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages
+from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages, tenants
 from app.repositories.ticket_stats import PgTicketStatsCompaction
 from app.settings import Settings
 from bench import capture, generate_kb, profile, report, verify
@@ -401,6 +401,31 @@ async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
         await engine.dispose()
 
 
+# Quotas far above what one caller sends here (thousands of requests per second): the limiter
+# counts every request as usual, never refuses one, so what is measured is the cost of counting.
+BENCH_QUOTAS = {"user": 100_000_000, "token": 100_000_000}
+
+
+async def _unthrottled(url: str, settings: Settings) -> None:
+    """The bench tenants' own request quotas (tenant settings `rate_limits`, README "Rate limits")."""
+    engine = create_engine(url, settings)
+    try:
+        async with engine.begin() as conn:
+            quotas = sa.cast({"rate_limits": BENCH_QUOTAS}, tenants.c.settings.type)
+            await conn.execute(tenants.update().values(settings=tenants.c.settings.op("||")(quotas)))
+    finally:
+        await engine.dispose()
+
+
+def _exp_env(text: str) -> dict[str, str]:
+    """--exp-env CRM_RATE_LIMIT_ENABLED=false,CRM_X=y"""
+    pairs = [item.partition("=") for item in text.split(",") if item.strip()]
+    bad = [k for k, sep, _ in pairs if not sep or not k.strip().startswith("CRM_")]
+    if bad:
+        raise SystemExit(f"--exp-env takes CRM_NAME=value pairs, not {bad}")
+    return {k.strip(): v.strip() for k, _, v in pairs}
+
+
 def _own_counts(args: argparse.Namespace, name: str) -> list[int]:
     """--scenario-connections board_director=8+16,forecast_director=8: a scenario's own counts."""
     for item in str(getattr(args, "scenario_connections", "") or "").split(","):
@@ -443,6 +468,7 @@ def run_benchmark(
         callers[key] = capture.Caller(key, user.id, token)
 
     asyncio.run(_cleanup(url, settings, tenant))
+    asyncio.run(_unthrottled(url, settings))
     ids = asyncio.run(_ids(url, settings, tenant))
     id_files = {}
     for key, values in ids.items():
@@ -475,12 +501,15 @@ def run_benchmark(
                 "app", [*app_cmd, "--port", str(app_port)], server_env(url, settings, jwt_key, app_port), app_port
             )
         )
-        if args.app_dir:  # a third server: another checkout of the app (a branch, an experiment), same venv
-            exp_dir, exp_port = Path(args.app_dir).resolve(), free_port()
-            exp_env = {**server_env(url, settings, jwt_key, exp_port), "PYTHONPATH": str(exp_dir)}
+        exp_settings = _exp_env(getattr(args, "exp_env", ""))
+        if args.app_dir or exp_settings:
+            # A third server: another checkout of the app (a branch, an experiment; same venv), or
+            # this one with other settings (CRM_RATE_LIMIT_ENABLED=false: what the limiter costs).
+            exp_dir, exp_port = Path(args.app_dir or ROOT).resolve(), free_port()
+            exp_env = {**server_env(url, settings, jwt_key, exp_port), "PYTHONPATH": str(exp_dir), **exp_settings}
             exp_cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(exp_port)]
             servers.append(start_server("exp", exp_cmd, exp_env, exp_port, cwd=exp_dir))
-            log.info("exp: the app from %s", exp_dir)
+            log.info("exp: the app from %s%s", exp_dir, f" with {exp_settings}" if exp_settings else "")
         if with_baseline:  # the scenarios measured alone need none
             servers.append(
                 start_server(
