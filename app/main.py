@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from app.api import errors, spa
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.api.openapi import customize_openapi
-from app.api.rate_limits import QuotaPolicies, RateLimitHeadersMiddleware
+from app.api.rate_limits import QuotaPolicies
 from app.api.responses import ORJSON
 from app.api.v1 import health
 from app.api.v1.routers import API_PREFIX, ROUTERS
@@ -84,8 +84,6 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         # The router's fallback: it sees only paths no route matched (a known path with another
         # method still answers 405, a missing trailing slash still redirects).
         app.router.default = spa.SinglePageApp(settings.web_dir)
-    if settings.rate_limit_enabled:
-        app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(

@@ -18,8 +18,6 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 from uuid import UUID
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from app.domain.shared.errors import TooManyRequests
 from app.domain.shared.quotas import Decision, Quota, QuotaCounter
 from app.settings import Settings
@@ -35,6 +33,8 @@ class QuotaPolicies:
         self.window = settings.rate_limit_window_seconds
         self.user = Quota(USER, settings.rate_limit_per_user, self.window)
         self.token = Quota(TOKEN, settings.rate_limit_per_token, self.window)
+        # Tenants' quotas, one object per (policy, limit, window): few, and reused by every request.
+        self._quotas: dict[tuple[str, int, int], Quota] = {}
 
     def quota(self, token: bool, tenant: dict[str, Any] | None) -> Quota:
         default = self.token if token else self.user
@@ -44,24 +44,31 @@ class QuotaPolicies:
         # A malformed entry falls back to the default rather than failing every request.
         limit = limit if _positive(limit) else default.limit
         window = window if _positive(window) else self.window
-        if limit == default.limit and window == default.window:
-            return default
-        return Quota(default.policy, limit, window)
+        key = (default.policy, limit, window)
+        found = self._quotas.get(key)
+        if found is None:
+            if len(self._quotas) > 10_000:  # bounded, whatever tenants write in their settings
+                self._quotas.clear()
+            found = self._quotas[key] = Quota(*key)
+        return found
 
 
 def _positive(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
+# The RateLimit-Policy field of each quota, built once.
+_POLICY_FIELDS: dict[Quota, bytes] = {}
+
+
 def enforce(
     state: Any, counter: QuotaCounter, policies: QuotaPolicies, user_id: UUID, token_id: UUID | None, tenant: Any
 ) -> None:
-    """Count the request (`state`: the request's state, where the headers middleware finds the
-    decision) or refuse it with 429."""
+    """Count the request or refuse it with 429. Either way the answer carries the RateLimit fields:
+    `state` is the request's, whose `response_headers` RequestIdMiddleware adds to the response."""
     quota = policies.quota(token_id is not None, tenant if isinstance(tenant, dict) else None)
-    key = f"t:{token_id}" if token_id is not None else f"u:{user_id}"
-    decision = counter.hit(key, quota)
-    state.rate_limit = decision
+    decision = counter.hit(("t", token_id) if token_id is not None else ("u", user_id), quota)
+    state.response_headers = headers(decision)
     if not decision.allowed:
         raise TooManyRequests(
             f"more than {quota.limit} requests in {quota.window} s for this {quota.policy}; try again later",
@@ -72,29 +79,12 @@ def enforce(
 
 def headers(decision: Decision) -> list[tuple[bytes, bytes]]:
     q = decision.quota
+    policy = _POLICY_FIELDS.get(q)
+    if policy is None:
+        if len(_POLICY_FIELDS) > 10_000:
+            _POLICY_FIELDS.clear()
+        policy = _POLICY_FIELDS[q] = f'"{q.policy}";q={q.limit};w={q.window}'.encode()
     return [
-        (b"ratelimit-policy", f'"{q.policy}";q={q.limit};w={q.window}'.encode()),
+        (b"ratelimit-policy", policy),
         (b"ratelimit", f'"{q.policy}";r={decision.remaining};t={decision.reset}'.encode()),
     ]
-
-
-class RateLimitHeadersMiddleware:
-    """Adds the RateLimit fields to the response of a request that was counted (pure ASGI)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        state = scope.setdefault("state", {})
-
-        async def send_with_limits(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                decision = state.get("rate_limit")
-                if decision is not None:
-                    message["headers"] = [*message.get("headers", ()), *headers(decision)]
-            await send(message)
-
-        await self.app(scope, receive, send_with_limits)

@@ -22,7 +22,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,7 +38,7 @@ class Quota:
     window: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
     quota: Quota
     allowed: bool
@@ -55,9 +55,10 @@ class CounterStore(Protocol):
 
 
 class _Count:
-    __slots__ = ("ends", "pending", "shared")
+    __slots__ = ("bucket", "ends", "pending", "shared")
 
-    def __init__(self, ends: float) -> None:
+    def __init__(self, bucket: str, ends: int) -> None:
+        self.bucket = bucket  # the store's name for it: "<kind>:<id>:<window>:<start>"
         self.ends = ends
         self.shared = 0  # the store's total at the last sync (this process's synced hits included)
         self.pending = 0  # hits counted here since
@@ -68,20 +69,21 @@ class QuotaCounter:
         self.store = store
         self.sync_seconds = sync_seconds
         self.clock = clock
-        self._counts: dict[str, _Count] = {}
+        self._counts: dict[tuple[tuple[str, Hashable], int, int], _Count] = {}
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
 
-    def hit(self, key: str, quota: Quota) -> Decision:
-        """Count a request of `key` under `quota` unless that would exceed it. A refused request
-        is not counted: hammering at 429 does not push the window's end further."""
+    def hit(self, key: tuple[str, Hashable], quota: Quota) -> Decision:
+        """Count a request of `key` (a kind and an id: ("t", token id)) under `quota` unless that
+        would exceed it. A refused request is not counted: hammering at 429 does not push the
+        window's end further. On every request's path: a dictionary lookup, no string built."""
         now = self.clock()
         window = quota.window
         start = int(now // window) * window
-        bucket = f"{key}:{window}:{start}"
-        count = self._counts.get(bucket)
+        slot = (key, window, start)
+        count = self._counts.get(slot)
         if count is None:
-            count = self._counts[bucket] = _Count(start + window)
+            count = self._counts[slot] = _Count(f"{key[0]}:{key[1]}:{window}:{start}", start + window)
         reset = max(1, math.ceil(count.ends - now))
         used = count.shared + count.pending
         if used >= quota.limit:
@@ -93,21 +95,22 @@ class QuotaCounter:
         """Send the local counts to the store and take its totals (one call for all buckets)."""
         async with self._lock:
             now = self.clock()
-            for bucket in [b for b, c in self._counts.items() if c.ends <= now]:
-                del self._counts[bucket]
+            for slot in [s for s, c in self._counts.items() if c.ends <= now]:
+                del self._counts[slot]
             if not self._counts:
                 return
-            sent = {bucket: count.pending for bucket, count in self._counts.items()}
+            live = sorted(self._counts.values(), key=lambda c: c.bucket)
+            sent = [(c, c.pending) for c in live]
             try:
-                totals = await self.store.add([(b, n, self._counts[b].ends) for b, n in sorted(sent.items())])
+                totals = await self.store.add([(c.bucket, n, c.ends) for c, n in sent])
             except Exception:  # keep counting locally; the pending hits go with the next sync
                 log.warning("rate-limit counters could not be synced", exc_info=True)
                 return
-            for bucket, total in totals.items():
-                count = self._counts.get(bucket)
-                if count is not None:
+            for count, n in sent:
+                total = totals.get(count.bucket)
+                if total is not None:
                     # Requests counted during the call stay pending for the next sync.
-                    count.pending -= sent.get(bucket, 0)
+                    count.pending -= n
                     count.shared = total
 
     async def _run(self) -> None:
