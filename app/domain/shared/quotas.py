@@ -72,6 +72,7 @@ class QuotaCounter:
         self._counts: dict[tuple[tuple[str, Hashable], int, int], _Count] = {}
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._failing = False
 
     def hit(self, key: tuple[str, Hashable], quota: Quota) -> Decision:
         """Count a request of `key` (a kind and an id: ("t", token id)) under `quota` unless that
@@ -104,8 +105,13 @@ class QuotaCounter:
             try:
                 totals = await self.store.add([(c.bucket, n, c.ends) for c, n in sent])
             except Exception:  # keep counting locally; the pending hits go with the next sync
-                log.warning("rate-limit counters could not be synced", exc_info=True)
+                if not self._failing:  # once per outage, not four times a second
+                    log.warning("rate-limit counters cannot be synced; counting locally", exc_info=True)
+                self._failing = True
                 return
+            if self._failing:
+                log.warning("rate-limit counters synced again")
+                self._failing = False
             for count, n in sent:
                 total = totals.get(count.bucket)
                 if total is not None:
