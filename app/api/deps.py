@@ -75,7 +75,8 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 async def _authenticate(request: Request, conn: AsyncConnection, settings: Settings, token: str) -> Principal:
-    repo = PgPrincipalRepository(conn)
+    counter = request.app.state.quotas
+    repo = PgPrincipalRepository(conn, quotas=counter is not None)
     caller: CallerRow | None
     if token.startswith(API_TOKEN_PREFIX):
         caller = await repo.by_api_token(digest(token))
@@ -92,7 +93,6 @@ async def _authenticate(request: Request, conn: AsyncConnection, settings: Setti
         scopes = claims.scopes
     if caller is None or not caller.active:
         raise Unauthenticated("invalid, expired or revoked credentials")
-    counter = request.app.state.quotas
     if counter is not None:
         policies = request.app.state.quota_policies
         enforce(request.state, counter, policies, caller.user_id, caller.token_id, caller.rate_limits)

@@ -28,31 +28,42 @@ _USER_PART = """
        FROM departments me
        JOIN departments d ON d.tenant_id = me.tenant_id AND d.path LIKE me.path || '%'
                           AND d.deleted_at IS NULL
-      WHERE me.tenant_id = u.tenant_id AND me.id = u.department_id) AS department_ids,
-    (SELECT t.settings->'rate_limits' FROM tenants t WHERE t.id = u.tenant_id) AS rate_limits
+      WHERE me.tenant_id = u.tenant_id AND me.id = u.department_id) AS department_ids
 """
+# The tenant's request quotas: read only while the rate limits are on (CRM_RATE_LIMIT_ENABLED).
+_QUOTAS_PART = ", (SELECT t.settings->'rate_limits' FROM tenants t WHERE t.id = u.tenant_id) AS rate_limits"
 
-_COLUMNS: dict[str, Any] = {
-    "roles": JSONB,
-    "department_ids": ARRAY(PGUUID(as_uuid=True)),
-    "rate_limits": JSONB,
-}
+_COLUMNS: dict[str, Any] = {"roles": JSONB, "department_ids": ARRAY(PGUUID(as_uuid=True))}
 
-BY_USER = sa.text(
-    f"SELECT {_USER_PART}, EXISTS (SELECT 1 FROM revoked_access_tokens x WHERE x.jti = :jti) AS revoked "  # noqa: S608
-    "FROM users u WHERE u.tenant_id = :tenant_id AND u.id = :user_id AND u.deleted_at IS NULL"
-).columns(**_COLUMNS)
 
-BY_API_TOKEN = sa.text(
-    f"SELECT {_USER_PART}, t.id AS token_id, t.scopes, t.last_used_at "  # noqa: S608
-    "FROM api_tokens t JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id "
-    "WHERE t.token_hash = :token_hash AND t.revoked_at IS NULL "
-    "AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.deleted_at IS NULL"
-).columns(**_COLUMNS, scopes=ARRAY(sa.Text))
+def _columns(quotas: str) -> dict[str, Any]:
+    return {**_COLUMNS, "rate_limits": JSONB} if quotas else _COLUMNS
+
+
+def _by_user(quotas: str) -> sa.TextualSelect:
+    return sa.text(
+        f"SELECT {_USER_PART}{quotas}, "  # noqa: S608
+        "EXISTS (SELECT 1 FROM revoked_access_tokens x WHERE x.jti = :jti) AS revoked "
+        "FROM users u WHERE u.tenant_id = :tenant_id AND u.id = :user_id AND u.deleted_at IS NULL"
+    ).columns(**_columns(quotas))
+
+
+def _by_api_token(quotas: str) -> sa.TextualSelect:
+    return sa.text(
+        f"SELECT {_USER_PART}{quotas}, t.id AS token_id, t.scopes, t.last_used_at "  # noqa: S608
+        "FROM api_tokens t JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id "
+        "WHERE t.token_hash = :token_hash AND t.revoked_at IS NULL "
+        "AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.deleted_at IS NULL"
+    ).columns(**_columns(quotas), scopes=ARRAY(sa.Text))
+
+
+BY_USER = _by_user(_QUOTAS_PART)
+BY_API_TOKEN = _by_api_token(_QUOTAS_PART)
 
 # Every authenticated request runs one of these: compiled once (app/repositories/prepared.py).
-_BY_USER = Prepared.of(BY_USER)
-_BY_API_TOKEN = Prepared.of(BY_API_TOKEN)
+# Keyed by whether the tenant's quotas are read.
+_BY_USER = {True: Prepared.of(BY_USER), False: Prepared.of(_by_user(""))}
+_BY_API_TOKEN = {True: Prepared.of(BY_API_TOKEN), False: Prepared.of(_by_api_token(""))}
 
 TOUCH_API_TOKEN = sa.text("UPDATE api_tokens SET last_used_at = now() WHERE tenant_id = :tenant_id AND id = :token_id")
 
@@ -87,21 +98,22 @@ def _caller(row: Any, **extra: Any) -> CallerRow:
         valid_after=row.valid_after,
         roles=tuple(RoleGrant.from_row(*r) for r in row.roles),
         department_ids=tuple(row.department_ids),
-        rate_limits=row.rate_limits,
+        rate_limits=getattr(row, "rate_limits", None),
         **extra,
     )
 
 
 class PgPrincipalRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, quotas: bool = False) -> None:
         self.conn = conn
+        self.quotas = quotas  # read the tenant's request quotas along (the rate limits are on)
 
     async def by_user(self, tenant_id: UUID, user_id: UUID, jti: UUID) -> CallerRow | None:
-        rows = await _BY_USER.rows(self.conn, {"tenant_id": tenant_id, "user_id": user_id, "jti": jti})
+        rows = await _BY_USER[self.quotas].rows(self.conn, {"tenant_id": tenant_id, "user_id": user_id, "jti": jti})
         return _caller(rows[0], revoked=rows[0].revoked) if rows else None
 
     async def by_api_token(self, token_hash: bytes) -> CallerRow | None:
-        rows = await _BY_API_TOKEN.rows(self.conn, {"token_hash": token_hash})
+        rows = await _BY_API_TOKEN[self.quotas].rows(self.conn, {"token_hash": token_hash})
         if not rows:
             return None
         row = rows[0]
