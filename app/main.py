@@ -40,7 +40,11 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         app.state.engine = create_engine(url, settings)
         app.state.read_engine = create_engine(url, settings, autocommit=True)
         await open_connections(app.state.read_engine, settings.db_prewarm)
-        redis = RedisCounterStore.from_url(settings.redis_url) if settings.redis_url else None
+        redis = (
+            RedisCounterStore.from_url(settings.redis_url)
+            if settings.redis_url and settings.rate_limit_enabled
+            else None
+        )
         if settings.rate_limit_enabled:
             # The request counters: shared by every process through Redis or PostgreSQL.
             store: CounterStore = redis or PgCounterStore(app.state.read_engine)
