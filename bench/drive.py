@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -573,8 +574,37 @@ def run_benchmark(
         for scenario in map(period_ending_now, chosen):
             asyncio.run(_fold_rollups(url, settings))
             for connections in scenario.conn_counts(conn_counts):
+                paired: set[str] = set()
+                has_exp = any(sv.name == "exp" for sv in servers)
+                if getattr(args, "paired", False) and scenario.method == "GET" and has_exp:
+                    # The app and exp at the same time, so both meet the same machine: on a
+                    # shared machine their ratio is steadier than that of runs taken in turn.
+                    pair = [sv for sv in servers if sv.name in ("app", "exp")]
+                    invocation += 1
+                    script = script_args_for(scenario, invocation, connections)
+                    with ThreadPoolExecutor(len(pair)) as pool:
+                        for d in ([warmup] if warmup else []) + [duration]:  # the last is measured
+                            futures = [
+                                (sv, pool.submit(run_wrk, wrk, sv, scenario, connections, args.threads, d, script))
+                                for sv in pair
+                            ]
+                            results = [(sv, f.result()) for sv, f in futures]
+                    for sv, result in results:
+                        measurements.append(Measurement(scenario.name, sv.name, connections, result))
+                        log.info(
+                            "%-18s c=%-3d %-8s %8.1f req/s  p50 %6.1f ms  p99 %6.1f ms  (paired)",
+                            scenario.name,
+                            connections,
+                            sv.name,
+                            measurements[-1].rps,
+                            result["p50_us"] / 1000,
+                            result["p99_us"] / 1000,
+                        )
+                    paired = {sv.name for sv in pair}
                 for server in servers:
                     if server.name == "baseline" and not scenario.baseline:
+                        continue
+                    if server.name in paired:
                         continue
                     invocation += 1
                     if warmup:
