@@ -499,7 +499,10 @@ def run_benchmark(
         app_cmd = [str(crm), "serve"] if crm.exists() else [sys.executable, "-m", "app.cli", "serve"]
         servers.append(
             start_server(
-                "app", [*app_cmd, "--port", str(app_port)], server_env(url, settings, jwt_key, app_port), app_port
+                "app",
+                [*app_cmd, "--port", str(app_port)],
+                {**server_env(url, settings, jwt_key, app_port), **_exp_env(getattr(args, "app_env", ""))},
+                app_port,
             )
         )
         exp_settings = _exp_env(getattr(args, "exp_env", ""))
