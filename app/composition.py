@@ -300,6 +300,7 @@ def build_auth_service(conn: AsyncConnection, engine: AsyncEngine, settings: Set
         max_failures_per_address=settings.login_max_failures_per_address,
         failure_window_minutes=settings.login_failure_window_minutes,
         max_failures_per_account_hour=settings.login_max_failures_per_account_hour,
+        max_failures_per_client=settings.login_max_failures_per_client,
     )
     return AuthService(
         PgUserRepository(conn), PgTenantRepository(conn), PgSessionRepository(conn), PgSecurityLog(conn, engine),

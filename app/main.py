@@ -15,10 +15,14 @@ from starlette.types import ASGIApp
 from app.api import errors, spa
 from app.api.middleware import BodyLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.api.openapi import customize_openapi
+from app.api.rate_limits import QuotaPolicies
 from app.api.responses import ORJSON
 from app.api.v1 import health
 from app.api.v1.routers import API_PREFIX, ROUTERS
+from app.domain.shared.quotas import CounterStore, QuotaCounter
 from app.repositories.database import create_engine, open_connections, resolve_url
+from app.repositories.rate_limits import PgCounterStore
+from app.repositories.redis_counters import RedisCounterStore
 from app.settings import Settings, get_settings
 from app.worker import Worker
 
@@ -47,6 +51,16 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         app.state.engine = create_engine(url, settings, budget=True)
         app.state.read_engine = create_engine(url, settings, autocommit=True, budget=True)
         await open_connections(app.state.read_engine, settings.db_prewarm)
+        redis = (
+            RedisCounterStore.from_url(settings.redis_url)
+            if settings.redis_url and settings.rate_limit_enabled
+            else None
+        )
+        if settings.rate_limit_enabled:
+            # The request counters: shared by every process through Redis or PostgreSQL.
+            store: CounterStore = redis or PgCounterStore(app.state.read_engine)
+            app.state.quotas = QuotaCounter(store, settings.rate_limit_sync_ms / 1000)
+            app.state.quotas.start()
         # Everything built so far lives as long as the process: keep it out of the collector's
         # full passes, which otherwise walk it all and stall requests for tens of milliseconds.
         gc.collect()
@@ -59,6 +73,10 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             stop.set()
             if worker is not None:
                 await worker
+            if app.state.quotas is not None:
+                await app.state.quotas.stop()
+            if redis is not None:
+                await redis.close()
             await app.state.engine.dispose()
             await app.state.read_engine.dispose()
 
@@ -76,6 +94,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         openapi_url=settings.openapi_path or None,
     )
     app.state.settings = settings
+    app.state.quotas = None  # set by the lifespan when the rate limits are on
+    app.state.quota_policies = QuotaPolicies(settings)
     errors.install(app)
     app.include_router(health.router)
     for router in ROUTERS:
@@ -92,7 +112,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
             allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location"],
+            expose_headers=["ETag", "Retry-After", "X-Request-ID", "Location", "RateLimit", "RateLimit-Policy"],
             max_age=600,
         )
     # Outermost: every answer, the other layers' own (413, CORS preflight) included.

@@ -65,6 +65,18 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = 10
     login_failure_window_minutes: int = 15
     login_max_failures_per_account_hour: int = 100
+    # ... and per client address across accounts within the window (password spraying).
+    login_max_failures_per_client: int = 20
+    # Request quotas of the authenticated API per fixed window: per API token for calls with one,
+    # else per user. A tenant's settings.rate_limits override them ({"user": n, "token": n,
+    # "window_seconds": n}). Counted in each process, synced every rate_limit_sync_ms.
+    rate_limit_enabled: bool = True
+    rate_limit_per_user: int = Field(default=600, ge=1)
+    rate_limit_per_token: int = Field(default=600, ge=1)
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
+    rate_limit_sync_ms: int = Field(default=250, ge=10)
+    # Set: the request counters live in Redis (redis://host:6379/0) instead of PostgreSQL.
+    redis_url: str | None = None
     # Trust X-Forwarded-For from the load balancer for the client address (audit, throttling).
     trust_forwarded_for: bool = False
     idempotency_ttl_hours: int = 24

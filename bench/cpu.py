@@ -8,6 +8,11 @@ system time, read from /proc). CPU time, unlike latency under load, hardly moves
 shares the machine, so it shows whether a change made a request cheaper; `make bench` remains the
 measure of latency and throughput (DESIGN.md section 8).
 
+`--compare CRM_RATE_LIMIT_ENABLED=false --rounds 5` serves a second app with that setting and
+measures both in turn, five times each, reporting the medians and the ratio of the app's CPU per
+request to the other's (what a feature costs). `--scale 0.1` for data generated at that scale.
+GET scenarios with ids (get_rep) rotate over the caller's records.
+
 With CRM_BENCH_DATABASE_URL (host= the server's data directory) it measures a copy database on a
 shared server, counting only that database's backends. `--profile` prints the top functions;
 BENCH_PROFILE_SORT (default tottime, e.g. cumulative) and BENCH_PROFILE_LINES (default 25) shape it.
@@ -17,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import logging
 import os
 import pstats
+import statistics
 import sys
 import time
 from datetime import timedelta
@@ -37,7 +44,7 @@ from app.migrate import upgrade
 from app.repositories.database import async_url
 from app.repositories.sessions import open_session
 from app.settings import Settings
-from bench.drive import CALLERS, _selling, _service
+from bench.drive import CALLERS, _ids, _selling, _service, _unthrottled
 from bench.run import ROOT, prepare_data
 from bench.scenarios import scenarios
 
@@ -69,47 +76,105 @@ def _postgres_cpu(pgdata: Path, database: str | None = None) -> float:
     return total / TICK
 
 
-async def measure(url: str, pgdata: Path, database: str | None, names: list[str], requests: int, profile: bool) -> None:
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    """CRM_RATE_LIMIT_ENABLED=false -> {"rate_limit_enabled": "false"} (validated by Settings)."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.startswith("CRM_"):
+            raise SystemExit(f"--compare takes CRM_NAME=value, not {pair!r}")
+        out[key[len("CRM_") :].lower()] = value
+    return out
+
+
+async def _send(
+    client: httpx.AsyncClient, paths: list[str], headers: dict[str, str], requests: int, pg: tuple[Path, str | None]
+) -> tuple[float, float, float]:
+    """Milliseconds per request: the app's CPU (plus the client's), PostgreSQL's CPU, wall time."""
+    app_cpu, db_cpu, wall = time.process_time(), _postgres_cpu(*pg), time.perf_counter()
+    for i in range(requests):
+        (await client.get(paths[i % len(paths)], headers=headers)).raise_for_status()
+    return (
+        (time.process_time() - app_cpu) / requests * 1000,
+        (_postgres_cpu(*pg) - db_cpu) / requests * 1000,
+        (time.perf_counter() - wall) / requests * 1000,
+    )
+
+
+async def measure(
+    url: str,
+    pgdata: Path,
+    database: str | None,
+    names: list[str],
+    requests: int,
+    profile: bool,
+    scale: float = 1.0,
+    compare: dict[str, str] | None = None,
+    rounds: int = 1,
+) -> None:
     settings = Settings(env="development", worker_in_serve=False)
-    tenant = await prepare_data(url, settings, regenerate=False, scale=1.0)
+    tenant = await prepare_data(url, settings, regenerate=False, scale=scale)
+    await _unthrottled(url, settings)
     selling = await _selling(url, settings, tenant)
+    ids = await _ids(url, settings, tenant)
     chosen = {s.name: s for s in scenarios("星辰", "acme", selling, _service(tenant))}
-    app = create_app(settings, database_url=url)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            for name in names:
-                scenario = chosen[name]
-                if scenario.method != "GET" or scenario.ids:
-                    log.warning("%s: only GET scenarios without ids are measured here", name)
-                    continue
-                user = tenant.users[CALLERS[scenario.caller]]
-                scopes = set(SYSTEM_ROLES[user.role]["permissions"])
-                async with app.state.engine.begin() as conn:
-                    expires_at = utcnow() + timedelta(days=settings.session_max_days)
-                    session_id = await open_session(conn, tenant.id, user.id, expires_at)
-                token, _ = issue_access_token(
-                    settings, user_id=user.id, tenant_id=tenant.id, scopes=scopes, session_id=session_id
+    variants = {"app": settings}
+    if compare:
+        variants["compare"] = Settings(env="development", worker_in_serve=False, **compare)  # type: ignore[arg-type]
+        print(f"compare: the app with {compare}")
+    async with contextlib.AsyncExitStack() as stack:
+        clients = {}
+        engines = []
+        for label, each in variants.items():
+            app = create_app(each, database_url=url)
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            transport = httpx.ASGITransport(app=app)
+            engines.append(app.state.engine)
+            clients[label] = await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url="http://bench")
+            )
+        for name in names:
+            scenario = chosen[name]
+            if scenario.method != "GET":
+                log.warning("%s: only GET scenarios are measured here", name)
+                continue
+            # A get rotates over its caller's records, as bench/wrk/get.lua does.
+            paths = [f"{scenario.path}/{i}" for i in ids[scenario.ids]] if scenario.ids else [scenario.url_path]
+            user = tenant.users[CALLERS[scenario.caller]]
+            scopes = set(SYSTEM_ROLES[user.role]["permissions"])
+            async with engines[0].begin() as conn:  # access tokens belong to a live session
+                expires_at = utcnow() + timedelta(days=settings.session_max_days)
+                session_id = await open_session(conn, tenant.id, user.id, expires_at)
+            token, _ = issue_access_token(
+                settings, user_id=user.id, tenant_id=tenant.id, scopes=scopes, session_id=session_id
+            )
+            headers = {"Authorization": f"Bearer {token}"}
+            for client in clients.values():  # warm caches and prepared statements
+                await _send(client, paths, headers, max(10, requests // 10), (pgdata, database))
+            figures: dict[str, list[tuple[float, float, float]]] = {label: [] for label in clients}
+            profiler = cProfile.Profile() if profile else None
+            for _ in range(rounds):  # the variants in turn: a change in the machine's load hits both
+                for label, client in clients.items():
+                    if profiler and label == "app":
+                        profiler.enable()
+                    figures[label].append(await _send(client, paths, headers, requests, (pgdata, database)))
+                    if profiler and label == "app":
+                        profiler.disable()
+            for label, runs in figures.items():
+                app_cpu, db_cpu, wall = (statistics.median(r[i] for r in runs) for i in range(3))
+                print(
+                    f"{name:20} {label:8} app+client {app_cpu:6.3f} ms CPU  postgres {db_cpu:6.3f} ms CPU  "
+                    f"wall {wall:6.2f} ms  (median of {len(runs)} x {requests})"
                 )
-                headers = {"Authorization": f"Bearer {token}"}
-                for _ in range(max(10, requests // 10)):  # warm caches and prepared statements
-                    (await client.get(scenario.url_path, headers=headers)).raise_for_status()
-                profiler = cProfile.Profile() if profile else None
-                app_cpu, db_cpu, wall = time.process_time(), _postgres_cpu(pgdata, database), time.perf_counter()
-                if profiler:
-                    profiler.enable()
-                for _ in range(requests):
-                    (await client.get(scenario.url_path, headers=headers)).raise_for_status()
-                if profiler:
-                    profiler.disable()
-                app_cpu = (time.process_time() - app_cpu) / requests * 1000
-                db_cpu = (_postgres_cpu(pgdata, database) - db_cpu) / requests * 1000
-                wall = (time.perf_counter() - wall) / requests * 1000
-                print(f"{name:20} app+client {app_cpu:6.2f} ms CPU  postgres {db_cpu:6.2f} ms CPU  wall {wall:6.2f} ms")
-                if profiler:  # the profiler's own overhead inflates the figures above
-                    pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(
-                        int(os.environ.get("BENCH_PROFILE_LINES", "25"))
-                    )
+            if compare:
+                ratio = statistics.median(r[0] for r in figures["app"]) / statistics.median(
+                    r[0] for r in figures["compare"]
+                )
+                print(f"{name:20} app/compare CPU per request {ratio:.3f}")
+            if profiler:  # the profiler's own overhead inflates the figures above
+                pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "tottime")).print_stats(
+                    int(os.environ.get("BENCH_PROFILE_LINES", "25"))
+                )
 
 
 def main() -> int:
@@ -117,9 +182,19 @@ def main() -> int:
     parser.add_argument("scenarios", nargs="+")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--profile", action="store_true", help="cProfile the measured requests (top 25 by own time)")
+    parser.add_argument("--scale", type=float, default=1.0, help="the bench data's size factor (as bench.run's)")
+    parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        help="also serve the app with this setting (CRM_NAME=value, repeatable) and measure both in turn, "
+        "e.g. CRM_RATE_LIMIT_ENABLED=false",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="measurements per variant, in turn (the median counts)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
+    extra = (args.scale, _overrides(args.compare), args.rounds)
     external = os.environ.get("CRM_BENCH_DATABASE_URL")
     if external:
         # A database of its own on a server others may use: its socket directory must be the
@@ -130,7 +205,7 @@ def main() -> int:
         if not (pgdata / "postmaster.pid").exists():
             parser.error("CRM_BENCH_DATABASE_URL must name the server's data directory as its host=")
         upgrade(url)
-        asyncio.run(measure(url, pgdata, database, args.scenarios, args.requests, args.profile))
+        asyncio.run(measure(url, pgdata, database, args.scenarios, args.requests, args.profile, *extra))
         return 0
     from bench.pg import EmbeddedPostgres
 
@@ -138,7 +213,8 @@ def main() -> int:
     url = embedded.start()
     try:
         upgrade(url)
-        asyncio.run(measure(url, ROOT / ".crm" / "bench" / "pgdata", None, args.scenarios, args.requests, args.profile))
+        pgdata = ROOT / ".crm" / "bench" / "pgdata"
+        asyncio.run(measure(url, pgdata, None, args.scenarios, args.requests, args.profile, *extra))
     finally:
         embedded.stop()
     return 0

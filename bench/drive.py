@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -33,7 +34,7 @@ from app.domain.shared.clock import utcnow
 from app.repositories.database import create_engine
 from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.sessions import open_session
-from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages
+from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages, tenants
 from app.repositories.ticket_stats import PgTicketStatsCompaction
 from app.settings import Settings
 from bench import capture, generate_kb, profile, report, verify
@@ -415,6 +416,31 @@ async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
         await engine.dispose()
 
 
+# Quotas far above what one caller sends here (thousands of requests per second): the limiter
+# counts every request as usual, never refuses one, so what is measured is the cost of counting.
+BENCH_QUOTAS = {"user": 100_000_000, "token": 100_000_000}
+
+
+async def _unthrottled(url: str, settings: Settings) -> None:
+    """The bench tenants' own request quotas (tenant settings `rate_limits`, README "Rate limits")."""
+    engine = create_engine(url, settings)
+    try:
+        async with engine.begin() as conn:
+            quotas = sa.cast({"rate_limits": BENCH_QUOTAS}, tenants.c.settings.type)
+            await conn.execute(tenants.update().values(settings=tenants.c.settings.op("||")(quotas)))
+    finally:
+        await engine.dispose()
+
+
+def _exp_env(text: str) -> dict[str, str]:
+    """--exp-env CRM_RATE_LIMIT_ENABLED=false,CRM_X=y"""
+    pairs = [item.partition("=") for item in text.split(",") if item.strip()]
+    bad = [k for k, sep, _ in pairs if not sep or not k.strip().startswith("CRM_")]
+    if bad:
+        raise SystemExit(f"--exp-env takes CRM_NAME=value pairs, not {bad}")
+    return {k.strip(): v.strip() for k, _, v in pairs}
+
+
 def _own_counts(args: argparse.Namespace, name: str) -> list[int]:
     """--scenario-connections board_director=8+16,forecast_director=8: a scenario's own counts."""
     for item in str(getattr(args, "scenario_connections", "") or "").split(","):
@@ -462,6 +488,7 @@ def run_benchmark(
         callers[key] = capture.Caller(key, user.id, token)
 
     asyncio.run(_cleanup(url, settings, tenant))
+    asyncio.run(_unthrottled(url, settings))
     ids = asyncio.run(_ids(url, settings, tenant))
     id_files = {}
     for key, values in ids.items():
@@ -491,15 +518,21 @@ def run_benchmark(
         app_cmd = [str(crm), "serve"] if crm.exists() else [sys.executable, "-m", "app.cli", "serve"]
         servers.append(
             start_server(
-                "app", [*app_cmd, "--port", str(app_port)], server_env(url, settings, jwt_key, app_port), app_port
+                "app",
+                [*app_cmd, "--port", str(app_port)],
+                {**server_env(url, settings, jwt_key, app_port), **_exp_env(getattr(args, "app_env", ""))},
+                app_port,
             )
         )
-        if args.app_dir:  # a third server: another checkout of the app (a branch, an experiment), same venv
-            exp_dir, exp_port = Path(args.app_dir).resolve(), free_port()
-            exp_env = {**server_env(url, settings, jwt_key, exp_port), "PYTHONPATH": str(exp_dir)}
+        exp_settings = _exp_env(getattr(args, "exp_env", ""))
+        if args.app_dir or exp_settings:
+            # A third server: another checkout of the app (a branch, an experiment; same venv), or
+            # this one with other settings (CRM_RATE_LIMIT_ENABLED=false: what the limiter costs).
+            exp_dir, exp_port = Path(args.app_dir or ROOT).resolve(), free_port()
+            exp_env = {**server_env(url, settings, jwt_key, exp_port), "PYTHONPATH": str(exp_dir), **exp_settings}
             exp_cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(exp_port)]
             servers.append(start_server("exp", exp_cmd, exp_env, exp_port, cwd=exp_dir))
-            log.info("exp: the app from %s", exp_dir)
+            log.info("exp: the app from %s%s", exp_dir, f" with {exp_settings}" if exp_settings else "")
         if with_baseline:  # the scenarios measured alone need none
             servers.append(
                 start_server(
@@ -563,8 +596,37 @@ def run_benchmark(
         for scenario in map(period_ending_now, chosen):
             asyncio.run(_fold_rollups(url, settings))
             for connections in scenario.conn_counts(conn_counts):
+                paired: set[str] = set()
+                has_exp = any(sv.name == "exp" for sv in servers)
+                if getattr(args, "paired", False) and scenario.method == "GET" and has_exp:
+                    # The app and exp at the same time, so both meet the same machine: on a
+                    # shared machine their ratio is steadier than that of runs taken in turn.
+                    pair = [sv for sv in servers if sv.name in ("app", "exp")]
+                    invocation += 1
+                    script = script_args_for(scenario, invocation, connections)
+                    with ThreadPoolExecutor(len(pair)) as pool:
+                        for d in ([warmup] if warmup else []) + [duration]:  # the last is measured
+                            futures = [
+                                (sv, pool.submit(run_wrk, wrk, sv, scenario, connections, args.threads, d, script))
+                                for sv in pair
+                            ]
+                            results = [(sv, f.result()) for sv, f in futures]
+                    for sv, result in results:
+                        measurements.append(Measurement(scenario.name, sv.name, connections, result))
+                        log.info(
+                            "%-18s c=%-3d %-8s %8.1f req/s  p50 %6.1f ms  p99 %6.1f ms  (paired)",
+                            scenario.name,
+                            connections,
+                            sv.name,
+                            measurements[-1].rps,
+                            result["p50_us"] / 1000,
+                            result["p99_us"] / 1000,
+                        )
+                    paired = {sv.name for sv in pair}
                 for server in servers:
                     if server.name == "baseline" and not scenario.baseline:
+                        continue
+                    if server.name in paired:
                         continue
                     invocation += 1
                     if warmup:

@@ -168,9 +168,9 @@ def table(rows: list[dict[str, Any]]) -> str:
     if any("exp" in r for r in rows):
         lines += [
             "",
-            "exp (--app-dir) against the same baseline, same run:",
-            f"{'scenario':<18} {'conns':>5} | {'app req/s':>9} {'exp req/s':>9} {'exp p50':>7} {'exp p99':>7} | "
-            f"{'app/base':>8} {'exp/base':>8}",
+            "exp (--app-dir, --exp-env) against the same baseline, same run:",
+            f"{'scenario':<18} {'conns':>5} | {'app req/s':>9} {'exp req/s':>9} {'app/exp':>7} {'exp p50':>7} "
+            f"{'exp p99':>7} | {'app/base':>8} {'exp/base':>8}",
         ]
         for r in rows:
             if "exp" in r:
@@ -178,6 +178,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 ratios = f"{r['ratio']:>8.0%} {r['exp_ratio']:>8.0%}" if r["baseline"] else f"{'-':>8} {'-':>8}"
                 lines.append(
                     f"{r['scenario']:<18} {r['connections']:>5} | {r['app']['rps']:>9.1f} {e['rps']:>9.1f} "
+                    f"{r['app']['rps'] / e['rps'] if e['rps'] else 0:>7.1%} "
                     f"{e['p50_ms']:>7.1f} {e['p99_ms']:>7.1f} | {ratios}"
                 )
     failed = sum(1 for r in rows for c in r["checks"] if not c["pass"])

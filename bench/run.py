@@ -54,6 +54,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--generate-only", action="store_true", help="make sure the data exists, then stop")
     p.add_argument("--no-verify-sql", action="store_true", help="skip the app-vs-baseline SQL comparison")
     p.add_argument("--app-dir", default="", help="serve the app from another checkout (same venv), e.g. an experiment")
+    p.add_argument(
+        "--app-env",
+        default="",
+        help="the app's own settings (comma separated CRM_NAME=value), e.g. to swap roles with --exp-env",
+    )
+    p.add_argument(
+        "--paired",
+        action="store_true",
+        help="measure the app and exp (--app-dir, --exp-env) at the same time on GET scenarios (a busy machine)",
+    )
+    p.add_argument(
+        "--exp-env",
+        default="",
+        help="a third server (exp): the app (or --app-dir) with these settings, e.g. CRM_RATE_LIMIT_ENABLED=false "
+        "(comma separated KEY=VALUE)",
+    )
     p.add_argument("--profile", default="", help="scenarios to sample the app with py-spy during (comma separated)")
     return p.parse_args(argv)
 

@@ -21,6 +21,8 @@ from bench.scenarios import Scenario
 log = logging.getLogger("bench.verify")
 # asyncpg's once-per-connection type introspection (a request that lands on a fresh pool connection)
 ONE_TIME = ("typeinfo_tree", "set_config('jit', 'off', false)", "set_config('jit', $1, false)")
+# The app's background statements, not a request's: the request counters' sync (a few per second).
+BACKGROUND = ("rate_limit_counters",)
 _ENTRY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 _TEXT = re.compile(r"LOG:\s+(?:statement|execute [^:]+):\s*(.*)$", re.S)
 
@@ -36,7 +38,7 @@ def _statements(text: str) -> list[str]:
     for entry in entries:
         if m := _TEXT.search(entry):
             text = " ".join(m.group(1).split()).rstrip(";")
-            if any(marker in text for marker in ONE_TIME):
+            if any(marker in text for marker in ONE_TIME + BACKGROUND):
                 continue
             # READ COMMITTED is PostgreSQL's default: the same transaction, the same round trip.
             out.append("BEGIN" if text == "BEGIN ISOLATION LEVEL READ COMMITTED" else text)

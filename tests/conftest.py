@@ -71,6 +71,11 @@ def settings() -> Settings:
         worker_in_serve=False,
         web_dir=ROOT / "tests" / "no-web-client",
         app_database_role=TEST_APP,
+        # Tests share users' addresses and run fast: quotas high enough never to trip here.
+        # tests/api/test_rate_limits.py runs apps of its own with the real defaults.
+        rate_limit_per_user=1_000_000,
+        rate_limit_per_token=1_000_000,
+        login_max_failures_per_client=1_000_000,
     )
 
 

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityS
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.api.middleware import client_address
+from app.api.rate_limits import enforce
 from app.auth.jwt_tokens import decode_access_token
 from app.auth.principal import Principal
 from app.auth.secrets import API_TOKEN_PREFIX, digest
@@ -74,7 +75,8 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 async def _authenticate(request: Request, conn: AsyncConnection, settings: Settings, token: str) -> Principal:
-    repo = PgPrincipalRepository(conn)
+    counter = request.app.state.quotas
+    repo = PgPrincipalRepository(conn, quotas=counter is not None)
     caller: CallerRow | None
     if token.startswith(API_TOKEN_PREFIX):
         caller = await repo.by_api_token(digest(token))
@@ -95,6 +97,9 @@ async def _authenticate(request: Request, conn: AsyncConnection, settings: Setti
         session_id = claims.session_id
     if caller is None or not caller.active:
         raise Unauthenticated("invalid, expired or revoked credentials")
+    if counter is not None:
+        policies = request.app.state.quota_policies
+        enforce(request.state, counter, policies, caller.user_id, caller.token_id, caller.rate_limits)
     return Principal(
         tenant_id=caller.tenant_id,
         user_id=caller.user_id,

@@ -11,7 +11,9 @@ from app.api.errors import problem
 
 
 class RequestIdMiddleware:
-    """Every response carries X-Request-ID: the client's (if sane) or a fresh one."""
+    """Every response carries X-Request-ID: the client's (if sane) or a fresh one, plus whatever
+    the request's handling left in `state["response_headers"]` (the RateLimit fields, also on an
+    error's answer): one wrapper of `send` for both, as each layer costs every request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -22,13 +24,14 @@ class RequestIdMiddleware:
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         raw = request_id.encode("latin-1")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", raw)]
+                message["headers"] = [*message["headers"], (b"x-request-id", raw), *state.get("response_headers", ())]
             await send(message)
 
         await self.app(scope, receive, send_with_id)

@@ -25,8 +25,30 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
         "existing_id": {"type": "string", "format": "uuid"},
         "retry_after": {"type": "integer"},
+        "violated-policies": {"type": "array", "items": {"type": "string"}},
     },
     "required": ["type", "title", "status", "detail"],
+}
+
+
+# draft-ietf-httpapi-ratelimit-headers, on every authenticated answer (app/api/rate_limits.py).
+RATE_LIMIT_HEADERS: dict[str, Any] = {
+    "RateLimit-Policy": {
+        "description": 'The quota this request counts against, e.g. `"user";q=600;w=60` (600 per 60 s).',
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": 'What is left of it and the seconds until its window ends, e.g. `"user";r=42;t=17`.',
+        "schema": {"type": "string"},
+    },
+}
+TOO_MANY_REQUESTS: dict[str, Any] = {
+    "description": "Too many requests: past the caller's quota (see the RateLimit fields), or throttled",
+    "headers": {
+        "Retry-After": {"description": "Seconds until the quota is whole again.", "schema": {"type": "integer"}},
+        **{name: {"$ref": f"#/components/headers/{name}"} for name in RATE_LIMIT_HEADERS},
+    },
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
 
 
@@ -52,6 +74,14 @@ def customize_openapi(app: FastAPI) -> None:
             if route.startswith("/api/"):
                 for op in path.values():
                     op.setdefault("responses", {}).setdefault("503", unavailable)
+        # Every authenticated operation counts against a quota and may answer 429.
+        schema["components"]["headers"] = RATE_LIMIT_HEADERS
+        schema["components"]["responses"] = {"TooManyRequests": TOO_MANY_REQUESTS}
+        for path in schema.get("paths", {}).values():
+            for op in path.values():
+                if op.get("security"):
+                    # Also where a route documents a 429 of its own (sign-in throttling).
+                    op.setdefault("responses", {})["429"] = {"$ref": "#/components/responses/TooManyRequests"}
         for name in ("HTTPValidationError", "ValidationError"):
             schema["components"]["schemas"].pop(name, None)
         app.openapi_schema = schema

@@ -15,7 +15,9 @@ from app.domain.notifications.entities import OutboxEvent
 from app.repositories.tables import (
     XID8,
     idempotency_keys,
+    login_failures,
     outbox,
+    rate_limit_counters,
     rate_limit_hits,
     revoked_access_tokens,
     sync_departures,
@@ -56,7 +58,8 @@ class PgOutboxQueue:
 
 class PgHousekeeping:
     """Rows that served their purpose: expired idempotency keys, revoked tokens past expiry,
-    old rate-limit hits, events processed long ago, and sync feeds' departures past retention."""
+    old rate-limit hits and counters, old login failures, events processed long ago, and sync
+    feeds' departures past retention."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -73,6 +76,10 @@ class PgHousekeeping:
             ),
             ("revoked_access_tokens", revoked_access_tokens.delete().where(revoked_access_tokens.c.expires_at < now)),
             ("rate_limit_hits", rate_limit_hits.delete().where(rate_limit_hits.c.at < now - timedelta(days=1))),
+            ("rate_limit_counters", rate_limit_counters.delete().where(rate_limit_counters.c.expires_at < now)),
+            # Failures of accounts that never fail again (unknown emails of a spray) are not
+            # pruned by the next failure's own clean-up (repositories/sessions.py).
+            ("login_failures", login_failures.delete().where(login_failures.c.at < now - timedelta(hours=2))),
             ("outbox", o.delete().where(o.c.processed_at < now - keep_events)),
         ):
             done[name] = (await self.conn.execute(stmt)).rowcount

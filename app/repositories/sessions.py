@@ -237,6 +237,17 @@ class PgSecurityLog:
         )
         return (await self.conn.execute(stmt)).scalar_one_or_none()
 
+    async def address_failures(self, address: str, window_seconds: int, nth: int) -> datetime | None:
+        lf = login_failures
+        stmt = (
+            sa.select(lf.c.at)
+            .where(lf.c.address == address, lf.c.at > sa.func.now() - timedelta(seconds=window_seconds))
+            .order_by(lf.c.at.desc())
+            .offset(nth - 1)
+            .limit(1)
+        )
+        return (await self.conn.execute(stmt)).scalar_one_or_none()
+
     async def known_address(self, tenant_id: UUID, user_id: UUID, address: str) -> bool:
         stmt = sa.select(
             sa.exists().where(

@@ -212,6 +212,7 @@ login_failures = sa.Table(
     sa.Column("address", sa.Text, nullable=False),
     sa.Column("at", TS, nullable=False, server_default=NOW),
     sa.Index("ix_login_failures_account_at", "account", "at"),
+    sa.Index("ix_login_failures_address_at", "address", "at"),
 )
 
 idempotency_keys = sa.Table(
@@ -640,6 +641,17 @@ rate_limit_hits = sa.Table(
     sa.Column("bucket", sa.Text, nullable=False),
     sa.Column("at", TS, nullable=False, server_default=NOW),
     sa.Index("ix_rate_limit_hits_bucket_at", "bucket", "at"),
+)
+
+# The API's request counters: one row per caller and fixed window (migration 0026, UNLOGGED).
+rate_limit_counters = sa.Table(
+    "rate_limit_counters",
+    metadata,
+    sa.Column("bucket", sa.Text, primary_key=True),
+    sa.Column("hits", sa.Integer, nullable=False),
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Index("ix_rate_limit_counters_expires_at", "expires_at"),
+    prefixes=["UNLOGGED"],
 )
 
 activities = sa.Table(

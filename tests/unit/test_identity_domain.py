@@ -64,6 +64,7 @@ async def test_data_ranges_are_normalized_and_required_for_ranged_permissions() 
 class FakeSecurity:
     per_address: datetime | None = None
     per_account: datetime | None = None
+    per_client: datetime | None = None
     known: bool = False
     failed: list[str] = field(default_factory=list)
 
@@ -72,6 +73,9 @@ class FakeSecurity:
 
     async def account_failures(self, account: str, window_seconds: int, nth: int) -> datetime | None:
         return self.per_account
+
+    async def address_failures(self, address: str, window_seconds: int, nth: int) -> datetime | None:
+        return self.per_client
 
     async def known_address(self, tenant_id: UUID, user_id: UUID, address: str) -> bool:
         return self.known

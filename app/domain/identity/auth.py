@@ -13,6 +13,9 @@ the same time (a dummy verification for unknown emails). Failures are recorded t
 
 Throttling (state in PostgreSQL, shared by every process):
 - per account and client address: `max_failures_per_address` failures within the window -> 429;
+- per client address across accounts: `max_failures_per_client` failures within the window -> 429
+  (one address trying many accounts), except for an account that signed in successfully from that
+  address lately (colleagues behind the sprayer's NAT keep signing in);
 - per account: `max_failures_per_account_hour` failures within an hour -> 429, except from an
   address the account signed in from successfully lately (a stranger spraying the account from
   many addresses cannot lock its owner out of the owner's usual address).
@@ -64,6 +67,7 @@ class AuthPolicy:
     max_failures_per_address: int = 10
     failure_window_minutes: int = 15
     max_failures_per_account_hour: int = 100
+    max_failures_per_client: int = 20
 
 
 def _retry_after(nth_failure_at: datetime, window_seconds: int) -> int:
@@ -294,16 +298,28 @@ class AuthService:
                 "too many failed sign-ins from this address; try again later",
                 retry_after=_retry_after(nth, window),
             )
-        nth = await self.security.account_failures(account, HOUR, policy.max_failures_per_account_hour)
-        if nth is not None:
-            known = credentials is not None and await self.security.known_address(
-                credentials.tenant_id, credentials.user_id, ctx.address
-            )
-            if not known:
-                raise TooManyRequests(
-                    "too many failed sign-ins for this account; try again later",
-                    retry_after=_retry_after(nth, HOUR),
+        known: bool | None = None  # looked up once, only when a rule needs it
+
+        async def is_known() -> bool:
+            nonlocal known
+            if known is None:
+                known = credentials is not None and await self.security.known_address(
+                    credentials.tenant_id, credentials.user_id, ctx.address
                 )
+            return known
+
+        nth = await self.security.address_failures(ctx.address, window, policy.max_failures_per_client)
+        if nth is not None and not await is_known():
+            raise TooManyRequests(
+                "too many failed sign-ins from this address; try again later",
+                retry_after=_retry_after(nth, window),
+            )
+        nth = await self.security.account_failures(account, HOUR, policy.max_failures_per_account_hour)
+        if nth is not None and not await is_known():
+            raise TooManyRequests(
+                "too many failed sign-ins for this account; try again later",
+                retry_after=_retry_after(nth, HOUR),
+            )
 
     async def _failed(self, account: str, ctx: ClientContext, credentials: Credentials | None, reason: str) -> None:
         await self.security.login_failed(

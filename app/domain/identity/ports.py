@@ -203,6 +203,10 @@ class SecurityLog(Protocol):
         """The same across all addresses."""
         ...
 
+    async def address_failures(self, address: str, window_seconds: int, nth: int) -> datetime | None:
+        """The same for one address across all accounts."""
+        ...
+
     async def known_address(self, tenant_id: UUID, user_id: UUID, address: str) -> bool:
         """Whether this user logged in successfully from this address lately."""
         ...
