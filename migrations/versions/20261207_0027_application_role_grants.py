@@ -12,7 +12,7 @@ A database whose application role does not exist (one URL for everything, as bef
 it is: the grants follow on the first `crm migrate` after the role is created.
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-07 18:30:00
 """
 
@@ -26,7 +26,7 @@ from app.repositories import db_roles
 from app.settings import get_settings
 
 revision: str = "0027"
-down_revision: str | None = "0025"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7665,12 +7665,32 @@ export interface components {
             /** Format: uuid */
             existing_id?: string;
             retry_after?: number;
+            "violated-policies"?: string[];
         };
     };
-    responses: never;
+    responses: {
+        /** @description Too many requests: past the caller's quota (see the RateLimit fields), or throttled */
+        TooManyRequests: {
+            headers: {
+                /** @description Seconds until the quota is whole again. */
+                "Retry-After"?: number;
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The quota this request counts against, e.g. `"user";q=600;w=60` (600 per 60 s). */
+        "RateLimit-Policy": string;
+        /** @description What is left of it and the seconds until its window ends, e.g. `"user";r=42;t=17`. */
+        RateLimit: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -7878,6 +7898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -7964,6 +7985,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8029,6 +8051,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8098,6 +8121,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8165,6 +8189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8262,6 +8287,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8338,6 +8364,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8410,6 +8437,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8486,6 +8514,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8578,6 +8607,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8652,6 +8682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8721,6 +8752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8788,6 +8820,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8882,6 +8915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -8969,6 +9003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9041,6 +9076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9117,6 +9153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9216,6 +9253,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9290,6 +9328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9355,6 +9394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9424,6 +9464,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9491,6 +9532,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9585,6 +9627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9657,6 +9700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9751,6 +9795,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9836,6 +9881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9905,6 +9951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -9974,6 +10021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10059,6 +10107,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10131,6 +10180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10207,6 +10257,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10281,6 +10332,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10369,6 +10421,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10455,6 +10508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10524,6 +10578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10591,6 +10646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10688,6 +10744,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10760,6 +10817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10836,6 +10894,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -10930,6 +10989,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11016,6 +11076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11081,6 +11142,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11150,6 +11212,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11217,6 +11280,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11314,6 +11378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11386,6 +11451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11462,6 +11528,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11557,6 +11624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11645,6 +11713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11733,6 +11802,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11802,6 +11872,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11869,6 +11940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -11966,6 +12038,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12038,6 +12111,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12123,6 +12197,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12195,6 +12270,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12271,6 +12347,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12320,6 +12397,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12394,6 +12472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12463,6 +12542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12539,6 +12619,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12612,6 +12693,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12697,6 +12779,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12779,6 +12862,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12853,6 +12937,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12925,6 +13010,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -12974,6 +13060,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13048,6 +13135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13115,6 +13203,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13188,6 +13277,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13250,6 +13340,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13320,6 +13411,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13403,6 +13495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13472,6 +13565,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13539,6 +13633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13633,6 +13728,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13703,6 +13799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13786,6 +13883,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13855,6 +13953,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -13922,6 +14021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14016,6 +14116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14088,6 +14189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14164,6 +14266,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14236,6 +14339,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14312,6 +14416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14378,6 +14483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14452,6 +14558,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14521,6 +14628,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14588,6 +14696,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14673,6 +14782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14745,6 +14855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14821,6 +14932,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14870,6 +14982,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -14944,6 +15057,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15011,6 +15125,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15084,6 +15199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15133,6 +15249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15207,6 +15324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15274,6 +15392,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15347,6 +15466,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15396,6 +15516,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15470,6 +15591,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15537,6 +15659,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15610,6 +15733,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15659,6 +15783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15733,6 +15858,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15800,6 +15926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15873,6 +16000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15922,6 +16050,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -15993,6 +16122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16042,6 +16172,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16116,6 +16247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16183,6 +16315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16256,6 +16389,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16325,6 +16459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16404,6 +16539,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16473,6 +16609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16538,6 +16675,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16612,6 +16750,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16661,6 +16800,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16735,6 +16875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16802,6 +16943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16875,6 +17017,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -16947,6 +17090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17021,6 +17165,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17090,6 +17235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17157,6 +17303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17251,6 +17398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17343,6 +17491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17435,6 +17584,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17507,6 +17657,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17576,6 +17727,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17646,6 +17798,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17722,6 +17875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17793,6 +17947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17864,6 +18019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -17933,6 +18089,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18018,6 +18175,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18086,6 +18244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18142,6 +18301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18182,6 +18342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18247,6 +18408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18296,6 +18458,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18370,6 +18533,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18437,6 +18601,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18510,6 +18675,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18559,6 +18725,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18633,6 +18800,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18700,6 +18868,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18773,6 +18942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18822,6 +18992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18896,6 +19067,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -18963,6 +19135,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19036,6 +19209,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19259,6 +19433,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19333,6 +19508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19402,6 +19578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19469,6 +19646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19542,6 +19720,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19723,6 +19902,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19763,6 +19943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19825,15 +20006,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19883,6 +20056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -19950,6 +20124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20091,6 +20266,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20165,6 +20341,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20234,6 +20411,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20328,6 +20506,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20409,6 +20588,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20481,6 +20661,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20550,6 +20731,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20617,6 +20799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20693,6 +20876,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20756,6 +20940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20821,6 +21006,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20890,6 +21076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -20966,6 +21153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21051,6 +21239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21114,6 +21303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21188,6 +21378,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21257,6 +21448,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21333,6 +21525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21427,6 +21620,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21490,6 +21684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21564,6 +21759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21633,6 +21829,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21709,6 +21906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21803,6 +22001,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21868,6 +22067,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21930,6 +22130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -21997,6 +22198,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
@@ -22070,6 +22272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {
