@@ -105,6 +105,8 @@ def fault_settings(**changes: Any) -> Settings:
         "worker_in_serve": False,
         "worker_poll_seconds": 0.1,
         "web_dir": ROOT / "tests" / "no-web-client",
+        # The load here is far past any user's quota; tests/api/test_rate_limits.py covers quotas.
+        "rate_limit_enabled": False,
     }
     return Settings(**{**base, **changes})
 
