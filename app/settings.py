@@ -69,11 +69,12 @@ class Settings(BaseSettings):
     login_max_failures_per_client: int = 20
     # Request quotas of the authenticated API per fixed window: per API token for calls with one,
     # else per user. A tenant's settings.rate_limits override them ({"user": n, "token": n,
-    # "window_seconds": n}). Counted in each process, synced every rate_limit_sync_ms.
+    # "window_seconds": n}). Counted in each process, synced every rate_limit_sync_ms. A short
+    # window, as HubSpot's 100 per 10 s per app: a burst is caught within seconds, not a minute.
     rate_limit_enabled: bool = True
-    rate_limit_per_user: int = Field(default=600, ge=1)
-    rate_limit_per_token: int = Field(default=600, ge=1)
-    rate_limit_window_seconds: int = Field(default=60, ge=1)
+    rate_limit_per_user: int = Field(default=100, ge=1)
+    rate_limit_per_token: int = Field(default=100, ge=1)
+    rate_limit_window_seconds: int = Field(default=10, ge=1)
     rate_limit_sync_ms: int = Field(default=250, ge=10)
     # Set: the request counters live in Redis (redis://host:6379/0) instead of PostgreSQL.
     redis_url: str | None = None

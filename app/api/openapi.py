@@ -34,11 +34,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 # draft-ietf-httpapi-ratelimit-headers, on every authenticated answer (app/api/rate_limits.py).
 RATE_LIMIT_HEADERS: dict[str, Any] = {
     "RateLimit-Policy": {
-        "description": 'The quota this request counts against, e.g. `"user";q=600;w=60` (600 per 60 s).',
+        "description": 'The quota this request counts against, e.g. `"user";q=100;w=10` (100 per 10 s).',
         "schema": {"type": "string"},
     },
     "RateLimit": {
-        "description": 'What is left of it and the seconds until its window ends, e.g. `"user";r=42;t=17`.',
+        "description": 'What is left of it and the seconds until its window ends, e.g. `"user";r=42;t=7`.',
         "schema": {"type": "string"},
     },
 }

@@ -7,8 +7,8 @@ may set its own in its settings (`{"rate_limits": {"user": 1200, "token": 300, "
 Retry-After (the seconds until the window ends). Every answer to an authenticated request, 429
 included, carries the fields of draft-ietf-httpapi-ratelimit-headers (structured fields):
 
-    RateLimit-Policy: "user";q=600;w=60
-    RateLimit: "user";r=42;t=17
+    RateLimit-Policy: "user";q=100;w=10
+    RateLimit: "user";r=42;t=7
 
 The counting itself is app/domain/shared/quotas.py (local, synced to PostgreSQL or Redis).
 """

@@ -6,6 +6,7 @@ means to) with a clock it moves by hand, so no window ends in the middle of a te
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -25,8 +26,9 @@ from tests.builders import Factory, unique_email
 
 ME = "/api/v1/auth/me"
 LOGIN = "/api/v1/auth/login"
-# A minute boundary (1_800_000_000 is a multiple of 60), plus 10 s: 50 s left in the window.
-T0 = 1_800_000_010.0
+# A window boundary (1_800_000_000 is a multiple of 10 and of 20), plus 3 s: 7 s left in a window
+# of the default 10 s, 17 s in one of 20 s.
+T0 = 1_800_000_003.0
 
 
 class Clock:
@@ -39,7 +41,7 @@ class Clock:
 
 @asynccontextmanager
 async def limited_app(database_url: str, **overrides: Any) -> AsyncIterator[FastAPI]:
-    """An app with the default quotas (600 per minute), syncing only when the test says so."""
+    """An app with the default quotas (100 per 10 s), syncing only when the test says so."""
     settings: dict[str, Any] = {"worker_in_serve": False, "db_prewarm": 0, "rate_limit_sync_ms": 3_600_000}
     async with app_with(database_url, **settings | overrides) as app:
         app.state.quotas.clock = Clock(T0)
@@ -84,15 +86,37 @@ async def test_a_token_past_its_quota_gets_429_with_retry_after(
         answers = [await client.get(ME, headers=bearer(token)) for _ in range(4)]
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
     for r in answers:
-        assert r.headers["ratelimit-policy"] == '"token";q=3;w=60'
-    # The quota counts down; the window has 50 s left.
-    assert [r.headers["ratelimit"] for r in answers] == [f'"token";r={n};t=50' for n in (2, 1, 0, 0)]
+        assert r.headers["ratelimit-policy"] == '"token";q=3;w=10'
+    # The quota counts down; the window has 7 s left.
+    assert [r.headers["ratelimit"] for r in answers] == [f'"token";r={n};t=7' for n in (2, 1, 0, 0)]
     refused = answers[-1]
     assert refused.headers["content-type"] == "application/problem+json"
-    assert refused.headers["retry-after"] == "50"
+    assert refused.headers["retry-after"] == "7"
     body = refused.json()
     assert body["status"] == 429 and body["type"].endswith("/too-many-requests")
-    assert body["retry_after"] == 50 and body["violated-policies"] == ["token"]
+    assert body["retry_after"] == 7 and body["violated-policies"] == ["token"]
+
+
+async def test_a_burst_on_one_token_gets_the_default_quota_and_429s(database_url: str, factory: Factory) -> None:
+    """The defect the quotas were made for: 150 requests at once on one API token all succeeded.
+    With the defaults (100 per 10 s, as HubSpot's per app) 100 get through and 50 are refused."""
+    world = await factory.tenant()
+    rep = await world.user("rep", ["sales_rep"])
+    async with limited_app(database_url) as app, client_of(app) as client:
+        token = await api_token(client, rep.headers)
+        answers = await asyncio.gather(*(client.get(ME, headers=bearer(token)) for _ in range(150)))
+        after = await client.get(ME, headers=bearer(token))
+    served = [r for r in answers if r.status_code == 200]
+    refused = [r for r in answers if r.status_code != 200]
+    assert len(served) == 100 and {r.status_code for r in refused} == {429} and len(refused) == 50
+    # Each served request counted once, whatever order they ran in.
+    assert sorted(remaining(r) for r in served) == list(range(100))
+    for r in [*answers, after]:
+        assert r.headers["ratelimit-policy"] == '"token";q=100;w=10'
+    for r in [*refused, after]:
+        assert r.headers["retry-after"] == "7" and r.headers["ratelimit"] == '"token";r=0;t=7'
+        assert r.json()["violated-policies"] == ["token"]
+    assert after.status_code == 429
 
 
 async def test_users_and_their_tokens_have_quotas_of_their_own(
@@ -109,7 +133,7 @@ async def test_users_and_their_tokens_have_quotas_of_their_own(
         as_other = await client.get(ME, headers=other.headers)
     assert as_user == [200, 200, 429]
     assert as_token == [200, 200, 429]  # not spent by the user's requests, and its own size
-    assert as_other.status_code == 200 and as_other.headers["ratelimit"] == '"user";r=2;t=50'
+    assert as_other.status_code == 200 and as_other.headers["ratelimit"] == '"user";r=2;t=7'
 
 
 async def test_tenant_settings_override_the_defaults(database_url: str, factory: Factory, engine: AsyncEngine) -> None:
@@ -122,13 +146,13 @@ async def test_tenant_settings_override_the_defaults(database_url: str, factory:
         rb = await client.get(ME, headers=b.headers)
         token = await api_token(client, b.headers)
         rt = await client.get(ME, headers=bearer(token))
-    assert ra.headers["ratelimit-policy"] == '"user";q=600;w=60'
-    assert ra.headers["ratelimit"] == '"user";r=599;t=50'
-    # 20-second windows: T0 is 10 s into one.
+    assert ra.headers["ratelimit-policy"] == '"user";q=100;w=10'
+    assert ra.headers["ratelimit"] == '"user";r=99;t=7'
+    # 20-second windows: T0 is 3 s into one.
     assert rb.headers["ratelimit-policy"] == '"user";q=5;w=20'
-    assert rb.headers["ratelimit"] == '"user";r=4;t=10'
+    assert rb.headers["ratelimit"] == '"user";r=4;t=17'
     # A malformed value falls back to the default (the window is the tenant's).
-    assert rt.headers["ratelimit-policy"] == '"token";q=600;w=20'
+    assert rt.headers["ratelimit-policy"] == '"token";q=100;w=20'
 
 
 async def test_the_quota_is_whole_again_in_the_next_window(
@@ -139,13 +163,13 @@ async def test_the_quota_is_whole_again_in_the_next_window(
     await set_limits(engine, world.id, {"user": 2})
     async with limited_app(database_url) as app, client_of(app) as client:
         codes = [(await client.get(ME, headers=rep.headers)).status_code for _ in range(3)]
-        app.state.quotas.clock.now = T0 + 49.5  # the same window still
+        app.state.quotas.clock.now = T0 + 6.5  # the same window still
         late = await client.get(ME, headers=rep.headers)
-        app.state.quotas.clock.now = T0 + 50  # the next one
+        app.state.quotas.clock.now = T0 + 7  # the next one
         fresh = await client.get(ME, headers=rep.headers)
     assert codes == [200, 200, 429]
     assert late.status_code == 429 and late.headers["retry-after"] == "1"
-    assert fresh.status_code == 200 and fresh.headers["ratelimit"] == '"user";r=1;t=60'
+    assert fresh.status_code == 200 and fresh.headers["ratelimit"] == '"user";r=1;t=10'
 
 
 async def _two_processes_share_the_count(
@@ -203,10 +227,10 @@ async def test_the_redis_store_adds_reads_and_expires_its_counters() -> None:
     store = RedisCounterStore.from_url("redis://127.0.0.1:6379/0")
     a, b = f"test:{uuid.uuid4()}", f"test:{uuid.uuid4()}"
     try:
-        assert await store.add([(a, 3, T0 + 50), (b, 0, T0 + 50)]) == {a: 3}
-        assert await store.add([(a, 2, T0 + 50), (b, 1, T0 + 50)]) == {a: 5, b: 1}
-        assert await store.add([(a, 0, T0 + 50)]) == {a: 5}
-        assert await store.client.expiretime(PREFIX + a) == int(T0 + 50) + 1
+        assert await store.add([(a, 3, T0 + 7), (b, 0, T0 + 7)]) == {a: 3}
+        assert await store.add([(a, 2, T0 + 7), (b, 1, T0 + 7)]) == {a: 5, b: 1}
+        assert await store.add([(a, 0, T0 + 7)]) == {a: 5}
+        assert await store.client.expiretime(PREFIX + a) == int(T0 + 7) + 1
     finally:
         await store.client.delete(PREFIX + a, PREFIX + b)
         await store.close()
@@ -217,8 +241,8 @@ async def test_the_postgresql_store_adds_and_reads(engine: AsyncEngine) -> None:
 
     store = PgCounterStore(engine)
     a, b, c = (f"test:{uuid.uuid4()}" for _ in range(3))
-    assert await store.add([(a, 3, T0 + 50), (b, 0, T0 + 50)]) == {a: 3}
-    assert await store.add([(a, 2, T0 + 50), (b, 1, T0 + 50), (c, 0, T0 + 50)]) == {a: 5, b: 1}
+    assert await store.add([(a, 3, T0 + 7), (b, 0, T0 + 7)]) == {a: 3}
+    assert await store.add([(a, 2, T0 + 7), (b, 1, T0 + 7), (c, 0, T0 + 7)]) == {a: 5, b: 1}
 
 
 async def test_without_the_limiter_no_quota_applies(database_url: str, factory: Factory, engine: AsyncEngine) -> None:

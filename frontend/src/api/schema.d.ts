@@ -7686,9 +7686,9 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description The quota this request counts against, e.g. `"user";q=600;w=60` (600 per 60 s). */
+        /** @description The quota this request counts against, e.g. `"user";q=100;w=10` (100 per 10 s). */
         "RateLimit-Policy": string;
-        /** @description What is left of it and the seconds until its window ends, e.g. `"user";r=42;t=17`. */
+        /** @description What is left of it and the seconds until its window ends, e.g. `"user";r=42;t=7`. */
         RateLimit: string;
     };
     pathItems: never;
