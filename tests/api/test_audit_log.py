@@ -118,7 +118,7 @@ async def test_filters_paging_and_tenancy(client: httpx.AsyncClient, factory: Fa
 
 async def test_audit_log_needs_audit_log_read(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    for role, status in (("analyst", 200), ("admin", 200), ("it_admin", 403), ("sales_director", 403)):
+    for role, status in (("analyst", 200), ("admin", 200), ("system_admin", 403), ("sales_director", 403)):
         user = await world.user(role, [role])
         assert (await client.get(AUDIT, headers=user.headers)).status_code == status, role
     assert (await client.get(AUDIT)).status_code == 401

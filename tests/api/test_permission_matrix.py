@@ -42,7 +42,7 @@ NOTHING: tuple[str | None, frozenset[str]] = (None, frozenset())
 # descriptions: sales_rep works their own book; sales_manager their department and its
 # sub-departments, and may reassign; director, admin: everything; analyst reads everything;
 # service roles read all customers and contacts and work activities (manager: the department's,
-# agent: their own); marketer reads customers and contacts; it_admin sees no business data.
+# agent: their own); marketer reads customers and contacts; system_admin sees no business data.
 # Leads: the sales roles as for customers; marketing works every lead; service roles none.
 # Opportunities, quotes, orders and sales plans: the sales roles as for customers; the analyst
 # reads them; nobody else.
@@ -140,7 +140,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "sales_plans": (ALL, READ),
         "tickets": (ALL, READ),
     },
-    "it_admin": {
+    "system_admin": {
         "customers": NOTHING,
         "contacts": NOTHING,
         "activities": NOTHING,
@@ -206,7 +206,7 @@ SUBJECTS = [
     Subject("service_agent", "agent1", colleague="service_manager", other="east_rep1"),
     Subject("marketer", "marketer", colleague="marketer2", other="east_rep1"),
     Subject("analyst", "analyst", colleague="admin", other="east_rep1"),
-    Subject("it_admin", "it", colleague="admin", other="east_rep1"),
+    Subject("system_admin", "it", colleague="admin", other="east_rep1"),
 ]
 RESOURCES = (
     "customers",

@@ -32,7 +32,7 @@ USERS = {
     "agent1": "service_agent",
     "marketer": "marketer",
     "analyst": "analyst",
-    "it": "it_admin",
+    "it": "system_admin",
 }
 SELLERS = {"admin", "sales_director", "sales_manager", "sales_rep"}
 ALLOWED: dict[str, set[str]] = {

@@ -29,9 +29,9 @@ async def test_users_endpoints_need_a_token_and_the_permission(client: httpx.Asy
     assert (await client.post(f"{USERS}/{rep.id}/deactivate", headers=rep.headers)).status_code == 403
 
 
-async def test_it_admin_creates_reads_and_edits_users(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_system_admin_creates_reads_and_edits_users(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     sales = await world.department("Sales")
     email = unique_email("new")
     r = await client.post(
@@ -67,7 +67,7 @@ async def test_it_admin_creates_reads_and_edits_users(client: httpx.AsyncClient,
 
 async def test_email_is_unique_across_tenants_case_insensitively(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     elsewhere = await factory.tenant()
     taken = await elsewhere.user("taken", ["sales_rep"])
     r = await client.post(
@@ -81,7 +81,7 @@ async def test_email_is_unique_across_tenants_case_insensitively(client: httpx.A
 
 async def test_create_validates_input(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     other = await factory.tenant()
     foreign_dept = await other.department("Theirs")
     base = {"email": unique_email("v"), "name": "V", "password": PASSWORD}
@@ -104,7 +104,7 @@ async def test_create_validates_input(client: httpx.AsyncClient, factory: Factor
 
 async def test_list_filters_and_pages(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     east = await world.department("East")
     for label in ("alice", "bob", "carol"):
         await world.user(label, ["sales_rep"], east)
@@ -139,7 +139,7 @@ async def test_list_filters_and_pages(client: httpx.AsyncClient, factory: Factor
 
 async def test_other_tenants_users_do_not_exist(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     other = await factory.tenant()
     stranger = await other.user("stranger", ["sales_rep"])
     assert (await client.get(f"{USERS}/{stranger.id}", headers=it.headers)).status_code == 404
@@ -154,7 +154,7 @@ async def test_department_change_carries_owned_records_along(
     client: httpx.AsyncClient, factory: Factory, engine: AsyncEngine
 ) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     east = await world.department("East")
     west = await world.department("West")
     rep = await world.user("rep", ["sales_rep"], east)
@@ -183,7 +183,7 @@ async def test_department_change_carries_owned_records_along(
 
 async def test_deactivation_ends_sessions_and_api_tokens(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     rep = await world.user("rep", ["sales_rep"])
     pair = await login(client, rep.email)
     created = await client.post(
@@ -245,7 +245,7 @@ async def test_role_assignment_and_password_reset_need_users_manage(
 
 async def test_admin_password_reset_ends_the_users_sessions(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     rep = await world.user("rep", ["sales_rep"])
     pair = await login(client, rep.email)
     r = await client.patch(f"{USERS}/{rep.id}", json={"password": "a reset passphrase 5"}, headers=it.headers)
@@ -255,9 +255,9 @@ async def test_admin_password_reset_ends_the_users_sessions(client: httpx.AsyncC
     assert (await login(client, rep.email, "a reset passphrase 5"))["access_token"]
 
 
-async def test_it_admin_sees_no_business_data(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_system_admin_sees_no_business_data(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     assert (await client.get("/api/v1/customers", headers=it.headers)).status_code == 403
     assert (await client.get("/api/v1/audit-log", headers=it.headers)).status_code == 403
     assert (await client.get(USERS, headers=it.headers)).status_code == 200
@@ -269,7 +269,7 @@ async def test_nul_characters_are_refused_not_500(client: httpx.AsyncClient, fac
     import orjson
 
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     r = await client.post(
         USERS, json={"email": unique_email("n"), "name": "N\x00", "password": PASSWORD}, headers=it.headers
     )

@@ -72,6 +72,22 @@ class AccessToken:
     expires_at: datetime
 
 
+async def replace_password(
+    users: UserRepository,
+    sessions: SessionRepository,
+    tenant_id: UUID,
+    user_id: UUID,
+    password_hash: str | None,
+    actor: UUID,
+    tokens_valid_after: datetime,
+) -> None:
+    """The one way a password changes (own change, a link, an administrator's forced reset with
+    None): set it and end every session of the user (refresh tokens; access tokens issued before
+    `tokens_valid_after`)."""
+    await users.set_password(tenant_id, user_id, password_hash, actor, tokens_valid_after)
+    await sessions.revoke_user(tenant_id, user_id)
+
+
 class AuthService:
     def __init__(
         self,
@@ -97,7 +113,7 @@ class AuthService:
         account = email.strip().lower()
         credentials = await self.users.credentials_by_email(account)
         await self._throttle(account, ctx, credentials)
-        if credentials is None:
+        if credentials is None or credentials.password_hash is None:
             await burn_verify(password)
             verified = False
         else:
@@ -174,20 +190,21 @@ class AuthService:
             raise Unauthenticated("invalid, expired or revoked credentials")
         account = credentials.email.strip().lower()
         await self._throttle(account, ctx, credentials)
-        if not await verify_password(current_password, credentials.password_hash):
+        if credentials.password_hash is None or not await verify_password(current_password, credentials.password_hash):
             await self._failed(account, ctx, credentials, "bad_current_password")
             raise ValidationFailed.one("current_password", "is not the current password")
         check_policy(new_password, email=credentials.email, field="new_password")
         if new_password == current_password:
             raise ValidationFailed.one("new_password", "must differ from the current password")
-        await self.users.set_password(
+        await replace_password(
+            self.users,
+            self.sessions,
             principal.tenant_id,
             principal.user_id,
             await hash_password(new_password),
             principal.user_id,
             this_second(),
         )
-        await self.sessions.revoke_user(principal.tenant_id, principal.user_id)
         if access is not None:  # the token of this very request, even if issued this second
             await self.sessions.revoke_access(access.jti, access.expires_at)
         await self.audit.record(principal, "user.password_changed", "user", principal.user_id)

@@ -26,7 +26,7 @@ export const ME = {
   },
   tenant_id: '00000000-0000-4000-8000-000000000009',
   tenant_name: 'Demo Co',
-  roles: [{ id: 'r1', key: 'it_admin', name: 'IT administrator' }],
+  roles: [{ id: 'r1', key: 'system_admin', name: 'System administrator' }],
   permissions: ['users:read', 'users:create', 'users:update', 'users:manage', 'roles:read'],
   data_ranges: {},
   api_token_id: null,
