@@ -206,7 +206,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
     },
     # Audit administrator: reads the audit log and security events, nothing else (business
     # field values in the log stay hidden without read on their resource).
-    "audsystem_admin": {
+    "audit_admin": {
         "name": "Audit administrator",
         "permissions": perm(R.AUDIT_LOG, A.READ) | perm(R.USERS, A.READ),  # users: to name the actors
         "data_ranges": {},

@@ -127,7 +127,7 @@ async def test_system_roles_keep_their_permissions_and_cannot_be_deleted(
     client: httpx.AsyncClient, factory: Factory
 ) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["system_admin"])
+    it = await world.user("security", ["security_admin"])
     rep_role = world.role_ids["sales_rep"]
     r = await client.patch(f"{ROLES}/{rep_role}", json={"permissions": ["customers:read"]}, headers=it.headers)
     assert r.status_code == 409 and "custom role" in r.json()["detail"]

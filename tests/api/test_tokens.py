@@ -54,7 +54,7 @@ async def test_scopes_must_be_a_subset_of_the_callers_permissions(client: httpx.
     rep = await world.user("rep", ["sales_rep"])
     r = await client.post(TOKENS, json={"name": "x", "scopes": ["customers:read", "users:create"]}, headers=rep.headers)
     assert r.status_code == 403
-    assert "'users:create' is not among your permissions" in r.json()["detail"]
+    assert "'users:create'" in r.json()["detail"] and "not among your permissions" in r.json()["detail"]
     r = await client.post(TOKENS, json={"name": "x", "scopes": ["customers:fly"]}, headers=rep.headers)
     assert r.status_code == 422 and "customers:fly" in r.json()["errors"][0]["message"]
     r = await client.post(TOKENS, json={"name": "x", "scopes": []}, headers=rep.headers)

@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.domain.shared.clock import utcnow
 from app.domain.shared.ids import new_id
 from app.repositories.tables import activities, contacts, customers
+from app.settings import Settings
 from tests.api.identity_support import bearer, login
+from tests.api.mail_support import Inbox, deliver
 from tests.builders import PASSWORD, Factory, unique_email
 
 USERS = "/api/v1/users"
@@ -22,14 +24,14 @@ async def test_users_endpoints_need_a_token_and_the_permission(client: httpx.Asy
     rep = await world.user("rep", ["sales_rep"])
     assert (await client.get(USERS)).status_code == 401
     assert (await client.get(USERS, headers=rep.headers)).status_code == 200  # the directory is readable
-    r = await client.post(
-        USERS, json={"email": unique_email("x"), "name": "X", "password": PASSWORD}, headers=rep.headers
-    )
+    r = await client.post(USERS, json={"email": unique_email("x"), "name": "X"}, headers=rep.headers)
     assert r.status_code == 403
     assert (await client.post(f"{USERS}/{rep.id}/deactivate", headers=rep.headers)).status_code == 403
 
 
-async def test_system_admin_creates_reads_and_edits_users(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_system_admin_creates_reads_and_edits_users(
+    client: httpx.AsyncClient, factory: Factory, engine: AsyncEngine, settings: Settings, inbox: Inbox
+) -> None:
     world = await factory.tenant()
     it = await world.user("it", ["system_admin"])
     sales = await world.department("Sales")
@@ -37,23 +39,31 @@ async def test_system_admin_creates_reads_and_edits_users(client: httpx.AsyncCli
     r = await client.post(
         USERS,
         json={
-            "email": email, "name": "Li Na", "password": "a decent passphrase 1", "department_id": str(sales),
-            "locale": "zh-CN", "timezone": "Asia/Shanghai", "role_ids": [str(world.role_ids["sales_rep"])],
+            "email": email, "name": "Li Na", "department_id": str(sales), "locale": "zh-CN",
+            "timezone": "Asia/Shanghai", "role_ids": [str(world.role_ids["system_admin"])],
         },
         headers=it.headers,
     )  # fmt: skip
     assert r.status_code == 201, r.text
     user = r.json()
     assert "password" not in user and "password_hash" not in user
-    assert user["role_ids"] == [str(world.role_ids["sales_rep"])]
+    assert user["password_set"] is False  # invited
+    assert user["role_ids"] == [str(world.role_ids["system_admin"])]
     assert user["department_id"] == str(sales) and user["locale"] == "zh-CN" and user["active"] is True
     assert r.headers["location"] == f"/api/v1/users/{user['id']}"
     got = await client.get(f"{USERS}/{user['id']}", headers=it.headers)
     assert got.json() == user
     assert got.headers["etag"] == 'W/"1"'
-    # The new user signs in with the given password.
+    # The new user chooses a password through the invitation (in Chinese: the user's locale) and signs in.
+    await deliver(engine, settings, inbox)
+    assert inbox.to(email)[-1]["Subject"] == "您已受邀使用 CRM"
+    page, secret = inbox.last_link(email)
+    assert page == "invite"
+    r = await client.post(f"/api/v1/auth/password-links/{secret}", json={"password": "a decent passphrase 1"})
+    assert r.status_code == 204, r.text
     pair = await login(client, email, "a decent passphrase 1")
     assert (await client.get("/api/v1/auth/me", headers=bearer(pair["access_token"]))).status_code == 200
+    assert (await client.get(f"{USERS}/{user['id']}", headers=it.headers)).json()["password_set"] is True
     r = await client.patch(
         f"{USERS}/{user['id']}", json={"name": "Li Na (East)"}, headers={**it.headers, "If-Match": 'W/"1"'}
     )
@@ -70,11 +80,9 @@ async def test_email_is_unique_across_tenants_case_insensitively(client: httpx.A
     it = await world.user("it", ["system_admin"])
     elsewhere = await factory.tenant()
     taken = await elsewhere.user("taken", ["sales_rep"])
-    r = await client.post(
-        USERS, json={"email": taken.email.upper(), "name": "Dup", "password": PASSWORD}, headers=it.headers
-    )
+    r = await client.post(USERS, json={"email": taken.email.upper(), "name": "Dup"}, headers=it.headers)
     assert r.status_code == 409
-    mine = await world.user("mine", ["sales_rep"])
+    mine = await world.user("mine", [])
     r = await client.patch(f"{USERS}/{mine.id}", json={"email": taken.email}, headers=it.headers)
     assert r.status_code == 409
 
@@ -84,10 +92,9 @@ async def test_create_validates_input(client: httpx.AsyncClient, factory: Factor
     it = await world.user("it", ["system_admin"])
     other = await factory.tenant()
     foreign_dept = await other.department("Theirs")
-    base = {"email": unique_email("v"), "name": "V", "password": PASSWORD}
+    base = {"email": unique_email("v"), "name": "V"}
     cases = [
-        ({**base, "password": "short"}, "password"),
-        ({**base, "password": base["email"]}, "password"),
+        ({**base, "password": PASSWORD}, "password"),  # administrators never choose a password
         ({**base, "department_id": str(foreign_dept)}, "department_id"),
         ({**base, "role_ids": [str(other.role_ids["admin"])]}, "role_ids.0"),
         ({**base, "timezone": "Mars/Olympus"}, "timezone"),
@@ -237,22 +244,40 @@ async def test_role_assignment_and_password_reset_need_users_manage(
     ).status_code == 200
     grab = {"role_ids": [str(world.role_ids["admin"])]}
     assert (await client.patch(f"{USERS}/{rep.id}", json=grab, headers=bearer(hr_token))).status_code == 403
-    reset = {"password": "a reset passphrase 5"}
-    assert (await client.patch(f"{USERS}/{rep.id}", json=reset, headers=bearer(hr_token))).status_code == 403
-    body = {"email": unique_email("n"), "name": "N", "password": PASSWORD, "role_ids": [str(world.role_ids["admin"])]}
+    reset = await client.post(f"{USERS}/{rep.id}/password-reset", headers=bearer(hr_token))
+    assert reset.status_code == 403
+    body = {"email": unique_email("n"), "name": "N", "role_ids": [str(world.role_ids["admin"])]}
     assert (await client.post(USERS, json=body, headers=bearer(hr_token))).status_code == 403
+    # Nobody sets another person's password, not even the owner.
+    r = await client.patch(f"{USERS}/{rep.id}", json={"password": "a reset passphrase 5"}, headers=admin.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "password"
 
 
-async def test_admin_password_reset_ends_the_users_sessions(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_forced_password_reset_ends_the_users_sessions_and_mails_a_link(
+    client: httpx.AsyncClient, factory: Factory, engine: AsyncEngine, settings: Settings, inbox: Inbox
+) -> None:
     world = await factory.tenant()
     it = await world.user("it", ["system_admin"])
     rep = await world.user("rep", ["sales_rep"])
     pair = await login(client, rep.email)
-    r = await client.patch(f"{USERS}/{rep.id}", json={"password": "a reset passphrase 5"}, headers=it.headers)
-    assert r.status_code == 200
+    r = await client.post(f"{USERS}/{rep.id}/password-reset", headers=it.headers)
+    assert r.status_code == 200 and r.json()["password_set"] is False
     assert (await client.get("/api/v1/auth/me", headers=bearer(pair["access_token"]))).status_code == 401
     assert (await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})).status_code == 401
+    # The old password no longer works; the link sets a new one, once.
+    r = await client.post("/api/v1/auth/login", json={"email": rep.email, "password": PASSWORD})
+    assert r.status_code == 401
+    await deliver(engine, settings, inbox)
+    page, secret = inbox.last_link(rep.email)
+    assert page == "reset-password"
+    info = await client.get(f"/api/v1/auth/password-links/{secret}")
+    assert info.status_code == 200 and info.json()["purpose"] == "reset" and info.json()["email"] == rep.email
+    r = await client.post(f"/api/v1/auth/password-links/{secret}", json={"password": "a reset passphrase 5"})
+    assert r.status_code == 204
     assert (await login(client, rep.email, "a reset passphrase 5"))["access_token"]
+    again = await client.post(f"/api/v1/auth/password-links/{secret}", json={"password": "another passphrase 6"})
+    assert again.status_code == 410
+    assert (await client.get(f"/api/v1/auth/password-links/{secret}")).status_code == 410
 
 
 async def test_system_admin_sees_no_business_data(client: httpx.AsyncClient, factory: Factory) -> None:
@@ -270,9 +295,7 @@ async def test_nul_characters_are_refused_not_500(client: httpx.AsyncClient, fac
 
     world = await factory.tenant()
     it = await world.user("it", ["system_admin"])
-    r = await client.post(
-        USERS, json={"email": unique_email("n"), "name": "N\x00", "password": PASSWORD}, headers=it.headers
-    )
+    r = await client.post(USERS, json={"email": unique_email("n"), "name": "N\x00"}, headers=it.headers)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "name"
     assert (await client.get(USERS, params={"q": "a\x00"}, headers=it.headers)).status_code == 422
     r = await client.post("/api/v1/auth/login", json={"email": "x\x00@y.z", "password": PASSWORD})
