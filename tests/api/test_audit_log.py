@@ -79,7 +79,8 @@ async def test_every_identity_write_is_audited(client: httpx.AsyncClient, factor
     entries = (await client.get(f"{AUDIT}?actor_id={admin.id}", headers=h)).json()["items"]
     assert [e["action"] for e in reversed(entries)] == [
         "department.created", "department.updated", "region.created", "region.deleted", "user.created",
-        "user.invited", "user.deactivated", "user.activated", "api_token.created", "api_token.revoked", "department.deleted",
+        "user.invited", "user.deactivated", "user.activated", "api_token.created", "api_token.revoked",
+        "department.deleted",
     ]  # fmt: skip
     assert entries[-2]["changes"] == {"name": {"before": "D", "after": "D2"}}
     created_user = next(e for e in entries if e["action"] == "user.created")
