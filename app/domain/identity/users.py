@@ -34,7 +34,7 @@ from app.domain.identity.ports import (
     UserRepository,
 )
 from app.domain.identity.validation import check_department, check_locale, check_region, check_timezone
-from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
+from app.domain.shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.ports import AuditTrail, diff
 
@@ -144,8 +144,6 @@ class UserService:
             principal.require("users", "update")
         if role_ids is not None:
             principal.require("users", "manage")
-            if user_id == principal.user_id:
-                raise PermissionDenied("you cannot change your own roles")
         current = await self._get(tenant_id, user_id)
         if expected_version is not None and expected_version != current.version:
             raise PreconditionFailed("the user changed since you read it")
