@@ -267,3 +267,18 @@ async def test_forgot_password_answers_alike_and_mails_only_real_accounts(
     assert (await login(client, rep.email, "a new passphrase 7"))["access_token"]
     r = await client.post("/api/v1/auth/login", json={"email": rep.email, "password": PASSWORD})
     assert r.status_code == 401
+
+
+async def test_through_an_api_token_even_the_owner_grants_only_within_the_tokens_scopes(
+    client: httpx.AsyncClient, factory: Factory
+) -> None:
+    o = await office(factory)
+    made = await client.post(
+        "/api/v1/api-tokens",
+        json={"name": "hr sync", "scopes": ["users:read", "users:manage"]},
+        headers=o.owner.headers,
+    )
+    token = bearer(made.json()["token"])
+    grab = {"role_ids": [str(o.world.role_ids["admin"])]}
+    assert (await client.patch(f"{USERS}/{o.rep.id}", json=grab, headers=token)).status_code == 403
+    assert (await client.patch(f"{USERS}/{o.rep.id}", json=grab, headers=o.owner.headers)).status_code == 200

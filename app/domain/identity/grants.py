@@ -8,7 +8,8 @@ covers only its subsets; the same for customer types). Grants are compared one t
 narrow grants of the actor that together would cover a wider one do not count (conservative).
 
 Exceptions: the tenant's owner role (`admin`) grants anything; the security administrator may
-assign any existing role to other people (never to itself).
+assign any existing role to other people (never to itself). Both only when signed in: through an
+API token, the plain rule applies (a token never grants beyond its scopes).
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ class Grantable(Protocol):
 
 
 def is_owner(principal: Principal) -> bool:
-    return any(role.key == OWNER_ROLE for role in principal.roles)
+    return principal.api_token_id is None and any(role.key == OWNER_ROLE for role in principal.roles)
 
 
 def is_security_admin(principal: Principal) -> bool:
-    return any(role.key == SECURITY_ADMIN_ROLE for role in principal.roles)
+    return principal.api_token_id is None and any(role.key == SECURITY_ADMIN_ROLE for role in principal.roles)
 
 
 def covers(held: Grant, wanted: Grant) -> bool:
