@@ -62,7 +62,16 @@ async function mailedLink(ctx, email, { after = '' } = {}) {
       const raw = readFileSync(join(ctx.mailDir, file), 'utf8');
       if (!raw.toLowerCase().includes(email.toLowerCase()) || file < after) continue;
       const found = mailText(raw).match(/https?:\/\/\S+\/(invite|reset-password)\/(\S+)/);
-      if (found) return { path: new URL(found[0]).pathname, token: found[2] };
+      if (found) {
+        // The worker writes the message just before its transaction (holding the link's hash)
+        // commits: wait for the link to answer before using it.
+        for (let j = 0; j < 20; j++) {
+          const r = await fetch(`${ctx.base}/api/v1/auth/password-links/${found[2]}`);
+          if (r.status === 200) return { path: new URL(found[0]).pathname, token: found[2] };
+          await new Promise((res) => setTimeout(res, 250));
+        }
+        throw new Error(`the link mailed to ${email} does not work`);
+      }
     }
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -133,7 +133,7 @@ export default function LoginPage() {
           destroyOnHidden
         >
           <Typography.Paragraph type="secondary">{t('login.forgotHelp')}</Typography.Paragraph>
-          <Form form={forgotForm} layout="vertical" onFinish={requestReset} requiredMark={false}>
+          <Form form={forgotForm} name="forgot" layout="vertical" onFinish={requestReset} requiredMark={false}>
             <Form.Item label={t('login.email')} name="email" rules={[{ required: true, message: t('login.emailRequired') }]}>
               <Input autoComplete="username" inputMode="email" spellCheck={false} />
             </Form.Item>
