@@ -87,4 +87,6 @@ class DirectoryMailer:
 def build_mailer(settings: Settings) -> SmtpMailer | DirectoryMailer:
     if settings.smtp_url:
         return SmtpMailer(settings.smtp_url, settings.mail_from)
+    if settings.env == "production":
+        log.warning("CRM_SMTP_URL is not set: invitation and reset links are only written to %s", settings.data_dir)
     return DirectoryMailer(settings.data_dir / "mail", settings.mail_from)

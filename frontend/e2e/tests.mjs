@@ -1491,7 +1491,7 @@ export const tests = [
       const link = await mailedLink(ctx, email, { after });
       assert.equal(link.path.split('/')[1], 'reset-password');
       await page.goto(link.path);
-      await page.getByText('Choose a new password').waitFor();
+      await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
       const form = page.getByTestId('set-password-form');
       await form.getByLabel('Password', { exact: true }).fill('agent two new passphrase 8');
       await form.getByLabel('Repeat the new password').fill('agent two new passphrase 8');
