@@ -23,6 +23,7 @@ export const ME = {
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',
     version: 1,
+    password_set: true,
   },
   tenant_id: '00000000-0000-4000-8000-000000000009',
   tenant_name: 'Demo Co',
