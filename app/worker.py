@@ -84,19 +84,9 @@ async def _invite_to_survey(event: OutboxEvent, conn: AsyncConnection) -> None:
     await build_invitation_service(conn).invite_on_resolution(event.tenant_id, event.entity_id, event.id)
 
 
-def _mail_password_link(settings: Settings, mailer: Mailer) -> Handler:
-    async def handle(event: OutboxEvent, conn: AsyncConnection) -> None:
-        service = build_password_link_service(conn, settings, mailer=mailer)
-        await service.deliver(event.tenant_id, UUID(str(event.payload["link_id"])))
-
-    return handle
-
-
-def handlers_for(event_type: str, settings: Settings | None = None, mailer: Mailer | None = None) -> list[Handler]:
-    """What runs for an event; most events have no consumer yet and are simply marked done."""
-    if event_type == LINK_EVENT:
-        assert settings is not None and mailer is not None, "mailing links needs the settings and a mailer"
-        return [_mail_password_link(settings, mailer)]
+def handlers_for(event_type: str) -> list[Handler]:
+    """What runs for an event; most events have no consumer yet and are simply marked done.
+    (Password links are mailed by the worker itself: `Worker._mail_password_link`.)"""
     if event_type.endswith(".assigned") or event_type == "ticket.escalated":  # an escalation may change hands
         return [_notify_new_owner]
     if event_type == RESCORE_EVENT:
@@ -130,7 +120,8 @@ class Worker:
             for event in events:
                 try:
                     async with conn.begin_nested():
-                        for handle in handlers_for(event.event_type, self.settings, self.mailer):
+                        mail = event.event_type == LINK_EVENT
+                        for handle in [self._mail_password_link] if mail else handlers_for(event.event_type):
                             await handle(event, conn)
                 except Exception as error:  # a handler's failure is the event's, never the batch's
                     log.warning(
@@ -140,6 +131,10 @@ class Worker:
                 else:
                     await queue.done(event.tenant_id, event.id)
         return len(events)
+
+    async def _mail_password_link(self, event: OutboxEvent, conn: AsyncConnection) -> None:
+        service = build_password_link_service(conn, self.settings, mailer=self.mailer)
+        await service.deliver(event.tenant_id, UUID(str(event.payload["link_id"])))
 
     async def run_jobs(self) -> None:
         async with self.engine.begin() as conn:
