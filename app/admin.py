@@ -50,8 +50,11 @@ async def create_user(
                 if key not in found:
                     raise ValidationFailed.one("role", f"no role with key {key!r} in this tenant")
             values = {"email": email, "name": name, "department_id": department_id}
-            return await build_user_service(conn).create(
-                command_line_principal(tenant_id), values, password, [found[k] for k in dict.fromkeys(role_keys)]
+            return await build_user_service(conn, settings).create(
+                command_line_principal(tenant_id),
+                values,
+                [found[k] for k in dict.fromkeys(role_keys)],
+                password=password,
             )
     finally:
         await engine.dispose()

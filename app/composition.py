@@ -24,6 +24,8 @@ from app.domain.identity.api_tokens import ApiTokenService
 from app.domain.identity.audit_log import AuditLogService
 from app.domain.identity.auth import AuthPolicy, AuthService
 from app.domain.identity.departments import DepartmentService
+from app.domain.identity.password_links import LinkPolicy, PasswordLinkService
+from app.domain.identity.ports import Mailer
 from app.domain.identity.regions import RegionService
 from app.domain.identity.roles import RoleService
 from app.domain.identity.tenants import TenantService
@@ -72,6 +74,7 @@ from app.repositories.leads import (
 )
 from app.repositories.notifications import PgNotificationRepository
 from app.repositories.opportunities import PgOpportunityRepository
+from app.repositories.password_links import PgPasswordLinkRepository
 from app.repositories.pipelines import PgPipelineRepository
 from app.repositories.plans import PgSalesPlanRepository
 from app.repositories.rate_limits import PgRateLimiter
@@ -319,10 +322,31 @@ def build_tenant_service(
     )  # fmt: skip
 
 
-def build_user_service(conn: AsyncConnection) -> UserService:
+def link_policy(settings: Settings) -> LinkPolicy:
+    return LinkPolicy(
+        public_url=settings.public_url,
+        invitation_hours=settings.invitation_link_hours,
+        reset_minutes=settings.reset_link_minutes,
+    )
+
+
+def build_password_link_service(
+    conn: AsyncConnection, settings: Settings, *, limits: AsyncEngine | None = None, mailer: Mailer | None = None
+) -> PasswordLinkService:
+    """`limits`: the autocommit engine counting forgot-password requests (the API's); `mailer`:
+    the worker's, which sends the links."""
+    return PasswordLinkService(
+        PgPasswordLinkRepository(conn), PgUserRepository(conn), PgSessionRepository(conn), PgApiTokenRepository(conn),
+        PgAuditTrail(conn),
+        link_policy(settings), limiter=PgRateLimiter(limits) if limits is not None else None, mailer=mailer,
+    )  # fmt: skip
+
+
+def build_user_service(conn: AsyncConnection, settings: Settings) -> UserService:
     return UserService(
         PgUserRepository(conn), PgRoleRepository(conn), PgDepartmentRepository(conn), PgRegionRepository(conn),
         PgSessionRepository(conn), PgApiTokenRepository(conn), PgAuditTrail(conn),
+        build_password_link_service(conn, settings),
     )  # fmt: skip
 
 

@@ -90,7 +90,10 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("agent2", "Emily Chen", "service_agent", "Service", locale="en"),
     DemoUser("marketer", "周芳", "marketer", "Marketing"),
     DemoUser("analyst", "Olivia Brown", "analyst", None, locale="en", timezone="Europe/London"),
-    DemoUser("it", "吴军", "it_admin", None),
+    # The three administrators (MLPS 2.0 三员分立): none reaches business data alone.
+    DemoUser("it", "吴军", "system_admin", None),
+    DemoUser("security", "郑涛", "security_admin", None),
+    DemoUser("audit", "Grace Miller", "audit_admin", None, locale="en"),
 ]
 
 ADMIN_EMAIL = DEMO_USERS[0].email

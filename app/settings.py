@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     worker_in_serve: bool = True
     worker_poll_seconds: float = 1.0
     worker_jobs_seconds: int = 60
+    # Outgoing mail (invitation and password-reset links): smtp://user:password@host:port or
+    # smtps://…; unset: each message is written to <data_dir>/mail/*.eml and its link logged.
+    smtp_url: str | None = None
+    mail_from: str = "CRM <no-reply@crm.localhost>"
+    # Where people open the web client: the base of the links in those messages.
+    public_url: str = "http://127.0.0.1:8000"
+    invitation_link_hours: int = 72
+    reset_link_minutes: int = 60
     log_level: str = "info"
     # Swagger UI at /docs and ReDoc at /redoc. Unset: on, except in production.
     docs_enabled: bool | None = None

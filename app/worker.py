@@ -11,7 +11,8 @@ opportunity rollups, housekeeping.
 
 Events with consumers: `*.assigned` and `ticket.escalated` (notify the new owner), `leads.rescore` (the next batch of
 leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form), `ticket.resolved`
-(invite the customer to the tenant's CSAT survey).
+(invite the customer to the tenant's CSAT survey), `user.password_link_issued` (mail an invitation or password
+reset link: app/domain/identity/password_links.py).
 
 It wires domain handlers to repositories, with the services built by app/composition.py.
 """
@@ -30,8 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.composition import (  # the one place each is assembled
     build_invitation_service,
     build_lead_service,
+    build_password_link_service,
     build_ticket_service,
 )
+from app.domain.identity.password_links import LINK_EVENT
+from app.domain.identity.ports import Mailer
 from app.domain.leads.rescoring import RESCORE_EVENT, rescore_batch
 from app.domain.leads.service import ROUTE_EVENT
 from app.domain.notifications.entities import OutboxEvent
@@ -39,6 +43,7 @@ from app.domain.notifications.service import flag_rotting_deals, on_assigned, se
 from app.domain.shared.clock import utcnow
 from app.domain.tickets.escalation_job import apply_escalation_rules
 from app.domain.tickets.sla_job import check_slas
+from app.mail import build_mailer
 from app.repositories.activities import PgReminders
 from app.repositories.audit import PgEventOutbox
 from app.repositories.database import allow_long_statements
@@ -85,7 +90,8 @@ async def _invite_to_survey(event: OutboxEvent, conn: AsyncConnection) -> None:
 
 
 def handlers_for(event_type: str) -> list[Handler]:
-    """What runs for an event; most events have no consumer yet and are simply marked done."""
+    """What runs for an event; most events have no consumer yet and are simply marked done.
+    (Password links are mailed by the worker itself: `Worker._mail_password_link`.)"""
     if event_type.endswith(".assigned") or event_type == "ticket.escalated":  # an escalation may change hands
         return [_notify_new_owner]
     if event_type == RESCORE_EVENT:
@@ -103,10 +109,13 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 class Worker:
-    def __init__(self, engine: AsyncEngine, settings: Settings, *, batch: int = 100) -> None:
+    def __init__(
+        self, engine: AsyncEngine, settings: Settings, *, batch: int = 100, mailer: Mailer | None = None
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.batch = batch
+        self.mailer = mailer if mailer is not None else build_mailer(settings)
 
     async def process_batch(self) -> int:
         """Claim and process one batch of due events; returns how many were claimed."""
@@ -118,7 +127,8 @@ class Worker:
                     async with conn.begin_nested():
                         if event.event_type in LONG_EVENTS:
                             await allow_long_statements(conn, self.settings.db_long_statement_timeout_ms)
-                        for handle in handlers_for(event.event_type):
+                        mail = event.event_type == LINK_EVENT
+                        for handle in [self._mail_password_link] if mail else handlers_for(event.event_type):
                             await handle(event, conn)
                 except Exception as error:  # a handler's failure is the event's, never the batch's
                     log.warning(
@@ -135,6 +145,10 @@ class Worker:
         async with self.engine.begin() as conn:
             await allow_long_statements(conn, self.settings.db_long_statement_timeout_ms)
             yield conn
+
+    async def _mail_password_link(self, event: OutboxEvent, conn: AsyncConnection) -> None:
+        service = build_password_link_service(conn, self.settings, mailer=self.mailer)
+        await service.deliver(event.tenant_id, UUID(str(event.payload["link_id"])))
 
     async def run_jobs(self) -> None:
         async with self.long_transaction() as conn:

@@ -122,5 +122,5 @@ class Factory:
         await w.user("agent1", ["service_agent"], service)
         await w.user("marketer", ["marketer"], marketing)
         await w.user("analyst", ["analyst"])
-        await w.user("it", ["it_admin"])
+        await w.user("it", ["system_admin"])
         return w

@@ -5,7 +5,9 @@ time budget 503 with Retry-After; anything unexpected is a bare 500 (logged)."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
+from uuid import UUID
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,7 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import headers as h
 from app.api.responses import dumps
+from app.auth.principal import Principal
 from app.domain.shared import errors as e
+from app.repositories.audit import record_denied
 from app.repositories.faults import RETRY_AFTER_SECONDS, DatabaseUnavailable, Fault, classify
 
 log = logging.getLogger("crm.errors")
@@ -65,8 +69,35 @@ def _field_name(error: Any) -> str:
     return ".".join(parts) or "body"
 
 
+UUID_IN_PATH = re.compile(r"/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:/|$)")
+
+
+async def _audit_denied(request: Request, exc: e.PermissionDenied) -> None:
+    """Every refusal of a signed-in caller is a security event (separation of duties: each attempt
+    to reach beyond one's powers is visible to the audit administrator)."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    engine = getattr(request.app.state, "read_engine", None)
+    if principal is None or engine is None:
+        return
+    path = request.url.path
+    found = UUID_IN_PATH.search(path)
+    target = path.removeprefix("/api/v1/").split("/", 1)[0]
+    try:
+        await record_denied(
+            engine,
+            principal,
+            target,
+            UUID(found.group(1)) if found else None,
+            {"method": request.method, "path": path, "reason": exc.detail},
+        )
+    except Exception:  # the caller gets its 403 either way
+        log.exception("could not audit a refused %s %s", request.method, path)
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, e.DomainError)
+    if isinstance(exc, e.PermissionDenied):
+        await _audit_denied(request, exc)
     status = status_of(exc)
     headers: dict[str, str] = {}
     extra: dict[str, Any] = dict(exc.extra)

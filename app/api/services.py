@@ -38,6 +38,7 @@ from app.composition import (
     build_notification_service,
     build_opportunity_service,
     build_order_service,
+    build_password_link_service,
     build_pipeline_service,
     build_public_surveys,
     build_quote_service,
@@ -67,6 +68,7 @@ from app.domain.identity.api_tokens import ApiTokenService
 from app.domain.identity.audit_log import AuditLogService
 from app.domain.identity.auth import AuthService
 from app.domain.identity.departments import DepartmentService
+from app.domain.identity.password_links import PasswordLinkService
 from app.domain.identity.regions import RegionService
 from app.domain.identity.roles import RoleService
 from app.domain.identity.tenants import TenantService
@@ -167,7 +169,18 @@ async def _tenants(request: Request, conn: Connection, settings: AppSettings) ->
 
 
 Tenants = Annotated[TenantService, Depends(_tenants)]
-Users = Annotated[UserService, _on_connection(build_user_service)]
+
+
+async def _users(conn: Connection, settings: AppSettings) -> UserService:
+    return build_user_service(conn, settings)
+
+
+async def _password_links(request: Request, conn: Connection, settings: AppSettings) -> PasswordLinkService:
+    return build_password_link_service(conn, settings, limits=get_read_engine(request))
+
+
+Users = Annotated[UserService, Depends(_users)]
+PasswordLinks = Annotated[PasswordLinkService, Depends(_password_links)]
 Departments = Annotated[DepartmentService, _on_connection(build_department_service)]
 Regions = Annotated[RegionService, _on_connection(build_region_service)]
 Roles = Annotated[RoleService, _on_connection(build_role_service)]

@@ -178,16 +178,41 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | _OWN_TOKENS,
         "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS)),
     },
-    # Runs the system, sees no customer business data (audit diffs included).
-    "it_admin": {
-        "name": "IT administrator",
+    # Separation of duties (MLPS 2.0, 三员分立): three administrators, none of whom reaches
+    # business data alone, and none of whom can grant what it does not hold
+    # (app/domain/identity/grants.py).
+    # System administrator: accounts, departments, regions, settings; no business data.
+    "system_admin": {
+        "name": "System administrator",
         "permissions": perm(R.USERS, *_CRUD, A.MANAGE)
         | perm(R.DEPARTMENTS, *_CRUD, A.MANAGE)
         | perm(R.REGIONS, *_CRUD, A.MANAGE)
-        | perm(R.ROLES, *_CRUD, A.MANAGE)
+        | perm(R.ROLES, A.READ)
         | perm(R.CUSTOM_FIELDS, *_CRUD, A.MANAGE)
         | perm(R.SETTINGS, A.READ, A.UPDATE, A.MANAGE)
         | perm(R.API_TOKENS, A.READ, A.CREATE, A.DELETE, A.MANAGE),
         "data_ranges": {},
     },
+    # Security administrator: roles and who holds them (any role, to others only); cannot create
+    # accounts or touch passwords (no users:create / users:update); no business data.
+    "security_admin": {
+        "name": "Security administrator",
+        "permissions": perm(R.ROLES, *_CRUD, A.MANAGE)
+        | perm(R.USERS, A.READ, A.MANAGE)
+        | perm(R.DEPARTMENTS, A.READ)
+        | perm(R.REGIONS, A.READ)
+        | _OWN_TOKENS,
+        "data_ranges": {},
+    },
+    # Audit administrator: reads the audit log and security events, nothing else (business
+    # field values in the log stay hidden without read on their resource).
+    "audit_admin": {
+        "name": "Audit administrator",
+        "permissions": perm(R.AUDIT_LOG, A.READ) | perm(R.USERS, A.READ),  # users: to name the actors
+        "data_ranges": {},
+    },
 }
+
+# The tenant's owner: the one role that may grant anything.
+OWNER_ROLE = "admin"
+SECURITY_ADMIN_ROLE = "security_admin"

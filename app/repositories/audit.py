@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.auth.principal import Principal
 from app.domain.shared.ids import new_id
@@ -113,3 +113,22 @@ class PgEventOutbox:
                 "payload": payload,
             },
         )
+
+
+DENIED = "permission.denied"
+
+
+async def record_denied(
+    engine: AsyncEngine, principal: Principal, target: str, target_id: UUID | None, changes: dict[str, Any]
+) -> None:
+    """A refused attempt, in a transaction of its own: the request's own rolls back, this stays
+    (a security event the audit administrator reads: action `permission.denied`, entity
+    `permission`, the target in `changes`)."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            audit_log.insert().values(
+                tenant_id=principal.tenant_id, id=new_id(), actor_id=principal.user_id,
+                api_token_id=principal.api_token_id, action=DENIED, entity="permission", entity_id=target_id,
+                changes={"target": target, **changes}, request_id=principal.request_id, ip=principal.ip,
+            )
+        )  # fmt: skip

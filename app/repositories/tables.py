@@ -92,7 +92,8 @@ users = sa.Table(
     sa.Column("id", UUID(as_uuid=True), primary_key=True),
     sa.Column("email", sa.Text, nullable=False),
     sa.Column("name", sa.Text, nullable=False),
-    sa.Column("password_hash", sa.Text, nullable=False),
+    # NULL: no password (invited and not yet accepted, or reset by an administrator).
+    sa.Column("password_hash", sa.Text),
     sa.Column("department_id", UUID(as_uuid=True)),
     sa.Column("region_id", UUID(as_uuid=True)),
     sa.Column("locale", sa.Text, nullable=False, server_default="en"),
@@ -202,6 +203,27 @@ api_tokens = sa.Table(
     sa.Column("created_at", TS, nullable=False, server_default=NOW),
     _tenant_fk(["user_id"], "users", "fk_api_tokens_user"),
     sa.Index("ix_api_tokens_user", "tenant_id", "user_id"),
+)
+
+# One-time links by which users set their own password: an invitation (new account) or a reset.
+# Only the SHA-256 of the secret is kept, set by the worker when it mails the link.
+password_links = sa.Table(
+    "password_links",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("user_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("purpose", sa.Text, nullable=False),  # invitation | reset
+    sa.Column("token_hash", sa.LargeBinary, unique=True),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("created_by", UUID(as_uuid=True)),
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Column("sent_at", TS),
+    sa.Column("used_at", TS),
+    sa.Column("revoked_at", TS),
+    sa.CheckConstraint("purpose IN ('invitation', 'reset')", name="ck_password_links_purpose"),
+    _tenant_fk(["user_id"], "users", "fk_password_links_user"),
+    sa.Index("ix_password_links_user", "tenant_id", "user_id"),
 )
 
 login_failures = sa.Table(

@@ -34,6 +34,7 @@ ROLE_IDS = (
 COLUMNS = [
     u.c.id, u.c.email, u.c.name, u.c.department_id, u.c.region_id, u.c.locale, u.c.timezone, u.c.active,
     ROLE_IDS, u.c.last_login_at, u.c.created_at, u.c.updated_at, u.c.version,
+    u.c.password_hash.is_not(None).label("password_set"),
 ]  # fmt: skip
 # Tables whose rows carry their owner's department (DESIGN.md section 2).
 OWNED_TABLES = (customers, contacts, activities)
@@ -82,7 +83,9 @@ class PgUserRepository:
         stmt = sa.select(u.c.id).where(sa.func.lower(u.c.email) == email.strip().lower())
         return (await self.conn.execute(stmt)).scalar_one_or_none()
 
-    async def insert(self, tenant_id: UUID, values: Mapping[str, Any], password_hash: str, actor: UUID | None) -> UUID:
+    async def insert(
+        self, tenant_id: UUID, values: Mapping[str, Any], password_hash: str | None, actor: UUID | None
+    ) -> UUID:
         user_id = new_id()
         try:
             await self.conn.execute(
@@ -132,7 +135,7 @@ class PgUserRepository:
             )
         )  # fmt: skip
 
-    async def set_password(self, tenant_id: UUID, user_id: UUID, password_hash: str, actor: UUID) -> None:
+    async def set_password(self, tenant_id: UUID, user_id: UUID, password_hash: str | None, actor: UUID) -> None:
         await self.conn.execute(
             u.update()
             .where(u.c.tenant_id == tenant_id, u.c.id == user_id)

@@ -109,7 +109,7 @@ async function startServer() {
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { base, stop, log };
+  return { base, stop, log, dataDir };
 }
 
 async function main() {
@@ -137,6 +137,9 @@ async function main() {
       const ctx = {
         base,
         shots,
+        // Where the server's development mailer writes each message (no CRM_SMTP_URL): the
+        // invitation and reset links are read from there, as a person reads their mail.
+        mailDir: server ? join(server.dataDir, 'mail') : (process.env.E2E_MAIL_DIR ?? join(repo, '.crm', 'mail')),
         async newContext(options = {}) {
           const context = await browser.newContext({ baseURL: base, locale: 'en-US', viewport: { width: 1280, height: 860 }, ...options });
           context.setDefaultTimeout(15000);

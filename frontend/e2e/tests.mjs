@@ -1,5 +1,6 @@
 // The browser scenarios. Each gets fresh browser contexts from ctx.newContext().
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PASSWORD = 'crm-demo-2026';
@@ -27,6 +28,65 @@ async function apiAs(ctx, who) {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
+}
+
+/** The text part of a stored .eml message, its transfer encoding undone. */
+function mailText(raw) {
+  for (const part of raw.split(/\r?\n--[^\r\n]+\r?\n/)) {
+    const [head, ...rest] = part.split(/\r?\n\r?\n/);
+    if (!/content-type:\s*text\/plain/i.test(head)) continue;
+    const body = rest.join('\n\n');
+    if (/content-transfer-encoding:\s*base64/i.test(head)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    if (/content-transfer-encoding:\s*quoted-printable/i.test(head))
+      return Buffer.from(
+        body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
+        'latin1',
+      ).toString('utf8');
+    return body;
+  }
+  return '';
+}
+
+/** Now, in the form the mail files' names start with (UTC): only mail sent after it counts. */
+const mailStamp = () => new Date().toISOString().replace(/[-:.Z]/g, '');
+
+/** The newest invitation or reset link mailed to `email` (the worker sends it within a second or two). */
+async function mailedLink(ctx, email, { after = '' } = {}) {
+  for (let i = 0; i < 60; i++) {
+    const files = existsSync(ctx.mailDir)
+      ? readdirSync(ctx.mailDir)
+          .filter((f) => f.endsWith('.eml'))
+          .sort()
+      : [];
+    for (const file of files.reverse()) {
+      const raw = readFileSync(join(ctx.mailDir, file), 'utf8');
+      if (!raw.toLowerCase().includes(email.toLowerCase()) || file < after) continue;
+      const found = mailText(raw).match(/https?:\/\/\S+\/(invite|reset-password)\/(\S+)/);
+      if (found) {
+        // The worker writes the message just before its transaction (holding the link's hash)
+        // commits: wait for the link to answer before using it.
+        for (let j = 0; j < 20; j++) {
+          const r = await fetch(`${ctx.base}/api/v1/auth/password-links/${found[2]}`);
+          if (r.status === 200) return { path: new URL(found[0]).pathname, token: found[2] };
+          await new Promise((res) => setTimeout(res, 250));
+        }
+        throw new Error(`the link mailed to ${email} does not work`);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no link mailed to ${email} in ${ctx.mailDir}`);
+}
+
+/** A new user chooses their password through the mailed invitation (as a script would). */
+async function acceptInvitation(ctx, email, password) {
+  const { token } = await mailedLink(ctx, email);
+  const r = await fetch(`${ctx.base}/api/v1/auth/password-links/${token}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ password }),
+  });
+  assert.equal(r.status, 204, await r.text());
 }
 
 async function userNames(ctx) {
@@ -1404,14 +1464,56 @@ export const tests = [
       const email = `leaver.${Date.now()}@demo.example.com`;
       const created = await admin('/api/v1/users', {
         method: 'POST',
-        body: JSON.stringify({ email, name: 'Leaver', password: 'a good long passphrase 7' }),
+        body: JSON.stringify({ email, name: 'Leaver' }),
       });
       assert.equal(created.status, 201);
+      await acceptInvitation(ctx, email, 'a good long passphrase 7');
       assert.equal((await admin(`/api/v1/users/${created.body.id}/deactivate`, { method: 'POST' })).status, 200);
       const context = await ctx.newContext();
       const page = await context.newPage();
       await login(page, email, 'a good long passphrase 7');
       await page.getByText('This account has been deactivated').waitFor();
+    },
+  },
+  {
+    name: 'login: forgot password mails a link that sets a new password once',
+    async run(ctx) {
+      const email = demo('agent2');
+      const after = mailStamp();
+      const context = await ctx.newContext();
+      const page = await context.newPage();
+      await page.goto('/login');
+      await page.getByTestId('forgot-password').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Email').fill(email);
+      await dialog.getByRole('button', { name: 'Send link' }).click();
+      await page.getByTestId('forgot-sent').waitFor();
+      const link = await mailedLink(ctx, email, { after });
+      assert.equal(link.path.split('/')[1], 'reset-password');
+      await page.goto(link.path);
+      await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      const form = page.getByTestId('set-password-form');
+      await form.getByLabel('Password', { exact: true }).fill('agent two new passphrase 8');
+      await form.getByLabel('Repeat the new password').fill('agent two new passphrase 8');
+      await form.getByRole('button', { name: 'Set password' }).click();
+      await page.getByText('Your password is set. Sign in with it.').waitFor();
+      await login(page, email, 'agent two new passphrase 8');
+      await page.getByTestId('user-menu').waitFor();
+      // The link is spent.
+      await page.goto(link.path);
+      await page.getByTestId('password-link-gone').waitFor();
+      // back to the demo password, so a rerun against the same server works
+      const pair = await fetch(`${ctx.base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email, password: 'agent two new passphrase 8' }),
+      }).then((r) => r.json());
+      const back = await fetch(`${ctx.base}/api/v1/auth/password`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${pair.access_token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ current_password: 'agent two new passphrase 8', new_password: PASSWORD }),
+      });
+      assert.equal(back.status, 200);
     },
   },
   {
@@ -1595,16 +1697,29 @@ export const tests = [
       const form = page.getByTestId('user-form');
       await form.getByLabel('Name').fill('New Hire');
       await form.getByLabel('Email').fill(email);
-      await form.getByLabel('Initial password').fill('welcome to the team 2026');
       await form.getByLabel('Roles').fill(roleName);
       await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${roleName}"]`).click();
       await page.keyboard.press('Escape');
       await page.getByRole('button', { name: 'Create' }).click();
       await page.getByRole('cell', { name: email }).waitFor();
+      await page
+        .getByRole('row', { name: new RegExp(email) })
+        .getByTestId('user-invited')
+        .waitFor();
       await shot(ctx, page, '11-users');
 
+      // The new hire opens the mailed invitation and chooses a password, then signs in with it.
       const other = await ctx.newContext();
       const hire = await other.newPage();
+      const link = await mailedLink(ctx, email);
+      assert.equal(link.path.split('/')[1], 'invite');
+      await hire.goto(link.path);
+      await hire.getByText('Welcome, New Hire').waitFor();
+      const setForm = hire.getByTestId('set-password-form');
+      await setForm.getByLabel('Password', { exact: true }).fill('welcome to the team 2026');
+      await setForm.getByLabel('Repeat the new password').fill('welcome to the team 2026');
+      await setForm.getByRole('button', { name: 'Set password' }).click();
+      await hire.getByText('Your password is set. Sign in with it.').waitFor();
       await login(hire, email, 'welcome to the team 2026');
       const nav = hire.getByTestId('main-nav');
       await nav.getByText('Contacts').waitFor();
@@ -1844,7 +1959,6 @@ export const tests = [
         body: JSON.stringify({
           email: `leaving.${stamp}@demo.example.com`,
           name: `Leaving Rep ${stamp}`,
-          password: 'a good long passphrase 7',
           role_ids: [rep.id],
         }),
       });

@@ -43,6 +43,7 @@ const SurveysPage = lazy(() => import('./pages/surveys/SurveysPage'));
 const SurveyBuilderPage = lazy(() => import('./pages/surveys/SurveyBuilderPage'));
 const SurveyResultsPage = lazy(() => import('./pages/surveys/SurveyResultsPage'));
 const PublicSurveyPage = lazy(() => import('./pages/surveys/PublicSurveyPage'));
+const SetPasswordPage = lazy(() => import('./pages/SetPasswordPage'));
 const KbPage = lazy(() => import('./pages/kb/KbPage'));
 const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
 const KbEditorPage = lazy(() => import('./pages/kb/KbEditorPage'));
@@ -87,6 +88,18 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      {/* One-time links to choose one's own password (invitation, reset): no login, no shell. */}
+      {['/invite/:token', '/reset-password/:token'].map((path) => (
+        <Route
+          key={path}
+          path={path}
+          element={
+            <Suspense fallback={<Loading />}>
+              <SetPasswordPage />
+            </Suspense>
+          }
+        />
+      ))}
       {/* A customer's survey link: no login, no shell. */}
       <Route
         path="/survey/:token"

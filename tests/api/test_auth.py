@@ -62,7 +62,7 @@ async def test_deactivated_account_is_told_so_only_with_the_right_password(
     client: httpx.AsyncClient, factory: Factory
 ) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     rep = await world.user("rep", ["sales_rep"])
     assert (await client.post(f"/api/v1/users/{rep.id}/deactivate", headers=it.headers)).status_code == 200
     wrong = await client.post("/api/v1/auth/login", json={"email": rep.email, "password": "not the password 1"})
@@ -241,7 +241,7 @@ async def test_bad_tokens_are_401_with_www_authenticate(
 
 async def test_deactivated_users_access_token_dies_at_once(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     rep = await world.user("rep", ["sales_rep"])
     pair = await login(client, rep.email)
     assert (await client.get(ME, headers=rep.headers)).status_code == 200
@@ -352,7 +352,7 @@ async def test_signup_creates_a_tenant_and_signs_its_admin_in(client: httpx.Asyn
     audit = await client.get("/api/v1/audit-log", headers=bearer(r.json()["access_token"]))
     assert [e["action"] for e in reversed(audit.json()["items"])] == ["tenant.created", "user.created", "auth.login"]
     roles = await client.get("/api/v1/roles?limit=200", headers=bearer(r.json()["access_token"]))
-    assert {role["key"] for role in roles.json()["items"]} >= {"admin", "sales_rep", "it_admin"}
+    assert {role["key"] for role in roles.json()["items"]} >= {"admin", "sales_rep", "system_admin"}
     again = await client.post(
         "/api/v1/signup",
         json={"company_name": "Copycat", "name": "X", "email": email.upper(), "password": "founders keep keys 1"},

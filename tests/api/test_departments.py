@@ -20,7 +20,7 @@ async def _create(client: httpx.AsyncClient, headers: dict[str, str], name: str,
 
 async def test_tree_create_list_and_reparent(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     sales = await _create(client, it.headers, "Sales")
     east = await _create(client, it.headers, "East", sales["id"])
     shanghai = await _create(client, it.headers, "Shanghai", east["id"])
@@ -45,7 +45,7 @@ async def test_tree_create_list_and_reparent(client: httpx.AsyncClient, factory:
 
 async def test_reparenting_refuses_cycles(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     top = await _create(client, it.headers, "Top")
     mid = await _create(client, it.headers, "Mid", top["id"])
     low = await _create(client, it.headers, "Low", mid["id"])
@@ -65,7 +65,7 @@ async def test_reparenting_moves_managers_range_along(client: httpx.AsyncClient,
     """A manager's department range covers sub-departments by path: after a move, the moved
     department's records fall in the new parent's manager's range, and leave the old one's."""
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     north = await _create(client, it.headers, "North")
     south = await _create(client, it.headers, "South")
     team = await _create(client, it.headers, "Team", north["id"])
@@ -90,7 +90,7 @@ async def test_reparenting_moves_managers_range_along(client: httpx.AsyncClient,
 
 async def test_delete_refuses_departments_with_members_or_children(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     parent = await _create(client, it.headers, "Parent")
     child = await _create(client, it.headers, "Child", parent["id"])
     staffed = await _create(client, it.headers, "Staffed")
@@ -110,14 +110,14 @@ async def test_delete_refuses_departments_with_members_or_children(client: httpx
 async def test_department_permissions_and_tenancy(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
     rep = await world.user("rep", ["sales_rep"])
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     dept = await _create(client, it.headers, "Mine")
     assert (await client.get(DEPTS, headers=rep.headers)).status_code == 200
     assert (await client.post(DEPTS, json={"name": "X"}, headers=rep.headers)).status_code == 403
     assert (await client.patch(f"{DEPTS}/{dept['id']}", json={"name": "Y"}, headers=rep.headers)).status_code == 403
     assert (await client.delete(f"{DEPTS}/{dept['id']}", headers=rep.headers)).status_code == 403
     other = await factory.tenant()
-    other_it = await other.user("it", ["it_admin"])
+    other_it = await other.user("it", ["system_admin"])
     assert (await client.get(f"{DEPTS}/{dept['id']}", headers=other_it.headers)).status_code == 404
     assert (await client.delete(f"{DEPTS}/{dept['id']}", headers=other_it.headers)).status_code == 404
     assert (await client.post(DEPTS, json={"name": ""}, headers=it.headers)).status_code == 422
@@ -128,7 +128,7 @@ async def test_department_permissions_and_tenancy(client: httpx.AsyncClient, fac
 
 async def test_regions_crud_and_unique_code(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     r = await client.post(REGIONS, json={"code": "CN-E", "name": "East China"}, headers=it.headers)
     assert r.status_code == 201
     east = r.json()
@@ -140,7 +140,7 @@ async def test_regions_crud_and_unique_code(client: httpx.AsyncClient, factory: 
     assert r.status_code == 200 and r.json()["name"] == "华西"
     # The same code in another tenant is fine.
     other = await factory.tenant()
-    other_it = await other.user("it", ["it_admin"])
+    other_it = await other.user("it", ["system_admin"])
     assert (await client.post(REGIONS, json={"code": "CN-E", "name": "E"}, headers=other_it.headers)).status_code == 201
     codes = [x["code"] for x in (await client.get(REGIONS, headers=it.headers)).json()["items"]]
     assert codes == ["CN-E", "CN-W"]

@@ -23,7 +23,7 @@ ROLES = {
     "agent1": "service_agent",
     "marketer": "marketer",
     "analyst": "analyst",
-    "it": "it_admin",
+    "it": "system_admin",
 }
 READERS = {"admin", "service_manager", "service_agent", "analyst"}
 EDITORS = {"admin", "service_manager"}

@@ -44,6 +44,10 @@ PUBLIC_PATHS = {
     ("post", f"{API_PREFIX}/auth/refresh"),
     ("post", f"{API_PREFIX}/auth/signup"),
     ("post", f"{API_PREFIX}/signup"),
+    # Forgot password, and the one-time invitation / reset link: the secret in the path is all it holds.
+    ("post", f"{API_PREFIX}/auth/password-reset"),
+    ("get", f"{API_PREFIX}/auth/password-links/{{token}}"),
+    ("post", f"{API_PREFIX}/auth/password-links/{{token}}"),
     # A tenant's web forms post leads here with nothing but the form's key.
     ("post", f"{API_PREFIX}/public/lead-forms/{{form_key}}"),
     # A customer's satisfaction survey link: the token in the path is all it holds.

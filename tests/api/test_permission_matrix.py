@@ -42,7 +42,8 @@ NOTHING: tuple[str | None, frozenset[str]] = (None, frozenset())
 # descriptions: sales_rep works their own book; sales_manager their department and its
 # sub-departments, and may reassign; director, admin: everything; analyst reads everything;
 # service roles read all customers and contacts and work activities (manager: the department's,
-# agent: their own); marketer reads customers and contacts; it_admin sees no business data.
+# agent: their own); marketer reads customers and contacts; the three administrators (system,
+# security, audit) see no business data.
 # Leads: the sales roles as for customers; marketing works every lead; service roles none.
 # Opportunities, quotes, orders and sales plans: the sales roles as for customers; the analyst
 # reads them; nobody else.
@@ -140,7 +141,15 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "sales_plans": (ALL, READ),
         "tickets": (ALL, READ),
     },
-    "it_admin": {
+    "security_admin": dict.fromkeys(
+        ("customers", "contacts", "activities", "leads", "opportunities", "quotes", "orders", "sales_plans", "tickets"),
+        NOTHING,
+    ),
+    "audit_admin": dict.fromkeys(
+        ("customers", "contacts", "activities", "leads", "opportunities", "quotes", "orders", "sales_plans", "tickets"),
+        NOTHING,
+    ),
+    "system_admin": {
         "customers": NOTHING,
         "contacts": NOTHING,
         "activities": NOTHING,
@@ -153,11 +162,13 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
     },
 }
 
-# The world: who sits where (tests/builders.Factory.sales_world plus three users added below).
+# The world: who sits where (tests/builders.Factory.sales_world plus the users added below).
 DEPARTMENT_OF: dict[str, str | None] = {
     "admin": None,
     "analyst": None,
     "it": None,
+    "security": None,
+    "audit": None,
     "director": "Sales",
     "sales_head": "Sales",
     "sales_ops": "Sales",
@@ -206,7 +217,9 @@ SUBJECTS = [
     Subject("service_agent", "agent1", colleague="service_manager", other="east_rep1"),
     Subject("marketer", "marketer", colleague="marketer2", other="east_rep1"),
     Subject("analyst", "analyst", colleague="admin", other="east_rep1"),
-    Subject("it_admin", "it", colleague="admin", other="east_rep1"),
+    Subject("system_admin", "it", colleague="admin", other="east_rep1"),
+    Subject("security_admin", "security", colleague="admin", other="east_rep1"),
+    Subject("audit_admin", "audit", colleague="admin", other="east_rep1"),
 ]
 RESOURCES = (
     "customers",
@@ -325,6 +338,8 @@ async def matrix(app: object, engine: AsyncEngine, settings: Settings) -> AsyncI
     await world.user("sales_head", ["sales_manager"], sales)
     await world.user("sales_ops", ["sales_rep"], sales)
     await world.user("marketer2", ["marketer"], world.department_ids["Marketing"])
+    await world.user("security", ["security_admin"])
+    await world.user("audit", ["audit_admin"])
     assert set(world.users) == set(DEPARTMENT_OF)
     for label, department in DEPARTMENT_OF.items():
         assert world.users[label].department_id == (world.department_ids[department] if department else None)

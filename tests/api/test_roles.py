@@ -14,7 +14,7 @@ ROLES = "/api/v1/roles"
 
 async def test_system_roles_are_listed_with_full_data_ranges(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     r = await client.get(f"{ROLES}?limit=200", headers=it.headers)
     assert r.status_code == 200
     roles = {role["key"]: role for role in r.json()["items"]}
@@ -23,7 +23,7 @@ async def test_system_roles_are_listed_with_full_data_ranges(client: httpx.Async
     assert rep["is_system"] is True
     assert rep["data_ranges"]["customers"] == {"range": "own", "regions": None, "customer_types": None}
     assert rep["permissions"] == sorted(SYSTEM_ROLES["sales_rep"]["permissions"])
-    assert roles["it_admin"]["data_ranges"] == {}
+    assert roles["system_admin"]["data_ranges"] == {}
     got = await client.get(f"{ROLES}/{rep['id']}", headers=it.headers)
     assert got.json() == rep and got.headers["etag"] == 'W/"1"'
     # A sales rep may not read roles.
@@ -127,7 +127,7 @@ async def test_system_roles_keep_their_permissions_and_cannot_be_deleted(
     client: httpx.AsyncClient, factory: Factory
 ) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("security", ["security_admin"])
     rep_role = world.role_ids["sales_rep"]
     r = await client.patch(f"{ROLES}/{rep_role}", json={"permissions": ["customers:read"]}, headers=it.headers)
     assert r.status_code == 409 and "custom role" in r.json()["detail"]

@@ -32,7 +32,9 @@ USERS = {
     "agent1": "service_agent",
     "marketer": "marketer",
     "analyst": "analyst",
-    "it": "it_admin",
+    "it": "system_admin",
+    "security": "security_admin",
+    "audit": "audit_admin",
 }
 SELLERS = {"admin", "sales_director", "sales_manager", "sales_rep"}
 ALLOWED: dict[str, set[str]] = {
@@ -65,6 +67,8 @@ class Setup:
 @pytest.fixture(scope="module")
 async def setup(app: object, engine: AsyncEngine, settings: Settings) -> AsyncIterator[Setup]:
     world = await Factory(engine, settings).sales_world()
+    await world.user("security", ["security_admin"])
+    await world.user("audit", ["audit_admin"])
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         director = world.users["director"].headers

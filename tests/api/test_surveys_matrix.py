@@ -28,7 +28,7 @@ USERS = {
     "agent1": "service_agent",
     "marketer": "marketer",
     "analyst": "analyst",
-    "it": "it_admin",
+    "it": "system_admin",
 }
 ALLOWED: dict[str, set[str]] = {
     "read": {"admin", "service_manager", "service_agent", "analyst"},

@@ -53,8 +53,8 @@ async def test_scopes_must_be_a_subset_of_the_callers_permissions(client: httpx.
     world = await factory.tenant()
     rep = await world.user("rep", ["sales_rep"])
     r = await client.post(TOKENS, json={"name": "x", "scopes": ["customers:read", "users:create"]}, headers=rep.headers)
-    assert r.status_code == 422
-    assert r.json()["errors"][0] == {"field": "scopes.1", "message": "'users:create' is not among your permissions"}
+    assert r.status_code == 403
+    assert "'users:create'" in r.json()["detail"] and "not among your permissions" in r.json()["detail"]
     r = await client.post(TOKENS, json={"name": "x", "scopes": ["customers:fly"]}, headers=rep.headers)
     assert r.status_code == 422 and "customers:fly" in r.json()["errors"][0]["message"]
     r = await client.post(TOKENS, json={"name": "x", "scopes": []}, headers=rep.headers)
@@ -110,7 +110,7 @@ async def test_an_api_token_cannot_mint_tokens(client: httpx.AsyncClient, factor
 
 async def test_other_users_tokens_need_api_tokens_manage(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     rep = await world.user("rep", ["sales_rep"])
     rep2 = await world.user("rep2", ["sales_rep"])
     mine = (await client.post(TOKENS, json={"name": "mine", "scopes": ["users:read"]}, headers=rep.headers)).json()

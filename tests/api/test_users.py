@@ -23,7 +23,9 @@ from app.repositories.tables import (
     tickets,
 )
 from app.repositories.tables import leads as leads_table
+from app.settings import Settings
 from tests.api.identity_support import bearer, login
+from tests.api.mail_support import Inbox, deliver
 from tests.builders import PASSWORD, Factory, unique_email
 
 USERS = "/api/v1/users"
@@ -34,38 +36,46 @@ async def test_users_endpoints_need_a_token_and_the_permission(client: httpx.Asy
     rep = await world.user("rep", ["sales_rep"])
     assert (await client.get(USERS)).status_code == 401
     assert (await client.get(USERS, headers=rep.headers)).status_code == 200  # the directory is readable
-    r = await client.post(
-        USERS, json={"email": unique_email("x"), "name": "X", "password": PASSWORD}, headers=rep.headers
-    )
+    r = await client.post(USERS, json={"email": unique_email("x"), "name": "X"}, headers=rep.headers)
     assert r.status_code == 403
     assert (await client.post(f"{USERS}/{rep.id}/deactivate", headers=rep.headers)).status_code == 403
 
 
-async def test_it_admin_creates_reads_and_edits_users(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_system_admin_creates_reads_and_edits_users(
+    client: httpx.AsyncClient, factory: Factory, engine: AsyncEngine, settings: Settings, inbox: Inbox
+) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     sales = await world.department("Sales")
     email = unique_email("new")
     r = await client.post(
         USERS,
         json={
-            "email": email, "name": "Li Na", "password": "a decent passphrase 1", "department_id": str(sales),
-            "locale": "zh-CN", "timezone": "Asia/Shanghai", "role_ids": [str(world.role_ids["sales_rep"])],
+            "email": email, "name": "Li Na", "department_id": str(sales), "locale": "zh-CN",
+            "timezone": "Asia/Shanghai", "role_ids": [str(world.role_ids["system_admin"])],
         },
         headers=it.headers,
     )  # fmt: skip
     assert r.status_code == 201, r.text
     user = r.json()
     assert "password" not in user and "password_hash" not in user
-    assert user["role_ids"] == [str(world.role_ids["sales_rep"])]
+    assert user["password_set"] is False  # invited
+    assert user["role_ids"] == [str(world.role_ids["system_admin"])]
     assert user["department_id"] == str(sales) and user["locale"] == "zh-CN" and user["active"] is True
     assert r.headers["location"] == f"/api/v1/users/{user['id']}"
     got = await client.get(f"{USERS}/{user['id']}", headers=it.headers)
     assert got.json() == user
     assert got.headers["etag"] == 'W/"1"'
-    # The new user signs in with the given password.
+    # The new user chooses a password through the invitation (in Chinese: the user's locale) and signs in.
+    await deliver(engine, settings, inbox)
+    assert inbox.to(email)[-1]["Subject"] == "您已受邀使用 CRM"
+    page, secret = inbox.last_link(email)
+    assert page == "invite"
+    r = await client.post(f"/api/v1/auth/password-links/{secret}", json={"password": "a decent passphrase 1"})
+    assert r.status_code == 204, r.text
     pair = await login(client, email, "a decent passphrase 1")
     assert (await client.get("/api/v1/auth/me", headers=bearer(pair["access_token"]))).status_code == 200
+    assert (await client.get(f"{USERS}/{user['id']}", headers=it.headers)).json()["password_set"] is True
     r = await client.patch(
         f"{USERS}/{user['id']}", json={"name": "Li Na (East)"}, headers={**it.headers, "If-Match": 'W/"1"'}
     )
@@ -79,27 +89,24 @@ async def test_it_admin_creates_reads_and_edits_users(client: httpx.AsyncClient,
 
 async def test_email_is_unique_across_tenants_case_insensitively(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     elsewhere = await factory.tenant()
     taken = await elsewhere.user("taken", ["sales_rep"])
-    r = await client.post(
-        USERS, json={"email": taken.email.upper(), "name": "Dup", "password": PASSWORD}, headers=it.headers
-    )
+    r = await client.post(USERS, json={"email": taken.email.upper(), "name": "Dup"}, headers=it.headers)
     assert r.status_code == 409
-    mine = await world.user("mine", ["sales_rep"])
+    mine = await world.user("mine", [])
     r = await client.patch(f"{USERS}/{mine.id}", json={"email": taken.email}, headers=it.headers)
     assert r.status_code == 409
 
 
 async def test_create_validates_input(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     other = await factory.tenant()
     foreign_dept = await other.department("Theirs")
-    base = {"email": unique_email("v"), "name": "V", "password": PASSWORD}
+    base = {"email": unique_email("v"), "name": "V"}
     cases = [
-        ({**base, "password": "short"}, "password"),
-        ({**base, "password": base["email"]}, "password"),
+        ({**base, "password": PASSWORD}, "password"),  # administrators never choose a password
         ({**base, "department_id": str(foreign_dept)}, "department_id"),
         ({**base, "role_ids": [str(other.role_ids["admin"])]}, "role_ids.0"),
         ({**base, "timezone": "Mars/Olympus"}, "timezone"),
@@ -116,7 +123,7 @@ async def test_create_validates_input(client: httpx.AsyncClient, factory: Factor
 
 async def test_list_filters_and_pages(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     east = await world.department("East")
     for label in ("alice", "bob", "carol"):
         await world.user(label, ["sales_rep"], east)
@@ -151,7 +158,7 @@ async def test_list_filters_and_pages(client: httpx.AsyncClient, factory: Factor
 
 async def test_other_tenants_users_do_not_exist(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     other = await factory.tenant()
     stranger = await other.user("stranger", ["sales_rep"])
     assert (await client.get(f"{USERS}/{stranger.id}", headers=it.headers)).status_code == 404
@@ -166,7 +173,7 @@ async def test_department_change_carries_owned_records_along(
     client: httpx.AsyncClient, factory: Factory, engine: AsyncEngine
 ) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     east = await world.department("East")
     west = await world.department("West")
     rep = await world.user("rep", ["sales_rep"], east)
@@ -195,7 +202,7 @@ async def test_department_change_carries_owned_records_along(
 
 async def test_deactivation_ends_sessions_and_api_tokens(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     rep = await world.user("rep", ["sales_rep"])
     pair = await login(client, rep.email)
     created = await client.post(
@@ -249,27 +256,45 @@ async def test_role_assignment_and_password_reset_need_users_manage(
     ).status_code == 200
     grab = {"role_ids": [str(world.role_ids["admin"])]}
     assert (await client.patch(f"{USERS}/{rep.id}", json=grab, headers=bearer(hr_token))).status_code == 403
-    reset = {"password": "a reset passphrase 5"}
-    assert (await client.patch(f"{USERS}/{rep.id}", json=reset, headers=bearer(hr_token))).status_code == 403
-    body = {"email": unique_email("n"), "name": "N", "password": PASSWORD, "role_ids": [str(world.role_ids["admin"])]}
+    reset = await client.post(f"{USERS}/{rep.id}/password-reset", headers=bearer(hr_token))
+    assert reset.status_code == 403
+    body = {"email": unique_email("n"), "name": "N", "role_ids": [str(world.role_ids["admin"])]}
     assert (await client.post(USERS, json=body, headers=bearer(hr_token))).status_code == 403
+    # Nobody sets another person's password, not even the owner.
+    r = await client.patch(f"{USERS}/{rep.id}", json={"password": "a reset passphrase 5"}, headers=admin.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "password"
 
 
-async def test_admin_password_reset_ends_the_users_sessions(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_forced_password_reset_ends_the_users_sessions_and_mails_a_link(
+    client: httpx.AsyncClient, factory: Factory, engine: AsyncEngine, settings: Settings, inbox: Inbox
+) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     rep = await world.user("rep", ["sales_rep"])
     pair = await login(client, rep.email)
-    r = await client.patch(f"{USERS}/{rep.id}", json={"password": "a reset passphrase 5"}, headers=it.headers)
-    assert r.status_code == 200
+    r = await client.post(f"{USERS}/{rep.id}/password-reset", headers=it.headers)
+    assert r.status_code == 200 and r.json()["password_set"] is False
     assert (await client.get("/api/v1/auth/me", headers=bearer(pair["access_token"]))).status_code == 401
     assert (await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})).status_code == 401
+    # The old password no longer works; the link sets a new one, once.
+    r = await client.post("/api/v1/auth/login", json={"email": rep.email, "password": PASSWORD})
+    assert r.status_code == 401
+    await deliver(engine, settings, inbox)
+    page, secret = inbox.last_link(rep.email)
+    assert page == "reset-password"
+    info = await client.get(f"/api/v1/auth/password-links/{secret}")
+    assert info.status_code == 200 and info.json()["purpose"] == "reset" and info.json()["email"] == rep.email
+    r = await client.post(f"/api/v1/auth/password-links/{secret}", json={"password": "a reset passphrase 5"})
+    assert r.status_code == 204
     assert (await login(client, rep.email, "a reset passphrase 5"))["access_token"]
+    again = await client.post(f"/api/v1/auth/password-links/{secret}", json={"password": "another passphrase 6"})
+    assert again.status_code == 410
+    assert (await client.get(f"/api/v1/auth/password-links/{secret}")).status_code == 410
 
 
-async def test_it_admin_sees_no_business_data(client: httpx.AsyncClient, factory: Factory) -> None:
+async def test_system_admin_sees_no_business_data(client: httpx.AsyncClient, factory: Factory) -> None:
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
+    it = await world.user("it", ["system_admin"])
     assert (await client.get("/api/v1/customers", headers=it.headers)).status_code == 403
     assert (await client.get("/api/v1/audit-log", headers=it.headers)).status_code == 403
     assert (await client.get(USERS, headers=it.headers)).status_code == 200
@@ -281,10 +306,8 @@ async def test_nul_characters_are_refused_not_500(client: httpx.AsyncClient, fac
     import orjson
 
     world = await factory.tenant()
-    it = await world.user("it", ["it_admin"])
-    r = await client.post(
-        USERS, json={"email": unique_email("n"), "name": "N\x00", "password": PASSWORD}, headers=it.headers
-    )
+    it = await world.user("it", ["system_admin"])
+    r = await client.post(USERS, json={"email": unique_email("n"), "name": "N\x00"}, headers=it.headers)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "name"
     assert (await client.get(USERS, params={"q": "a\x00"}, headers=it.headers)).status_code == 422
     r = await client.post("/api/v1/auth/login", json={"email": "x\x00@y.z", "password": PASSWORD})

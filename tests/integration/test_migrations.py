@@ -69,3 +69,58 @@ async def test_foreign_keys_of_large_tables_have_an_index(engine) -> None:  # ty
     async with engine.connect() as conn:
         rows = (await conn.execute(sa.text(UNINDEXED_FOREIGN_KEYS))).all()
     assert [(t, name) for t, name in rows if t not in SMALL_TABLES] == []
+
+
+async def test_0023_moves_it_admin_holders_to_system_admin(
+    admin_url: str, database_url: str, scratch_engine_factory
+) -> None:
+    """The IT administrator becomes the system administrator: same role row, same holders; `crm
+    migrate` then adds the security and audit administrators. Down again: it_admin, without them."""
+    import asyncio
+    from uuid import uuid4
+
+    name = "crm_migrations_0023_" + str(sa.engine.make_url(database_url).database)
+    url, _ = await recreate_database(admin_url, name)
+    engine = scratch_engine_factory(url)
+    tenant, role, user = uuid4(), uuid4(), uuid4()
+    keys = "SELECT key FROM roles WHERE tenant_id = :t ORDER BY key"
+    try:
+        await asyncio.to_thread(migrate.upgrade, url, "0022")
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("INSERT INTO tenants (id, name) VALUES (:t, 'T')"), {"t": tenant})
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO roles (tenant_id, id, key, name, is_system, permissions, created_by, updated_by)"
+                    " VALUES (:t, :r, 'it_admin', 'IT administrator', true, '{users:read}', :u, :u)"
+                ),
+                {"t": tenant, "r": role, "u": user},
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO users (tenant_id, id, email, name, password_hash, created_by, updated_by)"
+                    " VALUES (:t, :u, 'it@example.com', 'IT', 'x', :u, :u)"
+                ),
+                {"t": tenant, "u": user},
+            )
+            await conn.execute(
+                sa.text("INSERT INTO user_roles (tenant_id, user_id, role_id) VALUES (:t, :u, :r)"),
+                {"t": tenant, "u": user, "r": role},
+            )
+        await asyncio.to_thread(migrate.upgrade, url)
+        async with engine.connect() as conn:
+            held = await conn.scalar(
+                sa.text("SELECT r.key || '/' || r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id"
+                        " WHERE ur.user_id = :u"),
+                {"u": user},
+            )  # fmt: skip
+            assert held == "system_admin/System administrator"
+            assert {"system_admin", "security_admin", "audit_admin"} <= set(
+                (await conn.execute(sa.text(keys), {"t": tenant})).scalars()
+            )
+        await asyncio.to_thread(migrate.downgrade, url, "0022")
+        async with engine.connect() as conn:
+            left = set((await conn.execute(sa.text(keys), {"t": tenant})).scalars())
+            assert "it_admin" in left and not left & {"system_admin", "security_admin", "audit_admin"}
+    finally:
+        await engine.dispose()
+        await drop_database(admin_url, name)

@@ -105,7 +105,7 @@ async def test_demo_seed(seeded, settings) -> None:
     url, first, second = seeded
     assert first == second, "a second run must add nothing"
     assert first["tenants"] == 1
-    assert first["users"] == 13
+    assert first["users"] == 15
     assert 1900 <= first["customers"] <= 2100
     assert 3600 <= first["contacts"] <= 4400
     assert first["activities"] == 6000

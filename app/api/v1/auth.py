@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Cookie, Depends, Request
+from fastapi import APIRouter, Cookie, Depends, Path, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 
@@ -15,12 +15,15 @@ from app.api.errors import problem_responses
 from app.api.idempotency import IdempotentRoute
 from app.api.middleware import client_address
 from app.api.responses import json_response
-from app.api.services import Auth, Tenants
+from app.api.services import Auth, PasswordLinks, Tenants
 from app.api.v1.schemas.identity import (
     LoginBody,
     LogoutBody,
     MeOut,
     PasswordChangeBody,
+    PasswordLinkBody,
+    PasswordLinkOut,
+    PasswordResetRequestBody,
     RefreshBody,
     SessionList,
     SignupBody,
@@ -240,6 +243,52 @@ async def list_sessions(caller: CurrentPrincipal, service: Auth) -> Response:
 )
 async def end_session(session_id: UUID, caller: CurrentPrincipal, service: Auth) -> Response:
     await service.end_own_session(caller, session_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/auth/password-reset",
+    operation_id="auth_request_password_reset",
+    status_code=202,
+    response_class=Response,
+    summary="Forgot password: mail a reset link to this address, if it belongs to an account",
+    description="Always 202, whether or not the address is known. At most a few requests per address and hour "
+    "are acted on; the rest are dropped silently.",
+    responses=problem_responses(422),
+)
+async def request_password_reset(body: PasswordResetRequestBody, service: PasswordLinks, client: Client) -> Response:
+    await service.request_reset(body.email, client)
+    return Response(status_code=202)
+
+
+LinkToken = Annotated[str, Path(max_length=200, description="The secret from the mailed link")]
+
+
+@router.get(
+    "/auth/password-links/{token}",
+    operation_id="auth_password_link_get",
+    response_model=PasswordLinkOut,
+    summary="What an invitation or reset link is for (the page that sets the password shows it)",
+    responses=problem_responses(404, 410, 422),
+)
+async def get_password_link(token: LinkToken, service: PasswordLinks) -> Response:
+    return json_response(await service.inspect(token), headers=NO_STORE)
+
+
+@router.post(
+    "/auth/password-links/{token}",
+    operation_id="auth_password_link_accept",
+    status_code=204,
+    response_class=Response,
+    summary="Choose your password through an invitation or reset link (once)",
+    description="The password policy of a password change applies. Ends every session of the account; sign in "
+    "with the new password. 410 when the link expired, was used or was replaced by a newer one.",
+    responses=problem_responses(404, 410, 422),
+)
+async def accept_password_link(
+    token: LinkToken, body: PasswordLinkBody, service: PasswordLinks, client: Client
+) -> Response:
+    await service.accept(token, body.password, client)
     return Response(status_code=204)
 
 

@@ -34,7 +34,6 @@ router = APIRouter(route_class=IdempotentRoute, prefix="/users", tags=["users"])
 
 READ = Annotated[Principal, requires("users:read")]
 CREATE = Annotated[Principal, requires("users:create")]
-UPDATE = Annotated[Principal, requires("users:update")]
 MANAGE = Annotated[Principal, requires("users:manage")]
 
 
@@ -72,13 +71,16 @@ async def list_users(
     operation_id="users_create",
     status_code=201,
     response_model=UserOut,
-    summary="Create a user",
-    description="Assigning roles (`role_ids`) needs users:manage as well.",
+    summary="Create a user and mail them an invitation",
+    description="The account has no password (`password_set` false): the user is mailed a one-time invitation "
+    "link (valid CRM_INVITATION_LINK_HOURS) and chooses one. Assigning roles (`role_ids`) needs users:manage as "
+    "well, and only roles whose permissions and data ranges you hold yourself (403 otherwise; the owner may grant "
+    "any).",
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_user(body: UserCreate, caller: CREATE, service: Users) -> Response:
-    values = body.model_dump(exclude={"password", "role_ids"})
-    return _one(await service.create(caller, values, body.password, body.role_ids), 201)
+    values = body.model_dump(exclude={"role_ids"})
+    return _one(await service.create(caller, values, body.role_ids), 201)
 
 
 @router.get(
@@ -97,15 +99,41 @@ async def get_user(user_id: UUID, caller: READ, service: Users) -> Response:
     operation_id="users_update",
     response_model=UserOut,
     summary="Change some fields of a user",
-    description="A new department carries the user's customers, contacts and activities along. "
-    "`role_ids` and `password` need users:manage; a password reset ends the user's sessions and revokes "
-    "their API tokens.",
+    description="A new department carries the user's customers, contacts and activities along. Fields need "
+    "users:update; `role_ids` needs users:manage, and roles given or taken must be within what you hold (the "
+    "owner may change any; the security administrator may assign any role to others); nobody changes their own "
+    "roles. Changing the e-mail of a user who holds more than you is refused (403), the owner aside.",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def update_user(
-    user_id: UUID, body: UserPatch, caller: UPDATE, service: Users, if_match: IfMatch = None
+    user_id: UUID, body: UserPatch, caller: READ, service: Users, if_match: IfMatch = None
 ) -> Response:
     return _one(await service.update(caller, user_id, body.changes(), expected_version(if_match)))
+
+
+@router.post(
+    "/{user_id}/password-reset",
+    operation_id="users_force_password_reset",
+    response_model=UserOut,
+    summary="Force a password reset: the password stops working and the user is mailed a link",
+    description="Ends every session of the user at once. The link (valid CRM_RESET_LINK_MINUTES) lets the user "
+    "choose a new password; no administrator ever sets one. Needs users:update and users:manage.",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def force_password_reset(user_id: UUID, caller: MANAGE, service: Users) -> Response:
+    return _one(await service.force_password_reset(caller, user_id))
+
+
+@router.post(
+    "/{user_id}/invitation",
+    operation_id="users_invite_again",
+    response_model=UserOut,
+    summary="Mail a fresh invitation to a user who has not chosen a password yet",
+    description="The earlier invitation link stops working. 409 once the user has set a password.",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def invite_again(user_id: UUID, caller: CREATE, service: Users) -> Response:
+    return _one(await service.invite_again(caller, user_id))
 
 
 @router.post(

@@ -12,6 +12,7 @@ from uuid import UUID
 from app.auth.principal import Principal
 from app.auth.secrets import API_TOKEN_PREFIX, digest, new_secret
 from app.domain.identity.entities import ApiToken, ApiTokenQuery, CreatedApiToken
+from app.domain.identity.grants import unheld
 from app.domain.identity.ports import ApiTokenRepository
 from app.domain.identity.roles import check_permissions
 from app.domain.shared.clock import utcnow
@@ -38,9 +39,12 @@ class ApiTokenService:
         wanted = check_permissions(scopes, "scopes")
         if not wanted:
             raise ValidationFailed.one("scopes", "must name at least one permission")
-        for index, scope in enumerate(wanted):
-            if scope not in principal.permissions:
-                raise ValidationFailed.one(f"scopes.{index}", f"{scope!r} is not among your permissions")
+        # Scopes are permissions only (the token works within its user's data ranges), and a token
+        # is always its creator's own: the same rule as every grant (app/domain/identity/grants.py),
+        # with no exception for the owner.
+        missing = unheld(principal, wanted, {})
+        if missing is not None:
+            raise PermissionDenied(f"you cannot give a token {missing!r}: it is not among your permissions")
         if expires_at is not None and expires_at <= utcnow():
             raise ValidationFailed.one("expires_at", "must be in the future")
         secret = new_secret(API_TOKEN_PREFIX)

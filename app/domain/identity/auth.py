@@ -111,7 +111,7 @@ class AuthService:
         account = email.strip().lower()
         credentials = await self.users.credentials_by_email(account)
         await self._throttle(account, ctx, credentials)
-        if credentials is None:
+        if credentials is None or credentials.password_hash is None:
             await burn_verify(password)
             verified = False
         else:
@@ -200,7 +200,7 @@ class AuthService:
             raise Unauthenticated("invalid, expired or revoked credentials")
         account = credentials.email.strip().lower()
         await self._throttle(account, ctx, credentials)
-        if not await verify_password(current_password, credentials.password_hash):
+        if credentials.password_hash is None or not await verify_password(current_password, credentials.password_hash):
             await self._failed(account, ctx, credentials, "bad_current_password")
             raise ValidationFailed.one("current_password", "is not the current password")
         if new_password == current_password:

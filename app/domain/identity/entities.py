@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +28,8 @@ class User:
     created_at: datetime
     updated_at: datetime
     version: int
+    # False until the user sets a password through their invitation (or after a forced reset).
+    password_set: bool = True
 
     def audit_view(self) -> dict[str, Any]:
         """The fields an audit diff compares (everything but timestamps and version)."""
@@ -48,11 +51,12 @@ class Credentials:
     tenant_id: UUID
     user_id: UUID
     email: str
-    password_hash: str
+    password_hash: str | None  # None: no password set (invited, or reset by an administrator)
     active: bool
 
 
-# Fields of a user an administrator may set (role_ids and password are handled apart).
+# Fields of a user an administrator may set (role_ids are handled apart; passwords only by their
+# owner, through a link: app/domain/identity/password_links.py).
 USER_WRITABLE = ("email", "name", "department_id", "region_id", "locale", "timezone")
 USER_SORTABLE = frozenset({"name", "email", "created_at", "updated_at"})
 
@@ -250,3 +254,46 @@ class NewTenant:
     tenant_id: UUID
     admin_id: UUID
     role_ids: dict[str, UUID] = field(default_factory=dict)
+
+
+class LinkPurpose(StrEnum):
+    INVITATION = "invitation"
+    RESET = "reset"
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordLink:
+    """A one-time link by which a user sets their own password. Internal."""
+
+    tenant_id: UUID
+    id: UUID
+    user_id: UUID
+    purpose: LinkPurpose
+    expires_at: datetime
+    sent_at: datetime | None
+    used_at: datetime | None
+    revoked_at: datetime | None
+    # The addressee, for the message and the page.
+    email: str
+    name: str
+    locale: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordLinkInfo:
+    """What the public page shows about a valid link."""
+
+    purpose: str
+    email: str
+    name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMail:
+    to_email: str
+    to_name: str
+    subject: str
+    text: str
+    html: str

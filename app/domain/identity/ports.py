@@ -20,6 +20,9 @@ from app.domain.identity.entities import (
     AuditQuery,
     Credentials,
     Department,
+    LinkPurpose,
+    OutgoingMail,
+    PasswordLink,
     RefreshTokenRow,
     Region,
     Role,
@@ -53,7 +56,7 @@ class UserRepository(Protocol):
         ...
 
     async def insert(
-        self, tenant_id: UUID, values: Mapping[str, Any], password_hash: str, actor: UUID | None
+        self, tenant_id: UUID, values: Mapping[str, Any], password_hash: str | None, actor: UUID | None
     ) -> UUID: ...
     async def update(
         self, tenant_id: UUID, user_id: UUID, values: Mapping[str, Any], actor: UUID, version: int
@@ -70,8 +73,9 @@ class UserRepository(Protocol):
         actor: UUID,
         tokens_valid_after: datetime,
     ) -> None: ...
-    async def set_password(self, tenant_id: UUID, user_id: UUID, password_hash: str, actor: UUID) -> None:
-        """Only the hash: what the new password ends is `set_password` (app/domain/identity/passwords.py)."""
+    async def set_password(self, tenant_id: UUID, user_id: UUID, password_hash: str | None, actor: UUID) -> None:
+        """Only the hash (None clears it: nobody signs in with a password until the user sets one);
+        what a new password ends is `set_password` (app/domain/identity/passwords.py)."""
         ...
 
     async def move_owned_records(self, tenant_id: UUID, owner_id: UUID, department_id: UUID | None) -> None:
@@ -251,3 +255,31 @@ class ApiTokenRepository(Protocol):
 
 class AuditLogReader(Protocol):
     async def list(self, tenant_id: UUID, query: AuditQuery) -> Page[AuditEntry]: ...
+
+
+class PasswordLinkRepository(Protocol):
+    """One-time password links, on the request's (or the worker's) connection."""
+
+    async def insert(
+        self, tenant_id: UUID, user_id: UUID, purpose: LinkPurpose, expires_at: datetime, actor: UUID | None
+    ) -> UUID:
+        """A new link (no secret yet), withdrawing the user's earlier open links."""
+        ...
+
+    async def get(self, tenant_id: UUID, link_id: UUID) -> PasswordLink | None: ...
+    async def by_hash(self, token_hash: bytes) -> PasswordLink | None: ...
+    async def set_secret(self, tenant_id: UUID, link_id: UUID, token_hash: bytes) -> None:
+        """Store the hash of the mailed secret, and when it was sent."""
+        ...
+
+    async def use(self, tenant_id: UUID, link_id: UUID) -> bool:
+        """Mark the link used, if it is still open and unexpired (atomic: one use wins)."""
+        ...
+
+    async def revoke_user(self, tenant_id: UUID, user_id: UUID) -> None: ...
+
+
+class Mailer(Protocol):
+    """Sends one message; raises when it could not be handed over (the worker retries)."""
+
+    async def send(self, mail: OutgoingMail) -> None: ...

@@ -5,6 +5,9 @@ data ranges are fixed: they are the product's reference definitions, the same in
 upgraded with the product. Their name and description may be changed (translated, say). A tenant
 that wants a variant creates a custom role. System roles and roles held by users cannot be
 deleted.
+
+Nobody defines a role granting more than they hold themselves (app/domain/identity/grants.py;
+the owner aside), and nobody changes the permissions of a role they hold.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from __future__ import annotations
 import builtins
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from app.auth.permissions import ALL_PERMISSIONS, RANGED_RESOURCES
 from app.auth.principal import Principal
 from app.domain.identity.entities import Role
+from app.domain.identity.grants import require_holds
 from app.domain.identity.ports import RegionRepository, RoleRepository
-from app.domain.shared.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from app.domain.shared.errors import Conflict, NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
 from app.domain.shared.ids import new_id
 from app.domain.shared.paging import Page
 from app.domain.shared.ports import AuditTrail, diff
@@ -37,6 +42,14 @@ def check_permissions(permissions: Iterable[str], field: str = "permissions") ->
         if permission not in ALL_PERMISSIONS:
             raise ValidationFailed.one(f"{field}.{index}", f"unknown permission {permission!r}")
     return sorted(set(listed))
+
+
+@dataclass(frozen=True, slots=True)
+class _Definition:
+    """A role's grant as submitted, before it is stored."""
+
+    permissions: builtins.list[str]
+    data_ranges: Mapping[str, Mapping[str, Any]]
 
 
 class RoleService:
@@ -69,6 +82,7 @@ class RoleService:
         await self._check_key(tenant_id, key, None)
         perms = check_permissions(permissions)
         ranges = await self._check_ranges(tenant_id, perms, data_ranges)
+        require_holds(principal, [_Definition(perms, ranges)], "create a role granting")
         role = await self.roles.insert(
             tenant_id,
             {"key": key, "name": name, "description": description, "permissions": perms, "data_ranges": ranges},
@@ -106,6 +120,13 @@ class RoleService:
                 raise Conflict(
                     f"the {', '.join(fixed)} of a system role cannot be changed; create a custom role instead"
                 )
+        if "permissions" in values or "data_ranges" in values:
+            if any(held.key == current.key for held in principal.roles):
+                raise PermissionDenied("you cannot change a role you hold")
+            definition = _Definition(
+                values.get("permissions", current.permissions), values.get("data_ranges", current.data_ranges)
+            )
+            require_holds(principal, [definition], "give a role")
         if not await self.roles.update(tenant_id, role_id, values, principal.user_id, current.version):
             raise PreconditionFailed("the role changed since you read it")
         updated = await self._get(tenant_id, role_id)

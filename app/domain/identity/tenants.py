@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from app.auth.passwords import check_policy, hash_password
-from app.auth.permissions import ALL_PERMISSIONS
+from app.auth.permissions import ALL_PERMISSIONS, OWNER_ROLE
 from app.auth.principal import Principal, RoleGrant
 from app.domain.identity.auth import AuthService
 from app.domain.identity.entities import ClientContext, NewTenant, TokenPair
@@ -30,7 +30,8 @@ def command_line_principal(tenant_id: UUID) -> Principal:
         name="command line",
         department_id=None,
         department_ids=(),
-        roles=(RoleGrant("command_line", frozenset(ALL_PERMISSIONS), {}),),
+        # The owner role: the console grants anything (app/domain/identity/grants.py).
+        roles=(RoleGrant(OWNER_ROLE, frozenset(ALL_PERMISSIONS), {}),),
     )
 
 

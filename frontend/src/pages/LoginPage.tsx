@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, Form, Input, Select, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input, Modal, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
+import { api, unwrap } from '../api/client';
 import { ApiError } from '../api/errors';
 import { useAuth } from '../auth';
 import { describeError } from '../components/states';
@@ -32,6 +33,11 @@ export default function LoginPage() {
   const [failure, setFailure] = useState<Failure | null>(null);
   const [busy, setBusy] = useState(false);
   const secondsLeft = useSecondsLeft(failure?.retryAt);
+  // Forgot password: the answer is the same whether or not the address has an account.
+  const [forgetting, setForgetting] = useState(false);
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const [forgotForm] = Form.useForm<{ email: string }>();
+  const passwordSet = (location.state as { passwordSet?: boolean } | null)?.passwordSet;
 
   if (status === 'signed-in') return <Navigate to={from} replace />;
 
@@ -49,6 +55,17 @@ export default function LoginPage() {
       else setFailure({ kind: 'other', text: describeError(t, error) });
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function requestReset(values: { email: string }) {
+    const email = values.email.trim();
+    try {
+      await unwrap(api.POST('/api/v1/auth/password-reset', { body: { email } }));
+      setSentTo(email);
+      setForgetting(false);
+    } catch (error) {
+      forgotForm.setFields([{ name: 'email', errors: [describeError(t, error)] }]);
     }
   }
 
@@ -80,6 +97,18 @@ export default function LoginPage() {
         </div>
         <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
         {expired && !failure && <Alert type="info" showIcon title={t('login.sessionExpired')} style={{ marginBottom: 16 }} />}
+        {passwordSet && !failure && !sentTo && (
+          <Alert type="success" showIcon title={t('login.passwordSet')} style={{ marginBottom: 16 }} />
+        )}
+        {sentTo && (
+          <Alert
+            type="info"
+            showIcon
+            title={t('login.forgotSent', { email: sentTo })}
+            style={{ marginBottom: 16 }}
+            data-testid="forgot-sent"
+          />
+        )}
         {message && <Alert type="error" showIcon title={message} role="alert" style={{ marginBottom: 16 }} data-testid="login-error" />}
         <Form layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
           <Form.Item label={t('login.email')} name="email" rules={[{ required: true, message: t('login.emailRequired') }]}>
@@ -92,6 +121,24 @@ export default function LoginPage() {
             {t('login.submit')}
           </Button>
         </Form>
+        <Button type="link" onClick={() => setForgetting(true)} style={{ padding: 0, marginTop: 8 }} data-testid="forgot-password">
+          {t('login.forgot')}
+        </Button>
+        <Modal
+          open={forgetting}
+          title={t('login.forgotTitle')}
+          onCancel={() => setForgetting(false)}
+          onOk={() => forgotForm.submit()}
+          okText={t('login.forgotSubmit')}
+          destroyOnHidden
+        >
+          <Typography.Paragraph type="secondary">{t('login.forgotHelp')}</Typography.Paragraph>
+          <Form form={forgotForm} name="forgot" layout="vertical" onFinish={requestReset} requiredMark={false}>
+            <Form.Item label={t('login.email')} name="email" rules={[{ required: true, message: t('login.emailRequired') }]}>
+              <Input autoComplete="username" inputMode="email" spellCheck={false} />
+            </Form.Item>
+          </Form>
+        </Modal>
       </Card>
     </main>
   );

@@ -85,6 +85,21 @@ class PasswordChangeBody(IdentityRequest):
     )
 
 
+class PasswordResetRequestBody(IdentityRequest):
+    email: Annotated[str, StringConstraints(max_length=320)]
+
+
+class PasswordLinkBody(IdentityRequest):
+    password: Password
+
+
+class PasswordLinkOut(BaseModel):
+    purpose: Literal["invitation", "reset"]
+    email: str
+    name: str
+    expires_at: datetime
+
+
 class SignupBody(IdentityRequest):
     company_name: Name
     name: Name
@@ -125,9 +140,10 @@ class SessionList(BaseModel):
 
 
 class UserCreate(IdentityRequest):
+    """No password: the user is mailed an invitation link and chooses one."""
+
     email: Email
     name: Name
-    password: Password
     department_id: UUID | None = None
     region_id: UUID | None = None
     locale: Locale | None = None
@@ -143,11 +159,11 @@ class UserPatch(IdentityRequest):
     locale: Locale = None  # type: ignore[assignment]
     timezone: TimeZone = None  # type: ignore[assignment]
     role_ids: list[UUID] | None = Field(
-        None, max_length=50, description="Replaces the user's roles; needs users:manage."
+        None,
+        max_length=50,
+        description="Replaces the user's roles; needs users:manage (users:update only for the "
+        "other fields). Only roles you hold yourself, never your own roles.",
     )
-    password: Password = Field(
-        None, description="Resets the password and ends the user's sessions; needs users:manage."
-    )  # type: ignore[assignment]
 
 
 class UserOut(BaseModel):
@@ -164,6 +180,9 @@ class UserOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    password_set: bool = Field(
+        description="False while the user has not chosen a password (invited; or reset by an administrator)."
+    )
 
 
 class UserPage(BaseModel):

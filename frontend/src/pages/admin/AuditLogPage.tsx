@@ -13,7 +13,19 @@ import { formatDate } from '../customerBits';
 type Entry = components['schemas']['AuditEntryOut'];
 
 // The entity names the audit log uses (free text is accepted too).
-const ENTITIES = ['customers', 'contacts', 'activities', 'user', 'role', 'department', 'region', 'custom_fields', 'api_token'];
+// 'permission': refused attempts (security events; action permission.denied).
+const ENTITIES = [
+  'customers',
+  'contacts',
+  'activities',
+  'user',
+  'role',
+  'department',
+  'region',
+  'custom_fields',
+  'api_token',
+  'permission',
+];
 
 /** The record's id (ids begin with their time, so the end tells them apart), linked when it has a page. */
 function RecordId({ entity, id }: { entity: string; id: string | null }) {

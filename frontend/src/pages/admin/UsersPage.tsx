@@ -18,7 +18,6 @@ type BookKind = (typeof BOOK_KINDS)[number];
 interface NewUser {
   name: string;
   email: string;
-  password: string;
   department_id?: string;
   role_ids: string[];
   locale?: string;
@@ -48,6 +47,7 @@ export default function UsersPage() {
   const [editForm] = Form.useForm<{ role_ids: string[]; department_id?: string | null }>();
   const mayManage = can(me, 'users:manage');
   const mayUpdate = can(me, 'users:update');
+  const mayCreate = can(me, 'users:create');
 
   const roleName = (id: string) => roles.data?.find((r) => r.id === id)?.name ?? id.slice(0, 8);
   const deptName = (id: string | null) => (id ? (departments.data?.find((d) => d.id === id)?.name ?? '—') : '—');
@@ -61,14 +61,13 @@ export default function UsersPage() {
           body: {
             name: values.name.trim(),
             email: values.email.trim(),
-            password: values.password,
             department_id: values.department_id ?? null,
             role_ids: values.role_ids ?? [],
             locale: values.locale ?? null,
           },
         }),
       );
-      message.success(t('users.created'));
+      message.success(t('users.created', { email: values.email.trim() }));
       setCreating(false);
       form.resetFields();
       await refresh();
@@ -86,7 +85,9 @@ export default function UsersPage() {
     if (!editing) return;
     setBusy(true);
     try {
-      const body: Record<string, unknown> = { department_id: values.department_id ?? null };
+      // The security administrator assigns roles without users:update: send only what may change.
+      const body: Record<string, unknown> = {};
+      if (mayUpdate) body.department_id = values.department_id ?? null;
       if (mayManage) body.role_ids = values.role_ids;
       await unwrap(
         api.PATCH('/api/v1/users/{user_id}', {
@@ -190,6 +191,25 @@ export default function UsersPage() {
     </Form.Item>
   );
 
+  async function resetPassword(user: User) {
+    try {
+      await unwrap(api.POST('/api/v1/users/{user_id}/password-reset', { params: { path: { user_id: user.id } } }));
+      message.success(t('users.resetSent', { name: user.name, email: user.email }));
+      await refresh();
+    } catch (error) {
+      message.error(describeError(t, error));
+    }
+  }
+
+  async function inviteAgain(user: User) {
+    try {
+      await unwrap(api.POST('/api/v1/users/{user_id}/invitation', { params: { path: { user_id: user.id } } }));
+      message.success(t('users.invitationSent', { email: user.email }));
+    } catch (error) {
+      message.error(describeError(t, error));
+    }
+  }
+
   const needle = filter.trim().toLowerCase();
   const rows = (users.data ?? []).filter((u) => !needle || u.name.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle));
   const roleOptions = (roles.data ?? []).map((r) => ({ value: r.id, label: r.name }));
@@ -238,7 +258,16 @@ export default function UsersPage() {
             {
               key: 'active',
               title: t('users.fields.active'),
-              render: (_: unknown, u: User) => (u.active ? <Tag color="green">{t('users.active')}</Tag> : <Tag>{t('users.inactive')}</Tag>),
+              render: (_: unknown, u: User) =>
+                !u.active ? (
+                  <Tag>{t('users.inactive')}</Tag>
+                ) : u.password_set ? (
+                  <Tag color="green">{t('users.active')}</Tag>
+                ) : (
+                  <Tag color="blue" data-testid="user-invited">
+                    {t('users.invited')}
+                  </Tag>
+                ),
             },
             {
               key: 'last',
@@ -250,7 +279,7 @@ export default function UsersPage() {
               title: t('common.actions'),
               render: (_: unknown, u: User) => (
                 <Space>
-                  {mayUpdate && (
+                  {(mayUpdate || mayManage) && (
                     <Button
                       size="small"
                       onClick={() => {
@@ -270,6 +299,21 @@ export default function UsersPage() {
                     <Button size="small" danger onClick={() => startTransfer(u, true)}>
                       {t('users.deactivate')}
                     </Button>
+                  )}
+                  {mayCreate && u.active && !u.password_set && (
+                    <Button size="small" onClick={() => inviteAgain(u)}>
+                      {t('users.inviteAgain')}
+                    </Button>
+                  )}
+                  {mayManage && mayUpdate && u.active && u.password_set && (
+                    <Popconfirm
+                      title={t('users.confirmReset', { name: u.name })}
+                      okText={t('common.yes')}
+                      cancelText={t('common.no')}
+                      onConfirm={() => resetPassword(u)}
+                    >
+                      <Button size="small">{t('users.sendReset')}</Button>
+                    </Popconfirm>
                   )}
                   {mayManage && u.id !== me.user.id && !u.active && (
                     <Popconfirm
@@ -297,6 +341,7 @@ export default function UsersPage() {
         confirmLoading={busy}
         destroyOnHidden
       >
+        <Typography.Paragraph type="secondary">{t('users.invitationNote')}</Typography.Paragraph>
         <Form form={form} layout="vertical" onFinish={create} initialValues={{ role_ids: [] }} data-testid="user-form">
           <Form.Item
             name="name"
@@ -314,14 +359,6 @@ export default function UsersPage() {
             ]}
           >
             <Input inputMode="email" autoComplete="off" />
-          </Form.Item>
-          <Form.Item
-            name="password"
-            label={t('users.fields.password')}
-            extra={t('password.rules')}
-            rules={[{ required: true, message: t('common.required') }]}
-          >
-            <Input.Password autoComplete="new-password" />
           </Form.Item>
           <Form.Item name="department_id" label={t('users.fields.department_id')}>
             <Select allowClear options={deptOptions} />
@@ -353,10 +390,10 @@ export default function UsersPage() {
       >
         <Form form={editForm} layout="vertical" onFinish={saveEdit}>
           <Form.Item name="department_id" label={t('users.fields.department_id')}>
-            <Select allowClear options={deptOptions} />
+            <Select allowClear options={deptOptions} disabled={!mayUpdate} />
           </Form.Item>
           <Form.Item name="role_ids" label={t('users.fields.roles')}>
-            <Select mode="multiple" options={roleOptions} disabled={!mayManage} optionFilterProp="label" />
+            <Select mode="multiple" options={roleOptions} disabled={!mayManage || editing?.id === me.user.id} optionFilterProp="label" />
           </Form.Item>
         </Form>
       </Modal>
