@@ -23,6 +23,19 @@ def _url() -> str:
     return resolve_url(get_settings())
 
 
+def _log_to_console(level: str) -> None:
+    """The service's own loggers (crm.*) to stderr at CRM_LOG_LEVEL; uvicorn configures only its
+    own, so without this an info line (a development mail's link, say) would be dropped."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    crm = logging.getLogger("crm")
+    crm.addHandler(handler)
+    crm.setLevel(level.upper())
+    crm.propagate = False
+
+
 def _migration_url() -> str:
     """The schema owner's connection."""
     from app.repositories.database import resolve_migration_url
@@ -60,6 +73,7 @@ def serve(
     # uvicorn shuts down gracefully first and raises the signal again once it has.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     settings = get_settings()
+    _log_to_console(settings.log_level)
     if migrate_first:  # as the schema owner; the service itself runs as the application role
         from app import migrate as m
 
@@ -100,6 +114,7 @@ def worker() -> None:
     from app.worker import Worker
 
     settings = get_settings()
+    _log_to_console(settings.log_level)
     url = _url()
 
     async def run() -> None:
