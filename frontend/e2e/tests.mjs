@@ -661,7 +661,7 @@ export const serviceTests = [
     },
   },
   {
-    name: 'tickets: an agent whose new ticket the rules route to a colleague is told so and lands on the inbox',
+    name: 'tickets: an agent whose new ticket the rules route to a colleague is told so and keeps reading it',
     async run(ctx) {
       const manager = await apiAs(ctx, 'service.manager');
       const agent1 = (await (await apiAs(ctx, 'agent1'))('/api/v1/auth/me')).body.user;
@@ -680,8 +680,9 @@ export const serviceTests = [
         await chooseOption(page, form, 'Channel', 'Chat');
         await form.getByLabel('Subject').fill(subject);
         await form.getByRole('button', { name: 'Create' }).click();
-        await page.getByText(/opened and assigned to someone else/).waitFor();
-        await page.waitForURL(/\/tickets$/);
+        await page.getByText(/the assignment rules gave it to a colleague/).waitFor();
+        await page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+        await page.getByRole('heading', { name: new RegExp(subject) }).waitFor();
         const found = (await manager(`/api/v1/tickets?q=${encodeURIComponent(subject)}`)).body.items;
         assert.deepEqual(
           found.map((t) => t.owner_id),

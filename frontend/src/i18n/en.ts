@@ -659,7 +659,7 @@ const en = {
     unassigned: 'Unassigned',
     searchPlaceholder: 'Number, subject or text',
     created: 'Ticket {{number}} opened',
-    createdElsewhere: 'Ticket {{number}} opened and assigned to someone else: it is not in your range',
+    createdElsewhere: 'Ticket {{number}} opened; the assignment rules gave it to a colleague',
     statusChanged: 'Status changed',
     assign: 'Assign',
     reassign: 'Reassign',

@@ -655,7 +655,7 @@ const zhCN: Messages<typeof en> = {
     unassigned: '未分配',
     searchPlaceholder: '编号、主题或内容',
     created: '工单 {{number}} 已创建',
-    createdElsewhere: '工单 {{number}} 已创建并分派给他人，不在您的查看范围内',
+    createdElsewhere: '工单 {{number}} 已创建，已按分派规则交给同事处理',
     statusChanged: '状态已更新',
     assign: '分配',
     reassign: '重新分配',

@@ -73,15 +73,10 @@ export default function TicketFormPage() {
       api.POST('/api/v1/tickets', { params: { header: { 'idempotency-key': idempotencyKey } }, body: ticketBody(values) }),
     );
     await queryClient.invalidateQueries({ queryKey: ['tickets'] });
-    // The assignment rules may hand it to someone else, out of the creator's range (an agent's own).
-    const readable = await api.GET('/api/v1/tickets/{ticket_id}', { params: { path: { ticket_id: created.id } } });
-    if (readable.response.ok) {
-      message.success(t('tickets.created', { number: created.number }));
-      navigate(`/tickets/${created.id}`, { replace: true });
-    } else {
-      message.info(t('tickets.createdElsewhere', { number: created.number }));
-      navigate('/tickets', { replace: true });
-    }
+    // The assignment rules may hand it to a colleague; whoever opened a ticket keeps reading it.
+    const routedAway = created.owner_id != null && created.owner_id !== me.user.id;
+    message.success(t(routedAway ? 'tickets.createdElsewhere' : 'tickets.created', { number: created.number }));
+    navigate(`/tickets/${created.id}`, { replace: true });
   }
   const saving = useRecordSave({ form, known: KNOWN, write });
 
