@@ -227,21 +227,19 @@ class PgSecurityLog:
         return (await self.conn.execute(stmt)).scalar_one_or_none()
 
     async def account_failures(self, account: str, window_seconds: int, nth: int) -> datetime | None:
-        lf = login_failures
-        stmt = (
-            sa.select(lf.c.at)
-            .where(lf.c.account == account, lf.c.at > sa.func.now() - timedelta(seconds=window_seconds))
-            .order_by(lf.c.at.desc())
-            .offset(nth - 1)
-            .limit(1)
-        )
-        return (await self.conn.execute(stmt)).scalar_one_or_none()
+        return await self._nth_failure(login_failures.c.account, account, window_seconds, nth)
 
     async def address_failures(self, address: str, window_seconds: int, nth: int) -> datetime | None:
+        return await self._nth_failure(login_failures.c.address, address, window_seconds, nth)
+
+    async def _nth_failure(
+        self, column: sa.ColumnElement[str], value: str, window_seconds: int, nth: int
+    ) -> datetime | None:
+        """When the nth newest failure of this account (or address) within the window happened."""
         lf = login_failures
         stmt = (
             sa.select(lf.c.at)
-            .where(lf.c.address == address, lf.c.at > sa.func.now() - timedelta(seconds=window_seconds))
+            .where(column == value, lf.c.at > sa.func.now() - timedelta(seconds=window_seconds))
             .order_by(lf.c.at.desc())
             .offset(nth - 1)
             .limit(1)
