@@ -21,7 +21,7 @@ from app.api.responses import dumps
 from app.auth.principal import Principal
 from app.domain.shared import errors as e
 from app.repositories.audit import record_denied
-from app.repositories.faults import RETRY_AFTER_SECONDS, DatabaseUnavailable, Fault, classify
+from app.repositories.faults import RETRY_AFTER_SECONDS, DatabaseUnavailable, Fault, classify, invalid_argument
 
 log = logging.getLogger("crm.errors")
 
@@ -152,6 +152,11 @@ async def database_error(request: Request, exc: Exception) -> Response:
         detail = "Text must not contain NUL (\\u0000) characters."
         errors = [{"field": "body", "message": detail}]
         return problem(422, "Validation failed", detail, "validation-failed", errors=errors)
+    if invalid_argument(exc):
+        detail = "A value is outside what can be stored (instants: years 1 to 9999 once moved to UTC)."
+        return problem(
+            422, "Validation failed", detail, "validation-failed", errors=[{"field": "request", "message": detail}]
+        )
     fault = classify(exc)
     if fault is None:
         return await unexpected_error(request, exc)

@@ -74,6 +74,22 @@ def classify(error: BaseException) -> Fault | None:
     return None
 
 
+def invalid_argument(error: BaseException) -> bool:
+    """A value the driver could not send (an instant outside PostgreSQL's range once moved to
+    UTC, say): the client's input, not a fault of the database."""
+    pending: list[BaseException | None] = [error]
+    for _ in range(6):  # the error, SQLAlchemy's `orig`, and their causes
+        if not pending:
+            break
+        seen = pending.pop()
+        if seen is None:
+            continue
+        if isinstance(seen, asyncpg.DataError):
+            return True
+        pending += [getattr(seen, "orig", None), seen.__cause__]
+    return False
+
+
 def connection_lost(error: BaseException, driver: Any) -> bool:
     """Whether the asyncpg connection `driver` is unusable after `error`: closed, told that the
     server is going away, or left mid-operation by such a message arriving before the close."""

@@ -40,3 +40,15 @@ async def test_survey_results_naive_bound_is_422(client: httpx.AsyncClient, worl
     r = await client.get(f"{path}?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00", headers=headers)
     assert r.status_code == 422, r.text
     assert (await client.get(f"{path}?from=2026-01-01T00:00:00Z", headers=headers)).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+@pytest.mark.parametrize("path", ["/api/v1/customers", "/api/v1/contacts", "/api/v1/leads", "/api/v1/tickets"])
+@pytest.mark.parametrize("param", ["created_from", "updated_since"])
+async def test_an_instant_beyond_the_database_range_is_422(
+    client: httpx.AsyncClient, world: World, value: str, path: str, param: str
+) -> None:
+    """Year 1 at +14:00 is year 0 in UTC: the driver cannot send it (it was a 500)."""
+    r = await client.get(path, params={param: value}, headers=world.users["admin"].headers)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
