@@ -57,12 +57,12 @@ def _preview(preview: Preview) -> Response:
     message = preview.message
     return json_response(
         {
-            "channel": message.channel,
-            "locale": message.locale,
+            "channel": preview.channel,
+            "locale": preview.locale,
             "subject": message.subject,
             "html": message.html,
             "text": message.text,
-            "sms_length": message.sms_length,
+            "sms_length": preview.sms_length,
             "missing": preview.missing,
             "sample": preview.sample,
         }

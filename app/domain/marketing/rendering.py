@@ -1,4 +1,8 @@
-"""A message as it is sent: a template's parts for one locale rendered with one recipient's
+"""Message templates rendered in a sandbox: a template author (a marketer) must not reach the
+server's internals through the template language, and a recipient's data must not inject markup
+into an HTML body. `render(content, variables)` is what the sends, previews and automations call.
+
+A message as it is sent: a template's parts for one locale rendered with one recipient's
 variables in the sandbox (app/domain/marketing/sandbox.py). HTML escapes every variable; the
 subject and texts do not (they are not HTML), but a subject is one line: line breaks a variable
 brings are folded into spaces, so no value can add a mail header. An e-mail without a text part
@@ -11,18 +15,52 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
-from app.domain.marketing.sandbox import render
-from app.domain.marketing.templates import LOCALES, Channel, SmsLength, sms_length
+from app.domain.marketing import sandbox
+from app.domain.marketing.sandbox import TemplateInvalid
+from app.domain.marketing.templates import LOCALES
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContent:
+    """One locale's content of a template. SMS uses only `text`."""
+
+    subject: str | None
+    html: str | None
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedMessage:
-    channel: str
-    locale: str
     subject: str | None
     html: str | None
-    text: str | None
-    sms_length: SmsLength | None = None
+    text: str
+
+
+class RenderError(Exception):
+    """The template cannot be rendered (syntax, an unknown variable, a sandbox refusal)."""
+
+    def __init__(self, part: str, message: str) -> None:
+        super().__init__(f"{part}: {message}")
+        self.part = part
+        self.message = message
+
+
+def _render(part: str, source: str, variables: Mapping[str, Any], *, html: bool) -> str:
+    try:
+        return sandbox.render(source, variables, html=html)
+    except TemplateInvalid as error:
+        raise RenderError(part, str(error)) from error
+
+
+def render(content: MessageContent, variables: Mapping[str, Any]) -> RenderedMessage:
+    """One locale's content rendered with one recipient's variables (app/domain/marketing/variables.py
+    builds them); RenderError names the part that cannot be rendered."""
+    subject = None
+    if content.subject is not None:
+        subject = " ".join(_render("subject", content.subject, variables, html=False).split())
+    html = None if content.html is None else _render("html", content.html, variables, html=True)
+    text = _render("text", content.text, variables, html=False) if content.text else html_to_text(html or "")
+    return RenderedMessage(subject=subject, html=html, text=text)
 
 
 def choose_locale(content: Mapping[str, Any], default_locale: str, wanted: str | None) -> str:
@@ -34,25 +72,13 @@ def choose_locale(content: Mapping[str, Any], default_locale: str, wanted: str |
     return next(locale for locale in LOCALES if locale in content)
 
 
-def render_message(
-    channel: str,
-    content: Mapping[str, Mapping[str, str]],
-    default_locale: str,
-    context: Mapping[str, Any],
-    *,
-    locale: str | None = None,
-) -> RenderedMessage:
-    """The parts of `content` in `locale` (or the default) rendered with `context`; raises
-    TemplateInvalid when a part cannot be rendered."""
-    chosen = choose_locale(content, default_locale, locale)
-    parts = content[chosen]
-    if channel == Channel.SMS:
-        text = render(parts.get("text", ""), context, html=False)
-        return RenderedMessage(channel, chosen, None, None, text, sms_length(text))
-    subject = " ".join(render(parts.get("subject", ""), context, html=False).split())
-    html = render(parts["html"], context, html=True) if "html" in parts else None
-    text = render(parts["text"], context, html=False) if "text" in parts else html_to_text(html or "")
-    return RenderedMessage(channel, chosen, subject, html, text)
+def content_for(
+    content: Mapping[str, Mapping[str, str]], default_locale: str, wanted: str | None = None
+) -> tuple[str, MessageContent]:
+    """(The locale chosen, its content) of a stored template's {locale: {part: source}}."""
+    locale = choose_locale(content, default_locale, wanted)
+    parts = content[locale]
+    return locale, MessageContent(subject=parts.get("subject"), html=parts.get("html"), text=parts.get("text", ""))
 
 
 class _Text(HTMLParser):

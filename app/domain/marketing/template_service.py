@@ -15,22 +15,23 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.auth.principal import Principal
-from app.domain.marketing.rendering import RenderedMessage, render_message
-from app.domain.marketing.sandbox import TemplateInvalid
+from app.domain.marketing.rendering import RenderedMessage, RenderError, content_for, render
 from app.domain.marketing.template_ports import MessageTemplateRepository, RecipientDirectory
 from app.domain.marketing.templates import (
     Channel,
     MessageTemplate,
+    SmsLength,
     TemplateQuery,
     TemplateSummary,
     check_content,
     computed,
     fields_for_audit,
+    sms_length,
     variables_of,
 )
 from app.domain.marketing.variables import SAMPLE, CampaignFacts, Links, RecipientFacts, build_context
 from app.domain.shared.access import scope_or_empty
-from app.domain.shared.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
+from app.domain.shared.errors import NotFound, PreconditionFailed, ValidationFailed
 from app.domain.shared.paging import Page
 from app.domain.shared.ports import AuditTrail, NewEvent, diff
 
@@ -49,7 +50,10 @@ class PreviewRequest:
 
 @dataclass(frozen=True, slots=True)
 class Preview:
+    channel: str
+    locale: str  # the one rendered: the template's default when it lacks the one asked
     message: RenderedMessage
+    sms_length: SmsLength | None
     # Variables the template uses that have no value for this record (they print nothing).
     missing: list[str]
     sample: bool  # no record chosen: sample values
@@ -178,12 +182,14 @@ class MessageTemplateService:
             context = build_context(
                 recipient, campaign, self._preview_links(), locale=locale, timezone=request.timezone
             )
+        chosen, parts = content_for(content, default_locale, request.locale)
         try:
-            message = render_message(Channel(channel), content, default_locale, context, locale=request.locale)
-        except TemplateInvalid as error:
-            raise ValidationFailed([FieldError("content", str(p)) for p in error.problems], str(error))
-        missing = [v for v in variables_of({message.locale: content[message.locale]}) if not _has(context, v)]
-        return Preview(message, missing, sample=recipient is None and campaign is None)
+            message = render(parts, context)
+        except RenderError as error:  # a value the checks could not foresee (a filter's argument)
+            raise ValidationFailed.one(f"content.{chosen}.{error.part}", error.message)
+        missing = [v for v in variables_of({chosen: content[chosen]}) if not _has(context, v)]
+        length = sms_length(message.text) if channel == Channel.SMS else None
+        return Preview(channel, chosen, message, length, missing, sample=recipient is None and campaign is None)
 
     async def _recipient(self, principal: Principal, request: PreviewRequest) -> RecipientFacts | None:
         if request.contact_id is not None and request.lead_id is not None:
