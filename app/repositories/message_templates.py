@@ -19,14 +19,23 @@ from app.domain.marketing.templates import (
     TemplateQuery,
     TemplateSummary,
 )
-from app.domain.marketing.variables import CustomerFacts, Person, RecipientFacts
+from app.domain.marketing.variables import CampaignFacts, CustomerFacts, Person, RecipientFacts, registration_link
 from app.domain.shared.errors import Conflict
 from app.domain.shared.ids import new_id
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
 from app.repositories.listing import keyset, page_of
 from app.repositories.scoping import scope_predicate
-from app.repositories.tables import contacts, customers, leads, message_templates, regions, users
+from app.repositories.tables import (
+    campaign_sessions,
+    campaigns,
+    contacts,
+    customers,
+    leads,
+    message_templates,
+    regions,
+    users,
+)
 
 t = message_templates
 _COLUMNS = [t.c[f.name] for f in MessageTemplate.__dataclass_fields__.values() if not f.metadata.get("computed")]
@@ -236,3 +245,42 @@ class PgRecipientDirectory:
             "lead", row.id, row.name, row.title, row.company, row.email, row.phone, row.source, row.status,
             owner=_person(row),
         )  # fmt: skip
+
+    async def campaign(self, scope: DataScope, campaign_id: UUID, public_url: str) -> CampaignFacts | None:
+        ca, se = campaigns, campaign_sessions
+        # The first live session gives an event its time and place; a campaign without sessions
+        # has its dates.
+        first = (
+            sa.select(se.c.starts_at, se.c.ends_at, sa.func.coalesce(se.c.location, se.c.online_url).label("place"))
+            .where(se.c.tenant_id == ca.c.tenant_id, se.c.campaign_id == ca.c.id, se.c.deleted_at.is_(None))
+            .order_by(se.c.starts_at, se.c.id)
+            .limit(1)
+            .lateral("first_session")
+        )
+        stmt = (
+            sa.select(
+                ca.c.name,
+                ca.c.campaign_type,
+                ca.c.starts_on,
+                ca.c.ends_on,
+                ca.c.public_key,
+                ca.c.registration_open,
+                first.c.starts_at,
+                first.c.ends_at,
+                first.c.place,
+            )
+            .select_from(ca.outerjoin(first, sa.true()))
+            .where(scope_predicate(ca, scope), ca.c.id == campaign_id, ca.c.deleted_at.is_(None))
+        )
+        row = (await self.conn.execute(stmt)).first()
+        if row is None:
+            return None
+        link = registration_link(public_url, row.public_key) if row.public_key and row.registration_open else None
+        return CampaignFacts(
+            row.name,
+            row.campaign_type,
+            starts_at=row.starts_at or row.starts_on,
+            ends_at=row.ends_at or row.ends_on,
+            location=row.place,
+            registration_link=link,
+        )
