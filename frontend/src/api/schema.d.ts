@@ -1685,6 +1685,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/message-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List message templates
+         * @description Filters: `channel` (email, sms) and `q` (a part of the name). Without the bodies: GET one for them.
+         */
+        get: operations["message_templates_list"];
+        put?: never;
+        /**
+         * Write a message template (e-mail or SMS, in zh-CN and/or en)
+         * @description Each part is checked: a syntax error, an unknown variable or filter, or a part too long is a 422 naming the part (`content.en.subject`) and the line. A live template with the same name: 409.
+         */
+        post: operations["message_templates_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The variables and filters a template may use, with labels in both languages */
+        get: operations["message_templates_variables"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render unsaved content as it would be sent (the editor's live preview)
+         * @description Checked as a save is (422 naming the part). With `contact_id` or `lead_id` the record's values (404 outside your range); without, sample values. Nothing is stored.
+         */
+        post: operations["message_templates_preview_unsaved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a message template (ETag for If-Match) */
+        get: operations["message_templates_get"];
+        put?: never;
+        post?: never;
+        /** Soft-delete a message template (restorable) */
+        delete: operations["message_templates_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a message template's name, description, default language or content
+         * @description If-Match: the ETag of the read (412 when stale).
+         */
+        patch: operations["message_templates_update"];
+        trace?: never;
+    };
+    "/api/v1/message-templates/{template_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a soft delete (409 when a live template took the name meanwhile) */
+        post: operations["message_templates_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/message-templates/{template_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render the template for a chosen contact or lead, as it would be sent
+         * @description The record, its customer and owner, and the campaign are read within your ranges: outside them, 404. Without a record or campaign: sample values.
+         */
+        post: operations["message_templates_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -4990,6 +5110,34 @@ export interface components {
              */
             article_id: string;
         };
+        /**
+         * LocaleContent
+         * @description One language's parts. An e-mail needs a subject and an HTML or a text body (the text is made
+         *     from the HTML when left out); an SMS has a text only (at most 1,000 characters).
+         */
+        LocaleContent: {
+            /**
+             * Subject
+             * @description E-mail only; one line.
+             */
+            subject?: string | null;
+            /**
+             * Html
+             * @description E-mail only.
+             */
+            html?: string | null;
+            /** Text */
+            text?: string | null;
+        };
+        /** LocaleContentOut */
+        LocaleContentOut: {
+            /** Subject */
+            subject?: string | null;
+            /** Html */
+            html?: string | null;
+            /** Text */
+            text?: string | null;
+        };
         /** LoginBody */
         LoginBody: {
             /** Email */
@@ -5919,6 +6067,72 @@ export interface components {
              */
             evaluation?: string | null;
         };
+        /** PreviewBody */
+        PreviewBody: {
+            /**
+             * Contact Id
+             * @description Render for this contact (within your contacts range).
+             */
+            contact_id?: string | null;
+            /**
+             * Lead Id
+             * @description Or for this lead (within your leads range).
+             */
+            lead_id?: string | null;
+            /**
+             * Campaign Id
+             * @description Fill `campaign` and `links.registration` from it.
+             */
+            campaign_id?: string | null;
+            /**
+             * Locale
+             * @description Default: the template's default language.
+             */
+            locale?: ("zh-CN" | "en") | null;
+            /**
+             * Timezone
+             * @description IANA zone for the campaign's times (Asia/Shanghai).
+             * @default UTC
+             */
+            timezone: string;
+        };
+        /** PreviewOut */
+        PreviewOut: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /**
+             * Locale
+             * @description The language rendered (the default when the template lacks the one asked).
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en";
+            /** Subject */
+            subject: string | null;
+            /**
+             * Html
+             * @description Variables HTML-escaped, as sent.
+             */
+            html: string | null;
+            /**
+             * Text
+             * @description E-mail: the text part (made from the HTML when none is written); SMS: the message.
+             */
+            text: string | null;
+            sms_length: components["schemas"]["SmsLengthOut"] | null;
+            /**
+             * Missing
+             * @description Variables the template uses that have no value for this record.
+             */
+            missing: string[];
+            /**
+             * Sample
+             * @description True when no record or campaign was chosen: sample values.
+             */
+            sample: boolean;
+        };
         /** ProgressOut */
         ProgressOut: {
             /** Planned */
@@ -6633,6 +6847,22 @@ export interface components {
             /** Breach Rate */
             breach_rate: number | null;
         };
+        /** SmsLengthOut */
+        SmsLengthOut: {
+            /** Characters */
+            characters: number;
+            /**
+             * Encoding
+             * @description gsm7: 160 a segment (153 when split); ucs2 (Chinese): 70 (67).
+             * @enum {string}
+             */
+            encoding: "gsm7" | "ucs2";
+            /**
+             * Segments
+             * @description The SMS parts a carrier bills.
+             */
+            segments: number;
+        };
         /** StageAdd */
         StageAdd: {
             /** Name */
@@ -6978,6 +7208,154 @@ export interface components {
             amount?: number | string;
             /** Won Count */
             won_count?: number | null;
+        };
+        /** TemplateCreate */
+        TemplateCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /** Description */
+            description?: string | null;
+            /**
+             * Default Locale
+             * @description The language a recipient gets when theirs is missing (default: the first written).
+             */
+            default_locale?: ("zh-CN" | "en") | null;
+            /**
+             * Content
+             * @description The message per language (zh-CN and/or en). Jinja-style: `{{ contact.name }}`, `{{ customer.name | default("贵公司") }}`, `{% if lead %}...{% else %}...{% endif %}`. Only the variables of GET /message-templates/variables, the filters it lists, `{% if %}`, `==`/`!=`, `and`/`or`/`not` and `~` (join); variables are escaped in HTML.
+             */
+            content: {
+                [key: string]: components["schemas"]["LocaleContent"];
+            };
+        };
+        /** TemplateOut */
+        TemplateOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /** Description */
+            description: string | null;
+            /**
+             * Default Locale
+             * @enum {string}
+             */
+            default_locale: "zh-CN" | "en";
+            /** Content */
+            content: {
+                [key: string]: components["schemas"]["LocaleContentOut"];
+            };
+            /**
+             * Variables
+             * @description The variables the template uses (contact.name, ...).
+             */
+            variables: string[];
+            /**
+             * Sms Length
+             * @description SMS: each language's length as written.
+             */
+            sms_length: {
+                [key: string]: components["schemas"]["SmsLengthOut"];
+            } | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            /** Version */
+            version: number;
+        };
+        /** TemplatePage */
+        TemplatePage: {
+            /** Items */
+            items: components["schemas"]["TemplateSummaryOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * TemplatePatch
+         * @description The channel stays. `content` replaces the whole content (send both languages to keep both).
+         */
+        TemplatePatch: {
+            /** Name */
+            name?: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Default Locale
+             * @enum {string}
+             */
+            default_locale?: "zh-CN" | "en";
+            /**
+             * Content
+             * @description The message per language (zh-CN and/or en). Jinja-style: `{{ contact.name }}`, `{{ customer.name | default("贵公司") }}`, `{% if lead %}...{% else %}...{% endif %}`. Only the variables of GET /message-templates/variables, the filters it lists, `{% if %}`, `==`/`!=`, `and`/`or`/`not` and `~` (join); variables are escaped in HTML.
+             */
+            content?: {
+                [key: string]: components["schemas"]["LocaleContent"];
+            };
+        };
+        /** TemplateSummaryOut */
+        TemplateSummaryOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /** Description */
+            description: string | null;
+            /**
+             * Default Locale
+             * @enum {string}
+             */
+            default_locale: "zh-CN" | "en";
+            /** Locales */
+            locales: ("zh-CN" | "en")[];
+            /**
+             * Subject
+             * @description E-mail: the default language's subject (as written).
+             */
+            subject: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
         };
         /** Thanks */
         Thanks: {
@@ -7603,6 +7981,49 @@ export interface components {
              */
             unread: number;
         };
+        /** UnsavedPreviewBody */
+        UnsavedPreviewBody: {
+            /**
+             * Contact Id
+             * @description Render for this contact (within your contacts range).
+             */
+            contact_id?: string | null;
+            /**
+             * Lead Id
+             * @description Or for this lead (within your leads range).
+             */
+            lead_id?: string | null;
+            /**
+             * Campaign Id
+             * @description Fill `campaign` and `links.registration` from it.
+             */
+            campaign_id?: string | null;
+            /**
+             * Locale
+             * @description Default: the template's default language.
+             */
+            locale?: ("zh-CN" | "en") | null;
+            /**
+             * Timezone
+             * @description IANA zone for the campaign's times (Asia/Shanghai).
+             * @default UTC
+             */
+            timezone: string;
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /** Default Locale */
+            default_locale?: ("zh-CN" | "en") | null;
+            /**
+             * Content
+             * @description The message per language (zh-CN and/or en). Jinja-style: `{{ contact.name }}`, `{{ customer.name | default("贵公司") }}`, `{% if lead %}...{% else %}...{% endif %}`. Only the variables of GET /message-templates/variables, the filters it lists, `{% if %}`, `==`/`!=`, `and`/`or`/`not` and `~` (join); variables are escaped in HTML.
+             */
+            content: {
+                [key: string]: components["schemas"]["LocaleContent"];
+            };
+        };
         /**
          * UserCreate
          * @description No password: the user is mailed an invitation link and chooses one.
@@ -7701,6 +8122,42 @@ export interface components {
              * @description Replaces the user's roles; needs users:manage (users:update only for the other fields). Only roles you hold yourself, never your own roles.
              */
             role_ids?: string[] | null;
+        };
+        /** VariableField */
+        VariableField: {
+            /** Path */
+            path: string;
+            /** Label En */
+            label_en: string;
+            /** Label Zh */
+            label_zh: string;
+        };
+        /** VariableGroup */
+        VariableGroup: {
+            /** Name */
+            name: string;
+            /** Label En */
+            label_en: string;
+            /** Label Zh */
+            label_zh: string;
+            /** Fields */
+            fields: components["schemas"]["VariableField"][];
+        };
+        /** VariablesOut */
+        VariablesOut: {
+            /** Items */
+            items: components["schemas"]["VariableGroup"][];
+            /** Filters */
+            filters: string[];
+            /**
+             * Sample
+             * @description The values an unsaved preview without a record uses.
+             */
+            sample: {
+                [key: string]: {
+                    [key: string]: string;
+                };
+            };
         };
         /** VersionList */
         VersionList: {
@@ -18316,6 +18773,694 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_templates_list: {
+        parameters: {
+            query?: {
+                channel?: ("email" | "sms") | null;
+                /** @description A part of the name, any case. */
+                q?: string | null;
+                /** @description updated_at, created_at or name; '-' for descending */
+                sort?: string;
+                /** @description Page size (max 200). */
+                limit?: number;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplatePage"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_templates_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_templates_variables: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VariablesOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_templates_preview_unsaved: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnsavedPreviewBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_templates_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_templates_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_templates_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from GET (W/"<version>"); 412 when stale. */
+                "if-match"?: string | null;
+            };
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_templates_restore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    message_templates_preview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                template_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
             };
             /** @description Missing, invalid or expired credentials */
             401: {

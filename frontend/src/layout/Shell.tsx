@@ -19,6 +19,7 @@ import {
   LaptopOutlined,
   LockOutlined,
   LogoutOutlined,
+  MailOutlined,
   MenuOutlined,
   SafetyOutlined,
   SmileOutlined,
@@ -73,6 +74,10 @@ export default function Shell() {
     if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
+    const marketing: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'messageTemplates'))
+      marketing.push({ key: '/marketing/templates', icon: <MailOutlined />, label: t('messageTemplates.nav') });
+    if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
     if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
@@ -98,6 +103,7 @@ export default function Shell() {
       '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),
       '/kb': t('kb.title'),
+      '/marketing/templates': t('messageTemplates.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
       '/admin/roles': t('nav.roles'),
@@ -114,7 +120,7 @@ export default function Shell() {
     location.pathname
       .split('/')
       .filter(Boolean)
-      .slice(0, location.pathname.startsWith('/admin') ? 2 : 1)
+      .slice(0, location.pathname.startsWith('/admin') || location.pathname.startsWith('/marketing') ? 2 : 1)
       .join('/');
 
   const menu = (
