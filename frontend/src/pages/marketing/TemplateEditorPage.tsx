@@ -199,10 +199,10 @@ export function LivePreview({ form }: { form: FormInstance<TemplateValues> }) {
       <Space direction="vertical" style={{ width: '100%' }}>
         <RecordPicker value={record} onChange={setRecord} />
         <Row gutter={12}>
-          <Col xs={24} xl={12}>
+          <Col xs={24} md={12}>
             <PreviewPane locale="zh-CN" preview={written ? zh.data : undefined} error={written ? zh.error : null} loading={zh.isFetching} />
           </Col>
-          <Col xs={24} xl={12}>
+          <Col xs={24} md={12}>
             <PreviewPane locale="en" preview={written ? en.data : undefined} error={written ? en.error : null} loading={en.isFetching} />
           </Col>
         </Row>
@@ -382,7 +382,7 @@ export default function TemplateEditorPage() {
         )}
       </div>
       <Row gutter={24}>
-        <Col xs={24} xl={12}>
+        <Col xs={24} xl={10}>
           <Form<TemplateValues>
             form={form}
             layout="vertical"
@@ -434,7 +434,8 @@ export default function TemplateEditorPage() {
             </Space>
           </Form>
         </Col>
-        <Col xs={24} xl={12}>
+        {/* Stays in view while a long body is written. */}
+        <Col xs={24} xl={14} style={{ position: 'sticky', top: 16, alignSelf: 'flex-start' }}>
           <Typography.Title level={4}>{t('messageTemplates.preview')}</Typography.Title>
           <LivePreview form={form} />
         </Col>
