@@ -495,3 +495,31 @@ async def test_variables_catalogue(client: httpx.AsyncClient, world: World) -> N
         "fields"
     ]
     assert "safe" not in r.json()["filters"] and "default" in r.json()["filters"]
+
+
+async def test_a_sends_batch_reads_many_recipients_in_one_statement_within_the_range(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """PgRecipientDirectory.contacts / .leads (what a send's batch calls): in-range records only."""
+    from app.domain.shared.scope import DataRange, DataScope, Grant
+    from app.repositories.message_templates import PgRecipientDirectory
+
+    admin = world.users["admin"].headers
+    rep, other = world.users["east_rep1"], world.users["west_rep1"]
+    _, mine = await _contact(client, admin, rep.id, "Mine")
+    _, theirs = await _contact(client, admin, other.id, "Theirs")
+    r = await client.post("/api/v1/leads", json={"name": "My lead", "owner_id": str(rep.id)}, headers=admin)
+    my_lead = r.json()["id"]
+    r = await client.post("/api/v1/leads", json={"name": "Their lead", "owner_id": str(other.id)}, headers=admin)
+    their_lead = r.json()["id"]
+    own = DataScope(world.id, rep.id, (), (Grant(DataRange.OWN),))
+    async with engine.connect() as conn:
+        directory = PgRecipientDirectory(conn)
+        found = await directory.contacts(own, [uuid.UUID(mine), uuid.UUID(theirs)], customers_scope=own)
+        assert list(found) == [uuid.UUID(mine)]
+        facts = found[uuid.UUID(mine)]
+        assert facts.name == "Mine" and facts.customer is not None and facts.customer.level == "A"
+        assert facts.owner is not None and facts.owner.email == rep.email
+        leads_found = await directory.leads(own, [uuid.UUID(my_lead), uuid.UUID(their_lead)])
+        assert [f.name for f in leads_found.values()] == ["My lead"]
+        assert await directory.contacts(own, [], customers_scope=own) == {}
