@@ -83,6 +83,8 @@ def test_a_known_variable_without_a_value_prints_nothing() -> None:
         ("{{ contact.name + 'x' }}", "the + operator"),
         ("{% if contact.name > 'a' %}{% endif %}", "== and !="),
         ("{{ contact.nmae }}", "unknown variable contact.nmae"),
+        ("{{ contact }}", "print a field such as contact.name, not contact"),
+        ("{{ lead | upper if lead else 'x' }}", "not lead"),
         ("{{ recipient.name }}", "unknown variable recipient.name"),
         ("Hello {{ contact.name }", "syntax error"),
         ("{% if contact.name %}never closed", "syntax error"),
@@ -92,6 +94,14 @@ def test_a_known_variable_without_a_value_prints_nothing() -> None:
 )
 def test_escapes_and_mistakes_are_refused_with_a_reason(source: str, says: str) -> None:
     assert says in problems(source)
+
+
+def test_a_group_may_be_tested_not_printed() -> None:
+    assert check("{% if lead %}{{ lead.source }}{% endif %}{{ 'a' if customer else 'b' }}") == (
+        "customer",
+        "lead",
+        "lead.source",
+    )
 
 
 def test_problems_name_the_line() -> None:

@@ -142,12 +142,33 @@ def _known(path: list[str]) -> bool:
     return not rest or (len(rest) == 1 and rest[0] in VARIABLES[root])
 
 
+def _printed(node: nodes.Node) -> Iterator[nodes.Node]:
+    """The expressions whose value `{{ ... }}` prints: through filters, `~` and `x if c else y`."""
+    if isinstance(node, nodes.Filter) and node.node is not None:
+        yield from _printed(node.node)
+    elif isinstance(node, nodes.Concat):
+        for part in node.nodes:
+            yield from _printed(part)
+    elif isinstance(node, nodes.CondExpr):
+        yield from _printed(node.expr1)
+        if node.expr2 is not None:
+            yield from _printed(node.expr2)
+    else:
+        yield node
+
+
 def _walk(node: nodes.Node, used: set[str]) -> Iterator[TemplateProblem]:
     line = getattr(node, "lineno", None)
     if not isinstance(node, _ALLOWED):
         what = _DESCRIBED.get(type(node), type(node).__name__)
         yield TemplateProblem(f"{what} cannot be used in a message template", line)
         return
+    if isinstance(node, nodes.Output):
+        # A group is for tests (`{% if lead %}`); printed, it would show as a Python dict.
+        for printed in (p for child in node.nodes for p in _printed(child)):
+            if isinstance(printed, nodes.Name) and printed.name in VARIABLES:
+                fields = VARIABLES[printed.name]
+                yield TemplateProblem(f"print a field such as {printed.name}.{fields[0]}, not {printed.name}", line)
     if isinstance(node, nodes.Name | nodes.Getattr | nodes.Getitem):
         path = _path(node)
         if path is None:

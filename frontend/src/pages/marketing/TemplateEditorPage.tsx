@@ -196,7 +196,7 @@ export function LivePreview({ form }: { form: FormInstance<TemplateValues> }) {
   const en = usePreview(body, 'en', target, written);
   return (
     <section aria-label={t('messageTemplates.preview')}>
-      <Space direction="vertical" style={{ width: '100%' }}>
+      <Space orientation="vertical" style={{ width: '100%' }}>
         <RecordPicker value={record} onChange={setRecord} />
         <Row gutter={12}>
           <Col xs={24} md={12}>
