@@ -121,7 +121,7 @@ function PreviewPane({ locale, preview, error, loading }: { locale: Locale; prev
         <Alert
           type={error instanceof ApiError && error.status === 422 ? 'warning' : 'error'}
           showIcon
-          message={error instanceof ApiError && error.status === 422 ? t('messageTemplates.previewInvalid') : describeError(t, error)}
+          title={error instanceof ApiError && error.status === 422 ? t('messageTemplates.previewInvalid') : describeError(t, error)}
           description={problems.length ? problems.map((p) => <div key={p.field + p.message}>{`${p.field}: ${p.message}`}</div>) : undefined}
         />
       ) : !preview ? (
@@ -162,7 +162,7 @@ function PreviewPane({ locale, preview, error, loading }: { locale: Locale; prev
               type="info"
               showIcon
               style={{ marginTop: 8 }}
-              message={t('messageTemplates.missing', { names: preview.missing.join(', ') })}
+              title={t('messageTemplates.missing', { names: preview.missing.join(', ') })}
             />
           )}
         </>
