@@ -22,6 +22,12 @@ class Resource(StrEnum):
     TICKETS = "tickets"
     KB = "kb"  # knowledge base articles (the next module)
     SURVEYS = "surveys"  # satisfaction surveys (the next module)
+    # Marketing (Step 6): campaigns are owned records with a data range; segments, message
+    # templates and automations are plain permissions.
+    CAMPAIGNS = "campaigns"
+    SEGMENTS = "segments"
+    MESSAGE_TEMPLATES = "message_templates"
+    AUTOMATIONS = "automations"
     PIPELINES = "pipelines"
     TARGETS = "targets"
     FORECAST = "forecast"
@@ -61,6 +67,7 @@ RANGED_RESOURCES = frozenset(
         # reach the tickets of customers owned by the caller / within the department, so a sales
         # rep can follow their customers' service (app/repositories/scoping.py).
         Resource.TICKETS,
+        Resource.CAMPAIGNS,
     }
 )
 
@@ -90,6 +97,19 @@ _TICKETS_READ = perm(R.TICKETS, A.READ)
 # surveys:create is logging call-backs (survey answers taken by phone); surveys:manage keeps templates.
 _SERVICE_CONTENT_READ = perm(R.KB, A.READ) | perm(R.SURVEYS, A.READ)
 _SERVICE_CONTENT_MANAGE = perm(R.KB, *_CRUD, A.MANAGE) | perm(R.SURVEYS, *_CRUD, A.MANAGE)
+# Sellers read the campaigns (to attribute leads and deals, and to see what marketing runs).
+_CAMPAIGNS_READ = perm(R.CAMPAIGNS, A.READ)
+# Marketing keeps campaigns, audiences, messages and automations.
+_MARKETING = (
+    perm(R.CAMPAIGNS, *_CRUD, A.EXPORT, A.IMPORT, A.ASSIGN, A.MANAGE)
+    | perm(R.SEGMENTS, *_CRUD)
+    | perm(R.MESSAGE_TEMPLATES, *_CRUD)
+    | perm(R.AUTOMATIONS, *_CRUD, A.MANAGE)
+)
+_MARKETING_READ = (
+    perm(R.CAMPAIGNS, A.READ, A.EXPORT) | perm(R.SEGMENTS, A.READ) | perm(R.MESSAGE_TEMPLATES, A.READ)
+    | perm(R.AUTOMATIONS, A.READ)
+)  # fmt: skip
 
 
 def _business(actions: tuple[Action, ...], resources: tuple[Resource, ...] = _BUSINESS) -> set[str]:
@@ -104,7 +124,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
     "admin": {
         "name": "Administrator",
         "permissions": set(ALL_PERMISSIONS),
-        "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS)),
+        "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS, R.CAMPAIGNS)),
     },
     "sales_director": {
         "name": "Sales director",
@@ -114,9 +134,10 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | perm(R.TARGETS, A.READ, A.MANAGE)
         | perm(R.FORECAST, A.READ)
         | _TICKETS_READ
+        | _CAMPAIGNS_READ
         | _DIRECTORY
         | _OWN_TOKENS,
-        "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS)),
+        "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS, R.CAMPAIGNS)),
     },
     "sales_manager": {
         "name": "Sales manager",
@@ -124,14 +145,21 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | _PIPELINES
         | _FORECAST
         | _TICKETS_READ
+        | _CAMPAIGNS_READ
         | _DIRECTORY
         | _OWN_TOKENS,
-        "data_ranges": _ranges("department", (*_BUSINESS, R.TICKETS)),
+        "data_ranges": _ranges("department", (*_BUSINESS, R.TICKETS)) | _ranges("all", (R.CAMPAIGNS,)),
     },
     "sales_rep": {
         "name": "Sales representative",
-        "permissions": _business(_CRUD) | _PIPELINES | _FORECAST | _TICKETS_READ | _DIRECTORY | _OWN_TOKENS,
-        "data_ranges": _ranges("own", (*_BUSINESS, R.TICKETS)),
+        "permissions": _business(_CRUD)
+        | _PIPELINES
+        | _FORECAST
+        | _TICKETS_READ
+        | _CAMPAIGNS_READ
+        | _DIRECTORY
+        | _OWN_TOKENS,
+        "data_ranges": _ranges("own", (*_BUSINESS, R.TICKETS)) | _ranges("all", (R.CAMPAIGNS,)),
     },
     "service_manager": {
         "name": "Service manager",
@@ -161,14 +189,19 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         # and routing rules) and reads what became of them.
         "permissions": _business((A.READ, A.EXPORT), (R.CUSTOMERS, R.CONTACTS))
         | perm(R.LEADS, *_CRUD, A.IMPORT, A.EXPORT, A.ASSIGN, A.MANAGE)
+        | _MARKETING
         | _PIPELINES
+        # Attribution and ROI: the deals campaigns brought (read-only); event satisfaction surveys.
+        | perm(R.OPPORTUNITIES, A.READ)
+        | perm(R.SURVEYS, A.READ)
         | _DIRECTORY
         | _OWN_TOKENS,
-        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS, R.LEADS)),
+        "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS, R.LEADS, R.OPPORTUNITIES, R.CAMPAIGNS)),
     },
     "analyst": {
         "name": "Analyst",
         "permissions": _business((A.READ, A.EXPORT), (*_BUSINESS, R.TICKETS))
+        | _MARKETING_READ
         | _PIPELINES
         | _FORECAST
         | _SERVICE_CONTENT_READ
@@ -176,7 +209,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | perm(R.ROLES, A.READ)
         | perm(R.AUDIT_LOG, A.READ)
         | _OWN_TOKENS,
-        "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS)),
+        "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS, R.CAMPAIGNS)),
     },
     # Separation of duties (MLPS 2.0, 三员分立): three administrators, none of whom reaches
     # business data alone, and none of whom can grant what it does not hold

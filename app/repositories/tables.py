@@ -1408,6 +1408,198 @@ kb_ticket_links = sa.Table(
 # -- sync feeds (migration 0024) --------------------------------------------------------------
 
 
+# Marketing (migration 0029): campaigns, sessions, members, consent, suppressions, sends.
+# One of contact_id / lead_id is set on members, consents and deliveries, never both.
+campaigns = sa.Table(
+    "campaigns",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    # event | webinar | promotion | email | sms | advertising | trade_show | other
+    sa.Column("campaign_type", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text),
+    sa.Column("status", sa.Text, nullable=False, server_default="draft"),  # draft|scheduled|running|completed|cancelled
+    sa.Column("parent_id", UUID(as_uuid=True)),
+    sa.Column("starts_on", sa.Date),
+    sa.Column("ends_on", sa.Date),
+    sa.Column("currency", sa.Text, nullable=False, server_default="CNY"),
+    sa.Column("budget", sa.Numeric(18, 2)),
+    sa.Column("actual_cost", sa.Numeric(18, 2)),
+    sa.Column("expected_revenue", sa.Numeric(18, 2)),
+    sa.Column("description", sa.Text),
+    sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
+    sa.Column("custom_fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    *_owned_columns(),
+    # The public registration page's random key: unique across tenants (the URL names none).
+    sa.Column("public_key", sa.Text),
+    sa.Column("registration_open", sa.Boolean, nullable=False, server_default=sa.false()),
+    # {fields: [...], consents: [...], confirmation: {zh-CN, en}, ...}
+    sa.Column("registration_form", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("capacity", sa.Integer),
+    sa.Column("survey_id", UUID(as_uuid=True)),  # the satisfaction survey sent to attendees
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    *_record_columns(),
+    _tenant_fk(["owner_id"], "users", "fk_campaigns_owner"),
+    _tenant_fk(["department_id"], "departments", "fk_campaigns_department"),
+    _tenant_fk(["parent_id"], "campaigns", "fk_campaigns_parent"),
+    _tenant_fk(["survey_id"], "surveys", "fk_campaigns_survey"),
+    sa.Index("uq_campaigns_public_key", "public_key", unique=True),
+)
+
+campaign_sessions = sa.Table(
+    "campaign_sessions",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("campaign_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("starts_at", TS, nullable=False),
+    sa.Column("ends_at", TS),
+    sa.Column("location", sa.Text),
+    sa.Column("online_url", sa.Text),
+    sa.Column("capacity", sa.Integer),
+    *_record_columns(),
+    _tenant_fk(["campaign_id"], "campaigns", "fk_campaign_sessions_campaign"),
+)
+
+# The funnel, in order; bounced and unsubscribed end it.
+MEMBER_STATUSES = ("targeted", "sent", "opened", "clicked", "registered", "attended", "responded", "converted")
+
+campaign_members = sa.Table(
+    "campaign_members",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("campaign_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("contact_id", UUID(as_uuid=True)),
+    sa.Column("lead_id", UUID(as_uuid=True)),
+    sa.Column("status", sa.Text, nullable=False, server_default="targeted"),
+    sa.Column(
+        "source", sa.Text, nullable=False, server_default="manual"
+    ),  # manual|segment|registration|automation|import
+    sa.Column("targeted_at", TS, nullable=False, server_default=NOW),
+    sa.Column("sent_at", TS),
+    sa.Column("opened_at", TS),
+    sa.Column("clicked_at", TS),
+    sa.Column("registered_at", TS),
+    sa.Column("attended_at", TS),
+    sa.Column("responded_at", TS),
+    sa.Column("converted_at", TS),
+    sa.Column("bounced_at", TS),
+    sa.Column("unsubscribed_at", TS),
+    sa.Column("registration_status", sa.Text),  # null | registered | waitlisted | cancelled
+    sa.Column("session_id", UUID(as_uuid=True)),
+    sa.Column("registration", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),  # the form's answers
+    sa.Column("checkin_code", sa.Text),
+    *_record_columns(),
+    _tenant_fk(["campaign_id"], "campaigns", "fk_campaign_members_campaign"),
+    _tenant_fk(["contact_id"], "contacts", "fk_campaign_members_contact"),
+    _tenant_fk(["lead_id"], "leads", "fk_campaign_members_lead"),
+    _tenant_fk(["session_id"], "campaign_sessions", "fk_campaign_members_session"),
+)
+
+marketing_consents = sa.Table(
+    "marketing_consents",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("contact_id", UUID(as_uuid=True)),
+    sa.Column("lead_id", UUID(as_uuid=True)),
+    sa.Column("channel", sa.Text, nullable=False),  # email | sms
+    sa.Column("status", sa.Text, nullable=False),  # granted | withdrawn
+    sa.Column("source", sa.Text, nullable=False),  # registration | form | import | manual | unsubscribe
+    sa.Column("proof", sa.Text),
+    sa.Column("recorded_at", TS, nullable=False, server_default=NOW),
+    sa.Column("recorded_by", UUID(as_uuid=True)),
+    _tenant_fk(["contact_id"], "contacts", "fk_marketing_consents_contact"),
+    _tenant_fk(["lead_id"], "leads", "fk_marketing_consents_lead"),
+)
+
+# Addresses no campaign message reaches, whoever holds them (normalized e-mail or phone).
+marketing_suppressions = sa.Table(
+    "marketing_suppressions",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("channel", sa.Text, primary_key=True),
+    sa.Column("address", sa.Text, primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),  # unsubscribed | hard_bounce | complaint | manual
+    sa.Column("detail", sa.Text),
+    sa.Column("delivery_id", UUID(as_uuid=True)),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("created_by", UUID(as_uuid=True)),
+)
+
+message_sends = sa.Table(
+    "message_sends",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("campaign_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("template_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),  # email | sms
+    sa.Column("audience", sa.Text, nullable=False),  # members | segment
+    sa.Column("segment_id", UUID(as_uuid=True)),
+    sa.Column("member_statuses", ARRAY(sa.Text)),
+    # draft | scheduled | preparing | sending | completed | cancelled | failed
+    sa.Column("status", sa.Text, nullable=False, server_default="draft"),
+    sa.Column("scheduled_at", TS),
+    sa.Column("rate_per_minute", sa.Integer),
+    sa.Column("queued", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sent", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("skipped", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("skipped_reasons", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    sa.Column("started_at", TS),
+    sa.Column("completed_at", TS),
+    *_owned_columns(),
+    *_record_columns(),
+    _tenant_fk(["campaign_id"], "campaigns", "fk_message_sends_campaign"),
+    _tenant_fk(["owner_id"], "users", "fk_message_sends_owner"),
+)
+
+# One row per (send, recipient): the unit a worker claims, sends and records exactly once.
+message_deliveries = sa.Table(
+    "message_deliveries",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("send_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("member_id", UUID(as_uuid=True)),
+    sa.Column("contact_id", UUID(as_uuid=True)),
+    sa.Column("lead_id", UUID(as_uuid=True)),
+    sa.Column("address", sa.Text),
+    sa.Column("status", sa.Text, nullable=False, server_default="queued"),  # queued|sending|sent|failed|skipped|bounced
+    sa.Column("skip_reason", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("claimed_by", sa.Text),
+    sa.Column("lease_until", TS),
+    sa.Column("message_id", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Column("sent_at", TS),
+    sa.Column("opened_at", TS),
+    sa.Column("clicked_at", TS),
+    sa.Column("opens", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("clicks", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("updated_at", TS, nullable=False, server_default=NOW),
+    _tenant_fk(["send_id"], "message_sends", "fk_message_deliveries_send"),
+)
+
+tracking_events = sa.Table(
+    "tracking_events",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("delivery_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),  # open | click
+    sa.Column("url", sa.Text),
+    sa.Column("occurred_at", TS, nullable=False, server_default=NOW),
+    sa.Column("ip", sa.Text),
+    sa.Column("user_agent", sa.Text),
+)
+
+
 class XID8(sa.types.UserDefinedType[int]):
     """PostgreSQL's 64-bit transaction id (no wraparound); asyncpg reads it as an int."""
 
@@ -1419,7 +1611,7 @@ class XID8(sa.types.UserDefinedType[int]):
 
 # The tables whose lists are sync feeds: `sync_xid` is the id of the transaction that last wrote
 # the row (a BEFORE trigger stamps every insert and update), the feed's commit-order key.
-SYNCED = {t.name: t for t in (customers, contacts, activities, leads, opportunities, tickets)}
+SYNCED = {t.name: t for t in (customers, contacts, activities, leads, opportunities, tickets, campaigns)}
 for _t in SYNCED.values():
     _t.append_column(sa.Column("sync_xid", XID8(), nullable=False, server_default="0"))
     sa.Index(f"ix_{_t.name}_sync", _t.c.tenant_id, _t.c.sync_xid, _t.c.id)

@@ -118,13 +118,14 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "sales_plans": NOTHING,
         "tickets": (OWN, CRUD),
     },
-    # Marketing captures leads and hands them to sales: every lead, and may reassign.
+    # Marketing captures leads and hands them to sales: every lead, and may reassign. It reads the
+    # deals (attribution and campaign ROI count the won ones), never changes them.
     "marketer": {
         "customers": (ALL, READ),
         "contacts": (ALL, READ),
         "activities": NOTHING,
         "leads": (ALL, FULL),
-        "opportunities": NOTHING,
+        "opportunities": (ALL, READ),
         "quotes": NOTHING,
         "orders": NOTHING,
         "sales_plans": NOTHING,
@@ -500,8 +501,8 @@ async def test_an_unknown_id_is_404_like_an_invisible_one(matrix: Matrix) -> Non
 
 
 # The knowledge base and surveys: plain permissions, stated by hand. Service managers keep both;
-# agents and analysts read them, and agents also log call-backs (surveys:create); nobody else but
-# the admin. The surveys endpoints themselves: tests/api/test_surveys_matrix.py.
+# agents and analysts read them, and agents also log call-backs (surveys:create); marketing reads
+# surveys (an event's satisfaction survey); nobody else but the admin. The surveys endpoints themselves: tests/api/test_surveys_matrix.py.
 _KEEP = {"read", "create", "update", "delete", "manage"}
 SERVICE_CONTENT: dict[str, set[str]] = {
     "admin": {"read", "create", "update", "delete", "export", "import", "assign", "manage"},
@@ -521,4 +522,6 @@ async def test_kb_and_surveys_grants(matrix: Matrix, subject: Subject) -> None:
         expected = set(SERVICE_CONTENT.get(subject.role, set()))
         if resource == "surveys" and subject.role == "service_agent":
             expected.add("create")
+        if resource == "surveys" and subject.role == "marketer":
+            expected.add("read")
         assert actions == expected, resource

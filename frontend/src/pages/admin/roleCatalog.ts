@@ -13,6 +13,10 @@ export const RESOURCES = [
   'tickets',
   'kb',
   'surveys',
+  'campaigns',
+  'segments',
+  'message_templates',
+  'automations',
   'pipelines',
   'targets',
   'forecast',
@@ -39,4 +43,5 @@ export const RANGED_RESOURCES: readonly ResourceName[] = [
   'orders',
   'sales_plans',
   'tickets',
+  'campaigns',
 ];
