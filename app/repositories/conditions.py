@@ -38,12 +38,14 @@ from app.domain.shared.conditions import (
     statuses_at_least,
 )
 from app.domain.shared.normalize import email_key, phone_key
-from app.repositories._pending_marketing import campaign_members, marketing_consents, marketing_suppressions
 from app.repositories.tables import (
     activities,
+    campaign_members,
     contacts,
     customers,
     leads,
+    marketing_consents,
+    marketing_suppressions,
     opportunities,
     pipeline_stages,
     survey_responses,

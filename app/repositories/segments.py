@@ -16,11 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.domain.marketing.segments import Preview, Segment
 from app.domain.shared.conditions import Group
 from app.domain.shared.scope import DataScope
-from app.repositories._pending_marketing import campaign_members, campaigns
 from app.repositories.conditions import ENTITY_TABLES, compile_tree
 from app.repositories.configured import ConfiguredTable
 from app.repositories.scoping import scope_predicate
-from app.repositories.tables import customers, segments
+from app.repositories.tables import campaign_members, campaigns, customers, segments
 
 # A UUIDv7 made in SQL, for the rows an INSERT ... SELECT adds (the app makes the others): the
 # millisecond clock in the first 48 bits of a random UUID, and version 7 in place of 4.

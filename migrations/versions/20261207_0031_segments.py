@@ -6,7 +6,7 @@ Indexes for the segment conditions the benchmark and the web client's pickers us
 customer's level and industry (a contact reaches them through its customer).
 
 Revision ID: 0031
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-07 21:45:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision: str = "0031"
-down_revision: str | None = "0028"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
