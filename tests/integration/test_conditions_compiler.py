@@ -178,7 +178,7 @@ async def test_every_field_and_operator_matches_python(
     for spec in schema.fields.values():
         for op in spec.operators:
             telling = 0
-            for _ in range(8):
+            for _ in range(12):
                 raw = {"field": spec.name, "op": str(op), "value": _value(rng, spec, op, data)}
                 tree = parse({"op": "and", "conditions": [raw]}, schema)
                 expected = {r.id for r in live if _holds(tree, r)}
