@@ -13,6 +13,7 @@ import {
   FundOutlined,
   LineChartOutlined,
   DownOutlined,
+  FilterOutlined,
   FormOutlined,
   HomeOutlined,
   KeyOutlined,
@@ -73,6 +74,9 @@ export default function Shell() {
     if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
+    const marketing: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
+    if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
     if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
@@ -97,6 +101,7 @@ export default function Shell() {
       '/tickets': t('nav.tickets'),
       '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),
+      '/segments': t('segments.title'),
       '/kb': t('kb.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
