@@ -10,6 +10,7 @@ import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, etagOf, unwrap } from '../../api/client';
+import { ApiError } from '../../api/errors';
 import type en from '../../i18n/en';
 import { useMe } from '../../auth';
 import { describeError, ErrorState, Loading } from '../../components/states';
@@ -342,7 +343,9 @@ export default function SegmentBuilderPage() {
   const preview = useQuery({
     queryKey: ['segment-preview', wanted],
     placeholderData: keepPreviousData,
-    retry: false,
+    // A busy database answers 503 with Retry-After: try again; a bad condition (422) is shown at once.
+    retry: (failures, e) => failures < 3 && e instanceof ApiError && e.status === 503,
+    retryDelay: 1000,
     queryFn: () => unwrap(api.POST('/api/v1/segments/preview', { body: JSON.parse(wanted) })),
   });
 
