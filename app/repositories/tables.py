@@ -1667,5 +1667,5 @@ sa.Index("ix_customers_level", customers.c.tenant_id, customers.c.level, custome
          postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
 sa.Index("ix_customers_industry", customers.c.tenant_id, customers.c.industry, customers.c.id,
          postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
-sa.Index("ix_contacts_customer_live", contacts.c.tenant_id, contacts.c.customer_id, postgresql_include=["tags"],
+sa.Index("ix_contacts_customer_live", contacts.c.customer_id, postgresql_include=["tenant_id", "tags"],
          postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip

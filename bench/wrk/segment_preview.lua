@@ -1,5 +1,5 @@
 -- POST /api/v1/segments/preview: an unsaved segment of three conditions over the contacts (the
--- builder's live count): contacts of level-A customers in IT or manufacturing, tagged
+-- builder's live count): contacts of level-A software customers, tagged
 -- decision-maker or champion (bench/scenarios.py SEGMENT_PREVIEW_BODY).
 dofile("bench/wrk/common.lua")
 
