@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from app.domain.marketing.funnel import FINAL, FUNNEL
 from app.domain.shared.errors import FieldError, ValidationFailed
 
 MAX_DEPTH = 5  # nested groups, the root included
@@ -88,8 +89,8 @@ NEGATES: dict[Op, Op] = {Op.NEQ: Op.EQ, Op.NOT_IN: Op.IN, Op.HAS_NONE: Op.HAS_AN
 
 # A campaign member's funnel, in order; "status at least X" is X or any later step. Bounced and
 # unsubscribed are off the funnel: asking for them matches them alone.
-MEMBER_FUNNEL = ("targeted", "sent", "opened", "clicked", "registered", "attended", "responded", "converted")
-MEMBER_OFF_FUNNEL = ("bounced", "unsubscribed")
+MEMBER_FUNNEL = FUNNEL
+MEMBER_OFF_FUNNEL = FINAL
 
 
 def statuses_at_least(status: str) -> tuple[str, ...]:
