@@ -17,13 +17,13 @@ from app.api.responses import json_response, page_response, record_response
 from app.api.services import MessageTemplates
 from app.api.v1.params import IfMatch, expected_version
 from app.api.v1.schemas.message_templates import (
-    PreviewBody,
-    PreviewOut,
     TemplateCreate,
     TemplateListParams,
     TemplateOut,
     TemplatePage,
     TemplatePatch,
+    TemplatePreviewBody,
+    TemplatePreviewOut,
     UnsavedPreviewBody,
     VariablesOut,
 )
@@ -49,7 +49,7 @@ def _content(body: TemplateCreate | TemplatePatch | UnsavedPreviewBody) -> dict[
     return {locale: parts.model_dump(exclude_none=True) for locale, parts in body.content.items()}
 
 
-def _request(body: PreviewBody) -> PreviewRequest:
+def _request(body: TemplatePreviewBody) -> PreviewRequest:
     return PreviewRequest(body.contact_id, body.lead_id, body.campaign_id, body.locale, body.timezone)
 
 
@@ -114,7 +114,7 @@ async def variables(caller: READ) -> Response:
 @router.post(
     f"{BASE}/preview",
     operation_id="message_templates_preview_unsaved",
-    response_model=PreviewOut,
+    response_model=TemplatePreviewOut,
     summary="Render unsaved content as it would be sent (the editor's live preview)",
     description="Checked as a save is (422 naming the part). With `contact_id` or `lead_id` the record's values "
     "(404 outside your range); without, sample values. Nothing is stored.",
@@ -181,11 +181,13 @@ async def restore_template(template_id: TemplateId, caller: DELETE, service: Mes
 @router.post(
     f"{BASE}/{{template_id}}/preview",
     operation_id="message_templates_preview",
-    response_model=PreviewOut,
+    response_model=TemplatePreviewOut,
     summary="Render the template for a chosen contact or lead, as it would be sent",
     description="The record, its customer and owner, and the campaign are read within your ranges: outside them, 404. "
     "Without a record or campaign: sample values.",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def preview(template_id: TemplateId, body: PreviewBody, caller: READ, service: MessageTemplates) -> Response:
+async def preview(
+    template_id: TemplateId, body: TemplatePreviewBody, caller: READ, service: MessageTemplates
+) -> Response:
     return _preview(await service.preview(caller, template_id, _request(body)))

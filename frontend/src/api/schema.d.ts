@@ -1805,6 +1805,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/segments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's segments, by name */
+        get: operations["segments_list"];
+        put?: never;
+        /**
+         * Save a segment
+         * @description The conditions are checked against the declared fields: an unknown field or operator, or a value of the wrong type, is a 422 naming the condition's path.
+         */
+        post: operations["segments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fields a segment's conditions may use, with their kinds and operators
+         * @description For `audience=both`, the fields contacts and leads share, plus the custom fields of either.
+         */
+        get: operations["segments_fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Count and sample the records unsaved conditions match, within your data ranges
+         * @description What the segment builder's live count calls. Nothing is saved.
+         */
+        post: operations["segments_preview_unsaved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/{segment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A segment */
+        get: operations["segments_get"];
+        put?: never;
+        post?: never;
+        /** Delete a segment (soft) */
+        delete: operations["segments_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a segment
+         * @description If-Match: the ETag of the read (412 when stale).
+         */
+        patch: operations["segments_update"];
+        trace?: never;
+    };
+    "/api/v1/segments/{segment_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Count and sample the records a saved segment matches now, within your data ranges */
+        post: operations["segments_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/segments/{segment_id}/freeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add the records the segment matches now to a campaign's members (a static snapshot)
+         * @description Members are added with status `targeted` and source `segment`; records already members stay as they are and are counted in `already_members`. The campaign must be within your campaigns update range (404 otherwise); the records, within your contacts and leads read ranges.
+         */
+        post: operations["segments_freeze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -4519,6 +4639,27 @@ export interface components {
             /** Helpful */
             helpful: boolean;
         };
+        /** FieldList */
+        FieldList: {
+            /** Items */
+            items: components["schemas"]["FieldOut"][];
+        };
+        /** FieldOut */
+        FieldOut: {
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "text" | "number" | "date" | "datetime" | "bool" | "choice" | "ref" | "tags" | "campaign";
+            /** Label */
+            label: string;
+            /** Operators */
+            operators: string[];
+            /** Choices */
+            choices: string[];
+        };
         /** ForecastLineOut */
         ForecastLineOut: {
             /**
@@ -4577,6 +4718,37 @@ export interface components {
             /** Lines */
             lines: components["schemas"]["ForecastLineOut"][];
             total: components["schemas"]["ForecastLineOut"];
+        };
+        /** FreezeBody */
+        FreezeBody: {
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+        };
+        /** FreezeOut */
+        FreezeOut: {
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /**
+             * Matched
+             * @description Records the segment matched within your ranges.
+             */
+            matched: number;
+            /**
+             * Added
+             * @description New members (status targeted, source segment).
+             */
+            added: number;
+            /**
+             * Already Members
+             * @description Matched records that were members already (left as they were).
+             */
+            already_members: number;
         };
         /**
          * GroupBy
@@ -6067,72 +6239,6 @@ export interface components {
              */
             evaluation?: string | null;
         };
-        /** PreviewBody */
-        PreviewBody: {
-            /**
-             * Contact Id
-             * @description Render for this contact (within your contacts range).
-             */
-            contact_id?: string | null;
-            /**
-             * Lead Id
-             * @description Or for this lead (within your leads range).
-             */
-            lead_id?: string | null;
-            /**
-             * Campaign Id
-             * @description Fill `campaign` and `links.registration` from it.
-             */
-            campaign_id?: string | null;
-            /**
-             * Locale
-             * @description Default: the template's default language.
-             */
-            locale?: ("zh-CN" | "en") | null;
-            /**
-             * Timezone
-             * @description IANA zone for the campaign's times (Asia/Shanghai).
-             * @default UTC
-             */
-            timezone: string;
-        };
-        /** PreviewOut */
-        PreviewOut: {
-            /**
-             * Channel
-             * @enum {string}
-             */
-            channel: "email" | "sms";
-            /**
-             * Locale
-             * @description The language rendered (the default when the template lacks the one asked).
-             * @enum {string}
-             */
-            locale: "zh-CN" | "en";
-            /** Subject */
-            subject: string | null;
-            /**
-             * Html
-             * @description Variables HTML-escaped, as sent.
-             */
-            html: string | null;
-            /**
-             * Text
-             * @description E-mail: the text part (made from the HTML when none is written); SMS: the message.
-             */
-            text: string | null;
-            sms_length: components["schemas"]["SmsLengthOut"] | null;
-            /**
-             * Missing
-             * @description Variables the template uses that have no value for this record.
-             */
-            missing: string[];
-            /**
-             * Sample
-             * @description True when no record or campaign was chosen: sample values.
-             */
-            sample: boolean;
-        };
         /** ProgressOut */
         ProgressOut: {
             /** Planned */
@@ -6559,6 +6665,27 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** SampleRecord */
+        SampleRecord: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "contact" | "lead";
+            /** Name */
+            name: string;
+            /** Email */
+            email: string | null;
+            /** Phone */
+            phone: string | null;
+            /** Company */
+            company: string | null;
+        };
         /** ScoreReason */
         ScoreReason: {
             /**
@@ -6652,6 +6779,116 @@ export interface components {
             points?: number;
             /** Active */
             active?: boolean;
+        };
+        /** SegmentCreate */
+        SegmentCreate: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Audience
+             * @default contacts
+             * @enum {string}
+             */
+            audience: "contacts" | "leads" | "both";
+            /**
+             * Conditions
+             * @description A group {"op": "and" | "or", "conditions": [...]} of groups and conditions {"field", "op", "value"}: fields of contacts and leads (name, email, phone, tags, owner, region, created_at...), `custom.<key>`, the customer's (customer.level, customer.industry, customer.region...), last_activity_at, deals.open, deals.stage, tickets.open, tickets.last_complaint_at, csat.score, campaign (member of, with a least status), consent.email / consent.sms, suppressed.email / suppressed.sms. GET /segments/fields lists them with their operators. At most 5 levels and 50 conditions.
+             */
+            conditions: {
+                [key: string]: unknown;
+            };
+        };
+        /** SegmentList */
+        SegmentList: {
+            /** Items */
+            items: components["schemas"]["SegmentOut"][];
+        };
+        /** SegmentOut */
+        SegmentOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /**
+             * Audience
+             * @enum {string}
+             */
+            audience: "contacts" | "leads" | "both";
+            /** Conditions */
+            conditions: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            /** Version */
+            version: number;
+        };
+        /** SegmentPatch */
+        SegmentPatch: {
+            /** Name */
+            name?: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Audience
+             * @enum {string}
+             */
+            audience?: "contacts" | "leads" | "both";
+            /**
+             * Conditions
+             * @description A group {"op": "and" | "or", "conditions": [...]} of groups and conditions {"field", "op", "value"}: fields of contacts and leads (name, email, phone, tags, owner, region, created_at...), `custom.<key>`, the customer's (customer.level, customer.industry, customer.region...), last_activity_at, deals.open, deals.stage, tickets.open, tickets.last_complaint_at, csat.score, campaign (member of, with a least status), consent.email / consent.sms, suppressed.email / suppressed.sms. GET /segments/fields lists them with their operators. At most 5 levels and 50 conditions.
+             */
+            conditions?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** SegmentPreviewBody */
+        SegmentPreviewBody: {
+            /**
+             * Audience
+             * @default contacts
+             * @enum {string}
+             */
+            audience: "contacts" | "leads" | "both";
+            /**
+             * Conditions
+             * @description A group {"op": "and" | "or", "conditions": [...]} of groups and conditions {"field", "op", "value"}: fields of contacts and leads (name, email, phone, tags, owner, region, created_at...), `custom.<key>`, the customer's (customer.level, customer.industry, customer.region...), last_activity_at, deals.open, deals.stage, tickets.open, tickets.last_complaint_at, csat.score, campaign (member of, with a least status), consent.email / consent.sms, suppressed.email / suppressed.sms. GET /segments/fields lists them with their operators. At most 5 levels and 50 conditions.
+             */
+            conditions: {
+                [key: string]: unknown;
+            };
+        };
+        /** SegmentPreviewOut */
+        SegmentPreviewOut: {
+            /**
+             * Count
+             * @description Records matching now, within your data ranges (contacts:read, leads:read).
+             */
+            count: number;
+            /**
+             * Sample
+             * @description Up to 20 of them, in no particular order (contacts before leads).
+             */
+            sample: components["schemas"]["SampleRecord"][];
         };
         /** SessionList */
         SessionList: {
@@ -7315,6 +7552,72 @@ export interface components {
             content?: {
                 [key: string]: components["schemas"]["LocaleContent"];
             };
+        };
+        /** TemplatePreviewBody */
+        TemplatePreviewBody: {
+            /**
+             * Contact Id
+             * @description Render for this contact (within your contacts range).
+             */
+            contact_id?: string | null;
+            /**
+             * Lead Id
+             * @description Or for this lead (within your leads range).
+             */
+            lead_id?: string | null;
+            /**
+             * Campaign Id
+             * @description Fill `campaign` and `links.registration` from it.
+             */
+            campaign_id?: string | null;
+            /**
+             * Locale
+             * @description Default: the template's default language.
+             */
+            locale?: ("zh-CN" | "en") | null;
+            /**
+             * Timezone
+             * @description IANA zone for the campaign's times (Asia/Shanghai).
+             * @default UTC
+             */
+            timezone: string;
+        };
+        /** TemplatePreviewOut */
+        TemplatePreviewOut: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /**
+             * Locale
+             * @description The language rendered (the default when the template lacks the one asked).
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en";
+            /** Subject */
+            subject: string | null;
+            /**
+             * Html
+             * @description Variables HTML-escaped, as sent.
+             */
+            html: string | null;
+            /**
+             * Text
+             * @description E-mail: the text part (made from the HTML when none is written); SMS: the message.
+             */
+            text: string | null;
+            sms_length: components["schemas"]["SmsLengthOut"] | null;
+            /**
+             * Missing
+             * @description Variables the template uses that have no value for this record.
+             */
+            missing: string[];
+            /**
+             * Sample
+             * @description True when no record or campaign was chosen: sample values.
+             */
+            sample: boolean;
         };
         /** TemplateSummaryOut */
         TemplateSummaryOut: {
@@ -19049,7 +19352,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreviewOut"];
+                    "application/json": components["schemas"]["TemplatePreviewOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -19449,7 +19752,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PreviewBody"];
+                "application/json": components["schemas"]["TemplatePreviewBody"];
             };
         };
         responses: {
@@ -19459,7 +19762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreviewOut"];
+                    "application/json": components["schemas"]["TemplatePreviewOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -19482,6 +19785,659 @@ export interface operations {
             };
             /** @description No such record within the caller's data range */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments_fields: {
+        parameters: {
+            query?: {
+                audience?: "contacts" | "leads" | "both";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments_preview_unsaved: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentPreviewBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPreviewOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                segment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from GET (W/"<version>"); 412 when stale. */
+                "if-match"?: string | null;
+            };
+            path: {
+                segment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments_preview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                segment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentPreviewOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    segments_freeze: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                segment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FreezeBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FreezeOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,7 @@ import {
   FundOutlined,
   LineChartOutlined,
   DownOutlined,
+  FilterOutlined,
   FormOutlined,
   HomeOutlined,
   KeyOutlined,
@@ -77,6 +78,7 @@ export default function Shell() {
     const marketing: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'messageTemplates'))
       marketing.push({ key: '/marketing/templates', icon: <MailOutlined />, label: t('messageTemplates.nav') });
+    if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
     if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
@@ -102,6 +104,7 @@ export default function Shell() {
       '/tickets': t('nav.tickets'),
       '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),
+      '/segments': t('segments.title'),
       '/kb': t('kb.title'),
       '/marketing/templates': t('messageTemplates.title'),
       '/admin/users': t('nav.users'),

@@ -112,7 +112,7 @@ class TemplatePage(BaseModel):
     next_cursor: str | None
 
 
-class PreviewBody(RequestModel):
+class TemplatePreviewBody(RequestModel):
     contact_id: UUID | None = Field(None, description="Render for this contact (within your contacts range).")
     lead_id: UUID | None = Field(None, description="Or for this lead (within your leads range).")
     campaign_id: UUID | None = Field(None, description="Fill `campaign` and `links.registration` from it.")
@@ -120,13 +120,13 @@ class PreviewBody(RequestModel):
     timezone: str = Field("UTC", max_length=64, description="IANA zone for the campaign's times (Asia/Shanghai).")
 
 
-class UnsavedPreviewBody(PreviewBody):
+class UnsavedPreviewBody(TemplatePreviewBody):
     channel: Channel
     default_locale: Locale | None = None
     content: Content
 
 
-class PreviewOut(BaseModel):
+class TemplatePreviewOut(BaseModel):
     channel: Channel
     locale: Locale = Field(description="The language rendered (the default when the template lacks the one asked).")
     subject: str | None

@@ -18,7 +18,7 @@ import { can } from '../../permissions';
 type Locale = 'zh-CN' | 'en';
 type Channel = 'email' | 'sms';
 type Parts = { subject?: string; html?: string; text?: string };
-type PreviewOut = components['schemas']['PreviewOut'];
+type PreviewOut = components['schemas']['TemplatePreviewOut'];
 type PreviewBody = components['schemas']['UnsavedPreviewBody'];
 
 export interface TemplateValues {
