@@ -37,6 +37,7 @@ from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.marketing.segments import SegmentService
+from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -73,6 +74,7 @@ from app.repositories.leads import (
     PgLeadRepository,
     PgScoringRuleRepository,
 )
+from app.repositories.message_templates import PgMessageTemplateRepository, PgRecipientDirectory
 from app.repositories.notifications import PgNotificationRepository
 from app.repositories.opportunities import PgOpportunityRepository
 from app.repositories.password_links import PgPasswordLinkRepository
@@ -375,4 +377,13 @@ def build_audit_log_service(conn: AsyncConnection) -> AuditLogService:
 def build_segment_service(conn: AsyncConnection) -> SegmentService:
     return SegmentService(
         PgSegmentRepository(conn), PgAudienceRepository(conn), PgCustomFieldRepository(conn), PgAuditTrail(conn)
+    )
+
+
+def build_message_template_service(conn: AsyncConnection, settings: Settings) -> MessageTemplateService:
+    return MessageTemplateService(
+        PgMessageTemplateRepository(conn),
+        PgRecipientDirectory(conn),
+        PgAuditTrail(conn),
+        public_url=settings.public_url,
     )

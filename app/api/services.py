@@ -35,6 +35,7 @@ from app.composition import (
     build_lead_capture,
     build_lead_form_service,
     build_lead_service,
+    build_message_template_service,
     build_notification_service,
     build_opportunity_service,
     build_order_service,
@@ -81,6 +82,7 @@ from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.marketing.segments import SegmentService
+from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -189,3 +191,10 @@ Regions = Annotated[RegionService, _on_connection(build_region_service)]
 Roles = Annotated[RoleService, _on_connection(build_role_service)]
 ApiTokens = Annotated[ApiTokenService, _on_connection(build_api_token_service)]
 AuditLog = Annotated[AuditLogService, _on_connection(build_audit_log_service)]
+
+
+async def _message_templates(conn: Connection, settings: AppSettings) -> MessageTemplateService:
+    return build_message_template_service(conn, settings)
+
+
+MessageTemplates = Annotated[MessageTemplateService, Depends(_message_templates)]

@@ -1666,3 +1666,36 @@ sa.Index("ix_customers_level", customers.c.tenant_id, customers.c.level, postgre
 sa.Index(
     "ix_customers_industry", customers.c.tenant_id, customers.c.industry, postgresql_where=sa.text("deleted_at IS NULL")
 )
+
+
+
+
+# -- marketing: message templates (migration 0030) --------------------------------------------
+
+message_templates = sa.Table(
+    "message_templates",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),  # email | sms
+    sa.Column("description", sa.Text),
+    sa.Column("default_locale", sa.Text, nullable=False),  # zh-CN | en
+    # {locale: {"subject", "html", "text"}} (e-mail) or {locale: {"text"}} (SMS): template sources.
+    sa.Column("content", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    *_record_columns(),
+    sa.CheckConstraint("channel IN ('email', 'sms')", name="channel"),
+    sa.CheckConstraint("default_locale IN ('zh-CN', 'en')", name="default_locale"),
+    # A name is unique among live templates (a send names its template by it in lists).
+    sa.Index(
+        "uq_message_templates_name",
+        "tenant_id",
+        sa.text("lower(name)"),
+        unique=True,
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+)
+sa.Index("ix_message_templates_updated", message_templates.c.tenant_id, message_templates.c.updated_at,
+         message_templates.c.id, postgresql_where=message_templates.c.deleted_at.is_(None))  # fmt: skip
+sa.Index("ix_message_templates_name", message_templates.c.tenant_id, message_templates.c.name,
+         message_templates.c.id, postgresql_where=message_templates.c.deleted_at.is_(None))  # fmt: skip
