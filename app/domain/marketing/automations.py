@@ -35,6 +35,7 @@ from app.domain.custom_fields.entities import CustomFieldDef
 from app.domain.shared import clock
 from app.domain.shared.conditions import CUSTOM_ENTITY, Group, Schema, dump, parse, schema_for
 from app.domain.shared.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
+from app.domain.shared.paging import Cursor, Page, Sort
 from app.domain.shared.ports import AuditTrail, NewEvent, diff
 from app.domain.shared.scope import DataScope
 
@@ -44,6 +45,7 @@ MAX_ACTIONS = 10
 MAX_ATTEMPTS = 5
 MAX_DELAY = {"minutes": 60 * 24 * 90, "hours": 24 * 90, "days": 90}  # at most 90 days
 DRY_RUN_DEFAULT = 10
+RUN_ORDER = Sort("id", descending=True)
 DRY_RUN_MAX = 50
 
 
@@ -465,11 +467,17 @@ class AutomationService:
         return await self._get(principal.tenant_id, automation_id)
 
     async def runs_of(
-        self, principal: Principal, automation_id: UUID, status: str | None, limit: int, before: UUID | None
-    ) -> builtins.list[Run]:
+        self, principal: Principal, automation_id: UUID, status: str | None, limit: int, cursor: str | None
+    ) -> Page[Run]:
+        """The automation's runs, newest first (keyset on the time-ordered id)."""
         principal.require(RESOURCE, "read")
         await self._get(principal.tenant_id, automation_id)
-        return await self.runs.list(principal.tenant_id, automation_id, status, limit, before)
+        before = Cursor.decode(cursor, RUN_ORDER, datetime_field=False).id if cursor else None
+        rows = await self.runs.list(principal.tenant_id, automation_id, status, limit + 1, before)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = Cursor(str(RUN_ORDER), 0, rows[-1].id).encode() if more else None
+        return Page(rows, next_cursor)
 
     # -- writes --------------------------------------------------------------------------------
 
