@@ -98,7 +98,7 @@ export default function AutomationRunsPage() {
             key: 'actions',
             title: t('automations.run.actions'),
             render: (_: unknown, r: AutomationRun) => (
-              <Space direction="vertical" size={0}>
+              <Space orientation="vertical" size={0}>
                 {r.actions_done.map((s, i) => (
                   <span key={i}>
                     <Tag color={s.result === 'done' ? 'green' : 'default'}>{t(`automations.run.results.${s.result}`)}</Tag>
@@ -150,7 +150,7 @@ export default function AutomationRunsPage() {
                 data-testid="dry-run-items"
                 renderItem={(item) => (
                   <List.Item>
-                    <Space direction="vertical" size={0}>
+                    <Space orientation="vertical" size={0}>
                       <span>
                         <Link to={recordLink(item.record_kind, item.record_id)}>{t(`automations.run.kinds.${item.record_kind}`)}</Link>{' '}
                         <Tag color={item.matches ? 'green' : 'default'}>
