@@ -424,3 +424,54 @@ async def test_api_statuses(client: httpx.AsyncClient, world: World) -> None:
     assert r.status_code == 200 and r.json()["name"] == "New"
     r = await client.get(f"{BASE}/catalogue", headers=marketer.headers)
     assert "lead_form.submitted" in {t["key"] for t in r.json()["triggers"]}
+
+
+# -- triggers beyond lead.created, failures -------------------------------------------------------------
+
+
+async def test_a_web_form_submission_triggers_its_rule(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    marketer = world.users["marketer"]
+    body = {"name": "Website", "fields": ["name", "email"], "tags": ["website"]}
+    r = await client.post("/api/v1/lead-forms", json=body, headers=marketer.headers)
+    assert r.status_code == 201, r.text
+    form = r.json()
+    submitted = await make_automation(client, marketer.headers, trigger="lead_form.submitted")
+    created = await make_automation(client, marketer.headers, actions=[{"type": "add_tag", "tag": "any-lead"}])
+    r = await client.post(
+        f"/api/v1/public/lead-forms/{form['form_key']}", json={"name": "Visitor", "email": "v@example.org"}
+    )
+    assert r.status_code == 202
+    by_hand = await make_lead(client, marketer.headers)
+    await drain(engine, settings)
+    [run] = await runs_of(client, submitted, marketer.headers)
+    assert run["status"] == "done" and run["record_id"] != by_hand["id"]
+    assert set(await lead_tags(engine, run["record_id"])) >= {"website", "nurture", "any-lead"}
+    assert "nurture" not in await lead_tags(engine, by_hand["id"])
+    assert len(await runs_of(client, created, marketer.headers)) == 2  # both leads were created
+
+
+async def test_a_failing_run_is_undone_retried_then_failed(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    admin = world.users["admin"]
+    template = await make_template(client, admin.headers)
+    rule = await make_automation(
+        client, admin.headers,
+        actions=[{"type": "add_tag", "tag": "nurture"}, {"type": "send_template", "template_id": template["id"]}],
+    )  # fmt: skip
+    lead = await make_lead(client, admin.headers, email="unreachable@example.com")
+    await grant_email_consent(engine, world.id, lead["id"])
+    closed = Inbox("smtp://127.0.0.1:9?starttls=off")  # nothing listens: the SMTP connection is refused
+    await drain(engine, settings, closed)
+    [run] = await runs_of(client, rule, admin.headers)
+    assert run["status"] == "pending" and run["attempts"] == 1 and run["error"]
+    assert "nurture" not in await lead_tags(engine, lead["id"])  # the tag went with the failed mail
+    later = utcnow()
+    for _ in range(10):
+        later += timedelta(hours=2)
+        await drain(engine, settings, closed, now=later)
+    [run] = await runs_of(client, rule, admin.headers)
+    assert run["status"] == "failed" and run["attempts"] == 5, run
+    assert "nurture" not in await lead_tags(engine, lead["id"])
