@@ -37,11 +37,12 @@ from app.repositories.sessions import open_session
 from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages, tenants
 from app.repositories.ticket_stats import PgTicketStatsCompaction
 from app.settings import Settings
-from bench import capture, generate_kb, profile, report, verify
+from bench import capture, generate_kb, generate_marketing, profile, report, verify
 from bench.bodies import LOAD_EMAIL_DOMAIN, LOAD_TAG
 from bench.generate import BenchTenant
 from bench.generate_selling import FORM_KEYS
 from bench.scenarios import (
+    SEGMENT_PREVIEW_BODY,
     Scenario,
     Selling,
     Service,
@@ -464,7 +465,8 @@ def run_benchmark(
     settings = base_settings.model_copy(update={"jwt_keys": [jwt_key], "access_token_minutes": 240})
     selling = asyncio.run(_selling(url, settings, tenant))
     has_kb = generate_kb.AGENT in tenant.users
-    chosen = scenarios(args.search_zh, args.search_en, selling, _service(tenant), kb=has_kb)
+    has_marketer = generate_marketing.MARKETER in tenant.users
+    chosen = scenarios(args.search_zh, args.search_en, selling, _service(tenant), kb=has_kb, marketing=has_marketer)
     if args.only:
         wanted = {s.strip() for s in args.only.split(",")}
         unknown = wanted - {s.name for s in chosen}
@@ -476,7 +478,11 @@ def run_benchmark(
     callers: dict[str, capture.Caller] = {}
     logins = {
         key: tenant.users[login]
-        for key, login in (CALLERS | ({"kb_agent": generate_kb.AGENT} if has_kb else {})).items()
+        for key, login in (
+            CALLERS
+            | ({"kb_agent": generate_kb.AGENT} if has_kb else {})
+            | ({"marketer": generate_marketing.MARKETER} if has_marketer else {})
+        ).items()
         if login in tenant.users  # no service data: no service callers
     }
     sessions = asyncio.run(_sessions(url, settings, tenant.id, {u.id for u in logins.values()}))
@@ -554,6 +560,8 @@ def run_benchmark(
                 path = work / "ids_stage.txt"
                 path.write_text("\n".join(asyncio.run(_stage_ids(url, settings, tenant, selling.pipeline_id))) + "\n")
                 return [token, str(path), str(min(args.threads, connections))]
+            if scenario.route == "segment_preview":
+                return [token, SEGMENT_PREVIEW_BODY]
             if scenario.route in ("create", "ticket_create"):
                 return [token, str(inv)]
             if scenario.route == "patch":

@@ -24,12 +24,24 @@ METHODS = {
     "ticket_create": "POST",
     "stats": "GET",
     "search": "GET",
+    "segment_preview": "POST",
 }
 # Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
 STATS_P99_MS = 150.0
 # Knowledge-base search: a rotating set of Chinese and English queries as a service agent.
 KB_CONNECTIONS = (8,)
 KB_P99_MS = 150.0
+# Segment preview (the builder's live count) as a marketer over every contact: p99 < 300 ms at 4.
+SEGMENT_CONNECTIONS = (4,)
+SEGMENT_P99_MS = 300.0
+# Three conditions: contacts of level-A customers in technology or software, tagged
+# decision-maker or champion (bench/generate.py's values).
+SEGMENT_PREVIEW_BODY = (
+    '{"audience":"contacts","conditions":{"op":"and","conditions":['
+    '{"field":"customer.level","op":"eq","value":"A"},'
+    '{"field":"customer.industry","op":"in","value":["technology","software"]},'
+    '{"field":"tags","op":"has_any","value":["decision-maker","champion"]}]}}'
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,7 @@ class Scenario:
             "ticket_create": "POST ticket",
             "stats": "GET ticket stats",
             "search": "GET search",
+            "segment_preview": "POST segment preview",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
@@ -161,6 +174,7 @@ def scenarios(
     service: Service | None = None,
     *,
     kb: bool = False,
+    marketing: bool = False,
 ) -> list[Scenario]:
     limit = {"limit": str(LIST_LIMIT)}
     found = [
@@ -186,6 +200,20 @@ def scenarios(
                 baseline=False,
                 connections=KB_CONNECTIONS,
                 p99_limit_ms=KB_P99_MS,
+            )
+        )
+    if marketing:
+        found.append(
+            Scenario(
+                "segment_preview",
+                "segment_preview",
+                "marketer",
+                "segment_preview",
+                path="/api/v1/segments/preview",
+                resource="contacts",
+                baseline=False,
+                connections=SEGMENT_CONNECTIONS,
+                p99_limit_ms=SEGMENT_P99_MS,
             )
         )
     if selling is None:

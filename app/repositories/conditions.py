@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -143,8 +144,17 @@ def _bool(clause: Any) -> P:
     return clause  # type: ignore[no-any-return]
 
 
+def _decimal(value: Any) -> Any:
+    """Numbers bound as numeric: a list mixing 50 and 12.5 would otherwise bind as integers."""
+    if isinstance(value, tuple):
+        return tuple(_decimal(v) for v in value)
+    return Decimal(str(value)) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
 def _test(kind: Kind, expr: E, op: Op, value: Any, now: datetime, jsonb: bool = False) -> P:
     """A positive operator on a value expression (NULL when the value is missing)."""
+    if kind is Kind.NUMBER:
+        value = _decimal(value)
     if op is Op.IS_NULL:
         if kind is Kind.TAGS:
             size = sa.func.jsonb_array_length(expr) if jsonb else sa.func.cardinality(expr)
@@ -155,9 +165,9 @@ def _test(kind: Kind, expr: E, op: Op, value: Any, now: datetime, jsonb: bool = 
     if kind is Kind.TAGS:
         if jsonb:
             array = sa.literal(list(value), TEXTS)
-            return expr.op("?|" if op is Op.HAS_ANY else "?&")(array)
+            return expr.bool_op("?|" if op is Op.HAS_ANY else "?&")(array)
         array = sa.literal(list(value), TEXTS)
-        return expr.op("&&")(array) if op is Op.HAS_ANY else expr.op("@>")(array)
+        return expr.bool_op("&&")(array) if op is Op.HAS_ANY else expr.bool_op("@>")(array)
     if op is Op.EQ:
         return _bool(expr == value)
     if op is Op.IN:
@@ -195,13 +205,13 @@ def _positive(acc: Accessor, spec: FieldSpec, t: sa.Table, op: Op, value: Any, n
             keys = [k for k in (acc.key(v) for v in (value if op is Op.IN else (value,))) if k]
             if not acc.many:
                 return t.c[acc.norm].in_(keys) if keys else sa.false()
-            return t.c[acc.norm].op("&&")(sa.literal(keys, TEXTS))
+            return t.c[acc.norm].bool_op("&&")(sa.literal(keys, TEXTS))
         if not acc.many:
             return _test(kind, t.c[acc.column], op, value, now)
         if op is Op.IS_NULL:
             return sa.func.coalesce(sa.func.cardinality(t.c[acc.column]), 0) == 0
-        each = sa.func.unnest(t.c[acc.column]).table_valued("value").alias("each_value")
-        return sa.exists().select_from(each).where(_test(kind, each.c.value, op, value, now))
+        each = sa.func.unnest(t.c[acc.column]).column_valued("each_value")
+        return sa.exists().where(_test(kind, each, op, value, now))
     r = acc.related
     link = [r.c.tenant_id == t.c.tenant_id, r.c.id == t.c[acc.fk], r.c.deleted_at.is_(None)]
     inner = acc.inner.expr(r)

@@ -73,12 +73,10 @@ class PgAudienceRepository:
             matching(entity, scope, tree, now, sa.func.count()).scalar_subquery() for entity, scope in scopes.items()
         ]
         total = sa.select(sum(counts[1:], counts[0]).label("n")).subquery("total")
-        # The newest of each entity (ids are time-ordered), contacts first.
+        # Any `sample` of each entity, contacts first: no order, so the planner finds them the way it
+        # counts them (an ORDER BY id walked the whole table backwards for a narrow segment).
         parts = [
-            matching(entity, scope, tree, now, *_sample_columns(entity))
-            .order_by(ENTITY_TABLES[entity].c.id.desc())
-            .limit(sample)
-            .subquery()
+            matching(entity, scope, tree, now, *_sample_columns(entity)).limit(sample).subquery()
             for entity, scope in scopes.items()
         ]
         rows = sa.union_all(*(sa.select(p) for p in parts)).subquery("s") if len(parts) > 1 else parts[0]

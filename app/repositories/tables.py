@@ -1662,10 +1662,13 @@ segments = sa.Table(
     sa.CheckConstraint("audience IN ('contacts', 'leads', 'both')", name="audience"),
     sa.Index("ix_segments_name", "tenant_id", "name", "id", postgresql_where=sa.text("deleted_at IS NULL")),
 )
-sa.Index("ix_customers_level", customers.c.tenant_id, customers.c.level, postgresql_where=sa.text("deleted_at IS NULL"))
-sa.Index(
-    "ix_customers_industry", customers.c.tenant_id, customers.c.industry, postgresql_where=sa.text("deleted_at IS NULL")
-)
+# Segments over the customers' fields (migration 0031): index-only from the customers to their contacts.
+sa.Index("ix_customers_level", customers.c.tenant_id, customers.c.level, customers.c.industry, customers.c.id,
+         postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+sa.Index("ix_customers_industry", customers.c.tenant_id, customers.c.industry, customers.c.id,
+         postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+sa.Index("ix_contacts_customer_live", contacts.c.tenant_id, contacts.c.customer_id, postgresql_include=["tags"],
+         postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
 
 
 # -- marketing: message templates (migration 0030) --------------------------------------------

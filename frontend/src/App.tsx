@@ -40,6 +40,8 @@ const CustomFieldsPage = lazy(() => import('./pages/admin/CustomFieldsPage'));
 const AuditLogPage = lazy(() => import('./pages/admin/AuditLogPage'));
 const TokensPage = lazy(() => import('./pages/TokensPage'));
 const SurveysPage = lazy(() => import('./pages/surveys/SurveysPage'));
+const SegmentsPage = lazy(() => import('./pages/marketing/SegmentsPage'));
+const SegmentBuilderPage = lazy(() => import('./pages/marketing/SegmentBuilderPage'));
 const SurveyBuilderPage = lazy(() => import('./pages/surveys/SurveyBuilderPage'));
 const SurveyResultsPage = lazy(() => import('./pages/surveys/SurveyResultsPage'));
 const PublicSurveyPage = lazy(() => import('./pages/surveys/PublicSurveyPage'));
@@ -349,6 +351,30 @@ export function AppRoutes() {
           element={
             <Guard module="activities">
               <CalendarPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="segments"
+          element={
+            <Guard module="segments">
+              <SegmentsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="segments/new"
+          element={
+            <Guard module="segments">
+              <SegmentBuilderPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="segments/:id"
+          element={
+            <Guard module="segments">
+              <SegmentBuilderPage />
             </Guard>
           }
         />

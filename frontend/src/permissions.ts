@@ -30,6 +30,7 @@ export const MODULES = {
   apiTokens: ['api_tokens:read'],
   surveys: ['surveys:read'],
   automations: ['automations:read'],
+  segments: ['segments:read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULES;

@@ -525,3 +525,19 @@ async def test_kb_and_surveys_grants(matrix: Matrix, subject: Subject) -> None:
         if resource == "surveys" and subject.role == "marketer":
             expected.add("read")
         assert actions == expected, resource
+
+
+# Segments: plain permissions. The marketer keeps them (with the admin); the analyst reads them;
+# nobody else. The endpoints themselves: tests/api/test_segments_matrix.py.
+SEGMENT_GRANTS: dict[str, set[str]] = {
+    "admin": {"read", "create", "update", "delete", "export", "import", "assign", "manage"},
+    "marketer": {"read", "create", "update", "delete"},
+    "analyst": {"read"},
+}
+
+
+@pytest.mark.parametrize("subject", SUBJECTS, ids=lambda s: f"{s.user}({s.role})")
+async def test_segments_grants(matrix: Matrix, subject: Subject) -> None:
+    r = await matrix.client.get("/api/v1/auth/me", headers=matrix.user(subject.user).headers)
+    granted = {p.partition(":")[2] for p in r.json()["permissions"] if p.startswith("segments:")}
+    assert granted == SEGMENT_GRANTS.get(subject.role, set())

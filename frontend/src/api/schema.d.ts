@@ -9053,7 +9053,7 @@ export interface components {
             count: number;
             /**
              * Sample
-             * @description Up to 20 of them, the newest first (contacts before leads).
+             * @description Up to 20 of them, in no particular order (contacts before leads).
              */
             sample: components["schemas"]["SampleRecord"][];
         };

@@ -14,6 +14,7 @@ import {
   FundOutlined,
   LineChartOutlined,
   DownOutlined,
+  FilterOutlined,
   FormOutlined,
   HomeOutlined,
   KeyOutlined,
@@ -76,6 +77,7 @@ export default function Shell() {
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
     const marketing: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'automations')) marketing.push({ key: '/automations', icon: <ThunderboltOutlined />, label: t('automations.nav') });
+    if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
     if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
@@ -101,6 +103,7 @@ export default function Shell() {
       '/tickets': t('nav.tickets'),
       '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),
+      '/segments': t('segments.title'),
       '/kb': t('kb.title'),
       '/automations': t('automations.title'),
       '/admin/users': t('nav.users'),

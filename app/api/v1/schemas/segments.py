@@ -77,7 +77,7 @@ class SampleRecord(BaseModel):
 
 class PreviewOut(BaseModel):
     count: int = Field(description="Records matching now, within your data ranges (contacts:read, leads:read).")
-    sample: list[SampleRecord] = Field(description="Up to 20 of them, the newest first (contacts before leads).")
+    sample: list[SampleRecord] = Field(description="Up to 20 of them, in no particular order (contacts before leads).")
 
 
 class FreezeBody(RequestModel):
