@@ -19,14 +19,23 @@ from app.domain.marketing.templates import (
     TemplateQuery,
     TemplateSummary,
 )
-from app.domain.marketing.variables import CustomerFacts, Person, RecipientFacts
+from app.domain.marketing.variables import CampaignFacts, CustomerFacts, Person, RecipientFacts, registration_link
 from app.domain.shared.errors import Conflict
 from app.domain.shared.ids import new_id
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
 from app.repositories.listing import keyset, page_of
-from app.repositories.scoping import scope_predicate
-from app.repositories.tables import contacts, customers, leads, message_templates, regions, users
+from app.repositories.scoping import UUIDS, scope_predicate
+from app.repositories.tables import (
+    campaign_sessions,
+    campaigns,
+    contacts,
+    customers,
+    leads,
+    message_templates,
+    regions,
+    users,
+)
 
 t = message_templates
 _COLUMNS = [t.c[f.name] for f in MessageTemplate.__dataclass_fields__.values() if not f.metadata.get("computed")]
@@ -152,6 +161,24 @@ def _customer(row: Any) -> CustomerFacts | None:
     )  # fmt: skip
 
 
+def _contact(row: Any) -> RecipientFacts:
+    return RecipientFacts(
+        "contact", row.id, row.name, row.title, row.customer_name, row.email, row.phone,
+        customer=_customer(row), owner=_person(row),
+    )  # fmt: skip
+
+
+def _lead(row: Any) -> RecipientFacts:
+    return RecipientFacts(
+        "lead", row.id, row.name, row.title, row.company, row.email, row.phone, row.source, row.status,
+        owner=_person(row),
+    )  # fmt: skip
+
+
+def _ids(ids: list[UUID]) -> sa.BindParameter[Any]:
+    return sa.bindparam("ids", list(ids), type_=UUIDS)
+
+
 def _person(row: Any) -> Person | None:
     return Person(row.owner_name, row.owner_email) if row.owner_name is not None else None
 
@@ -161,6 +188,17 @@ class PgRecipientDirectory:
         self.conn = conn
 
     async def contact(self, scope: DataScope, contact_id: UUID, *, customers_scope: DataScope) -> RecipientFacts | None:
+        found = await self.contacts(scope, [contact_id], customers_scope=customers_scope)
+        return found.get(contact_id)
+
+    async def lead(self, scope: DataScope, lead_id: UUID) -> RecipientFacts | None:
+        return (await self.leads(scope, [lead_id])).get(lead_id)
+
+    async def contacts(
+        self, scope: DataScope, contact_ids: list[UUID], *, customers_scope: DataScope
+    ) -> dict[UUID, RecipientFacts]:
+        """Many recipients' facts in one statement (a send's batch), by id; those outside
+        `scope` are left out."""
         c, cu, r = contacts, customers, regions
         # The customer's facts only where the caller may read the customer itself.
         customer_on = sa.and_(
@@ -199,17 +237,12 @@ class PgRecipientDirectory:
                     ),
                 )
             )
-            .where(scope_predicate(c, scope), c.c.id == contact_id, c.c.deleted_at.is_(None))
+            .where(scope_predicate(c, scope), c.c.id == sa.any_(_ids(contact_ids)), c.c.deleted_at.is_(None))
         )
-        row = (await self.conn.execute(stmt)).first()
-        if row is None:
-            return None
-        return RecipientFacts(
-            "contact", row.id, row.name, row.title, row.customer_name, row.email, row.phone,
-            customer=_customer(row), owner=_person(row),
-        )  # fmt: skip
+        return {row.id: _contact(row) for row in await self.conn.execute(stmt)}
 
-    async def lead(self, scope: DataScope, lead_id: UUID) -> RecipientFacts | None:
+    async def leads(self, scope: DataScope, lead_ids: list[UUID]) -> dict[UUID, RecipientFacts]:
+        """Many leads' facts in one statement, by id; those outside `scope` are left out."""
         le = leads
         stmt = (
             sa.select(
@@ -227,12 +260,45 @@ class PgRecipientDirectory:
             .select_from(
                 le.outerjoin(_owner, sa.and_(_owner.c.tenant_id == le.c.tenant_id, _owner.c.id == le.c.owner_id))
             )
-            .where(scope_predicate(le, scope), le.c.id == lead_id, le.c.deleted_at.is_(None))
+            .where(scope_predicate(le, scope), le.c.id == sa.any_(_ids(lead_ids)), le.c.deleted_at.is_(None))
+        )
+        return {row.id: _lead(row) for row in await self.conn.execute(stmt)}
+
+    async def campaign(self, scope: DataScope, campaign_id: UUID, public_url: str) -> CampaignFacts | None:
+        ca, se = campaigns, campaign_sessions
+        # The first live session gives an event its time and place; a campaign without sessions
+        # has its dates.
+        first = (
+            sa.select(se.c.starts_at, se.c.ends_at, sa.func.coalesce(se.c.location, se.c.online_url).label("place"))
+            .where(se.c.tenant_id == ca.c.tenant_id, se.c.campaign_id == ca.c.id, se.c.deleted_at.is_(None))
+            .order_by(se.c.starts_at, se.c.id)
+            .limit(1)
+            .lateral("first_session")
+        )
+        stmt = (
+            sa.select(
+                ca.c.name,
+                ca.c.campaign_type,
+                ca.c.starts_on,
+                ca.c.ends_on,
+                ca.c.public_key,
+                ca.c.registration_open,
+                first.c.starts_at,
+                first.c.ends_at,
+                first.c.place,
+            )
+            .select_from(ca.outerjoin(first, sa.true()))
+            .where(scope_predicate(ca, scope), ca.c.id == campaign_id, ca.c.deleted_at.is_(None))
         )
         row = (await self.conn.execute(stmt)).first()
         if row is None:
             return None
-        return RecipientFacts(
-            "lead", row.id, row.name, row.title, row.company, row.email, row.phone, row.source, row.status,
-            owner=_person(row),
-        )  # fmt: skip
+        link = registration_link(public_url, row.public_key) if row.public_key and row.registration_open else None
+        return CampaignFacts(
+            row.name,
+            row.campaign_type,
+            starts_at=row.starts_at or row.starts_on,
+            ends_at=row.ends_at or row.ends_on,
+            location=row.place,
+            registration_link=link,
+        )

@@ -12,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { tests } from './tests.mjs';
+import { tests as mainTests } from './tests.mjs';
+import { templateTests } from './messageTemplates.mjs';
+
+const tests = [...mainTests, ...templateTests];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const frontend = resolve(here, '..');

@@ -52,6 +52,8 @@ const SetPasswordPage = lazy(() => import('./pages/SetPasswordPage'));
 const KbPage = lazy(() => import('./pages/kb/KbPage'));
 const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
 const KbEditorPage = lazy(() => import('./pages/kb/KbEditorPage'));
+const TemplatesPage = lazy(() => import('./pages/marketing/TemplatesPage'));
+const TemplateEditorPage = lazy(() => import('./pages/marketing/TemplateEditorPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -338,6 +340,25 @@ export function AppRoutes() {
             </Guard>
           }
         />
+        <Route
+          path="marketing/templates"
+          element={
+            <Guard module="messageTemplates">
+              <TemplatesPage />
+            </Guard>
+          }
+        />
+        {['marketing/templates/new', 'marketing/templates/:id'].map((path) => (
+          <Route
+            key={path}
+            path={path}
+            element={
+              <Guard module="messageTemplates">
+                <TemplateEditorPage />
+              </Guard>
+            }
+          />
+        ))}
         <Route
           path="my-day"
           element={

@@ -31,6 +31,7 @@ export const MODULES = {
   surveys: ['surveys:read'],
   automations: ['automations:read'],
   segments: ['segments:read'],
+  messageTemplates: ['message_templates:read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULES;

@@ -541,3 +541,63 @@ async def test_segments_grants(matrix: Matrix, subject: Subject) -> None:
     r = await matrix.client.get("/api/v1/auth/me", headers=matrix.user(subject.user).headers)
     granted = {p.partition(":")[2] for p in r.json()["permissions"] if p.startswith("segments:")}
     assert granted == SEGMENT_GRANTS.get(subject.role, set())
+
+
+# Message templates: plain permissions, stated by hand. Marketing keeps them, the analyst reads
+# them, the administrator holds everything; nobody else sees them (their endpoints answer 403).
+MESSAGE_TEMPLATES: dict[str, set[str]] = {
+    "admin": {"read", "create", "update", "delete", "export", "import", "assign", "manage"},
+    "marketer": {"read", "create", "update", "delete"},
+    "analyst": {"read"},
+}
+
+
+@pytest.mark.parametrize("subject", SUBJECTS, ids=lambda s: f"{s.user}({s.role})")
+async def test_message_templates(matrix: Matrix, subject: Subject) -> None:
+    headers = matrix.user(subject.user).headers
+    me = await matrix.client.get("/api/v1/auth/me", headers=headers)
+    granted = {p.partition(":")[2] for p in me.json()["permissions"] if p.startswith("message_templates:")}
+    expected = MESSAGE_TEMPLATES.get(subject.role, set())
+    assert granted == expected
+    content = {"en": {"subject": "Hi {{ contact.name }}", "text": "Hello"}}
+    made = await _post(matrix.client, "/api/v1/message-templates", matrix.admin,
+                       {"name": f"matrix {subject.user}", "channel": "email", "content": content})  # fmt: skip
+    url = f"/api/v1/message-templates/{made}"
+
+    def ok(action: str, status: int) -> int:
+        return status if action in expected else 403
+
+    client = matrix.client
+    assert (await client.get("/api/v1/message-templates", headers=headers)).status_code == ok("read", 200)
+    assert (await client.get(url, headers=headers)).status_code == ok("read", 200)
+    assert (await client.post(f"{url}/preview", json={}, headers=headers)).status_code == ok("read", 200)
+    body = {"name": f"new {subject.user}", "channel": "email", "content": content}
+    created = await client.post("/api/v1/message-templates", json=body, headers=headers)
+    assert created.status_code == ok("create", 201)
+    assert (await client.patch(url, json={"description": "x"}, headers=headers)).status_code == ok("update", 200)
+    assert (await client.delete(url, headers=headers)).status_code == ok("delete", 204)
+    # Another tenant's template does not exist for anyone here.
+    foreign = await _post(client, "/api/v1/message-templates", matrix.stranger.headers,
+                          {"name": f"stranger {subject.user}", "channel": "email", "content": content})  # fmt: skip
+    r = await client.get(f"/api/v1/message-templates/{foreign}", headers=headers)
+    assert r.status_code == ok("read", 404)
+    # Leave the world as it was.
+    for record in (made, *([created.json()["id"]] if created.status_code == 201 else [])):
+        await client.delete(f"/api/v1/message-templates/{record}", headers=matrix.admin)
+    await client.delete(f"/api/v1/message-templates/{foreign}", headers=matrix.stranger.headers)
+
+
+# Automations: plain permissions. The marketer keeps them (and may manage them), the administrator
+# holds everything, the analyst reads them; nobody else. The endpoints: tests/api/test_automations_matrix.py.
+AUTOMATION_GRANTS: dict[str, set[str]] = {
+    "admin": {"read", "create", "update", "delete", "export", "import", "assign", "manage"},
+    "marketer": {"read", "create", "update", "delete", "manage"},
+    "analyst": {"read"},
+}
+
+
+@pytest.mark.parametrize("subject", SUBJECTS, ids=lambda s: f"{s.user}({s.role})")
+async def test_automations_grants(matrix: Matrix, subject: Subject) -> None:
+    r = await matrix.client.get("/api/v1/auth/me", headers=matrix.user(subject.user).headers)
+    granted = {p.partition(":")[2] for p in r.json()["permissions"] if p.startswith("automations:")}
+    assert granted == AUTOMATION_GRANTS.get(subject.role, set())

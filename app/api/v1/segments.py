@@ -22,12 +22,12 @@ from app.api.v1.schemas.segments import (
     FieldList,
     FreezeBody,
     FreezeOut,
-    PreviewBody,
-    PreviewOut,
     SegmentCreate,
     SegmentList,
     SegmentOut,
     SegmentPatch,
+    SegmentPreviewBody,
+    SegmentPreviewOut,
 )
 from app.auth.principal import Principal
 from app.domain.marketing.segments import Audience as AudienceKind
@@ -92,12 +92,12 @@ async def create_segment(body: SegmentCreate, caller: CREATE, service: Segments)
 @router.post(
     "/segments/preview",
     operation_id="segments_preview_unsaved",
-    response_model=PreviewOut,
+    response_model=SegmentPreviewOut,
     summary="Count and sample the records unsaved conditions match, within your data ranges",
     description="What the segment builder's live count calls. Nothing is saved.",
     responses=problem_responses(401, 403, 413, 422),
 )
-async def preview_unsaved(body: PreviewBody, caller: READ, service: Segments) -> Response:
+async def preview_unsaved(body: SegmentPreviewBody, caller: READ, service: Segments) -> Response:
     preview = await service.preview_unsaved(caller, AudienceKind(body.audience), body.conditions)
     return json_response(preview)
 
@@ -144,7 +144,7 @@ async def delete_segment(segment_id: SegmentId, caller: DELETE, service: Segment
 @router.post(
     "/segments/{segment_id}/preview",
     operation_id="segments_preview",
-    response_model=PreviewOut,
+    response_model=SegmentPreviewOut,
     summary="Count and sample the records a saved segment matches now, within your data ranges",
     responses=problem_responses(401, 403, 404, 422),
 )

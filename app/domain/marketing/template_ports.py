@@ -46,6 +46,16 @@ class RecipientDirectory(Protocol):
         """The live lead with its owner."""
         ...
 
+    async def contacts(
+        self, scope: DataScope, contact_ids: list[UUID], *, customers_scope: DataScope
+    ) -> dict[UUID, RecipientFacts]:
+        """`contact` for many at once (a send's batch), in one statement; out of range: left out."""
+        ...
+
+    async def leads(self, scope: DataScope, lead_ids: list[UUID]) -> dict[UUID, RecipientFacts]:
+        """`lead` for many at once, in one statement; out of range: left out."""
+        ...
+
     async def campaign(self, scope: DataScope, campaign_id: UUID, public_url: str) -> CampaignFacts | None:
         """The live campaign with its first session's time and place, and its public
         registration link (under `public_url`) while registration is open."""

@@ -12,7 +12,7 @@ filter can say what to print instead."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -129,8 +129,9 @@ class RecipientFacts:
 class CampaignFacts:
     name: str
     type: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    # A session's instant, or (a campaign without sessions) its day.
+    starts_at: datetime | date | None = None
+    ends_at: datetime | date | None = None
     location: str | None = None
     registration_link: str | None = None
 
@@ -142,8 +143,18 @@ class Links:
     view_in_browser: str | None = None
 
 
-def format_time(at: datetime, locale: str, timezone: str) -> str:
-    """An instant as a reader of `locale` writes it, in `timezone`."""
+# The web client's public registration page of a campaign (its `public_key`).
+REGISTRATION_PATH = "/events/{key}"
+
+
+def registration_link(public_url: str, key: str) -> str:
+    return public_url.rstrip("/") + REGISTRATION_PATH.format(key=key)
+
+
+def format_time(at: datetime | date, locale: str, timezone: str) -> str:
+    """An instant (in `timezone`) or a day as a reader of `locale` writes it."""
+    if not isinstance(at, datetime):
+        return f"{at.year}年{at.month}月{at.day}日" if locale == "zh-CN" else f"{at.day} {at:%b %Y}"
     try:
         local = at.astimezone(ZoneInfo(timezone))
     except (KeyError, ValueError):

@@ -6647,6 +6647,72 @@ export interface components {
              */
             evaluation?: string | null;
         };
+        /** PreviewBody */
+        PreviewBody: {
+            /**
+             * Contact Id
+             * @description Render for this contact (within your contacts range).
+             */
+            contact_id?: string | null;
+            /**
+             * Lead Id
+             * @description Or for this lead (within your leads range).
+             */
+            lead_id?: string | null;
+            /**
+             * Campaign Id
+             * @description Fill `campaign` and `links.registration` from it.
+             */
+            campaign_id?: string | null;
+            /**
+             * Locale
+             * @description Default: the template's default language.
+             */
+            locale?: ("zh-CN" | "en") | null;
+            /**
+             * Timezone
+             * @description IANA zone for the campaign's times (Asia/Shanghai).
+             * @default UTC
+             */
+            timezone: string;
+        };
+        /** PreviewOut */
+        PreviewOut: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /**
+             * Locale
+             * @description The language rendered (the default when the template lacks the one asked).
+             * @enum {string}
+             */
+            locale: "zh-CN" | "en";
+            /** Subject */
+            subject: string | null;
+            /**
+             * Html
+             * @description Variables HTML-escaped, as sent.
+             */
+            html: string | null;
+            /**
+             * Text
+             * @description E-mail: the text part (made from the HTML when none is written); SMS: the message.
+             */
+            text: string | null;
+            sms_length: components["schemas"]["SmsLengthOut"] | null;
+            /**
+             * Missing
+             * @description Variables the template uses that have no value for this record.
+             */
+            missing: string[];
+            /**
+             * Sample
+             * @description True when no record or campaign was chosen: sample values.
+             */
+            sample: boolean;
+        };
         /** ProgressOut */
         ProgressOut: {
             /** Planned */
@@ -7358,6 +7424,35 @@ export interface components {
             conditions?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /** SegmentPreviewBody */
+        SegmentPreviewBody: {
+            /**
+             * Audience
+             * @default contacts
+             * @enum {string}
+             */
+            audience: "contacts" | "leads" | "both";
+            /**
+             * Conditions
+             * @description A group {"op": "and" | "or", "conditions": [...]} of groups and conditions {"field", "op", "value"}: fields of contacts and leads (name, email, phone, tags, owner, region, created_at...), `custom.<key>`, the customer's (customer.level, customer.industry, customer.region...), last_activity_at, deals.open, deals.stage, tickets.open, tickets.last_complaint_at, csat.score, campaign (member of, with a least status), consent.email / consent.sms, suppressed.email / suppressed.sms. GET /segments/fields lists them with their operators. At most 5 levels and 50 conditions.
+             */
+            conditions: {
+                [key: string]: unknown;
+            };
+        };
+        /** SegmentPreviewOut */
+        SegmentPreviewOut: {
+            /**
+             * Count
+             * @description Records matching now, within your data ranges (contacts:read, leads:read).
+             */
+            count: number;
+            /**
+             * Sample
+             * @description Up to 20 of them, in no particular order (contacts before leads).
+             */
+            sample: components["schemas"]["SampleRecord"][];
         };
         /** SendTemplate */
         SendTemplate: {
@@ -8961,101 +9056,6 @@ export interface components {
              * @description Of those, tickets that missed a first response or resolution target.
              */
             breached: number;
-        };
-        /** PreviewBody */
-        app__api__v1__schemas__message_templates__PreviewBody: {
-            /**
-             * Contact Id
-             * @description Render for this contact (within your contacts range).
-             */
-            contact_id?: string | null;
-            /**
-             * Lead Id
-             * @description Or for this lead (within your leads range).
-             */
-            lead_id?: string | null;
-            /**
-             * Campaign Id
-             * @description Fill `campaign` and `links.registration` from it.
-             */
-            campaign_id?: string | null;
-            /**
-             * Locale
-             * @description Default: the template's default language.
-             */
-            locale?: ("zh-CN" | "en") | null;
-            /**
-             * Timezone
-             * @description IANA zone for the campaign's times (Asia/Shanghai).
-             * @default UTC
-             */
-            timezone: string;
-        };
-        /** PreviewOut */
-        app__api__v1__schemas__message_templates__PreviewOut: {
-            /**
-             * Channel
-             * @enum {string}
-             */
-            channel: "email" | "sms";
-            /**
-             * Locale
-             * @description The language rendered (the default when the template lacks the one asked).
-             * @enum {string}
-             */
-            locale: "zh-CN" | "en";
-            /** Subject */
-            subject: string | null;
-            /**
-             * Html
-             * @description Variables HTML-escaped, as sent.
-             */
-            html: string | null;
-            /**
-             * Text
-             * @description E-mail: the text part (made from the HTML when none is written); SMS: the message.
-             */
-            text: string | null;
-            sms_length: components["schemas"]["SmsLengthOut"] | null;
-            /**
-             * Missing
-             * @description Variables the template uses that have no value for this record.
-             */
-            missing: string[];
-            /**
-             * Sample
-             * @description True when no record or campaign was chosen: sample values.
-             */
-            sample: boolean;
-        };
-        /** PreviewBody */
-        app__api__v1__schemas__segments__PreviewBody: {
-            /**
-             * Audience
-             * @default contacts
-             * @enum {string}
-             */
-            audience: "contacts" | "leads" | "both";
-            /**
-             * Conditions
-             * @description A group {"op": "and" | "or", "conditions": [...]} of groups and conditions {"field", "op", "value"}: fields of contacts and leads (name, email, phone, tags, owner, region, created_at...), `custom.<key>`, the customer's (customer.level, customer.industry, customer.region...), last_activity_at, deals.open, deals.stage, tickets.open, tickets.last_complaint_at, csat.score, campaign (member of, with a least status), consent.email / consent.sms, suppressed.email / suppressed.sms. GET /segments/fields lists them with their operators. At most 5 levels and 50 conditions.
-             */
-            conditions: {
-                [key: string]: unknown;
-            };
-        };
-        /** PreviewOut */
-        app__api__v1__schemas__segments__PreviewOut: {
-            /**
-             * Count
-             * @description Records matching now, within your data ranges (contacts:read, leads:read).
-             */
-            count: number;
-            /**
-             * Sample
-             * @description Up to 20 of them, in no particular order (contacts before leads).
-             */
-            sample: components["schemas"]["SampleRecord"][];
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -19862,7 +19862,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["app__api__v1__schemas__segments__PreviewBody"];
+                "application/json": components["schemas"]["SegmentPreviewBody"];
             };
         };
         responses: {
@@ -19872,7 +19872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__segments__PreviewOut"];
+                    "application/json": components["schemas"]["SegmentPreviewOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -20178,7 +20178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__segments__PreviewOut"];
+                    "application/json": components["schemas"]["SegmentPreviewOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -21185,7 +21185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__message_templates__PreviewOut"];
+                    "application/json": components["schemas"]["PreviewOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */
@@ -21585,7 +21585,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["app__api__v1__schemas__message_templates__PreviewBody"];
+                "application/json": components["schemas"]["PreviewBody"];
             };
         };
         responses: {
@@ -21595,7 +21595,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["app__api__v1__schemas__message_templates__PreviewOut"];
+                    "application/json": components["schemas"]["PreviewOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */

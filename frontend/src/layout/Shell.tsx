@@ -21,6 +21,7 @@ import {
   LaptopOutlined,
   LockOutlined,
   LogoutOutlined,
+  MailOutlined,
   MenuOutlined,
   SafetyOutlined,
   SmileOutlined,
@@ -78,6 +79,8 @@ export default function Shell() {
     const marketing: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'automations')) marketing.push({ key: '/automations', icon: <ThunderboltOutlined />, label: t('automations.nav') });
     if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
+    if (canOpen(me, 'messageTemplates'))
+      marketing.push({ key: '/marketing/templates', icon: <MailOutlined />, label: t('messageTemplates.nav') });
     if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
@@ -106,6 +109,7 @@ export default function Shell() {
       '/segments': t('segments.title'),
       '/kb': t('kb.title'),
       '/automations': t('automations.title'),
+      '/marketing/templates': t('messageTemplates.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
       '/admin/roles': t('nav.roles'),
@@ -122,7 +126,7 @@ export default function Shell() {
     location.pathname
       .split('/')
       .filter(Boolean)
-      .slice(0, location.pathname.startsWith('/admin') ? 2 : 1)
+      .slice(0, location.pathname.startsWith('/admin') || location.pathname.startsWith('/marketing') ? 2 : 1)
       .join('/');
 
   const menu = (

@@ -61,7 +61,7 @@ class SegmentList(BaseModel):
     items: list[SegmentOut]
 
 
-class PreviewBody(RequestModel):
+class SegmentPreviewBody(RequestModel):
     audience: Audience = "contacts"
     conditions: dict[str, Any] = Field(description=CONDITIONS_DOC)
 
@@ -75,7 +75,7 @@ class SampleRecord(BaseModel):
     company: str | None
 
 
-class PreviewOut(BaseModel):
+class SegmentPreviewOut(BaseModel):
     count: int = Field(description="Records matching now, within your data ranges (contacts:read, leads:read).")
     sample: list[SampleRecord] = Field(description="Up to 20 of them, in no particular order (contacts before leads).")
 
