@@ -475,3 +475,29 @@ async def test_a_failing_run_is_undone_retried_then_failed(
     [run] = await runs_of(client, rule, admin.headers)
     assert run["status"] == "failed" and run["attempts"] == 5, run
     assert "nurture" not in await lead_tags(engine, lead["id"])
+
+
+async def test_conditions_on_a_removed_custom_field_skip_the_run(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    admin = world.users["admin"]
+    field = {"entity": "lead", "key": "budget", "label": "Budget", "type": "number"}
+    r = await client.post("/api/v1/custom-fields", json=field, headers=admin.headers)
+    assert r.status_code == 201, r.text
+    conditions = {"op": "and", "conditions": [{"field": "custom.budget", "op": "gt", "value": 1000}]}
+    rule = await make_automation(client, admin.headers, conditions=conditions)
+    assert (await client.delete(f"/api/v1/custom-fields/{r.json()['id']}", headers=admin.headers)).status_code == 204
+    lead = await make_lead(client, admin.headers)
+    await drain(engine, settings)
+    [run] = await runs_of(client, rule, admin.headers)
+    assert run["status"] == "skipped" and "custom.budget" in run["reason"]
+    assert "nurture" not in await lead_tags(engine, lead["id"])
+    async with engine.connect() as conn:  # the event itself was handled (nothing left to retry)
+        pending = (
+            await conn.execute(
+                sa.select(sa.func.count()).where(
+                    outbox.c.entity_id == uuid.UUID(lead["id"]), outbox.c.processed_at.is_(None)
+                )
+            )
+        ).scalar()
+    assert pending == 0

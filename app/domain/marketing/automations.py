@@ -546,7 +546,12 @@ class AutomationService:
             record = await self.records.resolve(event, trigger)
             if record is None:
                 continue
-            run = await self._plan(event.tenant_id, rule, trigger, record, now)
+            try:
+                run: NewRun | None = await self._plan(event.tenant_id, rule, trigger, record, now)
+            except ValidationFailed as stale:  # a custom field the conditions name was removed since
+                run = NewRun(
+                    rule.id, rule.trigger, None, record, now, "skipped", f"the conditions no longer apply: {stale}"
+                )
             if run is not None:
                 run.event_id = event.id
                 started += await self.runs.add(event.tenant_id, run)
