@@ -1723,6 +1723,7 @@ automations = sa.Table(
     sa.CheckConstraint("delay_unit IN ('minutes', 'hours', 'days')", name="delay_unit"),
     sa.CheckConstraint("delay_amount >= 0", name="delay_amount"),
     _tenant_fk(["owner_id"], "users", "fk_automations_owner"),
+    sa.Index("ix_automations_owner", "tenant_id", "owner_id"),
     sa.Index(
         "ix_automations_trigger", "tenant_id", "trigger",
         postgresql_where=sa.text("deleted_at IS NULL AND status = 'active'"),

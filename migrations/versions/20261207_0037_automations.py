@@ -66,6 +66,7 @@ def upgrade() -> None:
         ["tenant_id", "trigger"],
         postgresql_where=sa.text("deleted_at IS NULL AND status = 'active'"),
     )
+    op.create_index("ix_automations_owner", "automations", ["tenant_id", "owner_id"])
     op.create_table(
         "automation_runs",
         sa.Column("tenant_id", ID, sa.ForeignKey("tenants.id"), primary_key=True),
