@@ -502,7 +502,8 @@ async def test_an_unknown_id_is_404_like_an_invisible_one(matrix: Matrix) -> Non
 
 # The knowledge base and surveys: plain permissions, stated by hand. Service managers keep both;
 # agents and analysts read them, and agents also log call-backs (surveys:create); marketing reads
-# surveys (an event's satisfaction survey); nobody else but the admin. The surveys endpoints themselves: tests/api/test_surveys_matrix.py.
+# surveys (an event's satisfaction survey); nobody else but the admin. The surveys endpoints
+# themselves: tests/api/test_surveys_matrix.py.
 _KEEP = {"read", "create", "update", "delete", "manage"}
 SERVICE_CONTENT: dict[str, set[str]] = {
     "admin": {"read", "create", "update", "delete", "export", "import", "assign", "manage"},
