@@ -36,6 +36,8 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.automation_actions import AutomationActions
+from app.domain.marketing.automations import AutomationService
 from app.domain.marketing.segments import SegmentService
 from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
@@ -59,6 +61,15 @@ from app.repositories.activities import PgActivityRepository, PgLinkedRecords
 from app.repositories.api_tokens import PgApiTokenRepository
 from app.repositories.audit import PgAuditTrail, PgEventOutbox
 from app.repositories.audit_query import PgAuditLogReader
+from app.repositories.automations import (
+    PgAutomationRepository,
+    PgMemberWriter,
+    PgOwners,
+    PgReachability,
+    PgRecordGate,
+    PgReferences,
+    PgRunRepository,
+)
 from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
@@ -387,3 +398,17 @@ def build_segment_service(conn: AsyncConnection) -> SegmentService:
     return SegmentService(
         PgSegmentRepository(conn), PgAudienceRepository(conn), PgCustomFieldRepository(conn), PgAuditTrail(conn)
     )
+
+
+def build_automation_service(conn: AsyncConnection, mailer: Mailer | None = None) -> AutomationService:
+    """Automations' rules and runs; `mailer` sends a run's templates (the worker's; None in the
+    API, which only saves rules and dry-runs them)."""
+    actions = AutomationActions(
+        build_lead_service(conn), build_contact_service(conn), build_activity_service(conn),
+        PgNotificationRepository(conn), PgMemberWriter(conn), PgMessageTemplateRepository(conn),
+        PgRecipientDirectory(conn), PgReachability(conn), mailer, PgAuditTrail(conn), conn.begin_nested,
+    )  # fmt: skip
+    return AutomationService(
+        PgAutomationRepository(conn), PgRunRepository(conn), PgRecordGate(conn), PgReferences(conn),
+        PgCustomFieldRepository(conn), PgOwners(conn), actions, PgAuditTrail(conn),
+    )  # fmt: skip

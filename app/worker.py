@@ -12,7 +12,8 @@ opportunity rollups, housekeeping.
 Events with consumers: `*.assigned` and `ticket.escalated` (notify the new owner), `leads.rescore` (the next batch of
 leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form), `ticket.resolved`
 (invite the customer to the tenant's CSAT survey), `user.password_link_issued` (mail an invitation or password
-reset link: app/domain/identity/password_links.py).
+reset link: app/domain/identity/password_links.py), and every automation trigger (app/domain/marketing/automations.py:
+queue the runs; each pass then executes the due runs, `process_runs`).
 
 It wires domain handlers to repositories, with the services built by app/composition.py.
 """
@@ -23,12 +24,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.composition import (  # the one place each is assembled
+    build_automation_service,
     build_invitation_service,
     build_lead_service,
     build_password_link_service,
@@ -38,6 +40,8 @@ from app.domain.identity.password_links import LINK_EVENT
 from app.domain.identity.ports import Mailer
 from app.domain.leads.rescoring import RESCORE_EVENT, rescore_batch
 from app.domain.leads.service import ROUTE_EVENT
+from app.domain.marketing.automations import EVENT_TYPES as AUTOMATION_EVENTS
+from app.domain.marketing.automations import TriggerEvent
 from app.domain.notifications.entities import OutboxEvent
 from app.domain.notifications.service import flag_rotting_deals, on_assigned, send_reminders
 from app.domain.shared.clock import utcnow
@@ -89,9 +93,19 @@ async def _invite_to_survey(event: OutboxEvent, conn: AsyncConnection) -> None:
     await build_invitation_service(conn).invite_on_resolution(event.tenant_id, event.entity_id, event.id)
 
 
+async def _start_automations(event: OutboxEvent, conn: AsyncConnection) -> None:
+    """Queue the runs of the automations this event triggers (executed by `process_runs`)."""
+    trigger = TriggerEvent(event.tenant_id, event.id, event.event_type, event.entity, event.entity_id, event.payload)
+    await build_automation_service(conn).on_event(trigger)
+
+
 def handlers_for(event_type: str) -> list[Handler]:
     """What runs for an event; most events have no consumer yet and are simply marked done.
     (Password links are mailed by the worker itself: `Worker._mail_password_link`.)"""
+    return _own_handlers(event_type) + ([_start_automations] if event_type in AUTOMATION_EVENTS else [])
+
+
+def _own_handlers(event_type: str) -> list[Handler]:
     if event_type.endswith(".assigned") or event_type == "ticket.escalated":  # an escalation may change hands
         return [_notify_new_owner]
     if event_type == RESCORE_EVENT:
@@ -138,6 +152,27 @@ class Worker:
                 else:
                     await queue.done(event.tenant_id, event.id)
         return len(events)
+
+    async def process_runs(self, now: datetime | None = None, limit: int | None = None) -> int:
+        """Execute due automation runs, each in its own transaction (its actions all or nothing,
+        its e-mail sent before the commit); returns how many were claimed. `now` is the clock
+        (tests move it to make a delayed run due)."""
+        handled = 0
+        while handled < (limit or self.batch):
+            async with self.engine.begin() as conn:
+                service = build_automation_service(conn, mailer=self.mailer)
+                claimed = await service.claim_due(now)
+                if claimed is None:
+                    break
+                tenant_id, run = claimed
+                try:
+                    async with conn.begin_nested():
+                        await service.execute(tenant_id, run)
+                except Exception as error:  # the run's failure, never the worker's
+                    log.warning("automation run %s failed, attempt %d: %s", run.id, run.attempts + 1, error)
+                    await service.failed(tenant_id, run.id, run.attempts, repr(error), now or utcnow())
+            handled += 1
+        return handled
 
     @contextlib.asynccontextmanager
     async def long_transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -198,6 +233,7 @@ class Worker:
                     await self.run_jobs()
                     next_jobs = loop.time() + self.settings.worker_jobs_seconds
                 claimed = await self.process_batch()
+                claimed = max(claimed, await self.process_runs())
             except Exception as error:
                 failures += 1
                 pause = min(pause * 2**failures, MAX_BACKOFF_SECONDS)

@@ -20,6 +20,7 @@ from app.composition import (
     build_assignment_rule_service,
     build_audit_log_service,
     build_auth_service,
+    build_automation_service,
     build_book_transfer,
     build_calendar_service,
     build_call_back_service,
@@ -81,6 +82,7 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.automations import AutomationService
 from app.domain.marketing.segments import SegmentService
 from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
@@ -198,3 +200,4 @@ async def _message_templates(conn: Connection, settings: AppSettings) -> Message
 
 
 MessageTemplates = Annotated[MessageTemplateService, Depends(_message_templates)]
+Automations = Annotated[AutomationService, _on_connection(build_automation_service)]

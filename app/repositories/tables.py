@@ -1700,3 +1700,65 @@ sa.Index("ix_customers_industry", customers.c.tenant_id, customers.c.industry, c
          postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
 sa.Index("ix_contacts_customer_live", contacts.c.customer_id, postgresql_include=["tenant_id", "tags"],
          postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+
+
+# -- automations (migration 0037) -----------------------------------------------------------------
+
+automations = sa.Table(
+    "automations",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("trigger", sa.Text, nullable=False),  # a key of app/domain/marketing/automations.TRIGGERS
+    sa.Column("conditions", JSONB, nullable=False),  # a condition tree over the run's record
+    sa.Column("actions", JSONB, nullable=False),  # [{"type": ..., parameters}]
+    sa.Column("delay_amount", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("delay_unit", sa.Text, nullable=False, server_default="minutes"),  # minutes | hours | days
+    sa.Column("status", sa.Text, nullable=False, server_default="active"),  # active | paused
+    sa.Column("owner_id", UUID(as_uuid=True), nullable=False),  # whose permissions and ranges the runs use
+    *_record_columns(),
+    sa.CheckConstraint("status IN ('active', 'paused')", name="status"),
+    sa.CheckConstraint("delay_unit IN ('minutes', 'hours', 'days')", name="delay_unit"),
+    sa.CheckConstraint("delay_amount >= 0", name="delay_amount"),
+    _tenant_fk(["owner_id"], "users", "fk_automations_owner"),
+    sa.Index("ix_automations_owner", "tenant_id", "owner_id"),
+    sa.Index(
+        "ix_automations_trigger", "tenant_id", "trigger",
+        postgresql_where=sa.text("deleted_at IS NULL AND status = 'active'"),
+    ),
+)  # fmt: skip
+
+# The run log and the run queue: one row per (automation, trigger, record), claimed when due.
+automation_runs = sa.Table(
+    "automation_runs",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("automation_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("trigger", sa.Text, nullable=False),
+    sa.Column("event_id", UUID(as_uuid=True)),  # the outbox event that started it
+    sa.Column("record_kind", sa.Text, nullable=False),  # lead | contact
+    sa.Column("record_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("source_entity", sa.Text),  # the event's own record when not the lead/contact (deal, ticket, member)
+    sa.Column("source_id", UUID(as_uuid=True)),
+    sa.Column("status", sa.Text, nullable=False, server_default="pending"),  # pending | done | skipped | failed
+    sa.Column("run_at", TS, nullable=False, server_default=NOW),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error", sa.Text),
+    sa.Column("reason", sa.Text),  # why a run was skipped
+    sa.Column("actions_done", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("updated_at", TS, nullable=False, server_default=NOW),
+    sa.Column("started_at", TS),
+    sa.Column("finished_at", TS),
+    sa.CheckConstraint("status IN ('pending', 'done', 'skipped', 'failed')", name="status"),
+    sa.CheckConstraint("record_kind IN ('lead', 'contact')", name="record_kind"),
+    _tenant_fk(["automation_id"], "automations", "fk_automation_runs_automation"),
+    sa.Index(
+        "uq_automation_runs_once", "tenant_id", "automation_id", "trigger", "record_kind", "record_id", unique=True
+    ),
+    sa.Index("ix_automation_runs_log", "tenant_id", "automation_id", "id"),
+    sa.Index("ix_automation_runs_due", "run_at", postgresql_where=sa.text("status = 'pending'")),
+)

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { segmentTests } from './segments.mjs';
+import { automationTests } from './automations.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2059,6 +2060,7 @@ export const tests = [
   ...kbTests,
   ...serviceFlowTests,
   ...segmentTests,
+  ...automationTests,
 ];
 
 async function firstSegment(page) {

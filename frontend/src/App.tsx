@@ -45,6 +45,9 @@ const SegmentBuilderPage = lazy(() => import('./pages/marketing/SegmentBuilderPa
 const SurveyBuilderPage = lazy(() => import('./pages/surveys/SurveyBuilderPage'));
 const SurveyResultsPage = lazy(() => import('./pages/surveys/SurveyResultsPage'));
 const PublicSurveyPage = lazy(() => import('./pages/surveys/PublicSurveyPage'));
+const AutomationsPage = lazy(() => import('./pages/marketing/AutomationsPage'));
+const AutomationEditorPage = lazy(() => import('./pages/marketing/AutomationEditorPage'));
+const AutomationRunsPage = lazy(() => import('./pages/marketing/AutomationRunsPage'));
 const SetPasswordPage = lazy(() => import('./pages/SetPasswordPage'));
 const KbPage = lazy(() => import('./pages/kb/KbPage'));
 const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
@@ -425,6 +428,38 @@ export function AppRoutes() {
           element={
             <Guard module="surveys">
               <SurveyResultsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="automations"
+          element={
+            <Guard module="automations">
+              <AutomationsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="automations/new"
+          element={
+            <Guard module="automations">
+              <AutomationEditorPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="automations/:id/edit"
+          element={
+            <Guard module="automations">
+              <AutomationEditorPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="automations/:id/runs"
+          element={
+            <Guard module="automations">
+              <AutomationRunsPage />
             </Guard>
           }
         />

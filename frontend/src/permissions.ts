@@ -29,8 +29,9 @@ export const MODULES = {
   auditLog: ['audit_log:read'],
   apiTokens: ['api_tokens:read'],
   surveys: ['surveys:read'],
-  messageTemplates: ['message_templates:read'],
+  automations: ['automations:read'],
   segments: ['segments:read'],
+  messageTemplates: ['message_templates:read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULES;

@@ -586,3 +586,19 @@ async def test_segments_grants(matrix: Matrix, subject: Subject) -> None:
     r = await matrix.client.get("/api/v1/auth/me", headers=matrix.user(subject.user).headers)
     granted = {p.partition(":")[2] for p in r.json()["permissions"] if p.startswith("segments:")}
     assert granted == SEGMENT_GRANTS.get(subject.role, set())
+
+
+# Automations: plain permissions. The marketer keeps them (and may manage them), the administrator
+# holds everything, the analyst reads them; nobody else. The endpoints: tests/api/test_automations_matrix.py.
+AUTOMATION_GRANTS: dict[str, set[str]] = {
+    "admin": {"read", "create", "update", "delete", "export", "import", "assign", "manage"},
+    "marketer": {"read", "create", "update", "delete", "manage"},
+    "analyst": {"read"},
+}
+
+
+@pytest.mark.parametrize("subject", SUBJECTS, ids=lambda s: f"{s.user}({s.role})")
+async def test_automations_grants(matrix: Matrix, subject: Subject) -> None:
+    r = await matrix.client.get("/api/v1/auth/me", headers=matrix.user(subject.user).headers)
+    granted = {p.partition(":")[2] for p in r.json()["permissions"] if p.startswith("automations:")}
+    assert granted == AUTOMATION_GRANTS.get(subject.role, set())

@@ -1925,6 +1925,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's automations, by name */
+        get: operations["automations_list"];
+        put?: never;
+        /**
+         * Create an automation (it acts as you: your permissions and data ranges)
+         * @description The conditions are checked against the fields of the trigger's record, the actions' templates, campaigns and users must exist: a 422 names the bad part (`conditions.conditions[0].field`, `actions[1].template_id`). Each record runs the automation at most once per trigger.
+         */
+        post: operations["automations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The triggers and actions an automation may use, with their labels in both languages */
+        get: operations["automations_catalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{automation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An automation */
+        get: operations["automations_get"];
+        put?: never;
+        post?: never;
+        /** Delete an automation (soft; it starts no runs) */
+        delete: operations["automations_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an automation, pause or resume it
+         * @description If-Match: the ETag of the read (412 when stale). `status: paused` starts no new runs and skips the waiting ones.
+         */
+        patch: operations["automations_update"];
+        trace?: never;
+    };
+    "/api/v1/automations/{automation_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a deleted automation */
+        post: operations["automations_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{automation_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The automation's runs, newest first: status, record, actions done, error, times */
+        get: operations["automations_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/automations/{automation_id}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the automation would do, changing nothing
+         * @description For one lead or contact (`record_id`), or the records of the trigger's latest events: whether a run would start (in the owner's range, conditions matched) and what each action would do or why it would be skipped. Only records within your own read range are shown.
+         */
+        post: operations["automations_dry_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -2685,6 +2799,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActionKindOut */
+        ActionKindOut: {
+            /** Type */
+            type: string;
+            /** Params */
+            params: components["schemas"]["ParamOut"][];
+            /** Label En */
+            label_en: string;
+            /** Label Zh */
+            label_zh: string;
+        };
         /** ActivityCreate */
         ActivityCreate: {
             /**
@@ -2922,6 +3047,30 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** AddTag */
+        AddTag: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "add_tag";
+            /** Tag */
+            tag: string;
+        };
+        /** AddToCampaign */
+        AddToCampaign: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "add_to_campaign";
+            /**
+             * Campaign Id
+             * Format: uuid
+             * @description A campaign within the owner's campaigns update range.
+             */
+            campaign_id: string;
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -3213,6 +3362,19 @@ export interface components {
              */
             owner_id: string;
         };
+        /** AssignOwner */
+        AssignOwner: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "assign_owner";
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
         /** AssignmentRuleCreate */
         AssignmentRuleCreate: {
             /** Name */
@@ -3398,6 +3560,140 @@ export interface components {
             items: components["schemas"]["AuditEntryOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** AutomationCreate */
+        AutomationCreate: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "lead.created" | "lead_form.submitted" | "lead.converted" | "lead.assigned" | "contact.created" | "campaign_member.registered" | "campaign_member.opened" | "campaign_member.clicked" | "campaign_member.attended" | "campaign_member.converted" | "campaign_member.unsubscribed" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "ticket.resolved";
+            /**
+             * Conditions
+             * @description A condition tree over the run's record (a lead or a contact): {"op": "and" | "or", "conditions": [...]}, the language of segments (GET /segments/fields lists the fields; a trigger whose record may be either a lead or a contact takes the fields both have). An empty group matches every record.
+             */
+            conditions?: {
+                [key: string]: unknown;
+            };
+            /** Actions */
+            actions: (components["schemas"]["SendTemplate"] | components["schemas"]["AddToCampaign"] | components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["AssignOwner"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"])[];
+            /**
+             * Delay Amount
+             * @description Wait this long after the event before acting (at most 90 days).
+             * @default 0
+             */
+            delay_amount: number;
+            /**
+             * Delay Unit
+             * @default minutes
+             * @enum {string}
+             */
+            delay_unit: "minutes" | "hours" | "days";
+            /**
+             * Status
+             * @default active
+             * @enum {string}
+             */
+            status: "active" | "paused";
+        };
+        /** AutomationList */
+        AutomationList: {
+            /** Items */
+            items: components["schemas"]["AutomationOut"][];
+        };
+        /** AutomationOut */
+        AutomationOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Trigger */
+            trigger: string;
+            /** Conditions */
+            conditions: {
+                [key: string]: unknown;
+            };
+            /** Actions */
+            actions: {
+                [key: string]: unknown;
+            }[];
+            /** Delay Amount */
+            delay_amount: number;
+            /**
+             * Delay Unit
+             * @enum {string}
+             */
+            delay_unit: "minutes" | "hours" | "days";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "paused";
+            /**
+             * Owner Id
+             * Format: uuid
+             * @description Whose permissions and data ranges the runs use (the creator).
+             */
+            owner_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            /** Version */
+            version: number;
+        };
+        /** AutomationPatch */
+        AutomationPatch: {
+            /** Name */
+            name?: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger?: "lead.created" | "lead_form.submitted" | "lead.converted" | "lead.assigned" | "contact.created" | "campaign_member.registered" | "campaign_member.opened" | "campaign_member.clicked" | "campaign_member.attended" | "campaign_member.converted" | "campaign_member.unsubscribed" | "opportunity.stage_changed" | "opportunity.won" | "opportunity.lost" | "ticket.resolved";
+            /**
+             * Conditions
+             * @description A condition tree over the run's record (a lead or a contact): {"op": "and" | "or", "conditions": [...]}, the language of segments (GET /segments/fields lists the fields; a trigger whose record may be either a lead or a contact takes the fields both have). An empty group matches every record.
+             */
+            conditions?: {
+                [key: string]: unknown;
+            };
+            /** Actions */
+            actions?: (components["schemas"]["SendTemplate"] | components["schemas"]["AddToCampaign"] | components["schemas"]["AddTag"] | components["schemas"]["RemoveTag"] | components["schemas"]["AssignOwner"] | components["schemas"]["CreateTask"] | components["schemas"]["NotifyUser"])[];
+            /** Delay Amount */
+            delay_amount?: number;
+            /**
+             * Delay Unit
+             * @enum {string}
+             */
+            delay_unit?: "minutes" | "hours" | "days";
+            /**
+             * Status
+             * @description paused: no new runs; waiting runs are skipped.
+             * @enum {string}
+             */
+            status?: "active" | "paused";
         };
         /**
          * BoardCardOut
@@ -3649,6 +3945,13 @@ export interface components {
             items: components["schemas"]["CallBackOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** CatalogueOut */
+        CatalogueOut: {
+            /** Triggers */
+            triggers: components["schemas"]["TriggerOut"][];
+            /** Actions */
+            actions: components["schemas"]["ActionKindOut"][];
         };
         /** CategoryCreate */
         CategoryCreate: {
@@ -4010,6 +4313,20 @@ export interface components {
              * Format: uuid
              */
             lead_id: string;
+        };
+        /** CreateTask */
+        CreateTask: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "create_task";
+            /** Subject */
+            subject: string;
+            /** Due In Days */
+            due_in_days?: number | null;
+            /** Assignee Id */
+            assignee_id?: string | null;
         };
         /** CsatOut */
         CsatOut: {
@@ -4422,6 +4739,70 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** DryRunBody */
+        DryRunBody: {
+            /**
+             * Record Id
+             * @description A lead or contact; unset: the records of the trigger's latest events.
+             */
+            record_id?: string | null;
+            /**
+             * Limit
+             * @description How many of the latest events' records (without record_id).
+             * @default 10
+             */
+            limit: number;
+        };
+        /** DryRunItemOut */
+        DryRunItemOut: {
+            /**
+             * Record Kind
+             * @enum {string}
+             */
+            record_kind: "lead" | "contact";
+            /**
+             * Record Id
+             * Format: uuid
+             */
+            record_id: string;
+            /** Event Id */
+            event_id: string | null;
+            /**
+             * Matches
+             * @description Whether a run would start (in range and the conditions match).
+             */
+            matches: boolean;
+            /** Reason */
+            reason: string | null;
+            /** Actions */
+            actions: components["schemas"]["DryStepOut"][];
+        };
+        /** DryRunOut */
+        DryRunOut: {
+            /** Items */
+            items: components["schemas"]["DryRunItemOut"][];
+            /**
+             * Hidden
+             * @description Records of those events outside your own read range (not shown).
+             */
+            hidden: number;
+        };
+        /** DryStepOut */
+        DryStepOut: {
+            /** Type */
+            type: string;
+            /**
+             * Result
+             * @enum {string}
+             */
+            result: "skipped" | "would_do";
+            /** Detail */
+            detail: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
         };
         /** EscalateBody */
         EscalateBody: {
@@ -5486,6 +5867,21 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** NotifyUser */
+        NotifyUser: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "notify_user";
+            /** Message */
+            message: string;
+            /**
+             * User Id
+             * @description Default: the record's owner.
+             */
+            user_id?: string | null;
+        };
         /** NpsOut */
         NpsOut: {
             /** Answered */
@@ -5955,6 +6351,18 @@ export interface components {
             payment_status?: "unpaid" | "partial" | "paid";
             /** Notes */
             notes?: string | null;
+        };
+        /** ParamOut */
+        ParamOut: {
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "uuid" | "text" | "int";
+            /** Required */
+            required: boolean;
         };
         /** PasswordChangeBody */
         PasswordChangeBody: {
@@ -6511,6 +6919,16 @@ export interface components {
             /** Name */
             name?: string;
         };
+        /** RemoveTag */
+        RemoveTag: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "remove_tag";
+            /** Tag */
+            tag: string;
+        };
         /** RenderBody */
         RenderBody: {
             /** Body */
@@ -6664,6 +7082,86 @@ export interface components {
             key: string;
             /** Name */
             name: string;
+        };
+        /** RunOut */
+        RunOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Automation Id
+             * Format: uuid
+             */
+            automation_id: string;
+            /** Trigger */
+            trigger: string;
+            /** Event Id */
+            event_id: string | null;
+            /**
+             * Record Kind
+             * @enum {string}
+             */
+            record_kind: "lead" | "contact";
+            /**
+             * Record Id
+             * Format: uuid
+             */
+            record_id: string;
+            /**
+             * Source Entity
+             * @description The event's own record when not the lead/contact (deal, ticket...).
+             */
+            source_entity: string | null;
+            /** Source Id */
+            source_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "done" | "skipped" | "failed";
+            /**
+             * Run At
+             * Format: date-time
+             * @description When the run is (or was) due: the event's time plus the delay.
+             */
+            run_at: string;
+            /** Attempts */
+            attempts: number;
+            /** Error */
+            error: string | null;
+            /**
+             * Reason
+             * @description Why the run was skipped.
+             */
+            reason: string | null;
+            /** Actions Done */
+            actions_done: components["schemas"]["StepOut"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** RunPage */
+        RunPage: {
+            /** Items */
+            items: components["schemas"]["RunOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for older runs; null on the last page.
+             */
+            next_cursor: string | null;
         };
         /** SampleRecord */
         SampleRecord: {
@@ -6889,6 +7387,20 @@ export interface components {
              * @description Up to 20 of them, in no particular order (contacts before leads).
              */
             sample: components["schemas"]["SampleRecord"][];
+        };
+        /** SendTemplate */
+        SendTemplate: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "send_template";
+            /**
+             * Template Id
+             * Format: uuid
+             * @description An e-mail template, sent to the record's address (consent and suppression apply).
+             */
+            template_id: string;
         };
         /** SessionList */
         SessionList: {
@@ -7247,6 +7759,18 @@ export interface components {
              * @description Move to this index among the stages.
              */
             position?: number;
+        };
+        /** StepOut */
+        StepOut: {
+            /** Type */
+            type: string;
+            /**
+             * Result
+             * @enum {string}
+             */
+            result: "done" | "skipped" | "would_do";
+            /** Detail */
+            detail: string;
         };
         /** SuggestionList */
         SuggestionList: {
@@ -8275,6 +8799,19 @@ export interface components {
              * @description How many of the owner's contacts moved with them.
              */
             contacts_moved: number;
+        };
+        /** TriggerOut */
+        TriggerOut: {
+            /** Key */
+            key: string;
+            /** Event Type */
+            event_type: string;
+            /** Record Kinds */
+            record_kinds: ("lead" | "contact")[];
+            /** Label En */
+            label_en: string;
+            /** Label Zh */
+            label_zh: string;
         };
         /** UnreadCount */
         UnreadCount: {
@@ -20407,6 +20944,649 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FreezeOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    automations_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    automations_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    automations_catalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogueOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    automations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    automations_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    automations_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from GET (W/"<version>"); 412 when stale. */
+                "if-match"?: string | null;
+            };
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AutomationPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    automations_restore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutomationOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    automations_runs: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "done" | "skipped" | "failed") | null;
+                /** @description Page size (default 50, max 200). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunPage"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    automations_dry_run: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                automation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DryRunBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */

@@ -4,6 +4,7 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   BookOutlined,
+  ThunderboltOutlined,
   CalendarOutlined,
   CustomerServiceOutlined,
   DashboardOutlined,
@@ -76,9 +77,10 @@ export default function Shell() {
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
     const marketing: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'automations')) marketing.push({ key: '/automations', icon: <ThunderboltOutlined />, label: t('automations.nav') });
+    if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
     if (canOpen(me, 'messageTemplates'))
       marketing.push({ key: '/marketing/templates', icon: <MailOutlined />, label: t('messageTemplates.nav') });
-    if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
     if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
@@ -106,6 +108,7 @@ export default function Shell() {
       '/surveys': t('surveys.title'),
       '/segments': t('segments.title'),
       '/kb': t('kb.title'),
+      '/automations': t('automations.title'),
       '/marketing/templates': t('messageTemplates.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
