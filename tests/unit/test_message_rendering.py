@@ -83,6 +83,8 @@ def test_a_known_variable_without_a_value_prints_nothing() -> None:
         ("{{ contact.name + 'x' }}", "the + operator"),
         ("{% if contact.name > 'a' %}{% endif %}", "== and !="),
         ("{{ contact.nmae }}", "unknown variable contact.nmae"),
+        ("{% autoescape false %}{{ contact.name }}{% endautoescape %}", "{% autoescape %} cannot be used"),
+        ("{{ '%s' % contact.name }}", "the % operator"),
         ("{{ contact }}", "print a field such as contact.name, not contact"),
         ("{{ lead | upper if lead else 'x' }}", "not lead"),
         ("{{ recipient.name }}", "unknown variable recipient.name"),

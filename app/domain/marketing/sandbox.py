@@ -59,6 +59,11 @@ _DESCRIBED: dict[type[nodes.Node], str] = {
     nodes.Mul: "the * operator",
     nodes.Pow: "the ** operator",
     nodes.Add: "the + operator (join text with ~)",
+    nodes.Mod: "the % operator",
+    # {% autoescape false %} would let a variable's markup into an HTML body.
+    nodes.Scope: "{% autoescape %}",
+    nodes.ScopedEvalContextModifier: "{% autoescape %}",
+    nodes.EvalContextModifier: "{% autoescape %}",
 }
 
 
