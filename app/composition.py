@@ -36,6 +36,8 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.links import LinkSigner
+from app.domain.marketing.registration.service import RegistrationService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -79,6 +81,7 @@ from app.repositories.pipelines import PgPipelineRepository
 from app.repositories.plans import PgSalesPlanRepository
 from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
+from app.repositories.registration import PgRegistrationRepository
 from app.repositories.roles import PgRoleRepository
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
 from app.repositories.surveys import (
@@ -159,6 +162,22 @@ def build_lead_form_service(conn: AsyncConnection) -> LeadFormService:
 
 def build_lead_capture(conn: AsyncConnection, limits: AsyncEngine) -> LeadCapture:
     return LeadCapture(PgLeadFormGate(limits), build_lead_service(conn))
+
+
+def link_signer(settings: Settings) -> LinkSigner:
+    return LinkSigner(settings.verification_keys, settings.signing_key[0])
+
+
+def build_registration_service(
+    conn: AsyncConnection, settings: Settings, *, limits: AsyncEngine | None = None, mailer: Mailer | None = None
+) -> RegistrationService:
+    """`limits`: the autocommit engine counting public registrations per address (the API's);
+    `mailer`: the worker's, which sends the registrants' e-mails."""
+    return RegistrationService(
+        PgRegistrationRepository(conn), PgLeadDuplicateFinder(conn), build_lead_service(conn),
+        PgRateLimiter(limits) if limits is not None else None, PgAuditTrail(conn), link_signer(settings),
+        settings.public_url, mailer=mailer,
+    )  # fmt: skip
 
 
 def build_pipeline_service(conn: AsyncConnection) -> PipelineService:

@@ -22,8 +22,10 @@ from app.api.v1 import (
     opportunities,
     pipelines,
     public_forms,
+    public_registration,
     public_surveys,
     regions,
+    registration,
     roles,
     sales_plans,
     surveys,
@@ -43,6 +45,7 @@ API_PREFIX = "/api/v1"
 # follows: it tried about 100.
 ROUTERS: list[APIRouter] = [
     public_forms.router,
+    public_registration.router,
     customers.router,
     opportunities.router,
     tickets.router,
@@ -60,6 +63,7 @@ ROUTERS: list[APIRouter] = [
     notifications.router,
     lead_settings.router,
     public_surveys.router,
+    registration.router,
     custom_fields.router,
     auth.router,
     users.router,
