@@ -407,6 +407,7 @@ class RegistrationService:
                 campaign.tenant_id, head.id, actor, {"registration_status": REGISTERED}
             )
             changed = await self.repo.advance(campaign.tenant_id, REGISTERED, [member.id], actor)
+            member = await self.repo.member(campaign.tenant_id, campaign.id, member.id) or member
             events = [_member_event(REGISTERED, member) for _ in changed]
             if member.registration.get("email"):
                 events.append(_mail_event(member, mails.PROMOTED))
