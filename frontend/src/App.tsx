@@ -47,6 +47,9 @@ const SetPasswordPage = lazy(() => import('./pages/SetPasswordPage'));
 const KbPage = lazy(() => import('./pages/kb/KbPage'));
 const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
 const KbEditorPage = lazy(() => import('./pages/kb/KbEditorPage'));
+const PublicRegistrationPage = lazy(() => import('./pages/marketing/PublicRegistrationPage'));
+const CancelRegistrationPage = lazy(() => import('./pages/marketing/CancelRegistrationPage'));
+const CampaignRegistrationPage = lazy(() => import('./pages/marketing/CampaignRegistrationPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -106,6 +109,23 @@ export function AppRoutes() {
         element={
           <Suspense fallback={<Loading />}>
             <PublicSurveyPage />
+          </Suspense>
+        }
+      />
+      {/* An event's public registration page and a registrant's cancel link: no login, no shell. */}
+      <Route
+        path="/e/:key"
+        element={
+          <Suspense fallback={<Loading />}>
+            <PublicRegistrationPage />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/e/cancel/:token"
+        element={
+          <Suspense fallback={<Loading />}>
+            <CancelRegistrationPage />
           </Suspense>
         }
       />
@@ -378,6 +398,14 @@ export function AppRoutes() {
           element={
             <Guard module="surveys">
               <SurveyResultsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="marketing/campaigns/:id/registration"
+          element={
+            <Guard module="campaigns">
+              <CampaignRegistrationPage />
             </Guard>
           }
         />

@@ -1,3 +1,4 @@
+import { registrationEn } from '../pages/marketing/registration.i18n';
 // English messages. zh-CN.ts must have exactly the same keys (the type checker enforces it).
 const en = {
   app: { name: 'CRM', loading: 'Loading…', retry: 'Try again', skipToContent: 'Skip to content' },
@@ -956,6 +957,7 @@ const en = {
       call_later: 'Call later',
     },
   },
+  registration: registrationEn,
 };
 
 export default en;

@@ -1,4 +1,5 @@
 import type en from './en';
+import { registrationZhCN } from '../pages/marketing/registration.i18n';
 
 // Every key of en.ts, in Simplified Chinese. A missing or extra key is a type error.
 type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
@@ -952,6 +953,7 @@ const zhCN: Messages<typeof en> = {
       call_later: '改时再打',
     },
   },
+  registration: registrationZhCN,
 };
 
 export default zhCN;
