@@ -45,7 +45,7 @@ def language_of(accept_language: str | None) -> str:
                     q = 0.0
         tag = tag.strip().lower()
         language = "zh-CN" if tag.startswith("zh") else "en" if tag.startswith("en") else None
-        if language is not None and q > best_q:
+        if language is not None and q > 0 and q > best_q:  # q=0: "not this one"
             best, best_q = language, q
     return best
 
