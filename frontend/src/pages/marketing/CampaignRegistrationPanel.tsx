@@ -276,9 +276,11 @@ function SettingsEditor({ campaignId, settings, editable }: { campaignId: string
         </Form.List>
         {failure && <Alert type="error" message={failure} style={{ marginBottom: 8 }} />}
         {editable && (
-          <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="registration-save">
-            {t('registration.panel.save')}
-          </Button>
+          <div style={{ marginTop: 8 }}>
+            <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="registration-save">
+              {t('registration.panel.save')}
+            </Button>
+          </div>
         )}
       </Form>
     </Card>
