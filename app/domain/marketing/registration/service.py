@@ -215,6 +215,11 @@ class RegistrationService:
             "language": language,
             "address": address,
         }
+        # Consent needs only the person: recorded before the seat lock, which it need not lengthen.
+        subject = {"contact_id": contact_id, "lead_id": lead_id}
+        events: list[NewEvent] = [
+            await self._consent(campaign, subject, key, language, address, at) for key in clean["consents"]
+        ]
         # The seat decision: from here to the commit, this campaign's registrations queue.
         await self.repo.lock_seats(tenant_id, campaign.id)
         session = next((s for s in sessions if s.id == clean["session_id"]), None)
@@ -225,7 +230,6 @@ class RegistrationService:
             "registration": registration,
             "registration_at": at,
         }
-        events: list[NewEvent] = []
         if member is None:
             values |= {
                 "id": new_id(),
@@ -247,8 +251,6 @@ class RegistrationService:
             events += [_member_event(REGISTERED, member) for _ in changed]
         else:
             events.append(_member_event(WAITLISTED, member))
-        for key in clean["consents"]:
-            events.append(await self._consent(campaign, member, key, language, address, at))
         if clean["email"]:
             events.append(_mail_event(member, mails.REGISTERED if status == REGISTERED else mails.WAITLISTED))
         changes = {
@@ -285,11 +287,11 @@ class RegistrationService:
             "campaign_id": campaign.id,
         }
         origin = {"campaign_registration": str(campaign.id), "address": address}
-        lead = await self.leads.capture(tenant_id, values, origin=origin)
+        lead = await self.leads.capture(tenant_id, values, origin=origin, matches=matches)
         return None, lead.id, True
 
     async def _consent(
-        self, campaign: EventCampaign, member: Member, key: str, language: str, address: str, at: Any
+        self, campaign: EventCampaign, subject: dict[str, UUID | None], key: str, language: str, address: str, at: Any
     ) -> NewEvent:
         box = next(b for b in campaign.form.get("consents") or [] if b["key"] == key)
         proof = (
@@ -297,13 +299,12 @@ class RegistrationService:
             f" | registration page of campaign {campaign.id}"
         )
         consent_id = await self.repo.record_consent(
-            campaign.tenant_id, contact_id=member.contact_id, lead_id=member.lead_id, channel=box["channel"],
+            campaign.tenant_id, contact_id=subject["contact_id"], lead_id=subject["lead_id"], channel=box["channel"],
             source="registration", proof=proof, at=at,
         )  # fmt: skip
-        subject = {"contact_id": member.contact_id} if member.contact_id else {"lead_id": member.lead_id}
         payload = {
             "id": consent_id,
-            **subject,
+            **{k: v for k, v in subject.items() if v is not None},
             "channel": box["channel"],
             "status": "granted",
             "source": "registration",
