@@ -129,6 +129,41 @@ _INSERT_COLUMNS = (
 _INSERT_MEMBER = Prepared.of(
     m.insert().values({name: _param(name, m.c[name]) for name in _INSERT_COLUMNS}).returning(*MEMBER_COLUMNS)
 )
+
+
+def _seated_insert() -> sa.ClauseElement:
+    """A new member's registration with its seat decided in the same statement (run under the
+    seat lock, so the counts see every committed registration): registered, at the funnel's
+    `registered` step, while both capacities have room; else waitlisted, still `targeted`. One
+    round trip where counting, inserting and advancing took three, all while holding the lock."""
+    capacity = sa.bindparam("capacity", type_=sa.Integer)
+    session_capacity = sa.bindparam("session_capacity", type_=sa.Integer)
+    counted = [
+        m.c.tenant_id == _param("tenant_id", m.c.tenant_id),
+        m.c.campaign_id == _param("campaign_id", m.c.campaign_id),
+        m.c.registration_status == REGISTERED,
+        m.c.deleted_at.is_(None),
+    ]
+    in_campaign = sa.select(sa.func.count()).where(*counted).scalar_subquery()
+    in_session = (
+        sa.select(sa.func.count()).where(*counted, m.c.session_id == _param("session_id", m.c.session_id))
+    ).scalar_subquery()
+    room = sa.and_(
+        sa.or_(capacity.is_(None), in_campaign < capacity),
+        sa.or_(session_capacity.is_(None), in_session < session_capacity),
+    )
+    given = [name for name in _INSERT_COLUMNS if name != "registration_status"]
+    chosen = sa.select(
+        *(sa.cast(_param(name, m.c[name]), m.c[name].type).label(name) for name in given),
+        sa.case((room, sa.literal(REGISTERED)), else_=sa.literal(WAITLISTED)).label("registration_status"),
+        sa.case((room, sa.literal(REGISTERED)), else_=sa.literal("targeted")).label("status"),
+        sa.case((room, sa.func.now()), else_=sa.null()).label("registered_at"),
+    ).subquery("chosen")
+    columns = [*given, "registration_status", "status", "registered_at"]
+    return m.insert().from_select(columns, sa.select(*(chosen.c[c] for c in columns))).returning(*MEMBER_COLUMNS)
+
+
+_INSERT_SEATED = Prepared.of(_seated_insert())
 _CONSENT = {
     subject: Prepared.of(
         (
@@ -245,6 +280,17 @@ class PgRegistrationRepository:
     async def insert_member(self, tenant_id: UUID, values: dict[str, Any]) -> Member:
         params = {name: values.get(name) for name in _INSERT_COLUMNS} | {"tenant_id": tenant_id}
         rows = await _INSERT_MEMBER.rows(self.conn, params)
+        return _member(rows[0])
+
+    async def insert_seated(
+        self, tenant_id: UUID, values: dict[str, Any], capacity: int | None, session_capacity: int | None
+    ) -> Member:
+        params = {name: values.get(name) for name in _INSERT_COLUMNS} | {
+            "tenant_id": tenant_id,
+            "capacity": capacity,
+            "session_capacity": session_capacity,
+        }
+        rows = await _INSERT_SEATED.rows(self.conn, params)
         return _member(rows[0])
 
     async def update_member(

@@ -549,3 +549,37 @@ async def test_confirmation_mail_and_its_cancel_link_promote_the_waitlist(
     promoted = inbox.to("guestmail2@visitors.example.com")[-1]
     assert promoted["Subject"] == "A seat freed up: you are registered for AI 峰会 Summit"
     assert inbox.to("guestmail1@visitors.example.com")[-1]["Subject"] == "报名已取消：AI 峰会 Summit"  # noqa: RUF001
+
+
+async def test_an_invited_member_registers_on_the_same_row_and_may_register_again_after_cancelling(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    admin, marketer = world.users["admin"], world.users["marketer"]
+    contact = (
+        await client.post(
+            "/api/v1/contacts", json={"name": "赵敏", "emails": ["zhao@example.cn"]}, headers=admin.headers
+        )
+    ).json()
+    campaign_id, _ = await make_campaign(engine, world)
+    key = (await publish(client, marketer, campaign_id))["public_key"]
+    invited = new_id()
+    async with engine.begin() as conn:  # invited earlier: the e-mail was clicked
+        await conn.execute(
+            campaign_members.insert().values(
+                tenant_id=world.id, id=invited, campaign_id=campaign_id, contact_id=UUID(contact["id"]),
+                status="clicked", source="segment", clicked_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+    r = await register(client, key, {**person("z"), "email": "ZHAO@example.cn"})
+    assert r.json()["status"] == "registered" and r.json()["check_in_code"]
+    (member,) = await members(engine, campaign_id)
+    assert (member.id, member.status, member.source, member.registration_status) == (
+        invited, "registered", "segment", "registered",
+    )  # fmt: skip
+    assert [e["member_id"] for e in await events(engine, world.id, "campaign_member.registered")] == [str(invited)]
+    cancel = f"/api/v1/campaigns/{campaign_id}/members/{invited}/cancel-registration"
+    assert (await client.post(cancel, headers=marketer.headers)).status_code == 200
+    again = await register(client, key, {**person("z"), "email": "zhao@example.cn"})
+    assert again.json()["status"] == "registered" and again.json()["already_registered"] is False
+    (member,) = await members(engine, campaign_id)
+    assert member.registration_status == "registered" and member.checkin_code == r.json()["check_in_code"]

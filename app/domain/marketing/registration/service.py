@@ -223,14 +223,10 @@ class RegistrationService:
         # The seat decision: from here to the commit, this campaign's registrations queue.
         await self.repo.lock_seats(tenant_id, campaign.id)
         session = next((s for s in sessions if s.id == clean["session_id"]), None)
-        status = REGISTERED if await self._room(campaign, session) else WAITLISTED
-        values = {
-            "registration_status": status,
-            "session_id": clean["session_id"],
-            "registration": registration,
-            "registration_at": at,
-        }
+        values = {"session_id": clean["session_id"], "registration": registration, "registration_at": at}
+        before: str | None = None
         if member is None:
+            # The usual case, a new member: seat decided, inserted and at its funnel step in one go.
             values |= {
                 "id": new_id(),
                 "campaign_id": campaign.id,
@@ -239,17 +235,23 @@ class RegistrationService:
                 "source": "registration",
                 "checkin_code": new_checkin_code(),
             }
-            member = await self.repo.insert_member(tenant_id, values)
+            member = await self.repo.insert_seated(
+                tenant_id, values, campaign.capacity, session.capacity if session else None
+            )
+            status = member.registration_status or WAITLISTED
             events.append(_member_event("added", member))
-            before: str | None = None
+            if status == REGISTERED:
+                events.append(_member_event(REGISTERED, member))
         else:
+            # A member already (invited, or cancelled before): the funnel moves it forward.
             before = member.registration_status
-            values["checkin_code"] = member.checkin_code or new_checkin_code()
+            status = REGISTERED if await self._room(campaign, session) else WAITLISTED
+            values |= {"registration_status": status, "checkin_code": member.checkin_code or new_checkin_code()}
             member = await self.repo.update_member(tenant_id, member.id, None, values)
-        if status == REGISTERED:
-            changed = await self.repo.advance(tenant_id, REGISTERED, [member.id], None)
-            events += [_member_event(REGISTERED, member) for _ in changed]
-        else:
+            if status == REGISTERED:
+                changed = await self.repo.advance(tenant_id, REGISTERED, [member.id], None)
+                events += [_member_event(REGISTERED, member) for _ in changed]
+        if status == WAITLISTED:
             events.append(_member_event(WAITLISTED, member))
         if clean["email"]:
             events.append(_mail_event(member, mails.REGISTERED if status == REGISTERED else mails.WAITLISTED))
