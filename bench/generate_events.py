@@ -1,7 +1,7 @@
 """The benchmarked event: a campaign of Bench Corp whose public registration page is open, with a
 seat limit far beyond what a run registers (so every registration counts the seats under the
-campaign's lock, as a real one does, and is never waitlisted), one session, a select field and a
-consent checkbox. Made once, on the first run that looks for it; its registrations are removed
+campaign's lock, as a real one does, and is never waitlisted), one session (no limit of its own),
+a select field and a consent checkbox. Made once, on the first run that looks for it; its registrations are removed
 before each run (bench/drive.py `_cleanup`)."""
 
 from __future__ import annotations
@@ -42,7 +42,15 @@ async def ensure_event(url: str, settings: Settings, tenant: BenchTenant, owner:
             found = (
                 await conn.execute(sa.select(campaigns.c.id).where(campaigns.c.public_key == EVENT_KEY))
             ).scalar_one_or_none()
-            if found is not None:
+            if found is not None:  # as defined here, whatever an earlier version made
+                await conn.execute(
+                    campaigns.update()
+                    .where(campaigns.c.id == found)
+                    .values(status="running", registration_open=True, registration_form=FORM, capacity=CAPACITY)
+                )
+                await conn.execute(
+                    campaign_sessions.update().where(campaign_sessions.c.campaign_id == found).values(capacity=None)
+                )
                 return EVENT_KEY, found
             user = tenant.users[owner]
             campaign_id, start = new_id(), datetime.now(UTC).replace(microsecond=0) + timedelta(days=60)
@@ -56,7 +64,7 @@ async def ensure_event(url: str, settings: Settings, tenant: BenchTenant, owner:
             await conn.execute(
                 campaign_sessions.insert().values(
                     tenant_id=tenant.id, id=new_id(), campaign_id=campaign_id, name="Main hall", starts_at=start,
-                    ends_at=start + timedelta(hours=8), location="上海国际会议中心", capacity=CAPACITY,
+                    ends_at=start + timedelta(hours=8), location="上海国际会议中心", capacity=None,
                 )
             )  # fmt: skip
             return EVENT_KEY, campaign_id

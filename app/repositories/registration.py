@@ -93,6 +93,16 @@ _SESSIONS = Prepared.of(
     )
     .order_by(s.c.starts_at, s.c.id)
 )
+# The POST needs the sessions' ids and capacities only: the seats are counted under the lock.
+_SESSION_LIST = Prepared.of(
+    sa.select(s.c.id, s.c.name, s.c.starts_at, s.c.ends_at, s.c.location, s.c.online_url, s.c.capacity, sa.literal(0))
+    .where(
+        s.c.tenant_id == _param("tenant_id", s.c.tenant_id),
+        s.c.campaign_id == _param("campaign_id", s.c.campaign_id),
+        s.c.deleted_at.is_(None),
+    )
+    .order_by(s.c.starts_at, s.c.id)
+)
 _live_members = (
     m.c.tenant_id == _param("tenant_id", m.c.tenant_id),
     m.c.campaign_id == _param("campaign_id", m.c.campaign_id),
@@ -225,8 +235,9 @@ class PgRegistrationRepository:
         )
         return _campaign((await self.conn.execute(stmt)).one())
 
-    async def sessions(self, tenant_id: UUID, campaign_id: UUID) -> list[EventSession]:
-        rows = await _SESSIONS.rows(self.conn, {"tenant_id": tenant_id, "campaign_id": campaign_id})
+    async def sessions(self, tenant_id: UUID, campaign_id: UUID, *, counted: bool = True) -> list[EventSession]:
+        statement = _SESSIONS if counted else _SESSION_LIST
+        rows = await statement.rows(self.conn, {"tenant_id": tenant_id, "campaign_id": campaign_id})
         return [EventSession(*row) for row in rows]
 
     async def tally(self, tenant_id: UUID, campaign_id: UUID) -> Tally:

@@ -23,8 +23,9 @@ class RegistrationRepository(Protocol):
         """Set registration_open, registration_form, capacity and public_key; bumps the version."""
         ...
 
-    async def sessions(self, tenant_id: UUID, campaign_id: UUID) -> list[EventSession]:
-        """The live sessions in time order, each with its registered members counted."""
+    async def sessions(self, tenant_id: UUID, campaign_id: UUID, *, counted: bool = True) -> list[EventSession]:
+        """The live sessions in time order, each with its registered members counted (`taken`;
+        0 when not `counted`)."""
         ...
 
     async def tally(self, tenant_id: UUID, campaign_id: UUID) -> Tally: ...

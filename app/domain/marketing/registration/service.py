@@ -192,7 +192,7 @@ class RegistrationService:
             # A bot filled the field people never see: it reads a success, nothing is kept.
             return Registered(REGISTERED, new_checkin_code(), _confirmation(campaign, REGISTERED, language), language)
         tenant_id = campaign.tenant_id
-        sessions = await self.repo.sessions(tenant_id, campaign.id)
+        sessions = await self.repo.sessions(tenant_id, campaign.id, counted=False)  # seats: under the lock
         clean = check_submission(campaign.form, [s.id for s in sessions], submission, language)
         contact_id, lead_id, new_lead = await self._person(campaign, clean, address)
         member = None
