@@ -38,6 +38,8 @@ from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.marketing.automation_actions import AutomationActions
 from app.domain.marketing.automations import AutomationService
+from app.domain.marketing.links import LinkSigner
+from app.domain.marketing.registration.service import RegistrationService
 from app.domain.marketing.segments import SegmentService
 from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
@@ -93,6 +95,7 @@ from app.repositories.pipelines import PgPipelineRepository
 from app.repositories.plans import PgSalesPlanRepository
 from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
+from app.repositories.registration import PgRegistrationRepository
 from app.repositories.roles import PgRoleRepository
 from app.repositories.segments import PgAudienceRepository, PgSegmentRepository
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
@@ -174,6 +177,22 @@ def build_lead_form_service(conn: AsyncConnection) -> LeadFormService:
 
 def build_lead_capture(conn: AsyncConnection, limits: AsyncEngine) -> LeadCapture:
     return LeadCapture(PgLeadFormGate(limits), build_lead_service(conn))
+
+
+def link_signer(settings: Settings) -> LinkSigner:
+    return LinkSigner(settings.verification_keys, settings.signing_key[0])
+
+
+def build_registration_service(
+    conn: AsyncConnection, settings: Settings, *, limits: AsyncEngine | None = None, mailer: Mailer | None = None
+) -> RegistrationService:
+    """`limits`: the autocommit engine counting public registrations per address (the API's);
+    `mailer`: the worker's, which sends the registrants' e-mails."""
+    return RegistrationService(
+        PgRegistrationRepository(conn), PgLeadDuplicateFinder(conn), build_lead_service(conn),
+        PgRateLimiter(limits) if limits is not None else None, PgAuditTrail(conn), link_signer(settings),
+        settings.public_url, mailer=mailer,
+    )  # fmt: skip
 
 
 def build_pipeline_service(conn: AsyncConnection) -> PipelineService:

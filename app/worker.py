@@ -12,7 +12,8 @@ opportunity rollups, housekeeping.
 Events with consumers: `*.assigned` and `ticket.escalated` (notify the new owner), `leads.rescore` (the next batch of
 leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form), `ticket.resolved`
 (invite the customer to the tenant's CSAT survey), `user.password_link_issued` (mail an invitation or password
-reset link: app/domain/identity/password_links.py), and every automation trigger (app/domain/marketing/automations.py:
+reset link: app/domain/identity/password_links.py), `campaign_member.registration_mail` (mail an event registrant:
+app/domain/marketing/registration/service.py), and every automation trigger (app/domain/marketing/automations.py:
 queue the runs; each pass then executes the due runs, `process_runs`).
 
 It wires domain handlers to repositories, with the services built by app/composition.py.
@@ -34,6 +35,7 @@ from app.composition import (  # the one place each is assembled
     build_invitation_service,
     build_lead_service,
     build_password_link_service,
+    build_registration_service,
     build_ticket_service,
 )
 from app.domain.identity.password_links import LINK_EVENT
@@ -42,6 +44,7 @@ from app.domain.leads.rescoring import RESCORE_EVENT, rescore_batch
 from app.domain.leads.service import ROUTE_EVENT
 from app.domain.marketing.automations import EVENT_TYPES as AUTOMATION_EVENTS
 from app.domain.marketing.automations import TriggerEvent
+from app.domain.marketing.registration.service import MAIL_EVENT as REGISTRATION_MAIL_EVENT
 from app.domain.notifications.entities import OutboxEvent
 from app.domain.notifications.service import flag_rotting_deals, on_assigned, send_reminders
 from app.domain.shared.clock import utcnow
@@ -130,6 +133,11 @@ class Worker:
         self.settings = settings
         self.batch = batch
         self.mailer = mailer if mailer is not None else build_mailer(settings)
+        # Events the worker mails itself, with its mailer (handlers_for stays as tests replace it).
+        self._mailing: dict[str, list[Handler]] = {
+            LINK_EVENT: [self._mail_password_link],
+            REGISTRATION_MAIL_EVENT: [self._mail_registration],
+        }
 
     async def process_batch(self) -> int:
         """Claim and process one batch of due events; returns how many were claimed."""
@@ -141,8 +149,7 @@ class Worker:
                     async with conn.begin_nested():
                         if event.event_type in LONG_EVENTS:
                             await allow_long_statements(conn, self.settings.db_long_statement_timeout_ms)
-                        mail = event.event_type == LINK_EVENT
-                        for handle in [self._mail_password_link] if mail else handlers_for(event.event_type):
+                        for handle in self._mailing.get(event.event_type) or handlers_for(event.event_type):
                             await handle(event, conn)
                 except Exception as error:  # a handler's failure is the event's, never the batch's
                     log.warning(
@@ -184,6 +191,10 @@ class Worker:
     async def _mail_password_link(self, event: OutboxEvent, conn: AsyncConnection) -> None:
         service = build_password_link_service(conn, self.settings, mailer=self.mailer)
         await service.deliver(event.tenant_id, UUID(str(event.payload["link_id"])))
+
+    async def _mail_registration(self, event: OutboxEvent, conn: AsyncConnection) -> None:
+        service = build_registration_service(conn, self.settings, mailer=self.mailer)
+        await service.deliver_mail(event.tenant_id, UUID(str(event.payload["member_id"])), str(event.payload["kind"]))
 
     async def run_jobs(self) -> None:
         async with self.long_transaction() as conn:

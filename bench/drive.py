@@ -34,10 +34,18 @@ from app.domain.shared.clock import utcnow
 from app.repositories.database import create_engine
 from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.sessions import open_session
-from app.repositories.tables import customers, departments, leads, opportunities, pipeline_stages, tenants
+from app.repositories.tables import (
+    campaign_members,
+    customers,
+    departments,
+    leads,
+    opportunities,
+    pipeline_stages,
+    tenants,
+)
 from app.repositories.ticket_stats import PgTicketStatsCompaction
 from app.settings import Settings
-from bench import capture, generate_kb, generate_marketing, profile, report, verify
+from bench import capture, generate_events, generate_kb, generate_marketing, profile, report, verify
 from bench.bodies import LOAD_EMAIL_DOMAIN, LOAD_TAG
 from bench.generate import BenchTenant
 from bench.generate_selling import FORM_KEYS
@@ -373,7 +381,7 @@ async def _sessions(url: str, settings: Settings, tenant_id: UUID, user_ids: set
         await engine.dispose()
 
 
-async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
+async def _cleanup(url: str, settings: Settings, tenant: BenchTenant, event_id: UUID | None = None) -> None:
     """Remove what earlier write measurements created, so every run starts from the same data."""
     engine = create_engine(url, settings)
     try:
@@ -395,6 +403,16 @@ async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
                     customers.c.tenant_id == tenant.id, customers.c.email.like(f"%@{LOAD_EMAIL_DOMAIN}")
                 )
             )
+            if event_id is not None:  # the registrations of registration_public, then their leads' consents
+                await conn.execute(
+                    campaign_members.delete().where(
+                        campaign_members.c.tenant_id == tenant.id, campaign_members.c.campaign_id == event_id
+                    )
+                )
+                await conn.exec_driver_sql(
+                    "DELETE FROM marketing_consents WHERE lead_id IN "
+                    f"(SELECT id FROM leads WHERE email LIKE '%@{LOAD_EMAIL_DOMAIN}')"
+                )
             created_leads = await conn.execute(leads.delete().where(leads.c.email.like(f"%@{LOAD_EMAIL_DOMAIN}")))
             # Tickets the ticket_create scenario opened, and the counter back after the rest.
             for table in ("ticket_status_changes", "ticket_comments"):
@@ -405,6 +423,7 @@ async def _cleanup(url: str, settings: Settings, tenant: BenchTenant) -> None:
                 f"FROM tickets WHERE tenant_id = '{tenant.id}'), 0) WHERE kind = 'ticket' AND tenant_id = '{tenant.id}'"
             )
             await conn.exec_driver_sql("DELETE FROM rate_limit_hits WHERE bucket LIKE 'lead-form:%'")
+            await conn.exec_driver_sql("DELETE FROM rate_limit_hits WHERE bucket LIKE 'event-registration:%'")
             # The bench database is the benchmark's own: its audit log and outbox only hold
             # what earlier runs wrote (TRUNCATE, as the audit log refuses row deletes).
             await conn.exec_driver_sql("TRUNCATE audit_log, outbox")
@@ -466,7 +485,16 @@ def run_benchmark(
     selling = asyncio.run(_selling(url, settings, tenant))
     has_kb = generate_kb.AGENT in tenant.users
     has_marketer = generate_marketing.MARKETER in tenant.users
-    chosen = scenarios(args.search_zh, args.search_en, selling, _service(tenant), kb=has_kb, marketing=has_marketer)
+    event_key, event_id = asyncio.run(generate_events.ensure_event(url, settings, tenant, CALLERS["admin"]))
+    chosen = scenarios(
+        args.search_zh,
+        args.search_en,
+        selling,
+        _service(tenant),
+        kb=has_kb,
+        marketing=has_marketer,
+        event_key=event_key,
+    )
     if args.only:
         wanted = {s.strip() for s in args.only.split(",")}
         unknown = wanted - {s.name for s in chosen}
@@ -493,7 +521,7 @@ def run_benchmark(
         )
         callers[key] = capture.Caller(key, user.id, token)
 
-    asyncio.run(_cleanup(url, settings, tenant))
+    asyncio.run(_cleanup(url, settings, tenant, event_id))
     asyncio.run(_unthrottled(url, settings))
     ids = asyncio.run(_ids(url, settings, tenant))
     id_files = {}

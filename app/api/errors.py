@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api import headers as h
+from app.api.i18n import localized
 from app.api.responses import dumps
 from app.auth.principal import Principal
 from app.domain.shared import errors as e
@@ -113,7 +114,8 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def request_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field_name(err), "message": err.get("msg", "invalid")} for err in exc.errors()]
+    accept_language = request.headers.get("accept-language")
+    errors = [{"field": _field_name(err), "message": localized(err, accept_language)} for err in exc.errors()]
     detail = "; ".join(f"{x['field']}: {x['message']}" for x in errors[:5])
     return problem(422, "Validation failed", detail, "validation-failed", errors=errors)
 

@@ -45,6 +45,7 @@ from app.composition import (
     build_public_surveys,
     build_quote_service,
     build_region_service,
+    build_registration_service,
     build_role_service,
     build_sales_plan_service,
     build_scoring_rule_service,
@@ -83,6 +84,7 @@ from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.marketing.automations import AutomationService
+from app.domain.marketing.registration.service import RegistrationService
 from app.domain.marketing.segments import SegmentService
 from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
@@ -186,6 +188,11 @@ async def _password_links(request: Request, conn: Connection, settings: AppSetti
     return build_password_link_service(conn, settings, limits=get_read_engine(request))
 
 
+async def _registrations(request: Request, conn: Connection, settings: AppSettings) -> RegistrationService:
+    return build_registration_service(conn, settings, limits=get_read_engine(request))
+
+
+Registrations = Annotated[RegistrationService, Depends(_registrations)]
 Users = Annotated[UserService, Depends(_users)]
 PasswordLinks = Annotated[PasswordLinkService, Depends(_password_links)]
 Departments = Annotated[DepartmentService, _on_connection(build_department_service)]

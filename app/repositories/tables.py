@@ -1492,6 +1492,7 @@ campaign_members = sa.Table(
     sa.Column("session_id", UUID(as_uuid=True)),
     sa.Column("registration", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),  # the form's answers
     sa.Column("checkin_code", sa.Text),
+    sa.Column("registration_at", TS),  # when the current registration was submitted (waitlist order; 0036)
     *_record_columns(),
     _tenant_fk(["campaign_id"], "campaigns", "fk_campaign_members_campaign"),
     _tenant_fk(["contact_id"], "contacts", "fk_campaign_members_contact"),

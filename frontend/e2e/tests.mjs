@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { segmentTests } from './segments.mjs';
 import { automationTests } from './automations.mjs';
+import { registrationTests } from './registration.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2061,6 +2062,7 @@ export const tests = [
   ...serviceFlowTests,
   ...segmentTests,
   ...automationTests,
+  ...registrationTests,
 ];
 
 async function firstSegment(page) {

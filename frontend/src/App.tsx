@@ -54,6 +54,9 @@ const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
 const KbEditorPage = lazy(() => import('./pages/kb/KbEditorPage'));
 const TemplatesPage = lazy(() => import('./pages/marketing/TemplatesPage'));
 const TemplateEditorPage = lazy(() => import('./pages/marketing/TemplateEditorPage'));
+const PublicRegistrationPage = lazy(() => import('./pages/marketing/PublicRegistrationPage'));
+const CancelRegistrationPage = lazy(() => import('./pages/marketing/CancelRegistrationPage'));
+const CampaignRegistrationPage = lazy(() => import('./pages/marketing/CampaignRegistrationPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -113,6 +116,23 @@ export function AppRoutes() {
         element={
           <Suspense fallback={<Loading />}>
             <PublicSurveyPage />
+          </Suspense>
+        }
+      />
+      {/* An event's public registration page and a registrant's cancel link: no login, no shell. */}
+      <Route
+        path="/e/:key"
+        element={
+          <Suspense fallback={<Loading />}>
+            <PublicRegistrationPage />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/e/cancel/:token"
+        element={
+          <Suspense fallback={<Loading />}>
+            <CancelRegistrationPage />
           </Suspense>
         }
       />
@@ -460,6 +480,14 @@ export function AppRoutes() {
           element={
             <Guard module="automations">
               <AutomationRunsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="marketing/campaigns/:id/registration"
+          element={
+            <Guard module="campaigns">
+              <CampaignRegistrationPage />
             </Guard>
           }
         />

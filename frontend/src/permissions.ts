@@ -32,6 +32,7 @@ export const MODULES = {
   automations: ['automations:read'],
   segments: ['segments:read'],
   messageTemplates: ['message_templates:read'],
+  campaigns: ['campaigns:read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULES;

@@ -6,7 +6,7 @@ record and trigger — and a worker claims a due pending run (`run_at` past) wit
 LOCKED through the partial index on pending runs.
 
 Revision ID: 0037
-Revises: 0031 (message templates and segments: an automation sends a template and filters
+Revises: 0036 (message templates and segments: an automation sends a template and filters
 with the segments' condition trees; the lead re-chains the numbers at merge)
 Create Date: 2026-12-07 22:30:00
 """
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 revision: str = "0037"
-down_revision: str | None = "0031"
+down_revision: str | None = "0036"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -53,6 +53,11 @@ PUBLIC_PATHS = {
     # A customer's satisfaction survey link: the token in the path is all it holds.
     ("get", f"{API_PREFIX}/public/surveys/{{token}}"),
     ("post", f"{API_PREFIX}/public/surveys/{{token}}"),
+    # An event's public registration page (its random key), and a registrant's signed cancel link.
+    ("get", f"{API_PREFIX}/public/campaigns/{{key}}"),
+    ("post", f"{API_PREFIX}/public/campaigns/{{key}}/registrations"),
+    ("get", f"{API_PREFIX}/public/registrations/{{token}}"),
+    ("post", f"{API_PREFIX}/public/registrations/{{token}}/cancel"),
 }
 # Operations on the caller's own session/profile: authenticated, but no permission to hold.
 SELF_SERVICE_PREFIXES = (f"{API_PREFIX}/auth/", f"{API_PREFIX}/me", f"{API_PREFIX}/notifications")

@@ -24,8 +24,10 @@ from app.api.v1 import (
     opportunities,
     pipelines,
     public_forms,
+    public_registration,
     public_surveys,
     regions,
+    registration,
     roles,
     sales_plans,
     segments,
@@ -46,6 +48,7 @@ API_PREFIX = "/api/v1"
 # follows: it tried about 100.
 ROUTERS: list[APIRouter] = [
     public_forms.router,
+    public_registration.router,
     customers.router,
     opportunities.router,
     tickets.router,
@@ -66,6 +69,7 @@ ROUTERS: list[APIRouter] = [
     notifications.router,
     lead_settings.router,
     public_surveys.router,
+    registration.router,
     custom_fields.router,
     auth.router,
     users.router,

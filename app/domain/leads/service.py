@@ -102,12 +102,20 @@ class LeadService(OwnedRecords[Lead]):
                 raise Duplicate(f"items.{index}: {refused.detail}", index=index, **refused.extra) from refused
         return made
 
-    async def capture(self, tenant_id: UUID, values: dict[str, Any], *, origin: dict[str, Any]) -> Lead:
+    async def capture(
+        self,
+        tenant_id: UUID,
+        values: dict[str, Any],
+        *,
+        origin: dict[str, Any],
+        matches: list[dict[str, Any]] | None = None,
+    ) -> Lead:
         """A lead from outside (a public web form): nobody's principal. A possible duplicate is
         kept and tagged rather than refused: the visitor must learn nothing of what the tenant
         holds. It enters the queue; the worker routes it (`route_queued`), so the visitor's answer
-        never waits on the assignment rules."""
-        await self._complete(tenant_id, values, duplicates="tag")
+        never waits on the assignment rules. `matches`: the duplicate search's result when the
+        caller already ran it in this transaction (an event registration), not run again."""
+        await self._complete(tenant_id, values, duplicates="tag", matches=matches)
         values["owner_id"], values["department_id"] = None, None
         lead = await self.records.insert(tenant_id, None, values)
         created = diff(None, fields_of(lead)) | {"origin": {"before": None, "after": origin}}
@@ -157,7 +165,9 @@ class LeadService(OwnedRecords[Lead]):
     async def _prepare_create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool) -> None:
         await self._complete(principal.tenant_id, values, duplicates="allow" if allow_duplicate else "refuse")
 
-    async def _complete(self, tenant_id: UUID, values: dict[str, Any], *, duplicates: str) -> None:
+    async def _complete(
+        self, tenant_id: UUID, values: dict[str, Any], *, duplicates: str, matches: list[dict[str, Any]] | None = None
+    ) -> None:
         """Check and complete a new lead's values. Duplicates: "refuse" (409), "tag" (keep it,
         tagged possible-duplicate) or "allow"."""
         if values.get("status") == LeadStatus.CONVERTED:
@@ -167,7 +177,8 @@ class LeadService(OwnedRecords[Lead]):
         values["custom_fields"] = validate_values(definitions, values.get("custom_fields") or {})
         values["tags"] = list(dict.fromkeys(values.get("tags") or []))
         if duplicates != "allow":
-            matches = await self._duplicates(tenant_id, values, exclude=None)
+            if matches is None:
+                matches = await self._duplicates(tenant_id, values, exclude=None)
             if matches and duplicates == "refuse":
                 raise _duplicate(matches)
             if matches:

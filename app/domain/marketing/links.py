@@ -71,3 +71,5 @@ class LinkSigner:
 OPEN = "open"
 CLICK = "click"
 UNSUBSCRIBE = "unsubscribe"
+# A registrant's own link to cancel an event registration (LinkTarget.delivery_id: the member).
+CANCEL_REGISTRATION = "cancel-registration"

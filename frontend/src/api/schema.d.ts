@@ -58,6 +58,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/campaigns/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an event's public registration page shows
+         * @description Sessions with the seats left, the form, the consent checkboxes, and whether registration is open, full (a registration goes to the waiting list) or closed. 404 for an unknown key, or an event whose registration is not open (closed, draft, cancelled).
+         */
+        get: operations["public_campaigns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/campaigns/{key}/registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register for an event on its public page
+         * @description Name, an e-mail or a phone, company, the session, the form's answers and the consent checkboxes. Past the capacity (the event's or the session's) the registration is waitlisted. The same person registering again changes nothing. 422 lists every bad field in the language of Accept-Language (zh-CN or en); 409 when registration has closed; a few registrations per address in ten minutes (429 with Retry-After beyond). A confirmation e-mail follows when an e-mail is given.
+         */
+        post: operations["public_campaigns_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/registrations/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registration a cancel link (from the confirmation e-mail) is about */
+        get: operations["public_registrations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/registrations/{token}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel one's own registration through the link of the confirmation e-mail
+         * @description The seat goes to the first person on the waiting list. Cancelling again changes nothing.
+         */
+        post: operations["public_registrations_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -2222,6 +2299,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/{campaign_id}/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's public registration: settings, public link, seats and counts */
+        get: operations["campaigns_registration_get"];
+        /**
+         * Set a campaign's public registration: open or closed, form, consents, capacity, confirmation
+         * @description The first opening makes the page's random key (kept when closed and opened again). Raising or removing the capacity promotes waitlisted registrations into the new seats. If-Match (the campaign's ETag) is honoured: 412 when stale.
+         */
+        put: operations["campaigns_registration_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaign_id}/members/{member_id}/cancel-registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a member's registration; the freed seat goes to the first waitlisted member
+         * @description Cancelling again changes nothing. 409 when the member has no registration.
+         */
+        post: operations["campaigns_members_cancel_registration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaign_id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a registered person in by check-in code or member id: the member becomes attended
+         * @description Checking in twice is harmless (`already_checked_in`). 409 for a waitlisted or cancelled registration, or a member who never registered; 404 for a code unknown in this campaign.
+         */
+        post: operations["campaigns_check_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/custom-fields": {
         parameters: {
             query?: never;
@@ -3946,6 +4084,23 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** CancelRegistrationOut */
+        CancelRegistrationOut: {
+            member: components["schemas"]["MemberRegistrationOut"];
+            /**
+             * Promoted
+             * @description Waitlisted members who took the freed seat(s).
+             */
+            promoted: components["schemas"]["MemberRegistrationOut"][];
+        };
+        /** CancelledOut */
+        CancelledOut: {
+            /**
+             * Status
+             * @constant
+             */
+            status: "cancelled";
+        };
         /** CatalogueOut */
         CatalogueOut: {
             /** Triggers */
@@ -4014,6 +4169,52 @@ export interface components {
             /** Active */
             active?: boolean;
         };
+        /** CheckInIn */
+        CheckInIn: {
+            /** Code */
+            code?: string | null;
+            /** Member Id */
+            member_id?: string | null;
+        };
+        /** CheckInOut */
+        CheckInOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /** Contact Id */
+            contact_id: string | null;
+            /** Lead Id */
+            lead_id: string | null;
+            /** Status */
+            status: string;
+            /** Registration Status */
+            registration_status: string | null;
+            /** Session Id */
+            session_id: string | null;
+            /** Name */
+            name: string | null;
+            /** Email */
+            email: string | null;
+            /** Phone */
+            phone: string | null;
+            /** Company */
+            company: string | null;
+            /** Check In Code */
+            check_in_code: string | null;
+            /** Registered At */
+            registered_at: string | null;
+            /** Attended At */
+            attended_at: string | null;
+            /** Already Checked In */
+            already_checked_in: boolean;
+        };
         /** CommentCreate */
         CommentCreate: {
             /**
@@ -4067,6 +4268,43 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+        };
+        /** ConsentIn */
+        ConsentIn: {
+            /** Key */
+            key: string;
+            /**
+             * Channel
+             * @description The channel the person agrees to be contacted on.
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /**
+             * Text
+             * @description The checkbox's wording, kept as the consent's proof.
+             */
+            text: {
+                [key: string]: string;
+            };
+            /**
+             * Required
+             * @description Registration is refused unless it is checked.
+             * @default false
+             */
+            required: boolean;
+        };
+        /** ConsentOut */
+        ConsentOut: {
+            /** Key */
+            key: string;
+            /** Channel */
+            channel: string;
+            /** Text */
+            text: {
+                [key: string]: string;
+            };
+            /** Required */
+            required: boolean;
         };
         /** ContactCreate */
         ContactCreate: {
@@ -5100,6 +5338,51 @@ export interface components {
             lines: components["schemas"]["ForecastLineOut"][];
             total: components["schemas"]["ForecastLineOut"];
         };
+        /** FormFieldIn */
+        FormFieldIn: {
+            /**
+             * Key
+             * @description The answer's key in `answers` (not a standard field: name, email ...).
+             */
+            key: string;
+            /**
+             * Label
+             * @description The text in Chinese and English: {"zh-CN": "…", "en": "…"} (the page shows the reader's one).
+             */
+            label: {
+                [key: string]: string;
+            };
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "text" | "select" | "checkbox";
+            /**
+             * Required
+             * @default false
+             */
+            required: boolean;
+            /**
+             * Options
+             * @description A select field's choices.
+             */
+            options?: string[];
+        };
+        /** FormFieldOut */
+        FormFieldOut: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: {
+                [key: string]: string;
+            };
+            /** Type */
+            type: string;
+            /** Required */
+            required: boolean;
+            /** Options */
+            options: string[];
+        };
         /** FreezeBody */
         FreezeBody: {
             /**
@@ -5753,6 +6036,43 @@ export interface components {
             };
             /** Api Token Id */
             api_token_id: string | null;
+        };
+        /** MemberRegistrationOut */
+        MemberRegistrationOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /** Contact Id */
+            contact_id: string | null;
+            /** Lead Id */
+            lead_id: string | null;
+            /** Status */
+            status: string;
+            /** Registration Status */
+            registration_status: string | null;
+            /** Session Id */
+            session_id: string | null;
+            /** Name */
+            name: string | null;
+            /** Email */
+            email: string | null;
+            /** Phone */
+            phone: string | null;
+            /** Company */
+            company: string | null;
+            /** Check In Code */
+            check_in_code: string | null;
+            /** Registered At */
+            registered_at: string | null;
+            /** Attended At */
+            attended_at: string | null;
         };
         /** MergeBody */
         MergeBody: {
@@ -6677,6 +6997,91 @@ export interface components {
                 [key: string]: number | string | string[] | null;
             };
         };
+        /** PublicEventOut */
+        PublicEventOut: {
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Type */
+            type: string;
+            /** Starts On */
+            starts_on: string | null;
+            /** Ends On */
+            ends_on: string | null;
+            /**
+             * State
+             * @description open: seats left; full: registrations go to the waiting list; closed: none taken.
+             * @enum {string}
+             */
+            state: "open" | "full" | "closed";
+            /**
+             * Waitlist
+             * @description Whether a registration now would be waitlisted.
+             */
+            waitlist: boolean;
+            /** Capacity */
+            capacity: number | null;
+            /** Seats Left */
+            seats_left: number | null;
+            /** Sessions */
+            sessions: components["schemas"]["PublicSessionOut"][];
+            /** Fields */
+            fields: components["schemas"]["FormFieldOut"][];
+            /** Consents */
+            consents: components["schemas"]["ConsentOut"][];
+        };
+        /** PublicRegistrationOut */
+        PublicRegistrationOut: {
+            /** Event */
+            event: string;
+            /** Name */
+            name: string;
+            /** Session */
+            session: string | null;
+            /** Starts At */
+            starts_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "registered" | "waitlisted" | "cancelled";
+        };
+        /** PublicSessionOut */
+        PublicSessionOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Ends At */
+            ends_at: string | null;
+            /** Location */
+            location: string | null;
+            /** Online Url */
+            online_url: string | null;
+            /** Capacity */
+            capacity: number | null;
+            /**
+             * Seats Left
+             * @description null: no limit.
+             */
+            seats_left: number | null;
+            /**
+             * Full
+             * @description A registration for it now goes to the waiting list.
+             */
+            full: boolean;
+        };
         /** PublicSurveyOut */
         PublicSurveyOut: {
             /** Organization */
@@ -6918,6 +7323,137 @@ export interface components {
             code?: string;
             /** Name */
             name?: string;
+        };
+        /** RegistrationIn */
+        RegistrationIn: {
+            /** Name */
+            name?: string | null;
+            /** Email */
+            email?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Company */
+            company?: string | null;
+            /**
+             * Session Id
+             * @description Required when the event has more than one session.
+             */
+            session_id?: string | null;
+            /**
+             * Answers
+             * @description The form's fields, by key.
+             */
+            answers?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Consents
+             * @description Each consent checkbox by key: true when checked.
+             */
+            consents?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Website
+             * @description Leave empty (a field people never see).
+             */
+            website?: string | null;
+        };
+        /** RegistrationOut */
+        RegistrationOut: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "registered" | "waitlisted";
+            /**
+             * Check In Code
+             * @description Shown at the entrance; null when waitlisted, or when the person had already registered.
+             */
+            check_in_code: string | null;
+            /**
+             * Message
+             * @description The confirmation, in the registrant's language.
+             */
+            message: string;
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "zh-CN" | "en";
+            /** Already Registered */
+            already_registered: boolean;
+        };
+        /** RegistrationSettingsIn */
+        RegistrationSettingsIn: {
+            /**
+             * Open
+             * @description Take registrations on the public page (the first opening makes its key).
+             */
+            open: boolean;
+            /**
+             * Fields
+             * @description The form's own fields.
+             */
+            fields?: components["schemas"]["FormFieldIn"][];
+            /** Consents */
+            consents?: components["schemas"]["ConsentIn"][];
+            /**
+             * Capacity
+             * @description Seats for the whole event; null: no limit.
+             */
+            capacity?: number | null;
+            /**
+             * Confirmation
+             * @description Shown and mailed to a registered person.
+             */
+            confirmation?: {
+                [key: string]: string;
+            } | null;
+        };
+        /** RegistrationSettingsOut */
+        RegistrationSettingsOut: {
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /** Open */
+            open: boolean;
+            /**
+             * Page Live
+             * @description Whether the public page answers: open, and the campaign scheduled or running.
+             */
+            page_live: boolean;
+            /** Public Key */
+            public_key: string | null;
+            /**
+             * Public Url
+             * @description The public registration page (null until first opened).
+             */
+            public_url: string | null;
+            /** Fields */
+            fields: components["schemas"]["FormFieldOut"][];
+            /** Consents */
+            consents: components["schemas"]["ConsentOut"][];
+            /** Capacity */
+            capacity: number | null;
+            /** Confirmation */
+            confirmation: {
+                [key: string]: string;
+            };
+            /** Sessions */
+            sessions: components["schemas"]["SessionSeatsOut"][];
+            /** Registered */
+            registered: number;
+            /** Waitlisted */
+            waitlisted: number;
+            /** Cancelled */
+            cancelled: number;
+            /** Attended */
+            attended: number;
+            /** Version */
+            version: number;
         };
         /** RemoveTag */
         RemoveTag: {
@@ -7455,6 +7991,36 @@ export interface components {
              * @description The session of the request asking.
              */
             current: boolean;
+        };
+        /** SessionSeatsOut */
+        SessionSeatsOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Ends At */
+            ends_at: string | null;
+            /** Location */
+            location: string | null;
+            /** Online Url */
+            online_url: string | null;
+            /** Capacity */
+            capacity: number | null;
+            /** Registered */
+            registered: number;
+            /**
+             * Seats Left
+             * @description null: no limit.
+             */
+            seats_left: number | null;
         };
         /** SignupBody */
         SignupBody: {
@@ -9204,6 +9770,261 @@ export interface operations {
             };
             /** @description Too many requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_campaigns_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description zh-CN or en: the language of the answer's messages. */
+                "accept-language"?: string | null;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicEventOut"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_campaigns_register: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description zh-CN or en: the language of the answer's messages. */
+                "accept-language"?: string | null;
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrationIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationOut"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_registrations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicRegistrationOut"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_registrations_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelledOut"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22763,6 +23584,340 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaigns_registration_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationSettingsOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaigns_registration_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from GET (W/"<version>"); 412 when stale. */
+                "if-match"?: string | null;
+            };
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistrationSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationSettingsOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaigns_members_cancel_registration: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                campaign_id: string;
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CancelRegistrationOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaigns_check_in: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {

@@ -1,3 +1,4 @@
+import { registrationEn } from '../pages/marketing/registration.i18n';
 // English messages. zh-CN.ts must have exactly the same keys (the type checker enforces it).
 const en = {
   app: { name: 'CRM', loading: 'Loading…', retry: 'Try again', skipToContent: 'Skip to content' },
@@ -1169,6 +1170,7 @@ const en = {
       empty: 'No runs yet',
     },
   },
+  registration: registrationEn,
 };
 
 export default en;

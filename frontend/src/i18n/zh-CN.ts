@@ -1,4 +1,5 @@
 import type en from './en';
+import { registrationZhCN } from '../pages/marketing/registration.i18n';
 
 // Every key of en.ts, in Simplified Chinese. A missing or extra key is a type error.
 type Messages<T> = { [K in keyof T]: T[K] extends string ? string : Messages<T[K]> };
@@ -1165,6 +1166,7 @@ const zhCN: Messages<typeof en> = {
       empty: '暂无运行记录',
     },
   },
+  registration: registrationZhCN,
 };
 
 export default zhCN;
