@@ -36,6 +36,7 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.attribution import Attribution
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -55,6 +56,7 @@ from app.domain.tickets.stats import TicketStatsService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository, PgLinkedRecords
 from app.repositories.api_tokens import PgApiTokenRepository
+from app.repositories.attribution import PgCampaignDirectory, PgTouchRepository
 from app.repositories.audit import PgAuditTrail, PgEventOutbox
 from app.repositories.audit_query import PgAuditLogReader
 from app.repositories.contacts import PgContactRepository
@@ -141,8 +143,13 @@ def build_lead_service(conn: AsyncConnection) -> LeadService:
         PgLeadRepository(conn), PgScoringRuleRepository(conn), PgAssignmentRuleRepository(conn),
         PgLeadDuplicateFinder(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
         customers=build_customer_service(conn), contacts=build_contact_service(conn),
-        opportunities=build_opportunity_service(conn),
+        opportunities=build_opportunity_service(conn), attribution=build_attribution(conn),
     )  # fmt: skip
+
+
+def build_attribution(conn: AsyncConnection) -> Attribution:
+    """Campaign attribution: validation of campaign ids, and `touch` for registrations, clicks and forms."""
+    return Attribution(PgCampaignDirectory(conn), PgTouchRepository(conn), PgAuditTrail(conn))
 
 
 def build_scoring_rule_service(conn: AsyncConnection) -> ScoringRuleService:
@@ -154,7 +161,7 @@ def build_assignment_rule_service(conn: AsyncConnection) -> AssignmentRuleServic
 
 
 def build_lead_form_service(conn: AsyncConnection) -> LeadFormService:
-    return LeadFormService(PgLeadFormRepository(conn), PgAuditTrail(conn))
+    return LeadFormService(PgLeadFormRepository(conn), PgAuditTrail(conn), PgCampaignDirectory(conn))
 
 
 def build_lead_capture(conn: AsyncConnection, limits: AsyncEngine) -> LeadCapture:
@@ -169,6 +176,7 @@ def build_opportunity_service(conn: AsyncConnection) -> OpportunityService:
     return OpportunityService(
         PgOpportunityRepository(conn), PgPipelineRepository(conn), PgCustomerRepository(conn),
         PgContactRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+        attribution=build_attribution(conn),
     )  # fmt: skip
 
 

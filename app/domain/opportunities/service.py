@@ -15,6 +15,7 @@ from app.auth.principal import Principal
 from app.domain.contacts.ports import ContactRepository
 from app.domain.custom_fields.entities import validate_values
 from app.domain.customers.ports import CustomerRepository
+from app.domain.marketing.attribution import Attribution
 from app.domain.opportunities.entities import BoardColumn, LineItem, Opportunity, StageChange, category_for, line_total
 from app.domain.opportunities.ports import OpportunityRepository
 from app.domain.pipelines.entities import Pipeline, Stage, StageKind
@@ -50,8 +51,10 @@ class OpportunityService(OwnedRecords[Opportunity]):
         context: WriteContextRepository,
         audit: AuditTrail,
         outbox: EventOutbox,
+        attribution: Attribution,
     ) -> None:
         super().__init__(opportunities, context, audit, outbox)
+        self.attribution = attribution
         self.pipelines = pipelines
         self.customers = customers
         self.contacts = contacts
@@ -88,6 +91,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
 
     async def _prepare_create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool) -> None:
         await self._check_customer(principal, values.get("customer_id"), values.get("primary_contact_id"))
+        await self.attribution.check(principal.tenant_id, values)
         pipeline = await self._pipeline(principal, values.get("pipeline_id"), field="pipeline_id")
         stage = _stage_in(pipeline, values.get("stage_id"))
         values["pipeline_id"], values["stage_id"] = pipeline.id, stage.id
@@ -129,6 +133,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
         for name in STAGE_FIELDS:
             if name in changes and changes[name] != getattr(current, name):
                 raise ValidationFailed.one(name, "move a deal with POST /opportunities/{id}/stage")
+        await self.attribution.check(principal.tenant_id, changes, current)
         if {"customer_id", "primary_contact_id"} & changes.keys():
             customer_id = changes.get("customer_id", current.customer_id)
             await self._check_customer(
