@@ -37,6 +37,8 @@ from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.marketing.attribution import Attribution
+from app.domain.marketing.satisfaction import EventSatisfaction
+from app.domain.marketing.stats import CampaignStatsService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -59,6 +61,8 @@ from app.repositories.api_tokens import PgApiTokenRepository
 from app.repositories.attribution import PgCampaignDirectory, PgTouchRepository
 from app.repositories.audit import PgAuditTrail, PgEventOutbox
 from app.repositories.audit_query import PgAuditLogReader
+from app.repositories.campaign_stats import PgCampaignStats, PgSurveyQuestions
+from app.repositories.campaign_surveys import PgCampaignSurveys
 from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
@@ -150,6 +154,14 @@ def build_lead_service(conn: AsyncConnection) -> LeadService:
 def build_attribution(conn: AsyncConnection) -> Attribution:
     """Campaign attribution: validation of campaign ids, and `touch` for registrations, clicks and forms."""
     return Attribution(PgCampaignDirectory(conn), PgTouchRepository(conn), PgAuditTrail(conn))
+
+
+def build_campaign_stats_service(conn: AsyncConnection) -> CampaignStatsService:
+    return CampaignStatsService(PgCampaignStats(conn), PgSurveyQuestions(conn))
+
+
+def build_event_satisfaction(conn: AsyncConnection) -> EventSatisfaction:
+    return EventSatisfaction(PgCampaignSurveys(conn), PgSurveyRepository(conn), PgAuditTrail(conn))
 
 
 def build_scoring_rule_service(conn: AsyncConnection) -> ScoringRuleService:
