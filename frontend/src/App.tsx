@@ -43,6 +43,7 @@ const SurveysPage = lazy(() => import('./pages/surveys/SurveysPage'));
 const SurveyBuilderPage = lazy(() => import('./pages/surveys/SurveyBuilderPage'));
 const SurveyResultsPage = lazy(() => import('./pages/surveys/SurveyResultsPage'));
 const PublicSurveyPage = lazy(() => import('./pages/surveys/PublicSurveyPage'));
+const ChannelAnalysisPage = lazy(() => import('./pages/marketing/ChannelAnalysisPage'));
 const SetPasswordPage = lazy(() => import('./pages/SetPasswordPage'));
 const KbPage = lazy(() => import('./pages/kb/KbPage'));
 const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
@@ -378,6 +379,14 @@ export function AppRoutes() {
           element={
             <Guard module="surveys">
               <SurveyResultsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="marketing/channels"
+          element={
+            <Guard module="campaigns">
+              <ChannelAnalysisPage />
             </Guard>
           }
         />

@@ -3,6 +3,7 @@ import {
   AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  BarChartOutlined,
   BookOutlined,
   CalendarOutlined,
   CustomerServiceOutlined,
@@ -73,6 +74,10 @@ export default function Shell() {
     if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
+    const marketing: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'campaigns'))
+      marketing.push({ key: '/marketing/channels', icon: <BarChartOutlined />, label: t('nav.channelAnalysis') });
+    if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
     if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
@@ -97,6 +102,7 @@ export default function Shell() {
       '/tickets': t('nav.tickets'),
       '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),
+      '/marketing/channels': t('nav.channelAnalysis'),
       '/kb': t('kb.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
