@@ -55,11 +55,10 @@ def upgrade() -> None:
         op.create_foreign_key(
             f"fk_{_name(table, column)}", table, "campaigns", ["tenant_id", column], ["tenant_id", "id"]
         )
-        if table != "lead_forms":
-            op.create_index(
-                f"ix_{_name(table, column)}", table, ["tenant_id", column],
-                postgresql_where=sa.text(f"{column} IS NOT NULL"),
-            )  # fmt: skip
+        op.create_index(
+            f"ix_{_name(table, column)}", table, ["tenant_id", column],
+            postgresql_where=sa.text(f"{column} IS NOT NULL"),
+        )  # fmt: skip
     # One invitation per attending contact, campaign and survey: sending again reaches only new attendees.
     op.create_index(
         "uq_survey_invitations_campaign_contact", "survey_invitations",
@@ -71,8 +70,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("uq_survey_invitations_campaign_contact", table_name="survey_invitations")
     for table, column in reversed(ATTRIBUTED):
-        if table != "lead_forms":
-            op.drop_index(f"ix_{_name(table, column)}", table_name=table)
+        op.drop_index(f"ix_{_name(table, column)}", table_name=table)
         op.drop_constraint(f"fk_{_name(table, column)}", table, type_="foreignkey")
     op.drop_column("survey_invitations", "campaign_id")
     for table in ("leads", "opportunities"):

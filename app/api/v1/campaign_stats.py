@@ -18,7 +18,7 @@ from app.api.responses import json_response
 from app.api.services import CampaignStats, CampaignSurveys
 from app.api.v1.schemas.campaign_stats import CampaignStatsOut, ChannelAnalysisOut, SurveySendBody, SurveySent
 from app.auth.principal import Principal
-from app.domain.marketing.stats import GroupBy
+from app.domain.marketing.stats import ChannelGrouping
 
 router = APIRouter(route_class=IdempotentRoute, prefix="/campaigns", tags=["campaigns"])
 
@@ -40,7 +40,7 @@ UPDATE = Annotated[Principal, requires("campaigns:update")]
 async def channel_analysis(
     caller: READ,
     service: CampaignStats,
-    group_by: Annotated[GroupBy, Query()] = GroupBy.CHANNEL,
+    group_by: Annotated[ChannelGrouping, Query()] = ChannelGrouping.CHANNEL,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> Response:

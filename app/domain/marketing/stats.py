@@ -33,7 +33,7 @@ TOUCHES = ("first_touch", "last_touch")
 MAX_PERIOD_DAYS = 3 * 366
 
 
-class GroupBy(StrEnum):
+class ChannelGrouping(StrEnum):
     CHANNEL = "channel"
     CAMPAIGN_TYPE = "campaign_type"
     SOURCE = "source"
@@ -186,7 +186,7 @@ class CampaignStatsService:
         return out
 
     async def channels(
-        self, principal: Principal, group_by: GroupBy, start: date | None, end: date | None
+        self, principal: Principal, group_by: ChannelGrouping, start: date | None, end: date | None
     ) -> dict[str, Any]:
         principal.require(RESOURCE, "read")
         if start is not None and end is not None:
@@ -195,7 +195,7 @@ class CampaignStatsService:
             if (end - start).days > MAX_PERIOD_DAYS:
                 raise ValidationFailed.one("to", f"the period is at most {MAX_PERIOD_DAYS} days")
         leads, deals = _ranges(principal)
-        if group_by == GroupBy.SOURCE:
+        if group_by == ChannelGrouping.SOURCE:
             rows = {} if leads is None else await self.stats.by_source(start, end, leads, deals)
         else:
             scope = principal.scope(RESOURCE, "read")

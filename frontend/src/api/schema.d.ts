@@ -3622,6 +3622,11 @@ export interface components {
             /** Items */
             items: components["schemas"]["ChannelRow"][];
         };
+        /**
+         * ChannelGrouping
+         * @enum {string}
+         */
+        ChannelGrouping: "channel" | "campaign_type" | "source";
         /** ChannelRow */
         ChannelRow: {
             /**
@@ -4652,6 +4657,11 @@ export interface components {
             lines: components["schemas"]["ForecastLineOut"][];
             total: components["schemas"]["ForecastLineOut"];
         };
+        /**
+         * GroupBy
+         * @enum {string}
+         */
+        GroupBy: "agent" | "team" | "month" | "week" | "day";
         /** GroupOut */
         GroupOut: {
             /** Responses */
@@ -8107,16 +8117,6 @@ export interface components {
              */
             breached: number;
         };
-        /**
-         * GroupBy
-         * @enum {string}
-         */
-        app__domain__marketing__stats__GroupBy: "channel" | "campaign_type" | "source";
-        /**
-         * GroupBy
-         * @enum {string}
-         */
-        app__domain__surveys__entities__GroupBy: "agent" | "team" | "month" | "week" | "day";
         /** @description RFC 9457 problem details. */
         Problem: {
             /** Format: uri */
@@ -16949,7 +16949,7 @@ export interface operations {
                 agent?: string | null;
                 team?: string | null;
                 channel?: ("link" | "call_back") | null;
-                group_by?: components["schemas"]["app__domain__surveys__entities__GroupBy"] | null;
+                group_by?: components["schemas"]["GroupBy"] | null;
                 comments?: number;
             };
             header?: never;
@@ -17233,7 +17233,7 @@ export interface operations {
     campaigns_channel_analysis: {
         parameters: {
             query?: {
-                group_by?: components["schemas"]["app__domain__marketing__stats__GroupBy"];
+                group_by?: components["schemas"]["ChannelGrouping"];
                 from?: string | null;
                 to?: string | null;
             };
