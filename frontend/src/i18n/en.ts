@@ -959,6 +959,15 @@ const en = {
     },
   },
   campaignStats: {
+    sendSurvey: {
+      button: 'Send satisfaction survey',
+      title: 'Send a satisfaction survey to the attendees',
+      help: 'Each attending contact gets a one-time link, once per survey. Leads have no contact and are skipped.',
+      survey: 'Survey',
+      send: 'Send',
+      done: 'Survey sent',
+      sent: '{{invited}} invited now, {{already}} invited before, {{leads}} leads skipped',
+    },
     leads: 'Leads',
     converted: 'Converted leads',
     deals: 'Deals',

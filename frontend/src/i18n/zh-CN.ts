@@ -955,6 +955,15 @@ const zhCN: Messages<typeof en> = {
     },
   },
   campaignStats: {
+    sendSurvey: {
+      button: '发送满意度调查',
+      title: '向签到者发送满意度调查',
+      help: '每位已签到的联系人收到一个一次性链接，每份调查只发一次。线索没有联系人，将被跳过。',
+      survey: '调查',
+      send: '发送',
+      done: '调查已发送',
+      sent: '本次邀请 {{invited}} 人，之前已邀请 {{already}} 人，跳过线索 {{leads}} 条',
+    },
     leads: '线索',
     converted: '已转化线索',
     deals: '商机',

@@ -81,12 +81,18 @@ function renderPanel() {
   );
 }
 
-function serve(answer: (url: URL) => CampaignStats) {
-  return mockApi(async (url) => {
+function serve(answer: (url: URL) => CampaignStats, me: typeof MARKETER = MARKETER, posted: unknown[] = []) {
+  return mockApi(async (url, request) => {
     if (url.pathname === '/api/v1/auth/refresh')
       return json(200, { access_token: 't', token_type: 'bearer', expires_in: 900, refresh_token: null });
-    if (url.pathname === '/api/v1/auth/me') return json(200, MARKETER);
+    if (url.pathname === '/api/v1/auth/me') return json(200, me);
     if (url.pathname === '/api/v1/campaigns/c1/stats') return json(200, answer(url));
+    if (url.pathname === '/api/v1/surveys') return json(200, { items: [{ id: 's1', name: 'Event survey', active: true }] });
+    if (url.pathname === '/api/v1/campaigns/c1/survey' && request.method === 'POST') {
+      posted.push(await request.clone().json());
+      return json(200, { campaign_id: 'c1', survey_id: 's1', attendees: 5, invited: 3, already_invited: 1, skipped_leads: 1,
+                         skipped_out_of_range: 0 }); // prettier-ignore
+    }
     return json(404, {});
   });
 }
@@ -144,5 +150,25 @@ describe('CampaignStatsPanel', () => {
     expect(screen.getByTestId('kpi-leads')).toHaveTextContent('—');
     expect(screen.getByTestId('kpi-won')).toHaveTextContent('—');
     expect(screen.getByTestId('kpi-roi')).toHaveTextContent('—');
+  });
+});
+
+describe('sending the event survey', () => {
+  it('needs campaigns:update and surveys:read, and reports whom it reached', async () => {
+    const posted: unknown[] = [];
+    serve(() => stats(), { ...MARKETER, permissions: [...MARKETER.permissions, 'campaigns:update', 'surveys:read'] }, posted);
+    renderPanel();
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('send-survey', {}, { timeout: 10000 }));
+    await user.click(await screen.findByRole('button', { name: 'Send' }));
+    expect(await screen.findByTestId('survey-sent')).toHaveTextContent('3 invited now, 1 invited before, 1 leads skipped');
+    expect(posted).toEqual([{ survey_id: 's1' }]);
+  });
+
+  it('is not offered to a reader', async () => {
+    serve(() => stats());
+    renderPanel();
+    expect(await screen.findByTestId('campaign-stats', {}, { timeout: 10000 })).toBeInTheDocument();
+    expect(screen.queryByTestId('send-survey')).toBeNull();
   });
 });

@@ -10,6 +10,9 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import { Chart } from '../../components/Chart';
 import { ErrorState, Loading } from '../../components/states';
+import { useMe } from '../../auth';
+import { can } from '../../permissions';
+import { SendSurveyButton } from './SendSurveyButton';
 import { funnelSteps, formatMoney, moneyList, roiText, type CampaignStats } from './campaignStatsBits';
 
 export interface CampaignStatsPanelProps {
@@ -29,6 +32,7 @@ function Kpi({ title, value, hint, testId }: { title: string; value: string | nu
 
 export function CampaignStatsPanel({ campaignId }: CampaignStatsPanelProps) {
   const { t, i18n } = useTranslation();
+  const me = useMe();
   const [children, setChildren] = useState(false);
   const stats = useQuery({
     queryKey: ['campaigns', campaignId, 'stats', children],
@@ -103,7 +107,14 @@ export function CampaignStatsPanel({ campaignId }: CampaignStatsPanelProps) {
           </Card>
         </Col>
         <Col xs={24} lg={8}>
-          <Card size="small" title={t('campaignStats.event')}>
+          <Card
+            size="small"
+            title={t('campaignStats.event')}
+            extra={
+              can(me, 'campaigns:update') &&
+              can(me, 'surveys:read') && <SendSurveyButton campaignId={campaignId} current={s.survey?.survey_id ?? null} />
+            }
+          >
             <Statistic title={t('campaignStats.registrations')} value={s.registrations} />
             <Typography.Text type="secondary">{t('campaignStats.waitlisted', { count: s.waitlisted })}</Typography.Text>
             <Statistic title={t('campaignStats.attended')} value={s.attended} style={{ marginTop: 8 }} />
