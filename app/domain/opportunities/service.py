@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 from uuid import UUID
 
@@ -80,7 +80,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
     ) -> Opportunity:
         items = values.pop("line_items", None)
         if items:
-            values["amount"] = sum((_total(item) for item in items), Decimal(0))
+            values["amount"] = _amount_of(items)
         made = await super().create(principal, values)
         if items:
             await self.records.replace_line_items(principal.tenant_id, made.id, items)
@@ -121,7 +121,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
     ) -> Opportunity:
         items = changes.pop("line_items", None)
         if items is not None:
-            changes["amount"] = sum((_total(item) for item in items), Decimal(0))
+            changes["amount"] = _amount_of(items)
         updated = await super().update(principal, record_id, changes, expected_version=expected_version)
         if items is not None:
             await self.records.replace_line_items(principal.tenant_id, updated.id, items)
@@ -235,6 +235,21 @@ def _stage_in(pipeline: Pipeline, stage_id: UUID | None) -> Stage:
     if stage is None:
         raise ValidationFailed.one("stage_id", "is not a stage of the deal's pipeline")
     return stage
+
+
+# The largest amount a deal holds (numeric(18, 2)).
+MAX_AMOUNT = Decimal("9999999999999999.99")
+
+
+def _amount_of(items: list[dict[str, Any]]) -> Decimal:
+    """The deal's amount from its line items; a total past what an amount holds is the client's
+    422 (each item is within bounds, their product and sum need not be)."""
+    with localcontext() as exact:
+        exact.prec = 60  # quantity x price of bounded items never needs more
+        total = sum((_total(item) for item in items), Decimal(0))
+    if total > MAX_AMOUNT:
+        raise ValidationFailed.one("line_items", f"the deal's total would exceed {MAX_AMOUNT}")
+    return total
 
 
 def _total(item: dict[str, Any]) -> Decimal:
