@@ -36,11 +36,14 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.attribution import Attribution
 from app.domain.marketing.automation_actions import AutomationActions
 from app.domain.marketing.automations import AutomationService
 from app.domain.marketing.links import LinkSigner
 from app.domain.marketing.registration.service import RegistrationService
+from app.domain.marketing.satisfaction import EventSatisfaction
 from app.domain.marketing.segments import SegmentService
+from app.domain.marketing.stats import CampaignStatsService
 from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
@@ -61,6 +64,7 @@ from app.domain.tickets.stats import TicketStatsService
 from app.domain.timeline.service import TimelineService
 from app.repositories.activities import PgActivityRepository, PgLinkedRecords
 from app.repositories.api_tokens import PgApiTokenRepository
+from app.repositories.attribution import PgCampaignDirectory, PgTouchRepository
 from app.repositories.audit import PgAuditTrail, PgEventOutbox
 from app.repositories.audit_query import PgAuditLogReader
 from app.repositories.automations import (
@@ -72,6 +76,8 @@ from app.repositories.automations import (
     PgReferences,
     PgRunRepository,
 )
+from app.repositories.campaign_stats import PgCampaignStats, PgSurveyQuestions
+from app.repositories.campaign_surveys import PgCampaignSurveys
 from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
@@ -159,8 +165,21 @@ def build_lead_service(conn: AsyncConnection) -> LeadService:
         PgLeadRepository(conn), PgScoringRuleRepository(conn), PgAssignmentRuleRepository(conn),
         PgLeadDuplicateFinder(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
         customers=build_customer_service(conn), contacts=build_contact_service(conn),
-        opportunities=build_opportunity_service(conn),
+        opportunities=build_opportunity_service(conn), attribution=build_attribution(conn),
     )  # fmt: skip
+
+
+def build_attribution(conn: AsyncConnection) -> Attribution:
+    """Campaign attribution: validation of campaign ids, and `touch` for registrations, clicks and forms."""
+    return Attribution(PgCampaignDirectory(conn), PgTouchRepository(conn), PgAuditTrail(conn))
+
+
+def build_campaign_stats_service(conn: AsyncConnection) -> CampaignStatsService:
+    return CampaignStatsService(PgCampaignStats(conn), PgSurveyQuestions(conn))
+
+
+def build_event_satisfaction(conn: AsyncConnection) -> EventSatisfaction:
+    return EventSatisfaction(PgCampaignSurveys(conn), PgSurveyRepository(conn), PgAuditTrail(conn))
 
 
 def build_scoring_rule_service(conn: AsyncConnection) -> ScoringRuleService:
@@ -172,7 +191,7 @@ def build_assignment_rule_service(conn: AsyncConnection) -> AssignmentRuleServic
 
 
 def build_lead_form_service(conn: AsyncConnection) -> LeadFormService:
-    return LeadFormService(PgLeadFormRepository(conn), PgAuditTrail(conn))
+    return LeadFormService(PgLeadFormRepository(conn), PgAuditTrail(conn), PgCampaignDirectory(conn))
 
 
 def build_lead_capture(conn: AsyncConnection, limits: AsyncEngine) -> LeadCapture:
@@ -203,6 +222,7 @@ def build_opportunity_service(conn: AsyncConnection) -> OpportunityService:
     return OpportunityService(
         PgOpportunityRepository(conn), PgPipelineRepository(conn), PgCustomerRepository(conn),
         PgContactRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn),
+        attribution=build_attribution(conn),
     )  # fmt: skip
 
 

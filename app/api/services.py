@@ -24,11 +24,13 @@ from app.composition import (
     build_book_transfer,
     build_calendar_service,
     build_call_back_service,
+    build_campaign_stats_service,
     build_contact_service,
     build_custom_field_service,
     build_customer_service,
     build_department_service,
     build_escalation_rule_service,
+    build_event_satisfaction,
     build_forecast_service,
     build_invitation_service,
     build_kb_category_service,
@@ -85,7 +87,9 @@ from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.marketing.automations import AutomationService
 from app.domain.marketing.registration.service import RegistrationService
+from app.domain.marketing.satisfaction import EventSatisfaction
 from app.domain.marketing.segments import SegmentService
+from app.domain.marketing.stats import CampaignStatsService
 from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
@@ -166,6 +170,8 @@ Invitations = Annotated[InvitationService, _on_connection(build_invitation_servi
 PublicSurveyLinks = Annotated[PublicSurveys, _with_limiter(build_public_surveys)]
 CallBacks = Annotated[CallBackService, _on_connection(build_call_back_service)]
 SurveyResults = Annotated[ResultsService, _on_connection(build_survey_results)]
+CampaignStats = Annotated[CampaignStatsService, _on_connection(build_campaign_stats_service)]
+CampaignSurveys = Annotated[EventSatisfaction, _on_connection(build_event_satisfaction)]
 KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
 KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
 Segments = Annotated[SegmentService, _on_connection(build_segment_service)]

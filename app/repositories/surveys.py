@@ -32,6 +32,7 @@ from app.repositories.integrity import foreign_key_error
 from app.repositories.listing import keyset, page_of
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import (
+    campaigns,
     contacts,
     customers,
     departments,
@@ -119,12 +120,15 @@ class PgInvitationRepository:
 
     async def by_token(self, token: str, *, lock: bool) -> PublicInvitation | None:
         stmt = (
-            sa.select(inv.c.tenant_id, *_INVITATION, *_SURVEY, tenants.c.name, tickets.c.subject,
-                      s.c.deleted_at.is_(None))
+            sa.select(inv.c.tenant_id, *_INVITATION, *_SURVEY, tenants.c.name,
+                      sa.func.coalesce(tickets.c.subject, campaigns.c.name), s.c.deleted_at.is_(None))
             .select_from(
                 inv.join(s, sa.and_(s.c.tenant_id == inv.c.tenant_id, s.c.id == inv.c.survey_id))
                 .join(tenants, tenants.c.id == inv.c.tenant_id)
                 .outerjoin(tickets, sa.and_(tickets.c.tenant_id == inv.c.tenant_id, tickets.c.id == inv.c.ticket_id))
+                # An event's satisfaction survey: the subject is the event's name.
+                .outerjoin(campaigns, sa.and_(campaigns.c.tenant_id == inv.c.tenant_id,
+                                              campaigns.c.id == inv.c.campaign_id))
             )
             .where(inv.c.token == token, inv.c.deleted_at.is_(None))
         )  # fmt: skip

@@ -349,8 +349,9 @@ leads = sa.Table(
     sa.Column("phone", sa.Text),
     sa.Column("email", sa.Text),
     sa.Column("source", sa.Text, nullable=False, server_default="other"),
-    # Campaigns arrive with the marketing module; the id is kept for attribution meanwhile.
+    # Attribution (migration 0033): the first campaign that touched the lead, and the last.
     sa.Column("campaign_id", UUID(as_uuid=True)),
+    sa.Column("last_campaign_id", UUID(as_uuid=True)),
     sa.Column("status", sa.Text, nullable=False, server_default="new"),
     sa.Column("unqualified_reason", sa.Text),
     sa.Column("rating", sa.Text),
@@ -381,6 +382,8 @@ leads = sa.Table(
     # Added by the opportunities' migration (0004), which comes after this table.
     _tenant_fk(["converted_opportunity_id"], "opportunities", "fk_leads_converted_opportunity"),
     _tenant_fk(["source_ticket_id"], "tickets", "fk_leads_source_ticket"),  # migration 0012
+    _tenant_fk(["campaign_id"], "campaigns", "fk_leads_campaign"),  # migration 0033
+    _tenant_fk(["last_campaign_id"], "campaigns", "fk_leads_last_campaign"),
 )
 
 lead_scoring_rules = sa.Table(
@@ -441,7 +444,9 @@ opportunities = sa.Table(
     sa.Column("probability", sa.Integer, nullable=False),
     sa.Column("forecast_category", sa.Text, nullable=False),
     sa.Column("source_lead_id", UUID(as_uuid=True)),
+    # Attribution (migration 0033): first and last campaign touch, carried from the lead.
     sa.Column("campaign_id", UUID(as_uuid=True)),
+    sa.Column("last_campaign_id", UUID(as_uuid=True)),
     sa.Column("competitors", ARRAY(sa.Text), nullable=False, server_default="{}"),
     sa.Column("next_step", sa.Text),
     sa.Column("lost_reason", sa.Text),
@@ -460,6 +465,8 @@ opportunities = sa.Table(
     _tenant_fk(["source_lead_id"], "leads", "fk_opportunities_lead"),
     _tenant_fk(["owner_id"], "users", "fk_opportunities_owner"),
     _tenant_fk(["department_id"], "departments", "fk_opportunities_department"),
+    _tenant_fk(["campaign_id"], "campaigns", "fk_opportunities_campaign"),  # migration 0033
+    _tenant_fk(["last_campaign_id"], "campaigns", "fk_opportunities_last_campaign"),
 )
 
 opportunity_line_items = sa.Table(
@@ -653,6 +660,7 @@ lead_forms = sa.Table(
     sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     *_record_columns(),
+    _tenant_fk(["campaign_id"], "campaigns", "fk_lead_forms_campaign"),  # migration 0033
 )
 
 # Hits counted per bucket (a public form and a client address, say) in a sliding window.
@@ -1264,12 +1272,15 @@ survey_invitations = sa.Table(
     sa.Column("survey_id", UUID(as_uuid=True), nullable=False),
     sa.Column("token", sa.Text, nullable=False),
     sa.Column("source_event_id", UUID(as_uuid=True)),  # the ticket.resolved event: one invitation each
+    # An event's satisfaction survey (migration 0033): one invitation per attendee and survey.
+    sa.Column("campaign_id", UUID(as_uuid=True)),
     sa.Column("expires_at", TS, nullable=False),
     sa.Column("answered_at", TS),
     sa.Column("revoked_at", TS),
     *_survey_links("survey_invitations"),
     *_record_columns(),
     _tenant_fk(["survey_id"], "surveys", "fk_survey_invitations_survey"),
+    _tenant_fk(["campaign_id"], "campaigns", "fk_survey_invitations_campaign"),
     sa.Index("uq_survey_invitations_token", "token", unique=True),
     sa.Index("uq_survey_invitations_source_event", "tenant_id", "source_event_id", unique=True),
 )

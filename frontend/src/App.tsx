@@ -48,6 +48,7 @@ const PublicSurveyPage = lazy(() => import('./pages/surveys/PublicSurveyPage'));
 const AutomationsPage = lazy(() => import('./pages/marketing/AutomationsPage'));
 const AutomationEditorPage = lazy(() => import('./pages/marketing/AutomationEditorPage'));
 const AutomationRunsPage = lazy(() => import('./pages/marketing/AutomationRunsPage'));
+const ChannelAnalysisPage = lazy(() => import('./pages/marketing/ChannelAnalysisPage'));
 const SetPasswordPage = lazy(() => import('./pages/SetPasswordPage'));
 const KbPage = lazy(() => import('./pages/kb/KbPage'));
 const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
@@ -488,6 +489,14 @@ export function AppRoutes() {
           element={
             <Guard module="campaigns">
               <CampaignRegistrationPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="marketing/channels"
+          element={
+            <Guard module="campaigns">
+              <ChannelAnalysisPage />
             </Guard>
           }
         />

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.repositories.tables import customers, leads, outbox
 from tests.builders import Factory, World
+from tests.campaign_builders import insert_campaign
 
 API = "/api/v1/leads"
 RULES = "/api/v1/lead-scoring-rules"
@@ -270,7 +271,7 @@ async def test_convert_with_a_deal(client: httpx.AsyncClient, world: World) -> N
     r = await client.post("/api/v1/pipelines", json={"name": "New", "stages": stages}, headers=director.headers)
     pipeline = r.json()
     commit = next(s["id"] for s in pipeline["stages"] if s["name"] == "Commit")
-    campaign = str(uuid.uuid4())
+    campaign = str(await insert_campaign(world, world.users["marketer"]))
     lead = await create(client, rep, company="Nova Ltd", campaign_id=campaign)
     url = f"{API}/{lead['id']}/convert"
     # The deal cannot enter "Commit" without a next step: nothing at all is made.

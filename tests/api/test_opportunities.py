@@ -183,7 +183,8 @@ async def test_the_board_counts_sums_and_cards_in_range(
     assert qualify(everyone)["count"] == 4 and [c["id"] for c in qualify(everyone)["cards"]] == [made[3]["id"]]
     assert [c["name"] for c in everyone["columns"]] == [s["name"] for s in STAGES]
     assert all(c["count"] == 0 and c["cards"] == [] for c in everyone["columns"][1:])
-    assert (await client.get(url, headers=u["marketer"].headers)).status_code == 403
+    # Marketing reads deals now (attribution and ROI); service staff read none.
+    assert (await client.get(url, headers=u["agent1"].headers)).status_code == 403
 
 
 async def test_deleting_a_stage_with_deals_needs_a_target(
@@ -207,3 +208,21 @@ async def test_no_pipeline_yet_is_a_clear_422(client: httpx.AsyncClient, world: 
     rep = world.users["east_rep1"]
     r = await client.post(DEALS, json={"name": "x", "customer_id": await customer(client, rep)}, headers=rep.headers)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "pipeline_id"
+
+
+async def test_line_items_totalling_past_an_amount_are_refused(
+    client: httpx.AsyncClient, world: World, pipeline: dict
+) -> None:
+    """Each item within its bounds, their product past numeric(18, 2): a 422 on line_items, not a 500."""
+    rep = world.users["east_rep1"]
+    items = [{"product_name": "Big", "quantity": "77429930059073.08", "unit_price": "9176729014342906.00"}]
+    body = {"name": "Huge", "customer_id": await customer(client, rep), "line_items": items}
+    r = await client.post("/api/v1/opportunities", json=body, headers=rep.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "line_items"
+    body["line_items"] = [{"product_name": "Small", "quantity": "2", "unit_price": "10.00"}]
+    made = await client.post("/api/v1/opportunities", json=body, headers=rep.headers)
+    assert made.status_code == 201, made.text
+    r = await client.patch(
+        f"/api/v1/opportunities/{made.json()['id']}", json={"line_items": items}, headers=rep.headers
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "line_items"

@@ -49,7 +49,8 @@ class Lead:
     phone: str | None
     email: str | None
     source: str
-    campaign_id: UUID | None
+    campaign_id: UUID | None  # first touch
+    last_campaign_id: UUID | None  # last touch
     status: str
     unqualified_reason: str | None
     rating: str | None

@@ -11,8 +11,10 @@ from typing import Any
 from uuid import UUID
 
 from app.auth.principal import Principal
-from app.domain.shared.configured import ConfiguredRecords
+from app.domain.marketing.attribution import NOT_LIVE, CampaignDirectory
+from app.domain.shared.configured import ConfiguredRecords, ConfiguredRepository
 from app.domain.shared.errors import ValidationFailed
+from app.domain.shared.ports import AuditTrail
 
 RESOURCE = "leads"
 # What a form may let the public set. Owner, status, score and the like are never among them.
@@ -47,7 +49,16 @@ class LeadFormService(ConfiguredRecords[LeadForm]):
     entity = "lead_form"
     read_action = "manage"  # the keys are for the tenant's web pages, not for every reader
 
+    def __init__(self, records: ConfiguredRepository[LeadForm], audit: AuditTrail, campaigns: CampaignDirectory):
+        super().__init__(records, audit)
+        self.campaigns = campaigns
+
     async def _prepare(self, principal: Principal, values: dict[str, Any], current: LeadForm | None) -> None:
+        campaign: UUID | None = values.get("campaign_id")
+        if campaign is not None and (current is None or campaign != current.campaign_id):
+            live = await self.campaigns.live(principal.tenant_id, {campaign})
+            if campaign not in live:
+                raise ValidationFailed.one("campaign_id", NOT_LIVE)
         if "fields" in values:
             values["fields"] = check_fields(values["fields"])
         if current is None:

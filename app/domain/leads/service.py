@@ -20,6 +20,7 @@ from app.domain.leads.entities import Lead, LeadStatus
 from app.domain.leads.ports import AssignmentRuleRepository, DuplicateFinder, LeadRepository, ScoringRuleRepository
 from app.domain.leads.routing import AssignmentRule
 from app.domain.leads.scoring import score
+from app.domain.marketing.attribution import Attribution
 from app.domain.opportunities.entities import Opportunity
 from app.domain.opportunities.service import OpportunityService
 from app.domain.shared.errors import Conflict, Duplicate, FieldError, NotFound, ValidationFailed
@@ -62,8 +63,10 @@ class LeadService(OwnedRecords[Lead]):
         customers: CustomerService,
         contacts: ContactService,
         opportunities: OpportunityService,
+        attribution: Attribution,
     ) -> None:
         super().__init__(leads, context, audit, outbox)
+        self.attribution = attribution
         self.rules = rules
         self.assignment = assignment
         self.duplicates = duplicates
@@ -115,9 +118,15 @@ class LeadService(OwnedRecords[Lead]):
         holds. It enters the queue; the worker routes it (`route_queued`), so the visitor's answer
         never waits on the assignment rules. `matches`: the duplicate search's result when the
         caller already ran it in this transaction (an event registration), not run again."""
-        await self._complete(tenant_id, values, duplicates="tag", matches=matches)
+        matches = await self._complete(tenant_id, values, duplicates="tag", matches=matches)
         values["owner_id"], values["department_id"] = None, None
         lead = await self.records.insert(tenant_id, None, values)
+        if lead.campaign_id is not None:
+            # The person the new lead may duplicate was touched by this form's campaign too.
+            for match in matches:
+                if match["entity"] in ("lead", "contact"):
+                    key = "lead_id" if match["entity"] == "lead" else "contact_id"
+                    await self.attribution.touch(tenant_id, lead.campaign_id, **{key: match["id"]})
         created = diff(None, fields_of(lead)) | {"origin": {"before": None, "after": origin}}
         # What _record does plus the routing event, in one statement: a public post is hot.
         name = f"{self.entity}.created"
@@ -167,16 +176,23 @@ class LeadService(OwnedRecords[Lead]):
 
     async def _complete(
         self, tenant_id: UUID, values: dict[str, Any], *, duplicates: str, matches: list[dict[str, Any]] | None = None
-    ) -> None:
+    ) -> list[dict[str, Any]]:
         """Check and complete a new lead's values. Duplicates: "refuse" (409), "tag" (keep it,
-        tagged possible-duplicate) or "allow"."""
+        tagged possible-duplicate) or "allow"; returns the records a tagged lead may duplicate.
+        A lead from outside (tagged) loses a campaign deleted meanwhile; a caller's is a 422."""
         if values.get("status") == LeadStatus.CONVERTED:
             raise ValidationFailed.one("status", "a lead becomes converted only through POST /leads/{id}/convert")
         _check_status(values)
         _, definitions = await self.context.write_context(tenant_id, self.entity)
         values["custom_fields"] = validate_values(definitions, values.get("custom_fields") or {})
         values["tags"] = list(dict.fromkeys(values.get("tags") or []))
-        if duplicates != "allow":
+        if duplicates == "tag":
+            for name in ("campaign_id", "last_campaign_id"):
+                values[name] = await self.attribution.live_or_none(tenant_id, values.get(name))
+        await self.attribution.check(tenant_id, values)
+        if duplicates == "allow":
+            matches = []
+        else:
             if matches is None:
                 matches = await self._duplicates(tenant_id, values, exclude=None)
             if matches and duplicates == "refuse":
@@ -184,6 +200,7 @@ class LeadService(OwnedRecords[Lead]):
             if matches:
                 values["tags"] = [*values["tags"], POSSIBLE_DUPLICATE]
         await self._score(tenant_id, values)
+        return matches
 
     async def _insert_routed(self, principal: Principal, tenant_id: UUID, values: dict[str, Any]) -> Lead:
         routed = await routing.route(self.assignment, tenant_id, values)
@@ -202,6 +219,7 @@ class LeadService(OwnedRecords[Lead]):
             raise Conflict("a converted lead is closed; change the customer it became instead")
         if changes.get("status") == LeadStatus.CONVERTED:
             raise ValidationFailed.one("status", "a lead becomes converted only through POST /leads/{id}/convert")
+        await self.attribution.check(principal.tenant_id, changes, current)
         merged = {**fields_of(current), **changes}
         _check_status(merged)
         if merged["status"] != LeadStatus.UNQUALIFIED:
@@ -265,7 +283,7 @@ class LeadService(OwnedRecords[Lead]):
                 "customer_id": target.id,
                 "primary_contact_id": person.id if person else None,
                 "source_lead_id": lead.id,
-                "campaign_id": lead.campaign_id,
+                **await self.attribution.carried(principal.tenant_id, lead.campaign_id, lead.last_campaign_id),
             }
             deal = await self.opportunities.create(principal, values)
         converted = await self.records.mark_converted(
@@ -279,6 +297,7 @@ class LeadService(OwnedRecords[Lead]):
             "converted_opportunity_id": {"before": None, "after": deal.id if deal else None},
         }
         await self._record(principal, "converted", converted, changes)
+        await self.attribution.lead_converted(principal, lead.id)
         return Converted(converted, target, person, deal)
 
     # -- helpers ---------------------------------------------------------------------------

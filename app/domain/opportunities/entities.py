@@ -37,7 +37,8 @@ class Opportunity:
     probability: int
     forecast_category: str
     source_lead_id: UUID | None
-    campaign_id: UUID | None
+    campaign_id: UUID | None  # first touch
+    last_campaign_id: UUID | None  # last touch
     competitors: list[str]
     next_step: str | None
     lost_reason: str | None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from app.auth.principal import Principal
 from app.domain.contacts.ports import ContactRepository
 from app.domain.custom_fields.entities import validate_values
 from app.domain.customers.ports import CustomerRepository
+from app.domain.marketing.attribution import Attribution
 from app.domain.opportunities.entities import BoardColumn, LineItem, Opportunity, StageChange, category_for, line_total
 from app.domain.opportunities.ports import OpportunityRepository
 from app.domain.pipelines.entities import Pipeline, Stage, StageKind
@@ -50,8 +51,10 @@ class OpportunityService(OwnedRecords[Opportunity]):
         context: WriteContextRepository,
         audit: AuditTrail,
         outbox: EventOutbox,
+        attribution: Attribution,
     ) -> None:
         super().__init__(opportunities, context, audit, outbox)
+        self.attribution = attribution
         self.pipelines = pipelines
         self.customers = customers
         self.contacts = contacts
@@ -77,7 +80,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
     ) -> Opportunity:
         items = values.pop("line_items", None)
         if items:
-            values["amount"] = sum((_total(item) for item in items), Decimal(0))
+            values["amount"] = _amount_of(items)
         made = await super().create(principal, values)
         if items:
             await self.records.replace_line_items(principal.tenant_id, made.id, items)
@@ -88,6 +91,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
 
     async def _prepare_create(self, principal: Principal, values: dict[str, Any], *, allow_duplicate: bool) -> None:
         await self._check_customer(principal, values.get("customer_id"), values.get("primary_contact_id"))
+        await self.attribution.check(principal.tenant_id, values)
         pipeline = await self._pipeline(principal, values.get("pipeline_id"), field="pipeline_id")
         stage = _stage_in(pipeline, values.get("stage_id"))
         values["pipeline_id"], values["stage_id"] = pipeline.id, stage.id
@@ -117,7 +121,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
     ) -> Opportunity:
         items = changes.pop("line_items", None)
         if items is not None:
-            changes["amount"] = sum((_total(item) for item in items), Decimal(0))
+            changes["amount"] = _amount_of(items)
         updated = await super().update(principal, record_id, changes, expected_version=expected_version)
         if items is not None:
             await self.records.replace_line_items(principal.tenant_id, updated.id, items)
@@ -129,6 +133,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
         for name in STAGE_FIELDS:
             if name in changes and changes[name] != getattr(current, name):
                 raise ValidationFailed.one(name, "move a deal with POST /opportunities/{id}/stage")
+        await self.attribution.check(principal.tenant_id, changes, current)
         if {"customer_id", "primary_contact_id"} & changes.keys():
             customer_id = changes.get("customer_id", current.customer_id)
             await self._check_customer(
@@ -230,6 +235,21 @@ def _stage_in(pipeline: Pipeline, stage_id: UUID | None) -> Stage:
     if stage is None:
         raise ValidationFailed.one("stage_id", "is not a stage of the deal's pipeline")
     return stage
+
+
+# The largest amount a deal holds (numeric(18, 2)).
+MAX_AMOUNT = Decimal("9999999999999999.99")
+
+
+def _amount_of(items: list[dict[str, Any]]) -> Decimal:
+    """The deal's amount from its line items; a total past what an amount holds is the client's
+    422 (each item is within bounds, their product and sum need not be)."""
+    with localcontext() as exact:
+        exact.prec = 60  # quantity x price of bounded items never needs more
+        total = sum((_total(item) for item in items), Decimal(0))
+    if total > MAX_AMOUNT:
+        raise ValidationFailed.one("line_items", f"the deal's total would exceed {MAX_AMOUNT}")
+    return total
 
 
 def _total(item: dict[str, Any]) -> Decimal:

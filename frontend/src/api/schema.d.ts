@@ -1509,6 +1509,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/analysis/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Campaign figures per channel, campaign type or lead source, over a period, within your ranges
+         * @description `group_by=channel|campaign_type`: the campaigns in your range starting within [from, to] (dates, both included; no bound: all), grouped, with the figures of GET /campaigns/{id}/stats. `group_by=source`: the leads in your range created within [from, to] (UTC days) per lead source, their conversions and the deals made from them (both touches are the source; no costs). At most 3 years.
+         */
+        get: operations["campaigns_channel_analysis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaign_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A campaign's funnel, attribution, costs, ROI and event satisfaction
+         * @description Members by status and by step reached, registrations, attendance; leads, converted leads, deals and won deals by first and by last touch, counting only the leads and deals in your own ranges; won amounts and costs per currency, cost per lead and ROI = (won - cost) / cost (null when not computable in one currency). `include_children=true` rolls up the child campaigns in your range.
+         */
+        get: operations["campaigns_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{campaign_id}/survey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a satisfaction survey to the event's attendees
+         * @description Each attending contact in your contacts range gets a one-time survey link (published as `survey.invitation_created`), once per survey; leads have no contact and are skipped and counted. The campaign keeps the survey: its stats show the responses and the average score. Needs surveys:read.
+         */
+        post: operations["campaigns_send_survey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/kb/categories": {
         parameters: {
             query?: never;
@@ -4084,6 +4144,83 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** CampaignCost */
+        CampaignCost: {
+            /** Currency */
+            currency: string;
+            /** Budget */
+            budget: string | null;
+            /** Actual Cost */
+            actual_cost: string | null;
+        };
+        /** CampaignStatsOut */
+        CampaignStatsOut: {
+            /**
+             * Campaigns
+             * @description Campaigns counted (the campaign, with its children when rolled up).
+             */
+            campaigns: number;
+            members: components["schemas"]["MemberFunnel"];
+            /**
+             * Registrations
+             * @description Members holding a registration (not waitlisted, not cancelled).
+             */
+            registrations: number;
+            /** Waitlisted */
+            waitlisted: number;
+            /**
+             * Attended
+             * @description Members checked in.
+             */
+            attended: number;
+            /**
+             * Costs
+             * @description Budget and actual cost per currency.
+             */
+            costs: components["schemas"]["CampaignCost"][];
+            /** @description Leads in your leads range; null without leads:read. */
+            leads: components["schemas"]["TouchCounts"] | null;
+            converted_leads: components["schemas"]["TouchCounts"] | null;
+            /** @description Deals in your deals range; null without opportunities:read. */
+            deals: components["schemas"]["TouchCounts"] | null;
+            won_deals: components["schemas"]["TouchCounts"] | null;
+            /** @description Won amount per currency (never summed across currencies). */
+            won: components["schemas"]["TouchMoney"] | null;
+            /** @description Actual cost / first-touch leads; null without leads, or with costs in several currencies. */
+            cost_per_lead: components["schemas"]["Money"] | null;
+            /** @description (won - cost) / cost in the cost's currency; null when the cost is zero or unknown, in several currencies, or a won deal is in another currency. */
+            roi: components["schemas"]["TouchRatio"] | null;
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /** Include Children */
+            include_children: boolean;
+            /** @description The event's satisfaction survey, once sent. */
+            survey: components["schemas"]["CampaignSurveySummary"] | null;
+        };
+        /** CampaignSurveySummary */
+        CampaignSurveySummary: {
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+            /** Invited */
+            invited: number;
+            /** Responses */
+            responses: number;
+            /**
+             * Score Question Id
+             * @description The survey's first rating question (else its first NPS one).
+             */
+            score_question_id: string | null;
+            /** Score Scale */
+            score_scale: ("rating" | "nps") | null;
+            /** Average Score */
+            average_score: number | null;
+        };
         /** CancelRegistrationOut */
         CancelRegistrationOut: {
             member: components["schemas"]["MemberRegistrationOut"];
@@ -4168,6 +4305,68 @@ export interface components {
             position?: number;
             /** Active */
             active?: boolean;
+        };
+        /** ChannelAnalysisOut */
+        ChannelAnalysisOut: {
+            /**
+             * Group By
+             * @enum {string}
+             */
+            group_by: "channel" | "campaign_type" | "source";
+            /** From */
+            from: string | null;
+            /** To */
+            to: string | null;
+            /** Items */
+            items: components["schemas"]["ChannelRow"][];
+        };
+        /**
+         * ChannelGrouping
+         * @enum {string}
+         */
+        ChannelGrouping: "channel" | "campaign_type" | "source";
+        /** ChannelRow */
+        ChannelRow: {
+            /**
+             * Campaigns
+             * @description Campaigns counted (the campaign, with its children when rolled up).
+             */
+            campaigns: number;
+            members: components["schemas"]["MemberFunnel"];
+            /**
+             * Registrations
+             * @description Members holding a registration (not waitlisted, not cancelled).
+             */
+            registrations: number;
+            /** Waitlisted */
+            waitlisted: number;
+            /**
+             * Attended
+             * @description Members checked in.
+             */
+            attended: number;
+            /**
+             * Costs
+             * @description Budget and actual cost per currency.
+             */
+            costs: components["schemas"]["CampaignCost"][];
+            /** @description Leads in your leads range; null without leads:read. */
+            leads: components["schemas"]["TouchCounts"] | null;
+            converted_leads: components["schemas"]["TouchCounts"] | null;
+            /** @description Deals in your deals range; null without opportunities:read. */
+            deals: components["schemas"]["TouchCounts"] | null;
+            won_deals: components["schemas"]["TouchCounts"] | null;
+            /** @description Won amount per currency (never summed across currencies). */
+            won: components["schemas"]["TouchMoney"] | null;
+            /** @description Actual cost / first-touch leads; null without leads, or with costs in several currencies. */
+            cost_per_lead: components["schemas"]["Money"] | null;
+            /** @description (won - cost) / cost in the cost's currency; null when the cost is zero or unknown, in several currencies, or a won deal is in another currency. */
+            roi: components["schemas"]["TouchRatio"] | null;
+            /**
+             * Key
+             * @description The channel, campaign type or lead source; null: none set.
+             */
+            key: string | null;
         };
         /** CheckInIn */
         CheckInIn: {
@@ -5592,8 +5791,16 @@ export interface components {
              * @enum {string}
              */
             source: "web_form" | "campaign" | "import" | "referral" | "event" | "other";
-            /** Campaign Id */
+            /**
+             * Campaign Id
+             * @description First touch: the campaign that brought it (a live campaign; 422 otherwise).
+             */
             campaign_id?: string | null;
+            /**
+             * Last Campaign Id
+             * @description Last touch; defaults to the first touch when that is set and this is empty.
+             */
+            last_campaign_id?: string | null;
             /**
              * Status
              * @default new
@@ -5697,7 +5904,10 @@ export interface components {
             name?: string;
             /** Fields */
             fields?: ("name" | "company" | "title" | "phone" | "email" | "description" | "region_id" | "custom_fields")[];
-            /** Campaign Id */
+            /**
+             * Campaign Id
+             * @description A live campaign (422 otherwise).
+             */
             campaign_id?: string | null;
             /** Tags */
             tags?: string[];
@@ -5758,8 +5968,16 @@ export interface components {
              * @enum {string}
              */
             source: "web_form" | "campaign" | "import" | "referral" | "event" | "other";
-            /** Campaign Id */
+            /**
+             * Campaign Id
+             * @description First touch: the campaign that brought it.
+             */
             campaign_id: string | null;
+            /**
+             * Last Campaign Id
+             * @description Last touch: the latest campaign that touched it.
+             */
+            last_campaign_id: string | null;
             /**
              * Status
              * @enum {string}
@@ -5852,8 +6070,16 @@ export interface components {
              * @enum {string}
              */
             source?: "web_form" | "campaign" | "import" | "referral" | "event" | "other";
-            /** Campaign Id */
+            /**
+             * Campaign Id
+             * @description First touch: the campaign that brought it (a live campaign; 422 otherwise).
+             */
             campaign_id?: string | null;
+            /**
+             * Last Campaign Id
+             * @description Last touch; defaults to the first touch when that is set and this is empty.
+             */
+            last_campaign_id?: string | null;
             /**
              * Status
              * @enum {string}
@@ -6037,6 +6263,25 @@ export interface components {
             /** Api Token Id */
             api_token_id: string | null;
         };
+        /** MemberFunnel */
+        MemberFunnel: {
+            /** Total */
+            total: number;
+            /**
+             * By Status
+             * @description Members per current status (every status, zeros included).
+             */
+            by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Reached
+             * @description Per funnel step (targeted ... converted): members who ever reached it (its time is set).
+             */
+            reached: {
+                [key: string]: number;
+            };
+        };
         /** MemberRegistrationOut */
         MemberRegistrationOut: {
             /**
@@ -6082,6 +6327,13 @@ export interface components {
              * @description The customer folded into this one (and then soft-deleted).
              */
             source_id: string;
+        };
+        /** Money */
+        Money: {
+            /** Currency */
+            currency: string;
+            /** Amount */
+            amount: string;
         };
         /**
          * NewContact
@@ -6257,8 +6509,16 @@ export interface components {
             forecast_category?: ("pipeline" | "best_case" | "commit" | "omitted") | null;
             /** Source Lead Id */
             source_lead_id?: string | null;
-            /** Campaign Id */
+            /**
+             * Campaign Id
+             * @description First touch: the campaign that brought it (a live campaign; 422 otherwise).
+             */
             campaign_id?: string | null;
+            /**
+             * Last Campaign Id
+             * @description Last touch; defaults to the first touch when that is set and this is empty.
+             */
+            last_campaign_id?: string | null;
             /** Competitors */
             competitors?: string[];
             /** Next Step */
@@ -6326,8 +6586,16 @@ export interface components {
             forecast_category: "pipeline" | "best_case" | "commit" | "closed" | "omitted";
             /** Source Lead Id */
             source_lead_id: string | null;
-            /** Campaign Id */
+            /**
+             * Campaign Id
+             * @description First touch: the campaign that brought it.
+             */
             campaign_id: string | null;
+            /**
+             * Last Campaign Id
+             * @description Last touch: the latest campaign that touched it.
+             */
+            last_campaign_id: string | null;
             /** Competitors */
             competitors: string[];
             /** Next Step */
@@ -6418,8 +6686,16 @@ export interface components {
             forecast_category: "pipeline" | "best_case" | "commit" | "closed" | "omitted";
             /** Source Lead Id */
             source_lead_id: string | null;
-            /** Campaign Id */
+            /**
+             * Campaign Id
+             * @description First touch: the campaign that brought it.
+             */
             campaign_id: string | null;
+            /**
+             * Last Campaign Id
+             * @description Last touch: the latest campaign that touched it.
+             */
+            last_campaign_id: string | null;
             /** Competitors */
             competitors: string[];
             /** Next Step */
@@ -6501,8 +6777,16 @@ export interface components {
              * @enum {string}
              */
             forecast_category?: "pipeline" | "best_case" | "commit" | "omitted";
-            /** Campaign Id */
+            /**
+             * Campaign Id
+             * @description First touch: the campaign that brought it (a live campaign; 422 otherwise).
+             */
             campaign_id?: string | null;
+            /**
+             * Last Campaign Id
+             * @description Last touch; defaults to the first touch when that is set and this is empty.
+             */
+            last_campaign_id?: string | null;
             /** Competitors */
             competitors?: string[];
             /** Next Step */
@@ -7088,7 +7372,7 @@ export interface components {
             organization: string;
             /**
              * Subject
-             * @description The ticket's subject.
+             * @description The ticket's subject, or the event's name for an event's survey.
              */
             subject: string | null;
             /** Name */
@@ -8461,6 +8745,52 @@ export interface components {
             /** Link Valid Days */
             link_valid_days?: number;
         };
+        /** SurveySendBody */
+        SurveySendBody: {
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+        };
+        /** SurveySent */
+        SurveySent: {
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /**
+             * Survey Id
+             * Format: uuid
+             */
+            survey_id: string;
+            /**
+             * Attendees
+             * @description Members checked in.
+             */
+            attendees: number;
+            /**
+             * Invited
+             * @description Invitations made now.
+             */
+            invited: number;
+            /**
+             * Already Invited
+             * @description Attending contacts invited to this survey before.
+             */
+            already_invited: number;
+            /**
+             * Skipped Leads
+             * @description Attending leads: no contact to invite.
+             */
+            skipped_leads: number;
+            /**
+             * Skipped Out Of Range
+             * @description Attending contacts outside your contacts range.
+             */
+            skipped_out_of_range: number;
+        };
         /** TargetCreate */
         TargetCreate: {
             /**
@@ -9337,6 +9667,33 @@ export interface components {
              * @description Seconds the refresh token lives: never past the session's absolute expiry (a session lasts CRM_SESSION_MAX_DAYS from sign-in, however often it is refreshed).
              */
             refresh_expires_in: number;
+        };
+        /** TouchCounts */
+        TouchCounts: {
+            /**
+             * First Touch
+             * @description Records whose first touch (campaign_id) is the campaign.
+             */
+            first_touch: number;
+            /**
+             * Last Touch
+             * @description Records whose last touch (last_campaign_id) is the campaign.
+             */
+            last_touch: number;
+        };
+        /** TouchMoney */
+        TouchMoney: {
+            /** First Touch */
+            first_touch: components["schemas"]["Money"][];
+            /** Last Touch */
+            last_touch: components["schemas"]["Money"][];
+        };
+        /** TouchRatio */
+        TouchRatio: {
+            /** First Touch */
+            first_touch: number | null;
+            /** Last Touch */
+            last_touch: number | null;
         };
         /** TransferBody */
         TransferBody: {
@@ -18961,6 +19318,219 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaigns_channel_analysis: {
+        parameters: {
+            query?: {
+                group_by?: components["schemas"]["ChannelGrouping"];
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelAnalysisOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaigns_stats: {
+        parameters: {
+            query?: {
+                /** @description Roll up the child campaigns (all levels). */
+                include_children?: boolean;
+            };
+            header?: never;
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignStatsOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    campaigns_send_survey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                campaign_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveySendBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveySent"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@ import {
   AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
+  BarChartOutlined,
   BookOutlined,
   ThunderboltOutlined,
   CalendarOutlined,
@@ -81,6 +82,8 @@ export default function Shell() {
     if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
     if (canOpen(me, 'messageTemplates'))
       marketing.push({ key: '/marketing/templates', icon: <MailOutlined />, label: t('messageTemplates.nav') });
+    if (canOpen(me, 'campaigns'))
+      marketing.push({ key: '/marketing/channels', icon: <BarChartOutlined />, label: t('nav.channelAnalysis') });
     if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
@@ -107,6 +110,7 @@ export default function Shell() {
       '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),
       '/segments': t('segments.title'),
+      '/marketing/channels': t('nav.channelAnalysis'),
       '/kb': t('kb.title'),
       '/automations': t('automations.title'),
       '/marketing/templates': t('messageTemplates.title'),

@@ -32,6 +32,7 @@ function deal(id: string, stage: string, amount: string, probability: number, ex
     forecast_category: 'pipeline',
     source_lead_id: null,
     campaign_id: null,
+    last_campaign_id: null,
     competitors: [],
     next_step: null,
     lost_reason: null,

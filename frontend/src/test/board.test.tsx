@@ -41,6 +41,7 @@ const DEAL = {
   forecast_category: 'pipeline',
   source_lead_id: null,
   campaign_id: null,
+  last_campaign_id: null,
   competitors: [],
   next_step: null,
   lost_reason: null,

@@ -56,7 +56,12 @@ class LeadCreate(RequestModel):
     phone: Phone | None = None
     email: Email | None = None
     source: Source = "other"
-    campaign_id: UUID | None = None
+    campaign_id: UUID | None = Field(
+        None, description="First touch: the campaign that brought it (a live campaign; 422 otherwise)."
+    )
+    last_campaign_id: UUID | None = Field(
+        None, description="Last touch; defaults to the first touch when that is set and this is empty."
+    )
     status: WritableStatus = "new"
     unqualified_reason: ShortText | None = Field(None, description="Required when the status is unqualified.")
     rating: Rating | None = None
@@ -82,7 +87,12 @@ class LeadPatch(RequestModel):
     phone: Phone | None = None
     email: Email | None = None
     source: Source = None  # type: ignore[assignment]
-    campaign_id: UUID | None = None
+    campaign_id: UUID | None = Field(
+        None, description="First touch: the campaign that brought it (a live campaign; 422 otherwise)."
+    )
+    last_campaign_id: UUID | None = Field(
+        None, description="Last touch; defaults to the first touch when that is set and this is empty."
+    )
     status: WritableStatus = None  # type: ignore[assignment]
     unqualified_reason: ShortText | None = None
     rating: Rating | None = None
@@ -107,7 +117,8 @@ class LeadOut(BaseModel):
     phone: str | None
     email: str | None
     source: Source
-    campaign_id: UUID | None
+    campaign_id: UUID | None = Field(description="First touch: the campaign that brought it.")
+    last_campaign_id: UUID | None = Field(description="Last touch: the latest campaign that touched it.")
     status: Status
     unqualified_reason: str | None
     rating: Rating | None
@@ -296,7 +307,7 @@ class LeadFormCreate(RequestModel):
 class LeadFormPatch(RequestModel):
     name: ShortText = Field(None, min_length=1)  # type: ignore[assignment]
     fields: list[FormField] = Field(None, min_length=1, max_length=20)  # type: ignore[arg-type]
-    campaign_id: UUID | None = None
+    campaign_id: UUID | None = Field(None, description="A live campaign (422 otherwise).")
     tags: list[Tag] = Field(None, max_length=20)  # type: ignore[arg-type]
     active: bool = None  # type: ignore[assignment]
 

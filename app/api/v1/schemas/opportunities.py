@@ -76,7 +76,12 @@ class OpportunityCreate(RequestModel):
     probability: int | None = Field(None, ge=0, le=100, description="Default: the stage's.")
     forecast_category: OpenCategory | None = None
     source_lead_id: UUID | None = None
-    campaign_id: UUID | None = None
+    campaign_id: UUID | None = Field(
+        None, description="First touch: the campaign that brought it (a live campaign; 422 otherwise)."
+    )
+    last_campaign_id: UUID | None = Field(
+        None, description="Last touch; defaults to the first touch when that is set and this is empty."
+    )
     competitors: list[ShortText] = Field(default_factory=list, max_length=20)
     next_step: ShortText | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)
@@ -95,7 +100,12 @@ class OpportunityPatch(RequestModel):
     expected_close_date: date | None = None
     probability: int = Field(None, ge=0, le=100)  # type: ignore[assignment]
     forecast_category: OpenCategory = None  # type: ignore[assignment]
-    campaign_id: UUID | None = None
+    campaign_id: UUID | None = Field(
+        None, description="First touch: the campaign that brought it (a live campaign; 422 otherwise)."
+    )
+    last_campaign_id: UUID | None = Field(
+        None, description="Last touch; defaults to the first touch when that is set and this is empty."
+    )
     competitors: list[ShortText] = Field(None, max_length=20)  # type: ignore[arg-type]
     next_step: ShortText | None = None
     tags: list[Tag] = Field(None, max_length=50)  # type: ignore[arg-type]
@@ -124,7 +134,8 @@ class OpportunityOut(BaseModel):
     probability: int
     forecast_category: Category
     source_lead_id: UUID | None
-    campaign_id: UUID | None
+    campaign_id: UUID | None = Field(description="First touch: the campaign that brought it.")
+    last_campaign_id: UUID | None = Field(description="Last touch: the latest campaign that touched it.")
     competitors: list[str]
     next_step: str | None
     lost_reason: str | None

@@ -110,7 +110,7 @@ class InvitationList(BaseModel):
 
 class PublicSurveyOut(BaseModel):
     organization: str
-    subject: str | None = Field(description="The ticket's subject.")
+    subject: str | None = Field(description="The ticket's subject, or the event's name for an event's survey.")
     name: str
     description: str | None
     questions: list[QuestionOut]
