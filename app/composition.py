@@ -36,6 +36,7 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.campaigns import CampaignService, MemberService, SessionService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -57,6 +58,7 @@ from app.repositories.activities import PgActivityRepository, PgLinkedRecords
 from app.repositories.api_tokens import PgApiTokenRepository
 from app.repositories.audit import PgAuditTrail, PgEventOutbox
 from app.repositories.audit_query import PgAuditLogReader
+from app.repositories.campaigns import PgCampaignRepository, PgCampaignSessionRepository, PgMemberRepository
 from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
@@ -368,3 +370,19 @@ def build_api_token_service(conn: AsyncConnection) -> ApiTokenService:
 
 def build_audit_log_service(conn: AsyncConnection) -> AuditLogService:
     return AuditLogService(PgAuditLogReader(conn))
+
+
+def build_campaign_service(conn: AsyncConnection) -> CampaignService:
+    return CampaignService(
+        PgCampaignRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn)
+    )
+
+
+def build_campaign_session_service(conn: AsyncConnection) -> SessionService:
+    return SessionService(
+        PgCampaignRepository(conn), PgCampaignSessionRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn)
+    )
+
+
+def build_campaign_member_service(conn: AsyncConnection) -> MemberService:
+    return MemberService(PgCampaignRepository(conn), PgMemberRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn))

@@ -23,6 +23,9 @@ from app.composition import (
     build_book_transfer,
     build_calendar_service,
     build_call_back_service,
+    build_campaign_member_service,
+    build_campaign_service,
+    build_campaign_session_service,
     build_contact_service,
     build_custom_field_service,
     build_customer_service,
@@ -79,6 +82,7 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.campaigns import CampaignService, MemberService, SessionService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -186,3 +190,6 @@ Regions = Annotated[RegionService, _on_connection(build_region_service)]
 Roles = Annotated[RoleService, _on_connection(build_role_service)]
 ApiTokens = Annotated[ApiTokenService, _on_connection(build_api_token_service)]
 AuditLog = Annotated[AuditLogService, _on_connection(build_audit_log_service)]
+Campaigns = Annotated[CampaignService, _on_connection(build_campaign_service)]
+CampaignSessions = Annotated[SessionService, _on_connection(build_campaign_session_service)]
+CampaignMembers = Annotated[MemberService, _on_connection(build_campaign_member_service)]
