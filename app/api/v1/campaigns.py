@@ -20,21 +20,21 @@ from app.api.v1.lifecycle import lifecycle_routes
 from app.api.v1.params import IfMatch, custom_filters, expected_version, owner_filter, page_body
 from app.api.v1.schemas.campaigns import (
     CampaignCreate,
+    CampaignFunnel,
     CampaignListParams,
+    CampaignMemberListParams,
+    CampaignMemberOut,
+    CampaignMemberPage,
+    CampaignMemberPatch,
+    CampaignMembersAdd,
+    CampaignMembersAdded,
     CampaignOut,
     CampaignPage,
     CampaignPatch,
-    Funnel,
-    MemberListParams,
-    MemberOut,
-    MemberPage,
-    MemberPatch,
-    MembersAdd,
-    MembersAdded,
-    SessionCreate,
-    SessionList,
-    SessionOut,
-    SessionPatch,
+    CampaignSessionCreate,
+    CampaignSessionList,
+    CampaignSessionOut,
+    CampaignSessionPatch,
 )
 from app.api.v1.schemas.sync import FEED_DESCRIPTION
 from app.auth.principal import Principal
@@ -134,8 +134,8 @@ def _session(session: object, status_code: int = 200) -> Response:
 
 @router.get(
     "/{campaign_id}/sessions",
-    operation_id="campaign_sessions_list",
-    response_model=SessionList,
+    operation_id="campaigns_sessions_list",
+    response_model=CampaignSessionList,
     summary="The sessions of an event, webinar or trade show (by start time)",
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -145,27 +145,29 @@ async def list_sessions(campaign_id: UUID, caller: READ, service: CampaignSessio
 
 @router.post(
     "/{campaign_id}/sessions",
-    operation_id="campaign_sessions_create",
+    operation_id="campaigns_sessions_create",
     status_code=201,
-    response_model=SessionOut,
+    response_model=CampaignSessionOut,
     summary="Add a session (time, place or link, capacity) to an event, webinar or trade show",
     responses=problem_responses(401, 403, 404, 413, 422),
 )
-async def create_session(campaign_id: UUID, body: SessionCreate, caller: UPDATE, service: CampaignSessions) -> Response:
+async def create_session(
+    campaign_id: UUID, body: CampaignSessionCreate, caller: UPDATE, service: CampaignSessions
+) -> Response:
     return _session(await service.create(caller, campaign_id, body.model_dump()), 201)
 
 
 @router.patch(
     "/{campaign_id}/sessions/{session_id}",
-    operation_id="campaign_sessions_update",
-    response_model=SessionOut,
+    operation_id="campaigns_sessions_update",
+    response_model=CampaignSessionOut,
     summary="Change a session",
     responses=problem_responses(401, 403, 404, 412, 422),
 )
 async def update_session(
     campaign_id: UUID,
     session_id: UUID,
-    body: SessionPatch,
+    body: CampaignSessionPatch,
     caller: UPDATE,
     service: CampaignSessions,
     if_match: IfMatch = None,
@@ -178,7 +180,7 @@ async def update_session(
 
 @router.delete(
     "/{campaign_id}/sessions/{session_id}",
-    operation_id="campaign_sessions_delete",
+    operation_id="campaigns_sessions_delete",
     status_code=204,
     response_class=Response,
     summary="Remove a session (members registered for it keep their registration, for no session)",
@@ -194,14 +196,14 @@ async def delete_session(campaign_id: UUID, session_id: UUID, caller: UPDATE, se
 
 @router.get(
     "/{campaign_id}/members",
-    operation_id="campaign_members_list",
-    response_model=MemberPage,
+    operation_id="campaigns_members_list",
+    response_model=CampaignMemberPage,
     summary="The campaign's members with their funnel status and step times",
     description="Filters combine with AND." + MEMBERS_NOTE,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_members(
-    campaign_id: UUID, caller: READ, service: CampaignMembers, params: Annotated[MemberListParams, Query()]
+    campaign_id: UUID, caller: READ, service: CampaignMembers, params: Annotated[CampaignMemberListParams, Query()]
 ) -> Response:
     query = MemberQuery(
         status=params.status,
@@ -219,8 +221,8 @@ async def list_members(
 
 @router.get(
     "/{campaign_id}/members/funnel",
-    operation_id="campaign_members_funnel",
-    response_model=Funnel,
+    operation_id="campaigns_members_funnel",
+    response_model=CampaignFunnel,
     summary="How many members are at each funnel status",
     description=MEMBERS_NOTE.strip(),
     responses=problem_responses(401, 403, 404, 422),
@@ -232,22 +234,24 @@ async def member_funnel(campaign_id: UUID, caller: READ, service: CampaignMember
 
 @router.post(
     "/{campaign_id}/members",
-    operation_id="campaign_members_add",
-    response_model=MembersAdded,
+    operation_id="campaigns_members_add",
+    response_model=CampaignMembersAdded,
     summary="Add contacts and leads to the campaign",
     description="Each id is added, reported as already a member, or refused (unknown, deleted or outside "
     "your contacts/leads range); at most 1000 ids per call.",
     responses=problem_responses(401, 403, 404, 413, 422),
 )
-async def add_members(campaign_id: UUID, body: MembersAdd, caller: UPDATE, service: CampaignMembers) -> Response:
+async def add_members(
+    campaign_id: UUID, body: CampaignMembersAdd, caller: UPDATE, service: CampaignMembers
+) -> Response:
     result = await service.add(caller, campaign_id, body.contact_ids, body.lead_ids)
     return json_response(result)
 
 
 @router.get(
     "/{campaign_id}/members/{member_id}",
-    operation_id="campaign_members_get",
-    response_model=MemberOut,
+    operation_id="campaigns_members_get",
+    response_model=CampaignMemberOut,
     summary="One member of the campaign",
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -258,15 +262,15 @@ async def get_member(campaign_id: UUID, member_id: UUID, caller: READ, service: 
 
 @router.patch(
     "/{campaign_id}/members/{member_id}",
-    operation_id="campaign_members_update",
-    response_model=MemberOut,
+    operation_id="campaigns_members_update",
+    response_model=CampaignMemberOut,
     summary="Move a member forward in the funnel (mark responded, attended, converted... by hand)",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def update_member(
     campaign_id: UUID,
     member_id: UUID,
-    body: MemberPatch,
+    body: CampaignMemberPatch,
     caller: UPDATE,
     service: CampaignMembers,
     if_match: IfMatch = None,
@@ -279,7 +283,7 @@ async def update_member(
 
 @router.delete(
     "/{campaign_id}/members/{member_id}",
-    operation_id="campaign_members_delete",
+    operation_id="campaigns_members_delete",
     status_code=204,
     response_class=Response,
     summary="Remove a member from the campaign (added again later, it keeps its history)",

@@ -139,7 +139,7 @@ class CampaignPage(BaseModel):
 # -- sessions --------------------------------------------------------------------------------
 
 
-class SessionCreate(RequestModel):
+class CampaignSessionCreate(RequestModel):
     name: Name
     starts_at: datetime
     ends_at: datetime | None = Field(None, description="On or after starts_at.")
@@ -148,7 +148,7 @@ class SessionCreate(RequestModel):
     capacity: Capacity | None = None
 
 
-class SessionPatch(RequestModel):
+class CampaignSessionPatch(RequestModel):
     name: Name = None  # type: ignore[assignment]
     starts_at: datetime = None  # type: ignore[assignment]
     ends_at: datetime | None = None
@@ -157,7 +157,7 @@ class SessionPatch(RequestModel):
     capacity: Capacity | None = None
 
 
-class SessionOut(BaseModel):
+class CampaignSessionOut(BaseModel):
     id: UUID
     campaign_id: UUID
     name: str
@@ -171,14 +171,14 @@ class SessionOut(BaseModel):
     version: int
 
 
-class SessionList(BaseModel):
-    items: list[SessionOut]
+class CampaignSessionList(BaseModel):
+    items: list[CampaignSessionOut]
 
 
 # -- members ---------------------------------------------------------------------------------
 
 
-class MemberListParams(BaseModel):
+class CampaignMemberListParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     status: MemberStatus | None = None
@@ -191,7 +191,7 @@ class MemberListParams(BaseModel):
     cursor: str | None = Field(None, max_length=512, description="next_cursor of the previous page.")
 
 
-class MemberOut(BaseModel):
+class CampaignMemberOut(BaseModel):
     id: UUID
     campaign_id: UUID
     kind: Literal["contact", "lead"]
@@ -220,41 +220,41 @@ class MemberOut(BaseModel):
     version: int
 
 
-class MemberPage(BaseModel):
-    items: list[MemberOut]
+class CampaignMemberPage(BaseModel):
+    items: list[CampaignMemberOut]
     next_cursor: str | None
 
 
-class MembersAdd(RequestModel):
+class CampaignMembersAdd(RequestModel):
     contact_ids: list[UUID] = Field(default_factory=list, max_length=1000)
     lead_ids: list[UUID] = Field(default_factory=list, max_length=1000)
 
 
-class AddedMember(BaseModel):
+class CampaignMemberAdded(BaseModel):
     id: UUID = Field(description="The member's id.")
     contact_id: UUID | None
     lead_id: UUID | None
 
 
-class RefusedId(BaseModel):
+class CampaignMemberRefused(BaseModel):
     id: UUID
     kind: Literal["contact", "lead"]
     reason: Literal["not_found"] = Field(description="Unknown, deleted, or outside your contacts/leads range.")
 
 
-class MembersAdded(BaseModel):
-    added: list[AddedMember]
+class CampaignMembersAdded(BaseModel):
+    added: list[CampaignMemberAdded]
     already: list[UUID] = Field(description="Contact or lead ids that were members already (left as they are).")
-    refused: list[RefusedId]
+    refused: list[CampaignMemberRefused]
 
 
-class MemberPatch(RequestModel):
+class CampaignMemberPatch(RequestModel):
     status: SettableStatus = Field(
         description="Forward only (targeted -> sent -> opened -> clicked -> registered -> attended -> responded -> "
         "converted; bounced or unsubscribed ends it). The current status again changes nothing; a step back is a 409."
     )
 
 
-class Funnel(BaseModel):
+class CampaignFunnel(BaseModel):
     counts: dict[str, int] = Field(description="Members (in your contacts/leads range) by status; every status.")
     total: int
