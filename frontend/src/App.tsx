@@ -47,6 +47,8 @@ const SetPasswordPage = lazy(() => import('./pages/SetPasswordPage'));
 const KbPage = lazy(() => import('./pages/kb/KbPage'));
 const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
 const KbEditorPage = lazy(() => import('./pages/kb/KbEditorPage'));
+const CampaignsPage = lazy(() => import('./pages/marketing/CampaignsPage'));
+const CampaignPage = lazy(() => import('./pages/marketing/CampaignPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -346,6 +348,23 @@ export function AppRoutes() {
           element={
             <Guard module="activities">
               <CalendarPage />
+            </Guard>
+          }
+        />
+        {/* Marketing */}
+        <Route
+          path="campaigns"
+          element={
+            <Guard module="campaigns">
+              <CampaignsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="campaigns/:id"
+          element={
+            <Guard module="campaigns">
+              <CampaignPage />
             </Guard>
           }
         />

@@ -29,6 +29,7 @@ export const MODULES = {
   auditLog: ['audit_log:read'],
   apiTokens: ['api_tokens:read'],
   surveys: ['surveys:read'],
+  campaigns: ['campaigns:read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULES;

@@ -1,4 +1,6 @@
 // English messages. zh-CN.ts must have exactly the same keys (the type checker enforces it).
+import { campaignsEn } from './campaigns';
+
 const en = {
   app: { name: 'CRM', loading: 'Loading…', retry: 'Try again', skipToContent: 'Skip to content' },
   common: {
@@ -956,6 +958,7 @@ const en = {
       call_later: 'Call later',
     },
   },
+  campaigns: campaignsEn,
 };
 
 export default en;

@@ -1,3 +1,4 @@
+import { campaignsZh } from './campaigns';
 import type en from './en';
 
 // Every key of en.ts, in Simplified Chinese. A missing or extra key is a type error.
@@ -952,6 +953,7 @@ const zhCN: Messages<typeof en> = {
       call_later: '改时再打',
     },
   },
+  campaigns: campaignsZh,
 };
 
 export default zhCN;

@@ -20,6 +20,7 @@ import {
   LockOutlined,
   LogoutOutlined,
   MenuOutlined,
+  NotificationOutlined,
   SafetyOutlined,
   SmileOutlined,
   TeamOutlined,
@@ -73,6 +74,10 @@ export default function Shell() {
     if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
+    // Marketing: other marketing pages add their item to this group.
+    const marketing: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'campaigns')) marketing.push({ key: '/campaigns', icon: <NotificationOutlined />, label: t('campaigns.nav') });
+    if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('campaigns.navGroup'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
     if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
@@ -98,6 +103,7 @@ export default function Shell() {
       '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),
       '/kb': t('kb.title'),
+      '/campaigns': t('campaigns.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
       '/admin/roles': t('nav.roles'),
