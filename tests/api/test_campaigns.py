@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.repositories.tables import audit_log, outbox
-from tests.builders import Factory, User, World
+from tests.builders import PASSWORD, Factory, User, World
 
 API = "/api/v1/campaigns"
 
@@ -492,3 +492,36 @@ async def test_deleted_contacts_are_refused_and_hidden(client: httpx.AsyncClient
     assert (await client.get(url, headers=marketer.headers)).json()["items"] == []
     r = await client.post(url, json={"contact_ids": [people["east_rep1_contact"]]}, headers=marketer.headers)
     assert r.json()["refused"] == [{"id": people["east_rep1_contact"], "kind": "contact", "reason": "not_found"}]
+
+
+async def test_a_campaign_leaving_an_own_range_is_an_out_of_range_tombstone(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """No system role reads campaigns by owner; a tenant's own role can ("my campaigns")."""
+    admin, marketer = world.users["admin"], world.users["marketer"]
+    body = {
+        "name": "Own campaigns",
+        "permissions": ["campaigns:read", "campaigns:update"],
+        "data_ranges": {"campaigns": {"range": "own"}},
+    }
+    role = await client.post("/api/v1/roles", json=body, headers=admin.headers)
+    assert role.status_code == 201, role.text
+    world.role_ids["own_campaigns"] = uuid.UUID(role.json()["id"])
+    local = await world.user("local_marketer", ["own_campaigns"], world.department_ids["Marketing"])
+    login = await client.post("/api/v1/auth/login", json={"email": local.email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    mine = await create(client, marketer, owner_id=str(local.id))
+    theirs = await create(client, marketer)
+    r = await client.get(API, params={"updated_since": "2000-01-01T00:00:00Z"}, headers=headers)
+    assert r.status_code == 200 and [c["id"] for c in r.json()["items"]] == [mine["id"]]
+    token = r.json()["next_sync_token"]
+    assert (await client.get(f"{API}/{theirs['id']}", headers=headers)).status_code == 404
+    assert (await client.patch(f"{API}/{mine['id']}", json={"description": "mine"}, headers=headers)).status_code == 200
+    moved = await client.post(
+        f"{API}/{mine['id']}/assign", json={"owner_id": str(marketer.id)}, headers=marketer.headers
+    )
+    assert moved.status_code == 200
+    r = await client.get(API, params={"sync_token": token}, headers=headers)
+    assert [(c["id"], c.get("reason")) for c in r.json()["items"]] == [(mine["id"], "out_of_range")]
+    assert (await client.get(f"{API}/{mine['id']}", headers=headers)).status_code == 404
