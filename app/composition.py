@@ -39,6 +39,7 @@ from app.domain.leads.service import LeadService
 from app.domain.marketing.attribution import Attribution
 from app.domain.marketing.automation_actions import AutomationActions
 from app.domain.marketing.automations import AutomationService
+from app.domain.marketing.campaigns import CampaignService, MemberService, SessionService
 from app.domain.marketing.links import LinkSigner
 from app.domain.marketing.registration.service import RegistrationService
 from app.domain.marketing.satisfaction import EventSatisfaction
@@ -78,6 +79,7 @@ from app.repositories.automations import (
 )
 from app.repositories.campaign_stats import PgCampaignStats, PgSurveyQuestions
 from app.repositories.campaign_surveys import PgCampaignSurveys
+from app.repositories.campaigns import PgCampaignRepository, PgCampaignSessionRepository, PgMemberRepository
 from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
@@ -451,3 +453,19 @@ def build_automation_service(conn: AsyncConnection, mailer: Mailer | None = None
         PgAutomationRepository(conn), PgRunRepository(conn), PgRecordGate(conn), PgReferences(conn),
         PgCustomFieldRepository(conn), PgOwners(conn), actions, PgAuditTrail(conn),
     )  # fmt: skip
+
+
+def build_campaign_service(conn: AsyncConnection) -> CampaignService:
+    return CampaignService(
+        PgCampaignRepository(conn), PgWriteContextRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn)
+    )
+
+
+def build_campaign_session_service(conn: AsyncConnection) -> SessionService:
+    return SessionService(
+        PgCampaignRepository(conn), PgCampaignSessionRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn)
+    )
+
+
+def build_campaign_member_service(conn: AsyncConnection) -> MemberService:
+    return MemberService(PgCampaignRepository(conn), PgMemberRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn))

@@ -4,8 +4,8 @@
 realistic book of business: about 2,000 customers, 4,000 contacts and 6,000 activities with
 Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py),
 its pipelines and deals (app/seed_sales.py), its service desk (app/seed_tickets.py), its knowledge
-base (app/seed_kb.py) and its satisfaction surveys with the answers of resolved tickets
-(app/seed_surveys.py).
+base (app/seed_kb.py), its satisfaction surveys with the answers of resolved tickets
+(app/seed_surveys.py) and its marketing campaigns with their members (app/seed_campaigns.py).
 
 Deterministic: every value comes from one random.Random with a fixed seed; timestamps are fixed
 offsets from the day of seeding (midnight UTC), so the demo always looks current. Ids are fresh
@@ -34,6 +34,7 @@ from app.repositories.database import create_engine
 from app.repositories.identity import DEFAULT_TENANT_SETTINGS, PgIdentityRepository
 from app.repositories.tables import (
     activities,
+    campaigns,
     contacts,
     custom_field_defs,
     customers,
@@ -45,6 +46,7 @@ from app.repositories.tables import (
     tenants,
     tickets,
 )
+from app.seed_campaigns import seed_demo_campaigns
 from app.seed_kb import seed_demo_kb
 from app.seed_leads import seed_demo_lead_intake, seed_demo_leads
 from app.seed_sales import seed_demo_sales
@@ -411,6 +413,7 @@ async def seed_demo(url: str, settings: Settings) -> bool:
                 (pipelines, seed_demo_sales),
                 (tickets, seed_demo_tickets),
                 (kb_articles, seed_demo_kb),
+                (campaigns, seed_demo_campaigns),  # members drawn from the contacts and leads
             ):
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)

@@ -24,6 +24,9 @@ from app.composition import (
     build_book_transfer,
     build_calendar_service,
     build_call_back_service,
+    build_campaign_member_service,
+    build_campaign_service,
+    build_campaign_session_service,
     build_campaign_stats_service,
     build_contact_service,
     build_custom_field_service,
@@ -86,6 +89,7 @@ from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.marketing.automations import AutomationService
+from app.domain.marketing.campaigns import CampaignService, MemberService, SessionService
 from app.domain.marketing.registration.service import RegistrationService
 from app.domain.marketing.satisfaction import EventSatisfaction
 from app.domain.marketing.segments import SegmentService
@@ -214,3 +218,6 @@ async def _message_templates(conn: Connection, settings: AppSettings) -> Message
 
 MessageTemplates = Annotated[MessageTemplateService, Depends(_message_templates)]
 Automations = Annotated[AutomationService, _on_connection(build_automation_service)]
+Campaigns = Annotated[CampaignService, _on_connection(build_campaign_service)]
+CampaignSessions = Annotated[SessionService, _on_connection(build_campaign_session_service)]
+CampaignMembers = Annotated[MemberService, _on_connection(build_campaign_member_service)]

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { segmentTests } from './segments.mjs';
 import { automationTests } from './automations.mjs';
 import { registrationTests } from './registration.mjs';
+import { campaignTests } from './campaigns.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2063,6 +2064,7 @@ export const tests = [
   ...segmentTests,
   ...automationTests,
   ...registrationTests,
+  ...campaignTests,
 ];
 
 async function firstSegment(page) {

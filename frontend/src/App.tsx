@@ -58,6 +58,8 @@ const TemplateEditorPage = lazy(() => import('./pages/marketing/TemplateEditorPa
 const PublicRegistrationPage = lazy(() => import('./pages/marketing/PublicRegistrationPage'));
 const CancelRegistrationPage = lazy(() => import('./pages/marketing/CancelRegistrationPage'));
 const CampaignRegistrationPage = lazy(() => import('./pages/marketing/CampaignRegistrationPage'));
+const CampaignsPage = lazy(() => import('./pages/marketing/CampaignsPage'));
+const CampaignPage = lazy(() => import('./pages/marketing/CampaignPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -393,6 +395,23 @@ export function AppRoutes() {
           element={
             <Guard module="activities">
               <CalendarPage />
+            </Guard>
+          }
+        />
+        {/* Marketing */}
+        <Route
+          path="campaigns"
+          element={
+            <Guard module="campaigns">
+              <CampaignsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="campaigns/:id"
+          element={
+            <Guard module="campaigns">
+              <CampaignPage />
             </Guard>
           }
         />

@@ -1,5 +1,5 @@
 """The permission matrix (DESIGN.md section 7): every system role x customers / contacts /
-activities / leads / opportunities / quotes / orders / sales plans / tickets x get, list, create,
+activities / leads / opportunities / quotes / orders / sales plans / tickets / campaigns x get, list, create,
 patch, delete, assign x a record of the caller's own, of a same-department colleague, of a sub-department, of another
 department and of another tenant.
 
@@ -47,6 +47,8 @@ NOTHING: tuple[str | None, frozenset[str]] = (None, frozenset())
 # Leads: the sales roles as for customers; marketing works every lead; service roles none.
 # Opportunities, quotes, orders and sales plans: the sales roles as for customers; the analyst
 # reads them; nobody else.
+# Campaigns (owner and department of the campaign): marketing keeps them; every seller and the
+# analyst read them all (to attribute leads and deals); service roles and IT none.
 # Tickets (owner = the assignee, department = the team): the service agent works their own, the
 # service manager the team's and reassigns; the sales roles read them in their range (a ticket
 # also counts as a seller's own when its customer is theirs: here every ticket's customer has the
@@ -62,6 +64,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "orders": (ALL, FULL),
         "sales_plans": (ALL, FULL),
         "tickets": (ALL, FULL),
+        "campaigns": (ALL, FULL),
     },
     "sales_director": {
         "customers": (ALL, FULL),
@@ -73,6 +76,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "orders": (ALL, FULL),
         "sales_plans": (ALL, FULL),
         "tickets": (ALL, READ),
+        "campaigns": (ALL, READ),
     },
     "sales_manager": {
         "customers": (DEPARTMENT, FULL),
@@ -84,6 +88,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "orders": (DEPARTMENT, FULL),
         "sales_plans": (DEPARTMENT, FULL),
         "tickets": (DEPARTMENT, READ),
+        "campaigns": (ALL, READ),
     },
     "sales_rep": {
         "customers": (OWN, CRUD),
@@ -95,6 +100,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "orders": (OWN, CRUD),
         "sales_plans": (OWN, CRUD),
         "tickets": (OWN, READ),
+        "campaigns": (ALL, READ),
     },
     "service_manager": {
         "customers": (ALL, READ),
@@ -106,6 +112,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "orders": NOTHING,
         "sales_plans": NOTHING,
         "tickets": (DEPARTMENT, FULL),
+        "campaigns": NOTHING,
     },
     "service_agent": {
         "customers": (ALL, READ),
@@ -117,6 +124,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "orders": NOTHING,
         "sales_plans": NOTHING,
         "tickets": (OWN, CRUD),
+        "campaigns": NOTHING,
     },
     # Marketing captures leads and hands them to sales: every lead, and may reassign. It reads the
     # deals (attribution and campaign ROI count the won ones), never changes them.
@@ -130,6 +138,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "orders": NOTHING,
         "sales_plans": NOTHING,
         "tickets": NOTHING,
+        "campaigns": (ALL, FULL),
     },
     "analyst": {
         "customers": (ALL, READ),
@@ -141,13 +150,36 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "orders": (ALL, READ),
         "sales_plans": (ALL, READ),
         "tickets": (ALL, READ),
+        "campaigns": (ALL, READ),
     },
     "security_admin": dict.fromkeys(
-        ("customers", "contacts", "activities", "leads", "opportunities", "quotes", "orders", "sales_plans", "tickets"),
+        (
+            "customers",
+            "contacts",
+            "activities",
+            "leads",
+            "opportunities",
+            "quotes",
+            "orders",
+            "sales_plans",
+            "tickets",
+            "campaigns",
+        ),
         NOTHING,
     ),
     "audit_admin": dict.fromkeys(
-        ("customers", "contacts", "activities", "leads", "opportunities", "quotes", "orders", "sales_plans", "tickets"),
+        (
+            "customers",
+            "contacts",
+            "activities",
+            "leads",
+            "opportunities",
+            "quotes",
+            "orders",
+            "sales_plans",
+            "tickets",
+            "campaigns",
+        ),
         NOTHING,
     ),
     "system_admin": {
@@ -160,6 +192,7 @@ EXPECTED: dict[str, dict[str, tuple[str | None, frozenset[str]]]] = {
         "orders": NOTHING,
         "sales_plans": NOTHING,
         "tickets": NOTHING,
+        "campaigns": NOTHING,
     },
 }
 
@@ -232,6 +265,7 @@ RESOURCES = (
     "orders",
     "sales_plans",
     "tickets",
+    "campaigns",
 )
 
 
@@ -318,6 +352,12 @@ async def _records_of(client: httpx.AsyncClient, admin: User, owner: User, tag: 
             "/api/v1/tickets",
             headers,
             {"subject": f"{tag} ticket", "customer_id": customer, "owner_id": owner_id},
+        ),
+        "campaigns": await _post(
+            client,
+            "/api/v1/campaigns",
+            headers,
+            {"name": f"{tag} campaign", "campaign_type": "event", "owner_id": owner_id},
         ),
     }
 
@@ -418,6 +458,8 @@ async def test_create(matrix: Matrix, subject: Subject, resource: str) -> None:
         body = {"name": "New plan", "period": "2026-12"}
     if resource == "tickets":
         body = {"subject": "New ticket"}
+    if resource == "campaigns":
+        body = {"name": "New campaign", "campaign_type": "webinar"}
     if resource == "orders":
         deal, owner = matrix.records["opportunities"][subject.user], str(matrix.user(subject.user).id)
         body = {"quote_id": await _accepted_quote(matrix.client, matrix.admin, deal, owner)}

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app import migrate
 from app.domain.shared.normalize import email_key, phone_key
+from app.repositories.campaigns import derived as campaign_derived
 from app.repositories.contacts import derived as contact_derived
 from app.repositories.customers import derived as customer_derived
 from app.repositories.database import create_engine
@@ -50,6 +51,9 @@ TABLES = [
     "ticket_sla_alerts",
     "kb_categories",
     "kb_articles",
+    "campaigns",
+    "campaign_sessions",
+    "campaign_members",
 ]
 USER_ROLE = (
     "SELECT u.email, r.key FROM users u "
@@ -118,6 +122,8 @@ async def test_demo_seed(seeded, settings) -> None:
     assert first["opportunity_stage_history"] > first["opportunities"]
     assert first["sales_targets"] == 5 * (4 + 3) + 2 * 4  # sellers: quarters and this quarter's months; teams
     assert first["kb_categories"] == 5 and first["kb_articles"] == 60
+    assert first["campaigns"] == 9 and first["campaign_sessions"] == 2
+    assert 1000 <= first["campaign_members"] <= 1500
 
     engine = create_engine(url, settings)
     try:
@@ -193,6 +199,39 @@ async def test_demo_seed(seeded, settings) -> None:
                     == lead_derived({"name": name, "company": company, "email": email, "phone": phone})["search_text"]
                 )
             assert await _scalar(conn, "SELECT count(*) FROM leads WHERE score >= 30") > 100
+
+            # Campaigns: every type, the marketer's, members at every funnel step; the event open
+            # for registration with its two sessions; derived columns as the repository computes them.
+            types = {r[0] for r in await _rows(conn, "SELECT DISTINCT campaign_type FROM campaigns")}
+            assert types == {"event", "webinar", "promotion", "email", "sms", "advertising", "trade_show", "other"}
+            owners = await _rows(
+                conn,
+                "SELECT DISTINCT u.email FROM campaigns c "
+                "JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.owner_id",
+            )
+            assert owners == [("marketer@demo.example.com",)]
+            member_statuses = {r[0] for r in await _rows(conn, "SELECT DISTINCT status FROM campaign_members")}
+            assert member_statuses == {
+                "targeted", "sent", "opened", "clicked", "registered", "attended", "responded", "converted", "bounced",
+                "unsubscribed",
+            }  # fmt: skip
+            open_events = "SELECT count(*) FROM campaigns WHERE registration_open AND public_key IS NOT NULL"
+            assert await _scalar(conn, open_events) == 1
+            seated = (
+                "SELECT count(*) FROM campaign_members "
+                "WHERE session_id IS NOT NULL AND registration_status = 'registered'"
+            )
+            assert await _scalar(conn, seated) > 10
+            # every step passed has its time, none later than the status
+            skipped = (
+                "SELECT count(*) FROM campaign_members WHERE (status = 'converted' AND (sent_at IS NULL "
+                "OR registered_at IS NULL OR converted_at IS NULL)) OR (status = 'bounced' AND bounced_at IS NULL)"
+            )
+            assert await _scalar(conn, skipped) == 0
+            for name, channel, tags, text in await _rows(
+                conn, "SELECT name, channel, tags, search_text FROM campaigns"
+            ):
+                assert text == campaign_derived({"name": name, "channel": channel, "tags": tags})["search_text"]
 
             # Deals: in every stage, owned as their customer is, the history ending where they are,
             # line items adding up to the amount.
@@ -312,6 +351,9 @@ async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, setti
     try:
         async with engine.begin() as conn:
             for table in (
+                "campaign_members",
+                "campaign_sessions",
+                "campaigns",
                 "survey_responses",
                 "survey_invitations",
                 "survey_call_backs",

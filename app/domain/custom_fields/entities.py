@@ -30,6 +30,7 @@ class Entity(StrEnum):
     LEAD = "lead"
     OPPORTUNITY = "opportunity"
     TICKET = "ticket"
+    CAMPAIGN = "campaign"
 
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

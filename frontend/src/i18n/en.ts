@@ -1,5 +1,7 @@
 import { registrationEn } from '../pages/marketing/registration.i18n';
 // English messages. zh-CN.ts must have exactly the same keys (the type checker enforces it).
+import { campaignsEn } from './campaigns';
+
 const en = {
   app: { name: 'CRM', loading: 'Loading…', retry: 'Try again', skipToContent: 'Skip to content' },
   common: {
@@ -1235,6 +1237,7 @@ const en = {
       other: 'Other',
     },
   },
+  campaigns: campaignsEn,
 };
 
 export default en;

@@ -1,3 +1,4 @@
+import { campaignsZh } from './campaigns';
 import type en from './en';
 import { registrationZhCN } from '../pages/marketing/registration.i18n';
 
@@ -1231,6 +1232,7 @@ const zhCN: Messages<typeof en> = {
       other: '其他',
     },
   },
+  campaigns: campaignsZh,
 };
 
 export default zhCN;

@@ -24,6 +24,7 @@ import {
   LogoutOutlined,
   MailOutlined,
   MenuOutlined,
+  NotificationOutlined,
   SafetyOutlined,
   SmileOutlined,
   TeamOutlined,
@@ -78,10 +79,11 @@ export default function Shell() {
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
     const marketing: NonNullable<MenuProps['items']> = [];
-    if (canOpen(me, 'automations')) marketing.push({ key: '/automations', icon: <ThunderboltOutlined />, label: t('automations.nav') });
+    if (canOpen(me, 'campaigns')) marketing.push({ key: '/campaigns', icon: <NotificationOutlined />, label: t('campaigns.nav') });
     if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
     if (canOpen(me, 'messageTemplates'))
       marketing.push({ key: '/marketing/templates', icon: <MailOutlined />, label: t('messageTemplates.nav') });
+    if (canOpen(me, 'automations')) marketing.push({ key: '/automations', icon: <ThunderboltOutlined />, label: t('automations.nav') });
     if (canOpen(me, 'campaigns'))
       marketing.push({ key: '/marketing/channels', icon: <BarChartOutlined />, label: t('nav.channelAnalysis') });
     if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
@@ -114,6 +116,7 @@ export default function Shell() {
       '/kb': t('kb.title'),
       '/automations': t('automations.title'),
       '/marketing/templates': t('messageTemplates.title'),
+      '/campaigns': t('campaigns.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
       '/admin/roles': t('nav.roles'),

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from app.api.v1.schemas.common import Name, RequestModel
 
-EntityName = Literal["customer", "contact", "lead", "opportunity", "ticket"]
+EntityName = Literal["customer", "contact", "lead", "opportunity", "ticket", "campaign"]
 FieldTypeName = Literal["text", "number", "date", "bool", "select", "multiselect", "email", "phone", "url"]
 Option = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
