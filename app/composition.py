@@ -36,6 +36,12 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.bounces import BounceWebhook, WebhookSecretService
+from app.domain.marketing.consent import ConsentRecorder, ConsentService
+from app.domain.marketing.links import LinkSigner
+from app.domain.marketing.suppressions import SuppressionService
+from app.domain.marketing.tracking import Tracking
+from app.domain.marketing.unsubscribe import PublicUnsubscribe
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -72,6 +78,13 @@ from app.repositories.leads import (
     PgLeadRepository,
     PgScoringRuleRepository,
 )
+from app.repositories.marketing_consent import (
+    PgConsentRepository,
+    PgDeliveryRepository,
+    PgMemberFunnel,
+    PgSuppressionRepository,
+    PgWebhookSecrets,
+)
 from app.repositories.notifications import PgNotificationRepository
 from app.repositories.opportunities import PgOpportunityRepository
 from app.repositories.password_links import PgPasswordLinkRepository
@@ -100,6 +113,7 @@ from app.repositories.tickets import (
     PgTicketRepository,
 )
 from app.repositories.timeline import PgTimelineRepository
+from app.repositories.tracking import PgTrackingRecorder
 from app.repositories.users import PgUserRepository
 from app.settings import Settings
 
@@ -368,3 +382,47 @@ def build_api_token_service(conn: AsyncConnection) -> ApiTokenService:
 
 def build_audit_log_service(conn: AsyncConnection) -> AuditLogService:
     return AuditLogService(PgAuditLogReader(conn))
+
+
+# -- marketing: consent, suppressions, unsubscribe, tracking, bounces ---------------------------
+
+
+def link_signer(settings: Settings) -> LinkSigner:
+    """The signer of campaign messages' public links: the first CRM_JWT_KEYS key signs, all verify."""
+    return LinkSigner(settings.verification_keys, settings.signing_key[0])
+
+
+def build_consent_recorder(conn: AsyncConnection) -> ConsentRecorder:
+    """What other modules (registration, imports) record consent through, in their transaction."""
+    return ConsentRecorder(PgConsentRepository(conn), PgAuditTrail(conn))
+
+
+def build_consent_service(conn: AsyncConnection) -> ConsentService:
+    return ConsentService(PgConsentRepository(conn), build_consent_recorder(conn))
+
+
+def build_suppression_service(conn: AsyncConnection) -> SuppressionService:
+    return SuppressionService(PgSuppressionRepository(conn), PgAuditTrail(conn))
+
+
+def build_public_unsubscribe(conn: AsyncConnection, limits: AsyncEngine, signer: LinkSigner) -> PublicUnsubscribe:
+    return PublicUnsubscribe(
+        signer, PgDeliveryRepository(conn), PgSuppressionRepository(conn), build_consent_recorder(conn),
+        PgMemberFunnel(conn), PgAuditTrail(conn), PgRateLimiter(limits),
+    )  # fmt: skip
+
+
+def build_tracking(engine: AsyncEngine, signer: LinkSigner) -> Tracking:
+    """On the autocommit engine: each open or click is one statement, its own transaction."""
+    return Tracking(signer, PgTrackingRecorder(engine))
+
+
+def build_bounce_webhook(conn: AsyncConnection) -> BounceWebhook:
+    return BounceWebhook(
+        PgWebhookSecrets(conn), PgDeliveryRepository(conn), PgSuppressionRepository(conn), PgMemberFunnel(conn),
+        PgAuditTrail(conn),
+    )  # fmt: skip
+
+
+def build_webhook_secret_service(conn: AsyncConnection) -> WebhookSecretService:
+    return WebhookSecretService(PgWebhookSecrets(conn), PgAuditTrail(conn))

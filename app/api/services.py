@@ -21,8 +21,10 @@ from app.composition import (
     build_audit_log_service,
     build_auth_service,
     build_book_transfer,
+    build_bounce_webhook,
     build_calendar_service,
     build_call_back_service,
+    build_consent_service,
     build_contact_service,
     build_custom_field_service,
     build_customer_service,
@@ -41,12 +43,14 @@ from app.composition import (
     build_password_link_service,
     build_pipeline_service,
     build_public_surveys,
+    build_public_unsubscribe,
     build_quote_service,
     build_region_service,
     build_role_service,
     build_sales_plan_service,
     build_scoring_rule_service,
     build_sla_policy_service,
+    build_suppression_service,
     build_survey_results,
     build_survey_service,
     build_target_service,
@@ -57,6 +61,8 @@ from app.composition import (
     build_ticket_stats_service,
     build_timeline_service,
     build_user_service,
+    build_webhook_secret_service,
+    link_signer,
 )
 from app.domain.activities.service import ActivityService
 from app.domain.contacts.service import ContactService
@@ -79,6 +85,11 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.bounces import BounceWebhook, WebhookSecretService
+from app.domain.marketing.consent import ConsentService
+from app.domain.marketing.links import LinkSigner
+from app.domain.marketing.suppressions import SuppressionService
+from app.domain.marketing.unsubscribe import PublicUnsubscribe
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -186,3 +197,25 @@ Regions = Annotated[RegionService, _on_connection(build_region_service)]
 Roles = Annotated[RoleService, _on_connection(build_role_service)]
 ApiTokens = Annotated[ApiTokenService, _on_connection(build_api_token_service)]
 AuditLog = Annotated[AuditLogService, _on_connection(build_audit_log_service)]
+
+
+# -- marketing: consent, suppressions, unsubscribe, bounces --------------------------------------
+
+
+def signer_of(request: Request) -> LinkSigner:
+    """One signer per app (its keys are the settings'), built on first use."""
+    signer: LinkSigner | None = getattr(request.app.state, "link_signer", None)
+    if signer is None:
+        signer = request.app.state.link_signer = link_signer(request.app.state.settings)
+    return signer
+
+
+async def _unsubscribe(request: Request, conn: Connection) -> PublicUnsubscribe:
+    return build_public_unsubscribe(conn, get_read_engine(request), signer_of(request))
+
+
+Consents = Annotated[ConsentService, _on_connection(build_consent_service)]
+Suppressions = Annotated[SuppressionService, _on_connection(build_suppression_service)]
+Unsubscribes = Annotated[PublicUnsubscribe, Depends(_unsubscribe)]
+Bounces = Annotated[BounceWebhook, _on_connection(build_bounce_webhook)]
+WebhookSecrets = Annotated[WebhookSecretService, _on_connection(build_webhook_secret_service)]
