@@ -53,6 +53,13 @@ PUBLIC_PATHS = {
     # A customer's satisfaction survey link: the token in the path is all it holds.
     ("get", f"{API_PREFIX}/public/surveys/{{token}}"),
     ("post", f"{API_PREFIX}/public/surveys/{{token}}"),
+    # Campaign messages' signed links (open pixel, click redirect, one-click unsubscribe): the token
+    # is all they hold; a provider's bounce report proves itself with the tenant's webhook secret.
+    ("get", f"{API_PREFIX}/public/t/o/{{token}}"),
+    ("get", f"{API_PREFIX}/public/t/c/{{token}}"),
+    ("get", f"{API_PREFIX}/public/unsubscribe/{{token}}"),
+    ("post", f"{API_PREFIX}/public/unsubscribe/{{token}}"),
+    ("post", f"{API_PREFIX}/public/marketing/bounces/{{tenant_id}}"),
 }
 # Operations on the caller's own session/profile: authenticated, but no permission to hold.
 SELF_SERVICE_PREFIXES = (f"{API_PREFIX}/auth/", f"{API_PREFIX}/me", f"{API_PREFIX}/notifications")
