@@ -277,18 +277,16 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [SCENARIOS[n.strip()] for n in args.only.split(",") if n.strip()] or list(SCENARIOS.values())
 
         app_port, base_port = free_port(), free_port()
-        crm = ROOT / ".venv" / "bin" / "crm"
-        app_cmd = [str(crm), "serve"] if crm.exists() else [sys.executable, "-m", "app.cli", "serve"]
-        servers.append(
-            start_server(
-                "app", [*app_cmd, "--port", str(app_port)], server_env(url, settings, jwt_key, app_port), app_port
-            )
-        )
+        # This checkout's code whatever the venv's `crm` entry point was installed from (a shared
+        # venv's editable install points at another checkout).
+        env = {"PYTHONPATH": str(ROOT)}
+        app_cmd = [sys.executable, "-m", "app.cli", "serve", "--port", str(app_port)]
+        servers.append(start_server("app", app_cmd, {**server_env(url, settings, jwt_key, app_port), **env}, app_port))
         servers.append(
             start_server(
                 "baseline",
                 [sys.executable, "-m", "bench.tracking_baseline", "--port", str(base_port)],
-                server_env(url, settings, jwt_key, base_port),
+                {**server_env(url, settings, jwt_key, base_port), **env},
                 base_port,
             )
         )

@@ -202,16 +202,16 @@ AuditLog = Annotated[AuditLogService, _on_connection(build_audit_log_service)]
 # -- marketing: consent, suppressions, unsubscribe, bounces --------------------------------------
 
 
-def signer_of(request: Request) -> LinkSigner:
+def signer_of_app(app: Any) -> LinkSigner:
     """One signer per app (its keys are the settings'), built on first use."""
-    signer: LinkSigner | None = getattr(request.app.state, "link_signer", None)
+    signer: LinkSigner | None = getattr(app.state, "link_signer", None)
     if signer is None:
-        signer = request.app.state.link_signer = link_signer(request.app.state.settings)
+        signer = app.state.link_signer = link_signer(app.state.settings)
     return signer
 
 
 async def _unsubscribe(request: Request, conn: Connection) -> PublicUnsubscribe:
-    return build_public_unsubscribe(conn, get_read_engine(request), signer_of(request))
+    return build_public_unsubscribe(conn, get_read_engine(request), signer_of_app(request.app))
 
 
 Consents = Annotated[ConsentService, _on_connection(build_consent_service)]

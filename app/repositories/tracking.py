@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Final
 from uuid import UUID
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.domain.marketing.links import CLICK, OPEN
 from app.domain.shared.ids import new_id
 from app.repositories.member_funnel import advance_statement
+from app.repositories import faults
 from app.repositories.prepared import Prepared
 from app.repositories.tables import campaign_members as m
 from app.repositories.tables import message_deliveries as dl
@@ -120,7 +122,8 @@ _ = message_sends  # the deliveries' sends: the campaign is read through the mem
 
 
 class PgTrackingRecorder:
-    """On the autocommit engine: the statement is its own transaction."""
+    """On the autocommit engine: the statement is its own transaction. It goes straight to the
+    pooled driver connection (no SQLAlchemy connection around it: a third of these requests' CPU)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -128,7 +131,9 @@ class PgTrackingRecorder:
     async def record(
         self, kind: str, tenant_id: UUID, delivery_id: UUID, url: str | None, ip: str | None, user_agent: str | None
     ) -> None:
-        params = {
+        statement = _RECORD[kind]
+        values = {
+            **statement.constants,
             "tenant_id": tenant_id,
             "delivery_id": delivery_id,
             "event_id": new_id(),
@@ -137,5 +142,17 @@ class PgTrackingRecorder:
             "ip": ip,
             "user_agent": user_agent,
         }
-        async with self.engine.connect() as conn:
-            await _RECORD[kind].rows(conn, params)
+        fairy = await self.engine.raw_connection()
+        try:
+            driver = fairy.driver_connection
+            assert driver is not None
+            try:
+                await driver.fetch(statement.sql, *(values[n] for n in statement.names))
+            except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError) as error:
+                if faults.connection_lost(error, driver):
+                    # As faults.discard: the pool replaces it and the connections of the same server.
+                    self.engine.sync_engine.pool._invalidate(fairy, error, _checkin=False)
+                raise
+        finally:
+            # The autocommit engine resets nothing on return: no I/O, the connection goes back at once.
+            fairy.close()

@@ -185,6 +185,9 @@ async def test_forged_altered_and_other_purpose_tokens_are_refused(
     ).status_code == 404
     assert (await client.get(f"/api/v1/public/t/o/{link(settings, UNSUBSCRIBE, s)}")).status_code == 404
     assert (await client.get(f"/api/v1/public/unsubscribe/{link(settings, OPEN, s)}")).status_code == 404
+    # Only GET: a POST to a link is no click.
+    r = await client.post(click_path(settings, s, "https://example.cn/"))
+    assert r.status_code == 405 and "location" not in r.headers
     row = await delivery_row(engine, s)
     assert (row.opens, row.clicks) == (0, 0)
 

@@ -18,12 +18,14 @@ from uuid import UUID
 import orjson
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from starlette.types import Receive, Scope, Send
 
-from app.api.errors import problem_responses
+from app.api.errors import PROBLEM, TYPE_BASE, problem_responses
 from app.api.idempotency import IdempotentRoute
 from app.api.middleware import client_address
-from app.api.responses import json_response
-from app.api.services import Bounces, Unsubscribes, signer_of
+from app.api.responses import dumps, json_response
+from app.api.services import Bounces, Unsubscribes, signer_of_app
 from app.api.v1.schemas.marketing_consent import BounceReport, BounceResultOut, UnsubscribeOut
 from app.composition import build_tracking
 from app.domain.marketing.bounces import SIGNATURE_PREFIX
@@ -32,7 +34,8 @@ from app.domain.shared.errors import NotFound, ValidationFailed
 
 router = APIRouter(route_class=IdempotentRoute, tags=["public"])
 
-Token = Annotated[str, Path(min_length=10, max_length=4096)]
+TOKEN_MAX = 4096
+Token = Annotated[str, Path(min_length=10, max_length=TOKEN_MAX)]
 
 # A transparent 1x1 GIF (43 bytes).
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -45,53 +48,105 @@ NO_STORE = {
 _NOT_FOUND = "no such link"
 
 
-def _tracking(request: Request) -> Tracking:
+# -- the open pixel and click redirects: plain ASGI ---------------------------------------------
+
+
+class PlainRoute(APIRoute):
+    """A route FastAPI documents from its endpoint's signature as any other (parameters, answers),
+    but whose requests `serve_<operation>` answers as plain ASGI: no dependency solving, no
+    validation, no Request or Response objects, which are most of what a one-statement request
+    costs (the open pixel and click redirects are the hottest public paths). The endpoint
+    function is the contract only and is never called."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] not in (self.methods or ()):
+            await _send(send, 405, [(b"allow", b"GET, HEAD")], b"")
+            return
+        await _SERVE[self.operation_id](scope, receive, send)  # type: ignore[index]
+
+
+tracking_router = APIRouter(route_class=PlainRoute, tags=["public"])
+
+# Every open and click must reach the server: no cache between the reader and us keeps one.
+_NO_STORE = [
+    (b"cache-control", b"no-store, no-cache, must-revalidate, max-age=0, private"),
+    (b"pragma", b"no-cache"),
+    (b"expires", b"0"),
+]
+_GIF = [(b"content-type", b"image/gif"), (b"content-length", str(len(PIXEL)).encode()), *_NO_STORE]
+_NOT_FOUND_BODY = dumps(
+    {"type": TYPE_BASE + NotFound.code, "title": NotFound.title, "status": 404, "detail": _NOT_FOUND}
+)
+_NOT_FOUND_HEADERS = [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(_NOT_FOUND_BODY)).encode())]
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _tracking(app: Any) -> Tracking:
     """Built once per app (the autocommit engine and the signer live as long as it does)."""
-    tracking: Tracking | None = getattr(request.app.state, "tracking", None)
+    tracking: Tracking | None = getattr(app.state, "tracking", None)
     if tracking is None:
-        tracking = request.app.state.tracking = build_tracking(request.app.state.read_engine, signer_of(request))
+        tracking = app.state.tracking = build_tracking(app.state.read_engine, signer_of_app(app))
     return tracking
 
 
-def _client(request: Request) -> tuple[str | None, str | None]:
-    settings = request.app.state.settings
-    return client_address(request.scope, settings.trust_forwarded_for), request.headers.get("user-agent")
+def _reader(scope: Scope) -> tuple[Tracking, str, str | None, str | None]:
+    app = scope["app"]
+    agent = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"user-agent"), None)
+    ip = client_address(scope, app.state.settings.trust_forwarded_for)
+    return _tracking(app), scope["path_params"]["token"], ip, agent
 
 
-@router.get(
+async def _serve_click(scope: Scope, receive: Receive, send: Send) -> None:
+    tracking, token, ip, agent = _reader(scope)
+    url = await tracking.clicked(token, ip, agent) if len(token) <= TOKEN_MAX else None
+    if url is None:
+        await _send(send, 404, _NOT_FOUND_HEADERS, _NOT_FOUND_BODY)
+        return
+    await _send(send, 302, [(b"location", url.encode()), (b"content-length", b"0"), *_NO_STORE], b"")
+
+
+async def _serve_open(scope: Scope, receive: Receive, send: Send) -> None:
+    tracking, token, ip, agent = _reader(scope)
+    if len(token) > TOKEN_MAX or not await tracking.opened(token, ip, agent):
+        await _send(send, 404, _NOT_FOUND_HEADERS, _NOT_FOUND_BODY)
+        return
+    await _send(send, 200, _GIF, PIXEL)
+
+
+_SERVE = {"public_tracking_click": _serve_click, "public_tracking_open": _serve_open}
+
+
+@tracking_router.get(
     "/public/t/c/{token}",
     operation_id="public_tracking_click",
     status_code=302,
     response_class=Response,
     summary="A link of a campaign message: records the click and redirects to the link's URL",
     description="Redirects only to the http(s) URL the token was signed for (the message's own link); "
-    "a forged or altered token is a 404, never a redirect. A click also counts as an open.",
-    responses={302: {"description": "To the link's URL (Location)"}, **problem_responses(404, 422)},
+    "a forged or altered token is a 404, never a redirect. A click also counts as an open. Never cached.",
+    responses={302: {"description": "To the link's URL (Location)"}, **problem_responses(404)},
 )
-async def click(token: Token, request: Request) -> Response:
-    ip, agent = _client(request)
-    url = await _tracking(request).clicked(token, ip, agent)
-    if url is None:
-        raise NotFound(_NOT_FOUND)
-    return Response(status_code=302, headers={"Location": url, **NO_STORE})
+async def click(token: Token) -> None:
+    """The contract; _serve_click answers."""
 
 
-@router.get(
+@tracking_router.get(
     "/public/t/o/{token}",
     operation_id="public_tracking_open",
     response_class=Response,
     summary="The open pixel of a campaign message: records an open, answers a transparent 1x1 GIF",
     description="Never cached. A token this server did not sign as an open pixel is a 404.",
-    responses={
-        200: {"content": {"image/gif": {}}, "description": "A transparent 1x1 GIF"},
-        **problem_responses(404, 422),
-    },
+    responses={200: {"content": {"image/gif": {}}, "description": "A transparent 1x1 GIF"}, **problem_responses(404)},
 )
-async def open_pixel(token: Token, request: Request) -> Response:
-    ip, agent = _client(request)
-    if not await _tracking(request).opened(token, ip, agent):
-        raise NotFound(_NOT_FOUND)
-    return Response(PIXEL, media_type="image/gif", headers=NO_STORE)
+async def open_pixel(token: Token) -> None:
+    """The contract; _serve_open answers."""
+
+
+# -- one-click unsubscribe and bounces ---------------------------------------------------------
 
 
 def _address(request: Request) -> str:

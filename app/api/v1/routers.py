@@ -46,7 +46,7 @@ API_PREFIX = "/api/v1"
 # follows: it tried about 100.
 ROUTERS: list[APIRouter] = [
     # The open pixel and click redirects: the busiest public requests, so they are tried first.
-    public_marketing.router,
+    public_marketing.tracking_router,
     public_forms.router,
     customers.router,
     opportunities.router,
@@ -75,4 +75,5 @@ ROUTERS: list[APIRouter] = [
     audit_log.router,
     consents.router,
     suppressions.router,
+    public_marketing.router,
 ]
