@@ -47,6 +47,8 @@ const SetPasswordPage = lazy(() => import('./pages/SetPasswordPage'));
 const KbPage = lazy(() => import('./pages/kb/KbPage'));
 const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
 const KbEditorPage = lazy(() => import('./pages/kb/KbEditorPage'));
+const UnsubscribePage = lazy(() => import('./pages/marketing/UnsubscribePage'));
+const SuppressionsPage = lazy(() => import('./pages/marketing/SuppressionsPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -100,6 +102,15 @@ export function AppRoutes() {
           }
         />
       ))}
+      {/* A campaign message's unsubscribe link: no login, no shell. */}
+      <Route
+        path="/unsubscribe/:token"
+        element={
+          <Suspense fallback={<Loading />}>
+            <UnsubscribePage />
+          </Suspense>
+        }
+      />
       {/* A customer's survey link: no login, no shell. */}
       <Route
         path="/survey/:token"
@@ -210,6 +221,14 @@ export function AppRoutes() {
           element={
             <Guard module="leads">
               <LeadFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="marketing/suppressions"
+          element={
+            <Guard module="suppressions">
+              <SuppressionsPage />
             </Guard>
           }
         />

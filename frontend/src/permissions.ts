@@ -29,6 +29,7 @@ export const MODULES = {
   auditLog: ['audit_log:read'],
   apiTokens: ['api_tokens:read'],
   surveys: ['surveys:read'],
+  suppressions: ['campaigns:manage'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULES;

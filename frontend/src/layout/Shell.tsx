@@ -22,6 +22,7 @@ import {
   MenuOutlined,
   SafetyOutlined,
   SmileOutlined,
+  StopOutlined,
   TeamOutlined,
   TranslationOutlined,
   UserOutlined,
@@ -73,6 +74,10 @@ export default function Shell() {
     if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
+    const marketing: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'suppressions'))
+      marketing.push({ key: '/marketing/suppressions', icon: <StopOutlined />, label: t('suppressions.nav') });
+    if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });
     if (canOpen(me, 'departments')) admin.push({ key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') });
