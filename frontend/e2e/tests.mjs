@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unsubscribeTests } from './unsubscribe.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2057,6 +2058,7 @@ export const tests = [
   ...surveyTests,
   ...kbTests,
   ...serviceFlowTests,
+  ...unsubscribeTests,
 ];
 
 async function firstSegment(page) {
