@@ -67,7 +67,9 @@ export const unsubscribeTests = [
         unsubscribed: false,
       });
       await page.goto('/unsubscribe/e2e.link.zh');
-      await page.getByRole('button', { name: '退订' }).waitFor();
+      await page.getByRole('heading', { name: '退订' }).waitFor();
+      // antd spaces a two-character Chinese label (退 订).
+      assert.equal((await page.getByTestId('unsubscribe-confirm').textContent()).replace(/\s/g, ''), '退订');
       await page.getByText('138****8000').waitFor();
       await shot(ctx, page, 'unsubscribe-zh');
       // No fake: the real API checks the signature and answers 404.
