@@ -1,5 +1,6 @@
 """Recording an open or a click: one statement, one round trip, no transaction of its own to
-begin or commit (autocommit engine), as these are the hottest public endpoints.
+begin or commit (autocommit engine), sent straight to the pooled driver connection, as these are
+the hottest public endpoints.
 
     WITH d AS (UPDATE message_deliveries ... RETURNING ...)      -- counters, first times
        , ev AS (INSERT INTO tracking_events SELECT ... FROM d)   -- the log row
@@ -29,12 +30,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.marketing.links import CLICK, OPEN
 from app.domain.shared.ids import new_id
-from app.repositories.member_funnel import advance_statement
 from app.repositories import faults
+from app.repositories.member_funnel import advance_statement
 from app.repositories.prepared import Prepared
 from app.repositories.tables import campaign_members as m
 from app.repositories.tables import message_deliveries as dl
-from app.repositories.tables import message_sends, outbox, tracking_events
+from app.repositories.tables import outbox, tracking_events
 
 STEPS: Final = {OPEN: "opened", CLICK: "clicked"}
 
@@ -118,7 +119,6 @@ def _statement(kind: str) -> sa.Select[tuple[int, str]]:
 
 
 _RECORD: Final = {kind: Prepared.of(_statement(kind)) for kind in STEPS}
-_ = message_sends  # the deliveries' sends: the campaign is read through the member
 
 
 class PgTrackingRecorder:
