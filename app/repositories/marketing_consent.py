@@ -81,7 +81,12 @@ class PgConsentRepository:
         source: str,
         proof: str | None,
         actor: UUID | None,
-    ) -> Consent:
+        *,
+        status_only: bool = False,
+    ) -> Consent | None:
+        """Insert or update; None when the row already said so (its status, and unless
+        `status_only` its source and proof): decided by the upsert itself, so of two concurrent
+        identical writes only one changes anything."""
         values = {
             "status": status,
             "source": source,
@@ -91,12 +96,15 @@ class PgConsentRepository:
         }
         key = "contact_id" if subject.kind == "contact" else "lead_id"
         insert = pg_insert(mc).values(tenant_id=tenant_id, id=new_id(), channel=channel, **subject.ids(), **values)
+        compared = ("status",) if status_only else ("status", "source", "proof")
         stmt = insert.on_conflict_do_update(
             index_elements=[mc.c.tenant_id, mc.c[key], mc.c.channel],
             index_where=mc.c[key].is_not(None),
             set_=values,
+            where=sa.or_(*(mc.c[c].is_distinct_from(insert.excluded[c]) for c in compared)),
         ).returning(*_CONSENT)
-        return Consent(*(await self.conn.execute(stmt)).one())
+        row = (await self.conn.execute(stmt)).first()
+        return Consent(*row) if row else None
 
 
 def _encode(created_at: datetime, channel: str, address: str) -> str:

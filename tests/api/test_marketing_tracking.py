@@ -5,6 +5,7 @@ secret)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -292,6 +293,26 @@ async def test_unsubscribe_shows_then_confirms_at_once_and_a_repeat_changes_noth
             )
         ).scalar()
     assert count == len(before)
+
+
+async def test_concurrent_confirmations_record_once(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine, settings: Settings
+) -> None:
+    """The reader's tap and the mail client's one-click POST at the same moment."""
+    rep = world.users["east_rep1"]
+    lead = await create_record(client, rep, "lead", email="twice@example.cn")
+    s = await sent(engine, rep, address="twice@example.cn", lead_id=uuid.UUID(lead["id"]))
+    path = unsubscribe_path(settings, s)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    answers = await asyncio.gather(
+        client.post(path, json={}),
+        client.post(path, content=b"List-Unsubscribe=One-Click", headers=form),
+        client.post(path),
+    )
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    kinds = [e for e, _ in await events(engine, world.id)]
+    assert kinds.count("marketing_consent.changed") == 1 and kinds.count("campaign_member.unsubscribed") == 1
+    assert await _suppressions(engine, world) == [("email", "twice@example.cn", "unsubscribed")]
 
 
 async def test_rfc_8058_one_click_post_from_a_mail_client(

@@ -98,7 +98,11 @@ class ConsentRecorder:
         ):
             return None
         actor = principal.user_id if principal is not None else None
-        consent = await self.consents.put(tenant_id, subject, channel, status, source, proof, actor)
+        consent = await self.consents.put(
+            tenant_id, subject, channel, status, source, proof, actor, status_only=keep_same_status
+        )
+        if consent is None:  # a concurrent write recorded the same a moment ago
+            return None
         payload = {**subject.ids(), "channel": channel, "status": status, "source": source}
         await self.audit.record(
             principal,

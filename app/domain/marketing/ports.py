@@ -45,7 +45,11 @@ class ConsentRepository(Protocol):
         source: str,
         proof: str | None,
         actor: UUID | None,
-    ) -> Consent: ...
+        *,
+        status_only: bool = False,
+    ) -> Consent | None:
+        """The new state, or None when the row already held it (see ConsentRecorder.record)."""
+        ...
 
 
 class SuppressionRepository(Protocol):
