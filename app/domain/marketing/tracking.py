@@ -10,6 +10,7 @@ logged and never keeps the reader from the page they clicked."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Final
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -21,12 +22,14 @@ log = logging.getLogger("crm.marketing.tracking")
 
 USER_AGENT_MAX: Final = 512
 SCHEMES: Final = frozenset({"http", "https"})
+# Spaces and control characters: never in a URL we redirect to (a header injection, a spoofed host).
+_UNSAFE: Final = re.compile(r"[\x00-\x20\x7f]")
 
 
 def safe_target(url: str | None) -> str | None:
     """The URL if a browser may be sent there: absolute http(s) with a host, no control
     characters (a header injection), else None."""
-    if not url or any(ord(c) < 33 or ord(c) == 127 for c in url):
+    if not url or _UNSAFE.search(url):
         return None
     try:
         parts = urlsplit(url)
