@@ -39,13 +39,18 @@ from app.domain.leads.service import LeadService
 from app.domain.marketing.attribution import Attribution
 from app.domain.marketing.automation_actions import AutomationActions
 from app.domain.marketing.automations import AutomationService
+from app.domain.marketing.bounces import BounceWebhook, WebhookSecretService
 from app.domain.marketing.campaigns import CampaignService, MemberService, SessionService
+from app.domain.marketing.consent import ConsentRecorder, ConsentService
 from app.domain.marketing.links import LinkSigner
 from app.domain.marketing.registration.service import RegistrationService
 from app.domain.marketing.satisfaction import EventSatisfaction
 from app.domain.marketing.segments import SegmentService
 from app.domain.marketing.stats import CampaignStatsService
+from app.domain.marketing.suppressions import SuppressionService
 from app.domain.marketing.template_service import MessageTemplateService
+from app.domain.marketing.tracking import Tracking
+from app.domain.marketing.unsubscribe import PublicUnsubscribe
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -95,6 +100,13 @@ from app.repositories.leads import (
     PgLeadRepository,
     PgScoringRuleRepository,
 )
+from app.repositories.marketing_consent import (
+    PgConsentRepository,
+    PgDeliveryRepository,
+    PgMemberFunnel,
+    PgSuppressionRepository,
+    PgWebhookSecrets,
+)
 from app.repositories.message_templates import PgMessageTemplateRepository, PgRecipientDirectory
 from app.repositories.notifications import PgNotificationRepository
 from app.repositories.opportunities import PgOpportunityRepository
@@ -126,6 +138,7 @@ from app.repositories.tickets import (
     PgTicketRepository,
 )
 from app.repositories.timeline import PgTimelineRepository
+from app.repositories.tracking import PgTrackingRecorder
 from app.repositories.users import PgUserRepository
 from app.settings import Settings
 
@@ -201,6 +214,7 @@ def build_lead_capture(conn: AsyncConnection, limits: AsyncEngine) -> LeadCaptur
 
 
 def link_signer(settings: Settings) -> LinkSigner:
+    """The signer of campaign messages' public links: the first CRM_JWT_KEYS key signs, all verify."""
     return LinkSigner(settings.verification_keys, settings.signing_key[0])
 
 
@@ -469,3 +483,42 @@ def build_campaign_session_service(conn: AsyncConnection) -> SessionService:
 
 def build_campaign_member_service(conn: AsyncConnection) -> MemberService:
     return MemberService(PgCampaignRepository(conn), PgMemberRepository(conn), PgAuditTrail(conn), PgEventOutbox(conn))
+
+
+# -- marketing: consent, suppressions, unsubscribe, tracking, bounces ---------------------------
+
+
+def build_consent_recorder(conn: AsyncConnection) -> ConsentRecorder:
+    """What other modules (registration, imports) record consent through, in their transaction."""
+    return ConsentRecorder(PgConsentRepository(conn), PgAuditTrail(conn))
+
+
+def build_consent_service(conn: AsyncConnection) -> ConsentService:
+    return ConsentService(PgConsentRepository(conn), build_consent_recorder(conn))
+
+
+def build_suppression_service(conn: AsyncConnection) -> SuppressionService:
+    return SuppressionService(PgSuppressionRepository(conn), PgAuditTrail(conn))
+
+
+def build_public_unsubscribe(conn: AsyncConnection, limits: AsyncEngine, signer: LinkSigner) -> PublicUnsubscribe:
+    return PublicUnsubscribe(
+        signer, PgDeliveryRepository(conn), PgSuppressionRepository(conn), build_consent_recorder(conn),
+        PgMemberFunnel(conn), PgAuditTrail(conn), PgRateLimiter(limits),
+    )  # fmt: skip
+
+
+def build_tracking(engine: AsyncEngine, signer: LinkSigner) -> Tracking:
+    """On the autocommit engine: each open or click is one statement, its own transaction."""
+    return Tracking(signer, PgTrackingRecorder(engine))
+
+
+def build_bounce_webhook(conn: AsyncConnection) -> BounceWebhook:
+    return BounceWebhook(
+        PgWebhookSecrets(conn), PgDeliveryRepository(conn), PgSuppressionRepository(conn), PgMemberFunnel(conn),
+        PgAuditTrail(conn),
+    )  # fmt: skip
+
+
+def build_webhook_secret_service(conn: AsyncConnection) -> WebhookSecretService:
+    return WebhookSecretService(PgWebhookSecrets(conn), PgAuditTrail(conn))

@@ -22,12 +22,14 @@ from app.composition import (
     build_auth_service,
     build_automation_service,
     build_book_transfer,
+    build_bounce_webhook,
     build_calendar_service,
     build_call_back_service,
     build_campaign_member_service,
     build_campaign_service,
     build_campaign_session_service,
     build_campaign_stats_service,
+    build_consent_service,
     build_contact_service,
     build_custom_field_service,
     build_customer_service,
@@ -48,6 +50,7 @@ from app.composition import (
     build_password_link_service,
     build_pipeline_service,
     build_public_surveys,
+    build_public_unsubscribe,
     build_quote_service,
     build_region_service,
     build_registration_service,
@@ -56,6 +59,7 @@ from app.composition import (
     build_scoring_rule_service,
     build_segment_service,
     build_sla_policy_service,
+    build_suppression_service,
     build_survey_results,
     build_survey_service,
     build_target_service,
@@ -66,6 +70,8 @@ from app.composition import (
     build_ticket_stats_service,
     build_timeline_service,
     build_user_service,
+    build_webhook_secret_service,
+    link_signer,
 )
 from app.domain.activities.service import ActivityService
 from app.domain.contacts.service import ContactService
@@ -89,12 +95,17 @@ from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.marketing.automations import AutomationService
+from app.domain.marketing.bounces import BounceWebhook, WebhookSecretService
 from app.domain.marketing.campaigns import CampaignService, MemberService, SessionService
+from app.domain.marketing.consent import ConsentService
+from app.domain.marketing.links import LinkSigner
 from app.domain.marketing.registration.service import RegistrationService
 from app.domain.marketing.satisfaction import EventSatisfaction
 from app.domain.marketing.segments import SegmentService
 from app.domain.marketing.stats import CampaignStatsService
+from app.domain.marketing.suppressions import SuppressionService
 from app.domain.marketing.template_service import MessageTemplateService
+from app.domain.marketing.unsubscribe import PublicUnsubscribe
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
 from app.domain.pipelines.service import PipelineService
@@ -221,3 +232,25 @@ Automations = Annotated[AutomationService, _on_connection(build_automation_servi
 Campaigns = Annotated[CampaignService, _on_connection(build_campaign_service)]
 CampaignSessions = Annotated[SessionService, _on_connection(build_campaign_session_service)]
 CampaignMembers = Annotated[MemberService, _on_connection(build_campaign_member_service)]
+
+
+# -- marketing: consent, suppressions, unsubscribe, bounces --------------------------------------
+
+
+def signer_of_app(app: Any) -> LinkSigner:
+    """One signer per app (its keys are the settings'), built on first use."""
+    signer: LinkSigner | None = getattr(app.state, "link_signer", None)
+    if signer is None:
+        signer = app.state.link_signer = link_signer(app.state.settings)
+    return signer
+
+
+async def _unsubscribe(request: Request, conn: Connection) -> PublicUnsubscribe:
+    return build_public_unsubscribe(conn, get_read_engine(request), signer_of_app(request.app))
+
+
+Consents = Annotated[ConsentService, _on_connection(build_consent_service)]
+Suppressions = Annotated[SuppressionService, _on_connection(build_suppression_service)]
+Unsubscribes = Annotated[PublicUnsubscribe, Depends(_unsubscribe)]
+Bounces = Annotated[BounceWebhook, _on_connection(build_bounce_webhook)]
+WebhookSecrets = Annotated[WebhookSecretService, _on_connection(build_webhook_secret_service)]

@@ -18,13 +18,18 @@ from app.domain.marketing.funnel import FINAL, FUNNEL, RANK, STATUSES
 from app.repositories.tables import campaign_members as m
 
 _RANK_OF_STATUS = sa.case({s: RANK[s] for s in FUNNEL}, value=m.c.status, else_=-1)
+# `= ANY(array)` rather than IN: one bound array, so the statement also runs prepared straight on
+# the driver (app/repositories/prepared.py, which has no IN-list expansion), as tracking's does.
+_FINAL = sa.literal(list(FINAL), sa.ARRAY(sa.Text))
+_IS_FINAL = m.c.status == sa.any_(_FINAL)
+_NOT_FINAL = m.c.status != sa.all_(_FINAL)
 
 
 def _next_status(step: str) -> sa.ColumnElement[str]:
     if step in FINAL:
-        return sa.case((m.c.status.in_(FINAL), m.c.status), else_=sa.literal(step))
+        return sa.case((_IS_FINAL, m.c.status), else_=sa.literal(step))
     return sa.case(
-        (m.c.status.in_(FINAL), m.c.status),
+        (_IS_FINAL, m.c.status),
         (RANK[step] > _RANK_OF_STATUS, sa.literal(step)),
         else_=m.c.status,
     )
@@ -57,23 +62,35 @@ async def advance_members(
         where.append(m.c.lead_id == lead_id)
     if len(where) == 2:
         raise ValueError("advance_members needs a selection")
+    statement = advance_statement(step, where, at=at, actor=actor).returning(m.c.id, m.c.status)
+    rows = (await conn.execute(statement)).all()
+    return [row.id for row in rows if row.status == step]
+
+
+def advance_statement(
+    step: str,
+    where: Sequence[sa.ColumnElement[bool]],
+    *,
+    at: datetime | None = None,
+    actor: UUID | None = None,
+    also: Sequence[str] = (),
+) -> sa.Update:
+    """The UPDATE of advance_members for the members `where` selects (which may name another
+    table: the tracking statement moves the member of the delivery its CTE updated). `also`:
+    earlier steps the step implies, whose times are kept too (a click is also an open). A member
+    whose status changed comes back with `status == step`."""
     when = sa.func.now() if at is None else sa.literal(at)
     stamp = m.c[f"{step}_at"]
-    if step in FUNNEL:
-        changed = sa.and_(m.c.status.not_in(FINAL), RANK[step] > _RANK_OF_STATUS)
-    else:
-        changed = m.c.status.not_in(FINAL)
-    statement = (
+    changed = sa.and_(_NOT_FINAL, RANK[step] > _RANK_OF_STATUS) if step in FUNNEL else _NOT_FINAL
+    implied = [m.c[f"{s}_at"] for s in also]
+    return (
         m.update()
-        .where(*where, sa.or_(stamp.is_(None), changed))
+        .where(*where, sa.or_(stamp.is_(None), *(c.is_(None) for c in implied), changed))
         .values(
             status=_next_status(step),
-            **{stamp.name: sa.func.coalesce(stamp, when)},
+            **{c.name: sa.func.coalesce(c, when) for c in (stamp, *implied)},
             updated_at=sa.func.now(),
             updated_by=actor,
             version=m.c.version + 1,
         )
-        .returning(m.c.id, m.c.status)
     )
-    rows = (await conn.execute(statement)).all()
-    return [row.id for row in rows if row.status == step]

@@ -1540,6 +1540,17 @@ marketing_suppressions = sa.Table(
     sa.Column("delivery_id", UUID(as_uuid=True)),
     sa.Column("created_at", TS, nullable=False, server_default=NOW),
     sa.Column("created_by", UUID(as_uuid=True)),
+    sa.Index("ix_marketing_suppressions_created", "tenant_id", sa.text("created_at DESC"), "channel", "address"),
+)
+
+# The secret of a tenant's bounce webhook (migration 0035): HMAC key or bearer secret.
+marketing_webhook_secrets = sa.Table(
+    "marketing_webhook_secrets",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("created_at", TS, nullable=False, server_default=NOW),
+    sa.Column("created_by", UUID(as_uuid=True)),
 )
 
 message_sends = sa.Table(

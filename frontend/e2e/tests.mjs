@@ -6,6 +6,7 @@ import { segmentTests } from './segments.mjs';
 import { automationTests } from './automations.mjs';
 import { registrationTests } from './registration.mjs';
 import { campaignTests } from './campaigns.mjs';
+import { unsubscribeTests } from './unsubscribe.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2065,6 +2066,7 @@ export const tests = [
   ...automationTests,
   ...registrationTests,
   ...campaignTests,
+  ...unsubscribeTests,
 ];
 
 async function firstSegment(page) {

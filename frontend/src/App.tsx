@@ -60,6 +60,8 @@ const CancelRegistrationPage = lazy(() => import('./pages/marketing/CancelRegist
 const CampaignRegistrationPage = lazy(() => import('./pages/marketing/CampaignRegistrationPage'));
 const CampaignsPage = lazy(() => import('./pages/marketing/CampaignsPage'));
 const CampaignPage = lazy(() => import('./pages/marketing/CampaignPage'));
+const UnsubscribePage = lazy(() => import('./pages/marketing/UnsubscribePage'));
+const SuppressionsPage = lazy(() => import('./pages/marketing/SuppressionsPage'));
 
 export function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -113,6 +115,15 @@ export function AppRoutes() {
           }
         />
       ))}
+      {/* A campaign message's unsubscribe link: no login, no shell. */}
+      <Route
+        path="/unsubscribe/:token"
+        element={
+          <Suspense fallback={<Loading />}>
+            <UnsubscribePage />
+          </Suspense>
+        }
+      />
       {/* A customer's survey link: no login, no shell. */}
       <Route
         path="/survey/:token"
@@ -240,6 +251,14 @@ export function AppRoutes() {
           element={
             <Guard module="leads">
               <LeadFormPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="marketing/suppressions"
+          element={
+            <Guard module="suppressions">
+              <SuppressionsPage />
             </Guard>
           }
         />

@@ -33,6 +33,7 @@ export const MODULES = {
   segments: ['segments:read'],
   messageTemplates: ['message_templates:read'],
   campaigns: ['campaigns:read'],
+  suppressions: ['campaigns:manage'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULES;

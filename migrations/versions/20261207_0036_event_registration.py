@@ -3,7 +3,7 @@ waitlist's order), and the partial indexes that count a campaign's taken seats a
 waitlisted member without reading the whole member list.
 
 Revision ID: 0036
-Revises: 0033
+Revises: 0035
 Create Date: 2026-12-07 21:40:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0036"
-down_revision: str | None = "0033"
+down_revision: str | None = "0035"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -58,6 +58,13 @@ PUBLIC_PATHS = {
     ("post", f"{API_PREFIX}/public/campaigns/{{key}}/registrations"),
     ("get", f"{API_PREFIX}/public/registrations/{{token}}"),
     ("post", f"{API_PREFIX}/public/registrations/{{token}}/cancel"),
+    # Campaign messages' signed links (open pixel, click redirect, one-click unsubscribe): the token
+    # is all they hold; a provider's bounce report proves itself with the tenant's webhook secret.
+    ("get", f"{API_PREFIX}/public/t/o/{{token}}"),
+    ("get", f"{API_PREFIX}/public/t/c/{{token}}"),
+    ("get", f"{API_PREFIX}/public/unsubscribe/{{token}}"),
+    ("post", f"{API_PREFIX}/public/unsubscribe/{{token}}"),
+    ("post", f"{API_PREFIX}/public/marketing/bounces/{{tenant_id}}"),
 }
 # Operations on the caller's own session/profile: authenticated, but no permission to hold.
 SELF_SERVICE_PREFIXES = (f"{API_PREFIX}/auth/", f"{API_PREFIX}/me", f"{API_PREFIX}/notifications")

@@ -12,6 +12,7 @@ from app.api.v1 import (
     automations,
     campaign_stats,
     campaigns,
+    consents,
     contacts,
     custom_fields,
     customers,
@@ -26,6 +27,7 @@ from app.api.v1 import (
     opportunities,
     pipelines,
     public_forms,
+    public_marketing,
     public_registration,
     public_surveys,
     regions,
@@ -33,6 +35,7 @@ from app.api.v1 import (
     roles,
     sales_plans,
     segments,
+    suppressions,
     surveys,
     ticket_settings,
     tickets,
@@ -49,6 +52,8 @@ API_PREFIX = "/api/v1"
 # contacts, activities and leads, tried 40 (about a tenth of its CPU); now 14. The ticket inbox
 # follows: it tried about 100.
 ROUTERS: list[APIRouter] = [
+    # The open pixel and click redirects: the busiest public requests, so they are tried first.
+    public_marketing.tracking_router,
     public_forms.router,
     public_registration.router,
     customers.router,
@@ -82,4 +87,7 @@ ROUTERS: list[APIRouter] = [
     roles.router,
     api_tokens.router,
     audit_log.router,
+    consents.router,
+    suppressions.router,
+    public_marketing.router,
 ]

@@ -38,6 +38,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/t/c/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A link of a campaign message: records the click and redirects to the link's URL
+         * @description Redirects only to the http(s) URL the token was signed for (the message's own link); a forged or altered token is a 404, never a redirect. A click also counts as an open. Never cached.
+         */
+        get: operations["public_tracking_click"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/t/o/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open pixel of a campaign message: records an open, answers a transparent 1x1 GIF
+         * @description Never cached. A token this server did not sign as an open pixel is a 404.
+         */
+        get: operations["public_tracking_open"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/lead-forms/{form_key}": {
         parameters: {
             query?: never;
@@ -3169,6 +3209,211 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{record_id}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The contact's marketing consent per channel
+         * @description Needs contacts:read and the contact in the caller's data range. A channel never recorded is absent (no consent).
+         */
+        get: operations["contacts_consents_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{record_id}/consents/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record the contact's consent (granted or withdrawn) for a channel
+         * @description Needs contacts:update and the contact in the caller's data range. The time and the caller are recorded; every change is audited and published as marketing_consent.changed.
+         */
+        put: operations["contacts_consents_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{record_id}/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lead's marketing consent per channel
+         * @description Needs leads:read and the lead in the caller's data range. A channel never recorded is absent (no consent).
+         */
+        get: operations["leads_consents_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{record_id}/consents/{channel}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record the lead's consent (granted or withdrawn) for a channel
+         * @description Needs leads:update and the lead in the caller's data range. The time and the caller are recorded; every change is audited and published as marketing_consent.changed.
+         */
+        put: operations["leads_consents_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The suppression list, newest first
+         * @description `q` finds any part of the (normalized) address.
+         */
+        get: operations["suppressions_list"];
+        put?: never;
+        /**
+         * Add an address to the suppression list (reason manual)
+         * @description The address is normalized as the duplicate rules do (`Foo@Example.com` is `foo@example.com`, `+86 138-0013-8000` is `13800138000`); 409 when it is already listed, 422 when it is not an address.
+         */
+        post: operations["suppressions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppressions/{channel}/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Take an address off the suppression list
+         * @description Messages reach it again (if its consent allows). The address is normalized first.
+         */
+        delete: operations["suppressions_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing/bounce-webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a mail provider posts bounces and complaints, and whether its secret is set */
+        get: operations["marketing_bounce_webhook_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/marketing/bounce-webhook/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set or rotate the bounce webhook's secret (shown once)
+         * @description The previous secret stops working at once.
+         */
+        post: operations["marketing_bounce_webhook_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an unsubscribe link is about: the (masked) address, channel and campaign
+         * @description `unsubscribed` says whether the address is already on the suppression list. 404 for a link this server did not sign; a few tries per link and client address in ten minutes (429 beyond).
+         */
+        get: operations["public_unsubscribe_get"];
+        put?: never;
+        /**
+         * Unsubscribe at once (one-click, RFC 8058)
+         * @description Takes no body, `{}`, or the form body `List-Unsubscribe=One-Click` that mail clients post. At once: the address on the suppression list (reason unsubscribed), the consent of that channel withdrawn, the campaign member unsubscribed. A repeat changes nothing and answers the same (200).
+         */
+        post: operations["public_unsubscribe_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/marketing/bounces/{tenant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A mail provider's report of bounces or complaints
+         * @description Authenticated by the tenant's webhook secret (POST /marketing/bounce-webhook/secret): `X-CRM-Signature: sha256=<hex HMAC-SHA256 of the raw body>`, or `Authorization: Bearer <secret>`; 401 otherwise. hard: the delivery and member bounced, the address suppressed (hard_bounce); complaint: the address suppressed (complaint), the member unsubscribed; soft: only noted on the delivery.
+         */
+        post: operations["public_marketing_bounces"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4192,6 +4437,70 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** BounceReport */
+        BounceReport: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "hard" | "soft" | "complaint";
+            /**
+             * Message Ids
+             * @description The Message-ID of each message the report is about.
+             */
+            message_ids: string[];
+            /**
+             * Detail
+             * @description The provider's diagnostic (SMTP reply, reason).
+             */
+            detail?: string | null;
+        };
+        /** BounceResultOut */
+        BounceResultOut: {
+            /**
+             * Matched
+             * @description Deliveries found for the message ids.
+             */
+            matched: number;
+            /**
+             * Unknown
+             * @description Message ids matching no delivery of this tenant (ignored).
+             */
+            unknown: number;
+            /**
+             * Suppressed
+             * @description Addresses newly added to the suppression list.
+             */
+            suppressed: number;
+            /**
+             * Members Changed
+             * @description Campaign members now bounced (hard) or unsubscribed (complaint).
+             */
+            members_changed: number;
+        };
+        /** BounceWebhookOut */
+        BounceWebhookOut: {
+            /**
+             * Url
+             * @description Where the provider posts its reports.
+             */
+            url: string;
+            /**
+             * Configured
+             * @description Whether a secret is set (it is shown only when rotated).
+             */
+            configured: boolean;
+        };
+        /** BounceWebhookSecretOut */
+        BounceWebhookSecretOut: {
+            /** Url */
+            url: string;
+            /**
+             * Secret
+             * @description Shown once. Sign each report's body: X-CRM-Signature: sha256=<hex HMAC-SHA256>, or send it as Authorization: Bearer <secret>.
+             */
+            secret: string;
+        };
         /** CalendarBody */
         CalendarBody: {
             /**
@@ -5122,42 +5431,65 @@ export interface components {
             /** Version */
             version: number;
         };
-        /** ConsentIn */
-        ConsentIn: {
-            /** Key */
-            key: string;
+        /** ConsentList */
+        ConsentList: {
+            /** Items */
+            items: components["schemas"]["ConsentOut"][];
+        };
+        /** ConsentOut */
+        ConsentOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Contact Id */
+            contact_id: string | null;
+            /** Lead Id */
+            lead_id: string | null;
             /**
              * Channel
-             * @description The channel the person agrees to be contacted on.
              * @enum {string}
              */
             channel: "email" | "sms";
             /**
-             * Text
-             * @description The checkbox's wording, kept as the consent's proof.
+             * Status
+             * @enum {string}
              */
-            text: {
-                [key: string]: string;
-            };
+            status: "granted" | "withdrawn";
+            /** Source */
+            source: string;
+            /** Proof */
+            proof: string | null;
             /**
-             * Required
-             * @description Registration is refused unless it is checked.
-             * @default false
+             * Recorded At
+             * Format: date-time
              */
-            required: boolean;
+            recorded_at: string;
+            /**
+             * Recorded By
+             * @description The user who recorded it; null when the person did (a public page).
+             */
+            recorded_by: string | null;
         };
-        /** ConsentOut */
-        ConsentOut: {
-            /** Key */
-            key: string;
-            /** Channel */
-            channel: string;
-            /** Text */
-            text: {
-                [key: string]: string;
-            };
-            /** Required */
-            required: boolean;
+        /** ConsentPut */
+        ConsentPut: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "granted" | "withdrawn";
+            /**
+             * Source
+             * @description Where it was given or withdrawn: manual, form, registration, import, phone, ...
+             * @default manual
+             */
+            source: string;
+            /**
+             * Proof
+             * @description The evidence: the wording agreed to, the page, a call's note.
+             */
+            proof?: string | null;
         };
         /** ContactCreate */
         ContactCreate: {
@@ -7969,7 +8301,7 @@ export interface components {
             /** Fields */
             fields: components["schemas"]["FormFieldOut"][];
             /** Consents */
-            consents: components["schemas"]["ConsentOut"][];
+            consents: components["schemas"]["RegistrationConsentOut"][];
         };
         /** PublicRegistrationOut */
         PublicRegistrationOut: {
@@ -8262,6 +8594,43 @@ export interface components {
             /** Name */
             name?: string;
         };
+        /** RegistrationConsentIn */
+        RegistrationConsentIn: {
+            /** Key */
+            key: string;
+            /**
+             * Channel
+             * @description The channel the person agrees to be contacted on.
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /**
+             * Text
+             * @description The checkbox's wording, kept as the consent's proof.
+             */
+            text: {
+                [key: string]: string;
+            };
+            /**
+             * Required
+             * @description Registration is refused unless it is checked.
+             * @default false
+             */
+            required: boolean;
+        };
+        /** RegistrationConsentOut */
+        RegistrationConsentOut: {
+            /** Key */
+            key: string;
+            /** Channel */
+            channel: string;
+            /** Text */
+            text: {
+                [key: string]: string;
+            };
+            /** Required */
+            required: boolean;
+        };
         /** RegistrationIn */
         RegistrationIn: {
             /** Name */
@@ -8335,7 +8704,7 @@ export interface components {
              */
             fields?: components["schemas"]["FormFieldIn"][];
             /** Consents */
-            consents?: components["schemas"]["ConsentIn"][];
+            consents?: components["schemas"]["RegistrationConsentIn"][];
             /**
              * Capacity
              * @description Seats for the whole event; null: no limit.
@@ -8373,7 +8742,7 @@ export interface components {
             /** Fields */
             fields: components["schemas"]["FormFieldOut"][];
             /** Consents */
-            consents: components["schemas"]["ConsentOut"][];
+            consents: components["schemas"]["RegistrationConsentOut"][];
             /** Capacity */
             capacity: number | null;
             /** Confirmation */
@@ -9289,6 +9658,57 @@ export interface components {
              * @description Already linked to the ticket.
              */
             linked: boolean;
+        };
+        /** SuppressionCreate */
+        SuppressionCreate: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /**
+             * Address
+             * @description An e-mail address or a phone number; stored normalized.
+             */
+            address: string;
+            /** Detail */
+            detail?: string | null;
+        };
+        /** SuppressionOut */
+        SuppressionOut: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /**
+             * Address
+             * @description Normalized: a lower-case e-mail address, or the phone number's digits.
+             */
+            address: string;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "unsubscribed" | "hard_bounce" | "complaint" | "manual";
+            /** Detail */
+            detail: string | null;
+            /** Delivery Id */
+            delivery_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string | null;
+        };
+        /** SuppressionPage */
+        SuppressionPage: {
+            /** Items */
+            items: components["schemas"]["SuppressionOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /** SurveyCommentOut */
         SurveyCommentOut: {
@@ -10441,6 +10861,26 @@ export interface components {
                 [key: string]: components["schemas"]["LocaleContent"];
             };
         };
+        /** UnsubscribeOut */
+        UnsubscribeOut: {
+            /**
+             * Channel
+             * @enum {string}
+             */
+            channel: "email" | "sms";
+            /**
+             * Masked Address
+             * @description Enough to recognize it: w***@example.com, 138****8000.
+             */
+            masked_address: string | null;
+            /** Campaign Name */
+            campaign_name: string;
+            /**
+             * Unsubscribed
+             * @description Whether the address is already on the suppression list.
+             */
+            unsubscribed: boolean;
+        };
         /**
          * UserCreate
          * @description No password: the user is mailed an invitation link and chooses one.
@@ -10722,6 +11162,106 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    public_tracking_click: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the link's URL (Location) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_tracking_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A transparent 1x1 GIF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": unknown;
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -29718,6 +30258,843 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    contacts_consents_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    contacts_consents_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+                /** @description email or sms */
+                channel: "email" | "sms";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    leads_consents_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    leads_consents_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                record_id: string;
+                /** @description email or sms */
+                channel: "email" | "sms";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    suppressions_list: {
+        parameters: {
+            query?: {
+                channel?: ("email" | "sms") | null;
+                reason?: ("unsubscribed" | "hard_bounce" | "complaint" | "manual") | null;
+                q?: string | null;
+                /** @description Page size (default 50, max 200). */
+                limit?: number;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionPage"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    suppressions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuppressionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict (duplicate, state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    suppressions_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel: "email" | "sms";
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    marketing_bounce_webhook_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BounceWebhookOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    marketing_bounce_webhook_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BounceWebhookSecretOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_unsubscribe_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeOut"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_unsubscribe_confirm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    "List-Unsubscribe": "One-Click";
+                };
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeOut"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_marketing_bounces: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BounceReport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BounceResultOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
             503: {
                 headers: {

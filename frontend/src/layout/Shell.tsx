@@ -27,6 +27,7 @@ import {
   NotificationOutlined,
   SafetyOutlined,
   SmileOutlined,
+  StopOutlined,
   TeamOutlined,
   TranslationOutlined,
   UserOutlined,
@@ -86,6 +87,8 @@ export default function Shell() {
     if (canOpen(me, 'automations')) marketing.push({ key: '/automations', icon: <ThunderboltOutlined />, label: t('automations.nav') });
     if (canOpen(me, 'campaigns'))
       marketing.push({ key: '/marketing/channels', icon: <BarChartOutlined />, label: t('nav.channelAnalysis') });
+    if (canOpen(me, 'suppressions'))
+      marketing.push({ key: '/marketing/suppressions', icon: <StopOutlined />, label: t('suppressions.nav') });
     if (marketing.length) list.push({ type: 'group', key: 'marketing', label: t('nav.marketing'), children: marketing });
     const admin: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'users')) admin.push({ key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') });

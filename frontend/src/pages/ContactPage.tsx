@@ -11,6 +11,7 @@ import { EmptyState, ErrorState, Loading } from '../components/states';
 import { useCustomFields, useUserName } from '../directory';
 import { can } from '../permissions';
 import ActivityDialog, { type ActivityKind } from './ActivityDialog';
+import ConsentsPanel from './marketing/ConsentsPanel';
 import { formatCustomValue, formatDate } from './customerBits';
 
 type Activity = components['schemas']['ActivityOut'];
@@ -80,6 +81,9 @@ export default function ContactPage() {
               ))}
             </Descriptions>
           </Card>
+          <div style={{ marginTop: 16 }}>
+            <ConsentsPanel kind="contact" id={c.id} canEdit={can(me, 'contacts:update')} />
+          </div>
         </Col>
         <Col xs={24} lg={14}>
           <Card

@@ -30,7 +30,7 @@ class FormFieldIn(RequestModel):
     options: list[Option] = Field(default_factory=list, max_length=50, description="A select field's choices.")
 
 
-class ConsentIn(RequestModel):
+class RegistrationConsentIn(RequestModel):
     key: FieldKey
     channel: Literal["email", "sms"] = Field(description="The channel the person agrees to be contacted on.")
     text: LocalizedText = Field(description="The checkbox's wording, kept as the consent's proof.")
@@ -40,7 +40,7 @@ class ConsentIn(RequestModel):
 class RegistrationSettingsIn(RequestModel):
     open: bool = Field(description="Take registrations on the public page (the first opening makes its key).")
     fields: list[FormFieldIn] = Field(default_factory=list, max_length=30, description="The form's own fields.")
-    consents: list[ConsentIn] = Field(default_factory=list, max_length=5)
+    consents: list[RegistrationConsentIn] = Field(default_factory=list, max_length=5)
     capacity: int | None = Field(None, ge=0, le=1_000_000, description="Seats for the whole event; null: no limit.")
     confirmation: LocalizedText | None = Field(None, description="Shown and mailed to a registered person.")
 
@@ -53,7 +53,7 @@ class FormFieldOut(BaseModel):
     options: list[str]
 
 
-class ConsentOut(BaseModel):
+class RegistrationConsentOut(BaseModel):
     key: str
     channel: str
     text: dict[str, str]
@@ -79,7 +79,7 @@ class RegistrationSettingsOut(BaseModel):
     public_key: str | None
     public_url: str | None = Field(description="The public registration page (null until first opened).")
     fields: list[FormFieldOut]
-    consents: list[ConsentOut]
+    consents: list[RegistrationConsentOut]
     capacity: int | None
     confirmation: dict[str, str]
     sessions: list[SessionSeatsOut]
@@ -117,7 +117,7 @@ class PublicEventOut(BaseModel):
     seats_left: int | None
     sessions: list[PublicSessionOut]
     fields: list[FormFieldOut]
-    consents: list[ConsentOut]
+    consents: list[RegistrationConsentOut]
 
 
 class RegistrationIn(RequestModel):

@@ -12,6 +12,7 @@ import { useRegions, useUserName, useUsers } from '../../directory';
 import { can } from '../../permissions';
 import ActivityDialog from '../ActivityDialog';
 import { formatDate } from '../customerBits';
+import ConsentsPanel from '../marketing/ConsentsPanel';
 import ConvertDialog from './ConvertDialog';
 import { LeadStatusTag, RatingTag, ScoreBadge } from './leadBits';
 import type { LeadStatus } from './leadFilters';
@@ -208,6 +209,9 @@ export default function LeadPage() {
               </Space>
             </Card>
           )}
+          <div style={{ marginTop: 16 }}>
+            <ConsentsPanel kind="lead" id={l.id} canEdit={mayUpdate} />
+          </div>
         </Col>
         <Col xs={24} lg={10}>
           <Card
