@@ -49,7 +49,15 @@ export const campaignsEn = {
   registrationOpen: 'Open',
   registrationClosed: 'Closed',
   created: 'Campaign created',
-  tabs: { details: 'Details', sessions: 'Sessions', members: 'Members', funnel: 'Funnel' },
+  tabs: {
+    details: 'Details',
+    sessions: 'Sessions',
+    members: 'Members',
+    funnel: 'Funnel',
+    stats: 'Results and ROI',
+    sends: 'Sends',
+    registration: 'Registration',
+  },
   sessions: {
     add: 'Add session',
     empty: 'No sessions yet',
@@ -166,7 +174,15 @@ export const campaignsZh: typeof campaignsEn = {
   registrationOpen: '开放',
   registrationClosed: '关闭',
   created: '活动已创建',
-  tabs: { details: '详情', sessions: '场次', members: '成员', funnel: '漏斗' },
+  tabs: {
+    details: '详情',
+    sessions: '场次',
+    members: '成员',
+    funnel: '漏斗',
+    stats: '效果与投资回报',
+    sends: '发送',
+    registration: '报名',
+  },
   sessions: {
     add: '添加场次',
     empty: '还没有场次',

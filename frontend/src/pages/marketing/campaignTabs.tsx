@@ -2,7 +2,9 @@
 // the campaign (ROI and statistics, sends with their progress, registration settings) adds one
 // line here; the page shows it after its own tabs, to those `visible` lets see it.
 import type { ReactNode } from 'react';
-import type { Me } from '../../permissions';
+import { can, type Me } from '../../permissions';
+import { CampaignRegistrationPanel } from './CampaignRegistrationPanel';
+import { CampaignStatsPanel } from './CampaignStatsPanel';
 import type { Campaign } from './campaignLogic';
 
 export interface CampaignTab {
@@ -13,8 +15,15 @@ export interface CampaignTab {
   visible?: (me: Me | null | undefined, campaign: Campaign) => boolean;
 }
 
+// Events, webinars and trade shows take registrations.
+const REGISTERING = new Set(['event', 'webinar', 'trade_show']);
+
 export const EXTRA_CAMPAIGN_TABS: CampaignTab[] = [
-  // { key: 'stats', label: 'campaigns.tabs.stats', render: (c) => <CampaignStats campaign={c} /> },
-  // { key: 'sends', label: 'campaigns.tabs.sends', render: (c) => <CampaignSends campaign={c} /> },
-  // { key: 'registration', label: 'campaigns.tabs.registration', render: (c) => <RegistrationSettings campaign={c} /> },
+  { key: 'stats', label: 'campaigns.tabs.stats', render: (c) => <CampaignStatsPanel campaignId={c.id} /> },
+  {
+    key: 'registration',
+    label: 'campaigns.tabs.registration',
+    render: (c) => <CampaignRegistrationPanel campaignId={c.id} />,
+    visible: (me, c) => REGISTERING.has(c.campaign_type) && can(me, 'campaigns:update'),
+  },
 ];
