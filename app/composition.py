@@ -225,8 +225,8 @@ def build_registration_service(
     `mailer`: the worker's, which sends the registrants' e-mails."""
     return RegistrationService(
         PgRegistrationRepository(conn), PgLeadDuplicateFinder(conn), build_lead_service(conn),
-        PgRateLimiter(limits) if limits is not None else None, PgAuditTrail(conn), link_signer(settings),
-        settings.public_url, mailer=mailer,
+        PgRateLimiter(limits) if limits is not None else None, PgAuditTrail(conn), build_consent_recorder(conn),
+        build_attribution(conn), link_signer(settings), settings.public_url, mailer=mailer,
     )  # fmt: skip
 
 
