@@ -36,6 +36,7 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.segments import SegmentService
 from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
@@ -82,6 +83,7 @@ from app.repositories.plans import PgSalesPlanRepository
 from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
 from app.repositories.roles import PgRoleRepository
+from app.repositories.segments import PgAudienceRepository, PgSegmentRepository
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
 from app.repositories.surveys import (
     PgCallBackRepository,
@@ -378,4 +380,10 @@ def build_message_template_service(conn: AsyncConnection, settings: Settings) ->
         PgRecipientDirectory(conn),
         PgAuditTrail(conn),
         public_url=settings.public_url,
+    )
+
+
+def build_segment_service(conn: AsyncConnection) -> SegmentService:
+    return SegmentService(
+        PgSegmentRepository(conn), PgAudienceRepository(conn), PgCustomFieldRepository(conn), PgAuditTrail(conn)
     )

@@ -47,6 +47,7 @@ from app.composition import (
     build_role_service,
     build_sales_plan_service,
     build_scoring_rule_service,
+    build_segment_service,
     build_sla_policy_service,
     build_survey_results,
     build_survey_service,
@@ -80,6 +81,7 @@ from app.domain.leads.forms import LeadFormService
 from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
+from app.domain.marketing.segments import SegmentService
 from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
@@ -162,6 +164,7 @@ CallBacks = Annotated[CallBackService, _on_connection(build_call_back_service)]
 SurveyResults = Annotated[ResultsService, _on_connection(build_survey_results)]
 KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
 KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
+Segments = Annotated[SegmentService, _on_connection(build_segment_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 

@@ -1676,3 +1676,24 @@ sa.Index("ix_message_templates_updated", message_templates.c.tenant_id, message_
          message_templates.c.id, postgresql_where=message_templates.c.deleted_at.is_(None))  # fmt: skip
 sa.Index("ix_message_templates_name", message_templates.c.tenant_id, message_templates.c.name,
          message_templates.c.id, postgresql_where=message_templates.c.deleted_at.is_(None))  # fmt: skip
+
+
+# -- segments (migration 0031) -------------------------------------------------------------------
+
+segments = sa.Table(
+    "segments",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("audience", sa.Text, nullable=False),  # contacts | leads | both
+    sa.Column("conditions", JSONB, nullable=False),  # a condition tree (app/domain/shared/conditions.py)
+    *_record_columns(),
+    sa.CheckConstraint("audience IN ('contacts', 'leads', 'both')", name="audience"),
+    sa.Index("ix_segments_name", "tenant_id", "name", "id", postgresql_where=sa.text("deleted_at IS NULL")),
+)
+sa.Index("ix_customers_level", customers.c.tenant_id, customers.c.level, postgresql_where=sa.text("deleted_at IS NULL"))
+sa.Index(
+    "ix_customers_industry", customers.c.tenant_id, customers.c.industry, postgresql_where=sa.text("deleted_at IS NULL")
+)
