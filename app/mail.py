@@ -6,23 +6,33 @@
   `<data dir>/mail/<timestamp>-<id>.eml` and its links are logged.
 
 Messages are multipart/alternative (text and HTML) with Message-ID and Date headers.
+
+Campaign mail (app/domain/marketing/delivery.py) goes through `SmtpBulkSession`: one connection
+for many messages, with the commit point right after each DATA's final "." (see there), a
+Message-ID derived from the delivery id, and RFC 8058 one-click List-Unsubscribe headers. 5xx on
+RCPT or DATA is a permanent rejection (bounce), 4xx a temporary one (retried later).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
 
 import aiosmtplib
 
 from app.domain.identity.entities import OutgoingMail
+from app.domain.marketing.delivery import Accepted, Composed, ConnectionLost, Rejected, message_id_for
 from app.domain.shared.ids import new_id
 from app.settings import Settings
 
@@ -90,3 +100,142 @@ def build_mailer(settings: Settings) -> SmtpMailer | DirectoryMailer:
     if settings.env == "production":
         log.warning("CRM_SMTP_URL is not set: invitation and reset links are only written to %s", settings.data_dir)
     return DirectoryMailer(settings.data_dir / "mail", settings.mail_from)
+
+
+# -- campaign mail: many messages over one connection (app/domain/marketing/delivery.py) -------
+
+
+def campaign_message(
+    message: Composed, sender: str, message_id: str, unsubscribe_url: str, unsubscribe_mailto: str | None
+) -> bytes:
+    """A campaign message: multipart text + HTML, Message-ID from the delivery, and one-click
+    unsubscribe (RFC 2369 List-Unsubscribe with RFC 8058 List-Unsubscribe-Post)."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = Address(display_name=message.to_name, addr_spec=message.to)
+    mail["Subject"] = message.subject or ""
+    mail["Date"] = format_datetime(datetime.now(UTC))
+    mail["Message-ID"] = message_id
+    targets = f"<{unsubscribe_url}>" + (f", <{unsubscribe_mailto}>" if unsubscribe_mailto else "")
+    mail["List-Unsubscribe"] = targets
+    mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    mail["Content-Language"] = message.locale
+    mail.set_content(message.text)
+    if message.html:
+        mail.add_alternative(message.html, subtype="html")
+    return mail.as_bytes(policy=SMTP_POLICY)
+
+
+def _address(sender: str) -> str:
+    return getaddresses([sender])[0][1] or sender
+
+
+class SmtpBulkSession:
+    """One SMTP connection reused for a whole send: MAIL, RCPT, DATA per message, no reconnect
+    between them. The DATA's final "." is the commit point: `on_commit` runs right after it is
+    handed to the socket, before the server's answer is read."""
+
+    def __init__(self, smtp: aiosmtplib.SMTP, sender: str, headers: CampaignHeaders) -> None:
+        self.smtp = smtp
+        self.sender = sender
+        self.envelope_from = _address(sender)
+        self.headers = headers
+
+    @classmethod
+    async def open(cls, mailer: SmtpMailer, headers: CampaignHeaders) -> SmtpBulkSession:
+        smtp = aiosmtplib.SMTP(**mailer.kwargs)  # type: ignore[arg-type]
+        await smtp.connect()
+        return cls(smtp, mailer.sender, headers)
+
+    async def deliver(self, message: Composed, on_commit: Callable[[], None]) -> Accepted | Rejected:
+        data = campaign_message(
+            message, self.sender, message_id_for(message.delivery_id),
+            self.headers.unsubscribe_url(message.delivery_id), self.headers.mailto,
+        )  # fmt: skip
+        smtp = self.smtp
+        try:
+            reply = await smtp.mail(self.envelope_from)
+            reply = await smtp.execute_command(b"RCPT", b"TO:<" + message.to.encode() + b">")
+            if reply.code not in (250, 251):
+                await smtp.rset()
+                return Rejected(f"{reply.code} {reply.message}", permanent=500 <= reply.code < 600)
+            reply = await smtp.execute_command(b"DATA")
+            if reply.code != 354:
+                await smtp.rset()
+                return Rejected(f"{reply.code} {reply.message}", permanent=500 <= reply.code < 600)
+            protocol = smtp.protocol
+            assert protocol is not None
+            protocol.write(_dot_stuffed(data))
+            on_commit()
+            reply = await protocol.read_response(timeout=smtp.timeout)
+        except aiosmtplib.SMTPResponseException as error:
+            if error.code < 400:
+                raise ConnectionLost(str(error)) from error
+            with contextlib.suppress(aiosmtplib.SMTPException):
+                await smtp.rset()
+            return Rejected(f"{error.code} {error.message}", permanent=500 <= error.code < 600)
+        except (aiosmtplib.SMTPException, OSError) as error:
+            raise ConnectionLost(str(error)) from error
+        if reply.code == 250:
+            return Accepted()
+        return Rejected(f"{reply.code} {reply.message}", permanent=500 <= reply.code < 600)
+
+    async def close(self) -> None:
+        with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+            await self.smtp.quit()
+        self.smtp.close()
+
+
+def _dot_stuffed(data: bytes) -> bytes:
+    # What aiosmtplib's DATA does: CRLF line ends, leading dots doubled, the final ".".
+    data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return re.sub(rb"(?m)^\.", b"..", data) + b".\r\n"
+
+
+class DirectoryBulkSession:
+    """Development: each campaign message is a file under <data dir>/mail; committed once written."""
+
+    def __init__(self, directory: Path, sender: str, headers: CampaignHeaders) -> None:
+        self.directory = directory
+        self.sender = sender
+        self.headers = headers
+
+    async def deliver(self, message: Composed, on_commit: Callable[[], None]) -> Accepted | Rejected:
+        data = campaign_message(
+            message, self.sender, message_id_for(message.delivery_id),
+            self.headers.unsubscribe_url(message.delivery_id), self.headers.mailto,
+        )  # fmt: skip
+        path = self.directory / f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{message.delivery_id.hex[-12:]}.eml"
+        try:
+            await asyncio.to_thread(_write, path, data)
+        except OSError as error:
+            raise ConnectionLost(str(error)) from error
+        on_commit()
+        return Accepted()
+
+    async def close(self) -> None:
+        return None
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+class CampaignHeaders:
+    """The unsubscribe targets of a tenant's campaign messages."""
+
+    def __init__(self, unsubscribe_url: Callable[[UUID], str], mailto: str | None) -> None:
+        self.unsubscribe_url = unsubscribe_url
+        self.mailto = mailto
+
+
+async def open_bulk_session(
+    settings: Settings, headers: CampaignHeaders, mailer: SmtpMailer | DirectoryMailer | None = None
+) -> SmtpBulkSession | DirectoryBulkSession:
+    mailer = mailer if mailer is not None else build_mailer(settings)
+    if isinstance(mailer, SmtpMailer):
+        return await SmtpBulkSession.open(mailer, headers)
+    return DirectoryBulkSession(mailer.directory, mailer.sender, headers)

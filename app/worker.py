@@ -14,6 +14,10 @@ leads after a scoring-rule change), `lead.routing_requested` (route a lead from 
 (invite the customer to the tenant's CSAT survey), `user.password_link_issued` (mail an invitation or password
 reset link: app/domain/identity/password_links.py).
 
+Campaign sends run beside the outbox, in their own task (`Worker.run_sends`): prepare what is
+due, deliver in claimed batches, book, complete (app/domain/marketing/delivery.py: how each
+message is delivered exactly once across workers and kills).
+
 It wires domain handlers to repositories, with the services built by app/composition.py.
 """
 
@@ -29,6 +33,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.composition import (  # the one place each is assembled
+    build_delivery_runner,
     build_invitation_service,
     build_lead_service,
     build_password_link_service,
@@ -116,6 +121,31 @@ class Worker:
         self.settings = settings
         self.batch = batch
         self.mailer = mailer if mailer is not None else build_mailer(settings)
+        self.sends = build_delivery_runner(engine, settings, mailer=self.mailer)
+
+    async def run_sends(self, stop: asyncio.Event | None = None) -> int:
+        """One pass over the campaign sends; how many messages it handled."""
+        return await self.sends.run_once(stop)
+
+    async def _sends_loop(self, stop: asyncio.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            pause = self.settings.worker_poll_seconds
+            try:
+                handled = await self.run_sends(stop)
+            except Exception as error:
+                failures += 1
+                pause = min(pause * 2**failures, MAX_BACKOFF_SECONDS)
+                if classify(error) is None:
+                    log.exception("sends pass failed; next try in %.1f s", pause)
+                await self.sends.close()
+            else:
+                failures = 0
+                if handled:
+                    continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=pause)
+        await self.sends.close()
 
     async def process_batch(self) -> int:
         """Claim and process one batch of due events; returns how many were claimed."""
@@ -188,6 +218,18 @@ class Worker:
         Through a database outage it waits longer after each failed pass (up to
         MAX_BACKOFF_SECONDS) and carries on when the database is back: a failed pass committed
         nothing, so its events are simply claimed again."""
+        sends = asyncio.get_running_loop().create_task(self._sends_loop(stop))
+        try:
+            await self._run_outbox(stop)
+        except asyncio.CancelledError:
+            sends.cancel()
+            raise
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sends
+
+    async def _run_outbox(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
         next_jobs = loop.time()
         failures = 0

@@ -48,7 +48,9 @@ from app.composition import (
     build_sales_plan_service,
     build_scoring_rule_service,
     build_segment_service,
+    build_send_service,
     build_sla_policy_service,
+    build_sms_settings_service,
     build_survey_results,
     build_survey_service,
     build_target_service,
@@ -82,6 +84,8 @@ from app.domain.leads.routing import AssignmentRuleService
 from app.domain.leads.scoring_rules import ScoringRuleService
 from app.domain.leads.service import LeadService
 from app.domain.marketing.segments import SegmentService
+from app.domain.marketing.sends import SendService
+from app.domain.marketing.sms import SmsSettingsService
 from app.domain.marketing.template_service import MessageTemplateService
 from app.domain.notifications.service import NotificationService
 from app.domain.opportunities.service import OpportunityService
@@ -165,6 +169,8 @@ SurveyResults = Annotated[ResultsService, _on_connection(build_survey_results)]
 KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
 KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
 Segments = Annotated[SegmentService, _on_connection(build_segment_service)]
+Sends = Annotated[SendService, _on_connection(build_send_service)]
+SmsSettings = Annotated[SmsSettingsService, _on_connection(build_sms_settings_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 
