@@ -47,6 +47,7 @@ from app.repositories.tables import (
 )
 
 s, d = message_sends, message_deliveries
+FINISHED = ("sent", "bounced", "failed")
 UUIDS = ARRAY(PGUUID(as_uuid=True))
 TEXTS = ARRAY(sa.Text)
 
@@ -596,7 +597,9 @@ class PgDeliveryStore:
                 .values(lease_until=sa.func.now() + lease)
             )
 
-    async def _recording_conn(self) -> AsyncConnection:
+    async def _recording_conn(self) -> Any:
+        """The recorder's own connection, autocommit, driven through asyncpg directly: the hot
+        path's one statement a message (or a few) costs no more Python than it must."""
         if self._recording is None or self._recording.closed:
             conn = await self.engine.connect()
             self._recording = await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -604,7 +607,8 @@ class PgDeliveryStore:
             # a disk flush (a database crash forgets at most the last moments' records: those
             # messages are sent again with their Message-ID).
             await self._recording.execute(sa.text("SET synchronous_commit = off"))
-        return self._recording
+        raw = await self._recording.get_raw_connection()
+        return raw.driver_connection
 
     async def close(self) -> None:
         if self._recording is not None:
@@ -614,19 +618,22 @@ class PgDeliveryStore:
     async def record(self, tenant_id: UUID, send_id: UUID, worker: str, outcomes: list[Outcome]) -> None:
         conn = await self._recording_conn()
         try:
-            await conn.execute(_RECORD, _record_params(tenant_id, send_id, worker, outcomes))
+            await conn.execute(_RECORD, *_record_args(tenant_id, worker, outcomes))
         except Exception:
             await self.close()
             raise
 
     # -- book and finish -----------------------------------------------------------------------
 
-    async def book(self, tenant_id: UUID, send_id: UUID, limit: int) -> int:
+    async def book(self, tenant_id: UUID, send_id: UUID, worker: str, limit: int) -> int:
         async with self.engine.begin() as conn:
+            # Rows another worker holds may still be corrected (a 5xx after the "."): only its own
+            # rows, and those whose lease ran out, are final.
+            final = sa.or_(d.c.claimed_by == worker, d.c.lease_until <= sa.func.now())
             stmt = (
                 sa.select(d.c.id, d.c.status, d.c.member_id, d.c.contact_id, d.c.lead_id, d.c.address, d.c.error)
                 .where(d.c.tenant_id == tenant_id, d.c.send_id == send_id, d.c.booked_at.is_(None))
-                .where(d.c.status.in_(["sent", "bounced"]))
+                .where(d.c.status.in_(FINISHED), final)
                 .order_by(d.c.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -688,6 +695,14 @@ class PgDeliveryStore:
                 .where(d.c.tenant_id == tenant_id, d.c.id == sa.any_(sa.literal([r.id for r in rows], UUIDS)))
                 .values(booked_at=sa.func.now())
             )
+            # The progress counters move here, once per row (booked_at), whoever books it.
+            sent = sum(1 for r in rows if r.status == "sent")
+            await conn.execute(
+                s.update()
+                .where(s.c.tenant_id == tenant_id, s.c.id == send_id)
+                .values(queued=s.c.queued - len(rows), sent=s.c.sent + sent, failed=s.c.failed + len(rows) - sent,
+                        updated_at=sa.func.now())
+            )  # fmt: skip
             return len(rows)
 
     async def finish(self, tenant_id: UUID, send_id: UUID) -> bool:
@@ -697,7 +712,7 @@ class PgDeliveryStore:
             .where(
                 sa.or_(
                     d.c.status.in_(["queued", "sending"]),
-                    sa.and_(d.c.status.in_(["sent", "bounced"]), d.c.booked_at.is_(None)),
+                    sa.and_(d.c.status.in_(FINISHED), d.c.booked_at.is_(None)),
                 )
             )
             .exists()
@@ -767,55 +782,36 @@ def _claimed(r: Any) -> Claimed:
     return Claimed(r.id, r.address, r.locale, r.attempts, recipient)
 
 
-# One statement per batch of outcomes: the rows this worker still holds (`claimed_by`, and
-# `sending` or its own optimistic `sent`), and the send's counters from the old and new states.
-_RECORD = sa.text("""
-WITH v AS (
-    SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:errors AS text[]),
-                         CAST(:message_ids AS text[]), CAST(:retry AS float8[]))
-             WITH ORDINALITY AS v(id, status, error, message_id, retry, n)
-), last AS (  -- the newest outcome of each row in this batch
-    SELECT DISTINCT ON (id) * FROM v ORDER BY id, n DESC
-), old AS (
-    SELECT d.id, d.status FROM message_deliveries d JOIN last ON d.id = last.id
-     WHERE d.tenant_id = :tenant_id AND d.claimed_by = :worker AND d.status IN ('sending', 'sent')
-       FOR UPDATE OF d
-), done AS (
-    UPDATE message_deliveries d SET
-        status = CASE WHEN last.status = 'released' THEN 'queued' ELSE last.status END,
-        error = coalesce(last.error, d.error),
-        message_id = coalesce(last.message_id, d.message_id),
-        sent_at = CASE WHEN last.status = 'sent' THEN now() ELSE d.sent_at END,
-        attempts = CASE WHEN last.status = 'released' THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
-        claimed_by = CASE WHEN last.status IN ('queued', 'released') THEN NULL ELSE d.claimed_by END,
-        lease_until = CASE WHEN last.status = 'queued' THEN now() + make_interval(secs => last.retry)
-                           WHEN last.status = 'released' THEN NULL ELSE d.lease_until END,
-        updated_at = now()
-      FROM last JOIN old ON old.id = last.id
-     WHERE d.tenant_id = :tenant_id AND d.id = last.id
-    RETURNING old.status AS was, d.status AS now
-)
-UPDATE message_sends SET
-    queued = queued + (SELECT count(*) FILTER (WHERE now IN ('queued', 'sending'))
-                            - count(*) FILTER (WHERE was IN ('queued', 'sending')) FROM done),
-    sent = sent + (SELECT count(*) FILTER (WHERE now = 'sent') - count(*) FILTER (WHERE was = 'sent') FROM done),
-    failed = failed + (SELECT count(*) FILTER (WHERE now IN ('bounced', 'failed')) FROM done),
+# One statement per batch of outcomes, on the rows this worker still holds (`claimed_by`, and
+# `sending` or its own optimistic `sent`); the counters follow when the rows are booked.
+_RECORD = """
+UPDATE message_deliveries d SET
+    status = CASE WHEN v.status = 'released' THEN 'queued' ELSE v.status END,
+    error = coalesce(v.error, d.error),
+    message_id = coalesce(v.message_id, d.message_id),
+    sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE d.sent_at END,
+    attempts = CASE WHEN v.status = 'released' THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+    claimed_by = CASE WHEN v.status IN ('queued', 'released') THEN NULL ELSE d.claimed_by END,
+    lease_until = CASE WHEN v.status = 'queued' THEN now() + make_interval(secs => v.retry)
+                       WHEN v.status = 'released' THEN NULL ELSE d.lease_until END,
     updated_at = now()
- WHERE tenant_id = :tenant_id AND id = :send_id
-""")
+  FROM (SELECT DISTINCT ON (id) * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[])
+                 WITH ORDINALITY AS u(id, status, error, message_id, retry, n)
+         ORDER BY id, n DESC) v
+ WHERE d.tenant_id = $1 AND d.id = v.id AND d.claimed_by = $7 AND d.status IN ('sending', 'sent')
+"""
 
 
-def _record_params(tenant_id: UUID, send_id: UUID, worker: str, outcomes: list[Outcome]) -> dict[str, Any]:
-    return {
-        "tenant_id": tenant_id,
-        "send_id": send_id,
-        "worker": worker,
-        "ids": [o.delivery_id for o in outcomes],
-        "statuses": [o.status for o in outcomes],
-        "errors": [o.error for o in outcomes],
-        "message_ids": [o.message_id for o in outcomes],
-        "retry": [o.retry_in.total_seconds() if o.retry_in else 0.0 for o in outcomes],
-    }
+def _record_args(tenant_id: UUID, worker: str, outcomes: list[Outcome]) -> tuple[Any, ...]:
+    return (
+        tenant_id,
+        [o.delivery_id for o in outcomes],
+        [o.status for o in outcomes],
+        [o.error for o in outcomes],
+        [o.message_id for o in outcomes],
+        [o.retry_in.total_seconds() if o.retry_in else 0.0 for o in outcomes],
+        worker,
+    )
 
 
 class PgSmsSettings:

@@ -5,10 +5,10 @@
   template's default). `paced_until`: the end of the time the send's rate (`rate_per_minute`)
   has already handed out to claimed batches, shared by every worker, so two workers together keep
   to the rate. `error`: why a send failed as a whole (its template gone, say).
-- `message_deliveries.booked_at`: when a delivered (or bounced) message was booked: its member
-  moved along the funnel, its outbox event published, a bounced address suppressed. The hot path
-  records only the delivery's status; booking follows in batches, each in one transaction, so it
-  happens exactly once even when a worker dies between the two.
+- `message_deliveries.booked_at`: when a finished delivery (sent, bounced, failed) was booked: its
+  member moved along the funnel, its outbox event published, a bounced address suppressed, the
+  send's counters moved. The hot path records only the delivery's status; booking follows after
+  each batch, in one transaction, so it happens exactly once even when a worker dies between.
 
 Revision ID: 0034
 Revises: 0030, 0031 (0029 as agreed; re-chained at merge)
@@ -40,7 +40,7 @@ def upgrade() -> None:
     # The booking pass's queue: finished deliveries not booked yet.
     op.create_index(
         "ix_message_deliveries_unbooked", "message_deliveries", ["tenant_id", "send_id", "id"],
-        postgresql_where=sa.text("booked_at IS NULL AND status IN ('sent', 'bounced')"),
+        postgresql_where=sa.text("booked_at IS NULL AND status IN ('sent', 'bounced', 'failed')"),
     )  # fmt: skip
 
 

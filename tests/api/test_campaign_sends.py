@@ -275,7 +275,7 @@ async def test_a_worker_killed_mid_send_loses_and_repeats_nothing(
     async with engine.begin() as conn:
         await conn.execute(
             message_deliveries.update()
-            .where(message_deliveries.c.send_id == UUID(send["id"]), message_deliveries.c.status == "sending")
+            .where(message_deliveries.c.send_id == UUID(send["id"]), message_deliveries.c.claimed_by == "doomed")
             .values(lease_until=sa.func.now() - timedelta(seconds=1))
         )
     await run_until_done(engine, settings, sink, world.id, "survivor")

@@ -35,9 +35,10 @@ one), one that drops earlier puts the row back. A worker that
 outlives its lease (a hung server) loses the row: its late record names a claim it no longer
 holds and changes nothing.
 
-Booking follows the hot path in batches: members move to `sent` / `bounced`
-(member_funnel.advance_members), `campaign_member.<step>` events, bounced addresses suppressed, in
-one transaction per batch that also stamps `booked_at`, so it happens once, whoever does it.
+Booking follows each batch: members move to `sent` / `bounced` (member_funnel.advance_members),
+`campaign_member.<step>` events, bounced addresses suppressed, the send's progress counters, in one
+transaction per batch that also stamps `booked_at`, so it happens once, whoever does it. A worker
+books its own rows (its corrections are in) and any whose lease ran out (a dead worker's).
 The send completes when no row is left `queued` or `sending` (`message_send.completed` once, by
 the status change). Cancelling turns the queued rows into skipped `cancelled`; claims stop.
 """
@@ -125,12 +126,12 @@ class DeliveryStore(Protocol):
     async def extend(self, tenant_id: UUID, ids: list[UUID], worker: str, lease: timedelta) -> None: ...
 
     async def record(self, tenant_id: UUID, send_id: UUID, worker: str, outcomes: list[Outcome]) -> None:
-        """One autocommitted statement: the outcomes of rows this worker still holds, and the
-        send's counters."""
+        """One autocommitted statement: the outcomes of rows this worker still holds."""
         ...
 
-    async def book(self, tenant_id: UUID, send_id: UUID, limit: int) -> int:
-        """Book up to `limit` finished deliveries in one transaction; how many."""
+    async def book(self, tenant_id: UUID, send_id: UUID, worker: str, limit: int) -> int:
+        """Book up to `limit` finished deliveries (this worker's, or any whose lease ran out) in
+        one transaction, the send's counters with them; how many."""
         ...
 
     async def finish(self, tenant_id: UUID, send_id: UUID) -> bool:
@@ -234,7 +235,7 @@ class Runner:
         handled = 0
         for tenant_id, send_id in await self.store.active_sends():
             handled += await self.deliver(tenant_id, send_id, stop)
-            while await self.store.book(tenant_id, send_id, 1000):
+            while await self.store.book(tenant_id, send_id, self.worker, 1000):
                 pass
             if await self.store.finish(tenant_id, send_id):
                 log.info("send %s completed", send_id)
@@ -298,6 +299,8 @@ class Runner:
                     break
                 handled += 1
             await recorder.flush()
+            # Progress: the batch's members, events and counters (visible while the send runs).
+            await self.store.book(tenant_id, send_id, self.worker, len(claimed))
         return handled
 
     async def _one(self, plan: SendPlan, item: Claimed, session: ChannelSession, recorder: Recorder) -> bool:

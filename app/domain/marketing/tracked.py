@@ -19,9 +19,14 @@ class TrackedLinks:
     def __init__(self, signer: LinkSigner, public_url: str) -> None:
         self.signer = signer
         self.base = public_url.rstrip("/") + "/api/v1/public"
+        self._last: tuple[UUID, UUID, str] | None = None  # a message asks for its link three times
 
     def unsubscribe_url(self, tenant_id: UUID, delivery_id: UUID) -> str:
-        return f"{self.base}/unsubscribe/{self.signer.sign(UNSUBSCRIBE, LinkTarget(tenant_id, delivery_id))}"
+        if self._last is not None and self._last[:2] == (tenant_id, delivery_id):
+            return self._last[2]
+        url = f"{self.base}/unsubscribe/{self.signer.sign(UNSUBSCRIBE, LinkTarget(tenant_id, delivery_id))}"
+        self._last = (tenant_id, delivery_id, url)
+        return url
 
     def links(self, tenant_id: UUID, delivery_id: UUID) -> Links:
         return Links(unsubscribe=self.unsubscribe_url(tenant_id, delivery_id))
