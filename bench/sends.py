@@ -167,7 +167,7 @@ async def make_tenant(url: str, recipients: int) -> dict[str, Any]:
         role_ids = await repo.insert_system_roles(tenant)
         dept = await repo.insert_department(tenant, "Marketing", None)
         marketer = await repo.insert_user(
-            tenant, email=f"marketer.{tenant.hex[:8]}@bench.example", name="Bench Marketer", password_hash="!",
+            tenant, email=f"marketer.{tenant.hex}@bench.example", name="Bench Marketer", password_hash="!",
             department_id=dept,
         )  # fmt: skip
         await repo.set_user_roles(tenant, marketer, [role_ids["marketer"]])

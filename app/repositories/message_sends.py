@@ -48,6 +48,7 @@ from app.repositories.tables import (
 
 s, d = message_sends, message_deliveries
 FINISHED = ("sent", "bounced", "failed")
+_ctid = sa.literal_column("message_deliveries.ctid")
 UUIDS = ARRAY(PGUUID(as_uuid=True))
 TEXTS = ARRAY(sa.Text)
 
@@ -500,6 +501,18 @@ class PgDeliveryStore:
     async def claim(
         self, tenant_id: UUID, send_id: UUID, worker: str, limit: int, lease: timedelta, interval: float
     ) -> tuple[list[Claimed], float]:
+        stmt = self.claim_statement(tenant_id, send_id, worker, limit, lease, interval)
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(stmt)).all()
+        if not rows:
+            return [], 0.0
+        ahead = float(rows[0].ahead or 0.0)
+        first_wait = max(0.0, ahead - len(rows) * interval) if interval else 0.0
+        return [_claimed(r) for r in rows], first_wait
+
+    def claim_statement(
+        self, tenant_id: UUID, send_id: UUID, worker: str, limit: int, lease: timedelta, interval: float
+    ) -> Any:
         now = sa.func.now()
         live = sa.select(s.c.id).where(s.c.tenant_id == tenant_id, s.c.id == send_id, s.c.status == "sending").exists()
         claimable = sa.or_(
@@ -507,7 +520,7 @@ class PgDeliveryStore:
             sa.and_(d.c.status == "sending", d.c.lease_until <= now),
         )
         pick = (
-            sa.select(d.c.id)
+            sa.select(d.c.id, _ctid.label("row"))
             .where(d.c.tenant_id == tenant_id, d.c.send_id == send_id, d.c.status.in_(["queued", "sending"]))
             .where(claimable, live)
             .order_by(d.c.id)
@@ -517,7 +530,10 @@ class PgDeliveryStore:
         )
         claimed = (
             d.update()
-            .where(d.c.tenant_id == tenant_id, d.c.id.in_(sa.select(pick.c.id)))
+            # By the rows' ctids (a TID scan; they are locked by `pick`, so they stay put), whatever
+            # the planner believes of a table just filled: joined by id, a send whose statistics
+            # were not yet gathered made it scan the whole tenant.
+            .where(_ctid == sa.any_(sa.func.array(sa.select(pick.c.row).scalar_subquery())))
             .values(
                 status="sending", claimed_by=worker, lease_until=now + lease, attempts=d.c.attempts + 1, updated_at=now
             )
@@ -580,13 +596,7 @@ class PgDeliveryStore:
             )
             .order_by(claimed.c.id)
         )
-        async with self.engine.begin() as conn:
-            rows = (await conn.execute(stmt)).all()
-        if not rows:
-            return [], 0.0
-        ahead = float(rows[0].ahead or 0.0)
-        first_wait = max(0.0, ahead - len(rows) * interval) if interval else 0.0
-        return [_claimed(r) for r in rows], first_wait
+        return stmt
 
     async def extend(self, tenant_id: UUID, ids: list[UUID], worker: str, lease: timedelta) -> None:
         async with self.engine.begin() as conn:
@@ -618,7 +628,11 @@ class PgDeliveryStore:
     async def record(self, tenant_id: UUID, send_id: UUID, worker: str, outcomes: list[Outcome]) -> None:
         conn = await self._recording_conn()
         try:
-            await conn.execute(_RECORD, *_record_args(tenant_id, worker, outcomes))
+            args = _record_args(tenant_id, worker, outcomes)
+            if len(args) == 1:
+                await conn.execute(_RECORD, *args[0])
+            else:
+                await conn.executemany(_RECORD, args)
         except Exception:
             await self.close()
             raise
@@ -782,36 +796,30 @@ def _claimed(r: Any) -> Claimed:
     return Claimed(r.id, r.address, r.locale, r.attempts, recipient)
 
 
-# One statement per batch of outcomes, on the rows this worker still holds (`claimed_by`, and
-# `sending` or its own optimistic `sent`); the counters follow when the rows are booked.
+# One statement per outcome (sent in one pipelined round trip, asyncpg's executemany), on a row
+# this worker still holds (`claimed_by`, and `sending` or its own optimistic `sent`): a primary-key
+# update; the counters follow when the rows are booked.
 _RECORD = """
 UPDATE message_deliveries d SET
-    status = CASE WHEN v.status = 'released' THEN 'queued' ELSE v.status END,
-    error = coalesce(v.error, d.error),
-    message_id = coalesce(v.message_id, d.message_id),
-    sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE d.sent_at END,
-    attempts = CASE WHEN v.status = 'released' THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
-    claimed_by = CASE WHEN v.status IN ('queued', 'released') THEN NULL ELSE d.claimed_by END,
-    lease_until = CASE WHEN v.status = 'queued' THEN now() + make_interval(secs => v.retry)
-                       WHEN v.status = 'released' THEN NULL ELSE d.lease_until END,
+    status = CASE WHEN $3 = 'released' THEN 'queued' ELSE $3 END,
+    error = coalesce($4, d.error),
+    message_id = coalesce($5, d.message_id),
+    sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE d.sent_at END,
+    attempts = CASE WHEN $3 = 'released' THEN greatest(d.attempts - 1, 0) ELSE d.attempts END,
+    claimed_by = CASE WHEN $3 IN ('queued', 'released') THEN NULL ELSE d.claimed_by END,
+    lease_until = CASE WHEN $3 = 'queued' THEN now() + make_interval(secs => $6::float8)
+                       WHEN $3 = 'released' THEN NULL ELSE d.lease_until END,
     updated_at = now()
-  FROM (SELECT DISTINCT ON (id) * FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[])
-                 WITH ORDINALITY AS u(id, status, error, message_id, retry, n)
-         ORDER BY id, n DESC) v
- WHERE d.tenant_id = $1 AND d.id = v.id AND d.claimed_by = $7 AND d.status IN ('sending', 'sent')
+ WHERE d.tenant_id = $1 AND d.id = $2 AND d.claimed_by = $7 AND d.status IN ('sending', 'sent')
 """
 
 
-def _record_args(tenant_id: UUID, worker: str, outcomes: list[Outcome]) -> tuple[Any, ...]:
-    return (
-        tenant_id,
-        [o.delivery_id for o in outcomes],
-        [o.status for o in outcomes],
-        [o.error for o in outcomes],
-        [o.message_id for o in outcomes],
-        [o.retry_in.total_seconds() if o.retry_in else 0.0 for o in outcomes],
-        worker,
-    )
+def _record_args(tenant_id: UUID, worker: str, outcomes: list[Outcome]) -> list[tuple[Any, ...]]:
+    return [
+        (tenant_id, o.delivery_id, o.status, o.error, o.message_id,
+         o.retry_in.total_seconds() if o.retry_in else 0.0, worker)
+        for o in outcomes
+    ]  # fmt: skip
 
 
 class PgSmsSettings:
