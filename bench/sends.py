@@ -266,6 +266,28 @@ async def send_facts(url: str, send: UUID) -> dict[str, Any]:
     return facts
 
 
+async def progress_of(url: str, send: UUID, worker: str) -> tuple[int, int]:
+    """(Messages recorded sent, rows `worker` holds claimed.)"""
+    import sqlalchemy as sa
+
+    from app.repositories.database import create_engine
+    from app.settings import Settings
+
+    engine = create_engine(url, Settings(env="development"))
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.text("""
+                SELECT count(*) FILTER (WHERE status = 'sent') AS sent,
+                       count(*) FILTER (WHERE status = 'sending' AND claimed_by = :w) AS held
+                  FROM message_deliveries WHERE send_id = :id"""),
+                {"id": send, "w": worker},
+            )
+        ).one()
+    await engine.dispose()
+    return int(row.sent), int(row.held)
+
+
 async def sent_so_far(url: str, send: UUID) -> int:
     import sqlalchemy as sa
 
@@ -369,12 +391,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for k in range(args.kills):
             victim = start_worker(url, sink, data["tenant"], send, f"victim-{k + 1}", args.lease)
             target = args.recipients * (k + 1) // (args.kills + 1)
-            while asyncio.run(sent_so_far(url, send)) < target and victim.poll() is None:
-                time.sleep(0.05)
+            # Killed past its share of the target, while it holds claimed rows (mid-batch).
+            while victim.poll() is None:
+                sent, held = asyncio.run(progress_of(url, send, f"victim-{k + 1}"))
+                if sent >= target and held:
+                    break
+                time.sleep(0.02)
             victim.send_signal(signal.SIGKILL)
             victim.wait()
-            kills.append(asyncio.run(sent_so_far(url, send)))
-            log.info("killed victim-%d at %d sent", k + 1, kills[-1])
+            sent, held = asyncio.run(progress_of(url, send, f"victim-{k + 1}"))
+            kills.append({"sent": sent, "rows_it_held": held})
+            log.info("killed victim-%d at %d sent, holding %d rows", k + 1, sent, held)
         wait_for(survivor, 3600)
         received = sink.stop()
         facts = asyncio.run(send_facts(url, send))
@@ -406,7 +433,7 @@ def report(results: dict[str, Any]) -> str:
         "",
         f"app: {app['sent']:,} sent in {app['seconds_sending']} s ({app['seconds_prepare_to_complete']} s from "
         f"prepare to completed); received {app['received']:,}, duplicates {app['duplicates']}, lost {app['lost']}",
-        f"two workers, {kill['kills']} SIGKILLed (at {kill['killed_at_sent']} sent; lease {kill['lease_seconds']} s): "
+        f"two workers, {kill['kills']} SIGKILLed mid-batch ({kill['killed_at_sent']}; lease {kill['lease_seconds']} s): "
         f"status {kill['status']}, {kill['sent']:,} sent, received {kill['received']:,} "
         f"({kill['received_distinct']:,} distinct): duplicates {kill['duplicates']}, lost {kill['lost']} "
         f"({'ok' if kill['duplicates'] == 0 and kill['lost'] == 0 else 'MISSED'}); "

@@ -19,7 +19,7 @@ from app.api.services import Sends, SmsSettings
 from app.api.v1.schemas.message_sends import SendCreate, SendList, SendOut, SmsProviderIn, SmsProviderOut
 from app.auth.principal import Principal
 
-router = APIRouter(route_class=IdempotentRoute, tags=["campaign sends"])
+router = APIRouter(route_class=IdempotentRoute, tags=["sends"])
 
 READ = Annotated[Principal, requires("campaigns:read")]
 SEND = Annotated[Principal, requires("campaigns:update", "message_templates:read")]
@@ -33,7 +33,7 @@ _one = partial(record_response, collection="sends")
 
 @router.post(
     "/campaigns/{campaign_id}/sends",
-    operation_id="campaign_sends_create",
+    operation_id="campaigns_sends_create",
     status_code=201,
     response_model=SendOut,
     summary="Send a message template to the campaign's members or a segment, now or later",
@@ -49,7 +49,7 @@ async def create_send(campaign_id: CampaignId, body: SendCreate, caller: SEND, s
 
 @router.get(
     "/campaigns/{campaign_id}/sends",
-    operation_id="campaign_sends_list",
+    operation_id="campaigns_sends_list",
     response_model=SendList,
     summary="The campaign's sends with their progress, newest first",
     responses=problem_responses(401, 403, 404, 422),

@@ -254,6 +254,9 @@ class Runner:
         return self.sessions[key]
 
     async def deliver(self, tenant_id: UUID, send_id: UUID, stop: asyncio.Event | None = None) -> int:
+        """Claim, send and record batches until the send has nothing left to claim now. The SMTP
+        connection is never left waiting on this worker: the next batch is claimed, the last one
+        booked and the next message composed while the current one is on the wire."""
         plan = await self.store.plan(tenant_id, send_id)
         if plan is None:
             return 0
@@ -263,51 +266,113 @@ class Runner:
         recorder = Recorder(self.store, tenant_id, send_id, self.worker)
         handled = 0
         loop = asyncio.get_running_loop()
-        while stop is None or not stop.is_set():
-            claimed, wait = await self.store.claim(tenant_id, send_id, self.worker, size, self.lease, interval)
-            if not claimed:
-                break
-            start = loop.time() + wait
-            claimed_at = time.monotonic()
-            try:
-                session = await self._session(plan.channel, tenant_id)
-            except Exception as error:
-                log.warning("cannot open the %s channel: %s", plan.channel, error)
-                for c in claimed:
-                    recorder.add(Outcome(c.delivery_id, "released"))
+
+        def claim() -> asyncio.Task[tuple[list[Claimed], float]]:
+            return loop.create_task(self.store.claim(tenant_id, send_id, self.worker, size, self.lease, interval))
+
+        def release(items: list[Claimed]) -> None:
+            for c in items:
+                recorder.add(Outcome(c.delivery_id, "released"))
+
+        booking: asyncio.Task[int] | None = None
+        upcoming: asyncio.Task[tuple[list[Claimed], float]] | None = claim()
+        try:
+            while upcoming is not None:
+                claimed, wait = await upcoming
+                upcoming = None
+                if not claimed:
+                    break
+                if stop is not None and stop.is_set():
+                    release(claimed)
+                    break
+                start = loop.time() + wait
+                try:
+                    session = await self._session(plan.channel, tenant_id)
+                except Exception as error:
+                    log.warning("cannot open the %s channel: %s", plan.channel, error)
+                    release(claimed)
+                    break
+                upcoming = claim()  # the next batch, while this one is sent
+                done, lost = await self._batch(plan, claimed, session, recorder, start, interval, stop)
+                handled += done
                 await recorder.flush()
-                break
-            for i, item in enumerate(claimed):
+                if booking is not None:
+                    await booking
+                # Progress: the batch's members, events and counters (visible while the send runs).
+                booking = loop.create_task(self.store.book(tenant_id, send_id, self.worker, len(claimed)))
+                if lost or (stop is not None and stop.is_set()):
+                    break
+        finally:
+            if upcoming is not None:  # claimed ahead but not to be sent now: back at once
+                with contextlib.suppress(Exception):
+                    release((await upcoming)[0])
+            with contextlib.suppress(Exception):
+                await recorder.flush()
+            if booking is not None:
+                with contextlib.suppress(Exception):
+                    await booking
+        return handled
+
+    async def _batch(
+        self,
+        plan: SendPlan,
+        claimed: list[Claimed],
+        session: ChannelSession,
+        recorder: Recorder,
+        start: float,
+        interval: float,
+        stop: asyncio.Event | None,
+    ) -> tuple[int, bool]:
+        """(Messages handled, whether the channel was lost.) A producer composes a few messages
+        ahead: it runs while the sender waits for the server."""
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Queue[tuple[Claimed, Composed | RenderError]] = asyncio.Queue(maxsize=4)
+
+        async def produce() -> None:
+            for item in claimed:
+                try:
+                    composed: Composed | RenderError = compose(plan, item, self.decorator)
+                except RenderError as error:
+                    composed = error
+                await ready.put((item, composed))
+
+        producer = loop.create_task(produce())
+        claimed_at = time.monotonic()
+        handled = 0
+        try:
+            for i in range(len(claimed)):
+                item, composed = await ready.get()
                 if stop is not None and stop.is_set():  # shutting down: the rest go back at once
                     for c in claimed[i:]:
                         recorder.add(Outcome(c.delivery_id, "released"))
-                    break
+                    return handled, False
                 if time.monotonic() - claimed_at > self.lease.total_seconds() / 3:
                     rest = [c.delivery_id for c in claimed[i:]]
-                    await self.store.extend(tenant_id, rest, self.worker, self.lease)
+                    await self.store.extend(plan.tenant_id, rest, self.worker, self.lease)
                     claimed_at = time.monotonic()
                 delay = start + i * interval - loop.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                if not await self._one(plan, item, session, recorder):
-                    # The channel went away: give the rest back and reconnect on the next batch.
+                if not await self._one(item, composed, session, recorder):
+                    # The channel went away: give the rest back and reconnect on the next pass.
                     for c in claimed[i + 1 :]:
                         recorder.add(Outcome(c.delivery_id, "released"))
-                    self.sessions.pop((plan.channel, tenant_id), None)
+                    self.sessions.pop((plan.channel, plan.tenant_id), None)
                     with contextlib.suppress(Exception):
                         await session.close()
-                    break
+                    return handled, True
                 handled += 1
-            await recorder.flush()
-            # Progress: the batch's members, events and counters (visible while the send runs).
-            await self.store.book(tenant_id, send_id, self.worker, len(claimed))
-        return handled
+            return handled, False
+        finally:
+            producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await producer
 
-    async def _one(self, plan: SendPlan, item: Claimed, session: ChannelSession, recorder: Recorder) -> bool:
-        try:
-            message = compose(plan, item, self.decorator)
-        except RenderError as error:
-            recorder.add(Outcome(item.delivery_id, "failed", error=str(error)[:500]))
+    async def _one(
+        self, item: Claimed, composed: Composed | RenderError, session: ChannelSession, recorder: Recorder
+    ) -> bool:
+        if isinstance(composed, RenderError):
+            recorder.add(Outcome(item.delivery_id, "failed", error=str(composed)[:500]))
             return True
         message_id = message_id_for(item.delivery_id)
         committed = False
@@ -318,13 +383,12 @@ class Runner:
             recorder.add(Outcome(item.delivery_id, "sent", message_id=message_id))
 
         try:
-            answer = await session.deliver(message, on_commit)
+            answer = await session.deliver(composed, on_commit)
         except ConnectionLost as error:
             # Before the commit point nothing reached the peer: the row goes back. After it the
             # server holds the whole message and only its answer is missing: it stays sent.
-            log.warning(
-                "channel lost at delivery %s (%s): %s", item.delivery_id, "sent" if committed else "back", error
-            )
+            state = "sent" if committed else "back"
+            log.warning("channel lost at delivery %s (%s): %s", item.delivery_id, state, error)
             if not committed:
                 recorder.add(Outcome(item.delivery_id, "released", error=str(error)[:500]))
             return False

@@ -1933,13 +1933,13 @@ export interface paths {
             cookie?: never;
         };
         /** The campaign's sends with their progress, newest first */
-        get: operations["campaign_sends_list"];
+        get: operations["campaigns_sends_list"];
         put?: never;
         /**
          * Send a message template to the campaign's members or a segment, now or later
          * @description Needs campaigns:update on the campaign (404 outside your range) and message_templates:read (segments:read for a segment). The worker starts it at `scheduled_at`: recipients are then taken within YOUR contacts and leads ranges; those without an address, without granted consent for the channel, on the suppression list or repeating an address are skipped and counted by reason.
          */
-        post: operations["campaign_sends_create"];
+        post: operations["campaigns_sends_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -20724,7 +20724,7 @@ export interface operations {
             };
         };
     };
-    campaign_sends_list: {
+    campaigns_sends_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -20794,7 +20794,7 @@ export interface operations {
             };
         };
     };
-    campaign_sends_create: {
+    campaigns_sends_create: {
         parameters: {
             query?: never;
             header?: {
