@@ -433,7 +433,8 @@ def report(results: dict[str, Any]) -> str:
         "",
         f"app: {app['sent']:,} sent in {app['seconds_sending']} s ({app['seconds_prepare_to_complete']} s from "
         f"prepare to completed); received {app['received']:,}, duplicates {app['duplicates']}, lost {app['lost']}",
-        f"two workers, {kill['kills']} SIGKILLed mid-batch ({kill['killed_at_sent']}; lease {kill['lease_seconds']} s): "
+        f"two workers, {kill['kills']} SIGKILLed mid-batch ({kill['killed_at_sent']}; "
+        f"lease {kill['lease_seconds']} s): "
         f"status {kill['status']}, {kill['sent']:,} sent, received {kill['received']:,} "
         f"({kill['received_distinct']:,} distinct): duplicates {kill['duplicates']}, lost {kill['lost']} "
         f"({'ok' if kill['duplicates'] == 0 and kill['lost'] == 0 else 'MISSED'}); "
