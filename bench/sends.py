@@ -383,6 +383,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "lost": len(facts["expected"] - set(received)),
         }  # fmt: skip
         log.info("app: %s", results["app"])
+        # The bare loop again after the app: on a shared machine the load moves between phases,
+        # so the ratio is taken against the faster of the two bare runs (the stricter one).
+        sink = Sink(work, "bare2")
+        rate2 = uvloop.run(bare(sink, args.bare or args.recipients))
+        sink.stop()
+        results["bare_per_second_after"] = round(rate2, 1)
+        rate = max(rate, rate2)
+        results["app"]["ratio_to_bare"] = round(app_rate / rate, 3)
+        log.info("bare again: %.0f messages/s; ratio to the faster %.2f", rate2, app_rate / rate)
 
         sink = Sink(work, "kill")
         send = asyncio.run(new_send(url, data))
@@ -427,7 +436,8 @@ def report(results: dict[str, Any]) -> str:
         "",
         "| sender | messages/s | ratio | target |",
         "|---|---|---|---|",
-        f"| bare aiosmtplib loop, one connection | {results['bare_per_second']:.0f} | 1.00 | |",
+        f"| bare aiosmtplib loop, one connection (before / after the app) | {results['bare_per_second']:.0f} / "
+        f"{results['bare_per_second_after']:.0f} | 1.00 (the faster) | |",
         f"| app worker, one connection | {app['per_second']:.0f} | {app['ratio_to_bare']:.2f} | >= 0.70 "
         f"{'ok' if app['ratio_to_bare'] >= 0.7 else 'MISSED'} |",
         "",
