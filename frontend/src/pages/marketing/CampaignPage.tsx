@@ -59,7 +59,7 @@ export default function CampaignPage() {
     ...EXTRA_CAMPAIGN_TABS.filter((extra) => !extra.visible || extra.visible(me, c)).map((extra) => ({
       key: extra.key,
       label: t(extra.label as never) as string,
-      children: extra.render(c),
+      children: extra.render(c, me),
     })),
   ];
 

@@ -4,6 +4,7 @@
 import type { ReactNode } from 'react';
 import { can, type Me } from '../../permissions';
 import { CampaignRegistrationPanel } from './CampaignRegistrationPanel';
+import CampaignSendsPanel from './CampaignSendsPanel';
 import { CampaignStatsPanel } from './CampaignStatsPanel';
 import type { Campaign } from './campaignLogic';
 
@@ -11,7 +12,7 @@ export interface CampaignTab {
   key: string;
   /** An i18n key (add it to en.ts and zh-CN.ts). */
   label: string;
-  render: (campaign: Campaign) => ReactNode;
+  render: (campaign: Campaign, me: Me | null | undefined) => ReactNode;
   visible?: (me: Me | null | undefined, campaign: Campaign) => boolean;
 }
 
@@ -20,6 +21,12 @@ const REGISTERING = new Set(['event', 'webinar', 'trade_show']);
 
 export const EXTRA_CAMPAIGN_TABS: CampaignTab[] = [
   { key: 'stats', label: 'campaigns.tabs.stats', render: (c) => <CampaignStatsPanel campaignId={c.id} /> },
+  {
+    key: 'sends',
+    label: 'campaigns.tabs.sends',
+    // Sending takes campaigns:update (checked by the server too); reading the sends, campaigns:read.
+    render: (c, me) => <CampaignSendsPanel campaignId={c.id} canSend={can(me, 'campaigns:update')} />,
+  },
   {
     key: 'registration',
     label: 'campaigns.tabs.registration',
