@@ -141,7 +141,7 @@ export const marketingFlowTests = [
       assert.equal(frozen.body.added, 2);
       // The members are on the campaign's page, targeted.
       await page.goto(`/campaigns/${campaign.id}`);
-      await page.getByTestId('campaign-tabs').getByText('Members', { exact: true }).click();
+      await page.getByRole('tab', { name: 'Members', exact: true }).click();
       await page.getByTestId('members-panel').getByText('陈思远').waitFor();
       await page.getByTestId('members-panel').getByText('林晓').waitFor();
 
@@ -174,7 +174,7 @@ export const marketingFlowTests = [
 
       // 3. Staff check them in on the campaign's Registration tab.
       await page.goto(`/campaigns/${campaign.id}`);
-      await page.getByTestId('campaign-tabs').getByText('Registration', { exact: true }).click();
+      await page.getByRole('tab', { name: 'Registration', exact: true }).click();
       await page.getByTestId('checkin-code-input').fill(code.toLowerCase());
       await page.getByTestId('checkin-code-input').press('Enter');
       await page.getByTestId('checkin-result').getByText('陈思远 checked in').waitFor();
@@ -213,7 +213,7 @@ export const marketingFlowTests = [
       assert.equal(stats.won_deals.first_touch, 1);
       assert.equal(stats.roi.first_touch, 3.4);
       await page.goto(`/campaigns/${campaign.id}`);
-      await page.getByTestId('campaign-tabs').getByText('Results and ROI', { exact: true }).click();
+      await page.getByRole('tab', { name: 'Results and ROI', exact: true }).click();
       await page.getByTestId('campaign-stats').waitFor();
       await page.waitForFunction(() => /88,000/.test(document.querySelector('[data-testid="kpi-won"]')?.textContent ?? ''));
       assert.match(await page.getByTestId('kpi-roi').innerText(), /340%/);
