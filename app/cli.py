@@ -83,7 +83,7 @@ def serve(
         from app.seed import print_demo_logins
         from app.seed import seed_demo as run_seed
 
-        asyncio.run(run_seed(url, settings))
+        asyncio.run(run_seed(url, settings, owner_url=_migration_url()))
         print_demo_logins()
     app = create_app(settings, database_url=url)
     uvicorn.run(
@@ -140,7 +140,7 @@ def seed(demo: bool = typer.Option(False, "--demo", help="Seed the demo tenant")
         raise typer.Exit(1)
     from app.seed import print_demo_logins, seed_demo
 
-    asyncio.run(seed_demo(_url(), get_settings()))
+    asyncio.run(seed_demo(_url(), get_settings(), owner_url=_migration_url()))
     print_demo_logins()
 
 

@@ -9,11 +9,16 @@ autocommit engine so a refused or failed request still counts."""
 
 from __future__ import annotations
 
+import os
+import socket
 from functools import partial
+from typing import Any
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.auth.jwt_tokens import issue_access_token
+from app.auth.principal import Principal
 from app.domain.activities.service import ActivityService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
@@ -42,13 +47,17 @@ from app.domain.marketing.automations import AutomationService
 from app.domain.marketing.bounces import BounceWebhook, WebhookSecretService
 from app.domain.marketing.campaigns import CampaignService, MemberService, SessionService
 from app.domain.marketing.consent import ConsentRecorder, ConsentService
+from app.domain.marketing.delivery import ChannelSession, Runner
 from app.domain.marketing.links import LinkSigner
 from app.domain.marketing.registration.service import RegistrationService
 from app.domain.marketing.satisfaction import EventSatisfaction
-from app.domain.marketing.segments import SegmentService
+from app.domain.marketing.segments import Audience, SegmentService
+from app.domain.marketing.sends import SendService
+from app.domain.marketing.sms import SmsProviderSettings, SmsSession, SmsSettingsService
 from app.domain.marketing.stats import CampaignStatsService
 from app.domain.marketing.suppressions import SuppressionService
 from app.domain.marketing.template_service import MessageTemplateService
+from app.domain.marketing.tracked import TrackedLinks
 from app.domain.marketing.tracking import Tracking
 from app.domain.marketing.unsubscribe import PublicUnsubscribe
 from app.domain.notifications.service import NotificationService
@@ -57,6 +66,10 @@ from app.domain.pipelines.service import PipelineService
 from app.domain.plans.service import SalesPlanService
 from app.domain.quotes.service import OrderService, QuoteService
 from app.domain.shared.book import BookKind, BookTransfer, OwnerTransfer
+from app.domain.shared.clock import utcnow
+from app.domain.shared.errors import ValidationFailed
+from app.domain.shared.ids import new_id
+from app.domain.shared.scope import DataScope
 from app.domain.surveys.service import (
     CallBackService,
     InvitationService,
@@ -68,6 +81,7 @@ from app.domain.tickets.service import TicketAssignmentRuleService, TicketServic
 from app.domain.tickets.settings import CalendarService, CategoryService, EscalationRuleService, SlaPolicyService
 from app.domain.tickets.stats import TicketStatsService
 from app.domain.timeline.service import TimelineService
+from app.mail import CampaignHeaders, DirectoryMailer, SmtpMailer, build_mailer, open_bulk_session
 from app.repositories.activities import PgActivityRepository, PgLinkedRecords
 from app.repositories.api_tokens import PgApiTokenRepository
 from app.repositories.attribution import PgCampaignDirectory, PgTouchRepository
@@ -85,6 +99,7 @@ from app.repositories.automations import (
 from app.repositories.campaign_stats import PgCampaignStats, PgSurveyQuestions
 from app.repositories.campaign_surveys import PgCampaignSurveys
 from app.repositories.campaigns import PgCampaignRepository, PgCampaignSessionRepository, PgMemberRepository
+from app.repositories.conditions import ENTITY_TABLES
 from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
@@ -107,6 +122,7 @@ from app.repositories.marketing_consent import (
     PgSuppressionRepository,
     PgWebhookSecrets,
 )
+from app.repositories.message_sends import PgDeliveryStore, PgSendRepository, PgSmsSettings
 from app.repositories.message_templates import PgMessageTemplateRepository, PgRecipientDirectory
 from app.repositories.notifications import PgNotificationRepository
 from app.repositories.opportunities import PgOpportunityRepository
@@ -117,7 +133,7 @@ from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
 from app.repositories.registration import PgRegistrationRepository
 from app.repositories.roles import PgRoleRepository
-from app.repositories.segments import PgAudienceRepository, PgSegmentRepository
+from app.repositories.segments import PgAudienceRepository, PgSegmentRepository, matching
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
 from app.repositories.surveys import (
     PgCallBackRepository,
@@ -141,6 +157,7 @@ from app.repositories.timeline import PgTimelineRepository
 from app.repositories.tracking import PgTrackingRecorder
 from app.repositories.users import PgUserRepository
 from app.settings import Settings
+from app.sms import HttpSmsProvider, LogSmsProvider
 
 
 def build_customer_service(conn: AsyncConnection) -> CustomerService:
@@ -225,8 +242,8 @@ def build_registration_service(
     `mailer`: the worker's, which sends the registrants' e-mails."""
     return RegistrationService(
         PgRegistrationRepository(conn), PgLeadDuplicateFinder(conn), build_lead_service(conn),
-        PgRateLimiter(limits) if limits is not None else None, PgAuditTrail(conn), link_signer(settings),
-        settings.public_url, mailer=mailer,
+        PgRateLimiter(limits) if limits is not None else None, PgAuditTrail(conn), build_consent_recorder(conn),
+        build_attribution(conn), link_signer(settings), settings.public_url, mailer=mailer,
     )  # fmt: skip
 
 
@@ -522,3 +539,56 @@ def build_bounce_webhook(conn: AsyncConnection) -> BounceWebhook:
 
 def build_webhook_secret_service(conn: AsyncConnection) -> WebhookSecretService:
     return WebhookSecretService(PgWebhookSecrets(conn), PgAuditTrail(conn))
+
+
+def build_send_service(conn: AsyncConnection) -> SendService:
+    return SendService(PgSendRepository(conn), PgAuditTrail(conn))
+
+
+def build_sms_settings_service(conn: AsyncConnection) -> SmsSettingsService:
+    return SmsSettingsService(PgSmsSettings(conn), PgAuditTrail(conn))
+
+
+def build_tracked_links(settings: Settings) -> TrackedLinks:
+    signer = LinkSigner(settings.verification_keys, settings.signing_key[0])
+    return TrackedLinks(signer, settings.public_url)
+
+
+async def _segment_audience(
+    conn: AsyncConnection, sender: Principal, segment_id: UUID, scopes: dict[str, DataScope]
+) -> dict[str, Any] | None:
+    """The SELECTs of a segment's contacts / leads within the sender's ranges, or None when the
+    segment is gone or its conditions no longer hold."""
+    segment = await PgSegmentRepository(conn).get(sender.tenant_id, segment_id)
+    if segment is None:
+        return None
+    audience = Audience(segment.audience)
+    try:
+        tree = await build_segment_service(conn).parse(sender, audience, segment.conditions)
+    except ValidationFailed:
+        return None
+    now = utcnow()
+    return {e: matching(e, scopes[e], tree, now, ENTITY_TABLES[e].c.id) for e in audience.entities}
+
+
+def build_delivery_runner(
+    engine: AsyncEngine, settings: Settings, *, mailer: Mailer | None = None, worker_id: str | None = None
+) -> Runner:
+    """The worker's send runner: e-mail through CRM_SMTP_URL (or .crm/mail), SMS through the
+    tenant's HTTP provider (or the log adapter)."""
+    links = build_tracked_links(settings)
+    store = PgDeliveryStore(engine, _segment_audience)
+    smtp = mailer if isinstance(mailer, SmtpMailer | DirectoryMailer) else build_mailer(settings)
+
+    async def open_session(channel: str, tenant_id: UUID) -> ChannelSession:
+        if channel == "email":
+            headers = CampaignHeaders(partial(links.unsubscribe_url, tenant_id), settings.unsubscribe_mailto)
+            return await open_bulk_session(settings, headers, smtp)
+        async with engine.connect() as conn:
+            configured = SmsProviderSettings.from_stored(await PgSmsSettings(conn).read(tenant_id))
+        if configured is not None:
+            return SmsSession(HttpSmsProvider(configured))
+        return SmsSession(LogSmsProvider(settings.data_dir / "sms"))
+
+    worker = worker_id or f"{socket.gethostname()}:{os.getpid()}:{new_id().hex[-8:]}"
+    return Runner(store, open_session, links, worker)

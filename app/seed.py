@@ -393,10 +393,30 @@ async def _insert(conn: AsyncConnection, table: sa.Table, rows: list[dict[str, A
         await conn.execute(table.insert(), rows[start : start + chunk])
 
 
-async def seed_demo(url: str, settings: Settings) -> bool:
+async def seed_demo(url: str, settings: Settings, *, owner_url: str | None = None) -> bool:
     """Create the demo tenant unless it exists, then each module's demo data the tenant lacks
     (a demo seeded by an earlier release gets the modules added since). Returns whether anything
-    was written."""
+    was written. `owner_url`: the schema owner's connection, which analyzes what was written."""
+    wrote = await _seed_all(url, settings)
+    if wrote:
+        await _analyze(owner_url or url, settings)
+    return wrote
+
+
+async def _analyze(url: str, settings: Settings) -> None:
+    """Planner statistics for the tables just filled: autovacuum gets to them only a while later,
+    and until then the planner guesses on empty statistics (a first segment preview on a freshly
+    seeded server ran past the 5 s statement budget). ANALYZE needs the tables' owner: as another
+    role PostgreSQL skips them with a warning, which leaves autovacuum to do it."""
+    engine = create_engine(url, settings, autocommit=True)
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("ANALYZE")
+    finally:
+        await engine.dispose()
+
+
+async def _seed_all(url: str, settings: Settings) -> bool:
     engine = create_engine(url, settings)
     try:
         async with engine.begin() as conn:

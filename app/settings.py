@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     mail_from: str = "CRM <no-reply@crm.localhost>"
     # Where people open the web client: the base of the links in those messages.
     public_url: str = "http://127.0.0.1:8000"
+    # Campaign mail's second List-Unsubscribe target (mailto:...); unset: only the one-click URL.
+    unsubscribe_mailto: str | None = None
     invitation_link_hours: int = 72
     reset_link_minutes: int = 60
     log_level: str = "info"

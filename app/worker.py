@@ -16,6 +16,10 @@ reset link: app/domain/identity/password_links.py), `campaign_member.registratio
 app/domain/marketing/registration/service.py), and every automation trigger (app/domain/marketing/automations.py:
 queue the runs; each pass then executes the due runs, `process_runs`).
 
+Campaign sends run beside the outbox, in their own task (`Worker.run_sends`): prepare what is
+due, deliver in claimed batches, book, complete (app/domain/marketing/delivery.py: how each
+message is delivered exactly once across workers and kills).
+
 It wires domain handlers to repositories, with the services built by app/composition.py.
 """
 
@@ -32,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.composition import (  # the one place each is assembled
     build_automation_service,
+    build_delivery_runner,
     build_invitation_service,
     build_lead_service,
     build_password_link_service,
@@ -138,6 +143,31 @@ class Worker:
             LINK_EVENT: [self._mail_password_link],
             REGISTRATION_MAIL_EVENT: [self._mail_registration],
         }
+        self.sends = build_delivery_runner(engine, settings, mailer=self.mailer)
+
+    async def run_sends(self, stop: asyncio.Event | None = None) -> int:
+        """One pass over the campaign sends; how many messages it handled."""
+        return await self.sends.run_once(stop)
+
+    async def _sends_loop(self, stop: asyncio.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            pause = self.settings.worker_poll_seconds
+            try:
+                handled = await self.run_sends(stop)
+            except Exception as error:
+                failures += 1
+                pause = min(pause * 2**failures, MAX_BACKOFF_SECONDS)
+                if classify(error) is None:
+                    log.exception("sends pass failed; next try in %.1f s", pause)
+                await self.sends.close()
+            else:
+                failures = 0
+                if handled:
+                    continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=pause)
+        await self.sends.close()
 
     async def process_batch(self) -> int:
         """Claim and process one batch of due events; returns how many were claimed."""
@@ -234,6 +264,18 @@ class Worker:
         Through a database outage it waits longer after each failed pass (up to
         MAX_BACKOFF_SECONDS) and carries on when the database is back: a failed pass committed
         nothing, so its events are simply claimed again."""
+        sends = asyncio.get_running_loop().create_task(self._sends_loop(stop))
+        try:
+            await self._run_outbox(stop)
+        except asyncio.CancelledError:
+            sends.cancel()
+            raise
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sends
+
+    async def _run_outbox(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
         next_jobs = loop.time()
         failures = 0

@@ -58,7 +58,9 @@ from app.composition import (
     build_sales_plan_service,
     build_scoring_rule_service,
     build_segment_service,
+    build_send_service,
     build_sla_policy_service,
+    build_sms_settings_service,
     build_suppression_service,
     build_survey_results,
     build_survey_service,
@@ -102,6 +104,8 @@ from app.domain.marketing.links import LinkSigner
 from app.domain.marketing.registration.service import RegistrationService
 from app.domain.marketing.satisfaction import EventSatisfaction
 from app.domain.marketing.segments import SegmentService
+from app.domain.marketing.sends import SendService
+from app.domain.marketing.sms import SmsSettingsService
 from app.domain.marketing.stats import CampaignStatsService
 from app.domain.marketing.suppressions import SuppressionService
 from app.domain.marketing.template_service import MessageTemplateService
@@ -254,3 +258,5 @@ Suppressions = Annotated[SuppressionService, _on_connection(build_suppression_se
 Unsubscribes = Annotated[PublicUnsubscribe, Depends(_unsubscribe)]
 Bounces = Annotated[BounceWebhook, _on_connection(build_bounce_webhook)]
 WebhookSecrets = Annotated[WebhookSecretService, _on_connection(build_webhook_secret_service)]
+Sends = Annotated[SendService, _on_connection(build_send_service)]
+SmsSettings = Annotated[SmsSettingsService, _on_connection(build_sms_settings_service)]

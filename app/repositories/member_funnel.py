@@ -1,7 +1,8 @@
 """Moving campaign members along their funnel in SQL (the rule: app/domain/marketing/funnel.py).
 
 One UPDATE per call, whatever the number of members: the status moves only forward (or to a final
-bounced/unsubscribed), and the step's timestamp is kept from the first time it was reached.
+bounced/unsubscribed), and the step's timestamp is kept from the first time it was reached. A
+member already bounced or unsubscribed is not touched at all (its history stays as it was).
 Returns the ids of the members whose status changed (their `campaign_member.<step>` events).
 """
 
@@ -21,18 +22,14 @@ _RANK_OF_STATUS = sa.case({s: RANK[s] for s in FUNNEL}, value=m.c.status, else_=
 # `= ANY(array)` rather than IN: one bound array, so the statement also runs prepared straight on
 # the driver (app/repositories/prepared.py, which has no IN-list expansion), as tracking's does.
 _FINAL = sa.literal(list(FINAL), sa.ARRAY(sa.Text))
-_IS_FINAL = m.c.status == sa.any_(_FINAL)
 _NOT_FINAL = m.c.status != sa.all_(_FINAL)
 
 
 def _next_status(step: str) -> sa.ColumnElement[str]:
+    """The status of a member not yet final (the only ones the UPDATE selects)."""
     if step in FINAL:
-        return sa.case((_IS_FINAL, m.c.status), else_=sa.literal(step))
-    return sa.case(
-        (_IS_FINAL, m.c.status),
-        (RANK[step] > _RANK_OF_STATUS, sa.literal(step)),
-        else_=m.c.status,
-    )
+        return sa.literal(step)
+    return sa.case((RANK[step] > _RANK_OF_STATUS, sa.literal(step)), else_=m.c.status)
 
 
 async def advance_members(
@@ -78,14 +75,19 @@ def advance_statement(
     """The UPDATE of advance_members for the members `where` selects (which may name another
     table: the tracking statement moves the member of the delivery its CTE updated). `also`:
     earlier steps the step implies, whose times are kept too (a click is also an open). A member
-    whose status changed comes back with `status == step`."""
+    whose status changed comes back with `status == step`. A bounced or unsubscribed member is
+    not selected: it ends the funnel, so no later step (a late click, a conversion) is stamped on it."""
     when = sa.func.now() if at is None else sa.literal(at)
     stamp = m.c[f"{step}_at"]
-    changed = sa.and_(_NOT_FINAL, RANK[step] > _RANK_OF_STATUS) if step in FUNNEL else _NOT_FINAL
     implied = [m.c[f"{s}_at"] for s in also]
+    # Not final yet (a final step always changes such a member), and something to write: a new
+    # status, or a time the member lacks.
+    moves = [_NOT_FINAL]
+    if step in FUNNEL:
+        moves.append(sa.or_(stamp.is_(None), *(c.is_(None) for c in implied), RANK[step] > _RANK_OF_STATUS))
     return (
         m.update()
-        .where(*where, sa.or_(stamp.is_(None), *(c.is_(None) for c in implied), changed))
+        .where(*where, *moves)
         .values(
             status=_next_status(step),
             **{c.name: sa.func.coalesce(c, when) for c in (stamp, *implied)},

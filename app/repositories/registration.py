@@ -1,5 +1,6 @@
 """Event registration in PostgreSQL (app/domain/marketing/registration): the campaign's settings,
-its sessions with their seats, members' registrations, the seat lock, and consent.
+its sessions with their seats, members' registrations and the seat lock. Consent goes through
+the consent module (app/domain/marketing/consent.py).
 
 The public registration is a hot anonymous path (bench: p99 < 50 ms at 4 connections): its
 statements are prepared once (app/repositories/prepared.py), and the seats are counted on the
@@ -9,12 +10,10 @@ other writer of members would have to keep in step.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.marketing.registration.entities import (
@@ -26,15 +25,14 @@ from app.domain.marketing.registration.entities import (
     Seats,
     Tally,
 )
-from app.domain.shared.ids import new_id
 from app.domain.shared.scope import DataScope
 from app.repositories.locks import lock_keys
 from app.repositories.member_funnel import advance_members
 from app.repositories.prepared import Prepared
 from app.repositories.scoping import scope_predicate
-from app.repositories.tables import campaign_members, campaign_sessions, campaigns, marketing_consents
+from app.repositories.tables import campaign_members, campaign_sessions, campaigns
 
-c, s, m, k = campaigns, campaign_sessions, campaign_members, marketing_consents
+c, s, m = campaigns, campaign_sessions, campaign_members
 
 CAMPAIGN_COLUMNS = (
     c.c.tenant_id, c.c.id, c.c.name, c.c.description, c.c.campaign_type, c.c.status, c.c.starts_on, c.c.ends_on,
@@ -174,35 +172,6 @@ def _seated_insert() -> sa.ClauseElement:
 
 
 _INSERT_SEATED = Prepared.of(_seated_insert())
-_CONSENT = {
-    subject: Prepared.of(
-        (
-            ins := pg_insert(k).values(
-                tenant_id=_param("tenant_id", k.c.tenant_id),
-                id=_param("id", k.c.id),
-                **{subject: _param("subject", k.c[subject])},
-                channel=_param("channel", k.c.channel),
-                status="granted",
-                source=_param("source", k.c.source),
-                proof=_param("proof", k.c.proof),
-                recorded_at=_param("at", k.c.recorded_at),
-            )
-        )
-        .on_conflict_do_update(
-            index_elements=[k.c.tenant_id, k.c[subject], k.c.channel],
-            index_where=k.c[subject].isnot(None),
-            set_={
-                "status": ins.excluded.status,
-                "source": ins.excluded.source,
-                "proof": ins.excluded.proof,
-                "recorded_at": ins.excluded.recorded_at,
-                "recorded_by": None,
-            },
-        )
-        .returning(k.c.id)
-    )
-    for subject in ("contact_id", "lead_id")
-}
 
 
 class PgRegistrationRepository:
@@ -335,22 +304,3 @@ class PgRegistrationRepository:
 
     async def advance(self, tenant_id: UUID, step: str, member_ids: list[UUID], actor: UUID | None) -> list[UUID]:
         return await advance_members(self.conn, tenant_id, step, member_ids=member_ids, actor=actor)
-
-    async def record_consent(
-        self,
-        tenant_id: UUID,
-        *,
-        contact_id: UUID | None,
-        lead_id: UUID | None,
-        channel: str,
-        source: str,
-        proof: str,
-        at: datetime,
-    ) -> UUID:
-        subject, value = ("contact_id", contact_id) if contact_id is not None else ("lead_id", lead_id)
-        params = {
-            "tenant_id": tenant_id, "id": new_id(), "subject": value, "channel": channel, "source": source,
-            "proof": proof, "at": at,
-        }  # fmt: skip
-        rows = await _CONSENT[subject].rows(self.conn, params)
-        return rows[0][0]  # type: ignore[no-any-return]

@@ -1575,6 +1575,11 @@ message_sends = sa.Table(
     sa.Column("skipped_reasons", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("started_at", TS),
     sa.Column("completed_at", TS),
+    # Migration 0034: the send's fixed locale (null: each recipient's), the rate's slots handed
+    # out so far (shared by the workers), why it failed as a whole.
+    sa.Column("locale", sa.Text),
+    sa.Column("paced_until", TS),
+    sa.Column("error", sa.Text),
     *_owned_columns(),
     *_record_columns(),
     _tenant_fk(["campaign_id"], "campaigns", "fk_message_sends_campaign"),
@@ -1604,6 +1609,9 @@ message_deliveries = sa.Table(
     sa.Column("clicked_at", TS),
     sa.Column("opens", sa.Integer, nullable=False, server_default="0"),
     sa.Column("clicks", sa.Integer, nullable=False, server_default="0"),
+    # Migration 0034: when its member, event and suppression were booked; the locale it is written in.
+    sa.Column("booked_at", TS),
+    sa.Column("locale", sa.Text),
     sa.Column("created_at", TS, nullable=False, server_default=NOW),
     sa.Column("updated_at", TS, nullable=False, server_default=NOW),
     _tenant_fk(["send_id"], "message_sends", "fk_message_deliveries_send"),

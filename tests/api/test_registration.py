@@ -278,6 +278,7 @@ async def test_a_new_person_becomes_a_lead_and_a_registered_member(
             await conn.execute(sa.select(marketing_consents).where(marketing_consents.c.lead_id == lead.id))
         )
     assert (lead.source, lead.campaign_id, lead.email) == ("event", campaign_id, "guestnew@visitors.example.com")
+    assert lead.last_campaign_id == campaign_id  # a new lead: the event is its first and last touch
     assert lead.owner_id is None  # waits in the queue for the worker's routing, like a web form's lead
     assert sorted((c.channel, c.status, c.source) for c in consents) == [
         ("email", "granted", "registration"),
@@ -324,6 +325,24 @@ async def test_duplicates_link_to_the_existing_contact_or_lead_and_a_repeat_chan
         await register(client, key, person("fresh"))
     assert (await footprint(engine, world.id))["leads"] == before["leads"] + 1
     assert len(await members(engine, campaign_id)) == 3
+
+
+async def test_an_existing_lead_registering_takes_the_event_as_its_last_touch(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    admin = world.users["admin"]
+    first, _ = await make_campaign(engine, world)
+    body = {"name": "李娜", "email": "li.na@example.cn", "campaign_id": str(first)}
+    lead = (await client.post("/api/v1/leads", json=body, headers=admin.headers)).json()
+    assert (lead["campaign_id"], lead["last_campaign_id"]) == (str(first), str(first))
+    campaign_id, _ = await make_campaign(engine, world)
+    key = (await publish(client, world.users["marketer"], campaign_id))["public_key"]
+    r = await register(client, key, {**person("li"), "email": "Li.Na@example.cn"})
+    assert r.status_code == 200 and r.json()["status"] == "registered", r.text
+    now = (await client.get(f"/api/v1/leads/{lead['id']}", headers=admin.headers)).json()
+    assert (now["campaign_id"], now["last_campaign_id"]) == (str(first), str(campaign_id))
+    updated = [e for e in await events(engine, world.id, "lead.updated") if e["id"] == lead["id"]]
+    assert [e["changes"] for e in updated] == [{"last_campaign_id": {"before": str(first), "after": str(campaign_id)}}]
 
 
 async def test_capacity_holds_under_concurrent_registrations(

@@ -40,7 +40,8 @@ SELLERS = {"admin", "sales_director", "sales_manager", "sales_rep"}
 ALLOWED: dict[str, set[str]] = {
     "pipelines.read": SELLERS | {"marketer", "analyst"},
     "pipelines.manage": {"admin", "sales_director"},
-    "board": SELLERS | {"analyst"},  # the board shows deals: opportunities read
+    # The board shows deals: opportunities read (marketing reads every deal, for campaign ROI).
+    "board": SELLERS | {"analyst", "marketer"},
     "targets.read": SELLERS | {"analyst"},
     "targets.manage": {"admin", "sales_director"},
     "forecast": SELLERS | {"analyst"},
@@ -51,6 +52,7 @@ SEES = {
     "admin": set(DEAL_OWNERS),
     "director": set(DEAL_OWNERS),
     "analyst": set(DEAL_OWNERS),
+    "marketer": set(DEAL_OWNERS),
     "east_manager": {"east_rep1", "east_rep2"},
     "east_rep1": {"east_rep1"},
 }

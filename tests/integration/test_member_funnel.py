@@ -1,6 +1,7 @@
 """advance_members on PostgreSQL (app/repositories/member_funnel.py): members only move forward,
-each step keeps the time it was first reached, bounced and unsubscribed stay, and only the ids
-whose status changed come back (the ones to publish `campaign_member.<step>` for)."""
+each step keeps the time it was first reached, bounced and unsubscribed stay (with no new step
+times), and only the ids whose status changed come back (the ones to publish
+`campaign_member.<step>` for)."""
 
 from __future__ import annotations
 
@@ -87,19 +88,24 @@ async def test_forward_only_with_first_times_kept(factory: Factory, engine: Asyn
     assert row.status == "opened" and row.sent_at == later
 
 
-async def test_final_states_stay(factory: Factory, engine: AsyncEngine) -> None:
+async def test_final_states_stay_with_their_history_and_no_new_times(factory: Factory, engine: AsyncEngine) -> None:
     tenant, campaign, ids = await _campaign_with(factory, engine, ["clicked", "bounced", "unsubscribed"])
+    before = await _rows(engine, ids)
     async with engine.begin() as conn:
         changed = await advance_members(conn, tenant, "unsubscribed", member_ids=ids)
     assert changed == [ids[0]]
     async with engine.begin() as conn:
         assert await advance_members(conn, tenant, "converted", campaign_id=campaign) == []
+        assert await advance_members(conn, tenant, "clicked", campaign_id=campaign) == []
     rows = await _rows(engine, ids)
     assert [r.status for r in rows] == ["unsubscribed", "bounced", "unsubscribed"]
-    # The status stays, and the time of what happened is still recorded (the first time only).
-    assert rows[1].unsubscribed_at is not None and rows[2].unsubscribed_at == T0
-    assert all(r.converted_at is not None for r in rows)
+    # The funnel ended: the times reached before stay, no later step is stamped (not even the
+    # other final one), and the final members' rows were not written at all.
     assert rows[0].clicked_at == T0 and rows[0].unsubscribed_at is not None
+    assert rows[1].bounced_at == T0 and rows[1].unsubscribed_at is None
+    assert rows[2].unsubscribed_at == T0 and rows[2].clicked_at is None
+    assert all(r.converted_at is None for r in rows)
+    assert [r.version for r in rows[1:]] == [r.version for r in before[1:]]
 
 
 async def test_selection_by_lead_and_tenant(factory: Factory, engine: AsyncEngine) -> None:

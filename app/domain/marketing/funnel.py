@@ -4,7 +4,9 @@ responded -> converted, or it ends in bounced or unsubscribed.
 A member only moves forward: a late open never takes a registered member back to "opened", and a
 bounced or unsubscribed member stays so. Each step keeps the time it was first reached
 (`<step>_at`), also when the member was already further along (a member who registers on the
-public page and clicks the e-mail later has both times). The SQL form of this rule is in
+public page and clicks the e-mail later has both times). A bounced or unsubscribed member keeps
+the times it had but gets no new ones: the funnel ended there (no `converted_at` on a member who
+unsubscribed, no `unsubscribed_at` on one who bounced). The SQL form of this rule is in
 app/repositories/member_funnel.py; everything that moves members (sends, tracking,
 registration, check-in, conversion, the members API) goes through it.
 """

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -73,16 +73,12 @@ class RegistrationRepository(Protocol):
         """member_funnel.advance_members: the ids whose status changed."""
         ...
 
-    async def record_consent(
-        self,
-        tenant_id: UUID,
-        *,
-        contact_id: UUID | None,
-        lead_id: UUID | None,
-        channel: str,
-        source: str,
-        proof: str,
-        at: datetime,
-    ) -> UUID:
-        """Consent granted, per subject and channel (the current one replaced); its id."""
+
+class LastTouch(Protocol):
+    """Attribution's later touch (app/domain/marketing/attribution.py `Attribution.touch`)."""
+
+    async def touch(
+        self, tenant_id: UUID, campaign_id: UUID, *, lead_id: UUID | None = None, contact_id: UUID | None = None
+    ) -> Sequence[object]:
+        """Move the last touch of the lead (or the deal it became) or the contact's open deals."""
         ...

@@ -21,6 +21,7 @@ from app.domain.leads.entities import LeadSource
 from app.domain.leads.ports import DuplicateFinder
 from app.domain.leads.service import LeadService
 from app.domain.marketing import links
+from app.domain.marketing.consent import ConsentRecorder, Subject
 from app.domain.marketing.links import LinkSigner, LinkTarget
 from app.domain.marketing.registration import mail as mails
 from app.domain.marketing.registration.entities import (
@@ -35,7 +36,7 @@ from app.domain.marketing.registration.entities import (
     Registered,
     Tally,
 )
-from app.domain.marketing.registration.ports import RegistrationRepository
+from app.domain.marketing.registration.ports import LastTouch, RegistrationRepository
 from app.domain.marketing.registration.rules import (
     check_form,
     check_submission,
@@ -98,6 +99,8 @@ class RegistrationService:
         leads: LeadService,
         limiter: RateLimiter | None,
         audit: AuditTrail,
+        consents: ConsentRecorder,
+        touches: LastTouch,
         signer: LinkSigner,
         public_url: str,
         mailer: Mailer | None = None,
@@ -107,6 +110,8 @@ class RegistrationService:
         self.leads = leads
         self.limiter = limiter
         self.audit = audit
+        self.consents = consents
+        self.touches = touches
         self.signer = signer
         self.public_url = public_url.rstrip("/")
         self.mailer = mailer
@@ -216,10 +221,15 @@ class RegistrationService:
             "address": address,
         }
         # Consent needs only the person: recorded before the seat lock, which it need not lengthen.
-        subject = {"contact_id": contact_id, "lead_id": lead_id}
-        events: list[NewEvent] = [
-            await self._consent(campaign, subject, key, language, address, at) for key in clean["consents"]
-        ]
+        subject = Subject.of(contact_id, lead_id)
+        assert subject is not None  # _person found or made one
+        for key in clean["consents"]:
+            await self._consent(campaign, subject, key, language, address, at)
+        if not new_lead:
+            # A person already known, registering now: this campaign is their last touch (a new
+            # lead got the campaign as its first and last touch when it was made).
+            await self.touches.touch(tenant_id, campaign.id, **subject.ids())
+        events: list[NewEvent] = []
         # The seat decision: from here to the commit, this campaign's registrations queue.
         await self.repo.lock_seats(tenant_id, campaign.id)
         session = next((s for s in sessions if s.id == clean["session_id"]), None)
@@ -293,25 +303,18 @@ class RegistrationService:
         return None, lead.id, True
 
     async def _consent(
-        self, campaign: EventCampaign, subject: dict[str, UUID | None], key: str, language: str, address: str, at: Any
-    ) -> NewEvent:
+        self, campaign: EventCampaign, subject: Subject, key: str, language: str, address: str, at: Any
+    ) -> None:
+        """Through the consent module (its one upsert, audit entry and `marketing_consent.changed`),
+        with the box's text as the registrant read it as proof."""
         box = next(b for b in campaign.form.get("consents") or [] if b["key"] == key)
         proof = (
             f"[{language}] {text_in(box.get('text'), language)} | accepted {at.isoformat()} from {address}"
             f" | registration page of campaign {campaign.id}"
         )
-        consent_id = await self.repo.record_consent(
-            campaign.tenant_id, contact_id=subject["contact_id"], lead_id=subject["lead_id"], channel=box["channel"],
-            source="registration", proof=proof, at=at,
-        )  # fmt: skip
-        payload = {
-            "id": consent_id,
-            **{k: v for k, v in subject.items() if v is not None},
-            "channel": box["channel"],
-            "status": "granted",
-            "source": "registration",
-        }
-        return NewEvent("marketing_consent.changed", "marketing_consent", consent_id, payload)
+        await self.consents.record(
+            campaign.tenant_id, subject, box["channel"], "granted", source="registration", proof=proof
+        )
 
     async def _room(self, campaign: EventCampaign, session: EventSession | None) -> bool:
         """Whether one more seat is free (call under the seat lock)."""

@@ -1,0 +1,53 @@
+"""A campaign message as written out by app/mail.campaign_message reads back, through the email
+package, as it was meant: headers (encoded where not ASCII), both parts, the unsubscribe targets."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from uuid import uuid4
+
+from app.domain.marketing.delivery import Composed, message_id_for
+from app.mail import campaign_message
+
+
+def _parse(data: bytes) -> EmailMessage:
+    parsed = message_from_bytes(data, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def test_headers_and_both_parts_read_back() -> None:
+    delivery = uuid4()
+    subject = "张伟，您好：2027 新品发布会邀请函 — 请于三月一日前报名，名额有限，先到先得！" * 2
+    html = "<p>您好 张伟</p>\n<p>.a line starting with a dot</p>" + "<p>x</p>" * 500
+    message = Composed(delivery, "zhang.wei@example.com", "张伟 (CTO), Inc.", "zh-CN", subject, html, "您好 张伟\n.dot")
+    data = campaign_message(
+        message,
+        "市场部 <marketing@crm.example>",
+        message_id_for(delivery),
+        "https://crm.example/u/tok",
+        "mailto:u@x.example",
+    )
+    assert max(len(line) for line in data.split(b"\r\n")) <= 998
+    mail = _parse(data)
+    assert mail["Subject"] == " ".join(subject.split())
+    assert mail["To"].addresses[0].display_name == "张伟 (CTO), Inc."
+    assert mail["To"].addresses[0].addr_spec == "zhang.wei@example.com"
+    assert mail["From"].addresses[0].display_name == "市场部"
+    assert mail["Message-ID"] == f"<{delivery}@crm.delivery>"
+    assert str(mail["List-Unsubscribe"]) == "<https://crm.example/u/tok>, <mailto:u@x.example>"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mail.get_content_type() == "multipart/alternative"
+    text, body = mail.get_body(("plain",)), mail.get_body(("html",))
+    assert text is not None and text.get_content().replace("\r\n", "\n") == "您好 张伟\n.dot"
+    assert body is not None and body.get_content().replace("\r\n", "\n") == html
+
+
+def test_a_header_value_cannot_add_a_header() -> None:
+    delivery = uuid4()
+    message = Composed(delivery, "a@example.com", "Eve\r\nBcc: x@evil.example", "en", "Hi\r\nBcc: y@evil.example",
+                       None, "text")  # fmt: skip
+    mail = _parse(campaign_message(message, "CRM <n@crm.example>", message_id_for(delivery), "https://u/t", None))
+    assert mail["Bcc"] is None
+    assert mail.get_content_type() == "text/plain" and mail.get_content().strip() == "text"
