@@ -9,7 +9,8 @@ members drawn from the demo contacts and leads at every step of the funnel.
 - A webinar, an e-mail and an SMS campaign, a trade show, a promotion, and advertising with its
   budget and actual cost; some finished, some running, some still to come.
 
-Then the leads and deals the campaigns touched (app/seed_marketing.py). Dates are offsets from
+Then the leads and deals the campaigns touched, and the event's invitation sent
+(app/seed_marketing.py). Dates are offsets from
 the seed day. Runs after the leads (it draws members from them) and only while the tenant has no
 campaign. Bulk inserts, its own seeded generator."""
 
@@ -30,7 +31,7 @@ from app.domain.marketing.registration.rules import new_checkin_code
 from app.domain.shared.ids import new_id
 from app.repositories.campaigns import derived
 from app.repositories.tables import campaign_members, campaign_sessions, campaigns, contacts, leads, users
-from app.seed_marketing import seed_demo_attribution
+from app.seed_marketing import seed_demo_attribution, seed_demo_send
 
 SEED = 20261207
 MARKETER = "marketer@demo.example.com"
@@ -168,6 +169,8 @@ async def seed_demo_campaigns(conn: AsyncConnection, tenant_id: UUID, today: dat
     for chunk in range(0, len(members), 1000):
         await conn.execute(campaign_members.insert(), members[chunk : chunk + 1000])
     await seed_demo_attribution(conn, tenant_id, ids, members)
+    addresses = {subject: email for subject, (_, email, _) in people.items()}
+    await seed_demo_send(conn, tenant_id, ids["event"], members, addresses, marketer)
     return True
 
 

@@ -3,7 +3,8 @@
 
 - e-mail consent granted by most demo contacts and many leads (imported opt-in lists and web
   forms), so a demo send reaches people;
-- one e-mail template, an event invitation in zh-CN and en;
+- one e-mail template, an event invitation in zh-CN and en, and its send to the event's members,
+  completed, with its deliveries sent, opened and clicked as the members' funnel says;
 - first and last campaign touch on the leads that answered a campaign and on deals of several
   campaigns, some of them won, so each campaign's stats show leads, won amount and ROI.
 
@@ -21,7 +22,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.shared.ids import new_id
-from app.repositories.tables import contacts, leads, marketing_consents, message_templates, opportunities
+from app.repositories.tables import (
+    contacts,
+    leads,
+    marketing_consents,
+    message_deliveries,
+    message_sends,
+    message_templates,
+    opportunities,
+)
 from app.repositories.tables import pipeline_stages as stages
 
 SEED = 20261208
@@ -202,3 +211,81 @@ async def seed_demo_attribution(
             .values(campaign_id=sa.bindparam("b_first"), last_campaign_id=sa.bindparam("b_last"))
         )
         await conn.execute(stmt, deal_rows)
+
+
+async def seed_demo_send(
+    conn: AsyncConnection,
+    tenant_id: UUID,
+    campaign_id: UUID,
+    members: list[dict[str, Any]],
+    addresses: dict[UUID, str | None],
+    owner: Any,
+) -> None:
+    """The event's invitation, sent and completed: a delivery per member it reached (opened and
+    clicked as the member's funnel says), the members without an address or consent skipped."""
+    rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
+    template_id = (
+        await conn.execute(
+            sa.select(message_templates.c.id).where(
+                message_templates.c.tenant_id == tenant_id,
+                message_templates.c.name == INVITATION,
+                message_templates.c.deleted_at.is_(None),
+            )
+        )
+    ).scalar()
+    if template_id is None:
+        return
+    send_id = new_id()
+    deliveries: list[dict[str, Any]] = []
+    skipped: dict[str, int] = {}
+    reached = [m["sent_at"] for m in members if m["campaign_id"] == campaign_id and m["sent_at"] is not None]
+    if not reached:
+        return
+    started = min(reached) - timedelta(minutes=5)
+    last = started
+    for m in members:
+        if m["campaign_id"] != campaign_id or m["sent_at"] is None:
+            continue
+        subject = m["contact_id"] or m["lead_id"]
+        address = addresses.get(subject)
+        base = {
+            "tenant_id": tenant_id, "id": new_id(), "send_id": send_id, "member_id": m["id"],
+            "contact_id": m["contact_id"], "lead_id": m["lead_id"], "address": address, "attempts": 0,
+            "message_id": None, "sent_at": None, "opened_at": None, "clicked_at": None, "opens": 0, "clicks": 0,
+            "skip_reason": None, "booked_at": m["sent_at"], "locale": "zh-CN",
+        }  # fmt: skip
+        if address is None:
+            skipped["no_address"] = skipped.get("no_address", 0) + 1
+            deliveries.append(base | {"status": "skipped", "skip_reason": "no_address"})
+            continue
+        opened, clicked = m["opened_at"], m["clicked_at"]
+        last = max(last, m["sent_at"])
+        deliveries.append(
+            base
+            | {
+                "status": "sent",
+                "attempts": 1,
+                "message_id": f"<{base['id']}@demo.example.com>",
+                "sent_at": m["sent_at"],
+                "opened_at": opened,
+                "clicked_at": clicked,
+                "opens": rng.randint(1, 4) if opened else 0,
+                "clicks": rng.randint(1, 2) if clicked else 0,
+            }
+        )
+    sent = sum(1 for d in deliveries if d["status"] == "sent")
+    await conn.execute(
+        message_sends.insert(),
+        [
+            {
+                "tenant_id": tenant_id, "id": send_id, "campaign_id": campaign_id, "template_id": template_id,
+                "channel": "email", "audience": "members", "segment_id": None, "member_statuses": ["targeted"],
+                "status": "completed", "scheduled_at": started, "rate_per_minute": 600, "queued": 0, "sent": sent,
+                "failed": 0, "skipped": len(deliveries) - sent, "skipped_reasons": skipped, "started_at": started,
+                "completed_at": last, "owner_id": owner.id, "department_id": owner.department_id,
+                "created_by": owner.id, "updated_by": owner.id, "created_at": started, "updated_at": last,
+            }
+        ],
+    )  # fmt: skip
+    for start in range(0, len(deliveries), CHUNK):
+        await conn.execute(message_deliveries.insert(), deliveries[start : start + CHUNK])

@@ -56,6 +56,8 @@ TABLES = [
     "campaign_members",
     "marketing_consents",
     "message_templates",
+    "message_sends",
+    "message_deliveries",
 ]
 USER_ROLE = (
     "SELECT u.email, r.key FROM users u "
@@ -328,6 +330,18 @@ async def _check_marketing_story(conn: AsyncConnection) -> None:
     assert await _scalar(conn, won_campaigns) >= 5
     granted = "SELECT count(*) FROM marketing_consents WHERE channel = 'email' AND status = 'granted'"
     assert await _scalar(conn, granted) > 1000
+    # The invitation went out: a completed send, its counters those of its deliveries.
+    send = (await _rows(conn, "SELECT status, sent, skipped, queued, id FROM message_sends"))[0]
+    assert send[0] == "completed" and send[1] > 20 and send[3] == 0
+    sent, skipped, opened, clicked = (
+        await _rows(
+            conn,
+            "SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'skipped'), "
+            f"count(opened_at), count(clicked_at) FROM message_deliveries WHERE send_id = '{send[4]}'",  # noqa: S608
+        )
+    )[0]
+    assert (sent, skipped) == (send[1], send[2])
+    assert sent > opened > clicked > 0
     content = await _scalar(conn, "SELECT content FROM message_templates WHERE channel = 'email'")
     assert set(content) == {"zh-CN", "en"}
     assert all("links.registration" in content[lang]["html"] for lang in content)
@@ -419,6 +433,8 @@ async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, setti
                 await conn.execute(sa.text(f"UPDATE {table} SET campaign_id = NULL, last_campaign_id = NULL"))  # noqa: S608
             for table in (
                 "marketing_consents",
+                "message_deliveries",
+                "message_sends",
                 "campaign_members",
                 "campaign_sessions",
                 "campaigns",
