@@ -1,8 +1,10 @@
 // The marketing story end to end in the browser: a marketer builds a segment and freezes it into
-// an event campaign, a recipient registers on the public page at a phone's size, staff check them
+// an event campaign, sends the event invitation to its members, a recipient follows the mailed
+// link and registers on the public page at a phone's size, staff check them
 // in, the rep converts the lead and wins the deal, and the campaign's "Results and ROI" tab shows
 // the won amount and the ROI. (E2E_ONLY='marketing flow' runs only this one.)
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PASSWORD = 'crm-demo-2026';
@@ -44,6 +46,42 @@ async function signedIn(ctx, who, options = {}) {
   return { context, page };
 }
 
+/** The text part of a stored .eml message, its transfer encoding undone. */
+function mailText(raw) {
+  for (const part of raw.split(/\r?\n--[^\r\n]+\r?\n/)) {
+    const [head, ...rest] = part.split(/\r?\n\r?\n/);
+    if (!/content-type:\s*text\/plain/i.test(head)) continue;
+    const body = rest.join('\n\n');
+    if (/content-transfer-encoding:\s*base64/i.test(head)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    if (/content-transfer-encoding:\s*quoted-printable/i.test(head))
+      return Buffer.from(
+        body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
+        'latin1',
+      ).toString('utf8');
+    return body;
+  }
+  return '';
+}
+
+/** The text of the mail the worker wrote to `email` (development delivery: .eml files). */
+function mailTo(ctx, email) {
+  const files = existsSync(ctx.mailDir) ? readdirSync(ctx.mailDir).filter((f) => f.endsWith('.eml')) : [];
+  for (const file of files.sort().reverse()) {
+    const raw = readFileSync(join(ctx.mailDir, file), 'utf8');
+    if (raw.toLowerCase().includes(email.toLowerCase())) return mailText(raw);
+  }
+  return null;
+}
+
+async function until(what, probe) {
+  for (let i = 0; i < 120; i++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((ok) => setTimeout(ok, 500));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 function today() {
   const now = new Date();
   return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
@@ -51,7 +89,7 @@ function today() {
 
 export const marketingFlowTests = [
   {
-    name: 'marketing flow: segment frozen into an event, a recipient registers on a phone, is checked in, converted and won; the campaign shows its ROI',
+    name: 'marketing flow: segment frozen into an event, invitation sent, the recipient registers on a phone, is checked in, converted and won; the campaign shows its ROI',
     async run(ctx) {
       const marketer = await apiAs(ctx, 'marketer');
       const rep = await apiAs(ctx, 'east.rep1');
@@ -123,9 +161,7 @@ export const marketingFlowTests = [
       await page.keyboard.type('Company');
       await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="Company"]').click();
       await page.locator('[data-testid^="value-n"]').fill(company);
-      await page.waitForFunction(
-        () => document.querySelector('[data-testid="segment-count"]')?.textContent?.replace(/\D/g, '') === '2',
-      );
+      await page.waitForFunction(() => document.querySelector('[data-testid="segment-count"]')?.textContent?.replace(/\D/g, '') === '2');
       await page.screenshot({ path: join(ctx.shots, 'flow-01-segment.png') });
       await page.getByTestId('save-segment').click();
       await page.getByTestId('segments-table').getByText(segmentName).waitFor();
@@ -145,12 +181,37 @@ export const marketingFlowTests = [
       await page.getByTestId('members-panel').getByText('陈思远').waitFor();
       await page.getByTestId('members-panel').getByText('林晓').waitFor();
 
-      // (No send step: the sends module is not on main yet.)
+      // 2. The invitation: the demo's event-invitation template to the members, who agreed to
+      // e-mail (recorded by the marketer: the trade-show opt-in list).
+      for (const person of people) {
+        const consent = await marketer(`/api/v1/leads/${person.id}/consents/email`, {
+          method: 'PUT',
+          body: JSON.stringify({ status: 'granted', source: 'import', proof: `E2E opt-in list ${stamp}` }),
+        });
+        assert.equal(consent.status, 200, JSON.stringify(consent.body));
+      }
+      await page.getByRole('tab', { name: 'Sends', exact: true }).click();
+      await page.getByRole('button', { name: 'New send' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Message template').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: 'Event invitation' }).click();
+      await page.screenshot({ path: join(ctx.shots, 'flow-02-send.png') });
+      await dialog.getByRole('button', { name: 'Schedule send' }).click();
+      const send = await until('the send to complete', async () => {
+        const found = (await marketer(`/api/v1/campaigns/${campaign.id}/sends`)).body.items[0];
+        return found && found.status === 'completed' ? found : null;
+      });
+      assert.equal(send.sent, 2, JSON.stringify(send));
+      const mail = await until('the invitation mail', () => mailTo(ctx, people[0].email));
+      const link = mail.match(/https?:\/\/\S+?(\/e\/[A-Za-z0-9_-]+)/);
+      assert.ok(link, `a registration link in the invitation:\n${mail}`);
+      assert.equal(link[1], `/e/${key}`);
+      await page.getByText('Completed').first().waitFor();
 
-      // 2. A recipient registers on the public page, on a phone, in Chinese, with their e-mail.
+      // 3. The recipient follows the link on a phone, in Chinese, and registers with their e-mail.
       const phone = await ctx.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
       const pub = await phone.newPage();
-      await pub.goto(`/e/${key}`);
+      await pub.goto(link[1]);
       await pub.getByTestId('event-name').waitFor();
       const width = await pub.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 375, `the page is ${width}px wide at 375`);
@@ -165,22 +226,22 @@ export const marketingFlowTests = [
       const code = (await pub.getByTestId('checkin-code').innerText()).trim();
       assert.match(code, /^[A-HJ-NP-Z2-9]{8}$/);
       await pub.getByText('报名成功，期待与您见面！').waitFor();
-      await pub.screenshot({ path: join(ctx.shots, 'flow-02-registered-phone.png'), fullPage: true });
-      // The lead already was a member: the registration moved that member, no new lead.
+      await pub.screenshot({ path: join(ctx.shots, 'flow-03-registered-phone.png'), fullPage: true });
+      // The lead already was a member (invited): the registration moved that member, no new lead.
       const members = (await marketer(`/api/v1/campaigns/${campaign.id}/members?limit=50`)).body.items;
       assert.equal(members.length, 2);
       const member = members.find((m) => m.lead_id === people[0].id);
       assert.equal(member.status, 'registered');
 
-      // 3. Staff check them in on the campaign's Registration tab.
+      // 4. Staff check them in on the campaign's Registration tab.
       await page.goto(`/campaigns/${campaign.id}`);
       await page.getByRole('tab', { name: 'Registration', exact: true }).click();
       await page.getByTestId('checkin-code-input').fill(code.toLowerCase());
       await page.getByTestId('checkin-code-input').press('Enter');
       await page.getByTestId('checkin-result').getByText('陈思远 checked in').waitFor();
-      await page.screenshot({ path: join(ctx.shots, 'flow-03-checked-in.png'), fullPage: true });
+      await page.screenshot({ path: join(ctx.shots, 'flow-04-checked-in.png'), fullPage: true });
 
-      // 4. The rep converts the lead with a deal and wins it (the deal carries the lead's touches).
+      // 5. The rep converts the lead with a deal and wins it (the deal carries the lead's touches).
       const lead = (await rep(`/api/v1/leads/${people[0].id}`)).body;
       if (lead.campaign_id === null) {
         // The lead came in before the campaign: the marketer records the event as its first touch.
@@ -208,7 +269,7 @@ export const marketingFlowTests = [
       const after = (await marketer(`/api/v1/campaigns/${campaign.id}/members?limit=50`)).body.items;
       assert.equal(after.find((m) => m.lead_id === lead.id).status, 'converted');
 
-      // 5. The campaign's Results and ROI: 88 000 won on a cost of 20 000, ROI 340%.
+      // 6. The campaign's Results and ROI: 88 000 won on a cost of 20 000, ROI 340%.
       const stats = (await marketer(`/api/v1/campaigns/${campaign.id}/stats`)).body;
       assert.equal(stats.won_deals.first_touch, 1);
       assert.equal(stats.roi.first_touch, 3.4);
@@ -217,7 +278,7 @@ export const marketingFlowTests = [
       await page.getByTestId('campaign-stats').waitFor();
       await page.waitForFunction(() => /88,000/.test(document.querySelector('[data-testid="kpi-won"]')?.textContent ?? ''));
       assert.match(await page.getByTestId('kpi-roi').innerText(), /340%/);
-      await page.screenshot({ path: join(ctx.shots, 'flow-04-results-roi.png'), fullPage: true });
+      await page.screenshot({ path: join(ctx.shots, 'flow-05-results-roi.png'), fullPage: true });
       assert.equal((await marketer(`/api/v1/segments/${segment.id}`, { method: 'DELETE' })).status, 204);
     },
   },

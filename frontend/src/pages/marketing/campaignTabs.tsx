@@ -4,6 +4,7 @@
 import type { ReactNode } from 'react';
 import { can, type Me } from '../../permissions';
 import { CampaignRegistrationPanel } from './CampaignRegistrationPanel';
+import CampaignSendsPanel from './CampaignSendsPanel';
 import { CampaignStatsPanel } from './CampaignStatsPanel';
 import type { Campaign } from './campaignLogic';
 
@@ -20,6 +21,12 @@ const REGISTERING = new Set(['event', 'webinar', 'trade_show']);
 
 export const EXTRA_CAMPAIGN_TABS: CampaignTab[] = [
   { key: 'stats', label: 'campaigns.tabs.stats', render: (c) => <CampaignStatsPanel campaignId={c.id} /> },
+  {
+    key: 'sends',
+    label: 'campaigns.tabs.sends',
+    render: (c) => <CampaignSendsPanel campaignId={c.id} />,
+    visible: (me) => can(me, 'campaigns:update'),
+  },
   {
     key: 'registration',
     label: 'campaigns.tabs.registration',
