@@ -577,7 +577,7 @@ def build_delivery_runner(
     """The worker's send runner: e-mail through CRM_SMTP_URL (or .crm/mail), SMS through the
     tenant's HTTP provider (or the log adapter)."""
     links = build_tracked_links(settings)
-    store = PgDeliveryStore(engine, _segment_audience)
+    store = PgDeliveryStore(engine, _segment_audience, public_url=settings.public_url)
     smtp = mailer if isinstance(mailer, SmtpMailer | DirectoryMailer) else build_mailer(settings)
 
     async def open_session(channel: str, tenant_id: UUID) -> ChannelSession:

@@ -5,7 +5,8 @@ realistic book of business: about 2,000 customers, 4,000 contacts and 6,000 acti
 Chinese and English names, custom fields and their values; then its leads (app/seed_leads.py),
 its pipelines and deals (app/seed_sales.py), its service desk (app/seed_tickets.py), its knowledge
 base (app/seed_kb.py), its satisfaction surveys with the answers of resolved tickets
-(app/seed_surveys.py) and its marketing campaigns with their members (app/seed_campaigns.py).
+(app/seed_surveys.py) and its marketing campaigns with their members (app/seed_campaigns.py),
+consent, templates and attribution (app/seed_marketing.py).
 
 Deterministic: every value comes from one random.Random with a fixed seed; timestamps are fixed
 offsets from the day of seeding (midnight UTC), so the demo always looks current. Ids are fresh
@@ -40,6 +41,8 @@ from app.repositories.tables import (
     customers,
     kb_articles,
     leads,
+    marketing_consents,
+    message_templates,
     pipelines,
     regions,
     survey_responses,
@@ -49,6 +52,7 @@ from app.repositories.tables import (
 from app.seed_campaigns import seed_demo_campaigns
 from app.seed_kb import seed_demo_kb
 from app.seed_leads import seed_demo_lead_intake, seed_demo_leads
+from app.seed_marketing import seed_demo_consents, seed_demo_templates
 from app.seed_sales import seed_demo_sales
 from app.seed_surveys import seed_demo_surveys
 from app.seed_tickets import seed_demo_tickets
@@ -433,6 +437,8 @@ async def _seed_all(url: str, settings: Settings) -> bool:
                 (pipelines, seed_demo_sales),
                 (tickets, seed_demo_tickets),
                 (kb_articles, seed_demo_kb),
+                (message_templates, seed_demo_templates),
+                (marketing_consents, seed_demo_consents),  # before the sends, which need consent
                 (campaigns, seed_demo_campaigns),  # members drawn from the contacts and leads
             ):
                 if not await _has_rows(conn, table, tenant_id):

@@ -3,13 +3,16 @@
 members drawn from the demo contacts and leads at every step of the funnel.
 
 - A programme (other) with the year's campaigns under it.
-- An event (客户答谢会) with two sessions and registration open, members registered for a
-  session, some attended, responded or converted.
+- An event (客户答谢会), held today, with two sessions and registration open on its public page
+  (a company-size question, an e-mail consent box, a zh-CN/en confirmation): members registered
+  for a session with their answers and check-in codes, a few already checked in.
 - A webinar, an e-mail and an SMS campaign, a trade show, a promotion, and advertising with its
   budget and actual cost; some finished, some running, some still to come.
 
-Dates are offsets from the seed day. Runs after the leads (it draws members from them) and only
-while the tenant has no campaign. Bulk inserts, its own seeded generator."""
+Then the leads and deals the campaigns touched, and the event's invitation sent
+(app/seed_marketing.py). Dates are offsets from
+the seed day. Runs after the leads (it draws members from them) and only while the tenant has no
+campaign. Bulk inserts, its own seeded generator."""
 
 from __future__ import annotations
 
@@ -24,9 +27,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.marketing.funnel import FUNNEL, STATUSES
+from app.domain.marketing.registration.rules import new_checkin_code
 from app.domain.shared.ids import new_id
 from app.repositories.campaigns import derived
 from app.repositories.tables import campaign_members, campaign_sessions, campaigns, contacts, leads, users
+from app.seed_marketing import seed_demo_attribution, seed_demo_send
 
 SEED = 20261207
 MARKETER = "marketer@demo.example.com"
@@ -38,10 +43,11 @@ CAMPAIGNS: list[dict[str, Any]] = [
     {"key": "programme", "name": "2026 年度市场计划 Marketing programme 2026", "type": "other", "channel": None,
      "status": "running", "start": -200, "days": 365, "budget": "2000000", "cost": "1180000", "revenue": "12000000",
      "tags": ["年度计划"], "description": "全年营销活动的总体计划。The year's campaigns, grouped.", "members": (0, 0)},
-    {"key": "event", "name": "2026 客户答谢会（上海）", "type": "event", "channel": "offline", "status": "scheduled",
-     "start": 21, "days": 1, "budget": "180000", "cost": "45000", "revenue": "1500000",
+    {"key": "event", "name": "2026 客户答谢会（上海）", "type": "event", "channel": "offline", "status": "running",
+     "start": 0, "days": 1, "budget": "180000", "cost": "45000", "revenue": "1500000",
      "tags": ["答谢会", "华东"], "description": "上海国际会议中心，两场：上午主论坛，下午产品体验。",
-     "members": (120, 40), "weights": {"targeted": 20, "sent": 25, "opened": 20, "clicked": 10, "registered": 25}},
+     "members": (120, 40), "weights": {"targeted": 20, "sent": 25, "opened": 20, "clicked": 10, "registered": 25,
+                                        "attended": 6}},
     {"key": "webinar", "name": "Webinar: 智能制造数字化转型", "type": "webinar", "channel": "online",
      "status": "completed", "start": -30, "days": 1, "budget": "20000", "cost": "16500", "revenue": "600000",
      "tags": ["webinar", "制造业"], "description": "Online session with a live Q&A. 线上直播，含问答环节。",
@@ -86,26 +92,24 @@ async def seed_demo_campaigns(conn: AsyncConnection, tenant_id: UUID, today: dat
     ).first()
     if marketer is None:
         return False
-    contact_ids = list(
-        (
-            await conn.execute(
-                sa.select(contacts.c.id)
-                .where(contacts.c.tenant_id == tenant_id, contacts.c.deleted_at.is_(None))
-                .order_by(contacts.c.id)
-                .limit(2000)
-            )
-        ).scalars()
-    )
-    lead_ids = list(
-        (
-            await conn.execute(
-                sa.select(leads.c.id)
-                .where(leads.c.tenant_id == tenant_id, leads.c.deleted_at.is_(None))
-                .order_by(leads.c.id)
-                .limit(2000)
-            )
-        ).scalars()
-    )
+    # (name, e-mail, company) of each: what a registrant typed on the form.
+    people: dict[UUID, tuple[str, str | None, str | None]] = {}
+    for person in await conn.execute(
+        sa.select(contacts.c.id, contacts.c.name, contacts.c.emails[1])
+        .where(contacts.c.tenant_id == tenant_id, contacts.c.deleted_at.is_(None))
+        .order_by(contacts.c.id)
+        .limit(2000)
+    ):
+        people[person[0]] = (person[1], person[2], None)
+    contact_ids = list(people)
+    for row in await conn.execute(
+        sa.select(leads.c.id, leads.c.name, leads.c.email, leads.c.company)
+        .where(leads.c.tenant_id == tenant_id, leads.c.deleted_at.is_(None))
+        .order_by(leads.c.id)
+        .limit(2000)
+    ):
+        people[row[0]] = (row[1], row[2], row[3])
+    lead_ids = list(people)[len(contact_ids) :]
     day = today.date()
     ids = {spec["key"]: new_id() for spec in CAMPAIGNS}
     rows: list[dict[str, Any]] = []
@@ -160,12 +164,13 @@ async def seed_demo_campaigns(conn: AsyncConnection, tenant_id: UUID, today: dat
         statuses, weights = zip(*spec["weights"].items(), strict=True)
         for column, subject in chosen:
             status = rng.choices(statuses, weights)[0]
-            members.append(
-                _member(rng, tenant_id, ids[spec["key"]], column, subject, status, start, today, marketer.id)
-                | _registered(rng, spec["key"], status, sessions)
-            )
+            member = _member(rng, tenant_id, ids[spec["key"]], column, subject, status, start, today, marketer.id)
+            members.append(member | _registered(rng, spec["key"], member, sessions, people[subject]))
     for chunk in range(0, len(members), 1000):
         await conn.execute(campaign_members.insert(), members[chunk : chunk + 1000])
+    await seed_demo_attribution(conn, tenant_id, ids, members)
+    addresses = {subject: email for subject, (_, email, _) in people.items()}
+    await seed_demo_send(conn, tenant_id, ids["event"], members, addresses, marketer)
     return True
 
 
@@ -173,12 +178,38 @@ def _money(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+# The event's form, as PUT /campaigns/{id}/registration stores it (rules.check_form).
+COMPANY_SIZES = ["1-49", "50-199", "200-999", "1000+"]
+REGISTRATION_FORM: dict[str, Any] = {
+    "fields": [
+        {"key": "company_size", "label": {"zh-CN": "公司规模（人）", "en": "Company size (employees)"},
+         "type": "select", "required": True, "options": COMPANY_SIZES},
+        {"key": "dietary", "label": {"zh-CN": "饮食要求", "en": "Dietary requirements"}, "type": "text",
+         "required": False, "options": []},
+    ],
+    "consents": [
+        {"key": "email_updates", "channel": "email", "required": False,
+         "text": {"zh-CN": "我同意通过电子邮件接收活动和产品资讯，可随时退订。",
+                  "en": "I agree to receive event and product news by e-mail; I can unsubscribe at any time."}},
+    ],
+    "confirmation": {
+        "zh-CN": "报名成功！请于活动当天携带签到码到上海国际会议中心 3 楼签到。",
+        "en": "You are registered. Bring your check-in code to the Shanghai International Convention Center, 3F.",
+    },
+}  # fmt: skip
+
+
 def _registration(*, open_: bool) -> dict[str, Any]:
-    """The event's public registration: open, with its random key and a capacity (every row
-    carries the keys: one executemany takes the first row's)."""
+    """The event's public registration: open, with its random key, a capacity and its form
+    (every row carries the keys: one executemany takes the first row's)."""
     if not open_:
-        return {"public_key": None, "registration_open": False, "capacity": None}
-    return {"public_key": secrets.token_urlsafe(16), "registration_open": True, "capacity": 350}
+        return {"public_key": None, "registration_open": False, "capacity": None, "registration_form": {}}
+    return {
+        "public_key": secrets.token_urlsafe(16),
+        "registration_open": True,
+        "capacity": 350,
+        "registration_form": REGISTRATION_FORM,
+    }
 
 
 def _session(
@@ -240,8 +271,35 @@ def _member(
     return row
 
 
-def _registered(rng: random.Random, key: str, status: str, sessions: list[dict[str, Any]]) -> dict[str, Any]:
-    """Members of the event who registered (or went further) hold a seat in one of its sessions."""
-    if key != "event" or status not in ("registered", "attended", "responded", "converted"):
-        return {}
-    return {"registration_status": "registered", "session_id": rng.choice(sessions)["id"]}
+def _registered(
+    rng: random.Random,
+    key: str,
+    member: dict[str, Any],
+    sessions: list[dict[str, Any]],
+    person: tuple[str, str | None, str | None],
+) -> dict[str, Any]:
+    """Members of the event who registered (or went further) hold a seat in one of its sessions,
+    with the form's answers and a check-in code (every member carries the keys)."""
+    if key != "event" or member["status"] not in ("registered", "attended", "responded", "converted"):
+        return {"registration": {}, "checkin_code": None, "registration_at": None}
+    name, email, company = person
+    language = "zh-CN" if rng.random() < 0.8 else "en"
+    consents = {}
+    if email and rng.random() < 0.7:
+        consents["email_updates"] = REGISTRATION_FORM["consents"][0]["text"][language]
+    return {
+        "registration_status": "registered",
+        "session_id": rng.choice(sessions)["id"],
+        "registration": {
+            "name": name,
+            "email": email,
+            "phone": None,
+            "company": company,
+            "answers": {"company_size": rng.choice(COMPANY_SIZES)},
+            "consents": consents,
+            "language": language,
+            "address": "demo",
+        },
+        "checkin_code": new_checkin_code(),
+        "registration_at": member["registered_at"],
+    }

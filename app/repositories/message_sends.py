@@ -20,7 +20,7 @@ from app.auth.principal import Principal
 from app.domain.marketing.delivery import Claimed, Outcome, SendPlan
 from app.domain.marketing.sends import MessageSend, TemplateRef
 from app.domain.marketing.sms import SETTINGS_KEY as SMS_KEY
-from app.domain.marketing.variables import CampaignFacts, CustomerFacts, Person, RecipientFacts
+from app.domain.marketing.variables import CampaignFacts, CustomerFacts, Person, RecipientFacts, registration_link
 from app.domain.shared.ids import new_id
 from app.domain.shared.scope import DataScope
 from app.repositories.audit import PgEventOutbox
@@ -170,8 +170,12 @@ class PgDeliveryStore:
     """The worker's statements. `engine` gives each use its own connection: preparing and booking
     are transactions, claiming and recording single autocommitted statements."""
 
-    def __init__(self, engine: AsyncEngine, segment_tree: Callable[..., Any] | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, segment_tree: Callable[..., Any] | None = None, *, public_url: str | None = None
+    ) -> None:
         self.engine = engine
+        # The web client's address: an invitation's link to the event's public registration page.
+        self.public_url = public_url
         # (conn, principal, segment row) -> the audience's rows per entity; set by app/worker.py
         # (the segment compiler lives with the segments).
         self.segment_tree = segment_tree
@@ -468,6 +472,8 @@ class PgDeliveryStore:
                 t.c.deleted_at.label("template_deleted"),
                 c.c.name.label("campaign_name"),
                 c.c.campaign_type,
+                c.c.public_key,
+                c.c.registration_open,
                 first_session.c.starts_at,
                 first_session.c.ends_at,
                 first_session.c.place,
@@ -486,7 +492,12 @@ class PgDeliveryStore:
         if row.content is None or row.template_deleted is not None or not row.content:
             await self.fail(tenant_id, send_id, "the message template was deleted")
             return None
-        facts = CampaignFacts(row.campaign_name, row.campaign_type, row.starts_at, row.ends_at, row.place)
+        link = (
+            registration_link(self.public_url, row.public_key)
+            if self.public_url and row.public_key and row.registration_open
+            else None
+        )
+        facts = CampaignFacts(row.campaign_name, row.campaign_type, row.starts_at, row.ends_at, row.place, link)
         return SendPlan(
             tenant_id,
             send_id,

@@ -7,6 +7,7 @@ import { automationTests } from './automations.mjs';
 import { registrationTests } from './registration.mjs';
 import { campaignTests } from './campaigns.mjs';
 import { unsubscribeTests } from './unsubscribe.mjs';
+import { marketingFlowTests } from './marketingFlow.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2067,6 +2068,7 @@ export const tests = [
   ...registrationTests,
   ...campaignTests,
   ...unsubscribeTests,
+  ...marketingFlowTests,
 ];
 
 async function firstSegment(page) {

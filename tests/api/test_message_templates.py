@@ -344,7 +344,7 @@ async def test_preview_for_a_lead_and_a_campaign(
     r = await client.post(f"{BASE}/{made['id']}/preview", json=body, headers=marketer.headers)
     assert r.status_code == 200, r.text
     out = r.json()
-    link = f"{settings.public_url.rstrip('/')}/events/{key}"
+    link = f"{settings.public_url.rstrip('/')}/e/{key}"
     assert out["text"] == f"Beta Ltd的Ann Lee您好，2027 发布会于2027年3月1日 14:00在北京国际会议中心举行，报名：{link}"
     assert out["subject"] is None and out["html"] is None and out["missing"] == []
     assert out["sms_length"]["encoding"] == "ucs2" and out["sms_length"]["characters"] == len(out["text"])

@@ -54,6 +54,10 @@ TABLES = [
     "campaigns",
     "campaign_sessions",
     "campaign_members",
+    "marketing_consents",
+    "message_templates",
+    "message_sends",
+    "message_deliveries",
 ]
 USER_ROLE = (
     "SELECT u.email, r.key FROM users u "
@@ -249,6 +253,7 @@ async def test_demo_seed(seeded, settings) -> None:
                 "OR registered_at IS NULL OR converted_at IS NULL)) OR (status = 'bounced' AND bounced_at IS NULL)"
             )
             assert await _scalar(conn, skipped) == 0
+            await _check_marketing_story(conn)
             for name, channel, tags, text in await _rows(
                 conn, "SELECT name, channel, tags, search_text FROM campaigns"
             ):
@@ -287,6 +292,59 @@ async def test_demo_seed(seeded, settings) -> None:
             await _check_tickets(conn)
     finally:
         await engine.dispose()
+
+
+async def _check_marketing_story(conn: AsyncConnection) -> None:
+    """The event takes registrations on a form with a select and an e-mail consent box, answered
+    in both languages; its registrants hold check-in codes, a few checked in; campaigns are the
+    first or last touch of leads and of deals, some won; many people agreed to e-mail; an
+    invitation template exists in both languages."""
+    form = await _scalar(conn, "SELECT registration_form FROM campaigns WHERE registration_open")
+    assert [f["type"] for f in form["fields"]][0] == "select" and form["fields"][0]["options"]
+    assert [c["channel"] for c in form["consents"]] == ["email"]
+    assert set(form["confirmation"]) == {"zh-CN", "en"}
+    codes, distinct, attended = (
+        await _rows(
+            conn,
+            "SELECT count(checkin_code), count(DISTINCT checkin_code), count(attended_at) FROM campaign_members m "
+            "JOIN campaigns c ON c.tenant_id = m.tenant_id AND c.id = m.campaign_id "
+            "WHERE c.registration_open AND m.registration_status = 'registered'",
+        )
+    )[0]
+    assert codes == distinct > 10 and 0 < attended < codes
+    assert (
+        await _scalar(
+            conn, "SELECT count(*) FROM campaign_members WHERE checkin_code IS NOT NULL AND registration = '{}'"
+        )
+        == 0
+    )
+    touched = (
+        "SELECT count(DISTINCT campaign_id) FROM {0} WHERE campaign_id IS NOT NULL AND last_campaign_id IS NOT NULL"
+    )
+    assert await _scalar(conn, touched.format("leads")) >= 4
+    assert await _scalar(conn, touched.format("opportunities")) >= 5
+    won_campaigns = (
+        "SELECT count(DISTINCT o.campaign_id) FROM opportunities o JOIN pipeline_stages s "
+        "ON s.tenant_id = o.tenant_id AND s.id = o.stage_id WHERE s.kind = 'won' AND o.campaign_id IS NOT NULL"
+    )
+    assert await _scalar(conn, won_campaigns) >= 5
+    granted = "SELECT count(*) FROM marketing_consents WHERE channel = 'email' AND status = 'granted'"
+    assert await _scalar(conn, granted) > 1000
+    # The invitation went out: a completed send, its counters those of its deliveries.
+    send = (await _rows(conn, "SELECT status, sent, skipped, queued, id FROM message_sends"))[0]
+    assert send[0] == "completed" and send[1] > 20 and send[3] == 0
+    sent, skipped, opened, clicked = (
+        await _rows(
+            conn,
+            "SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'skipped'), "
+            f"count(opened_at), count(clicked_at) FROM message_deliveries WHERE send_id = '{send[4]}'",  # noqa: S608
+        )
+    )[0]
+    assert (sent, skipped) == (send[1], send[2])
+    assert sent > opened > clicked > 0
+    content = await _scalar(conn, "SELECT content FROM message_templates WHERE channel = 'email'")
+    assert set(content) == {"zh-CN", "en"}
+    assert all("links.registration" in content[lang]["html"] for lang in content)
 
 
 async def _check_tickets(conn: AsyncConnection) -> None:
@@ -371,7 +429,12 @@ async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, setti
     engine = create_engine(url, settings)
     try:
         async with engine.begin() as conn:
+            for table in ("leads", "opportunities"):
+                await conn.execute(sa.text(f"UPDATE {table} SET campaign_id = NULL, last_campaign_id = NULL"))  # noqa: S608
             for table in (
+                "marketing_consents",
+                "message_deliveries",
+                "message_sends",
                 "campaign_members",
                 "campaign_sessions",
                 "campaigns",

@@ -51,3 +51,25 @@ def test_a_header_value_cannot_add_a_header() -> None:
     mail = _parse(campaign_message(message, "CRM <n@crm.example>", message_id_for(delivery), "https://u/t", None))
     assert mail["Bcc"] is None
     assert mail.get_content_type() == "text/plain" and mail.get_content().strip() == "text"
+
+
+def test_an_invitation_links_to_the_events_public_page() -> None:
+    """`links.registration` (and `campaign.registration_link`) is the web client's page of the
+    event (/e/<key>): as it is in the text, through the click redirect in the HTML."""
+    from app.domain.marketing.delivery import Claimed, SendPlan, compose
+    from app.domain.marketing.links import LinkSigner
+    from app.domain.marketing.tracked import TrackedLinks
+    from app.domain.marketing.variables import CampaignFacts, RecipientFacts, registration_link
+
+    link = registration_link("https://crm.example/", "ev_key")
+    assert link == "https://crm.example/e/ev_key"
+    content = {"en": {"subject": "Hi", "html": '<a href="{{ links.registration }}">Register</a>',
+                      "text": "{{ links.registration }} {{ campaign.registration_link }}"}}  # fmt: skip
+    plan = SendPlan(uuid4(), uuid4(), uuid4(), "email", None, content, "en", CampaignFacts("Launch", "event",
+                    registration_link=link))  # fmt: skip
+    item = Claimed(uuid4(), "ann@example.com", "en", 0, RecipientFacts("lead", uuid4(), "Ann"))
+    links = TrackedLinks(LinkSigner({"k1": "s" * 32}, "k1"), "https://crm.example")
+    composed = compose(plan, item, links)
+    assert composed.text == f"{link} {link}"
+    assert composed.html is not None and "https://crm.example/api/v1/public/t/c/" in composed.html
+    assert link not in composed.html

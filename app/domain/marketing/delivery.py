@@ -50,7 +50,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Protocol
 from uuid import UUID
@@ -413,6 +413,9 @@ def message_id_for(delivery_id: UUID) -> str:
 def compose(plan: SendPlan, item: Claimed, decorator: Decorator) -> Composed:
     locale, content = content_for(plan.content, plan.default_locale, item.locale)
     links = decorator.links(plan.tenant_id, item.delivery_id)
+    if plan.campaign is not None and plan.campaign.registration_link and links.registration is None:
+        # `links.registration`: the event's public page (the HTML's copy goes through the click redirect).
+        links = replace(links, registration=plan.campaign.registration_link)
     context = build_context(item.recipient, plan.campaign, links, locale=locale, timezone=plan.timezone)
     rendered = render(content, context)
     html = rendered.html

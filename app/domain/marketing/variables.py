@@ -144,7 +144,7 @@ class Links:
 
 
 # The web client's public registration page of a campaign (its `public_key`).
-REGISTRATION_PATH = "/events/{key}"
+REGISTRATION_PATH = "/e/{key}"
 
 
 def registration_link(public_url: str, key: str) -> str:
