@@ -41,6 +41,18 @@ class PgSegmentRepository(ConfiguredTable[Segment]):
         row = (await self.conn.execute(stmt)).first()
         return self._to_record(row) if row else None
 
+    async def restore(self, tenant_id: UUID, segment_id: UUID, actor: UUID) -> Segment | None:
+        """Undo a soft delete; None when no deleted segment has this id."""
+        t = segments
+        stmt = (
+            t.update()
+            .where(t.c.tenant_id == tenant_id, t.c.id == segment_id, t.c.deleted_at.is_not(None))
+            .values(deleted_at=None, updated_by=actor, updated_at=sa.func.now(), version=t.c.version + 1)
+            .returning(*self.columns)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return self._to_record(row) if row else None
+
 
 def matching(entity: str, scope: DataScope, tree: Group, now: datetime, *columns: Any) -> sa.Select[Any]:
     """`columns` of the live records of `entity` within `scope` that the tree matches."""

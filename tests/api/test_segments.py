@@ -96,6 +96,9 @@ async def test_crud_etag_audit_outbox(client: httpx.AsyncClient, data: Data, eng
     assert (await client.get(f"{SEGMENTS}/{made['id']}", headers=h)).status_code == 404
     assert (await client.delete(f"{SEGMENTS}/{made['id']}", headers=h)).status_code == 404
     assert made["id"] not in {s["id"] for s in (await client.get(SEGMENTS, headers=h)).json()["items"]}
+    r = await client.post(f"{SEGMENTS}/{made['id']}/restore", headers=h)
+    assert r.status_code == 200 and r.json()["version"] == 4 and r.json()["name"] == "VIP contacts"
+    assert (await client.post(f"{SEGMENTS}/{made['id']}/restore", headers=h)).status_code == 404
     async with engine.connect() as conn:
         actions = (
             (
@@ -109,8 +112,8 @@ async def test_crud_etag_audit_outbox(client: httpx.AsyncClient, data: Data, eng
         events = (
             (await conn.execute(sa.select(outbox.c.event_type).where(outbox.c.entity_id == made["id"]))).scalars().all()
         )
-    assert actions == ["segment.created", "segment.updated", "segment.deleted"]
-    assert sorted(events) == ["segment.created", "segment.deleted", "segment.updated"]
+    assert actions == ["segment.created", "segment.updated", "segment.deleted", "segment.restored"]
+    assert sorted(events) == ["segment.created", "segment.deleted", "segment.restored", "segment.updated"]
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,10 @@ async def test_segments(client: httpx.AsyncClient, world: World, engine: AsyncEn
     r = await client.patch(f"{SEGMENTS}/{seg['id']}", json={"name": "Renamed"}, headers=headers)
     assert r.status_code == (200 if keeps else 403)
     assert (await client.delete(f"{SEGMENTS}/{seg['id']}", headers=headers)).status_code == (204 if keeps else 403)
+    if not keeps:
+        await client.delete(f"{SEGMENTS}/{seg['id']}", headers=marketer.headers)
+    r = await client.post(f"{SEGMENTS}/{seg['id']}/restore", headers=headers)
+    assert r.status_code == (200 if keeps else 403)
 
 
 async def test_a_preview_counts_within_the_callers_ranges(

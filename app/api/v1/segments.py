@@ -142,6 +142,17 @@ async def delete_segment(segment_id: SegmentId, caller: DELETE, service: Segment
 
 
 @router.post(
+    "/segments/{segment_id}/restore",
+    operation_id="segments_restore",
+    response_model=SegmentOut,
+    summary="Restore a deleted segment",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def restore_segment(segment_id: SegmentId, caller: DELETE, service: Segments) -> Response:
+    return _one(await service.restore(caller, segment_id))
+
+
+@router.post(
     "/segments/{segment_id}/preview",
     operation_id="segments_preview",
     response_model=SegmentPreviewOut,

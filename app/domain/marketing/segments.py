@@ -15,7 +15,7 @@ sees none of those records), in one SQL statement (app/repositories/segments.py)
   INSERT ... SELECT; members already there are kept as they are and counted. The campaign must be
   within the caller's campaigns *update* range (404 otherwise).
 Every write is audited and published to the outbox (`segment.created`, `segment.updated`,
-`segment.deleted`, `segment.frozen`).
+`segment.deleted`, `segment.restored`, `segment.frozen`).
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ class SegmentRepository(Protocol):
     async def insert(self, tenant_id: UUID, actor: UUID, values: dict[str, Any]) -> Segment: ...
     async def update(self, tenant_id: UUID, segment_id: UUID, actor: UUID, values: dict[str, Any]) -> Segment: ...
     async def delete(self, tenant_id: UUID, segment_id: UUID, actor: UUID) -> None: ...
+    async def restore(self, tenant_id: UUID, segment_id: UUID, actor: UUID) -> Segment | None: ...
 
 
 class AudienceRepository(Protocol):
@@ -205,6 +206,15 @@ class SegmentService:
         await self.segments.delete(principal.tenant_id, segment_id, principal.user_id)
         deleted = {"deleted": {"before": False, "after": True}}
         await self._record(principal, "deleted", segment_id, deleted, {"id": segment_id})
+
+    async def restore(self, principal: Principal, segment_id: UUID) -> Segment:
+        principal.require(RESOURCE, "delete")
+        restored = await self.segments.restore(principal.tenant_id, segment_id, principal.user_id)
+        if restored is None:
+            raise NotFound("no deleted segment with this id")
+        undeleted = {"deleted": {"before": True, "after": False}}
+        await self._record(principal, "restored", segment_id, undeleted, {"id": segment_id})
+        return restored
 
     async def freeze(self, principal: Principal, segment_id: UUID, campaign_id: UUID) -> Frozen:
         """A static snapshot of the audience as the campaign's members (status targeted)."""
