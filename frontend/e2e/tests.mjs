@@ -1693,8 +1693,13 @@ export const tests = [
       await page.getByTestId('new-role').click();
       await page.getByLabel('Name', { exact: true }).fill(roleName);
       await page.locator('[data-perm="contacts:read"]').check();
+      // By keyboard: with the taller matrix a click on the option could land while the dropdown
+      // was still opening and be lost (None, None -> Own -> Department -> All).
       await page.getByLabel('Contacts Data range').click();
-      await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="All"]').click();
+      await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="All"]').waitFor();
+      for (let i = 0; i < 3; i += 1) await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' });
       await shot(ctx, page, '10-role-matrix');
       await page.getByTestId('save-role').click();
       await page.getByText(roleName).waitFor();
