@@ -17,7 +17,6 @@ campaign. Bulk inserts, its own seeded generator."""
 from __future__ import annotations
 
 import random
-import secrets
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.marketing.funnel import FUNNEL, STATUSES
-from app.domain.marketing.registration.rules import new_checkin_code
+from app.domain.marketing.registration.rules import new_checkin_code, new_public_key
 from app.domain.shared.ids import new_id
 from app.repositories.campaigns import derived
 from app.repositories.tables import campaign_members, campaign_sessions, campaigns, contacts, leads, users
@@ -205,7 +204,7 @@ def _registration(*, open_: bool) -> dict[str, Any]:
     if not open_:
         return {"public_key": None, "registration_open": False, "capacity": None, "registration_form": {}}
     return {
-        "public_key": secrets.token_urlsafe(16),
+        "public_key": new_public_key(),  # the registration module's key form (ev_...)
         "registration_open": True,
         "capacity": 350,
         "registration_form": REGISTRATION_FORM,
