@@ -550,7 +550,7 @@ def build_sms_settings_service(conn: AsyncConnection) -> SmsSettingsService:
 
 
 def build_tracked_links(settings: Settings) -> TrackedLinks:
-    signer = LinkSigner(settings.verification_keys, settings.signing_key[0])
+    signer = link_signer(settings)
     return TrackedLinks(signer, settings.public_url)
 
 
