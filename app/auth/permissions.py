@@ -28,6 +28,9 @@ class Resource(StrEnum):
     SEGMENTS = "segments"
     MESSAGE_TEMPLATES = "message_templates"
     AUTOMATIONS = "automations"
+    # Analytics (Step 7): saved reports and dashboards. What they show is read through the
+    # caller's range on the resource counted (a report on deals needs opportunities:read).
+    REPORTS = "reports"
     PIPELINES = "pipelines"
     TARGETS = "targets"
     FORECAST = "forecast"
@@ -97,6 +100,10 @@ _TICKETS_READ = perm(R.TICKETS, A.READ)
 # surveys:create is logging call-backs (survey answers taken by phone); surveys:manage keeps templates.
 _SERVICE_CONTENT_READ = perm(R.KB, A.READ) | perm(R.SURVEYS, A.READ)
 _SERVICE_CONTENT_MANAGE = perm(R.KB, *_CRUD, A.MANAGE) | perm(R.SURVEYS, *_CRUD, A.MANAGE)
+# Everyone who works with business records keeps private reports and dashboards; those who
+# lead a team (and the analyst, marketing) also share them with roles (reports:manage).
+_REPORTS = perm(R.REPORTS, *_CRUD)
+_REPORTS_SHARE = perm(R.REPORTS, *_CRUD, A.MANAGE)
 # Sellers read the campaigns (to attribute leads and deals, and to see what marketing runs).
 _CAMPAIGNS_READ = perm(R.CAMPAIGNS, A.READ)
 # Marketing keeps campaigns, audiences, messages and automations.
@@ -136,6 +143,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | _TICKETS_READ
         | _CAMPAIGNS_READ
         | _DIRECTORY
+        | _REPORTS_SHARE
         | _OWN_TOKENS,
         "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS, R.CAMPAIGNS)),
     },
@@ -147,6 +155,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | _TICKETS_READ
         | _CAMPAIGNS_READ
         | _DIRECTORY
+        | _REPORTS_SHARE
         | _OWN_TOKENS,
         "data_ranges": _ranges("department", (*_BUSINESS, R.TICKETS)) | _ranges("all", (R.CAMPAIGNS,)),
     },
@@ -158,6 +167,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | _TICKETS_READ
         | _CAMPAIGNS_READ
         | _DIRECTORY
+        | _REPORTS
         | _OWN_TOKENS,
         "data_ranges": _ranges("own", (*_BUSINESS, R.TICKETS)) | _ranges("all", (R.CAMPAIGNS,)),
     },
@@ -169,6 +179,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | perm(R.TICKETS, *_CRUD, A.ASSIGN, A.EXPORT, A.MANAGE)
         | _SERVICE_CONTENT_MANAGE
         | _DIRECTORY
+        | _REPORTS_SHARE
         | _OWN_TOKENS,
         "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)) | _ranges("department", (R.ACTIVITIES, R.TICKETS)),
     },
@@ -180,6 +191,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | _SERVICE_CONTENT_READ
         | perm(R.SURVEYS, A.CREATE)  # log call-backs
         | _DIRECTORY
+        | _REPORTS
         | _OWN_TOKENS,
         "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS)) | _ranges("own", (R.ACTIVITIES, R.TICKETS)),
     },
@@ -195,6 +207,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | perm(R.OPPORTUNITIES, A.READ)
         | perm(R.SURVEYS, A.READ)
         | _DIRECTORY
+        | _REPORTS_SHARE
         | _OWN_TOKENS,
         "data_ranges": _ranges("all", (R.CUSTOMERS, R.CONTACTS, R.LEADS, R.OPPORTUNITIES, R.CAMPAIGNS)),
     },
@@ -208,6 +221,7 @@ SYSTEM_ROLES: dict[str, dict[str, Any]] = {
         | _DIRECTORY
         | perm(R.ROLES, A.READ)
         | perm(R.AUDIT_LOG, A.READ)
+        | _REPORTS_SHARE
         | _OWN_TOKENS,
         "data_ranges": _ranges("all", (*_BUSINESS, R.TICKETS, R.CAMPAIGNS)),
     },

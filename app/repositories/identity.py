@@ -17,6 +17,8 @@ from app.repositories.tables import departments, roles, tenants, user_roles, use
 DEFAULT_TENANT_SETTINGS: dict[str, Any] = {
     "customer_types": ["enterprise", "smb", "government", "individual", "partner"],
     "customer_levels": ["A", "B", "C", "D"],
+    # Analytics periods (months, weeks, "today") are in this zone (app/domain/analytics/window.py).
+    "time_zone": "Asia/Shanghai",
 }
 
 

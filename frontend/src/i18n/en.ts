@@ -319,6 +319,7 @@ const en = {
       segments: 'Segments',
       message_templates: 'Message templates',
       automations: 'Automations',
+      reports: 'Reports and dashboards',
       pipelines: 'Pipelines',
       targets: 'Targets',
       forecast: 'Forecast',

@@ -314,6 +314,7 @@ const zhCN: Messages<typeof en> = {
       segments: '客户分群',
       message_templates: '消息模板',
       automations: '营销自动化',
+      reports: '报表与仪表盘',
       pipelines: '销售流程',
       targets: '销售目标',
       forecast: '销售预测',

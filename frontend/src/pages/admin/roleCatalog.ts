@@ -17,6 +17,7 @@ export const RESOURCES = [
   'segments',
   'message_templates',
   'automations',
+  'reports',
   'pipelines',
   'targets',
   'forecast',
