@@ -130,8 +130,23 @@ async function ownerCells(page) {
 }
 
 async function pickOption(page, label, option) {
-  await page.getByLabel(label, { exact: true }).click();
-  await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
+  // A click can land while the dropdown is still opening (or its options still loading) and
+  // choose nothing. Check the select shows the choice (antd puts it in a title), and try again if not.
+  const input = page.getByLabel(label, { exact: true });
+  const select = input.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
+  const chosen = select.locator(`[title="${option}"]`);
+  const item = page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (!(await item.isVisible())) await input.click();
+    await item.click();
+    try {
+      await chosen.waitFor({ timeout: 2000 });
+      return;
+    } catch {
+      // not taken: the next attempt opens the dropdown again if it closed
+    }
+  }
+  await chosen.waitFor();
 }
 
 // -- the selling step ---------------------------------------------------------------------------
