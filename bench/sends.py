@@ -169,7 +169,7 @@ def start_worker(
 # -- the data -----------------------------------------------------------------------------------
 
 
-async def make_tenant(url: str, recipients: int) -> dict[str, Any]:
+async def make_tenant(url: str, recipients: int, name: str | None = None) -> dict[str, Any]:
     import sqlalchemy as sa
 
     from app.domain.shared.ids import new_id
@@ -182,7 +182,8 @@ async def make_tenant(url: str, recipients: int) -> dict[str, Any]:
     started = time.perf_counter()
     async with engine.begin() as conn:
         repo = PgIdentityRepository(conn)
-        tenant = await repo.insert_tenant(f"Sends Bench {time.strftime('%H%M%S')}")
+        marker = {"bench": {"recipients": recipients}}
+        tenant = await repo.insert_tenant(name or f"Sends Bench {time.strftime('%H%M%S')}", marker)
         role_ids = await repo.insert_system_roles(tenant)
         dept = await repo.insert_department(tenant, "Marketing", None)
         marketer = await repo.insert_user(
@@ -234,6 +235,58 @@ async def make_tenant(url: str, recipients: int) -> dict[str, Any]:
     await engine.dispose()
     log.info("tenant with %s recipients made in %.1f s", f"{recipients:,}", time.perf_counter() - started)
     return {"tenant": tenant, "marketer": marketer, "campaign": campaign, "template": template}
+
+
+# `make bench`'s own sends tenant in the bench database: made once (again when the number of
+# recipients changes), its earlier sends removed at the start of each run.
+TENANT = "Bench Sends Co"
+
+
+async def ensure_tenant(url: str, recipients: int) -> dict[str, Any]:
+    import sqlalchemy as sa
+
+    from app.repositories.database import create_engine
+    from app.settings import Settings
+
+    engine = create_engine(url, Settings(env="development"))
+    try:
+        async with engine.begin() as conn:
+            found = (
+                await conn.execute(sa.text("SELECT id, settings FROM tenants WHERE name = :n"), {"n": TENANT})
+            ).first()
+            if found is not None and (found.settings.get("bench") or {}).get("recipients") != recipients:
+                log.info("regenerating %s (%s recipients wanted)", TENANT, f"{recipients:,}")
+                await conn.execute(
+                    sa.text("UPDATE tenants SET name = :old WHERE id = :id"), {"old": f"{TENANT} (old)", "id": found.id}
+                )
+                found = None
+            if found is not None:
+                t = {"t": found.id}
+                # Earlier runs' sends gone, the members back to "targeted": every run starts alike.
+                await conn.execute(sa.text("DELETE FROM message_deliveries WHERE tenant_id = :t"), t)
+                await conn.execute(sa.text("DELETE FROM message_sends WHERE tenant_id = :t"), t)
+                await conn.execute(sa.text("DELETE FROM outbox WHERE tenant_id = :t"), t)
+                await conn.execute(
+                    sa.text("UPDATE campaign_members SET status = 'targeted', sent_at = NULL WHERE tenant_id = :t"), t
+                )
+                row = (
+                    await conn.execute(
+                        sa.text("""
+                        SELECT c.id AS campaign, c.owner_id AS marketer, m.id AS template
+                          FROM campaigns c JOIN message_templates m ON m.tenant_id = c.tenant_id
+                         WHERE c.tenant_id = :t"""),
+                        t,
+                    )
+                ).one()
+                return {
+                    "tenant": found.id,
+                    "marketer": row.marketer,
+                    "campaign": row.campaign,
+                    "template": row.template,
+                }
+    finally:
+        await engine.dispose()
+    return await make_tenant(url, recipients, TENANT)
 
 
 async def new_send(url: str, data: dict[str, Any]) -> UUID:
@@ -377,7 +430,6 @@ def wait_for(proc: subprocess.Popen[bytes], timeout: float) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    import uvloop
 
     from app.migrate import upgrade
 
@@ -397,113 +449,123 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             url = embedded.start()
         upgrade(url)
         data = asyncio.run(make_tenant(url, args.recipients))
-        if embedded is not None:  # the load's dirty pages written now, not during a measurement
-            embedded.psql("CHECKPOINT")
-        pg = _pg_cpu(embedded)
-        results: dict[str, Any] = {"recipients": args.recipients, "rounds": []}
-        bare_n = args.bare or min(args.recipients, 20_000)
-
-        def bare_phase(name: str, n: int) -> dict[str, Any]:
-            sink = Sink(work, name)
-            cpu, db = time.process_time(), pg()
-            rate = uvloop.run(bare(sink, n))
-            cpu, db = time.process_time() - cpu, pg() - db
-            received = sink.stop()
-            out = {"per_second": round(rate, 1), "messages": n, "received": sum(received.values()),
-                   "cpu_ms": _cpu_ms(cpu, sink.cpu, db, n)}  # fmt: skip
-            log.info("%s: %.0f messages/s; CPU ms per message %s", name, rate, out["cpu_ms"])
-            return out
-
-        def app_phase(name: str) -> dict[str, Any]:
-            sink = Sink(work, name)
-            send = asyncio.run(new_send(url, data))
-            spied = RESULTS / f"profile-sends-{name}.txt" if args.profile else None
-            if spied is not None:
-                spied.parent.mkdir(parents=True, exist_ok=True)
-            db = pg()
-            worker = start_worker(url, sink, data["tenant"], send, name, 300, spied)
-            wait_for(worker, 3600)
-            db = pg() - db
-            received = sink.stop()
-            facts = asyncio.run(send_facts(url, send))
-            span = (facts["last_sent"] - facts["first_sent"]).total_seconds()
-            rate = facts["sent"] / span if span > 0 else float("nan")
-            whole = (facts["completed_at"] - facts["started_at"]).total_seconds()
-            cpu_file = work / f"worker-{name}.cpu"
-            cpu = float(cpu_file.read_text()) if cpu_file.exists() else float("nan")
-            out = {
-                "sent": facts["sent"], "per_second": round(rate, 1),
-                "seconds_sending": round(span, 1), "seconds_prepare_to_complete": round(whole, 1),
-                "received": sum(received.values()), "duplicates": sum(n - 1 for n in received.values() if n > 1),
-                "lost": len(facts["expected"] - set(received)),
-                "cpu_ms": _cpu_ms(cpu, sink.cpu, db, facts["sent"]),
-            }  # fmt: skip
-            log.info("%s: %s", name, out)
-            if spied is not None and spied.exists():
-                from bench.profile import summarize
-
-                print(f"\n--- profile of the app worker ({spied.relative_to(ROOT)})")
-                print(summarize(spied, requests=facts["sent"]) + "\n", flush=True)
-            return out
-
-        # Warm-up: the sink's and the client's code paths, the loopback, the database's caches.
-        bare_phase("warmup", min(2000, bare_n))
-        # Rounds of bare, app, bare ...: each app run is compared with the faster of the bare runs
-        # either side of it (on a shared machine the load moves between phases), and the figure is
-        # the median of the rounds' ratios.
-        bares = [bare_phase("bare-1", bare_n)]
-        for r in range(args.rounds):
-            app = app_phase(f"app-{r + 1}")
-            bares.append(bare_phase(f"bare-{r + 2}", bare_n))
-            ratio = app["per_second"] / max(bares[-2]["per_second"], bares[-1]["per_second"])
-            results["rounds"].append({"app": app, "bare_before": bares[-2], "bare_after": bares[-1],
-                                      "ratio": round(ratio, 3)})  # fmt: skip
-            log.info("round %d: app %.0f messages/s, ratio to the faster bare %.2f", r + 1, app["per_second"], ratio)
-        ratios = sorted(r["ratio"] for r in results["rounds"])
-        results["ratio_median"] = statistics.median(ratios)
-        results["app_per_second_median"] = statistics.median(r["app"]["per_second"] for r in results["rounds"])
-        results["bare_per_second_median"] = statistics.median(b["per_second"] for b in bares)
-        results["app"] = {
-            "duplicates": sum(r["app"]["duplicates"] for r in results["rounds"]),
-            "lost": sum(r["app"]["lost"] for r in results["rounds"]),
-        }
-        if args.kills < 0:
-            return results
-
-        sink = Sink(work, "kill")
-        send = asyncio.run(new_send(url, data))
-        survivor = start_worker(url, sink, data["tenant"], send, "survivor", args.lease)
-        kills = []
-        for k in range(args.kills):
-            victim = start_worker(url, sink, data["tenant"], send, f"victim-{k + 1}", args.lease)
-            target = args.recipients * (k + 1) // (args.kills + 1)
-            # Killed past its share of the target, while it holds claimed rows (mid-batch).
-            while victim.poll() is None:
-                sent, held = asyncio.run(progress_of(url, send, f"victim-{k + 1}"))
-                if sent >= target and held:
-                    break
-                time.sleep(0.02)
-            victim.send_signal(signal.SIGKILL)
-            victim.wait()
-            sent, held = asyncio.run(progress_of(url, send, f"victim-{k + 1}"))
-            kills.append({"sent": sent, "rows_it_held": held})
-            log.info("killed victim-%d at %d sent, holding %d rows", k + 1, sent, held)
-        wait_for(survivor, 3600)
-        received = sink.stop()
-        facts = asyncio.run(send_facts(url, send))
-        results["kill"] = {
-            "kills": args.kills, "killed_at_sent": kills, "lease_seconds": args.lease, "sent": facts["sent"],
-            "status": facts["status"], "received_distinct": len(received), "received": sum(received.values()),
-            "duplicates": sum(n - 1 for n in received.values() if n > 1),
-            "lost": len(facts["expected"] - set(received)),
-            "recorded_sent_not_received": len(facts["recorded_sent"] - set(received)),
-            "resent_after_a_kill": facts["retried"], "workers": facts["workers"],
-        }  # fmt: skip
-        log.info("kill: %s", results["kill"])
-        return results
+        return measure(url, embedded, data, args)
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+def measure(url: str, embedded: Any, data: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """The rounds of bare and app runs, then the kill phase, on `data`'s tenant (make_tenant's or
+    ensure_tenant's). `args`: recipients, bare, rounds, kills, lease, profile."""
+    import uvloop
+
+    work = ROOT / ".crm" / "bench-sends"
+    work.mkdir(parents=True, exist_ok=True)
+    if embedded is not None:  # the load's dirty pages written now, not during a measurement
+        embedded.psql("CHECKPOINT")
+    pg = _pg_cpu(embedded)
+    results: dict[str, Any] = {"recipients": args.recipients, "rounds": []}
+    bare_n = args.bare or min(args.recipients, 20_000)
+
+    def bare_phase(name: str, n: int) -> dict[str, Any]:
+        sink = Sink(work, name)
+        cpu, db = time.process_time(), pg()
+        rate = uvloop.run(bare(sink, n))
+        cpu, db = time.process_time() - cpu, pg() - db
+        received = sink.stop()
+        out = {"per_second": round(rate, 1), "messages": n, "received": sum(received.values()),
+               "cpu_ms": _cpu_ms(cpu, sink.cpu, db, n)}  # fmt: skip
+        log.info("%s: %.0f messages/s; CPU ms per message %s", name, rate, out["cpu_ms"])
+        return out
+
+    def app_phase(name: str) -> dict[str, Any]:
+        sink = Sink(work, name)
+        send = asyncio.run(new_send(url, data))
+        spied = RESULTS / f"profile-sends-{name}.txt" if args.profile else None
+        if spied is not None:
+            spied.parent.mkdir(parents=True, exist_ok=True)
+        db = pg()
+        worker = start_worker(url, sink, data["tenant"], send, name, 300, spied)
+        wait_for(worker, 3600)
+        db = pg() - db
+        received = sink.stop()
+        facts = asyncio.run(send_facts(url, send))
+        span = (facts["last_sent"] - facts["first_sent"]).total_seconds()
+        rate = facts["sent"] / span if span > 0 else float("nan")
+        whole = (facts["completed_at"] - facts["started_at"]).total_seconds()
+        cpu_file = work / f"worker-{name}.cpu"
+        cpu = float(cpu_file.read_text()) if cpu_file.exists() else float("nan")
+        out = {
+            "sent": facts["sent"], "per_second": round(rate, 1),
+            "seconds_sending": round(span, 1), "seconds_prepare_to_complete": round(whole, 1),
+            "received": sum(received.values()), "duplicates": sum(n - 1 for n in received.values() if n > 1),
+            "lost": len(facts["expected"] - set(received)),
+            "cpu_ms": _cpu_ms(cpu, sink.cpu, db, facts["sent"]),
+        }  # fmt: skip
+        log.info("%s: %s", name, out)
+        if spied is not None and spied.exists():
+            from bench.profile import summarize
+
+            print(f"\n--- profile of the app worker ({spied.relative_to(ROOT)})")
+            print(summarize(spied, requests=facts["sent"]) + "\n", flush=True)
+        return out
+
+    # Warm-up: the sink's and the client's code paths, the loopback, the database's caches.
+    bare_phase("warmup", min(2000, bare_n))
+    # Rounds of bare, app, bare ...: each app run is compared with the faster of the bare runs
+    # either side of it (on a shared machine the load moves between phases), and the figure is
+    # the median of the rounds' ratios.
+    bares = [bare_phase("bare-1", bare_n)]
+    for r in range(args.rounds):
+        app = app_phase(f"app-{r + 1}")
+        bares.append(bare_phase(f"bare-{r + 2}", bare_n))
+        ratio = app["per_second"] / max(bares[-2]["per_second"], bares[-1]["per_second"])
+        results["rounds"].append({"app": app, "bare_before": bares[-2], "bare_after": bares[-1],
+                                  "ratio": round(ratio, 3)})  # fmt: skip
+        log.info("round %d: app %.0f messages/s, ratio to the faster bare %.2f", r + 1, app["per_second"], ratio)
+    ratios = sorted(r["ratio"] for r in results["rounds"])
+    results["ratio_median"] = statistics.median(ratios)
+    results["app_per_second_median"] = statistics.median(r["app"]["per_second"] for r in results["rounds"])
+    results["bare_per_second_median"] = statistics.median(b["per_second"] for b in bares)
+    results["app"] = {
+        "duplicates": sum(r["app"]["duplicates"] for r in results["rounds"]),
+        "lost": sum(r["app"]["lost"] for r in results["rounds"]),
+    }
+    if args.kills < 0:
+        return results
+
+    sink = Sink(work, "kill")
+    send = asyncio.run(new_send(url, data))
+    survivor = start_worker(url, sink, data["tenant"], send, "survivor", args.lease)
+    kills = []
+    for k in range(args.kills):
+        victim = start_worker(url, sink, data["tenant"], send, f"victim-{k + 1}", args.lease)
+        target = args.recipients * (k + 1) // (args.kills + 1)
+        # Killed past its share of the target, while it holds claimed rows (mid-batch).
+        while victim.poll() is None:
+            sent, held = asyncio.run(progress_of(url, send, f"victim-{k + 1}"))
+            if sent >= target and held:
+                break
+            time.sleep(0.02)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        sent, held = asyncio.run(progress_of(url, send, f"victim-{k + 1}"))
+        kills.append({"sent": sent, "rows_it_held": held})
+        log.info("killed victim-%d at %d sent, holding %d rows", k + 1, sent, held)
+    wait_for(survivor, 3600)
+    received = sink.stop()
+    facts = asyncio.run(send_facts(url, send))
+    results["kill"] = {
+        "kills": args.kills, "killed_at_sent": kills, "lease_seconds": args.lease, "sent": facts["sent"],
+        "status": facts["status"], "received_distinct": len(received), "received": sum(received.values()),
+        "duplicates": sum(n - 1 for n in received.values() if n > 1),
+        "lost": len(facts["expected"] - set(received)),
+        "recorded_sent_not_received": len(facts["recorded_sent"] - set(received)),
+        "resent_after_a_kill": facts["retried"], "workers": facts["workers"],
+    }  # fmt: skip
+    log.info("kill: %s", results["kill"])
+    return results
 
 
 def report(results: dict[str, Any]) -> str:
