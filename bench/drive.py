@@ -413,6 +413,8 @@ async def _cleanup(url: str, settings: Settings, tenant: BenchTenant, event_id: 
                         campaign_members.c.tenant_id == tenant.id, campaign_members.c.campaign_id == event_id
                     )
                 )
+                # Their seats too: the deletes above ran without the triggers that count them.
+                await conn.exec_driver_sql(f"DELETE FROM campaign_seats WHERE campaign_id = '{event_id}'")
                 await conn.exec_driver_sql(
                     "DELETE FROM marketing_consents WHERE lead_id IN "
                     f"(SELECT id FROM leads WHERE email LIKE '%@{LOAD_EMAIL_DOMAIN}')"

@@ -190,7 +190,7 @@ def _checks_text(checks: list[dict[str, Any]], baseline: bool = True) -> str:
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
-        f"{'scenario':<18} {'conns':>5} | {'app req/s':>9} {'p50 ms':>7} {'p99 ms':>7} | "
+        f"{'scenario':<20} {'conns':>5} | {'app req/s':>9} {'p50 ms':>7} {'p99 ms':>7} | "
         f"{'base req/s':>10} {'p50 ms':>7} {'p99 ms':>7} | {'app/base':>8} | checks"
     )
     lines = [head, "-" * len(head) + "-" * 30]
@@ -202,14 +202,14 @@ def table(rows: list[dict[str, Any]]) -> str:
             else f"{'-':>10} {'-':>7} {'-':>7} | {'-':>8}"
         )
         lines.append(
-            f"{r['scenario']:<18} {r['connections']:>5} | {a['rps']:>9.1f} {_ms(a['p50_ms']):>7} "
+            f"{r['scenario']:<20} {r['connections']:>5} | {a['rps']:>9.1f} {_ms(a['p50_ms']):>7} "
             f"{_ms(a['p99_ms']):>7} | {base} | {_checks_text(r['checks'], bool(b))}"
         )
     if any("exp" in r for r in rows):
         lines += [
             "",
             "exp (--app-dir, --exp-env) against the same baseline, same run:",
-            f"{'scenario':<18} {'conns':>5} | {'app req/s':>9} {'exp req/s':>9} {'app/exp':>7} {'exp p50':>7} "
+            f"{'scenario':<20} {'conns':>5} | {'app req/s':>9} {'exp req/s':>9} {'app/exp':>7} {'exp p50':>7} "
             f"{'exp p99':>7} | {'app/base':>8} {'exp/base':>8}",
         ]
         for r in rows:
@@ -217,7 +217,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 e = r["exp"]
                 ratios = f"{r['ratio']:>8.0%} {r['exp_ratio']:>8.0%}" if r["baseline"] else f"{'-':>8} {'-':>8}"
                 lines.append(
-                    f"{r['scenario']:<18} {r['connections']:>5} | {r['app']['rps']:>9.1f} {e['rps']:>9.1f} "
+                    f"{r['scenario']:<20} {r['connections']:>5} | {r['app']['rps']:>9.1f} {e['rps']:>9.1f} "
                     f"{r['app']['rps'] / e['rps'] if e['rps'] else 0:>7.1%} "
                     f"{e['p50_ms']:>7.1f} {e['p99_ms']:>7.1f} | {ratios}"
                 )
