@@ -465,11 +465,14 @@ def _measure_sends(args: argparse.Namespace, url: str, embedded: Any) -> dict[st
 
     recipients = args.sends_recipients or max(2000, int(100_000 * min(args.scale, 1.0)))
     options = argparse.Namespace(
-        recipients=recipients, bare=min(recipients, 20_000), rounds=1 if args.quick else args.sends_rounds,
+        recipients=recipients, bare=min(recipients, 20_000), rounds=args.sends_rounds or (1 if args.quick else 3),
         kills=1, lease=10.0, profile="campaign_send" in (args.profile or ""),
     )  # fmt: skip
     data = asyncio.run(sends.ensure_tenant(url, recipients))
-    results = sends.measure(url, embedded, data, options)
+    try:
+        results = sends.measure(url, embedded, data, options)
+    finally:
+        sends.stop_children()
     text = sends.report(results)
     print("\n" + text + "\n", flush=True)
     (RESULTS / "sends.md").write_text(text + "\n")

@@ -96,6 +96,18 @@ def sink_main(port: int, out: str) -> None:
     Path(out).write_bytes(b"\n".join(seen))
 
 
+# The sink and worker processes started, stopped when the run is interrupted.
+CHILDREN: list[subprocess.Popen[bytes]] = []
+
+
+def stop_children() -> None:
+    for child in CHILDREN:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    CHILDREN.clear()
+
+
 class Sink:
     def __init__(self, work: Path, name: str) -> None:
         self.port = free_port()
@@ -105,6 +117,7 @@ class Sink:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.sends", "sink", str(self.port), str(self.out)], cwd=ROOT
         )
+        CHILDREN.append(self.proc)
         while not Path(str(self.out) + ".ready").exists():
             time.sleep(0.05)
 
@@ -163,7 +176,9 @@ def start_worker(
 
         spy = [ensure_py_spy(), "record", "--format", "raw", "--output", str(profile_to), "--rate", "250"]
         command = [*spy, "--nonblocking", "--", *command]
-    return subprocess.Popen(command, cwd=ROOT)
+    proc = subprocess.Popen(command, cwd=ROOT)
+    CHILDREN.append(proc)
+    return proc
 
 
 # -- the data -----------------------------------------------------------------------------------
@@ -451,6 +466,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         data = asyncio.run(make_tenant(url, args.recipients))
         return measure(url, embedded, data, args)
     finally:
+        stop_children()
         if embedded is not None:
             embedded.stop()
 
@@ -605,6 +621,10 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["sink"]:
@@ -627,7 +647,12 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
     os.chdir(ROOT)
-    results = run(args)
+    signal.signal(signal.SIGTERM, _interrupted)
+    try:
+        results = run(args)
+    except KeyboardInterrupt:
+        log.warning("interrupted")
+        return 130
     text = report(results)
     print(text)
     out = ROOT / "bench" / "results"
