@@ -678,7 +678,7 @@ def run_benchmark(
         if embedded is not None and not args.no_verify_sql and with_baseline:
             log.info("checking that both servers send PostgreSQL the same statements (log_statement = all)")
             sameness = verify.verify(
-                [s for s in servers if s.name != "exp"],
+                [s for s in servers if s.name in ("app", "baseline")],
                 with_baseline,
                 {k: c.token for k, c in callers.items()},
                 {k: [str(v) for v in vs] for k, vs in ids.items()},
