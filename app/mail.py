@@ -248,6 +248,11 @@ class SmtpBulkSession:
 
 def _dot_stuffed(data: bytes) -> bytes:
     # What aiosmtplib's DATA does: CRLF line ends, leading dots doubled, the final ".".
+    crlf = data.count(b"\r\n")
+    if crlf == data.count(b"\n") == data.count(b"\r") and b"\n." not in data and not data.startswith(b"."):
+        # campaign_message's output (CRLF only, base64 bodies, no line opening with "."): as it is,
+        # without two regular-expression passes over the whole message.
+        return data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n")
     data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", data)
     if not data.endswith(b"\r\n"):
         data += b"\r\n"

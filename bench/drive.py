@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.permissions import SYSTEM_ROLES
+from app.domain.marketing.links import LinkSigner
 from app.domain.shared.clock import utcnow
 from app.repositories.database import create_engine
 from app.repositories.deal_sums import PgRollupCompaction
@@ -58,6 +59,7 @@ from bench.scenarios import (
     kb_search_paths,
     period_ending_now,
     scenarios,
+    tracking_scenarios,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +76,8 @@ CALLERS = {
     "service_manager": "service.manager",
 }
 ID_COUNT = 1000
+# The campaign send (bench/sends.py): no wrk scenario, a row of the same table.
+SENDS = "campaign_send"
 
 
 @dataclass
@@ -409,6 +413,8 @@ async def _cleanup(url: str, settings: Settings, tenant: BenchTenant, event_id: 
                         campaign_members.c.tenant_id == tenant.id, campaign_members.c.campaign_id == event_id
                     )
                 )
+                # Their seats too: the deletes above ran without the triggers that count them.
+                await conn.exec_driver_sql(f"DELETE FROM campaign_seats WHERE campaign_id = '{event_id}'")
                 await conn.exec_driver_sql(
                     "DELETE FROM marketing_consents WHERE lead_id IN "
                     f"(SELECT id FROM leads WHERE email LIKE '%@{LOAD_EMAIL_DOMAIN}')"
@@ -452,6 +458,28 @@ async def _unthrottled(url: str, settings: Settings) -> None:
         await engine.dispose()
 
 
+def _measure_sends(args: argparse.Namespace, url: str, embedded: Any) -> dict[str, Any]:
+    """The campaign send to `--sends-recipients` (default 100,000 x --scale, at least 2,000) through
+    a local SMTP sink, on the bench database's own sends tenant (bench/sends.py)."""
+    from bench import sends
+
+    recipients = args.sends_recipients or max(2000, int(100_000 * min(args.scale, 1.0)))
+    options = argparse.Namespace(
+        recipients=recipients, bare=min(recipients, 20_000), rounds=args.sends_rounds or (1 if args.quick else 3),
+        kills=1, lease=10.0, profile="campaign_send" in (args.profile or ""),
+    )  # fmt: skip
+    data = asyncio.run(sends.ensure_tenant(url, recipients))
+    try:
+        results = sends.measure(url, embedded, data, options)
+    finally:
+        sends.stop_children()
+    text = sends.report(results)
+    print("\n" + text + "\n", flush=True)
+    (RESULTS / "sends.md").write_text(text + "\n")
+    (RESULTS / "sends.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2, default=str))
+    return results
+
+
 def _exp_env(text: str) -> dict[str, str]:
     """--exp-env CRM_RATE_LIMIT_ENABLED=false,CRM_X=y"""
     pairs = [item.partition("=") for item in text.split(",") if item.strip()]
@@ -486,23 +514,38 @@ def run_benchmark(
     has_kb = generate_kb.AGENT in tenant.users
     has_marketer = generate_marketing.MARKETER in tenant.users
     event_key, event_id = asyncio.run(generate_events.ensure_event(url, settings, tenant, CALLERS["admin"]))
-    chosen = scenarios(
-        args.search_zh,
-        args.search_en,
-        selling,
-        _service(tenant),
-        kb=has_kb,
-        marketing=has_marketer,
-        event_key=event_key,
+    chosen = (
+        scenarios(
+            args.search_zh,
+            args.search_en,
+            selling,
+            _service(tenant),
+            kb=has_kb,
+            marketing=has_marketer,
+            event_key=event_key,
+        )
+        + tracking_scenarios()
     )
-    if args.only:
-        wanted = {s.strip() for s in args.only.split(",")}
-        unknown = wanted - {s.name for s in chosen}
+    wanted = {s.strip() for s in args.only.split(",") if s.strip()} if args.only else set()
+    if wanted:
+        unknown = wanted - {s.name for s in chosen} - {SENDS}
         if unknown:
             raise SystemExit(f"no such scenario: {', '.join(sorted(unknown))}")
         chosen = [s for s in chosen if s.name in wanted]
+    run_sends = not wanted or SENDS in wanted
     chosen = [replace(s, connections=tuple(own)) if (own := _own_counts(args, s.name)) else s for s in chosen]
-    with_baseline = [s for s in chosen if s.baseline]
+    # Those bench/baseline.py serves (their SQL is captured and compared); the tracking links have a
+    # bare server of their own.
+    with_baseline = [s for s in chosen if s.baseline and s.baseline_server == "baseline"]
+    tracking = [s for s in chosen if s.baseline_server == "tracking_baseline"]
+    tracking_files: dict[str, Path] = {}
+    tracking_tenant: UUID | None = None
+    if tracking:
+        from bench import tracking as tracking_bench
+
+        tracking_tenant, deliveries = asyncio.run(tracking_bench.ensure_data(url, settings, tracking_bench.DELIVERIES))
+        kid, _, secret = jwt_key.partition(":")
+        tracking_files = tracking_bench.write_paths(work, LinkSigner({kid: secret}, kid), tracking_tenant, deliveries)
     callers: dict[str, capture.Caller] = {}
     logins = {
         key: tenant.users[login]
@@ -576,10 +619,40 @@ def run_benchmark(
                     base_port,
                 )
             )
+        if tracking:
+            from bench import tracking as tracking_bench
+
+            track_port = free_port()
+            servers.append(
+                start_server(
+                    "tracking_baseline",
+                    [sys.executable, "-m", "bench.tracking_baseline", "--port", str(track_port)],
+                    {**server_env(url, settings, jwt_key, track_port), "PYTHONPATH": str(ROOT)},
+                    track_port,
+                )
+            )
+            for server in servers:
+                if server.name in ("app", "tracking_baseline"):
+                    tracking_bench.check(server, tracking_files)
+
+        def serves(server: Server, scenario: Scenario) -> bool:
+            """Whether `server` is measured on `scenario`: the app (and exp) always, a baseline
+            server on the scenarios it is the baseline of."""
+            if server.name in ("baseline", "tracking_baseline"):
+                return scenario.baseline and server.name == scenario.baseline_server
+            return True
+
+        def before_measuring(scenario: Scenario) -> None:
+            if scenario.route == "tracking" and tracking_tenant is not None:
+                # Every member back to "sent" and the tenant's events gone after the warm-up: both
+                # servers record the same mix (first touches move the member, later ones count).
+                asyncio.run(tracking_bench.reset_members(url, settings, tracking_tenant))
 
         def script_args_for(scenario: Scenario, inv: int, connections: int) -> list[str]:
             if scenario.route == "public_create":
                 return [str(inv)]
+            if scenario.route == "tracking":
+                return [str(tracking_files[scenario.name])]
             token = callers[scenario.caller].token
             if scenario.route == "stage":
                 # The deals as they are now (earlier runs moved them): every request a real move.
@@ -605,7 +678,7 @@ def run_benchmark(
         if embedded is not None and not args.no_verify_sql and with_baseline:
             log.info("checking that both servers send PostgreSQL the same statements (log_statement = all)")
             sameness = verify.verify(
-                [s for s in servers if s.name != "exp"],
+                [s for s in servers if s.name in ("app", "baseline")],
                 with_baseline,
                 {k: c.token for k, c in callers.items()},
                 {k: [str(v) for v in vs] for k, vs in ids.items()},
@@ -622,7 +695,7 @@ def run_benchmark(
                 first = scenario.conn_counts(conn_counts)[0]
                 run_wrk(
                     wrk,
-                    next(s for s in servers if s.name == ("baseline" if scenario.baseline else "app")),
+                    next(s for s in servers if s.name == (scenario.baseline_server if scenario.baseline else "app")),
                     scenario,
                     first,
                     args.threads,
@@ -660,7 +733,7 @@ def run_benchmark(
                         )
                     paired = {sv.name for sv in pair}
                 for server in servers:
-                    if server.name == "baseline" and not scenario.baseline:
+                    if not serves(server, scenario):
                         continue
                     if server.name in paired:
                         continue
@@ -675,6 +748,7 @@ def run_benchmark(
                             warmup,
                             script_args_for(scenario, invocation, connections),
                         )
+                    before_measuring(scenario)
                     invocation += 1
                     spy = None
                     if scenario.name in profiled and connections == scenario.conn_counts(conn_counts)[0]:
@@ -696,7 +770,9 @@ def run_benchmark(
                             f"({spy_out.relative_to(ROOT)})\n{summary}\n",
                             flush=True,
                         )
-                    m = Measurement(scenario.name, server.name, connections, result)
+                    # Either baseline server is the row's "baseline" (the report's pairing).
+                    target = "baseline" if server.name == "tracking_baseline" else server.name
+                    m = Measurement(scenario.name, target, connections, result)
                     measurements.append(m)
                     log.info(
                         "%-18s c=%-3d %-8s %8.1f req/s  p50 %6.1f ms  p99 %6.1f ms%s",
@@ -718,6 +794,8 @@ def run_benchmark(
         except Exception as error:
             log.warning("cleanup failed: %s", error)
     rows = report.build(chosen, conn_counts, measurements)
+    if run_sends:
+        rows.append(report.sends_row(_measure_sends(args, url, embedded)))
     meta = report.environment(url, tenant, duration, warmup, args.threads, started, spec)
     meta["same_sql"] = sameness
     print(report.table(rows))

@@ -33,6 +33,13 @@ INTERESTING = (
     "uuid",
     "dataclasses",
     "anyio/",
+    "aiosmtplib/",
+    "jinja2/",
+    "email/",
+    "html/",
+    "re/",
+    "base64",
+    "asyncio/",
 )
 
 

@@ -70,6 +70,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="a third server (exp): the app (or --app-dir) with these settings, e.g. CRM_RATE_LIMIT_ENABLED=false "
         "(comma separated KEY=VALUE)",
     )
+    p.add_argument(
+        "--sends-recipients", type=int, default=0, help="the campaign send's recipients (default 100,000 x --scale)"
+    )
+    p.add_argument("--sends-rounds", type=int, default=None, help="the campaign send's app runs (3; 1 with --quick)")
     p.add_argument("--profile", default="", help="scenarios to sample the app with py-spy during (comma separated)")
     return p.parse_args(argv)
 

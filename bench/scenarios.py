@@ -25,6 +25,7 @@ METHODS = {
     "stats": "GET",
     "search": "GET",
     "segment_preview": "POST",
+    "tracking": "GET",
 }
 # Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
 STATS_P99_MS = 150.0
@@ -99,6 +100,12 @@ class Scenario:
     connections: tuple[int, ...] | None = None
     # An absolute p99 target at every load measured (board and forecast: 100 ms).
     p99_limit_ms: float | None = None
+    # Which server is its baseline: bench/baseline.py replaying the captured SQL, or a bare
+    # server of its own (the tracking links: bench/tracking_baseline.py).
+    baseline_server: str = "baseline"
+    # A ratio target of its own, checked at every load instead of the 40% at 32 connections and
+    # the p99 factor (the tracking links: at least 0.6 of their baseline).
+    min_ratio: float | None = None
 
     @property
     def method(self) -> str:
@@ -125,6 +132,7 @@ class Scenario:
             "stats": "GET ticket stats",
             "search": "GET search",
             "segment_preview": "POST segment preview",
+            "tracking": "GET open pixel" if self.name.endswith("open") else "GET click redirect",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
@@ -167,9 +175,23 @@ def kb_search_paths(queries: list[str], limit: int = 20) -> list[str]:
     return [f"/api/v1/kb/articles?q={quote(q, safe='')}&limit={limit}" for q in queries]
 
 
+# The open pixel and the click redirect (issue 14): against a bare server of their own, on the
+# tracking tenant's signed links (bench/tracking.py), at least 0.6 of it at 32 and 4 connections.
+TRACKING_MIN_RATIO = 0.6
+
+
+def tracking_scenarios() -> list[Scenario]:
+    return [
+        Scenario(name, "tracking", "public", "tracking", path="/api/v1/public/t", resource="tracking",
+                 baseline_server="tracking_baseline", min_ratio=TRACKING_MIN_RATIO)
+        for name in ("tracking_open", "tracking_click")
+    ]  # fmt: skip
+
+
 def registration_scenario(event_key: str) -> Scenario:
     """Public event registration (bench/generate_events.py): distinct registrants, each a new lead
-    and a registered member, seats counted under the campaign's lock; p99 < 50 ms at 4 connections."""
+    and a registered member, its seat decided on the campaign's seat counter row (migration 0042); p99 < 50 ms
+    at 4 connections."""
     return Scenario(
         "registration_public",
         "public_create",

@@ -62,6 +62,7 @@ log = logging.getLogger("bench.tracking")
 
 TENANT = "Bench Tracking Co"
 TARGET_RATIO = 0.6
+DELIVERIES = 5000  # the tracking tenant's deliveries (the links the scripts rotate over)
 SCENARIOS = {
     "tracking_open": Scenario("tracking_open", "get", "public", "tracking"),
     "tracking_click": Scenario("tracking_click", "get", "public", "tracking"),
@@ -98,7 +99,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=3, help="warm-up seconds before each measurement")
     p.add_argument("--connections", default="32,4", help="comma separated wrk connection counts")
     p.add_argument("--threads", type=int, default=2, help="wrk threads")
-    p.add_argument("--deliveries", type=int, default=5000, help="deliveries in the bench tracking tenant")
+    p.add_argument("--deliveries", type=int, default=DELIVERIES, help="deliveries in the bench tracking tenant")
     p.add_argument("--only", default="", help="tracking_open, tracking_click (default both)")
     return p.parse_args(argv)
 

@@ -12,9 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.marketing.attribution import MemberMoved, Touched
 from app.repositories.member_funnel import advance_members
+from app.repositories.prepared import Prepared
 from app.repositories.tables import campaign_members, campaigns, leads, opportunities
 
 UUIDS = sa.ARRAY(sa.Uuid)
+# Every lead written checks its campaigns (a public form's and a registration's included): prepared.
+_LIVE = Prepared.of(
+    sa.select(campaigns.c.id).where(
+        campaigns.c.tenant_id == sa.bindparam("tenant_id", type_=sa.Uuid),
+        campaigns.c.id == sa.any_(sa.bindparam("ids", type_=UUIDS)),
+        campaigns.c.deleted_at.is_(None),
+    )
+)
 
 
 class PgCampaignDirectory:
@@ -24,11 +33,7 @@ class PgCampaignDirectory:
     async def live(self, tenant_id: UUID, ids: Collection[UUID]) -> set[UUID]:
         if not ids:
             return set()
-        c = campaigns
-        stmt = sa.select(c.c.id).where(
-            c.c.tenant_id == tenant_id, c.c.id == sa.any_(sa.literal(list(ids), UUIDS)), c.c.deleted_at.is_(None)
-        )
-        return set((await self.conn.execute(stmt)).scalars())
+        return {row[0] for row in await _LIVE.rows(self.conn, {"tenant_id": tenant_id, "ids": list(ids)})}
 
 
 def _move_last_touch(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -24,6 +25,7 @@ from app.domain.shared.normalize import search_pattern
 from app.domain.shared.paging import Page
 from app.domain.shared.scope import DataScope
 from app.repositories.member_funnel import advance_members
+from app.repositories.prepared import Prepared
 from app.repositories.scoping import scope_predicate
 from app.repositories.tables import campaigns, contacts, leads
 from app.repositories.tables import marketing_consents as mc
@@ -83,28 +85,78 @@ class PgConsentRepository:
         actor: UUID | None,
         *,
         status_only: bool = False,
-    ) -> Consent | None:
-        """Insert or update; None when the row already said so (its status, and unless
-        `status_only` its source and proof): decided by the upsert itself, so of two concurrent
-        identical writes only one changes anything."""
-        values = {
-            "status": status,
-            "source": source,
-            "proof": proof,
-            "recorded_at": sa.func.now(),
-            "recorded_by": actor,
-        }
+    ) -> tuple[Consent, Consent | None] | None:
+        """Insert or update: (the new state, the state before it), or None when the row already
+        said so (its status, and unless `status_only` its source and proof): decided by the upsert
+        itself, so of two concurrent identical writes only one changes anything. One prepared
+        statement: a registration's consent boxes cost a round trip each."""
         key = "contact_id" if subject.kind == "contact" else "lead_id"
-        insert = pg_insert(mc).values(tenant_id=tenant_id, id=new_id(), channel=channel, **subject.ids(), **values)
-        compared = ("status",) if status_only else ("status", "source", "proof")
-        stmt = insert.on_conflict_do_update(
+        params = {
+            "tenant_id": tenant_id, "id": new_id(), "subject": subject.id, "channel": channel, "status": status,
+            "source": source, "proof": proof, "actor": actor,
+        }  # fmt: skip
+        rows = await _PUT[(key, status_only)].rows(self.conn, params)
+        if not rows:
+            return None
+        row = rows[0]
+        after = Consent(*row[: len(_CONSENT)])
+        if row.before_status is None:
+            return after, None
+        before = replace(
+            after, status=row.before_status, source=row.before_source, proof=row.before_proof,
+            recorded_at=row.before_recorded_at, recorded_by=row.before_recorded_by,
+        )  # fmt: skip
+        return after, before
+
+
+def _put(key: str, status_only: bool) -> Prepared:
+    """The upsert of one subject's consent on a channel, returning the row and what it held before."""
+
+    def param(name: str, column: sa.Column[Any]) -> sa.BindParameter[Any]:
+        return sa.bindparam(name, type_=column.type)
+
+    subject = param("subject", mc.c[key])
+    before = (
+        sa.select(mc.c.status, mc.c.source, mc.c.proof, mc.c.recorded_at, mc.c.recorded_by)
+        .where(
+            mc.c.tenant_id == param("tenant_id", mc.c.tenant_id),
+            mc.c[key] == subject,
+            mc.c.channel == param("channel", mc.c.channel),
+        )
+        .cte("before")
+    )
+    values = {
+        "status": param("status", mc.c.status),
+        "source": param("source", mc.c.source),
+        "proof": param("proof", mc.c.proof),
+        "recorded_at": sa.func.now(),
+        "recorded_by": param("actor", mc.c.recorded_by),
+    }
+    insert = pg_insert(mc).values(
+        tenant_id=param("tenant_id", mc.c.tenant_id), id=param("id", mc.c.id),
+        channel=param("channel", mc.c.channel), **{key: subject}, **values,
+    )  # fmt: skip
+    compared = ("status",) if status_only else ("status", "source", "proof")
+    stmt = (
+        insert.on_conflict_do_update(
             index_elements=[mc.c.tenant_id, mc.c[key], mc.c.channel],
             index_where=mc.c[key].is_not(None),
             set_=values,
             where=sa.or_(*(mc.c[c].is_distinct_from(insert.excluded[c]) for c in compared)),
-        ).returning(*_CONSENT)
-        row = (await self.conn.execute(stmt)).first()
-        return Consent(*row) if row else None
+        )
+        .returning(
+            *_CONSENT,
+            *(
+                sa.select(before.c[c]).scalar_subquery().label(f"before_{c}")
+                for c in ("status", "source", "proof", "recorded_at", "recorded_by")
+            ),
+        )
+        .add_cte(before)
+    )
+    return Prepared.of(stmt)
+
+
+_PUT = {(key, only): _put(key, only) for key in ("contact_id", "lead_id") for only in (False, True)}
 
 
 def _encode(created_at: datetime, channel: str, address: str) -> str:

@@ -180,6 +180,7 @@ class PgDeliveryStore:
         # (the segment compiler lives with the segments).
         self.segment_tree = segment_tree
         self._recording: AsyncConnection | None = None
+        self._recording_driver: Any = None  # its asyncpg connection, looked up once
         # Only this tenant's sends (tests and the benchmark share a database with other tenants).
         self.only_tenant: UUID | None = None
 
@@ -621,6 +622,8 @@ class PgDeliveryStore:
     async def _recording_conn(self) -> Any:
         """The recorder's own connection, autocommit, driven through asyncpg directly: the hot
         path's one statement a message (or a few) costs no more Python than it must."""
+        if self._recording_driver is not None and self._recording is not None and not self._recording.closed:
+            return self._recording_driver
         if self._recording is None or self._recording.closed:
             conn = await self.engine.connect()
             self._recording = await conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -629,9 +632,11 @@ class PgDeliveryStore:
             # messages are sent again with their Message-ID).
             await self._recording.execute(sa.text("SET synchronous_commit = off"))
         raw = await self._recording.get_raw_connection()
-        return raw.driver_connection
+        self._recording_driver = raw.driver_connection
+        return self._recording_driver
 
     async def close(self) -> None:
+        self._recording_driver = None
         if self._recording is not None:
             await self._recording.close()
             self._recording = None

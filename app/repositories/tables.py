@@ -1511,6 +1511,24 @@ campaign_members = sa.Table(
     _tenant_fk(["session_id"], "campaign_sessions", "fk_campaign_members_session"),
 )
 
+# Registered members per campaign (scope_id = the campaign's id) and per session (scope_id = the
+# session's id), kept by a trigger on campaign_members (migration 0042); its rows are the seat lock.
+campaign_seats = sa.Table(
+    "campaign_seats",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("campaign_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("scope_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("taken", sa.Integer, nullable=False, server_default="0"),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "campaign_id"],
+        ["campaigns.tenant_id", "campaigns.id"],
+        name="fk_campaign_seats_campaign",
+        ondelete="CASCADE",
+    ),
+    sa.CheckConstraint("taken >= 0", name="taken"),
+)
+
 marketing_consents = sa.Table(
     "marketing_consents",
     metadata,

@@ -602,3 +602,87 @@ async def test_an_invited_member_registers_on_the_same_row_and_may_register_agai
     assert again.json()["status"] == "registered" and again.json()["already_registered"] is False
     (member,) = await members(engine, campaign_id)
     assert member.registration_status == "registered" and member.checkin_code == r.json()["check_in_code"]
+
+
+async def seat_counters(engine: AsyncEngine, campaign_id: UUID) -> tuple[dict[UUID, int], dict[UUID, int]]:
+    """(The seat counters of migration 0042, the same counted directly over the members), by scope:
+    the campaign's id for its total, a session's id for that session."""
+    async with engine.connect() as conn:
+        kept = await conn.execute(
+            sa.text("SELECT scope_id, taken FROM campaign_seats WHERE campaign_id = :c AND taken > 0"),
+            {"c": campaign_id},
+        )
+        live = [m for m in await members(engine, campaign_id) if m.deleted_at is None]
+    registered = [m for m in live if m.registration_status == "registered"]
+    counted: dict[UUID, int] = {campaign_id: len(registered)} if registered else {}
+    for m in registered:
+        if m.session_id is not None:
+            counted[m.session_id] = counted.get(m.session_id, 0) + 1
+    return {r.scope_id: r.taken for r in kept}, counted
+
+
+async def test_seats_never_oversold_while_registrations_cancellations_and_promotions_race(
+    app: object, client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """Registrations (each deciding its seat on the counter row, in the statement that inserts
+    it) race with staff cancellations (which promote the waitlist, counting under the same row's
+    lock): neither capacity is ever passed, and the counters end equal to the members."""
+    marketer = world.users["marketer"]
+    campaign_id, (day1, day2) = await make_campaign(engine, world, sessions=[4, 10])
+    key = (await publish(client, marketer, campaign_id, capacity=7))["public_key"]
+    first = [await register(client, key, person(f"f{n}", session_id=str(day1 if n < 3 else day2))) for n in range(6)]
+    assert [r.json()["status"] for r in first] == ["registered"] * 6
+    by_name = {m.registration["name"]: m.id for m in await members(engine, campaign_id)}
+    cancel_ids = [by_name[f"访客 f{n}"] for n in range(3)]
+
+    async def one(n: int) -> str:
+        async with visitor(app, f"203.0.113.{n}") as c:
+            r = await register(c, key, person(f"r{n}", session_id=str(day1 if n % 3 else day2)))
+            assert r.status_code == 200, r.text
+            return str(r.json()["status"])
+
+    async def cancel(member_id: UUID) -> None:
+        url = f"/api/v1/campaigns/{campaign_id}/members/{member_id}/cancel-registration"
+        r = await client.post(url, headers=marketer.headers)
+        assert r.status_code == 200, r.text
+
+    await asyncio.gather(*(one(n) for n in range(30)), *(cancel(m) for m in cancel_ids))
+    rows = [m for m in await members(engine, campaign_id) if m.registration_status == "registered"]
+    # Three seats freed, promoted or taken again: the campaign is full, and no session past its own.
+    assert len(rows) == 7
+    assert len([m for m in rows if m.session_id == day1]) <= 4
+    kept, counted = await seat_counters(engine, campaign_id)
+    assert kept == counted and counted[campaign_id] == 7
+
+
+async def test_seat_counters_follow_every_change_of_the_members(
+    client: httpx.AsyncClient, world: World, engine: AsyncEngine
+) -> None:
+    """Whoever writes the members (the registration, a cancel and its promotion, a member removed,
+    restored, moved to another session, deleted outright), the counters equal a direct count."""
+    marketer = world.users["marketer"]
+    campaign_id, (day1, day2) = await make_campaign(engine, world, sessions=[2, None])
+    key = (await publish(client, marketer, campaign_id))["public_key"]
+    for n, day in enumerate([day1, day1, day1, day2, day2]):
+        await register(client, key, person(f"s{n}", session_id=str(day)))
+    by_name = {m.registration["name"]: m.id for m in await members(engine, campaign_id)}
+    ids = [by_name[f"访客 s{n}"] for n in range(5)]
+    assert await seat_counters(engine, campaign_id) == ({campaign_id: 4, day1: 2, day2: 2},) * 2
+    url = f"/api/v1/campaigns/{campaign_id}/members/{ids[0]}/cancel-registration"
+    assert (await client.post(url, headers=marketer.headers)).status_code == 200  # promotes the third
+    kept, counted = await seat_counters(engine, campaign_id)
+    assert kept == counted == {campaign_id: 4, day1: 2, day2: 2}
+    m = campaign_members
+    changes: list[Any] = [
+        m.update().where(m.c.id == ids[3]).values(deleted_at=sa.func.now()),  # removed
+        m.update().where(m.c.id == ids[3]).values(deleted_at=None),  # restored
+        m.update().where(m.c.id == ids[4]).values(session_id=day1),  # moved (past day 1's capacity: staff)
+        m.update().where(m.c.id == ids[1]).values(registration_status="waitlisted"),
+        m.delete().where(m.c.id == ids[2]),
+    ]
+    for change in changes:
+        async with engine.begin() as conn:
+            await conn.execute(change)
+        kept, counted = await seat_counters(engine, campaign_id)
+        assert kept == counted, change
+    assert counted == {campaign_id: 2, day1: 1, day2: 1}

@@ -73,3 +73,23 @@ def test_an_invitation_links_to_the_events_public_page() -> None:
     assert composed.text == f"{link} {link}"
     assert composed.html is not None and "https://crm.example/api/v1/public/t/c/" in composed.html
     assert link not in composed.html
+
+
+def test_dot_stuffing_of_a_campaign_message_matches_the_general_rules() -> None:
+    """A campaign message (CRLF lines, base64 bodies) skips the two regular-expression passes;
+    anything else is normalized and dot-stuffed as aiosmtplib's DATA does."""
+    import re
+
+    from app.mail import _dot_stuffed
+
+    def general(data: bytes) -> bytes:
+        data = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", data)
+        if not data.endswith(b"\r\n"):
+            data += b"\r\n"
+        return re.sub(rb"(?m)^\.", b"..", data) + b".\r\n"
+
+    delivery = uuid4()
+    message = Composed(delivery, "a@x.example", "A", "en", "Hi", "<p>.x</p>", ".dot\n.line")
+    data = campaign_message(message, "M <m@x.example>", message_id_for(delivery), "https://x.example/u", None)
+    for sample in (data, data.rstrip(b"\r\n"), b".a\r\nb", b"a\nb", b"a\r\n.b\r\n", b"a\rb", b"", b"x"):
+        assert _dot_stuffed(sample) == general(sample), sample

@@ -229,3 +229,47 @@ def test_the_sample_fills_every_variable() -> None:
     assert {root: set(fields) for root, fields in SAMPLE.items()} == {
         root: set(fields) for root, fields in VARIABLES.items()
     }
+
+
+# Fragments of the markup templates are made of, and of markup the fast reading leaves to
+# html.parser (comments, stray "<", junk after attributes, unquoted values ending in "/").
+_FRAGMENTS = [
+    "<p>", "</p>", "<br>", "<br/>", "<br />", '<a href="https://x.example/a?b=1&amp;c=2">', "<a href='u'>",
+    "<a href=u>", "<a href=u/>", "</a>", '<A HREF="X" title="a>b">', '<div class="x">', "</div>",
+    "<style>p{color:red}</style>", "<script>if(a<b){}</script>", "<head>", "</head>", "<title>t</title>",
+    "<h1>", "</h1>", "hello", "  world  ", "&amp;", "&lt;b&gt;", "&#20320;", "张伟", "\n", "<!DOCTYPE html>",
+    "<!-- c -->", "a < b", "<img src=x>", "<td>", "<tr>", "</tr>", "<li>", "<b>", "</b>", "<a href>",
+    '<a href="">', "<p/>", "<span x='1' y=2 z>", '<x y="a"b>', "< p>", "</ p>", '<a\thref="t">', "&",
+    "&nbsp;", "<br/ >", "<STYLE>x</style >", '<a href="a" href="b">',
+]  # fmt: skip
+
+
+def test_the_fast_text_reading_matches_html_parser() -> None:
+    """html_to_text reads the usual markup itself (a send converts every recipient's HTML) and
+    must give exactly what the standard library's parser gives; other markup goes to the parser."""
+    import random
+
+    from app.domain.marketing.rendering import _fast_text, _Text
+
+    def parsed(source: str) -> str:
+        parser = _Text()
+        parser.feed(source)
+        parser.close()
+        return "".join(parser.out)
+
+    rng = random.Random(14)
+    fast = 0
+    for _ in range(5000):
+        source = "".join(rng.choice(_FRAGMENTS) for _ in range(rng.randint(0, 14)))
+        pieces = _fast_text(source)
+        if pieces is not None:
+            fast += 1
+            assert "".join(pieces) == parsed(source), source
+    assert fast > 2000  # the usual markup is read fast
+    assert _fast_text("<!-- a comment -->") is None and _fast_text("a < b") is None
+    html = (
+        "<html><head><style>p{}</style></head><body><p>Hi &amp; welcome</p>"
+        '<p><a href="https://x.example">there</a></p></body></html>'
+    )
+    assert _fast_text(html) is not None
+    assert html_to_text(html) == "Hi & welcome\n\nthere (https://x.example)"

@@ -187,9 +187,9 @@ class LeadService(OwnedRecords[Lead]):
         values["custom_fields"] = validate_values(definitions, values.get("custom_fields") or {})
         values["tags"] = list(dict.fromkeys(values.get("tags") or []))
         if duplicates == "tag":
-            for name in ("campaign_id", "last_campaign_id"):
-                values[name] = await self.attribution.live_or_none(tenant_id, values.get(name))
-        await self.attribution.check(tenant_id, values)
+            await self.attribution.keep_live(tenant_id, values)
+        else:
+            await self.attribution.check(tenant_id, values)
         if duplicates == "allow":
             matches = []
         else:

@@ -100,11 +100,15 @@ class Attribution:
         kept_first = first if first in live else None
         return {FIRST: kept_first, LAST: last if last in live else kept_first}
 
-    async def live_or_none(self, tenant_id: UUID, campaign_id: UUID | None) -> UUID | None:
-        """The campaign if it is live (a public capture drops a deleted one rather than refusing)."""
-        if campaign_id is None:
-            return None
-        return campaign_id if campaign_id in await self.campaigns.live(tenant_id, {campaign_id}) else None
+    async def keep_live(self, tenant_id: UUID, values: dict[str, Any]) -> None:
+        """A lead from outside (a public capture): touches naming no live campaign are dropped
+        rather than refused, and the last touch is completed from the first; one query for both."""
+        wanted = {values[name] for name in FIELDS if values.get(name) is not None}
+        live = await self.campaigns.live(tenant_id, wanted) if wanted else set()
+        for name in FIELDS:
+            values[name] = values.get(name) if values.get(name) in live else None
+        if values[FIRST] is not None and values[LAST] is None:
+            values[LAST] = values[FIRST]
 
     async def touch(
         self,

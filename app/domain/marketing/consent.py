@@ -90,19 +90,14 @@ class ConsentRecorder:
         transaction. Returns the new state, or None when nothing changed: the same status, source
         and proof, or with `keep_same_status` the same status whatever the source (a second
         unsubscribe does not rewrite the first one's record)."""
-        current = await self.consents.current(tenant_id, subject, channel)
-        if (
-            current is not None
-            and current.status == status
-            and (keep_same_status or (current.source, current.proof) == (source, proof))
-        ):
-            return None
         actor = principal.user_id if principal is not None else None
-        consent = await self.consents.put(
+        # The upsert decides whether anything changes (one statement, the state before included).
+        changed = await self.consents.put(
             tenant_id, subject, channel, status, source, proof, actor, status_only=keep_same_status
         )
-        if consent is None:  # a concurrent write recorded the same a moment ago
+        if changed is None:  # it already said so (or a concurrent write recorded the same)
             return None
+        consent, current = changed
         payload = {**subject.ids(), "channel": channel, "status": status, "source": source}
         await self.audit.record(
             principal,

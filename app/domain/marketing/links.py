@@ -40,10 +40,15 @@ class LinkSigner:
             raise ValueError("the active key must be one of the keys")
         self._keys = {kid: secret.encode() for kid, secret in keys.items()}
         self._active = active_kid
+        # Each (key, purpose)'s derived key, made once: a send signs four links a message.
+        self._derived: dict[tuple[str, str], bytes] = {}
 
     def _mac(self, kid: str, purpose: str, payload: bytes) -> bytes:
-        key = hmac.new(self._keys[kid], b"crm-link:" + purpose.encode(), hashlib.sha256).digest()
-        return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+        key = self._derived.get((kid, purpose))
+        if key is None:
+            key = hmac.digest(self._keys[kid], b"crm-link:" + purpose.encode(), hashlib.sha256)
+            self._derived[(kid, purpose)] = key
+        return hmac.digest(key, payload, hashlib.sha256)[:_MAC_BYTES]
 
     def sign(self, purpose: str, target: LinkTarget) -> str:
         payload = target.tenant_id.bytes + target.delivery_id.bytes + (target.url or "").encode()

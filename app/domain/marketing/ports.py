@@ -47,8 +47,9 @@ class ConsentRepository(Protocol):
         actor: UUID | None,
         *,
         status_only: bool = False,
-    ) -> Consent | None:
-        """The new state, or None when the row already held it (see ConsentRecorder.record)."""
+    ) -> tuple[Consent, Consent | None] | None:
+        """(The new state, the state before it), or None when the row already held it (see
+        ConsentRecorder.record)."""
         ...
 
 

@@ -55,10 +55,10 @@ class RegistrationRepository(Protocol):
     async def insert_seated(
         self, tenant_id: UUID, values: dict[str, Any], capacity: int | None, session_capacity: int | None
     ) -> Member:
-        """A new member registering (call under the seat lock): registered, and at the funnel's
-        `registered` step, while the campaign's and the session's registered members are below
-        their capacities (None: no limit), as `RegistrationService._room` decides; else
-        waitlisted. The decision and the insert are one statement."""
+        """A new member registering: registered, and at the funnel's `registered` step, while the
+        campaign's and the session's registered members are below their capacities (None: no
+        limit), as `RegistrationService._room` decides; else waitlisted. The seat lock (as
+        `lock_seats`), the decision and the insert are one statement."""
         ...
 
     async def update_member(

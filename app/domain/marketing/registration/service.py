@@ -3,10 +3,12 @@ registration, check in. The public (a campaign's public key, or a signed cancel 
 register, cancel.
 
 Capacity: every seat decision of a campaign (register, cancel and promote, capacity raised) runs
-under one transaction-scoped lock of that campaign, taken as late as possible (after the person is
-found or made), so two concurrent registrations never take the same last seat and the lock is held
-for a few statements only. A registration past the campaign's or its session's capacity is
-waitlisted; a freed seat goes to the session's first waitlisted member in the same transaction.
+under one transaction-scoped lock of that campaign (its seat counter row), taken as late as
+possible (after the person is found or made; a new member's registration takes it in the
+statement that decides the seat and inserts the member), so two concurrent registrations never
+take the same last seat and the lock is held from there to the commit only. A registration past
+the campaign's or its session's capacity is waitlisted; a freed seat goes to the session's first
+waitlisted member in the same transaction.
 """
 
 from __future__ import annotations
@@ -231,12 +233,12 @@ class RegistrationService:
             await self.touches.touch(tenant_id, campaign.id, **subject.ids())
         events: list[NewEvent] = []
         # The seat decision: from here to the commit, this campaign's registrations queue.
-        await self.repo.lock_seats(tenant_id, campaign.id)
         session = next((s for s in sessions if s.id == clean["session_id"]), None)
         values = {"session_id": clean["session_id"], "registration": registration, "registration_at": at}
         before: str | None = None
         if member is None:
-            # The usual case, a new member: seat decided, inserted and at its funnel step in one go.
+            # The usual case, a new member: seat lock taken, seat decided, member inserted and at
+            # its funnel step, all in one statement.
             values |= {
                 "id": new_id(),
                 "campaign_id": campaign.id,
@@ -254,6 +256,7 @@ class RegistrationService:
                 events.append(_member_event(REGISTERED, member))
         else:
             # A member already (invited, or cancelled before): the funnel moves it forward.
+            await self.repo.lock_seats(tenant_id, campaign.id)
             before = member.registration_status
             status = REGISTERED if await self._room(campaign, session) else WAITLISTED
             values |= {"registration_status": status, "checkin_code": member.checkin_code or new_checkin_code()}
