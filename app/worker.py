@@ -58,6 +58,7 @@ from app.domain.tickets.sla_job import check_slas
 from app.mail import build_mailer
 from app.repositories.activities import PgReminders
 from app.repositories.audit import PgEventOutbox
+from app.repositories.customer_metrics import PgCustomerMetricsJob
 from app.repositories.database import allow_long_statements
 from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.faults import classify
@@ -245,6 +246,9 @@ class Worker:
             await PgRollupCompaction(conn).compact()
         async with self.long_transaction() as conn:
             await PgTicketStatsCompaction(conn).compact()
+        async with self.long_transaction() as conn:
+            at = utcnow()
+            await PgCustomerMetricsJob(conn).run(at, at.date())
         async with self.long_transaction() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
             keep_departures = timedelta(days=self.settings.sync_retention_days)
