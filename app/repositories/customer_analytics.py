@@ -29,6 +29,7 @@ from app.repositories.scoping import UUIDS, scope_predicate
 from app.repositories.tables import (
     activities,
     customer_metrics,
+    customer_metrics_state,
     customer_segment_counts,
     customer_values,
     customers,
@@ -218,9 +219,13 @@ class PgCustomerAnalytics:
                 m.c.orders_90d,
                 m.c.orders_prev_90d,
                 m.c.rfm_segment,
-                m.c.scored_at,
+                customer_metrics_state.c.scored_at,
             )
-            .select_from(m.join(c, sa.and_(c.c.tenant_id == m.c.tenant_id, c.c.id == m.c.customer_id)))
+            .select_from(
+                m.join(c, sa.and_(c.c.tenant_id == m.c.tenant_id, c.c.id == m.c.customer_id)).outerjoin(
+                    customer_metrics_state, customer_metrics_state.c.tenant_id == m.c.tenant_id
+                )
+            )
             .where(*where)
             .order_by(m.c.churn_score.desc(), m.c.customer_id)
             .limit(limit)

@@ -1819,7 +1819,6 @@ customer_metrics = sa.Table(
     sa.Column("rfm_segment", sa.Text),
     sa.Column("churn_score", sa.SmallInteger, nullable=False, server_default="0"),
     sa.Column("computed_at", TS),
-    sa.Column("scored_at", TS),
 )
 
 # All-time purchases per customer and currency: the value ranking.

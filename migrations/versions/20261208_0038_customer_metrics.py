@@ -59,9 +59,20 @@ SOURCES = {
 }
 
 
-def _mark(source: str, column: str) -> str:
+def _keys(rows: str, table: str, column: str) -> str:
+    """(tenant_id, customer) of the changed rows; an order also names its deal's customer (whether
+    the deal counts as a purchase depends on its orders)."""
+    keys = f"SELECT tenant_id, {column} AS customer_id FROM {rows}"
+    if table == "orders":
+        keys += f""" UNION ALL SELECT d.tenant_id, d.customer_id FROM {rows} x
+            JOIN opportunities d ON d.tenant_id = x.tenant_id AND d.id = x.opportunity_id"""
+    return keys
+
+
+def _mark(table: str, column: str, *rows: str) -> str:
+    keys = " UNION ALL ".join(_keys(r, table, column) for r in rows)
     return f"""INSERT INTO customer_metrics_dirty (tenant_id, customer_id)
-        SELECT DISTINCT tenant_id, {column} FROM {source} WHERE {column} IS NOT NULL
+        SELECT DISTINCT tenant_id, customer_id FROM ({keys}) k WHERE customer_id IS NOT NULL
         ORDER BY 1, 2 ON CONFLICT DO NOTHING"""
 
 
@@ -90,11 +101,11 @@ def _mark_function(table: str, column: str) -> str:
 CREATE FUNCTION customer_metrics_mark_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        {_mark("new_rows", column)}{became_lost};
+        {_mark(table, column, "new_rows")}{became_lost};
     ELSIF TG_OP = 'UPDATE' THEN
-        {_mark("(SELECT tenant_id, " + column + " FROM old_rows UNION ALL SELECT tenant_id, " + column + " FROM new_rows) r", column)}{left_lost};
+        {_mark(table, column, "old_rows", "new_rows")}{left_lost};
     ELSE
-        {_mark("old_rows", column)};
+        {_mark(table, column, "old_rows")};
     END IF;
     RETURN NULL;
 END $$"""
@@ -241,7 +252,7 @@ CREATE FUNCTION customer_metrics_score(p_tenant uuid, p_now timestamptz) RETURNS
     )
     UPDATE customer_metrics c
     SET recency_score = s.r, frequency_score = s.f, monetary_score = s.m, rfm_segment = s.segment,
-        churn_score = s.churn, scored_at = p_now
+        churn_score = s.churn
     FROM scored s
     WHERE c.tenant_id = p_tenant AND c.customer_id = s.customer_id
       AND (c.recency_score, c.frequency_score, c.monetary_score, c.rfm_segment, c.churn_score)
@@ -292,7 +303,6 @@ def upgrade() -> None:
         sa.Column("rfm_segment", sa.Text),
         sa.Column("churn_score", sa.SmallInteger, nullable=False, server_default="0"),
         sa.Column("computed_at", TS),
-        sa.Column("scored_at", TS),
         sa.PrimaryKeyConstraint("tenant_id", "customer_id", name="pk_customer_metrics"),
     )
     # The churn-risk list in rank order; the RFM drill (segment, R x F cell); lost per period.
