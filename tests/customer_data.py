@@ -75,7 +75,7 @@ class CustomerData:
     @classmethod
     async def build(cls, engine: AsyncEngine, world: World, seed: int, n_customers: int = 40) -> CustomerData:
         data = cls(world, random.Random(seed))
-        r, t = data.rng, world.id
+        t = world.id
         async with engine.begin() as conn:
             data.regions = [new_id(), new_id()]
             await conn.execute(

@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import INT4RANGE, TSTZRANGE
 
 from app.domain.analytics.customers import RISK_BANDS
 from app.repositories.owned import Term
 from app.repositories.tables import (
-    TS,
     activities,
     customer_metrics,
     customer_values,
@@ -70,16 +69,20 @@ def analysis_terms(values: dict[str, Any]) -> list[Term]:
         low, high = RISK_BANDS[values["churn_risk"]]
         terms.append(
             Term(
-                "churn_risk", [low, high],
-                lambda p: _metrics(m.c.churn_score >= p[1], m.c.churn_score < p[2]), ARRAY(sa.Integer),
+                "churn_risk", (low, high - 1),  # int4range canonicalizes [low, high - 1] to [low, high)
+                lambda p: _metrics(m.c.churn_score >= sa.func.lower(p), m.c.churn_score < sa.func.upper(p)),
+                INT4RANGE,
             )
         )  # fmt: skip
     if values["lost_from"] is not None or values["lost_to"] is not None:
-        span = [values["lost_from"] or _EARLIEST, values["lost_to"] or _LATEST]
-        terms.append(Term("lost", span, lambda p: _metrics(m.c.lost_at >= p[1], m.c.lost_at < p[2]), ARRAY(TS)))
+        span = (values["lost_from"] or _EARLIEST, values["lost_to"] or _LATEST)
+        terms.append(
+            Term("lost", span, lambda p: _metrics(m.c.lost_at >= sa.func.lower(p), m.c.lost_at < sa.func.upper(p)),
+                 TSTZRANGE)
+        )  # fmt: skip
     if values["touched_from"] is not None or values["touched_to"] is not None:
-        span = [values["touched_from"] or _EARLIEST, values["touched_to"] or _LATEST]
-        terms.append(Term("touched", span, lambda p: touched(p[1], p[2]), ARRAY(TS)))
+        span = (values["touched_from"] or _EARLIEST, values["touched_to"] or _LATEST)
+        terms.append(Term("touched", span, lambda p: touched(sa.func.lower(p), sa.func.upper(p)), TSTZRANGE))
     if values["value_currency"] is not None:
         v = customer_values
         terms.append(
