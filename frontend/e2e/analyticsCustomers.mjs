@@ -40,7 +40,7 @@ export const customerAnalyticsTests = [
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('user-menu').waitFor();
-      await page.getByRole('menuitem', { name: 'Customers' }).last().click();
+      await page.getByRole('menuitem', { name: 'Customer analysis' }).click();
       await page.waitForURL(/\/analytics\/customers/);
       await page.getByTestId('rfm-grid').waitFor();
       await page.getByTestId('lifecycle-chart').waitFor();

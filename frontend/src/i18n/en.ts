@@ -138,7 +138,7 @@ const en = {
   },
   nav: {
     analytics: 'Analytics',
-    customerAnalytics: 'Customers',
+    customerAnalytics: 'Customer analysis',
     marketing: 'Marketing',
     channelAnalysis: 'Channel analysis',
     tickets: 'Tickets',
