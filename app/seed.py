@@ -30,10 +30,10 @@ from app import seed_data as v
 from app.auth.passwords import hash_password
 from app.domain.shared.ids import new_id
 from app.repositories.contacts import derived as contact_derived
+from app.repositories.customer_metrics import PgCustomerMetricsJob
 from app.repositories.customers import derived as customer_derived
 from app.repositories.database import create_engine
 from app.repositories.identity import DEFAULT_TENANT_SETTINGS, PgIdentityRepository
-from app.repositories.customer_metrics import PgCustomerMetricsJob
 from app.repositories.tables import (
     activities,
     campaigns,
