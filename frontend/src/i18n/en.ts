@@ -121,7 +121,8 @@ const en = {
     reasons: {
       noActivity: 'No activity for {{days}} days',
       neverTouched: 'Never contacted',
-      openComplaints: '{{count}} open complaints',
+      openComplaints_one: '{{count}} open complaint',
+      openComplaints_other: '{{count}} open complaints',
       lowCsat: 'Satisfaction {{rating}}/5',
       fallingOrders: 'Orders falling ({{previous}} → {{last}} in 90 days)',
     },

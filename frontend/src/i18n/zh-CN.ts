@@ -124,7 +124,8 @@ const zhCN: Messages<typeof en> = {
     reasons: {
       noActivity: '{{days}} 天无跟进',
       neverTouched: '从未跟进',
-      openComplaints: '{{count}} 个未处理投诉',
+      openComplaints_one: '{{count}} 个未处理投诉',
+      openComplaints_other: '{{count}} 个未处理投诉',
       lowCsat: '满意度 {{rating}}/5',
       fallingOrders: '订单下降（90 天内 {{previous}} → {{last}}）',
     },
