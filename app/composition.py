@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.principal import Principal
 from app.domain.activities.service import ActivityService
+from app.domain.analytics.customer_service import CustomerAnalyticsService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
@@ -102,6 +103,7 @@ from app.repositories.campaigns import PgCampaignRepository, PgCampaignSessionRe
 from app.repositories.conditions import ENTITY_TABLES
 from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
+from app.repositories.customer_analytics import PgCustomerAnalytics
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
 from app.repositories.departments import PgDepartmentRepository
 from app.repositories.documents import PgNumbering, PgOrderRepository, PgQuoteRepository
@@ -312,6 +314,10 @@ def build_book_transfer(conn: AsyncConnection) -> BookTransfer:
         BookKind.TICKETS: build_ticket_service(conn),
     }
     return BookTransfer(kinds, PgWriteContextRepository(conn))
+
+
+def build_customer_analytics_service(conn: AsyncConnection) -> CustomerAnalyticsService:
+    return CustomerAnalyticsService(PgCustomerAnalytics(conn))
 
 
 def build_ticket_stats_service(conn: AsyncConnection) -> TicketStatsService:

@@ -30,6 +30,7 @@ from app import seed_data as v
 from app.auth.passwords import hash_password
 from app.domain.shared.ids import new_id
 from app.repositories.contacts import derived as contact_derived
+from app.repositories.customer_metrics import PgCustomerMetricsJob
 from app.repositories.customers import derived as customer_derived
 from app.repositories.database import create_engine
 from app.repositories.identity import DEFAULT_TENANT_SETTINGS, PgIdentityRepository
@@ -450,6 +451,8 @@ async def _seed_all(url: str, settings: Settings) -> bool:
             # each seed tries again, so tickets seeded later still get their answers.
             if not await _has_rows(conn, survey_responses, tenant_id):
                 wrote = await seed_demo_surveys(conn, tenant_id, today) or wrote
+            if wrote:  # the customer analysis' rollup at once, not at the worker's next round
+                await PgCustomerMetricsJob(conn).rebuild(tenant_id)
         return wrote
     finally:
         await engine.dispose()

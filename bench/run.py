@@ -25,7 +25,7 @@ from typing import IO
 from app.migrate import upgrade
 from app.repositories.database import async_url, create_engine
 from app.settings import Settings
-from bench import generate, generate_kb, generate_marketing, generate_selling, generate_service
+from bench import generate, generate_customers, generate_kb, generate_marketing, generate_selling, generate_service
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("bench")
@@ -99,6 +99,7 @@ async def prepare_data(url: str, settings: Settings, *, regenerate: bool, scale:
         kb = generate_kb.KB.scaled(scale) if scale != 1.0 else generate_kb.KB
         found[0].marker["kb"] = await generate_kb.ensure(engine, kb)
         await generate_marketing.ensure(engine, found[0])
+        await generate_customers.ensure(engine, found[0])
         drift = await generate.check_derived(engine)
         if drift:
             log.warning(

@@ -26,6 +26,7 @@ METHODS = {
     "search": "GET",
     "segment_preview": "POST",
     "tracking": "GET",
+    "customer_analysis": "GET",
 }
 # Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
 STATS_P99_MS = 150.0
@@ -133,6 +134,7 @@ class Scenario:
             "search": "GET search",
             "segment_preview": "POST segment preview",
             "tracking": "GET open pixel" if self.name.endswith("open") else "GET click redirect",
+            "customer_analysis": f"GET {self.path.rsplit('/', 1)[-1]}",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
@@ -140,6 +142,37 @@ class Scenario:
 
     def conn_counts(self, default: list[int]) -> list[int]:
         return list(self.connections) if self.connections else default
+
+
+# Customer analysis (issue 15) over every customer as the director and a department's as a manager:
+# p99 < 100 ms at 8 connections; the rollups of migration 0038 make that possible.
+CUSTOMER_ANALYSIS_P99_MS = 100.0
+
+
+def customer_analysis_scenarios(today: date | None = None) -> list[Scenario]:
+    today = today or date.today()
+    year_ago = (today - timedelta(days=365)).replace(day=1).isoformat()
+    paths = {
+        "rfm": ({}, "rfm"),
+        "churn": ({"limit": "50"}, "churn-risk"),
+        "value": ({"limit": "20"}, "value"),
+        "lifecycle": ({"from": year_ago, "to": today.isoformat(), "grain": "month"}, "lifecycle"),
+    }
+    return [
+        Scenario(
+            f"customers_{name}_{caller}",
+            "customer_analysis",
+            caller,
+            "list",
+            path=f"/api/v1/analytics/customers/{tail}",
+            query=query,
+            baseline=False,
+            connections=DASHBOARD_CONNECTIONS,
+            p99_limit_ms=CUSTOMER_ANALYSIS_P99_MS,
+        )
+        for name, (query, tail) in paths.items()
+        for caller in ("director", "manager")
+    ]
 
 
 def current_quarter(today: date | None = None) -> str:
@@ -256,6 +289,7 @@ def scenarios(
         )
     if event_key is not None:
         found.append(registration_scenario(event_key))
+    found += customer_analysis_scenarios()
     if selling is None:
         return [*found, *service_scenarios(service)]
     opportunities = "/api/v1/opportunities"

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.domain.analytics.customers import SEGMENTS
 from app.domain.shared.conditions import (
     CUSTOM_PREFIX,
     Campaign,
@@ -33,6 +34,7 @@ from app.repositories.tables import (
     campaigns,
     contacts,
     custom_field_defs,
+    customer_metrics,
     customers,
     leads,
     marketing_consents,
@@ -173,6 +175,17 @@ async def build(engine: AsyncEngine, factory: Factory, seed: int, contacts_n: in
             cust.append(row)
         await conn.execute(customers.insert(), cust)
         live_cust = {c["id"]: c for c in cust if c["deleted_at"] is None}
+        # The customer analysis' figures (as the worker keeps them): one live customer without a row.
+        await conn.execute(customer_metrics.delete().where(customer_metrics.c.tenant_id == t))
+        for c in cust[1:]:
+            c["rfm_segment"] = rng.choice([*SEGMENTS[:4], None])
+            c["churn_score"] = rng.choice([0, 10, 40, 55, 100])
+        await conn.execute(
+            customer_metrics.insert(),
+            [{"tenant_id": t, "customer_id": c["id"], "rfm_segment": c["rfm_segment"], "churn_score": c["churn_score"]}
+             for c in cust[1:]],
+        )  # fmt: skip
+        cust[0]["rfm_segment"] = cust[0]["churn_score"] = None
         # A pipeline with an open and a won stage; deals of some customers.
         pipeline = new_id()
         await conn.execute(pipelines.insert().values(tenant_id=t, id=pipeline, name="P", position=1))
@@ -286,6 +299,8 @@ async def build(engine: AsyncEngine, factory: Factory, seed: int, contacts_n: in
                     ("department", "department_id"), ("tags", "tags"),
                 ):  # fmt: skip
                     v[f"customer.{name}"] = live[column] if live else None
+                for name in ("rfm_segment", "churn_score"):
+                    v[f"customer.{name}"] = live[name] if live else None
                 for key, value in custom.items():
                     v[CUSTOM_PREFIX + key] = value
                 # Activities: done ones count, planned and deleted ones do not.

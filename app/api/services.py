@@ -32,6 +32,7 @@ from app.composition import (
     build_consent_service,
     build_contact_service,
     build_custom_field_service,
+    build_customer_analytics_service,
     build_customer_service,
     build_department_service,
     build_escalation_rule_service,
@@ -76,6 +77,7 @@ from app.composition import (
     link_signer,
 )
 from app.domain.activities.service import ActivityService
+from app.domain.analytics.customer_service import CustomerAnalyticsService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
@@ -178,6 +180,7 @@ Quotes = Annotated[QuoteService, _on_connection(build_quote_service)]
 Orders = Annotated[OrderService, _on_connection(build_order_service)]
 SalesPlans = Annotated[SalesPlanService, _on_connection(build_sales_plan_service)]
 Tickets = Annotated[TicketService, _on_connection(build_ticket_service)]
+CustomerAnalytics = Annotated[CustomerAnalyticsService, _on_connection(build_customer_analytics_service)]
 TicketStatistics = Annotated[TicketStatsService, _on_connection(build_ticket_stats_service)]
 TicketCategories = Annotated[CategoryService, _on_connection(build_ticket_category_service)]
 SlaPolicies = Annotated[SlaPolicyService, _on_connection(build_sla_policy_service)]

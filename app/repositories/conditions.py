@@ -43,6 +43,7 @@ from app.repositories.tables import (
     activities,
     campaign_members,
     contacts,
+    customer_metrics,
     customers,
     leads,
     marketing_consents,
@@ -370,6 +371,23 @@ _CUSTOMER_FIELDS = (
 )  # fmt: skip
 
 
+def _customer_metric(customer_fk: str, column: str, kind: Kind) -> Relation:
+    """A figure of the record's customer from the customer analysis rollup (migration 0038), with
+    the semantics of a Via: a live customer whose row has (or lacks) the value."""
+    c, m = customers, customer_metrics
+
+    def build(t: sa.Table, op: Op, value: Any, now: datetime) -> P:
+        link = [
+            c.c.tenant_id == t.c.tenant_id, c.c.id == t.c[customer_fk], c.c.deleted_at.is_(None),
+            m.c.tenant_id == c.c.tenant_id, m.c.customer_id == c.c.id,
+        ]  # fmt: skip
+        if op is Op.IS_NULL:  # no customer, no row, or a row without the value
+            return ~sa.exists().where(*link, sa.not_(_test(kind, m.c[column], Op.IS_NULL, True, now)))
+        return sa.exists().where(*link, _test(kind, m.c[column], op, value, now))
+
+    return Relation(build)
+
+
 def _open_tickets(subject: str) -> Relation:
     return Relation(lambda t, op, value, now: sa.exists().where(*_tickets(subject)(t), tickets.c.is_open))
 
@@ -390,6 +408,8 @@ def _common(customer_fk: str, subject: str) -> dict[str, Accessor]:
         "created_at": _column("created_at"),
         "updated_at": _column("updated_at"),
         **{f"customer.{name}": _via_customer(customer_fk, column) for name, column in _CUSTOMER_FIELDS},
+        "customer.rfm_segment": _customer_metric(customer_fk, "rfm_segment", Kind.CHOICE),
+        "customer.churn_score": _customer_metric(customer_fk, "churn_score", Kind.NUMBER),
         "last_activity_at": _latest(_activities(subject), lambda: activities.c.occurred_at),
         "deals.open": _deals(customer_fk),
         "deals.stage": _deals(customer_fk),

@@ -4,6 +4,7 @@ custom-field definitions in one round trip)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -16,8 +17,9 @@ from app.domain.custom_fields.entities import CustomFieldDef
 from app.domain.customers.entities import SORTABLE, Customer
 from app.domain.shared.normalize import email_key, phone_key, search_text
 from app.repositories.custom_fields import definitions_query
+from app.repositories.customer_filters import ANALYSIS_FILTERS, analysis_terms
 from app.repositories.locks import lock_keys
-from app.repositories.owned import OwnedTable
+from app.repositories.owned import OwnedTable, Term
 from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.tables import (
     activities,
@@ -90,6 +92,12 @@ class PgCustomerRepository(OwnedTable[Customer]):
     fk_fields = {"fk_customers_region": "region_id", "fk_customers_owner": "owner_id"}
     derived_from = ("name", "email", "phone")
     derived = staticmethod(derived)
+
+    def query_terms(self, query: Any) -> list[Term]:
+        """The naming convention's filters, and the customer analysis' (customer_filters)."""
+        analysis = {name: getattr(query, name) for name in ANALYSIS_FILTERS}
+        plain = replace(query, **dict.fromkeys(ANALYSIS_FILTERS))
+        return [*super().query_terms(plain), *analysis_terms(analysis)]
 
     async def find_duplicate(
         self, tenant_id: UUID, email: str | None, phone: str | None, *, exclude: UUID | None = None

@@ -1811,3 +1811,71 @@ automation_runs = sa.Table(
     sa.Index("ix_automation_runs_log", "tenant_id", "automation_id", "id"),
     sa.Index("ix_automation_runs_due", "run_at", postgresql_where=sa.text("status = 'pending'")),
 )
+
+# -- customer analysis (migration 0038): kept by the worker, see that migration -----------------
+
+customer_metrics = sa.Table(
+    "customer_metrics",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("customer_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("status", sa.Text),
+    sa.Column("last_purchase_at", TS),
+    sa.Column("purchases_365d", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("orders_90d", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("orders_prev_90d", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("currency", sa.Text),
+    sa.Column("monetary_365d", sa.Numeric(18, 2)),
+    sa.Column("last_activity_at", TS),
+    sa.Column("open_complaints", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("latest_csat", sa.SmallInteger),
+    sa.Column("lost_at", TS),
+    sa.Column("recency_score", sa.SmallInteger),
+    sa.Column("frequency_score", sa.SmallInteger),
+    sa.Column("monetary_score", sa.SmallInteger),
+    sa.Column("rfm_segment", sa.Text),
+    sa.Column("churn_score", sa.SmallInteger, nullable=False, server_default="0"),
+    sa.Column("computed_at", TS),
+)
+
+# All-time purchases per customer and currency: the value ranking.
+customer_values = sa.Table(
+    "customer_values",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("customer_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("currency", sa.Text, primary_key=True),
+    sa.Column("won_value", sa.Numeric(18, 2), nullable=False),
+    sa.Column("purchases", sa.Integer, nullable=False),
+)
+
+# Scored customers per (department, R, F, segment, currency): the RFM view of the whole tenant or
+# of departments without reading every customer.
+customer_segment_counts = sa.Table(
+    "customer_segment_counts",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("recency_score", sa.SmallInteger, nullable=False),
+    sa.Column("frequency_score", sa.SmallInteger, nullable=False),
+    sa.Column("rfm_segment", sa.Text, nullable=False),
+    sa.Column("currency", sa.Text),
+    sa.Column("customers", sa.BigInteger, nullable=False),
+    sa.Column("monetary", sa.Numeric(20, 2)),
+)
+
+customer_metrics_dirty = sa.Table(
+    "customer_metrics_dirty",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("customer_id", UUID(as_uuid=True), primary_key=True),
+)
+
+customer_metrics_state = sa.Table(
+    "customer_metrics_state",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("refreshed_on", sa.Date),
+    sa.Column("scored_at", TS),
+)

@@ -8,6 +8,7 @@ import { registrationTests } from './registration.mjs';
 import { campaignTests } from './campaigns.mjs';
 import { unsubscribeTests } from './unsubscribe.mjs';
 import { marketingFlowTests } from './marketingFlow.mjs';
+import { customerAnalyticsTests } from './analyticsCustomers.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2089,6 +2090,7 @@ export const tests = [
   ...campaignTests,
   ...unsubscribeTests,
   ...marketingFlowTests,
+  ...customerAnalyticsTests,
 ];
 
 async function firstSegment(page) {

@@ -89,6 +89,16 @@ class CustomerQuery:
     tag: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    # The customer analysis' drill-down (app/repositories/customer_filters.py).
+    rfm_segment: str | None = None
+    rfm_recency: int | None = None
+    rfm_frequency: int | None = None
+    churn_risk: str | None = None
+    lost_from: datetime | None = None
+    lost_to: datetime | None = None
+    touched_from: datetime | None = None
+    touched_to: datetime | None = None
+    value_currency: str | None = None
     updated_since: datetime | None = None
     sync_token: str | None = None
     # custom.<key>=value filters, already parsed to stored JSON values

@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from app.domain.analytics.customers import SEGMENTS as RFM_SEGMENTS
 from app.domain.marketing.funnel import FINAL, FUNNEL
 from app.domain.shared.errors import FieldError, ValidationFailed
 
@@ -193,6 +194,10 @@ _COMMON = (
     _f("customer.owner", Kind.REF, "Customer owner"),
     _f("customer.department", Kind.REF, "Customer department"),
     _f("customer.tags", Kind.TAGS, "Customer tags"),
+    # The customer analysis (migration 0038, as of the worker's last round). No money field: a won
+    # value compares only within one currency, which a single number cannot say.
+    _f("customer.rfm_segment", Kind.CHOICE, "Customer RFM segment", choices=RFM_SEGMENTS),
+    _f("customer.churn_score", Kind.NUMBER, "Customer churn risk (0-100)"),
     _f("last_activity_at", Kind.DATETIME, "Last activity", ops=_DAYS_OPS),
     _f("deals.open", Kind.BOOL, "Has an open deal", ops=(Op.EQ,)),
     _f("deals.stage", Kind.REF, "Has a deal in stage", ops=(Op.IN, Op.NOT_IN)),

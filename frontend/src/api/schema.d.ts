@@ -1057,6 +1057,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/customers/lifecycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** New, active, dormant and lost customers per period (tenant's time zone) */
+        get: operations["analytics_customers_lifecycle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/rfm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers and value per RFM segment, and the recency x frequency grid */
+        get: operations["analytics_customers_rfm"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/churn-risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers ranked by churn risk, with the reasons */
+        get: operations["analytics_customers_churn_risk"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers ranked by won value, per currency */
+        get: operations["analytics_customers_value"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quotes": {
         parameters: {
             query?: never;
@@ -5474,6 +5542,50 @@ export interface components {
             /** Already Checked In */
             already_checked_in: boolean;
         };
+        /** ChurnReason */
+        ChurnReason: {
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "no_activity" | "open_complaints" | "low_csat" | "falling_orders";
+            /** Points */
+            points: number;
+            /** Days */
+            days?: number | null;
+            /** Count */
+            count?: number | null;
+            /** Rating */
+            rating?: number | null;
+            /** Last 90 Days */
+            last_90_days?: number | null;
+            /** Previous 90 Days */
+            previous_90_days?: number | null;
+        };
+        /** ChurnRiskItem */
+        ChurnRiskItem: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+            /** Score */
+            score: number;
+            /** Rfm Segment */
+            rfm_segment: ("champions" | "loyal" | "potential_loyalist" | "new" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cant_lose" | "hibernating" | "lost") | null;
+            /** Last Activity At */
+            last_activity_at: string | null;
+            /** Reasons */
+            reasons: components["schemas"]["ChurnReason"][];
+            drill: components["schemas"]["CustomerDrill"];
+        };
         /** CommentCreate */
         CommentCreate: {
             /**
@@ -5948,6 +6060,23 @@ export interface components {
             /** Position */
             position?: number;
         };
+        /** CustomerAmount */
+        CustomerAmount: {
+            /** Currency */
+            currency: string;
+            /**
+             * Amount
+             * @description Decimal as a string; never summed across currencies.
+             */
+            amount: string;
+        };
+        /** CustomerChurnRiskPage */
+        CustomerChurnRiskPage: {
+            /** Items */
+            items: components["schemas"]["ChurnRiskItem"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** CustomerCreate */
         CustomerCreate: {
             /** Name */
@@ -6004,6 +6133,42 @@ export interface components {
             };
             /** Description */
             description?: string | null;
+        };
+        /** CustomerDrill */
+        CustomerDrill: {
+            /**
+             * Path
+             * @description The list (or record) endpoint holding the records behind the figure.
+             */
+            path: string;
+            /**
+             * Query
+             * @description Its query parameters.
+             */
+            query: {
+                [key: string]: unknown;
+            };
+        };
+        /** CustomerLifecycleOut */
+        CustomerLifecycleOut: {
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /** Grain */
+            grain: string;
+            /** Time Zone */
+            time_zone: string;
+            /** Dormant Days */
+            dormant_days: number;
+            /** Series */
+            series: components["schemas"]["LifecyclePoint"][];
         };
         /** CustomerOut */
         CustomerOut: {
@@ -6135,6 +6300,23 @@ export interface components {
             /** Description */
             description?: string | null;
         };
+        /** CustomerRfmOut */
+        CustomerRfmOut: {
+            /**
+             * Scored
+             * @description Customers in range with a purchase (scored).
+             */
+            scored: number;
+            /** Monetary */
+            monetary: components["schemas"]["CustomerAmount"][];
+            /** Segments */
+            segments: components["schemas"]["RfmSegmentRow"][];
+            /**
+             * Grid
+             * @description The 5 x 5 recency x frequency grid, recency 5 first.
+             */
+            grid: components["schemas"]["RfmCell"][];
+        };
         /** CustomerTombstone */
         CustomerTombstone: {
             /**
@@ -6158,6 +6340,40 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** CustomerValueCurrency */
+        CustomerValueCurrency: {
+            /** Currency */
+            currency: string;
+            /** Customers */
+            customers: components["schemas"]["CustomerValueItem"][];
+            drill: components["schemas"]["CustomerDrill"];
+        };
+        /** CustomerValueItem */
+        CustomerValueItem: {
+            /** Rank */
+            rank: number;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Name */
+            name: string;
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+            value: components["schemas"]["CustomerAmount"];
+            /** Purchases */
+            purchases: number;
+            drill: components["schemas"]["CustomerDrill"];
+        };
+        /** CustomerValueOut */
+        CustomerValueOut: {
+            /** Currencies */
+            currencies: components["schemas"]["CustomerValueCurrency"][];
         };
         /** DataRangeOut */
         DataRangeOut: {
@@ -7214,6 +7430,43 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** LifecycleDrills */
+        LifecycleDrills: {
+            new: components["schemas"]["CustomerDrill"];
+            active: components["schemas"]["CustomerDrill"];
+            dormant: components["schemas"]["CustomerDrill"] | null;
+            lost: components["schemas"]["CustomerDrill"];
+        };
+        /** LifecyclePoint */
+        LifecyclePoint: {
+            /**
+             * Period
+             * Format: date
+             * @description The bucket's first local date.
+             */
+            period: string;
+            /**
+             * New
+             * @description Customers created in the bucket.
+             */
+            new: number;
+            /**
+             * Active
+             * @description Customers with a done activity, an order or a won deal in the bucket.
+             */
+            active: number;
+            /**
+             * Dormant
+             * @description At the bucket's end (or now): customers not lost, created more than N days before, without such a touch in the last N days.
+             */
+            dormant: number;
+            /**
+             * Lost
+             * @description Customers whose status became lost in the bucket (and still is).
+             */
+            lost: number;
+            drill: components["schemas"]["LifecycleDrills"];
         };
         /** LineItemIn */
         LineItemIn: {
@@ -8924,6 +9177,39 @@ export interface components {
             groups: components["schemas"]["GroupOut"][];
             /** Comments */
             comments: components["schemas"]["SurveyCommentOut"][];
+        };
+        /** RfmCell */
+        RfmCell: {
+            /** Recency */
+            recency: number;
+            /** Frequency */
+            frequency: number;
+            /**
+             * Segment
+             * @enum {string}
+             */
+            segment: "champions" | "loyal" | "potential_loyalist" | "new" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cant_lose" | "hibernating" | "lost";
+            /** Customers */
+            customers: number;
+            drill: components["schemas"]["CustomerDrill"];
+        };
+        /** RfmSegmentRow */
+        RfmSegmentRow: {
+            /**
+             * Segment
+             * @enum {string}
+             */
+            segment: "champions" | "loyal" | "potential_loyalist" | "new" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cant_lose" | "hibernating" | "lost";
+            /** Customers */
+            customers: number;
+            /** Share */
+            share: number | null;
+            /**
+             * Monetary
+             * @description Won value of the last 365 days per main currency.
+             */
+            monetary: components["schemas"]["CustomerAmount"][];
+            drill: components["schemas"]["CustomerDrill"];
         };
         /** RoleCreate */
         RoleCreate: {
@@ -11885,6 +12171,23 @@ export interface operations {
                 tag?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
+                /** @description RFM segment (/analytics/customers/rfm). */
+                rfm_segment?: ("champions" | "loyal" | "potential_loyalist" | "new" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cant_lose" | "hibernating" | "lost") | null;
+                /** @description RFM recency score. */
+                rfm_recency?: number | null;
+                /** @description RFM frequency score. */
+                rfm_frequency?: number | null;
+                /** @description Churn-risk band: high 60-100, medium 30-59, low 1-29. */
+                churn_risk?: ("high" | "medium" | "low") | null;
+                /** @description Became lost at or after. */
+                lost_from?: string | null;
+                /** @description Became lost before. */
+                lost_to?: string | null;
+                /** @description A done activity, an order or a won deal at or after (with touched_to: in between). */
+                touched_from?: string | null;
+                touched_to?: string | null;
+                /** @description Has won value in this currency. */
+                value_currency?: string | null;
                 /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */
                 updated_since?: string | null;
                 /** @description Opaque `next_sync_token` of a previous feed: everything committed since, in commit order. 410 Gone when older than the kept tombstones (sync again from the start). */
@@ -17362,6 +17665,252 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ForecastOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    analytics_customers_lifecycle: {
+        parameters: {
+            query?: {
+                /** @description First local date (default: 1 January). */
+                from?: string | null;
+                /** @description Last local date, inclusive (default: today). */
+                to?: string | null;
+                /** @description day, week, month, quarter or year. */
+                grain?: string | null;
+                /** @description Days without a touch that make a customer dormant. */
+                dormant_days?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerLifecycleOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    analytics_customers_rfm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerRfmOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    analytics_customers_churn_risk: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 200). */
+                limit?: number | null;
+                /** @description next_cursor of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerChurnRiskPage"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    analytics_customers_value: {
+        parameters: {
+            query?: {
+                /** @description Customers per currency (max 200). */
+                limit?: number | null;
+                /** @description One currency only (ISO 4217). */
+                currency?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerValueOut"];
                 };
             };
             /** @description Missing, invalid or expired credentials */

@@ -25,6 +25,7 @@ import {
   MailOutlined,
   MenuOutlined,
   NotificationOutlined,
+  PieChartOutlined,
   SafetyOutlined,
   SmileOutlined,
   StopOutlined,
@@ -79,6 +80,10 @@ export default function Shell() {
     if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
+    const analytics: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'customers'))
+      analytics.push({ key: '/analytics/customers', icon: <PieChartOutlined />, label: t('nav.customerAnalytics') });
+    if (analytics.length) list.push({ type: 'group', key: 'analytics', label: t('nav.analytics'), children: analytics });
     const marketing: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'campaigns')) marketing.push({ key: '/campaigns', icon: <NotificationOutlined />, label: t('campaigns.nav') });
     if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
@@ -111,6 +116,7 @@ export default function Shell() {
       '/pipelines': t('pipelines.title'),
       '/opportunities': t('opportunities.title'),
       '/forecast': t('forecast.title'),
+      '/analytics/customers': t('customerAnalytics.title'),
       '/tickets': t('nav.tickets'),
       '/service-dashboard': t('nav.serviceDashboard'),
       '/surveys': t('surveys.title'),

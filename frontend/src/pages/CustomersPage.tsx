@@ -25,7 +25,21 @@ import { formatCustomValue, formatDate, LEVELS, STATUSES, StatusTag, TYPES, type
 const PAGE = 50;
 const COLUMNS_KEY = 'crm.customers.columns';
 const DEFAULT_COLUMNS = ['name', 'status', 'level', 'owner_id', 'phone', 'email', 'updated_at'];
-const FILTERS = ['q', 'owner', 'department', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv'] as const;
+// What the customer analysis drills down with (/analytics/customers): shown as tags above the list.
+const ANALYSIS = [
+  'rfm_segment',
+  'rfm_recency',
+  'rfm_frequency',
+  'churn_risk',
+  'value_currency',
+  'created_from',
+  'created_to',
+  'touched_from',
+  'touched_to',
+  'lost_from',
+  'lost_to',
+] as const;
+const FILTERS = ['q', 'owner', 'department', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv', ...ANALYSIS] as const;
 
 // a full row, not one of only some fields
 const isCustomer = (c: object): c is Customer => 'name' in c;
@@ -76,6 +90,7 @@ export default function CustomersPage() {
         region: filters.region,
         department: filters.department,
         tag: filters.tag,
+        ...Object.fromEntries(ANALYSIS.map((k) => [k, filters[k]])),
         sort,
         limit: PAGE,
         cursor,
@@ -266,6 +281,16 @@ export default function CustomersPage() {
         )}
         <ClearFilters active={activeFilters > 0} onClear={clear} />
       </div>
+      {ANALYSIS.some((k) => filters[k]) && (
+        <Space wrap size={[4, 4]} style={{ marginBottom: 8 }} data-testid="analysis-filters">
+          <Typography.Text type="secondary">{t('customerAnalytics.filter.label')}:</Typography.Text>
+          {ANALYSIS.filter((k) => filters[k]).map((k) => (
+            <Tag key={k} closable onClose={() => setFilter(k, undefined)}>
+              {k === 'rfm_segment' ? t(`customerAnalytics.segments.${filters[k]}` as never) : `${k} = ${filters[k]}`}
+            </Tag>
+          ))}
+        </Space>
+      )}
       <BulkAssignBar
         selection={selection}
         assign={(id, owner) =>

@@ -18,6 +18,7 @@ from app.api.v1.schemas.common import (
     Tag,
     Url,
 )
+from app.api.v1.schemas.customer_analytics import Segment
 from app.api.v1.schemas.sync import NEXT_SYNC_TOKEN_DOC, SYNC_TOKEN_DOC, TOMBSTONE_REASON_DOC, UPDATED_SINCE_DOC
 from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -43,6 +44,19 @@ class CustomerListParams(BaseModel):
     tag: str | None = Field(None, max_length=50)
     created_from: datetime | None = None
     created_to: datetime | None = None
+    rfm_segment: Segment | None = Field(None, description="RFM segment (/analytics/customers/rfm).")
+    rfm_recency: int | None = Field(None, ge=1, le=5, description="RFM recency score.")
+    rfm_frequency: int | None = Field(None, ge=1, le=5, description="RFM frequency score.")
+    churn_risk: Literal["high", "medium", "low"] | None = Field(
+        None, description="Churn-risk band: high 60-100, medium 30-59, low 1-29."
+    )
+    lost_from: datetime | None = Field(None, description="Became lost at or after.")
+    lost_to: datetime | None = Field(None, description="Became lost before.")
+    touched_from: datetime | None = Field(
+        None, description="A done activity, an order or a won deal at or after (with touched_to: in between)."
+    )
+    touched_to: datetime | None = None
+    value_currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="Has won value in this currency.")
     updated_since: datetime | None = Field(None, description=UPDATED_SINCE_DOC)
     sync_token: str | None = Field(None, max_length=200, description=SYNC_TOKEN_DOC)
     q: str | None = Field(None, min_length=1, max_length=200, description="Finds any part of name, email or phone.")

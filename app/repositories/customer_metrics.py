@@ -1,0 +1,67 @@
+"""The worker's job that keeps `customer_metrics` current (migration 0038 explains the design).
+
+Each round, in one transaction:
+1. claims the customers the triggers noted (`customer_metrics_dirty`, in batches, SKIP LOCKED so
+   workers side by side share them) and recomputes them with `customer_metrics_refresh`;
+2. recomputes every customer of a tenant not refreshed whole today (the windows of 90 and 365
+   days roll with the date, and a stage whose kind changed moves its deals);
+3. rescores the tenants touched (quintiles within the tenant, the segment counts).
+A write claimed here and committed meanwhile is noted again by its trigger, so it is picked up by
+the next round: nothing is lost between the claim and the refresh.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+BATCH = 5000
+MAX_BATCHES = 20  # per round: a flood of writes is worked off over several minutes
+
+_CLAIM = sa.text("""
+    DELETE FROM customer_metrics_dirty d
+    USING (SELECT tenant_id, customer_id FROM customer_metrics_dirty
+           ORDER BY tenant_id, customer_id LIMIT :n FOR UPDATE SKIP LOCKED) x
+    WHERE d.tenant_id = x.tenant_id AND d.customer_id = x.customer_id
+    RETURNING d.tenant_id, d.customer_id""")
+_STALE = sa.text("""
+    SELECT t.id FROM tenants t LEFT JOIN customer_metrics_state s ON s.tenant_id = t.id
+    WHERE s.refreshed_on IS NULL OR s.refreshed_on < :today ORDER BY t.id""")
+_REFRESH = sa.text("SELECT customer_metrics_refresh(:tenant, :ids)")
+_MARK_REFRESHED = sa.text("""
+    INSERT INTO customer_metrics_state (tenant_id, refreshed_on) VALUES (:tenant, :today)
+    ON CONFLICT (tenant_id) DO UPDATE SET refreshed_on = excluded.refreshed_on""")
+_SCORE = sa.text("SELECT customer_metrics_score(:tenant, :now)")
+
+
+class PgCustomerMetricsJob:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def run(self, now: datetime, today: date) -> set[UUID]:
+        """One round; returns the tenants rescored."""
+        touched: set[UUID] = set()
+        for _ in range(MAX_BATCHES):
+            claimed = (await self.conn.execute(_CLAIM, {"n": BATCH})).all()
+            by_tenant: dict[UUID, list[UUID]] = defaultdict(list)
+            for tenant_id, customer_id in claimed:
+                by_tenant[tenant_id].append(customer_id)
+            for tenant_id, ids in sorted(by_tenant.items()):
+                await self.conn.execute(_REFRESH, {"tenant": tenant_id, "ids": sorted(ids)})
+                touched.add(tenant_id)
+            if len(claimed) < BATCH:
+                break
+        for (tenant_id,) in (await self.conn.execute(_STALE, {"today": today})).all():
+            await self.conn.execute(_REFRESH, {"tenant": tenant_id, "ids": None})
+            await self.conn.execute(_MARK_REFRESHED, {"tenant": tenant_id, "today": today})
+            touched.add(tenant_id)
+        for tenant_id in sorted(touched):
+            await self.conn.execute(_SCORE, {"tenant": tenant_id, "now": now})
+        return touched
+
+    async def rebuild(self, tenant_id: UUID) -> None:
+        await self.conn.execute(sa.text("SELECT customer_metrics_rebuild(:tenant)"), {"tenant": tenant_id})
