@@ -54,6 +54,7 @@ from app.composition import (
     build_quote_service,
     build_region_service,
     build_registration_service,
+    build_report_service,
     build_role_service,
     build_sales_plan_service,
     build_scoring_rule_service,
@@ -76,6 +77,7 @@ from app.composition import (
     link_signer,
 )
 from app.domain.activities.service import ActivityService
+from app.domain.analytics.report_service import ReportService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
@@ -194,6 +196,7 @@ CampaignSurveys = Annotated[EventSatisfaction, _on_connection(build_event_satisf
 KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
 KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
 Segments = Annotated[SegmentService, _on_connection(build_segment_service)]
+Reports = Annotated[ReportService, _on_connection(build_report_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 
