@@ -23,7 +23,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.domain.analytics.report_service import SavedReport
+from app.domain.analytics.report_service import SavedReport, Scopes
 from app.domain.analytics.reports import Fn, Grouping, Measure, Report, is_custom
 from app.domain.analytics.window import zone as domain_zone
 from app.domain.shared.conditions import CUSTOM_PREFIX, FieldSpec, Kind
@@ -96,22 +96,36 @@ def _measure(entity: str, measure: Measure, t: sa.Table) -> E:
     return getattr(sa.func, measure.fn.value)(value)  # type: ignore[no-any-return]
 
 
-def records(entity: str, scope: DataScope, t: sa.Table) -> list[sa.ColumnElement[bool]]:
-    """The live records of `entity` within `scope` (campaign members: those of the campaigns in it)."""
+def _person(t: sa.Table, people: sa.Table, fk: str, scope: DataScope) -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        people.c.tenant_id == t.c.tenant_id,
+        people.c.id == t.c[fk],
+        people.c.deleted_at.is_(None),
+        scope_predicate(people, scope),
+    )
+
+
+def records(entity: str, scopes: Scopes, t: sa.Table) -> list[sa.ColumnElement[bool]]:
+    """The live records of `entity` within the caller's ranges. Campaign members: those of the
+    campaigns in range whose contact or lead is live and in range, as the members list shows them."""
     if entity == "campaign_members":
         c = campaigns
         in_range = sa.exists().where(
-            c.c.tenant_id == t.c.tenant_id, c.c.id == t.c.campaign_id, c.c.deleted_at.is_(None),
-            scope_predicate(c, scope),
-        )  # fmt: skip
-        return [t.c.tenant_id == scope.tenant_id, t.c.deleted_at.is_(None), in_range]
-    return [scope_predicate(t, scope), t.c.deleted_at.is_(None)]
+            c.c.tenant_id == t.c.tenant_id,
+            c.c.id == t.c.campaign_id,
+            c.c.deleted_at.is_(None),
+            scope_predicate(c, scopes.main),
+        )
+        assert scopes.contacts is not None and scopes.leads is not None
+        person = sa.or_(_person(t, contacts, "contact_id", scopes.contacts), _person(t, leads, "lead_id", scopes.leads))
+        return [t.c.tenant_id == scopes.main.tenant_id, t.c.deleted_at.is_(None), in_range, person]
+    return [scope_predicate(t, scopes.main), t.c.deleted_at.is_(None)]
 
 
-def report_statement(report: Report, scope: DataScope, zone: str, now: datetime) -> sa.Select[Any]:
+def report_statement(report: Report, scopes: Scopes, zone: str, now: datetime) -> sa.Select[Any]:
     entity = report.entity.name
     t = ENTITY_TABLES[entity]
-    where = [*records(entity, scope, t)]
+    where = [*records(entity, scopes, t)]
     if report.filters.conditions:
         where.append(compile_tree(report.filters, entity, now=now))
     if report.period is not None:
@@ -132,7 +146,9 @@ def report_statement(report: Report, scope: DataScope, zone: str, now: datetime)
     for i, g in enumerate(report.groupings):
         named = LABELS.get(g.field.name) if g.grain is None and not is_custom(g.field) else None
         if named is not None:
-            look = sa.select(named.c.name).where(named.c.tenant_id == scope.tenant_id, named.c.id == agg.c[f"g{i}"])
+            look = sa.select(named.c.name).where(
+                named.c.tenant_id == scopes.main.tenant_id, named.c.id == agg.c[f"g{i}"]
+            )
             labels.append(look.scalar_subquery().label(f"l{i}"))
     columns = {g.key: agg.c[f"g{i}"] for i, g in enumerate(report.groupings)}
     columns |= {m.key: agg.c[f"m{i}"] for i, m in enumerate(report.measures)}
@@ -151,9 +167,9 @@ class PgReportReader:
     async def zone(self, tenant_id: UUID) -> str:
         return await tenant_zone(self.conn, tenant_id)
 
-    async def run(self, scope: DataScope, report: Report, zone: str, now: datetime) -> list[dict[str, Any]]:
+    async def run(self, scopes: Scopes, report: Report, zone: str, now: datetime) -> list[dict[str, Any]]:
         """Rows of {group key: value, "label:<group key>": label, measure key: value}, at most limit + 1."""
-        stmt = report_statement(report, scope, zone, now)
+        stmt = report_statement(report, scopes, zone, now)
         out = []
         for row in (await self.conn.execute(stmt)).mappings():
             item: dict[str, Any] = {}

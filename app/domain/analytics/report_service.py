@@ -33,6 +33,7 @@ from app.domain.analytics.reports import (
 from app.domain.analytics.window import zone as to_zone
 from app.domain.custom_fields.entities import CustomFieldDef
 from app.domain.shared import clock
+from app.domain.shared.access import scope_or_empty
 from app.domain.shared.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
 from app.domain.shared.ports import AuditTrail, NewEvent, diff
 from app.domain.shared.scope import DataScope
@@ -67,10 +68,20 @@ class SavedReportRepository(Protocol):
     async def delete(self, tenant_id: UUID, report_id: UUID, actor: UUID) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Scopes:
+    """The caller's read range on the report's resource; for campaign members also on contacts
+    and leads (a member is listed only when its contact or lead is visible)."""
+
+    main: DataScope
+    contacts: DataScope | None = None
+    leads: DataScope | None = None
+
+
 class ReportReader(Protocol):
     async def zone(self, tenant_id: UUID) -> str: ...
 
-    async def run(self, scope: DataScope, report: Report, zone: str, now: datetime) -> list[dict[str, Any]]:
+    async def run(self, scopes: Scopes, report: Report, zone: str, now: datetime) -> list[dict[str, Any]]:
         """Rows of {group key: value, "label:<group key>": label, measure key: value}, at most limit + 1."""
         ...
 
@@ -174,8 +185,11 @@ class ReportService:
         return await self.run_unsaved(principal, saved.definition)
 
     async def _run(self, principal: Principal, report: Report, zone: str) -> Result:
-        scope = principal.scope(report.entity.resource, "read")
-        rows = await self.reader.run(scope, report, zone, clock.utcnow())
+        scopes = Scopes(principal.scope(report.entity.resource, "read"))
+        if report.entity.name == "campaign_members":
+            people = scope_or_empty(principal, "contacts", "read"), scope_or_empty(principal, "leads", "read")
+            scopes = Scopes(scopes.main, *people)
+        rows = await self.reader.run(scopes, report, zone, clock.utcnow())
         return Result(report, zone, shape(report, rows, to_zone(zone)), len(rows) > report.limit)
 
     async def export(self, principal: Principal, raw: dict[str, Any], report_id: UUID | None, fmt: str) -> Result:

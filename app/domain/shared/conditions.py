@@ -20,6 +20,7 @@ Semantics the compiler keeps, and the tests check against plain Python:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -345,6 +346,11 @@ CUSTOM_ENTITY = {
     "contacts": "contact", "leads": "lead", "customers": "customer", "deals": "opportunity", "tickets": "ticket",
 }  # fmt: skip
 CUSTOM_PREFIX = "custom."
+# The entity of each resource whose list endpoint takes a `where` tree.
+RESOURCE_ENTITY = {
+    "customers": "customers", "contacts": "contacts", "leads": "leads", "opportunities": "deals",
+    "activities": "activities", "tickets": "tickets",
+}  # fmt: skip
 _CUSTOM_KINDS = {
     "text": Kind.TEXT,
     "email": Kind.TEXT,
@@ -555,6 +561,15 @@ def _campaign(raw: Any) -> Campaign:
     if status is not None and status not in (*MEMBER_FUNNEL, *MEMBER_OFF_FUNNEL):
         raise _Bad(f"status must be one of: {', '.join((*MEMBER_FUNNEL, *MEMBER_OFF_FUNNEL))}")
     return Campaign(_uuid(raw["campaign_id"]), status)
+
+
+def parse_json_tree(raw: str, schema: Schema, path: str = "where") -> Group:
+    """A tree sent as JSON text (a query parameter), or 422 naming `path`."""
+    try:
+        tree = json.loads(raw)
+    except ValueError:
+        raise ValidationFailed.one(path, "must be a JSON condition tree") from None
+    return parse(tree, schema, path)
 
 
 def dump(tree: Group) -> dict[str, Any]:
