@@ -13,7 +13,7 @@ Every write is audited and published to the outbox (`report.created`, `report.up
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -185,7 +185,10 @@ class ReportService:
         return await self.run_unsaved(principal, saved.definition)
 
     async def _run(self, principal: Principal, report: Report, zone: str) -> Result:
-        scopes = Scopes(principal.scope(report.entity.resource, "read"))
+        main = principal.scope(report.entity.resource, "read")
+        if report.entity.name == "tickets":  # as the tickets list reads them: their openers too
+            main = replace(main, creator_reads=True)
+        scopes = Scopes(main)
         if report.entity.name == "campaign_members":
             people = scope_or_empty(principal, "contacts", "read"), scope_or_empty(principal, "leads", "read")
             scopes = Scopes(scopes.main, *people)

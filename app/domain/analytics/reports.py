@@ -96,7 +96,7 @@ ENTITIES: dict[str, ReportEntity] = {
 # Relations evaluated over other tables (virtual fields): they filter only.
 _VIRTUAL = frozenset({
     "last_activity_at", "deals.open", "deals.stage", "tickets.open", "tickets.last_complaint_at", "csat.score",
-    "campaign", "consent.email", "consent.sms", "suppressed.email", "suppressed.sms",
+    "consent.email", "consent.sms", "suppressed.email", "suppressed.sms",
 })  # fmt: skip
 
 
@@ -203,6 +203,9 @@ def custom_entity(entity: str) -> str | None:
 # -- parsing --------------------------------------------------------------------------------------
 
 
+_MEMBERS = frozenset({"entity", "measures", "groupings", "filters", "period", "sort", "limit"})
+
+
 class _Errors(list[FieldError]):
     def add(self, field: str, message: str) -> None:
         self.append(FieldError(field, message))
@@ -211,6 +214,8 @@ class _Errors(list[FieldError]):
 def parse_report(raw: Mapping[str, Any], cat: Catalogue, *, today: date) -> Report:
     """The typed report of a request's JSON (entity already chosen), or 422 naming each bad part."""
     errors = _Errors()
+    for unknown in sorted(set(raw) - _MEMBERS):
+        errors.add(unknown, "is not a member of a report")
     numbers = {f.name: f for f in cat.numbers}
     groups = {f.name: f for f in cat.groups}
     dates = {f.name: f for f in cat.dates}
