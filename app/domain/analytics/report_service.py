@@ -3,8 +3,9 @@
 - reports:read runs reports and reads the saved ones the caller may see: their own, and those
   shared with one of their roles. What a report counts is read through the caller's read range on
   the entity's resource (deals: opportunities:read): without that permission, 403.
-- reports:create / update / delete keep the caller's own reports (someone else's shared report is
-  read-only: 403 on a change; one not shared with the caller does not exist: 404).
+- reports:create / update / delete keep the caller's own reports, on entities they can read
+  (someone else's shared report is read-only: 403 on a change; one not shared with the caller
+  does not exist: 404).
 - Sharing (`shared_roles` not empty, or changed) needs reports:manage.
 - Exporting needs <resource>:export on the entity's resource; every export is audited.
 Every write is audited and published to the outbox (`report.created`, `report.updated`,
@@ -229,6 +230,7 @@ class ReportService:
             principal.require(RESOURCE, "manage")
         zone = await self.reader.zone(principal.tenant_id)
         report = await self.parse(principal, values["definition"], zone)
+        principal.require(report.entity.resource, "read")  # a report one could never run is no report
         row = {
             "name": values["name"], "description": values.get("description"), "entity": report.entity.name,
             "definition": report.definition(), "chart": values.get("chart") or "table", "owner_id": principal.user_id,
@@ -246,6 +248,7 @@ class ReportService:
         if "definition" in changes:
             zone = await self.reader.zone(principal.tenant_id)
             report = await self.parse(principal, changes["definition"], zone)
+            principal.require(report.entity.resource, "read")
             changes["definition"], changes["entity"] = report.definition(), report.entity.name
         if "shared_roles" in changes:
             changes["shared_roles"] = sorted(set(changes["shared_roles"] or []))
