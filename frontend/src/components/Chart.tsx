@@ -43,10 +43,14 @@ export interface ChartProps {
   ariaLabel?: string;
   style?: CSSProperties;
   'data-testid'?: string;
+  /** A click on a bar, point or slice: its category (or slice) name and series name. */
+  onItemClick?: (item: { name: string; seriesName?: string }) => void;
 }
 
-export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId }: ChartProps) {
+export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId, onItemClick }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
+  const click = useRef(onItemClick);
+  click.current = onItemClick;
   const chart = useRef<ECharts | null>(null);
   const [ready, setReady] = useState(false);
   const [failed, setFailed] = useState(false);
@@ -59,6 +63,10 @@ export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': t
       .then((echarts) => {
         if (cancelled || !box.current) return;
         chart.current = echarts.init(box.current, undefined, { renderer: 'canvas' });
+        chart.current.on('click', (params) => {
+          const item = params as { name?: string; seriesName?: string };
+          click.current?.({ name: String(item.name ?? ''), seriesName: item.seriesName });
+        });
         if (typeof ResizeObserver !== 'undefined') {
           observer = new ResizeObserver(() => chart.current?.resize());
           observer.observe(box.current);

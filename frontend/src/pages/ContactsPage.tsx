@@ -13,7 +13,7 @@ import { RecordTable } from '../components/RecordTable';
 import { useCustomFields, useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
 
-const FILTERS = ['q', 'owner', 'department', 'customer', 'tag', 'sort', 'ck', 'cv'] as const;
+const FILTERS = ['q', 'owner', 'department', 'customer', 'tag', 'sort', 'ck', 'cv', 'where'] as const;
 // a full row, not one of only some fields
 const isContact = (c: object): c is Contact => 'name' in c;
 
@@ -43,6 +43,7 @@ export default function ContactsPage() {
         department: filters.department,
         customer: filters.customer,
         tag: filters.tag,
+        where: filters.where,
         sort,
         limit: 50,
         cursor,

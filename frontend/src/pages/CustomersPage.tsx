@@ -25,7 +25,7 @@ import { formatCustomValue, formatDate, LEVELS, STATUSES, StatusTag, TYPES, type
 const PAGE = 50;
 const COLUMNS_KEY = 'crm.customers.columns';
 const DEFAULT_COLUMNS = ['name', 'status', 'level', 'owner_id', 'phone', 'email', 'updated_at'];
-const FILTERS = ['q', 'owner', 'department', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv'] as const;
+const FILTERS = ['q', 'owner', 'department', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv', 'where'] as const;
 
 // a full row, not one of only some fields
 const isCustomer = (c: object): c is Customer => 'name' in c;
@@ -76,6 +76,7 @@ export default function CustomersPage() {
         region: filters.region,
         department: filters.department,
         tag: filters.tag,
+        where: filters.where,
         sort,
         limit: PAGE,
         cursor,

@@ -22,7 +22,7 @@ import {
 import { formatMoney, type Opportunity } from './salesLogic';
 
 const PAGE = 50;
-const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort'] as const;
+const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort', 'where'] as const;
 // a full row, not one of only some fields
 const isOpportunity = (o: object): o is Opportunity => 'name' in o;
 
@@ -51,6 +51,7 @@ export default function OpportunitiesPage() {
               forecast_category: filters.category as Category | undefined,
               close_from: filters.from,
               close_to: filters.to,
+              where: filters.where,
               sort,
               limit: PAGE,
               cursor,

@@ -140,7 +140,7 @@ class ReportResult(BaseModel):
 
 class ReportFieldOption(BaseModel):
     name: str
-    kind: str
+    kind: Literal["text", "number", "date", "datetime", "bool", "choice", "ref", "tags", "campaign"]
     label: str
     label_zh: str = Field(description="The label in Chinese (zh-CN).")
     operators: list[str]
