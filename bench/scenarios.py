@@ -25,6 +25,7 @@ METHODS = {
     "stats": "GET",
     "search": "GET",
     "segment_preview": "POST",
+    "report": "POST",
 }
 # Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
 STATS_P99_MS = 150.0
@@ -42,6 +43,17 @@ SEGMENT_PREVIEW_BODY = (
     '{"field":"customer.industry","op":"eq","value":"software"},'
     '{"field":"tags","op":"has_any","value":["decision-maker","champion"]}]}}'
 )
+
+# Report builder (issue 15): a report grouped by owner and month over every deal and over every
+# customer, as the sales director, p99 < 1 s. A limit above owners x months: no row left out.
+REPORT_CONNECTIONS = (4,)
+REPORT_P99_MS = 1000.0
+REPORT_BODIES = {
+    "deals": '{"definition":{"entity":"deals","measures":[{"fn":"count"},{"fn":"sum","field":"amount"}],'
+    '"groupings":[{"field":"owner"},{"field":"created_at","grain":"month"}],"limit":5000}}',
+    "customers": '{"definition":{"entity":"customers","measures":[{"fn":"count"}],'
+    '"groupings":[{"field":"owner"},{"field":"created_at","grain":"month"}],"limit":5000}}',
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,8 @@ class Scenario:
     connections: tuple[int, ...] | None = None
     # An absolute p99 target at every load measured (board and forecast: 100 ms).
     p99_limit_ms: float | None = None
+    # The JSON body a POST scenario sends (reports).
+    body: str | None = None
 
     @property
     def method(self) -> str:
@@ -125,9 +139,12 @@ class Scenario:
             "stats": "GET ticket stats",
             "search": "GET search",
             "segment_preview": "POST segment preview",
+            "report": "POST report run",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
+        if self.route == "report":
+            noun = f" {self.resource} by owner x month"
         return f"{what}{noun}{extra} as {self.caller}"
 
     def conn_counts(self, default: list[int]) -> list[int]:
@@ -165,6 +182,22 @@ def service_scenarios(service: Service | None) -> list[Scenario]:
 def kb_search_paths(queries: list[str], limit: int = 20) -> list[str]:
     """The paths the kb_search scenario rotates over (bench/wrk/kb_search.lua)."""
     return [f"/api/v1/kb/articles?q={quote(q, safe='')}&limit={limit}" for q in queries]
+
+
+def report_scenario(entity: str) -> Scenario:
+    """POST /api/v1/reports/run grouped by owner x month over every record, as the director."""
+    return Scenario(
+        f"report_{entity}",
+        "report",
+        "director",
+        "report",
+        path="/api/v1/reports/run",
+        resource="opportunities" if entity == "deals" else entity,
+        baseline=False,
+        connections=REPORT_CONNECTIONS,
+        p99_limit_ms=REPORT_P99_MS,
+        body=REPORT_BODIES[entity],
+    )
 
 
 def registration_scenario(event_key: str) -> Scenario:
@@ -234,11 +267,13 @@ def scenarios(
         )
     if event_key is not None:
         found.append(registration_scenario(event_key))
+    found.append(report_scenario("customers"))
     if selling is None:
         return [*found, *service_scenarios(service)]
     opportunities = "/api/v1/opportunities"
     return [
         *found,
+        report_scenario("deals"),
         Scenario(
             "board_director",
             "board",
