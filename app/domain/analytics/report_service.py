@@ -29,6 +29,7 @@ from app.domain.analytics.reports import (
     catalogue,
     custom_entity,
     drill,
+    drill_base,
     parse_report,
 )
 from app.domain.analytics.window import zone as to_zone
@@ -135,12 +136,13 @@ def _json(value: Any) -> Any:
 def shape(report: Report, rows: list[dict[str, Any]], tz: ZoneInfo) -> list[dict[str, Any]]:
     """API rows: each group's value and label, each measure, and where the row's records are."""
     out = []
+    base = drill_base(report, tz)
     for row in rows[: report.limit]:
         groups = [
             {"key": g.key, "value": _json(row[g.key]), "label": row.get(f"label:{g.key}")} for g in report.groupings
         ]
         values = {m.key: _json(row[m.key]) for m in report.measures}
-        out.append({"groups": groups, "values": values, "drill": drill(report, row, tz)})
+        out.append({"groups": groups, "values": values, "drill": drill(report, row, tz, base)})
     return out
 
 

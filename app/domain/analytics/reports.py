@@ -366,16 +366,25 @@ def group_condition(grouping: Grouping, value: Any, tz: ZoneInfo) -> list[dict[s
     return [{"field": spec.name, "op": "eq", "value": str(value) if isinstance(value, UUID) else value}]
 
 
-def drill(report: Report, values: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any] | None:
-    """Where a row's records are: the resource's list with the row's tree as `where`."""
+def drill_base(report: Report, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """What every row's drill-down shares: the report's filters and its period."""
     conditions: list[dict[str, Any]] = []
     if report.filters.conditions:
         conditions.append(dump(report.filters))
-    for grouping in report.groupings:
-        conditions += group_condition(grouping, values.get(grouping.key), tz)
     if report.period is not None:
         w = report.period.window
         conditions += _between(report.period.field, w.start, w.end, tz)
+    return conditions
+
+
+def drill(
+    report: Report, values: Mapping[str, Any], tz: ZoneInfo, base: list[dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
+    """Where a row's records are: the resource's list with the row's tree as `where` (the
+    report's filters AND the row's group values AND the period; `base` from drill_base)."""
+    conditions = list(drill_base(report, tz) if base is None else base)
+    for grouping in report.groupings:
+        conditions += group_condition(grouping, values.get(grouping.key), tz)
     path = report.entity.path
     if "{campaign}" in path:  # members are listed per campaign: drillable once the campaign is known
         campaign = values.get("campaign")

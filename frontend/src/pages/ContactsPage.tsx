@@ -12,6 +12,7 @@ import { DepartmentFilter, FilterSelect, SearchFilter, SortSelect, TagFilter, us
 import { RecordTable } from '../components/RecordTable';
 import { useCustomFields, useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
+import { DrillNotice } from '../components/DrillNotice';
 
 const FILTERS = ['q', 'owner', 'department', 'customer', 'tag', 'sort', 'ck', 'cv', 'where'] as const;
 // a full row, not one of only some fields
@@ -79,6 +80,7 @@ export default function ContactsPage() {
         <Typography.Title level={2} id="contacts-title">
           {t('contact.title')}
         </Typography.Title>
+        <DrillNotice where={filters.where} onClear={() => setUrlFilter('where', undefined)} />
         {can(me, 'contacts:create') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/contacts/new')}>
             {t('contact.new')}

@@ -21,6 +21,7 @@ import { RecordTable, sortOrderOf } from '../components/RecordTable';
 import { useCustomFields, useRegions, useUserName, useUserOptions } from '../directory';
 import { can } from '../permissions';
 import { formatCustomValue, formatDate, LEVELS, STATUSES, StatusTag, TYPES, type Customer } from './customerBits';
+import { DrillNotice } from '../components/DrillNotice';
 
 const PAGE = 50;
 const COLUMNS_KEY = 'crm.customers.columns';
@@ -167,6 +168,7 @@ export default function CustomersPage() {
         <Typography.Title level={2} id="customers-title">
           {t('customer.title')}
         </Typography.Title>
+        <DrillNotice where={filters.where} onClear={() => setUrlFilter('where', undefined)} />
         <Space wrap>
           <Dropdown
             trigger={['click']}

@@ -20,6 +20,7 @@ import {
   type Category,
 } from './salesBits';
 import { formatMoney, type Opportunity } from './salesLogic';
+import { DrillNotice } from '../components/DrillNotice';
 
 const PAGE = 50;
 const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort', 'where'] as const;
@@ -112,6 +113,7 @@ export default function OpportunitiesPage() {
         <Typography.Title level={2} id="opportunities-title">
           {t('opportunities.title')}
         </Typography.Title>
+        <DrillNotice where={filters.where} onClear={() => setFilter('where', undefined)} />
         {can(me, 'opportunities:create') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/opportunities/new')}>
             {t('opportunities.new')}
