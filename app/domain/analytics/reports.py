@@ -20,7 +20,6 @@ condition language, so the list endpoint counts exactly the records the row coun
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -28,6 +27,8 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
+
+import orjson
 
 from app.domain.analytics.window import Grain, Window, next_bucket
 from app.domain.shared.conditions import (
@@ -378,13 +379,23 @@ def drill_base(report: Report, tz: ZoneInfo) -> list[dict[str, Any]]:
 
 
 def drill(
-    report: Report, values: Mapping[str, Any], tz: ZoneInfo, base: list[dict[str, Any]] | None = None
+    report: Report,
+    values: Mapping[str, Any],
+    tz: ZoneInfo,
+    base: list[dict[str, Any]] | None = None,
+    cache: dict[tuple[int, Any], list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any] | None:
     """Where a row's records are: the resource's list with the row's tree as `where` (the
-    report's filters AND the row's group values AND the period; `base` from drill_base)."""
+    report's filters AND the row's group values AND the period; `base` from drill_base, `cache`
+    keeps each group value's conditions across the rows of one result)."""
     conditions = list(drill_base(report, tz) if base is None else base)
-    for grouping in report.groupings:
-        conditions += group_condition(grouping, values.get(grouping.key), tz)
+    cache = {} if cache is None else cache
+    for i, grouping in enumerate(report.groupings):
+        value = values.get(grouping.key)
+        found = cache.get((i, value))
+        if found is None:
+            found = cache[(i, value)] = group_condition(grouping, value, tz)
+        conditions += found
     path = report.entity.path
     if "{campaign}" in path:  # members are listed per campaign: drillable once the campaign is known
         campaign = values.get("campaign")
@@ -392,7 +403,7 @@ def drill(
             return None
         path = path.replace("{campaign}", str(campaign))
     tree = {"op": "and", "conditions": conditions}
-    return {"path": path, "query": {"where": json.dumps(tree, ensure_ascii=False, separators=(",", ":"))}}
+    return {"path": path, "query": {"where": orjson.dumps(tree).decode()}}
 
 
 def is_custom(spec: FieldSpec) -> bool:
