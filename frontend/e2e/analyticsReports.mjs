@@ -64,7 +64,7 @@ export const reportTests = [
         .evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent.trim())));
       assert.deepEqual(new Map(shown.map(([owner, count]) => [owner, Number(count)])), byOwner);
       await page.getByTestId('report-chart').getByText('Bar').click();
-      await page.getByTestId('report-chart-canvas').waitFor();
+      await page.getByTestId('report-chart-canvas').locator('canvas').waitFor();
       await page.screenshot({ path: join(ctx.shots, 'report-builder.png') });
 
       await page.getByTestId('save-report').click();
