@@ -21,6 +21,7 @@ from app.auth.jwt_tokens import issue_access_token
 from app.auth.principal import Principal
 from app.domain.activities.service import ActivityService
 from app.domain.analytics.customer_service import CustomerAnalyticsService
+from app.domain.analytics.report_service import ReportService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
@@ -134,6 +135,7 @@ from app.repositories.plans import PgSalesPlanRepository
 from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
 from app.repositories.registration import PgRegistrationRepository
+from app.repositories.reports import PgReportReader, PgSavedReportRepository
 from app.repositories.roles import PgRoleRepository
 from app.repositories.segments import PgAudienceRepository, PgSegmentRepository, matching
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
@@ -469,6 +471,12 @@ def build_message_template_service(conn: AsyncConnection, settings: Settings) ->
         PgRecipientDirectory(conn),
         PgAuditTrail(conn),
         public_url=settings.public_url,
+    )
+
+
+def build_report_service(conn: AsyncConnection) -> ReportService:
+    return ReportService(
+        PgSavedReportRepository(conn), PgReportReader(conn), PgCustomFieldRepository(conn), PgAuditTrail(conn)
     )
 
 

@@ -6,7 +6,7 @@ Chinese and English names, custom fields and their values; then its leads (app/s
 its pipelines and deals (app/seed_sales.py), its service desk (app/seed_tickets.py), its knowledge
 base (app/seed_kb.py), its satisfaction surveys with the answers of resolved tickets
 (app/seed_surveys.py) and its marketing campaigns with their members (app/seed_campaigns.py),
-consent, templates and attribution (app/seed_marketing.py).
+consent, templates and attribution (app/seed_marketing.py), and saved reports (app/seed_reports.py).
 
 Deterministic: every value comes from one random.Random with a fixed seed; timestamps are fixed
 offsets from the day of seeding (midnight UTC), so the demo always looks current. Ids are fresh
@@ -46,6 +46,7 @@ from app.repositories.tables import (
     message_templates,
     pipelines,
     regions,
+    reports,
     survey_responses,
     tenants,
     tickets,
@@ -54,6 +55,7 @@ from app.seed_campaigns import seed_demo_campaigns
 from app.seed_kb import seed_demo_kb
 from app.seed_leads import seed_demo_lead_intake, seed_demo_leads
 from app.seed_marketing import seed_demo_consents, seed_demo_templates
+from app.seed_reports import seed_demo_reports
 from app.seed_sales import seed_demo_sales
 from app.seed_surveys import seed_demo_surveys
 from app.seed_tickets import seed_demo_tickets
@@ -441,6 +443,7 @@ async def _seed_all(url: str, settings: Settings) -> bool:
                 (message_templates, seed_demo_templates),
                 (marketing_consents, seed_demo_consents),  # before the sends, which need consent
                 (campaigns, seed_demo_campaigns),  # members drawn from the contacts and leads
+                (reports, seed_demo_reports),  # the analyst's, shared with roles
             ):
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)

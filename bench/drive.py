@@ -663,6 +663,9 @@ def run_benchmark(
                 return [token, str(path), str(min(args.threads, connections))]
             if scenario.route == "segment_preview":
                 return [token, SEGMENT_PREVIEW_BODY]
+            if scenario.route == "report":
+                assert scenario.body is not None
+                return [token, scenario.body]
             if scenario.route in ("create", "ticket_create"):
                 return [token, str(inv)]
             if scenario.route == "patch":

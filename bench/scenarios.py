@@ -27,6 +27,7 @@ METHODS = {
     "segment_preview": "POST",
     "tracking": "GET",
     "customer_analysis": "GET",
+    "report": "POST",
 }
 # Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
 STATS_P99_MS = 150.0
@@ -44,6 +45,17 @@ SEGMENT_PREVIEW_BODY = (
     '{"field":"customer.industry","op":"eq","value":"software"},'
     '{"field":"tags","op":"has_any","value":["decision-maker","champion"]}]}}'
 )
+
+# Report builder (issue 15): a report grouped by owner and month over every deal and over every
+# customer, as the sales director, p99 < 1 s. A limit above owners x months: no row left out.
+REPORT_CONNECTIONS = (4,)
+REPORT_P99_MS = 1000.0
+REPORT_BODIES = {
+    "deals": '{"definition":{"entity":"deals","measures":[{"fn":"count"},{"fn":"sum","field":"amount"}],'
+    '"groupings":[{"field":"owner"},{"field":"created_at","grain":"month"}],"limit":5000}}',
+    "customers": '{"definition":{"entity":"customers","measures":[{"fn":"count"}],'
+    '"groupings":[{"field":"owner"},{"field":"created_at","grain":"month"}],"limit":5000}}',
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,8 @@ class Scenario:
     # A ratio target of its own, checked at every load instead of the 40% at 32 connections and
     # the p99 factor (the tracking links: at least 0.6 of their baseline).
     min_ratio: float | None = None
+    # The JSON body a POST scenario sends (reports).
+    body: str | None = None
 
     @property
     def method(self) -> str:
@@ -135,9 +149,12 @@ class Scenario:
             "segment_preview": "POST segment preview",
             "tracking": "GET open pixel" if self.name.endswith("open") else "GET click redirect",
             "customer_analysis": f"GET {self.path.rsplit('/', 1)[-1]}",
+            "report": "POST report run",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
+        if self.route == "report":
+            noun = f" {self.resource} by owner x month"
         return f"{what}{noun}{extra} as {self.caller}"
 
     def conn_counts(self, default: list[int]) -> list[int]:
@@ -221,6 +238,22 @@ def tracking_scenarios() -> list[Scenario]:
     ]  # fmt: skip
 
 
+def report_scenario(entity: str) -> Scenario:
+    """POST /api/v1/reports/run grouped by owner x month over every record, as the director."""
+    return Scenario(
+        f"report_{entity}",
+        "report",
+        "director",
+        "report",
+        path="/api/v1/reports/run",
+        resource="opportunities" if entity == "deals" else entity,
+        baseline=False,
+        connections=REPORT_CONNECTIONS,
+        p99_limit_ms=REPORT_P99_MS,
+        body=REPORT_BODIES[entity],
+    )
+
+
 def registration_scenario(event_key: str) -> Scenario:
     """Public event registration (bench/generate_events.py): distinct registrants, each a new lead
     and a registered member, its seat decided on the campaign's seat counter row (migration 0042); p99 < 50 ms
@@ -290,11 +323,13 @@ def scenarios(
     if event_key is not None:
         found.append(registration_scenario(event_key))
     found += customer_analysis_scenarios()
+    found.append(report_scenario("customers"))
     if selling is None:
         return [*found, *service_scenarios(service)]
     opportunities = "/api/v1/opportunities"
     return [
         *found,
+        report_scenario("deals"),
         Scenario(
             "board_director",
             "board",

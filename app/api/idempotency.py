@@ -48,6 +48,7 @@ EXEMPT: dict[str, str] = {
     "auth_signup": "the answer carries tokens, which are never stored; a repeat is refused (409, the email is taken)",
     "api_tokens_create": "the answer carries the token's secret, which is stored only as a digest",
     "kb_render": "changes nothing: renders a preview",
+    "reports_run_export": "streams a file of the report as it is now; a repeat exports again (audited each time)",
     "marketing_bounce_webhook_rotate": "the answer carries the webhook's new secret, which is never stored for replay",
 }
 

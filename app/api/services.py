@@ -55,6 +55,7 @@ from app.composition import (
     build_quote_service,
     build_region_service,
     build_registration_service,
+    build_report_service,
     build_role_service,
     build_sales_plan_service,
     build_scoring_rule_service,
@@ -78,6 +79,7 @@ from app.composition import (
 )
 from app.domain.activities.service import ActivityService
 from app.domain.analytics.customer_service import CustomerAnalyticsService
+from app.domain.analytics.report_service import ReportService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
@@ -197,6 +199,7 @@ CampaignSurveys = Annotated[EventSatisfaction, _on_connection(build_event_satisf
 KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
 KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
 Segments = Annotated[SegmentService, _on_connection(build_segment_service)]
+Reports = Annotated[ReportService, _on_connection(build_report_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 

@@ -26,11 +26,13 @@ from app.domain.marketing.campaign_entities import (
     MemberQuery,
     NewMember,
 )
+from app.domain.shared.clock import utcnow
 from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import search_pattern, search_text
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.ports import NewEvent
 from app.domain.shared.scope import DataScope
+from app.repositories.conditions import compile_tree
 from app.repositories.listing import keyset, page_of
 from app.repositories.member_funnel import advance_members
 from app.repositories.owned import OwnedTable
@@ -212,6 +214,8 @@ class PgMemberRepository:
         if query.q is not None:
             pattern = search_pattern(query.q)
             where.append(sa.or_(contacts.c.search_text.like(pattern), leads.c.search_text.like(pattern)))
+        if query.where is not None:
+            where.append(compile_tree(query.where, "campaign_members", now=utcnow()))
         sort = Sort.parse(query.sort, MEMBER_SORTABLE)
         stmt = sa.select(*_MEMBER_COLUMNS).select_from(_JOINED).where(*where)
         stmt = keyset(stmt, m, sort, query.cursor, query.limit)

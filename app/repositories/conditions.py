@@ -8,7 +8,7 @@ predicate over an entity's table, for segments, reports, search and automation c
 Every value is a bound parameter (custom field keys too); relations are correlated EXISTS
 subqueries on indexed keys (never a query per record); a field compiles only if the entity
 declares it here *and* in the domain (tests/unit/test_conditions.py checks both lists agree).
-Another entity (customers, deals, tickets, campaign members...) is added by declaring its fields
+Another entity is added by declaring its fields
 in ENTITY_FIELDS (domain) and in ENTITIES below.
 
 The negative operators are built as NOT of the positive one, with NULL taken as "no match", so a
@@ -422,7 +422,34 @@ def _common(customer_fk: str, subject: str) -> dict[str, Accessor]:
     }
 
 
-ENTITY_TABLES: dict[str, sa.Table] = {"contacts": contacts, "leads": leads}
+def _owned(region: Accessor) -> dict[str, Accessor]:
+    return {
+        "owner": _column("owner_id"),
+        "department": _column("department_id"),
+        "region": region,
+        "created_at": _column("created_at"),
+        "updated_at": _column("updated_at"),
+    }
+
+
+def _of_customer() -> dict[str, Accessor]:
+    """A deal's, an activity's or a ticket's customer (`customer_id`) and the customer's fields."""
+    return {
+        "customer": _column("customer_id"),
+        **{f"customer.{name}": _via_customer("customer_id", name)
+           for name in ("name", "level", "customer_type", "industry", "status")},
+    }  # fmt: skip
+
+
+ENTITY_TABLES: dict[str, sa.Table] = {
+    "contacts": contacts,
+    "leads": leads,
+    "customers": customers,
+    "deals": opportunities,
+    "activities": activities,
+    "tickets": tickets,
+    "campaign_members": campaign_members,
+}
 
 ENTITIES: dict[str, dict[str, Accessor]] = {
     "contacts": {
@@ -451,5 +478,94 @@ ENTITIES: dict[str, dict[str, Accessor]] = {
         "score": _column("score"),
         "source_campaign": _column("campaign_id"),
         "converted_at": _column("converted_at"),
+    },
+    "customers": {
+        **_owned(_column("region_id")),
+        **{name: _column(name) for name in ("name", "kind", "customer_type", "industry", "level", "status", "source")},
+        "email": Texts("email", "email_norm", email_key, many=False),
+        "phone": Texts("phone", "phone_norm", phone_key, many=False),
+        "tags": _column("tags"),
+        "last_activity_at": _latest(_activities("customer_id"), lambda: activities.c.occurred_at),
+        "deals.open": _deals("id"),
+        "tickets.open": _open_tickets("customer_id"),
+        "tickets.last_complaint_at": _complaints("customer_id"),
+    },
+    "deals": {
+        **_owned(_via_customer("customer_id", "region_id")),
+        **_of_customer(),
+        **{
+            name: _column(name)
+            for name in (
+                "name",
+                "amount",
+                "currency",
+                "probability",
+                "forecast_category",
+                "expected_close_date",
+                "lost_reason",
+                "tags",
+                "closed_at",
+                "stage_entered_at",
+            )
+        },
+        "pipeline": _column("pipeline_id"),
+        "stage": _column("stage_id"),
+        "status": Via(pipeline_stages, "stage_id", _column("kind")),
+        "campaign": _column("campaign_id"),
+    },
+    "activities": {
+        **_owned(_via_customer("customer_id", "region_id")),
+        **_of_customer(),
+        **{
+            name: _column(name)
+            for name in ("kind", "status", "subject", "outcome", "occurred_at", "due_at", "duration_minutes")
+        },
+        "assignee": _column("assignee_id"),
+        "contact": _column("contact_id"),
+        "lead": _column("lead_id"),
+        "deal": _column("opportunity_id"),
+    },
+    "tickets": {
+        **_owned(_via_customer("customer_id", "region_id")),
+        **_of_customer(),
+        **{
+            name: _column(name)
+            for name in (
+                "kind",
+                "channel",
+                "priority",
+                "status",
+                "is_open",
+                "subject",
+                "tags",
+                "resolved_at",
+                "closed_at",
+                "first_responded_at",
+                "reopen_count",
+                "escalation_level",
+            )
+        },
+        "category": _column("category_id"),
+        "contact": _column("contact_id"),
+    },
+    "campaign_members": {
+        **{
+            name: _column(name)
+            for name in (
+                "status",
+                "source",
+                "registration_status",
+                "created_at",
+                "sent_at",
+                "opened_at",
+                "clicked_at",
+                "registered_at",
+                "attended_at",
+                "converted_at",
+            )
+        },
+        "campaign": _column("campaign_id"),
+        "contact": _column("contact_id"),
+        "lead": _column("lead_id"),
     },
 }

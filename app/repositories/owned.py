@@ -20,6 +20,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app.domain.shared.clock import utcnow
+from app.domain.shared.conditions import RESOURCE_ENTITY
 from app.domain.shared.errors import Gone, ValidationFailed
 from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import search_pattern
@@ -27,17 +29,18 @@ from app.domain.shared.owned import OwnedRecord
 from app.domain.shared.paging import Page, Sort
 from app.domain.shared.scope import DataScope
 from app.domain.shared.sync import FeedCursor, Mode, decode_token, encode_token
+from app.repositories.conditions import compile_tree
 from app.repositories.integrity import foreign_key_error
-from app.repositories.listing import keyset_placeholders, keyset_values, page_of
+from app.repositories.listing import keyset, keyset_placeholders, keyset_values, page_of
 from app.repositories.prepared import StatementCache
-from app.repositories.scoping import scope_clause, scope_params, scope_shape
+from app.repositories.scoping import scope_clause, scope_params, scope_predicate, scope_shape
 from app.repositories.sync import OUT_OF_RANGE, cursor_params, feed_statement
 from app.repositories.tables import SYNCED
 
 R = TypeVar("R", bound=OwnedRecord)
 
 # Query fields that are not filters: paging, and where the sync feed starts.
-_NOT_FILTERS = frozenset({"updated_since", "sync_token", "sort", "limit", "cursor"})
+_NOT_FILTERS = frozenset({"updated_since", "sync_token", "sort", "limit", "cursor", "where"})
 _STATEMENTS = StatementCache()
 
 
@@ -146,6 +149,8 @@ class OwnedTable(Generic[R]):
         t, shape = self.table, scope_shape(scope)
         sort = Sort.parse(query.sort, self.sortable)
         terms = self.query_terms(query)
+        if getattr(query, "where", None) is not None:
+            return await self._where_page(scope, query, sort, terms)
 
         def build() -> sa.ClauseElement:
             where = [scope_clause(t, shape), t.c.deleted_at.is_(None)]
@@ -160,6 +165,19 @@ class OwnedTable(Generic[R]):
             **keyset_values(t, sort, query.cursor, query.limit),
         }
         rows = await prepared.rows(self.conn, params)
+        return page_of(rows, sort, query.limit, self._to_record)
+
+    async def _where_page(
+        self, scope: DataScope, query: Any, sort: Sort, terms: list[Term]
+    ) -> Page[R | dict[str, Any]]:
+        """A page filtered by a condition tree too: built per request (a tree's shape varies too
+        much to prepare), through the same scope predicate and keyset."""
+        t = self.table
+        where = [scope_predicate(t, scope), t.c.deleted_at.is_(None)]
+        where += [term.predicate(sa.bindparam(term.name, term.value, type_=term.type_)) for term in terms]
+        where.append(compile_tree(query.where, RESOURCE_ENTITY[t.name], now=utcnow()))
+        stmt = keyset(sa.select(*self.columns).where(*where), t, sort, query.cursor, query.limit)
+        rows = (await self.conn.execute(stmt)).all()
         return page_of(rows, sort, query.limit, self._to_record)
 
     async def _feed_page(self, scope: DataScope, query: Any) -> Page[R | dict[str, Any]]:

@@ -83,11 +83,14 @@ def _narrowing(
         return [table.c[column] == sa.any_(param) for column, param in wanted]
     if "customer_id" not in table.c:
         return [sa.false()]
+    # An alias: a statement that joins the customers itself (a campaign's members with their
+    # contacts' companies) would otherwise correlate this EXISTS to its own customers row.
+    c = customers.alias("scope_customer")
     return [
         sa.exists().where(
-            customers.c.tenant_id == table.c.tenant_id,
-            customers.c.id == table.c.customer_id,
-            *(customers.c[column] == sa.any_(param) for column, param in wanted),
+            c.c.tenant_id == table.c.tenant_id,
+            c.c.id == table.c.customer_id,
+            *(c.c[column] == sa.any_(param) for column, param in wanted),
         )
     ]
 

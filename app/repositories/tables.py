@@ -1879,3 +1879,27 @@ customer_metrics_state = sa.Table(
     sa.Column("refreshed_on", sa.Date),
     sa.Column("scored_at", TS),
 )
+
+
+# -- reports (migration 0040) ----------------------------------------------------------------------
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("entity", sa.Text, nullable=False),
+    sa.Column("definition", JSONB, nullable=False),  # measures, groupings, filters... (app/domain/analytics/reports.py)
+    sa.Column("chart", sa.Text, nullable=False, server_default="table"),  # table | bar | line | pie
+    sa.Column("owner_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("shared_roles", ARRAY(sa.Text), nullable=False, server_default="{}"),  # role keys
+    *_record_columns(),
+    _tenant_fk(["owner_id"], "users", "fk_reports_owner"),
+    sa.CheckConstraint("chart IN ('table', 'bar', 'line', 'pie')", name="chart"),
+    sa.Index("ix_reports_owner", "tenant_id", "owner_id", "name", postgresql_where=sa.text("deleted_at IS NULL")),
+    sa.Index(
+        "ix_reports_shared", "shared_roles", postgresql_using="gin", postgresql_where=sa.text("deleted_at IS NULL")
+    ),
+)

@@ -9,6 +9,7 @@ import { campaignTests } from './campaigns.mjs';
 import { unsubscribeTests } from './unsubscribe.mjs';
 import { marketingFlowTests } from './marketingFlow.mjs';
 import { customerAnalyticsTests } from './analyticsCustomers.mjs';
+import { reportTests } from './analyticsReports.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2091,6 +2092,7 @@ export const tests = [
   ...unsubscribeTests,
   ...marketingFlowTests,
   ...customerAnalyticsTests,
+  ...reportTests,
 ];
 
 async function firstSegment(page) {

@@ -14,6 +14,8 @@ import { Home, NoAccess, NotFound } from './pages/Misc';
 import { canOpen, type ModuleName } from './permissions';
 
 const CustomersPage = lazy(() => import('./pages/CustomersPage'));
+const ReportsPage = lazy(() => import('./pages/analytics/ReportsPage'));
+const ReportBuilderPage = lazy(() => import('./pages/analytics/ReportBuilderPage'));
 const CustomerPage = lazy(() => import('./pages/CustomerPage'));
 const CustomerFormPage = lazy(() => import('./pages/CustomerFormPage'));
 const ContactsPage = lazy(() => import('./pages/ContactsPage'));
@@ -440,6 +442,30 @@ export function AppRoutes() {
           element={
             <Guard module="campaigns">
               <CampaignPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="reports"
+          element={
+            <Guard module="reports">
+              <ReportsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="reports/new"
+          element={
+            <Guard module="reports">
+              <ReportBuilderPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="reports/:id"
+          element={
+            <Guard module="reports">
+              <ReportBuilderPage />
             </Guard>
           }
         />

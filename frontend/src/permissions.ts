@@ -31,6 +31,7 @@ export const MODULES = {
   surveys: ['surveys:read'],
   automations: ['automations:read'],
   segments: ['segments:read'],
+  reports: ['reports:read'],
   messageTemplates: ['message_templates:read'],
   campaigns: ['campaigns:read'],
   suppressions: ['campaigns:manage'],

@@ -22,6 +22,7 @@ from app.api.v1.params import (
     IfMatch,
     Limit,
     SyncTokenParam,
+    WhereParam,
     expected_version,
     owner_filter,
     page_body,
@@ -83,6 +84,7 @@ async def list_activities(
     ] = DEFAULT_SORT,
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
+    where: WhereParam = None,
 ) -> Response:
     query = ActivityQuery(
         customer_id=customer,
@@ -101,7 +103,7 @@ async def list_activities(
         limit=limit,
         cursor=cursor,
     )
-    page = await service.list_page(caller, query)
+    page = await service.list_page(caller, query, where=where)
     return json_response(page_body(page))
 
 

@@ -215,7 +215,7 @@ async def list_members(
         limit=params.limit,
         cursor=params.cursor,
     )
-    page = await service.list_page(caller, campaign_id, query)
+    page = await service.list_page(caller, campaign_id, query, params.where)
     return json_response({"items": page.items, "next_cursor": page.next_cursor})
 
 

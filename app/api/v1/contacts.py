@@ -23,6 +23,7 @@ from app.api.v1.params import (
     Limit,
     SearchParam,
     SyncTokenParam,
+    WhereParam,
     custom_filters,
     expected_version,
     owner_filter,
@@ -74,6 +75,7 @@ async def list_contacts(
     ] = "-updated_at",
     limit: Limit = DEFAULT_LIMIT,
     cursor: CursorParam = None,
+    where: WhereParam = None,
 ) -> Response:
     query = ContactQuery(
         owner_id=owner_filter(owner, caller),
@@ -89,7 +91,7 @@ async def list_contacts(
         limit=limit,
         cursor=cursor,
     )
-    page = await service.list_page(caller, query, custom_filters(request))
+    page = await service.list_page(caller, query, custom_filters(request), where)
     return json_response(page_body(page))
 
 

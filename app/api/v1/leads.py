@@ -84,7 +84,7 @@ async def list_leads(
         limit=params.limit,
         cursor=params.cursor,
     )
-    page = await service.list_page(caller, query, custom_filters(request))
+    page = await service.list_page(caller, query, custom_filters(request), params.where)
     return json_response(page_body(page))
 
 

@@ -35,6 +35,13 @@ IfMatch = Annotated[
     Header(max_length=64, description='The ETag from GET (W/"<version>"); 412 when stale.'),
 ]
 
+WHERE_DOC = (
+    'A condition tree as JSON, URL-encoded: {"op": "and" | "or", "conditions": [{"field", "op", "value"} | a group]}, '
+    "over the fields GET /api/v1/reports/fields?entity= lists. ANDed with the other filters and your data range; "
+    "a bad condition is a 422 naming its path (where.conditions[0].value). What a report's drill-down links carry."
+)
+WhereParam = Annotated[str | None, Query(max_length=20_000, description=WHERE_DOC)]
+
 SyncTokenParam = Annotated[
     str | None,
     Query(

@@ -94,7 +94,7 @@ async def list_tickets(
         limit=params.limit,
         cursor=params.cursor,
     )
-    page = await service.list_page(caller, query, custom_filters(request))
+    page = await service.list_page(caller, query, custom_filters(request), params.where)
     return json_response(page_body(page))
 
 

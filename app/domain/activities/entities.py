@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from app.domain.shared.conditions import Group
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 
@@ -107,3 +108,5 @@ class ActivityQuery:
     sort: str = DEFAULT_SORT
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # A condition tree (app/domain/shared/conditions.py), parsed from the `where` parameter.
+    where: Group | None = None

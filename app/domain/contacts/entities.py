@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from app.domain.shared.conditions import Group
 from app.domain.shared.normalize import email_key, phone_key
 from app.domain.shared.paging import DEFAULT_LIMIT
 
@@ -70,6 +71,8 @@ class ContactQuery:
     sort: str = "-updated_at"
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # A condition tree (app/domain/shared/conditions.py), parsed from the `where` parameter.
+    where: Group | None = None
 
 
 def email_keys(emails: Iterable[str]) -> list[str]:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, Final
 from uuid import UUID
 
+from app.domain.shared.conditions import Group
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 CAMPAIGN_TYPES: Final = ("event", "webinar", "promotion", "email", "sms", "advertising", "trade_show", "other")
@@ -168,6 +169,8 @@ class MemberQuery:
     sort: str = "-targeted_at"
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # A condition tree over campaign members (app/domain/shared/conditions.py), from `where`.
+    where: Group | None = None
 
 
 @dataclass(frozen=True, slots=True)

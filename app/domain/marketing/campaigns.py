@@ -10,6 +10,7 @@ outbox (`campaign_session.*`, `campaign_member.added|removed|<step>`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -31,6 +32,7 @@ from app.domain.marketing.campaign_entities import (
 from app.domain.marketing.campaign_ports import CampaignRepository, MemberRepository, SessionRepository
 from app.domain.marketing.funnel import FUNNEL, STATUSES, advanced
 from app.domain.shared.access import scope_or_empty
+from app.domain.shared.conditions import parse_json_tree, schema_for
 from app.domain.shared.errors import InvalidTransition, NotFound, PreconditionFailed, ValidationFailed
 from app.domain.shared.owned import OwnedRecords, fields_of
 from app.domain.shared.paging import Page
@@ -250,8 +252,14 @@ class MemberService(_OnCampaign):
     def _ranges(self, principal: Principal) -> tuple[DataScope, DataScope]:
         return scope_or_empty(principal, "contacts", "read"), scope_or_empty(principal, "leads", "read")
 
-    async def list_page(self, principal: Principal, campaign_id: UUID, query: MemberQuery) -> Page[Member]:
+    async def list_page(
+        self, principal: Principal, campaign_id: UUID, query: MemberQuery, where: str | None = None
+    ) -> Page[Member]:
+        """The campaign's members as the caller sees them; `where` is a JSON condition tree over
+        members (a report's drill-down), ANDed with the other filters (422 naming the bad condition)."""
         await self._campaign(principal, campaign_id, "read")
+        if where is not None:
+            query = replace(query, where=parse_json_tree(where, schema_for(("campaign_members",)), "where"))
         return await self.members.list_page(campaign_id, *self._ranges(principal), query)
 
     async def funnel(self, principal: Principal, campaign_id: UUID) -> dict[str, int]:

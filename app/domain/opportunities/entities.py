@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from app.domain.pipelines.entities import Stage, StageKind
+from app.domain.shared.conditions import Group
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 
@@ -115,6 +116,8 @@ class OpportunityQuery:
     sort: str = "-updated_at"
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # A condition tree (app/domain/shared/conditions.py), parsed from the `where` parameter.
+    where: Group | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 A tree is a group `{"op": "and" | "or", "conditions": [...]}` whose items are groups again or
 leaves `{"field": "...", "op": "...", "value": ...}`. What a caller may write is *declared*: each
-entity (contacts, leads; later customers, deals, activities, tickets, campaign members) lists its
+entity (contacts, leads, customers, deals, activities, tickets, campaign members) lists its
 fields with a kind, and each kind the operators it takes. `parse` checks a raw tree against such a
 schema and returns typed, immutable nodes, or raises ValidationFailed naming the path of every bad
 condition (`conditions.conditions[1].value`). Only parsed trees reach the SQL compiler
@@ -20,6 +20,7 @@ Semantics the compiler keeps, and the tests check against plain Python:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -211,6 +212,122 @@ _COMMON = (
     _f("suppressed.sms", Kind.BOOL, "Phone number suppressed", ops=(Op.EQ,)),
 )
 
+# Where a record sits: who owns it, in which team, when it was made (customers, deals, activities,
+# tickets; a deal's, an activity's and a ticket's region is its customer's).
+_OWNED = (
+    _f("owner", Kind.REF, "Owner"),
+    _f("department", Kind.REF, "Department"),
+    _f("region", Kind.REF, "Region"),
+    _f("created_at", Kind.DATETIME, "Created"),
+    _f("updated_at", Kind.DATETIME, "Updated"),
+)
+# The customer a deal, an activity or a ticket belongs to, and the customer's own fields.
+_OF_CUSTOMER = (
+    _f("customer", Kind.REF, "Customer"),
+    _f("customer.name", Kind.TEXT, "Customer name"),
+    _f("customer.level", Kind.TEXT, "Customer level"),
+    _f("customer.customer_type", Kind.TEXT, "Customer type"),
+    _f("customer.industry", Kind.TEXT, "Customer industry"),
+    _f("customer.status", Kind.CHOICE, "Customer status", choices=_CUSTOMER_STATUSES),
+)
+_ACTIVITY_KINDS = ("note", "call", "email", "meeting", "visit", "task", "appointment")
+_ACTIVITY_STATUSES = ("planned", "done", "missed", "cancelled")
+_TICKET_KINDS = ("service_request", "inquiry", "complaint", "after_sales")
+_TICKET_CHANNELS = ("phone", "email", "web", "chat", "wechat", "in_person")
+_TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
+_TICKET_STATUSES = ("new", "open", "pending", "resolved", "closed")
+_FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
+_DEAL_STATUSES = ("open", "won", "lost")  # the kind of the deal's stage
+_MEMBER_SOURCES = ("manual", "segment", "registration", "automation", "import")
+_REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
+
+# The entities of the report builder beyond contacts and leads (issue 15); search reuses them.
+_REPORTED: dict[str, tuple[FieldSpec, ...]] = {
+    "customers": (
+        *_OWNED,
+        _f("name", Kind.TEXT, "Name"),
+        _f("kind", Kind.CHOICE, "Kind", choices=("company", "individual")),
+        _f("customer_type", Kind.TEXT, "Customer type"),
+        _f("industry", Kind.TEXT, "Industry"),
+        _f("level", Kind.TEXT, "Level"),
+        _f("status", Kind.CHOICE, "Status", choices=_CUSTOMER_STATUSES),
+        _f("source", Kind.TEXT, "Source"),
+        _f("email", Kind.TEXT, "E-mail"),
+        _f("phone", Kind.TEXT, "Phone"),
+        _f("tags", Kind.TAGS, "Tags"),
+        _f("last_activity_at", Kind.DATETIME, "Last activity", ops=_DAYS_OPS),
+        _f("deals.open", Kind.BOOL, "Has an open deal", ops=(Op.EQ,)),
+        _f("tickets.open", Kind.BOOL, "Has an open ticket", ops=(Op.EQ,)),
+        _f("tickets.last_complaint_at", Kind.DATETIME, "Last complaint", ops=_DAYS_OPS),
+    ),
+    "deals": (
+        *_OWNED,
+        *_OF_CUSTOMER,
+        _f("name", Kind.TEXT, "Name"),
+        _f("amount", Kind.NUMBER, "Amount"),
+        _f("currency", Kind.TEXT, "Currency"),
+        _f("probability", Kind.NUMBER, "Probability (%)"),
+        _f("forecast_category", Kind.CHOICE, "Forecast category", choices=_FORECAST_CATEGORIES),
+        _f("expected_close_date", Kind.DATE, "Expected close date"),
+        _f("pipeline", Kind.REF, "Pipeline"),
+        _f("stage", Kind.REF, "Stage"),
+        _f("status", Kind.CHOICE, "Status", choices=_DEAL_STATUSES),
+        _f("campaign", Kind.REF, "Campaign (first touch)"),
+        _f("lost_reason", Kind.TEXT, "Lost reason"),
+        _f("tags", Kind.TAGS, "Tags"),
+        _f("closed_at", Kind.DATETIME, "Closed"),
+        _f("stage_entered_at", Kind.DATETIME, "Entered the stage"),
+    ),
+    "activities": (
+        *_OWNED,
+        *_OF_CUSTOMER,
+        _f("kind", Kind.CHOICE, "Kind", choices=_ACTIVITY_KINDS),
+        _f("status", Kind.CHOICE, "Status", choices=_ACTIVITY_STATUSES),
+        _f("subject", Kind.TEXT, "Subject"),
+        _f("outcome", Kind.TEXT, "Outcome"),
+        _f("occurred_at", Kind.DATETIME, "Occurred"),
+        _f("due_at", Kind.DATETIME, "Due"),
+        _f("duration_minutes", Kind.NUMBER, "Duration (minutes)"),
+        _f("assignee", Kind.REF, "Assignee"),
+        _f("contact", Kind.REF, "Contact"),
+        _f("lead", Kind.REF, "Lead"),
+        _f("deal", Kind.REF, "Deal"),
+    ),
+    "tickets": (
+        *_OWNED,
+        *_OF_CUSTOMER,
+        _f("kind", Kind.CHOICE, "Kind", choices=_TICKET_KINDS),
+        _f("channel", Kind.CHOICE, "Channel", choices=_TICKET_CHANNELS),
+        _f("priority", Kind.CHOICE, "Priority", choices=_TICKET_PRIORITIES),
+        _f("status", Kind.CHOICE, "Status", choices=_TICKET_STATUSES),
+        _f("is_open", Kind.BOOL, "Open", ops=(Op.EQ,)),
+        _f("category", Kind.REF, "Category"),
+        _f("contact", Kind.REF, "Contact"),
+        _f("subject", Kind.TEXT, "Subject"),
+        _f("tags", Kind.TAGS, "Tags"),
+        _f("resolved_at", Kind.DATETIME, "Resolved"),
+        _f("closed_at", Kind.DATETIME, "Closed"),
+        _f("first_responded_at", Kind.DATETIME, "First response"),
+        _f("reopen_count", Kind.NUMBER, "Times reopened"),
+        _f("escalation_level", Kind.NUMBER, "Escalation level"),
+    ),
+    "campaign_members": (
+        _f("campaign", Kind.REF, "Campaign"),
+        _f("status", Kind.CHOICE, "Status", choices=(*MEMBER_FUNNEL, *MEMBER_OFF_FUNNEL)),
+        _f("source", Kind.CHOICE, "Source", choices=_MEMBER_SOURCES),
+        _f("registration_status", Kind.CHOICE, "Registration", choices=_REGISTRATION_STATUSES),
+        _f("contact", Kind.REF, "Contact"),
+        _f("lead", Kind.REF, "Lead"),
+        _f("created_at", Kind.DATETIME, "Added"),
+        _f("sent_at", Kind.DATETIME, "Sent"),
+        _f("opened_at", Kind.DATETIME, "Opened"),
+        _f("clicked_at", Kind.DATETIME, "Clicked"),
+        _f("registered_at", Kind.DATETIME, "Registered"),
+        _f("attended_at", Kind.DATETIME, "Attended"),
+        _f("converted_at", Kind.DATETIME, "Converted"),
+    ),
+}
+
 ENTITY_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "contacts": (
         *_COMMON,
@@ -227,10 +344,18 @@ ENTITY_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("source_campaign", Kind.REF, "Source campaign"),
         _f("converted_at", Kind.DATETIME, "Converted"),
     ),
+    **_REPORTED,
 }
 # Custom field definitions are per entity under these names (app/domain/custom_fields).
-CUSTOM_ENTITY = {"contacts": "contact", "leads": "lead", "customers": "customer", "deals": "opportunity"}
+CUSTOM_ENTITY = {
+    "contacts": "contact", "leads": "lead", "customers": "customer", "deals": "opportunity", "tickets": "ticket",
+}  # fmt: skip
 CUSTOM_PREFIX = "custom."
+# The entity of each resource whose list endpoint takes a `where` tree.
+RESOURCE_ENTITY = {
+    "customers": "customers", "contacts": "contacts", "leads": "leads", "opportunities": "deals",
+    "activities": "activities", "tickets": "tickets",
+}  # fmt: skip
 _CUSTOM_KINDS = {
     "text": Kind.TEXT,
     "email": Kind.TEXT,
@@ -441,6 +566,15 @@ def _campaign(raw: Any) -> Campaign:
     if status is not None and status not in (*MEMBER_FUNNEL, *MEMBER_OFF_FUNNEL):
         raise _Bad(f"status must be one of: {', '.join((*MEMBER_FUNNEL, *MEMBER_OFF_FUNNEL))}")
     return Campaign(_uuid(raw["campaign_id"]), status)
+
+
+def parse_json_tree(raw: str, schema: Schema, path: str = "where") -> Group:
+    """A tree sent as JSON text (a query parameter), or 422 naming `path`."""
+    try:
+        tree = json.loads(raw)
+    except ValueError:
+        raise ValidationFailed.one(path, "must be a JSON condition tree") from None
+    return parse(tree, schema, path)
 
 
 def dump(tree: Group) -> dict[str, Any]:

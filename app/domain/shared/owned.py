@@ -16,7 +16,8 @@ from uuid import UUID
 from app.auth.principal import Principal
 from app.domain.custom_fields.entities import CustomFieldDef, parse_filters
 from app.domain.shared.access import scope_or_empty
-from app.domain.shared.errors import NotFound, PermissionDenied, PreconditionFailed
+from app.domain.shared.conditions import CUSTOM_ENTITY, RESOURCE_ENTITY, Group, parse_json_tree, schema_for
+from app.domain.shared.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
 from app.domain.shared.ownership import UserDirectory, owner_department, set_new_owner
 from app.domain.shared.paging import Page
 from app.domain.shared.ports import AuditTrail, EventOutbox, NewEvent, diff
@@ -109,15 +110,32 @@ class OwnedRecords(Generic[R]):
         return found
 
     async def list_page(
-        self, principal: Principal, query: Any, custom_filters: dict[str, str] | None = None
+        self,
+        principal: Principal,
+        query: Any,
+        custom_filters: dict[str, str] | None = None,
+        where: str | None = None,
     ) -> Page[R | dict[str, Any]]:
         """A page within the caller's read range; `custom.<key>` filters are typed by the
-        tenant's definitions (an unknown key or a bad value is a 422)."""
+        tenant's definitions (an unknown key or a bad value is a 422); `where` is a JSON condition
+        tree (a report's drill-down), ANDed with the other filters (422 naming the bad condition)."""
         scope = self._read_scope(principal)
         if custom_filters:
             _, definitions = await self.context.write_context(principal.tenant_id, self.entity)
             query = replace(query, custom=parse_filters(definitions, custom_filters))
+        if where is not None:
+            if query.updated_since is not None or getattr(query, "sync_token", None) is not None:
+                raise ValidationFailed.one("where", "is not taken by a sync feed (updated_since, sync_token)")
+            query = replace(query, where=await self._where(principal, where))
         return await self.records.list_page(scope, query)
+
+    async def _where(self, principal: Principal, raw: str) -> Group:
+        entity = RESOURCE_ENTITY[self.resource]
+        custom = {}
+        if entity in CUSTOM_ENTITY:
+            _, definitions = await self.context.write_context(principal.tenant_id, self.entity)
+            custom = {entity: definitions}
+        return parse_json_tree(raw, schema_for((entity,), custom), "where")
 
     # -- writes ----------------------------------------------------------------------------
 

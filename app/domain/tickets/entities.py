@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from app.domain.shared.conditions import Group
 from app.domain.shared.paging import DEFAULT_LIMIT
 
 
@@ -140,6 +141,8 @@ class TicketQuery:
     sort: str = "-updated_at"
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # A condition tree (app/domain/shared/conditions.py), parsed from the `where` parameter.
+    where: Group | None = None
 
 
 @dataclass(slots=True)

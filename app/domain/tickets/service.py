@@ -113,9 +113,13 @@ class TicketService(OwnedRecords[Ticket]):
         return await self._with_sla(principal.tenant_id, await super().get(principal, record_id))
 
     async def list_page(
-        self, principal: Principal, query: Any, custom_filters: dict[str, str] | None = None
+        self,
+        principal: Principal,
+        query: Any,
+        custom_filters: dict[str, str] | None = None,
+        where: str | None = None,
     ) -> Page[Ticket | dict[str, Any]]:
-        page = await super().list_page(principal, query, custom_filters)
+        page = await super().list_page(principal, query, custom_filters, where)
         calendar, _ = await self._calendar(principal.tenant_id)
         at = now()
         # The rows are fresh from the repository: filled in, not copied (a copy of each cost about

@@ -2187,6 +2187,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a report on an entity can measure, group by, filter by and take as its period */
+        get: operations["reports_fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an unsaved report within your data range on its entity
+         * @description Each row carries `drill`: the list endpoint and the `where` tree selecting exactly the row's records. Nothing is saved.
+         */
+        post: operations["reports_run_unsaved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/run/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export an unsaved report's result as CSV or XLSX
+         * @description Needs the export permission on the entity's resource (deals: opportunities:export). Audited.
+         */
+        post: operations["reports_run_export"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved reports and those shared with one of your roles, by name */
+        get: operations["reports_list"];
+        put?: never;
+        /**
+         * Save a report
+         * @description The definition is checked against the entity's declared fields (422 naming the bad part). Sharing with roles needs reports:manage.
+         */
+        post: operations["reports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A saved report (yours, or shared with one of your roles) */
+        get: operations["reports_get"];
+        put?: never;
+        post?: never;
+        /** Delete one of your saved reports (soft) */
+        delete: operations["reports_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Change one of your saved reports
+         * @description If-Match: the ETag of the read (412 when stale). Changing `shared_roles` needs reports:manage; a report shared with you is read-only (403).
+         */
+        patch: operations["reports_update"];
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a saved report now, within your data range on its entity */
+        post: operations["reports_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a saved report's result as CSV or XLSX
+         * @description Needs the export permission on the entity's resource (deals: opportunities:export). Audited.
+         */
+        get: operations["reports_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns/{campaign_id}/sends": {
         parameters: {
             query?: never;
@@ -9151,6 +9288,267 @@ export interface components {
             /** Complaints */
             complaints: number;
         };
+        /** ReportCatalogue */
+        ReportCatalogue: {
+            /**
+             * Entity
+             * @enum {string}
+             */
+            entity: "customers" | "contacts" | "leads" | "deals" | "activities" | "tickets" | "campaign_members";
+            /**
+             * Filters
+             * @description Every field a filter may use, with its operators.
+             */
+            filters: components["schemas"]["ReportFieldOption"][];
+            /**
+             * Numbers
+             * @description Fields sum / avg / min / max take.
+             */
+            numbers: string[];
+            /**
+             * Groups
+             * @description Fields a grouping may name.
+             */
+            groups: string[];
+            /**
+             * Dates
+             * @description Date fields: a bucketed grouping, or the period.
+             */
+            dates: string[];
+            /**
+             * Money
+             * @description Numbers measured per currency.
+             */
+            money: string[];
+            /** Measures */
+            measures: string[];
+            /** Grains */
+            grains: string[];
+        };
+        /** ReportColumn */
+        ReportColumn: {
+            /**
+             * Key
+             * @description `owner`, `created_at:month`, `count`, `sum:amount`...
+             */
+            key: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "group" | "measure";
+            /** Field */
+            field: string | null;
+            /** Label */
+            label: string;
+            /** Grain */
+            grain?: string | null;
+            /** Fn */
+            fn?: string | null;
+            /**
+             * Money
+             * @default false
+             */
+            money: boolean;
+        };
+        /** ReportCreate */
+        ReportCreate: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Definition
+             * @description A report: {"entity": "deals", "measures": [{"fn": "count"}, {"fn": "sum", "field": "amount"}], "groupings": [{"field": "owner"}, {"field": "created_at", "grain": "month"}], "filters": <a condition tree>, "period": {"field": "created_at", "from": "2026-01-01", "to": "2026-12-31"}, "sort": {"by": "count", "desc": true}, "limit": 500}. GET /reports/fields?entity= lists what each entity measures, groups and filters by. A money measure (a deal's amount) is grouped by currency automatically. Dates are local to the tenant's time zone.
+             */
+            definition: {
+                [key: string]: unknown;
+            };
+            /**
+             * Chart
+             * @default table
+             * @enum {string}
+             */
+            chart: "table" | "bar" | "line" | "pie";
+            /**
+             * Shared Roles
+             * @description Role keys the report is shared with (reports:manage).
+             */
+            shared_roles?: string[];
+        };
+        /** ReportDrill */
+        ReportDrill: {
+            /**
+             * Path
+             * @description The list endpoint of the records behind the row.
+             */
+            path: string;
+            /**
+             * Query
+             * @description Its query: `where`, a JSON condition tree.
+             */
+            query: {
+                [key: string]: string;
+            };
+        };
+        /** ReportFieldOption */
+        ReportFieldOption: {
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "text" | "number" | "date" | "datetime" | "bool" | "choice" | "ref" | "tags" | "campaign";
+            /** Label */
+            label: string;
+            /**
+             * Label Zh
+             * @description The label in Chinese (zh-CN).
+             */
+            label_zh: string;
+            /** Operators */
+            operators: string[];
+            /** Choices */
+            choices: string[];
+        };
+        /** ReportGroupValue */
+        ReportGroupValue: {
+            /** Key */
+            key: string;
+            /**
+             * Value
+             * @description The group's value (an id, a text, a bucket's first local date); null: none.
+             */
+            value: unknown;
+            /**
+             * Label
+             * @description The name of a referenced record (owner, region, stage...).
+             */
+            label: string | null;
+        };
+        /** ReportList */
+        ReportList: {
+            /** Items */
+            items: components["schemas"]["ReportOut"][];
+        };
+        /** ReportOut */
+        ReportOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /**
+             * Entity
+             * @enum {string}
+             */
+            entity: "customers" | "contacts" | "leads" | "deals" | "activities" | "tickets" | "campaign_members";
+            /** Definition */
+            definition: {
+                [key: string]: unknown;
+            };
+            /**
+             * Chart
+             * @enum {string}
+             */
+            chart: "table" | "bar" | "line" | "pie";
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+            /** Shared Roles */
+            shared_roles: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Updated By */
+            updated_by: string | null;
+            /** Version */
+            version: number;
+        };
+        /** ReportPatch */
+        ReportPatch: {
+            /** Name */
+            name?: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Definition
+             * @description A report: {"entity": "deals", "measures": [{"fn": "count"}, {"fn": "sum", "field": "amount"}], "groupings": [{"field": "owner"}, {"field": "created_at", "grain": "month"}], "filters": <a condition tree>, "period": {"field": "created_at", "from": "2026-01-01", "to": "2026-12-31"}, "sort": {"by": "count", "desc": true}, "limit": 500}. GET /reports/fields?entity= lists what each entity measures, groups and filters by. A money measure (a deal's amount) is grouped by currency automatically. Dates are local to the tenant's time zone.
+             */
+            definition?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Chart
+             * @enum {string}
+             */
+            chart?: "table" | "bar" | "line" | "pie";
+            /** Shared Roles */
+            shared_roles?: string[] | null;
+        };
+        /** ReportResult */
+        ReportResult: {
+            /**
+             * Entity
+             * @enum {string}
+             */
+            entity: "customers" | "contacts" | "leads" | "deals" | "activities" | "tickets" | "campaign_members";
+            /** Definition */
+            definition: {
+                [key: string]: unknown;
+            };
+            /** Columns */
+            columns: components["schemas"]["ReportColumn"][];
+            /** Rows */
+            rows: components["schemas"]["ReportRow"][];
+            /**
+             * Truncated
+             * @description More rows exist than the limit.
+             */
+            truncated: boolean;
+            /** Time Zone */
+            time_zone: string;
+        };
+        /** ReportRow */
+        ReportRow: {
+            /** Groups */
+            groups: components["schemas"]["ReportGroupValue"][];
+            /**
+             * Values
+             * @description Per measure key: a count, or a number as a decimal string.
+             */
+            values: {
+                [key: string]: unknown;
+            };
+            /** @description Where the row's records are (null: not listable). */
+            drill: components["schemas"]["ReportDrill"] | null;
+        };
+        /** ReportRunBody */
+        ReportRunBody: {
+            /**
+             * Definition
+             * @description A report: {"entity": "deals", "measures": [{"fn": "count"}, {"fn": "sum", "field": "amount"}], "groupings": [{"field": "owner"}, {"field": "created_at", "grain": "month"}], "filters": <a condition tree>, "period": {"field": "created_at", "from": "2026-01-01", "to": "2026-12-31"}, "sort": {"by": "count", "desc": true}, "limit": 500}. GET /reports/fields?entity= lists what each entity measures, groups and filters by. A money measure (a deal's amount) is grouped by currency automatically. Dates are local to the tenant's time zone.
+             */
+            definition: {
+                [key: string]: unknown;
+            };
+        };
         /** ResultsOut */
         ResultsOut: {
             /** Responses */
@@ -12200,6 +12598,8 @@ export interface operations {
                 limit?: number;
                 /** @description next_cursor of the previous page. */
                 cursor?: string | null;
+                /** @description A condition tree as JSON, URL-encoded: {"op": "and" | "or", "conditions": [{"field", "op", "value"} | a group]}, over the fields GET /api/v1/reports/fields?entity= lists. ANDed with the other filters and your data range; a bad condition is a 422 naming its path (where.conditions[0].value). What a report's drill-down links carry. */
+                where?: string | null;
             };
             header?: never;
             path?: never;
@@ -12909,6 +13309,8 @@ export interface operations {
                 limit?: number;
                 /** @description next_cursor of the previous page. */
                 cursor?: string | null;
+                /** @description A condition tree as JSON, URL-encoded: {"op": "and" | "or", "conditions": [{"field", "op", "value"} | a group]}, over the fields GET /api/v1/reports/fields?entity= lists. ANDed with the other filters and your data range; a bad condition is a 422 naming its path (where.conditions[0].value). What a report's drill-down links carry. */
+                where?: string | null;
             };
             header?: never;
             path?: never;
@@ -13555,6 +13957,8 @@ export interface operations {
                 limit?: number;
                 /** @description next_cursor of the previous page. */
                 cursor?: string | null;
+                /** @description A condition tree as JSON, URL-encoded: {"op": "and" | "or", "conditions": [{"field", "op", "value"} | a group]}, over the fields GET /api/v1/reports/fields?entity= lists. ANDed with the other filters and your data range; a bad condition is a 422 naming its path (where.conditions[0].value). What a report's drill-down links carry. */
+                where?: string | null;
             };
             header?: never;
             path?: never;
@@ -14723,6 +15127,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's next_cursor. */
                 cursor?: string | null;
+                /** @description A condition tree as JSON, URL-encoded: {"op": "and" | "or", "conditions": [{"field", "op", "value"} | a group]}, over the fields GET /api/v1/reports/fields?entity= lists. ANDed with the other filters and your data range; a bad condition is a 422 naming its path (where.conditions[0].value). What a report's drill-down links carry. */
+                where?: string | null;
             };
             header?: never;
             path?: never;
@@ -15291,6 +15697,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page's next_cursor. */
                 cursor?: string | null;
+                /** @description A condition tree as JSON, URL-encoded: {"op": "and" | "or", "conditions": [{"field", "op", "value"} | a group]}, over the fields GET /api/v1/reports/fields?entity= lists. ANDed with the other filters and your data range; a bad condition is a 422 naming its path (where.conditions[0].value). What a report's drill-down links carry. */
+                where?: string | null;
             };
             header?: never;
             path?: never;
@@ -15926,6 +16334,8 @@ export interface operations {
                 limit?: number;
                 /** @description next_cursor of the previous page. */
                 cursor?: string | null;
+                /** @description A condition tree as JSON, URL-encoded: {"op": "and" | "or", "conditions": [{"field", "op", "value"} | a group]}, over the fields GET /api/v1/reports/fields?entity= lists. ANDed with the other filters and your data range; a bad condition is a 422 naming its path (where.conditions[0].value). What a report's drill-down links carry. */
+                where?: string | null;
             };
             header?: never;
             path?: never;
@@ -24485,6 +24895,723 @@ export interface operations {
             };
         };
     };
+    reports_fields: {
+        parameters: {
+            query: {
+                entity: "customers" | "contacts" | "leads" | "deals" | "activities" | "tickets" | "campaign_members";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportCatalogue"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_run_unsaved: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRunBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportResult"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_run_export: {
+        parameters: {
+            query?: {
+                /** @description csv or xlsx */
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRunBody"];
+            };
+        };
+        responses: {
+            /** @description The report as a file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportList"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag from GET (W/"<version>"); 412 when stale. */
+                "if-match"?: string | null;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match did not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_run: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first response (header `Idempotent-Replayed: true`) and change nothing; the same key with another request is refused (422). Keys belong to the caller (on public routes, to the client address) and are remembered for CRM_IDEMPOTENCY_TTL_HOURS (24 by default). */
+                "idempotency-key"?: string;
+            };
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportResult"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reports_export: {
+        parameters: {
+            query?: {
+                /** @description csv or xlsx */
+                format?: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                report_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as a file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     campaigns_sends_list: {
         parameters: {
             query?: never;
@@ -26486,6 +27613,8 @@ export interface operations {
                 limit?: number;
                 /** @description next_cursor of the previous page. */
                 cursor?: string | null;
+                /** @description A condition tree as JSON, URL-encoded: {"op": "and" | "or", "conditions": [{"field", "op", "value"} | a group]}, over the fields GET /api/v1/reports/fields?entity= lists. ANDed with the other filters and your data range; a bad condition is a 422 naming its path (where.conditions[0].value). What a report's drill-down links carry. */
+                where?: string | null;
             };
             header?: never;
             path: {

@@ -8,7 +8,8 @@ type EChartsCore = typeof import('echarts/core');
 let loading: Promise<EChartsCore> | null = null;
 
 /**
- * echarts, imported once per page load: the core with the common charts (bar, line, pie) and
+ * echarts, imported once per page load: the core with the charts the pages use (bar, line, pie,
+ * funnel, heat map) and
  * components, not the whole library. Register more here when a page needs them.
  */
 export function loadECharts(): Promise<EChartsCore> {
@@ -22,13 +23,17 @@ export function loadECharts(): Promise<EChartsCore> {
       charts.BarChart,
       charts.LineChart,
       charts.PieChart,
+      charts.FunnelChart,
+      charts.HeatmapChart,
       components.GridComponent,
       components.TooltipComponent,
       components.LegendComponent,
       components.TitleComponent,
       components.DatasetComponent,
       components.AriaComponent,
+      components.VisualMapComponent,
       renderers.CanvasRenderer,
+      renderers.SVGRenderer,
     ]);
     return core;
   });
@@ -43,13 +48,25 @@ export interface ChartProps {
   ariaLabel?: string;
   style?: CSSProperties;
   'data-testid'?: string;
-  /** A click on a bar, point or slice (drill-down): its series and position in the data. */
-  onClick?: (target: { seriesIndex: number; dataIndex: number }) => void;
+  /** A click on a bar, point, slice or cell (drill-down): what ECharts tells of the item. */
+  onClick?: (item: ChartClick) => void;
+  /** svg draws each item as an element of its own (browser tests can click one); canvas by default. */
+  renderer?: 'canvas' | 'svg';
 }
 
-export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId, onClick }: ChartProps) {
+/** The clicked item: its series and position in the data, its category (or slice) name. */
+export interface ChartClick {
+  seriesIndex: number;
+  seriesName?: string;
+  dataIndex: number;
+  name: string;
+  data?: unknown;
+}
+
+export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId, onClick, renderer = 'canvas' }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
+  // the latest handler, without re-initialising the chart when it changes
   const clicked = useRef(onClick);
   clicked.current = onClick;
   const [ready, setReady] = useState(false);
@@ -62,8 +79,16 @@ export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': t
     loadECharts()
       .then((echarts) => {
         if (cancelled || !box.current) return;
-        chart.current = echarts.init(box.current, undefined, { renderer: 'canvas' });
-        chart.current.on('click', (p) => clicked.current?.({ seriesIndex: p.seriesIndex ?? 0, dataIndex: p.dataIndex }));
+        chart.current = echarts.init(box.current, undefined, { renderer });
+        chart.current.on('click', (p) =>
+          clicked.current?.({
+            seriesIndex: p.seriesIndex ?? 0,
+            seriesName: p.seriesName,
+            dataIndex: p.dataIndex,
+            name: String(p.name ?? ''),
+            data: p.data,
+          }),
+        );
         if (typeof ResizeObserver !== 'undefined') {
           observer = new ResizeObserver(() => chart.current?.resize());
           observer.observe(box.current);
@@ -77,7 +102,7 @@ export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': t
       chart.current?.dispose();
       chart.current = null;
     };
-  }, []);
+  }, [renderer]);
 
   // every new option replaces the previous one (no stale series left behind)
   useEffect(() => {

@@ -29,6 +29,7 @@ import {
   SafetyOutlined,
   SmileOutlined,
   StopOutlined,
+  TableOutlined,
   TeamOutlined,
   TranslationOutlined,
   UserOutlined,
@@ -83,6 +84,7 @@ export default function Shell() {
     const analytics: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'customers'))
       analytics.push({ key: '/analytics/customers', icon: <PieChartOutlined />, label: t('nav.customerAnalytics') });
+    if (canOpen(me, 'reports')) analytics.push({ key: '/reports', icon: <TableOutlined />, label: t('nav.reports') });
     if (analytics.length) list.push({ type: 'group', key: 'analytics', label: t('nav.analytics'), children: analytics });
     const marketing: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'campaigns')) marketing.push({ key: '/campaigns', icon: <NotificationOutlined />, label: t('campaigns.nav') });

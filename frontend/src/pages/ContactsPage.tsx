@@ -12,8 +12,9 @@ import { DepartmentFilter, FilterSelect, SearchFilter, SortSelect, TagFilter, us
 import { RecordTable } from '../components/RecordTable';
 import { useCustomFields, useUserName, useUsers } from '../directory';
 import { formatDate, type Contact } from './customerBits';
+import { DrillNotice } from '../components/DrillNotice';
 
-const FILTERS = ['q', 'owner', 'department', 'customer', 'tag', 'sort', 'ck', 'cv'] as const;
+const FILTERS = ['q', 'owner', 'department', 'customer', 'tag', 'sort', 'ck', 'cv', 'where'] as const;
 // a full row, not one of only some fields
 const isContact = (c: object): c is Contact => 'name' in c;
 
@@ -43,6 +44,7 @@ export default function ContactsPage() {
         department: filters.department,
         customer: filters.customer,
         tag: filters.tag,
+        where: filters.where,
         sort,
         limit: 50,
         cursor,
@@ -78,6 +80,7 @@ export default function ContactsPage() {
         <Typography.Title level={2} id="contacts-title">
           {t('contact.title')}
         </Typography.Title>
+        <DrillNotice where={filters.where} onClear={() => setUrlFilter('where', undefined)} />
         {can(me, 'contacts:create') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/contacts/new')}>
             {t('contact.new')}

@@ -21,6 +21,7 @@ import { RecordTable, sortOrderOf } from '../components/RecordTable';
 import { useCustomFields, useRegions, useUserName, useUserOptions } from '../directory';
 import { can } from '../permissions';
 import { formatCustomValue, formatDate, LEVELS, STATUSES, StatusTag, TYPES, type Customer } from './customerBits';
+import { DrillNotice } from '../components/DrillNotice';
 
 const PAGE = 50;
 const COLUMNS_KEY = 'crm.customers.columns';
@@ -39,7 +40,7 @@ const ANALYSIS = [
   'lost_from',
   'lost_to',
 ] as const;
-const FILTERS = ['q', 'owner', 'department', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv', ...ANALYSIS] as const;
+const FILTERS = ['q', 'owner', 'department', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv', 'where', ...ANALYSIS] as const;
 
 // a full row, not one of only some fields
 const isCustomer = (c: object): c is Customer => 'name' in c;
@@ -91,6 +92,7 @@ export default function CustomersPage() {
         department: filters.department,
         tag: filters.tag,
         ...Object.fromEntries(ANALYSIS.map((k) => [k, filters[k]])),
+        where: filters.where,
         sort,
         limit: PAGE,
         cursor,
@@ -181,6 +183,7 @@ export default function CustomersPage() {
         <Typography.Title level={2} id="customers-title">
           {t('customer.title')}
         </Typography.Title>
+        <DrillNotice where={filters.where} onClear={() => setUrlFilter('where', undefined)} />
         <Space wrap>
           <Dropdown
             trigger={['click']}

@@ -20,9 +20,10 @@ import {
   type Category,
 } from './salesBits';
 import { formatMoney, type Opportunity } from './salesLogic';
+import { DrillNotice } from '../components/DrillNotice';
 
 const PAGE = 50;
-const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort'] as const;
+const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort', 'where'] as const;
 // a full row, not one of only some fields
 const isOpportunity = (o: object): o is Opportunity => 'name' in o;
 
@@ -51,6 +52,7 @@ export default function OpportunitiesPage() {
               forecast_category: filters.category as Category | undefined,
               close_from: filters.from,
               close_to: filters.to,
+              where: filters.where,
               sort,
               limit: PAGE,
               cursor,
@@ -111,6 +113,7 @@ export default function OpportunitiesPage() {
         <Typography.Title level={2} id="opportunities-title">
           {t('opportunities.title')}
         </Typography.Title>
+        <DrillNotice where={filters.where} onClear={() => setFilter('where', undefined)} />
         {can(me, 'opportunities:create') && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/opportunities/new')}>
             {t('opportunities.new')}

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.v1.params import WHERE_DOC
 from app.api.v1.schemas.common import (
     Address,
     CustomValues,
@@ -65,6 +66,7 @@ class CustomerListParams(BaseModel):
     )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")
     cursor: str | None = Field(None, max_length=512, description="next_cursor of the previous page.")
+    where: str | None = Field(None, max_length=20_000, description=WHERE_DOC)
 
 
 class CustomerCreate(RequestModel):

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.v1.params import WHERE_DOC
 from app.api.v1.schemas.common import CustomValues, LongText, Name, RequestModel, ShortText, Tag
 from app.api.v1.schemas.sync import NEXT_SYNC_TOKEN_DOC, SYNC_TOKEN_DOC, TOMBSTONE_REASON_DOC, UPDATED_SINCE_DOC
 from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
@@ -62,6 +63,7 @@ class OpportunityListParams(BaseModel):
     )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Page size (max {MAX_LIMIT}).")
     cursor: str | None = Field(None, max_length=512, description="next_cursor of the previous page.")
+    where: str | None = Field(None, max_length=20_000, description=WHERE_DOC)
 
 
 class OpportunityCreate(RequestModel):

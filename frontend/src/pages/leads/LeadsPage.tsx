@@ -30,6 +30,7 @@ import {
   quickActive,
   toggleQuick,
 } from './leadFilters';
+import { DrillNotice } from '../../components/DrillNotice';
 
 const PAGE = 50;
 // a full row, not one of only some fields
@@ -103,6 +104,7 @@ export default function LeadsPage() {
         <Typography.Title level={2} id="leads-title">
           {t('leads.title')}
         </Typography.Title>
+        <DrillNotice where={filters.where} onClear={() => set({ where: undefined })} />
         {mayCreate && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/leads/new')} data-testid="new-lead">
             {t('leads.new')}

@@ -1,5 +1,5 @@
 // The leads list's filters: URL query <-> API query, and the quick filters as toggles.
-export const LEAD_FILTERS = ['q', 'owner', 'status', 'source', 'rating', 'smin', 'smax', 'tag', 'sort'] as const;
+export const LEAD_FILTERS = ['q', 'owner', 'status', 'source', 'rating', 'smin', 'smax', 'tag', 'sort', 'where'] as const;
 export type LeadFilterKey = (typeof LEAD_FILTERS)[number];
 export type LeadFilters = Record<LeadFilterKey, string | undefined>;
 
@@ -34,6 +34,8 @@ export function leadApiQuery(f: Partial<LeadFilters>): Record<string, string | n
     tag: f.tag?.trim() || undefined,
     score_from: smin,
     score_to: smax === undefined ? undefined : smax + 1,
+    // a report's drill-down: a condition tree, passed through as it came
+    where: f.where || undefined,
     sort: f.sort ?? '-updated_at',
   };
 }

@@ -58,7 +58,8 @@ function useDebounced<T>(value: T, ms: number): T {
   return current;
 }
 
-interface Context {
+/** What the condition editor needs from its page (the report builder reuses it). */
+export interface Context {
   fields: Map<string, FieldInfo>;
   options: { value: string; label: string }[];
   refOptions: (field: string) => { value: string; label: string }[] | null;
@@ -225,7 +226,7 @@ function LeafEditor({ leaf, ctx }: { leaf: LeafNode; ctx: Context }) {
   );
 }
 
-function GroupEditor({ group, ctx, depth, root }: { group: GroupNode; ctx: Context; depth: number; root?: boolean }) {
+export function GroupEditor({ group, ctx, depth, root }: { group: GroupNode; ctx: Context; depth: number; root?: boolean }) {
   const { t } = useTranslation();
   const first = ctx.options[0] ? ctx.fields.get(ctx.options[0].value) : undefined;
   return (

@@ -22,6 +22,7 @@ import {
   toggleView,
   VIEWS,
 } from './ticketFilters';
+import { DrillNotice } from '../../components/DrillNotice';
 
 const PAGE = 50;
 // a full row, not one of only some fields
@@ -100,6 +101,7 @@ export default function TicketsPage() {
         <Typography.Title level={2} id="tickets-title">
           {t('tickets.title')}
         </Typography.Title>
+        <DrillNotice where={filters.where} onClear={() => set({ where: undefined })} />
         {mayCreate && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/tickets/new')} data-testid="new-ticket">
             {t('tickets.new')}

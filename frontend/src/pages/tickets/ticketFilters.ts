@@ -1,5 +1,5 @@
 // The ticket inbox's filters: URL query <-> API query, and the views (quick filters) as toggles.
-export const TICKET_FILTERS = ['view', 'q', 'status', 'priority', 'kind', 'channel', 'category', 'sort'] as const;
+export const TICKET_FILTERS = ['view', 'q', 'status', 'priority', 'kind', 'channel', 'category', 'sort', 'where'] as const;
 export type TicketFilterKey = (typeof TICKET_FILTERS)[number];
 export type TicketFilters = Record<TicketFilterKey, string | undefined>;
 
@@ -54,6 +54,8 @@ export function ticketApiQuery(
     channel: oneOf(TICKET_CHANNELS, f.channel),
     category: f.category && UUID.test(f.category) ? f.category : undefined,
     sort: f.sort ?? (view === 'breaching' ? 'created_at' : '-updated_at'),
+    // a report's drill-down: a condition tree, passed through as it came
+    where: f.where || undefined,
   };
   if (view === 'mine') query.owner = 'me';
   if (view === 'unassigned') query.owner = 'none';
