@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.principal import Principal
 from app.domain.activities.service import ActivityService
+from app.domain.analytics.sales import SalesAnalysisService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
@@ -133,6 +134,7 @@ from app.repositories.rate_limits import PgRateLimiter
 from app.repositories.regions import PgRegionRepository
 from app.repositories.registration import PgRegistrationRepository
 from app.repositories.roles import PgRoleRepository
+from app.repositories.sales_analysis import PgSalesAnalysis
 from app.repositories.segments import PgAudienceRepository, PgSegmentRepository, matching
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
 from app.repositories.surveys import (
@@ -316,6 +318,10 @@ def build_book_transfer(conn: AsyncConnection) -> BookTransfer:
 
 def build_ticket_stats_service(conn: AsyncConnection) -> TicketStatsService:
     return TicketStatsService(PgTicketStats(conn))
+
+
+def build_sales_analysis_service(conn: AsyncConnection) -> SalesAnalysisService:
+    return SalesAnalysisService(PgSalesAnalysis(conn))
 
 
 def build_ticket_category_service(conn: AsyncConnection) -> CategoryService:
