@@ -38,7 +38,9 @@ def status(table: sa.FromClause = o) -> E:
 def status_is(wanted: Any, table: sa.FromClause = o) -> sa.ColumnElement[bool]:
     """`status` equals `wanted` (open, won, lost), or is won or lost when `wanted` is "closed"."""
     kind = status(table)
-    return sa.or_(kind == wanted, sa.and_(wanted == "closed", kind.in_(CLOSED)))
+    # Literals, not parameters: the statement is prepared once (owned.py), expanding IN is not.
+    closed: list[E] = [sa.literal_column(f"'{k}'") for k in CLOSED]
+    return sa.or_(kind == wanted, sa.and_(wanted == sa.literal_column("'closed'"), kind.in_(closed)))
 
 
 def furthest(table: sa.FromClause = o) -> E:

@@ -195,10 +195,11 @@ class PgSalesAnalysis:
         sets = [sa.tuple_(stays.c.stage_id)]
         if by_owner:
             sets.append(sa.tuple_(stays.c.stage_id, stays.c.owner))
-        grouped = sa.func.grouping(stays.c.owner) == 0 if by_owner else sa.literal(False)
+        # the owner of the per-owner rows; NULL on the stage's total row
+        owner = sa.case((sa.func.grouping(stays.c.owner) == 0, stays.c.owner)) if by_owner else sa.null()
         stmt = sa.select(
             stays.c.stage_id,
-            sa.case((grouped, stays.c.owner), else_=None),
+            owner,
             sa.func.count(sa.distinct(stays.c.deal)),
             sa.func.count(),
             sa.func.avg(stays.c.days),
@@ -231,8 +232,10 @@ class PgSalesAnalysis:
 
     async def labels(self, tenant_id: UUID, dimension: str, keys: Sequence[str]) -> dict[str, str]:
         table = LABELS.get(dimension)
+        if table is None:
+            return {}
         ids = [UUID(k) for k in keys if k != NONE_KEY]
-        if table is None or not ids:
+        if not ids:
             return {}
         stmt = sa.select(table.c.id, table.c.name).where(table.c.tenant_id == tenant_id, table.c.id.in_(ids))
         return {str(row.id): row.name for row in await self.conn.execute(stmt)}

@@ -296,7 +296,8 @@ class SalesAnalysisService:
                 for cur, m in open_sums.items():
                     if cur in average:
                         velocity[cur] = m.deals * Decimal(str(rate)) * average[cur] / Decimal(str(c.cycle_average))
-            scope = {param: key, "pipeline": pipeline_id}
+            scope: dict[str, Any] = {"pipeline": pipeline_id} if pipeline_id else {}
+            scope[param] = key  # by pipeline: the row's, which a pipeline filter can only equal
             rows.append(
                 {
                     "key": key,
