@@ -29,6 +29,7 @@ const OpportunitiesPage = lazy(() => import('./pages/OpportunitiesPage'));
 const OpportunityPage = lazy(() => import('./pages/OpportunityPage'));
 const OpportunityFormPage = lazy(() => import('./pages/OpportunityFormPage'));
 const ForecastPage = lazy(() => import('./pages/ForecastPage'));
+const SalesAnalysisPage = lazy(() => import('./pages/analytics/SalesAnalysisPage'));
 const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
 const TicketPage = lazy(() => import('./pages/tickets/TicketPage'));
 const TicketFormPage = lazy(() => import('./pages/tickets/TicketFormPage'));
@@ -347,6 +348,14 @@ export function AppRoutes() {
           element={
             <Guard module="forecast">
               <ForecastPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="analytics/sales"
+          element={
+            <Guard module="opportunities">
+              <SalesAnalysisPage />
             </Guard>
           }
         />

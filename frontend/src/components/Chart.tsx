@@ -22,6 +22,7 @@ export function loadECharts(): Promise<EChartsCore> {
       charts.BarChart,
       charts.LineChart,
       charts.PieChart,
+      charts.FunnelChart,
       components.GridComponent,
       components.TooltipComponent,
       components.LegendComponent,
@@ -43,11 +44,18 @@ export interface ChartProps {
   ariaLabel?: string;
   style?: CSSProperties;
   'data-testid'?: string;
+  /** A bar, segment or point clicked: its index in the series' data, and the series' index. */
+  onClick?: (dataIndex: number, seriesIndex?: number) => void;
 }
 
-export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId }: ChartProps) {
+export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId, onClick }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
+  // the latest handler, without re-binding the chart's event on every render
+  const clicked = useRef(onClick);
+  useEffect(() => {
+    clicked.current = onClick;
+  }, [onClick]);
   const [ready, setReady] = useState(false);
   const [failed, setFailed] = useState(false);
 
@@ -59,6 +67,7 @@ export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': t
       .then((echarts) => {
         if (cancelled || !box.current) return;
         chart.current = echarts.init(box.current, undefined, { renderer: 'canvas' });
+        chart.current.on('click', (params) => clicked.current?.(params.dataIndex, params.seriesIndex));
         if (typeof ResizeObserver !== 'undefined') {
           observer = new ResizeObserver(() => chart.current?.resize());
           observer.observe(box.current);

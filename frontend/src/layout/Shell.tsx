@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
+  AreaChartOutlined,
   AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
@@ -79,6 +80,10 @@ export default function Shell() {
     if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
+    const analytics: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'opportunities'))
+      analytics.push({ key: '/analytics/sales', icon: <AreaChartOutlined />, label: t('nav.salesAnalysis') });
+    if (analytics.length) list.push({ type: 'group', key: 'analytics', label: t('nav.analytics'), children: analytics });
     const marketing: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'campaigns')) marketing.push({ key: '/campaigns', icon: <NotificationOutlined />, label: t('campaigns.nav') });
     if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
@@ -116,6 +121,7 @@ export default function Shell() {
       '/surveys': t('surveys.title'),
       '/segments': t('segments.title'),
       '/marketing/channels': t('nav.channelAnalysis'),
+      '/analytics/sales': t('nav.salesAnalysis'),
       '/kb': t('kb.title'),
       '/automations': t('automations.title'),
       '/marketing/templates': t('messageTemplates.title'),
@@ -136,7 +142,7 @@ export default function Shell() {
     location.pathname
       .split('/')
       .filter(Boolean)
-      .slice(0, location.pathname.startsWith('/admin') || location.pathname.startsWith('/marketing') ? 2 : 1)
+      .slice(0, ['/admin', '/marketing', '/analytics'].some((p) => location.pathname.startsWith(p)) ? 2 : 1)
       .join('/');
 
   const menu = (
