@@ -84,6 +84,8 @@ export default function SalesAnalysisPage() {
         {
           type: 'funnel',
           sort: 'none',
+          top: 8,
+          bottom: 8,
           left: '10%',
           width: '80%',
           minSize: '8%',
