@@ -190,6 +190,13 @@ def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _per_key(sums: list[MoneySums]) -> dict[str, dict[str, MoneySums]]:
+    out: dict[str, dict[str, MoneySums]] = {}
+    for m in sums:
+        out.setdefault(m.key, {})[m.currency] = m
+    return out
+
+
 @dataclass(slots=True)
 class _Context:
     scope: DataScope
@@ -282,13 +289,14 @@ class SalesAnalysisService:
         keys = sorted({c.key for c in closed} | {m.key for m in open_money})
         labels = await self.reads.labels(principal.tenant_id, by.value, keys)
         by_key = {c.key: c for c in closed}
+        won_by_key, open_by_key = _per_key(won_money), _per_key(open_money)
         param = DRILL_PARAM[by.value]
         window = {"closed_from": instant(ctx.lo), "closed_to": instant(ctx.hi)}
         rows: list[dict[str, Any]] = []
         for key in keys:
             c = by_key.get(key) or ClosedSums(key, 0, 0, None, None)
-            won_sums = {m.currency: m for m in won_money if m.key == key}
-            open_sums = {m.currency: m for m in open_money if m.key == key}
+            won_sums = won_by_key.get(key, {})
+            open_sums = open_by_key.get(key, {})
             rate = ratio(c.won, c.won + c.lost)
             average = {cur: m.amount / m.deals for cur, m in won_sums.items() if m.deals}
             velocity: dict[str, Decimal] = {}
@@ -393,18 +401,21 @@ class SalesAnalysisService:
                 "amount": money(amounts),
             }
 
+        cells: dict[str, dict[date, list[RevenueSums]]] = {}
+        per_bucket: dict[date, list[RevenueSums]] = {}
+        for r in sums:
+            cells.setdefault(r.key, {}).setdefault(r.bucket, []).append(r)
+            per_bucket.setdefault(r.bucket, []).append(r)
         series: list[dict[str, Any]] = []
         for key in keys:
-            mine = [s for s in sums if s.key == key]
+            mine = cells.get(key, {})
             series.append(
                 {
                     "key": key,
                     "label": labels.get(key, key),
-                    "buckets": [
-                        cell(b, i, [s for s in mine if s.bucket == b], **{param: key}) for i, b in enumerate(buckets)
-                    ],
+                    "buckets": [cell(b, i, mine.get(b, []), **{param: key}) for i, b in enumerate(buckets)],
                 }
             )
-        totals = [cell(b, i, [s for s in sums if s.bucket == b]) for i, b in enumerate(buckets)]
+        totals = [cell(b, i, per_bucket.get(b, [])) for i, b in enumerate(buckets)]
         series.sort(key=lambda s: (-sum(c["won"]["count"] for c in s["buckets"]), s["label"]))
         return {"window": ctx.echo, "by": by.value, "series": series, "totals": totals}
