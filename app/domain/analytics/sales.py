@@ -175,7 +175,9 @@ def drill(**query: Any) -> dict[str, Any]:
 
 
 def figure(count: int, **query: Any) -> dict[str, Any]:
-    return {"count": count, "drill": drill(**query)}
+    """A count and where its deals are listed (none to list for a zero: a revenue series of many
+    owners is mostly zeros, and their drills were most of the response)."""
+    return {"count": count, "drill": drill(**query) if count else None}
 
 
 def money(sums: dict[str, Decimal]) -> list[dict[str, Any]]:

@@ -9209,7 +9209,8 @@ export interface components {
         SalesFigure: {
             /** Count */
             count: number;
-            drill: components["schemas"]["SalesDrill"];
+            /** @description The deals list query behind the count; null when it is 0. */
+            drill: components["schemas"]["SalesDrill"] | null;
         };
         /** SalesFunnelOut */
         SalesFunnelOut: {

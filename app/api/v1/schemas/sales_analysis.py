@@ -27,7 +27,7 @@ class SalesDrill(BaseModel):
 
 class SalesFigure(BaseModel):
     count: int
-    drill: SalesDrill
+    drill: SalesDrill | None = Field(description="The deals list query behind the count; null when it is 0.")
 
 
 class SalesPipelineRef(BaseModel):

@@ -32,7 +32,7 @@ function pick<T extends string>(value: string | undefined, allowed: readonly T[]
 /** A count that opens the deals behind it. */
 function Count({ figure, testId }: { figure: Figure | null | undefined; testId?: string }) {
   if (!figure) return <>—</>;
-  if (!figure.count) return <>0</>;
+  if (!figure.count || !figure.drill) return <>0</>;
   return (
     <Link to={drillUrl(figure.drill)} data-testid={testId}>
       {figure.count}
@@ -50,7 +50,7 @@ export default function SalesAnalysisPage() {
   const grain = pick(filters.grain, GRAINS, 'month');
   const window = { from: filters.from, to: filters.to };
   const pipeline = filters.pipeline;
-  const open = (drill: Drill | undefined) => drill && navigate(drillUrl(drill));
+  const open = (drill: Drill | null | undefined) => drill && navigate(drillUrl(drill));
   const money = (list: Money[]) => (list.length ? list.map((m) => formatMoney(m.amount, m.currency, i18n.language)).join(' · ') : '—');
   const dimension = (d: string) => t(`salesAnalysis.by.${d}` as 'salesAnalysis.by.owner');
   const keyLabel = (d: string, key: string, label: string) => {
