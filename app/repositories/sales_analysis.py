@@ -119,10 +119,21 @@ class PgSalesAnalysis:
         return found.id, found.name, [Stage(*row) for row in stages]
 
     async def funnel(self, scope: DataScope, pipeline_id: UUID, lo: datetime, hi: datetime) -> list[FunnelCount]:
+        # deal_facts.furthest, as one join over the cohort's history instead of a subquery per deal
+        reached = pipeline_stages.alias("reached")
+        history = sa.and_(h.c.tenant_id == o.c.tenant_id, h.c.opportunity_id == o.c.id)
+        counted = sa.and_(
+            reached.c.tenant_id == h.c.tenant_id,
+            reached.c.id == h.c.to_stage_id,
+            reached.c.pipeline_id == o.c.pipeline_id,
+            reached.c.kind != "lost",
+        )
+        current = sa.case((s.c.kind != "lost", s.c.position))
         deals = (
-            sa.select(facts.furthest().label("furthest"), s.c.kind)
-            .select_from(_joined())
+            sa.select(sa.func.greatest(sa.func.max(reached.c.position), current).label("furthest"), s.c.kind)
+            .select_from(_joined().outerjoin(h, history).outerjoin(reached, counted))
             .where(*self._where(scope), o.c.pipeline_id == pipeline_id, o.c.created_at >= lo, o.c.created_at < hi)
+            .group_by(o.c.id, s.c.kind, s.c.position)
             .subquery()
         )
         stmt = sa.select(deals.c.furthest, deals.c.kind, sa.func.count()).group_by(deals.c.furthest, deals.c.kind)
