@@ -22,6 +22,7 @@ from app.auth.principal import Principal
 from app.domain.activities.service import ActivityService
 from app.domain.analytics.customer_service import CustomerAnalyticsService
 from app.domain.analytics.report_service import ReportService
+from app.domain.analytics.sales import SalesAnalysisService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
@@ -137,6 +138,7 @@ from app.repositories.regions import PgRegionRepository
 from app.repositories.registration import PgRegistrationRepository
 from app.repositories.reports import PgReportReader, PgSavedReportRepository
 from app.repositories.roles import PgRoleRepository
+from app.repositories.sales_analysis import PgSalesAnalysis
 from app.repositories.segments import PgAudienceRepository, PgSegmentRepository, matching
 from app.repositories.sessions import PgSecurityLog, PgSessionRepository
 from app.repositories.surveys import (
@@ -324,6 +326,10 @@ def build_customer_analytics_service(conn: AsyncConnection) -> CustomerAnalytics
 
 def build_ticket_stats_service(conn: AsyncConnection) -> TicketStatsService:
     return TicketStatsService(PgTicketStats(conn))
+
+
+def build_sales_analysis_service(conn: AsyncConnection) -> SalesAnalysisService:
+    return SalesAnalysisService(PgSalesAnalysis(conn))
 
 
 def build_ticket_category_service(conn: AsyncConnection) -> CategoryService:

@@ -28,6 +28,7 @@ METHODS = {
     "tracking": "GET",
     "customer_analysis": "GET",
     "report": "POST",
+    "analysis": "GET",
 }
 # Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
 STATS_P99_MS = 150.0
@@ -150,6 +151,7 @@ class Scenario:
             "tracking": "GET open pixel" if self.name.endswith("open") else "GET click redirect",
             "customer_analysis": f"GET {self.path.rsplit('/', 1)[-1]}",
             "report": "POST report run",
+            "analysis": f"GET {self.path.rsplit('/', 2)[-2]} {self.path.rsplit('/', 1)[-1]}",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
@@ -218,6 +220,44 @@ def service_scenarios(service: Service | None) -> list[Scenario]:
                  query={"from": service.stats_from, "to": service.stats_to}, resource="tickets", baseline=False,
                  connections=DASHBOARD_CONNECTIONS, p99_limit_ms=STATS_P99_MS),
     ]  # fmt: skip
+
+
+# Sales analysis (/api/v1/analytics/sales/...): p99 < 100 ms each, as the director (every deal)
+# and as a manager (a department), over the year to today: every generated deal (created over the
+# past 365 days).
+SALES_ANALYSIS_P99_MS = 100.0
+SALES_ANALYSES = {
+    "funnel": {},
+    "performance": {"by": "owner"},
+    "time_in_stage": {},
+    "revenue": {"by": "owner", "grain": "month"},
+}
+
+
+def sales_analysis_scenarios(selling: Selling, today: date | None = None) -> list[Scenario]:
+    today = today or date.today()
+    window = {"from": (today - timedelta(days=366)).isoformat(), "to": today.isoformat()}
+    found = []
+    for name, params in SALES_ANALYSES.items():
+        query = {**window, **params}
+        if name in ("funnel", "time_in_stage"):
+            query["pipeline"] = selling.pipeline_id
+        for caller in ("director", "manager"):
+            found.append(
+                Scenario(
+                    f"sales_{name}_{caller}",
+                    "analysis",
+                    caller,
+                    "list",
+                    path=f"/api/v1/analytics/sales/{name.replace('_', '-')}",
+                    query=query,
+                    resource="opportunities",
+                    baseline=False,
+                    connections=DASHBOARD_CONNECTIONS,
+                    p99_limit_ms=SALES_ANALYSIS_P99_MS,
+                )
+            )
+    return found
 
 
 def kb_search_paths(queries: list[str], limit: int = 20) -> list[str]:
@@ -392,5 +432,6 @@ def scenarios(
             resource="leads",
             baseline=False,
         ),
+        *sales_analysis_scenarios(selling),
         *service_scenarios(service),
     ]

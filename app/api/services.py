@@ -57,6 +57,7 @@ from app.composition import (
     build_registration_service,
     build_report_service,
     build_role_service,
+    build_sales_analysis_service,
     build_sales_plan_service,
     build_scoring_rule_service,
     build_segment_service,
@@ -80,6 +81,7 @@ from app.composition import (
 from app.domain.activities.service import ActivityService
 from app.domain.analytics.customer_service import CustomerAnalyticsService
 from app.domain.analytics.report_service import ReportService
+from app.domain.analytics.sales import SalesAnalysisService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
@@ -184,6 +186,7 @@ SalesPlans = Annotated[SalesPlanService, _on_connection(build_sales_plan_service
 Tickets = Annotated[TicketService, _on_connection(build_ticket_service)]
 CustomerAnalytics = Annotated[CustomerAnalyticsService, _on_connection(build_customer_analytics_service)]
 TicketStatistics = Annotated[TicketStatsService, _on_connection(build_ticket_stats_service)]
+SalesAnalysis = Annotated[SalesAnalysisService, _on_connection(build_sales_analysis_service)]
 TicketCategories = Annotated[CategoryService, _on_connection(build_ticket_category_service)]
 SlaPolicies = Annotated[SlaPolicyService, _on_connection(build_sla_policy_service)]
 TicketRules = Annotated[TicketAssignmentRuleService, _on_connection(build_ticket_rule_service)]

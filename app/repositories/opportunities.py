@@ -3,12 +3,14 @@ line items and stage history, and the pipeline board."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PGUUID
 
 from app.domain.opportunities.entities import (
     CENT,
@@ -23,8 +25,9 @@ from app.domain.pipelines.entities import Pipeline
 from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import search_text
 from app.domain.shared.scope import DataScope
+from app.repositories import deal_facts as facts
 from app.repositories.deal_sums import deal_sums, deal_sums_kind
-from app.repositories.owned import OwnedTable
+from app.repositories.owned import OwnedTable, Term
 from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.scoping import Shape, scope_clause, scope_params, scope_shape
 from app.repositories.tables import opportunities, opportunity_line_items, opportunity_stage_history
@@ -71,6 +74,16 @@ class PgOpportunityRepository(OwnedTable[Opportunity]):
     }
     derived_from = ("name", "next_step")
     derived = staticmethod(derived)
+
+    def query_terms(self, query: Any) -> list[Term]:
+        """The naming convention's filters, and the drill-down ones of sales analysis."""
+        drills = [
+            Term(name, getattr(query, name), predicate, PGUUID(as_uuid=True) if name.endswith("_stage") else sa.Text)
+            for name, predicate in facts.DRILL_FILTERS.items()
+            if getattr(query, name) is not None
+        ]
+        rest = replace(query, **dict.fromkeys(facts.DRILL_FILTERS))
+        return [*super().query_terms(rest), *drills]
 
     async def line_items(self, tenant_id: UUID, opportunity_id: UUID) -> list[LineItem]:
         stmt = sa.select(*ITEM_COLUMNS).where(li.c.tenant_id == tenant_id, li.c.opportunity_id == opportunity_id)

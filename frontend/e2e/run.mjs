@@ -14,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { tests as mainTests } from './tests.mjs';
 import { templateTests } from './messageTemplates.mjs';
+import { salesAnalysisTests } from './analyticsSales.mjs';
 
-const tests = [...mainTests, ...templateTests];
+const tests = [...mainTests, ...templateTests, ...salesAnalysisTests];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const frontend = resolve(here, '..');

@@ -32,6 +32,7 @@ const OpportunityPage = lazy(() => import('./pages/OpportunityPage'));
 const OpportunityFormPage = lazy(() => import('./pages/OpportunityFormPage'));
 const ForecastPage = lazy(() => import('./pages/ForecastPage'));
 const CustomerAnalyticsPage = lazy(() => import('./pages/analytics/CustomerAnalyticsPage'));
+const SalesAnalysisPage = lazy(() => import('./pages/analytics/SalesAnalysisPage'));
 const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
 const TicketPage = lazy(() => import('./pages/tickets/TicketPage'));
 const TicketFormPage = lazy(() => import('./pages/tickets/TicketFormPage'));
@@ -358,6 +359,14 @@ export function AppRoutes() {
           element={
             <Guard module="customers">
               <CustomerAnalyticsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="analytics/sales"
+          element={
+            <Guard module="opportunities">
+              <SalesAnalysisPage />
             </Guard>
           }
         />

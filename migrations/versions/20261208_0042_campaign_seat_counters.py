@@ -11,7 +11,7 @@ and the seats counted under it (a count of every registered member), which held 
 registration of the campaign queued for two more round trips.
 
 Revision ID: 0042
-Revises: 0040
+Revises: 0041
 Create Date: 2026-12-08 00:30:00
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0042"
-down_revision: str | None = "0040"
+down_revision: str | None = "0041"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -108,6 +108,21 @@ class OpportunityQuery:
     forecast_category: str | None = None
     expected_close_date_from: date | None = None
     expected_close_date_to: date | None = None
+    # Drill-down from sales analysis (app/repositories/deal_facts.py says what each one means).
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
+    status: str | None = None
+    source: str | None = None
+    campaign: str | None = None
+    region: str | None = None
+    customer_level: str | None = None
+    customer_type: str | None = None
+    product: str | None = None
+    reached_stage: UUID | None = None
+    furthest_stage: UUID | None = None
+    passed_stage: UUID | None = None
     tag: str | None = None
     updated_since: datetime | None = None
     sync_token: str | None = None

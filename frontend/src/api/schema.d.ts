@@ -1125,6 +1125,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/sales/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stage-to-stage conversion of the deals created in a period
+         * @description The cohort: deals of the pipeline created in the window. Per stage (lost stages aside): how many reached it (entered it or a later stage), the conversion to the next, the drop-off, and of the deals that got no further, how many are still open, won or lost.
+         */
+        get: operations["sales_analysis_funnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Win rate, deal size, sales cycle and pipeline velocity per dimension
+         * @description Per owner, department, region (the customer's), pipeline, source (the source lead's), campaign (first touch) or product line (line items' product name): deals closed in the window, won, lost, win rate, won amount and its average per currency, sales cycle (created to won, days: average and median), open deals now and their amount, and pipeline velocity per currency (open deals x win rate x average won amount / average cycle days).
+         */
+        get: operations["sales_analysis_performance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/time-in-stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Days deals spent in each stage
+         * @description Over the deals of the pipeline created in the window: per open stage, the finished stays in it (from the stage history), their average and median length in days, and (by=owner) the same per owner.
+         */
+        get: operations["sales_analysis_time_in_stage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Revenue won per period and dimension
+         * @description Won deals by the local period of their close (day, week, month, quarter, year in the tenant's zone), per owner, department, region, customer_level or customer_type, amounts per currency; and the totals per period. Every period of the window is listed.
+         */
+        get: operations["sales_analysis_revenue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quotes": {
         parameters: {
             query?: never;
@@ -9787,6 +9867,204 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** SalesCycle */
+        SalesCycle: {
+            /** Average */
+            average: number | null;
+            /** Median */
+            median: number | null;
+        };
+        /** SalesDrill */
+        SalesDrill: {
+            /**
+             * Path
+             * @description The list endpoint of the deals behind the figure.
+             */
+            path: string;
+            /**
+             * Query
+             * @description Its query parameters.
+             */
+            query: {
+                [key: string]: string;
+            };
+        };
+        /** SalesFigure */
+        SalesFigure: {
+            /** Count */
+            count: number;
+            /** @description The deals list query behind the count; null when it is 0. */
+            drill: components["schemas"]["SalesDrill"] | null;
+        };
+        /** SalesFunnelOut */
+        SalesFunnelOut: {
+            window: components["schemas"]["SalesWindow"];
+            pipeline: components["schemas"]["SalesPipelineRef"];
+            deals: components["schemas"]["SalesFigure"];
+            open: components["schemas"]["SalesFigure"];
+            won: components["schemas"]["SalesFigure"];
+            lost: components["schemas"]["SalesFigure"];
+            /** Stages */
+            stages: components["schemas"]["SalesFunnelStage"][];
+        };
+        /** SalesFunnelStage */
+        SalesFunnelStage: {
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** @description Deals that entered this stage or a later (not lost) one. */
+            reached: components["schemas"]["SalesFigure"];
+            /**
+             * Conversion
+             * @description Share of those that reached the next stage; null for the last.
+             */
+            conversion: number | null;
+            /** @description Deals whose furthest stage is this one; null for the last. */
+            drop_off: components["schemas"]["SalesFigure"] | null;
+            open: components["schemas"]["SalesFigure"];
+            won: components["schemas"]["SalesFigure"];
+            lost: components["schemas"]["SalesFigure"];
+        };
+        /** SalesPerformanceOut */
+        SalesPerformanceOut: {
+            window: components["schemas"]["SalesWindow"];
+            /** By */
+            by: string;
+            /** Pipeline */
+            pipeline: string | null;
+            /** Rows */
+            rows: components["schemas"]["SalesPerformanceRow"][];
+        };
+        /** SalesPerformanceRow */
+        SalesPerformanceRow: {
+            /**
+             * Key
+             * @description The id or value; "none" for deals without one.
+             */
+            key: string;
+            /** Label */
+            label: string;
+            closed: components["schemas"]["SalesFigure"];
+            won: components["schemas"]["SalesFigure"];
+            lost: components["schemas"]["SalesFigure"];
+            /** Win Rate */
+            win_rate: number | null;
+            /** Won Amount */
+            won_amount: components["schemas"]["Money"][];
+            /** Average Won Amount */
+            average_won_amount: components["schemas"]["Money"][];
+            cycle_days: components["schemas"]["SalesCycle"];
+            open: components["schemas"]["SalesFigure"];
+            /** Open Amount */
+            open_amount: components["schemas"]["Money"][];
+            /** Velocity Per Day */
+            velocity_per_day: components["schemas"]["Money"][];
+        };
+        /** SalesPipelineRef */
+        SalesPipelineRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /** SalesRevenueCell */
+        SalesRevenueCell: {
+            /**
+             * Bucket
+             * Format: date
+             */
+            bucket: string;
+            won: components["schemas"]["SalesFigure"];
+            /** Amount */
+            amount: components["schemas"]["Money"][];
+        };
+        /** SalesRevenueOut */
+        SalesRevenueOut: {
+            window: components["schemas"]["SalesWindow"];
+            /** By */
+            by: string;
+            /** Series */
+            series: components["schemas"]["SalesRevenueSeries"][];
+            /** Totals */
+            totals: components["schemas"]["SalesRevenueCell"][];
+        };
+        /** SalesRevenueSeries */
+        SalesRevenueSeries: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            /** Buckets */
+            buckets: components["schemas"]["SalesRevenueCell"][];
+        };
+        /** SalesStageTime */
+        SalesStageTime: {
+            /**
+             * Stage Id
+             * Format: uuid
+             */
+            stage_id: string;
+            /** Name */
+            name: string;
+            deals: components["schemas"]["SalesFigure"];
+            /** Stays */
+            stays: number;
+            /** Average Days */
+            average_days: number | null;
+            /** Median Days */
+            median_days: number | null;
+            /** Owners */
+            owners?: components["schemas"]["SalesStageTimeOwner"][] | null;
+        };
+        /** SalesStageTimeOwner */
+        SalesStageTimeOwner: {
+            /** Key */
+            key: string;
+            /** Label */
+            label: string;
+            deals: components["schemas"]["SalesFigure"];
+            /** Stays */
+            stays: number;
+            /** Average Days */
+            average_days: number | null;
+            /** Median Days */
+            median_days: number | null;
+        };
+        /** SalesTimeInStageOut */
+        SalesTimeInStageOut: {
+            window: components["schemas"]["SalesWindow"];
+            pipeline: components["schemas"]["SalesPipelineRef"];
+            /** By */
+            by: string | null;
+            /** Stages */
+            stages: components["schemas"]["SalesStageTime"][];
+        };
+        /** SalesWindow */
+        SalesWindow: {
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            /** Grain */
+            grain: string;
+            /** Time Zone */
+            time_zone: string;
+        };
         /** SampleRecord */
         SampleRecord: {
             /**
@@ -13296,6 +13574,34 @@ export interface operations {
                 close_from?: string | null;
                 /** @description Expected close before this day. */
                 close_to?: string | null;
+                /** @description Created at or after this instant. */
+                created_from?: string | null;
+                /** @description Created before this instant. */
+                created_to?: string | null;
+                /** @description Closed (won or lost) at or after this instant. */
+                closed_from?: string | null;
+                /** @description Closed before this instant. */
+                closed_to?: string | null;
+                /** @description The stage's kind; closed: won or lost. */
+                status?: ("open" | "won" | "lost" | "closed") | null;
+                /** @description The source lead's source; "none": no lead. */
+                source?: string | null;
+                /** @description First-touch campaign id, or "none". */
+                campaign?: string | null;
+                /** @description The customer's region id, or "none". */
+                region?: string | null;
+                /** @description The customer's level, or "none". */
+                customer_level?: string | null;
+                /** @description The customer's type, or "none". */
+                customer_type?: string | null;
+                /** @description A line item's product name; "none": no items. */
+                product?: string | null;
+                /** @description Entered this stage or a later one of the pipeline (lost stages aside). */
+                reached_stage?: string | null;
+                /** @description Got no further than this stage (lost stages aside). */
+                furthest_stage?: string | null;
+                /** @description Left this stage at least once. */
+                passed_stage?: string | null;
                 tag?: string | null;
                 /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */
                 updated_since?: string | null;
@@ -18334,6 +18640,312 @@ export interface operations {
             };
             /** @description The caller lacks the required permission */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sales_analysis_funnel: {
+        parameters: {
+            query?: {
+                /** @description Default: the tenant's first pipeline. */
+                pipeline?: string | null;
+                /** @description First local day (tenant's zone); default 1 January. */
+                from?: string | null;
+                /** @description Last local day, inclusive; default today. */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesFunnelOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sales_analysis_performance: {
+        parameters: {
+            query?: {
+                /** @description owner, department, region, pipeline, source, campaign, product_line */
+                by?: string;
+                /** @description Only this pipeline's deals. */
+                pipeline?: string | null;
+                /** @description First local day (tenant's zone); default 1 January. */
+                from?: string | null;
+                /** @description Last local day, inclusive; default today. */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesPerformanceOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sales_analysis_time_in_stage: {
+        parameters: {
+            query?: {
+                /** @description Default: the tenant's first pipeline. */
+                pipeline?: string | null;
+                /** @description owner, or nothing */
+                by?: string | null;
+                /** @description First local day (tenant's zone); default 1 January. */
+                from?: string | null;
+                /** @description Last local day, inclusive; default today. */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesTimeInStageOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sales_analysis_revenue: {
+        parameters: {
+            query?: {
+                /** @description owner, department, region, customer_level, customer_type */
+                by?: string;
+                /** @description day, week, month (default), quarter, year */
+                grain?: string | null;
+                /** @description First local day (tenant's zone); default 1 January. */
+                from?: string | null;
+                /** @description Last local day, inclusive; default today. */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesRevenueOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record within the caller's data range */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import {
+  AreaChartOutlined,
   AimOutlined,
   ApartmentOutlined,
   AuditOutlined,
@@ -82,6 +83,8 @@ export default function Shell() {
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
     const analytics: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'opportunities'))
+      analytics.push({ key: '/analytics/sales', icon: <AreaChartOutlined />, label: t('nav.salesAnalysis') });
     if (canOpen(me, 'customers'))
       analytics.push({ key: '/analytics/customers', icon: <PieChartOutlined />, label: t('nav.customerAnalytics') });
     if (canOpen(me, 'reports')) analytics.push({ key: '/reports', icon: <TableOutlined />, label: t('nav.reports') });
@@ -124,6 +127,7 @@ export default function Shell() {
       '/surveys': t('surveys.title'),
       '/segments': t('segments.title'),
       '/marketing/channels': t('nav.channelAnalysis'),
+      '/analytics/sales': t('nav.salesAnalysis'),
       '/kb': t('kb.title'),
       '/automations': t('automations.title'),
       '/marketing/templates': t('messageTemplates.title'),
@@ -144,7 +148,7 @@ export default function Shell() {
     location.pathname
       .split('/')
       .filter(Boolean)
-      .slice(0, location.pathname.startsWith('/admin') || location.pathname.startsWith('/marketing') ? 2 : 1)
+      .slice(0, ['/admin', '/marketing', '/analytics'].some((p) => location.pathname.startsWith(p)) ? 2 : 1)
       .join('/');
 
   const menu = (

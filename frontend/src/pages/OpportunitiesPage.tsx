@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, Input, Space, Typography, type TableProps } from 'antd';
+import { Button, Input, Space, Tag, Typography, type TableProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { api, unwrap } from '../api/client';
@@ -21,9 +21,13 @@ import {
 } from './salesBits';
 import { formatMoney, type Opportunity } from './salesLogic';
 import { DrillNotice } from '../components/DrillNotice';
+import { DRILL_FILTERS } from './analytics/salesDrill';
 
 const PAGE = 50;
-const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort', 'where'] as const;
+// The drill-down filters come from an analysis figure's link (pages/analytics) or a report
+// (`where`), never typed here.
+const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort', 'where', ...DRILL_FILTERS] as const;
+type Status = 'open' | 'won' | 'lost' | 'closed';
 // a full row, not one of only some fields
 const isOpportunity = (o: object): o is Opportunity => 'name' in o;
 
@@ -53,6 +57,21 @@ export default function OpportunitiesPage() {
               close_from: filters.from,
               close_to: filters.to,
               where: filters.where,
+              department: filters.department,
+              status: filters.status as Status | undefined,
+              created_from: filters.created_from,
+              created_to: filters.created_to,
+              closed_from: filters.closed_from,
+              closed_to: filters.closed_to,
+              source: filters.source,
+              campaign: filters.campaign,
+              region: filters.region,
+              customer_level: filters.customer_level,
+              customer_type: filters.customer_type,
+              product: filters.product,
+              reached_stage: filters.reached_stage,
+              furthest_stage: filters.furthest_stage,
+              passed_stage: filters.passed_stage,
               sort,
               limit: PAGE,
               cursor,
@@ -106,6 +125,7 @@ export default function OpportunitiesPage() {
     { key: 'owner', title: t('opportunities.fields.owner_id'), render: (_: unknown, o: Opportunity) => userName(o.owner_id) ?? '—' },
   ];
   const active = FILTERS.some((k) => k !== 'sort' && filters[k]);
+  const drilled = DRILL_FILTERS.some((k) => filters[k]);
 
   return (
     <section aria-labelledby="opportunities-title">
@@ -181,6 +201,17 @@ export default function OpportunitiesPage() {
         />
         <ClearFilters active={active} onClear={clear} />
       </div>
+      {drilled && (
+        <Tag
+          color="blue"
+          closable
+          onClose={clear}
+          closeIcon={<span aria-label={t('salesAnalysis.clearDrill')}>×</span>}
+          data-testid="drill-filter"
+        >
+          {t('salesAnalysis.drilled')}
+        </Tag>
+      )}
       <RecordTable<Opportunity>
         query={query}
         rows={rows}

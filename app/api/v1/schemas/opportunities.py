@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.api.v1.params import WHERE_DOC
 from app.api.v1.schemas.common import CustomValues, LongText, Name, RequestModel, ShortText, Tag
@@ -14,6 +14,7 @@ from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 Category = Literal["pipeline", "best_case", "commit", "closed", "omitted"]
 OpenCategory = Literal["pipeline", "best_case", "commit", "omitted"]
+KEY_OR_NONE = r"^(none|[0-9a-fA-F-]{36})$"
 
 
 class LineItemIn(RequestModel):
@@ -52,6 +53,24 @@ class OpportunityListParams(BaseModel):
     forecast_category: Category | None = None
     close_from: date | None = Field(None, description="Expected close on or after this day.")
     close_to: date | None = Field(None, description="Expected close before this day.")
+    created_from: AwareDatetime | None = Field(None, description="Created at or after this instant.")
+    created_to: AwareDatetime | None = Field(None, description="Created before this instant.")
+    closed_from: AwareDatetime | None = Field(None, description="Closed (won or lost) at or after this instant.")
+    closed_to: AwareDatetime | None = Field(None, description="Closed before this instant.")
+    status: Literal["open", "won", "lost", "closed"] | None = Field(
+        None, description="The stage's kind; closed: won or lost."
+    )
+    source: str | None = Field(None, max_length=50, description='The source lead\'s source; "none": no lead.')
+    campaign: str | None = Field(None, pattern=KEY_OR_NONE, description='First-touch campaign id, or "none".')
+    region: str | None = Field(None, pattern=KEY_OR_NONE, description='The customer\'s region id, or "none".')
+    customer_level: str | None = Field(None, max_length=100, description='The customer\'s level, or "none".')
+    customer_type: str | None = Field(None, max_length=100, description='The customer\'s type, or "none".')
+    product: str | None = Field(None, max_length=200, description='A line item\'s product name; "none": no items.')
+    reached_stage: UUID | None = Field(
+        None, description="Entered this stage or a later one of the pipeline (lost stages aside)."
+    )
+    furthest_stage: UUID | None = Field(None, description="Got no further than this stage (lost stages aside).")
+    passed_stage: UUID | None = Field(None, description="Left this stage at least once.")
     tag: str | None = Field(None, max_length=50)
     updated_since: datetime | None = Field(None, description=UPDATED_SINCE_DOC)
     sync_token: str | None = Field(None, max_length=200, description=SYNC_TOKEN_DOC)
