@@ -33,10 +33,12 @@ from app.composition import (
     build_contact_service,
     build_custom_field_service,
     build_customer_service,
+    build_dashboard_service,
     build_department_service,
     build_escalation_rule_service,
     build_event_satisfaction,
     build_forecast_service,
+    build_home_service,
     build_invitation_service,
     build_kb_category_service,
     build_kb_service,
@@ -76,6 +78,8 @@ from app.composition import (
     link_signer,
 )
 from app.domain.activities.service import ActivityService
+from app.domain.analytics.dashboards import DashboardService
+from app.domain.analytics.home import HomeService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
@@ -194,6 +198,8 @@ CampaignSurveys = Annotated[EventSatisfaction, _on_connection(build_event_satisf
 KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
 KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
 Segments = Annotated[SegmentService, _on_connection(build_segment_service)]
+Home = Annotated[HomeService, _on_connection(build_home_service)]
+Dashboards = Annotated[DashboardService, _on_connection(build_dashboard_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 
