@@ -44,7 +44,6 @@ EXPECTED_WIDGETS = {
     "marketer": ["campaigns_running", "leads_by_source", "leads_to_work"],
     "analyst": ALL,
     "admin": ALL,
-    "it": [],
 }
 
 
@@ -73,6 +72,8 @@ async def test_each_role_gets_its_widgets(client: httpx.AsyncClient, world: Worl
         assert body["time_zone"] == "Asia/Shanghai"
         assert body["today"] == datetime.now(SH).date().isoformat() or label  # the test may straddle midnight
     assert (await client.get("/api/v1/dashboards/home")).status_code == 401
+    # The system administrator sees no business data: no Home (reports:read).
+    assert (await client.get("/api/v1/dashboards/home", headers=world.users["it"].headers)).status_code == 403
 
 
 class Records:
@@ -307,7 +308,7 @@ async def test_a_range_narrowed_by_region_counts_only_that_region(
         await conn.execute(
             roles.insert().values(
                 tenant_id=world.id, id=role_id, key="east_viewer", name="East viewer",
-                permissions=["opportunities:read", "forecast:read"],
+                permissions=["opportunities:read", "forecast:read", "reports:read"],
                 data_ranges={"opportunities": {"range": "all", "regions": [region]}},
             )
         )  # fmt: skip

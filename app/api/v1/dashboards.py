@@ -31,7 +31,6 @@ from app.domain.analytics.widgets import Widget, home_widgets
 
 router = APIRouter(route_class=IdempotentRoute, tags=["dashboards"])
 
-CALLER = Annotated[Principal, requires()]
 READ = Annotated[Principal, requires("reports:read")]
 CREATE = Annotated[Principal, requires("reports:create")]
 UPDATE = Annotated[Principal, requires("reports:update")]
@@ -53,10 +52,11 @@ def _when(moment: Moment) -> dict[str, Any]:
     description="A rep sees their own pipeline by stage, deals closing this month, attainment, leads to work, "
     "today's and overdue tasks; a manager the department's plus each rep; the director the company's; agents "
     "their queue, SLA warnings and CSAT; the marketer campaigns and leads by source. A widget whose permissions "
-    "you lack is left out. 'Today' and 'this month' are the tenant's (settings.time_zone).",
-    responses=problem_responses(401),
+    "you lack is left out. 'Today' and 'this month' are the tenant's (settings.time_zone). reports:read, "
+    "which every role working with business records holds (the administrators, who see none, do not).",
+    responses=problem_responses(401, 403),
 )
-async def home(caller: CALLER, service: Home) -> Response:
+async def home(caller: READ, service: Home) -> Response:
     moment = await service.moment(caller)
     widgets = await service.compute(caller, home_widgets(caller), moment)
     return json_response({**_when(moment), "widgets": widgets})
