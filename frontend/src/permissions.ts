@@ -34,6 +34,7 @@ export const MODULES = {
   messageTemplates: ['message_templates:read'],
   campaigns: ['campaigns:read'],
   suppressions: ['campaigns:manage'],
+  reports: ['reports:read'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ModuleName = keyof typeof MODULES;

@@ -29,7 +29,7 @@ from app.domain.shared.scope import DataScope
 from app.domain.surveys.entities import ResultsQuery, Survey
 from app.domain.surveys.service import ResultsService
 
-SLA_SOON = timedelta(hours=4)  # "due soon": breaching within this
+SLA_SOON = timedelta(hours=2)  # "due soon": breaching within this (the ticket inbox's view too)
 CSAT_DAYS = 30
 CAMPAIGNS_SHOWN = 5
 

@@ -43,11 +43,15 @@ export interface ChartProps {
   ariaLabel?: string;
   style?: CSSProperties;
   'data-testid'?: string;
+  /** A click on a bar, slice or point (drill-down to its records). */
+  onClick?: (params: { dataIndex: number; seriesIndex?: number; name: string }) => void;
 }
 
-export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId }: ChartProps) {
+export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId, onClick }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
+  const clicked = useRef(onClick);
+  clicked.current = onClick;
   const [ready, setReady] = useState(false);
   const [failed, setFailed] = useState(false);
 
@@ -59,6 +63,7 @@ export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': t
       .then((echarts) => {
         if (cancelled || !box.current) return;
         chart.current = echarts.init(box.current, undefined, { renderer: 'canvas' });
+        chart.current.on('click', (params) => clicked.current?.(params as { dataIndex: number; seriesIndex?: number; name: string }));
         if (typeof ResizeObserver !== 'undefined') {
           observer = new ResizeObserver(() => chart.current?.resize());
           observer.observe(box.current);

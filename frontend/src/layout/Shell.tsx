@@ -79,6 +79,9 @@ export default function Shell() {
     if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
+    const analytics: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'reports')) analytics.push({ key: '/analytics/dashboards', icon: <DashboardOutlined />, label: t('nav.dashboards') });
+    if (analytics.length) list.push({ type: 'group', key: 'analytics', label: t('nav.analytics'), children: analytics });
     const marketing: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'campaigns')) marketing.push({ key: '/campaigns', icon: <NotificationOutlined />, label: t('campaigns.nav') });
     if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });
@@ -120,6 +123,7 @@ export default function Shell() {
       '/automations': t('automations.title'),
       '/marketing/templates': t('messageTemplates.title'),
       '/campaigns': t('campaigns.title'),
+      '/analytics/dashboards': t('dashboards.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
       '/admin/roles': t('nav.roles'),
@@ -136,7 +140,7 @@ export default function Shell() {
     location.pathname
       .split('/')
       .filter(Boolean)
-      .slice(0, location.pathname.startsWith('/admin') || location.pathname.startsWith('/marketing') ? 2 : 1)
+      .slice(0, /^\/(admin|marketing|analytics)\//.test(location.pathname) ? 2 : 1)
       .join('/');
 
   const menu = (
