@@ -3,9 +3,10 @@ caller's scope on its resource, prepared per scope shape, over the partial index
 0043 (index-only where a director's whole company is counted). The forecast, ticket, survey and
 campaign figures come from their own repositories and services, not from here.
 
-Which figures read rollups: none of these. The forecast's (closing this month, attainment, per
-rep) read the opportunity rollups through app/repositories/forecast.py; pipeline by stage sums
-the deals (per currency, which the rollups do not keep) through deal_sums(currency=True).
+Which figures read rollups: leads to work (lead_status_rollups); the forecast's (closing this
+month, attainment, per rep) read the opportunity rollups through app/repositories/forecast.py.
+Pipeline by stage sums the deals (per currency, which the rollups do not keep) through
+deal_sums(currency=True), an index-only scan; planned work and tickets read partial indexes.
 """
 
 from __future__ import annotations
@@ -22,10 +23,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.domain.analytics.home import StageFigure
 from app.domain.shared.scope import DataScope
 from app.repositories.analytics_sql import tenant_zone
-from app.repositories.deal_sums import deal_sums
+from app.repositories.deal_sums import deal_sums, deal_sums_kind
 from app.repositories.prepared import StatementCache
 from app.repositories.scoping import Shape, scope_clause, scope_params, scope_shape
-from app.repositories.tables import activities, campaigns, leads, pipeline_stages, pipelines, tickets, users
+from app.repositories.tables import (
+    activities,
+    campaigns,
+    lead_status_rollups,
+    leads,
+    pipeline_stages,
+    pipelines,
+    tickets,
+    users,
+)
 from app.repositories.tickets import breaching
 
 _STATEMENTS = StatementCache()
@@ -65,11 +75,20 @@ def _pipeline_by_stage(shape: Shape) -> sa.ClauseElement:
 
 
 def _leads_to_work(shape: Shape) -> sa.ClauseElement:
-    ld = leads
+    """Per status, from the lead rollups (migration 0043); a range narrowed by region or customer
+    type needs each lead's own columns, so it counts the leads (a rare custom role)."""
+    if deal_sums_kind(shape) == "deals":
+        ld = leads
+        return (
+            sa.select(ld.c.status, sa.func.count())
+            .where(scope_clause(ld, shape), ld.c.deleted_at.is_(None), ld.c.status.in_([_const(s) for s in TO_WORK]))
+            .group_by(ld.c.status)
+        )
+    r = lead_status_rollups
     return (
-        sa.select(ld.c.status, sa.func.count())
-        .where(scope_clause(ld, shape), ld.c.deleted_at.is_(None), ld.c.status.in_([_const(s) for s in TO_WORK]))
-        .group_by(ld.c.status)
+        sa.select(r.c.status, sa.func.sum(r.c.leads))
+        .where(scope_clause(r, shape), r.c.status.in_([_const(s) for s in TO_WORK]))
+        .group_by(r.c.status)
     )
 
 
@@ -128,6 +147,16 @@ def _names() -> sa.ClauseElement:
     u = users
     tenant, ids = sa.bindparam("tenant_id", type_=_ID), sa.bindparam("ids", type_=sa.ARRAY(_ID))
     return sa.select(u.c.id, u.c.name).where(u.c.tenant_id == tenant, u.c.id == sa.any_(ids))
+
+
+class PgLeadRollupCompaction:
+    """The worker's minute job: fold each key's appended lead deltas into one row (migration 0043)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def compact(self) -> None:
+        await self.conn.execute(sa.text("SELECT lead_status_rollups_compact()"))
 
 
 class PgHomeFigures:

@@ -1823,3 +1823,18 @@ sa.Index("ix_leads_to_work", leads.c.tenant_id, leads.c.status, postgresql_inclu
 sa.Index("ix_activities_planned", activities.c.tenant_id, activities.c.occurred_at,
          postgresql_include=["owner_id", "department_id", "kind"],
          postgresql_where=sa.text("deleted_at IS NULL AND status = 'planned'"))  # fmt: skip
+
+# Live leads per (status, owner, department), appended to by triggers and folded by the worker
+# (migration 0043): Home's "leads to work" reads these instead of the leads.
+lead_status_rollups = sa.Table(
+    "lead_status_rollups",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("owner_id", UUID(as_uuid=True)),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("leads", sa.BigInteger, nullable=False),
+    sa.Index(
+        "ix_lead_status_rollups", "tenant_id", "status", postgresql_include=["owner_id", "department_id", "leads"]
+    ),
+)

@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from app.domain.shared.ids import new_id
+from app.repositories.home_widgets import PgLeadRollupCompaction
 from app.repositories.tables import activities, leads, opportunities, roles, user_roles
 from tests.api.identity_support import bearer, login
 from tests.builders import Factory, User, World
@@ -261,6 +263,58 @@ async def test_figures_equal_a_direct_computation_per_range(
         overdue = widget(body, "overdue")
         got = (today["tasks"], today["appointments"], overdue["count"])
         assert got == records.planned(who, datetime.now(UTC)), who
+
+
+async def test_lead_rollups_follow_every_write_and_compaction(client: httpx.AsyncClient, world: World) -> None:
+    """Leads to work read the trigger-kept rollups (migration 0043): after inserts, status and owner
+    changes in bulk, soft and hard deletes, and the worker's compaction, they equal the leads."""
+    records = Records(world, {"id": str(new_id()), "stages": []}, [], random.Random(5))
+    records.make(deals=0, leads_n=60, work=0)
+    await records.save()
+    rng = random.Random(6)
+
+    async def check() -> None:
+        for who in ("east_rep1", "east_manager", "director"):
+            work = widget(await home(client, world.users[who]), "leads_to_work")
+            assert {i["status"]: i["count"] for i in work["items"]} == {
+                s: records.to_work(who)[s] for s in ("new", "contacted")
+            }, who
+
+    await check()
+    async with world.factory.engine.begin() as conn:
+        for lead in rng.sample(records.leads, 20):  # one statement each: moves between keys
+            owner, dept = rng.choice(records.people)
+            lead |= {"status": rng.choice(["new", "contacted", "qualified"]), "owner_id": owner, "department_id": dept}
+            await conn.execute(
+                leads.update().where(leads.c.tenant_id == world.id, leads.c.id == lead["id"])
+                .values(status=lead["status"], owner_id=owner, department_id=dept)
+            )  # fmt: skip
+        many = [lead["id"] for lead in records.leads[:15]]  # one statement, many rows
+        await conn.execute(
+            leads.update().where(leads.c.tenant_id == world.id, leads.c.id.in_(many)).values(status="contacted")
+        )
+        for lead in records.leads[:15]:
+            lead["status"] = "contacted"
+        gone = records.leads[15:20]
+        await conn.execute(leads.delete().where(leads.c.tenant_id == world.id, leads.c.id.in_([g["id"] for g in gone])))
+        records.leads = records.leads[:15] + records.leads[20:]
+        await conn.execute(
+            leads.update().where(leads.c.tenant_id == world.id, leads.c.id == records.leads[-1]["id"])
+            .values(deleted_at=sa.func.now())
+        )  # fmt: skip
+        records.leads[-1]["deleted_at"] = records.now
+    await check()
+    async with world.factory.engine.begin() as conn:
+        await PgLeadRollupCompaction(conn).compact()
+        live = (await conn.execute(
+            sa.text("SELECT count(*) FROM lead_status_rollups WHERE tenant_id = :t"), {"t": world.id}
+        )).scalar_one()  # fmt: skip
+        keys = (await conn.execute(
+            sa.text("SELECT count(DISTINCT (status, owner_id, department_id)) FROM leads"
+                    " WHERE tenant_id = :t AND deleted_at IS NULL"), {"t": world.id}
+        )).scalar_one()  # fmt: skip
+    assert live == keys  # one row per key after compaction
+    await check()
 
 
 async def test_drill_downs_list_what_is_counted(
