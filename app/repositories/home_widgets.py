@@ -5,8 +5,9 @@ campaign figures come from their own repositories and services, not from here.
 
 Which figures read rollups: leads to work (lead_status_rollups); the forecast's (closing this
 month, attainment, per rep) read the opportunity rollups through app/repositories/forecast.py.
-Pipeline by stage sums the deals (per currency, which the rollups do not keep) through
-deal_sums(currency=True), an index-only scan; planned work and tickets read partial indexes.
+Pipeline by stage reads the stage rollups when the tenant's deals have one currency (the usual
+case), else sums the deals per currency (deal_sums(currency=True), an index-only scan); planned
+work and tickets read partial indexes.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from app.repositories.tables import (
     campaigns,
     lead_status_rollups,
     leads,
+    opportunities,
     pipeline_stages,
     pipelines,
     tickets,
@@ -54,13 +56,32 @@ def _at(name: str) -> sa.BindParameter[Any]:
     return sa.bindparam(name, type_=TS)
 
 
-def _pipeline_by_stage(shape: Shape) -> sa.ClauseElement:
-    d = deal_sums(shape, currency=True)
+def _currencies() -> sa.ClauseElement:
+    """The first two currencies of the tenant's live deals, by a skip scan of
+    ix_opportunities_currency (a few index probes, however many deals)."""
+    o = opportunities
+    tenant = sa.bindparam("scope_tenant", type_=_ID)
+    live = sa.and_(o.c.tenant_id == tenant, o.c.deleted_at.is_(None))
+    first = sa.select(o.c.currency).where(live).order_by(o.c.currency).limit(1)
+    seen = first.cte("seen", recursive=True)
+    following = (
+        sa.select(o.c.currency).where(live, o.c.currency > seen.c.currency).order_by(o.c.currency).limit(1)
+    ).scalar_subquery()
+    seen = seen.union_all(sa.select(following).where(seen.c.currency.is_not(None)))
+    return sa.select(seen.c.currency).where(seen.c.currency.is_not(None)).limit(2)
+
+
+def _pipeline_by_stage(shape: Shape, one_currency: bool) -> sa.ClauseElement:
+    """Open deals per pipeline, stage and currency. When the tenant's live deals all have one
+    currency, the stage rollups' sums are that currency's (whatever the range), so they are read
+    instead of the deals; a range narrowed by region or customer type reads the deals anyway."""
+    d = deal_sums(shape, currency=not one_currency)
+    currency = sa.bindparam("currency", type_=sa.Text) if one_currency else d.c.currency
     s, p = pipeline_stages, pipelines
     tenant = sa.bindparam("scope_tenant", type_=_ID)
     return (
         sa.select(
-            p.c.id, p.c.name, s.c.id, s.c.name, s.c.position, d.c.currency,
+            p.c.id, p.c.name, s.c.id, s.c.name, s.c.position, currency.label("currency"),
             sa.func.sum(d.c.deals), sa.func.sum(d.c.amount),
         )
         .select_from(
@@ -69,8 +90,9 @@ def _pipeline_by_stage(shape: Shape) -> sa.ClauseElement:
             )
         )
         .where(s.c.kind == _const("open"))
-        .group_by(p.c.id, p.c.name, p.c.position, s.c.id, s.c.name, s.c.position, d.c.currency)
-        .order_by(p.c.position, p.c.name, p.c.id, s.c.position, s.c.id, d.c.currency)
+        .group_by(p.c.id, p.c.name, p.c.position, s.c.id, s.c.name, s.c.position, *([] if one_currency else [currency]))
+        .having(sa.func.sum(d.c.deals) > 0)  # a key whose deals all left nets to zero rows
+        .order_by(p.c.position, p.c.name, p.c.id, s.c.position, s.c.id, *([] if one_currency else [currency]))
     )  # fmt: skip
 
 
@@ -174,7 +196,14 @@ class PgHomeFigures:
         return await tenant_zone(self.conn, tenant_id)
 
     async def pipeline_by_stage(self, scope: DataScope) -> list[StageFigure]:
-        rows = await self._rows("pipeline_by_stage", scope, _pipeline_by_stage)
+        found = await _STATEMENTS.get("currencies", _currencies).rows(self.conn, {"scope_tenant": scope.tenant_id})
+        if not found:
+            return []
+        one = len(found) == 1 and deal_sums_kind(scope_shape(scope)) == "rollups"
+        rows = await self._rows(
+            f"pipeline_by_stage_{one}", scope, lambda shape: _pipeline_by_stage(shape, one),
+            **({"currency": found[0][0]} if one else {}),
+        )  # fmt: skip
         return [StageFigure(r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), r[7]) for r in rows]
 
     async def leads_to_work(self, scope: DataScope) -> dict[str, int]:

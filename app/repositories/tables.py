@@ -1818,6 +1818,8 @@ dashboards = sa.Table(
 sa.Index("ix_opportunities_stage_live", opportunities.c.tenant_id, opportunities.c.stage_id,
          postgresql_include=["currency", "amount", "owner_id", "department_id", "pipeline_id", "probability"],
          postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+sa.Index("ix_opportunities_currency", opportunities.c.tenant_id, opportunities.c.currency,
+         postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
 sa.Index("ix_leads_to_work", leads.c.tenant_id, leads.c.status, postgresql_include=["owner_id", "department_id"],
          postgresql_where=sa.text("deleted_at IS NULL AND status IN ('new', 'contacted')"))  # fmt: skip
 sa.Index("ix_activities_planned", activities.c.tenant_id, activities.c.occurred_at,

@@ -110,6 +110,8 @@ def upgrade() -> None:
         postgresql_include=["currency", "amount", "owner_id", "department_id", "pipeline_id", "probability"],
         postgresql_where=LIVE,
     )  # fmt: skip
+    # The tenant's deal currencies by a skip scan: one currency lets pipeline by stage read the rollups.
+    op.create_index("ix_opportunities_currency", "opportunities", ["tenant_id", "currency"], postgresql_where=LIVE)
     op.create_index(
         "ix_leads_to_work", "leads", ["tenant_id", "status"], postgresql_include=["owner_id", "department_id"],
         postgresql_where=sa.text("deleted_at IS NULL AND status IN ('new', 'contacted')"),
@@ -148,6 +150,7 @@ def downgrade() -> None:
     op.drop_table("lead_status_rollups")
     op.drop_index("ix_activities_planned", table_name="activities")
     op.drop_index("ix_leads_to_work", table_name="leads")
+    op.drop_index("ix_opportunities_currency", table_name="opportunities")
     op.drop_index("ix_opportunities_stage_live", table_name="opportunities")
     op.drop_index("ix_dashboards_shared", table_name="dashboards")
     op.drop_index("ix_dashboards_owner", table_name="dashboards")
