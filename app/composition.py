@@ -21,6 +21,8 @@ from app.auth.jwt_tokens import issue_access_token
 from app.auth.principal import Principal
 from app.domain.activities.service import ActivityService
 from app.domain.analytics.customer_service import CustomerAnalyticsService
+from app.domain.analytics.dashboards import DashboardService
+from app.domain.analytics.home import HomeService
 from app.domain.analytics.report_service import ReportService
 from app.domain.analytics.sales import SalesAnalysisService
 from app.domain.contacts.service import ContactService
@@ -107,9 +109,11 @@ from app.repositories.contacts import PgContactRepository
 from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customer_analytics import PgCustomerAnalytics
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
+from app.repositories.dashboards import PgDashboardRepository
 from app.repositories.departments import PgDepartmentRepository
 from app.repositories.documents import PgNumbering, PgOrderRepository, PgQuoteRepository
 from app.repositories.forecast import PgForecastRepository, PgTargetRepository
+from app.repositories.home_widgets import PgHomeFigures
 from app.repositories.kb import PgArticleRepository, PgKbCategoryRepository, PgTicketLinkRepository
 from app.repositories.leads import (
     PgAssignmentRuleRepository,
@@ -271,6 +275,20 @@ def build_target_service(conn: AsyncConnection) -> TargetService:
 
 def build_forecast_service(conn: AsyncConnection) -> ForecastService:
     return ForecastService(PgForecastRepository(conn))
+
+
+def build_home_service(conn: AsyncConnection) -> HomeService:
+    return HomeService(
+        PgHomeFigures(conn),
+        build_forecast_service(conn),
+        build_campaign_stats_service(conn),
+        PgSurveyRepository(conn),
+        build_survey_results(conn),
+    )
+
+
+def build_dashboard_service(conn: AsyncConnection) -> DashboardService:
+    return DashboardService(PgDashboardRepository(conn), PgAuditTrail(conn))
 
 
 def build_notification_service(conn: AsyncConnection) -> NotificationService:

@@ -40,6 +40,7 @@ from app.repositories.tables import (
     contacts,
     custom_field_defs,
     customers,
+    dashboards,
     kb_articles,
     leads,
     marketing_consents,
@@ -52,6 +53,7 @@ from app.repositories.tables import (
     tickets,
 )
 from app.seed_campaigns import seed_demo_campaigns
+from app.seed_dashboards import seed_demo_dashboards
 from app.seed_kb import seed_demo_kb
 from app.seed_leads import seed_demo_lead_intake, seed_demo_leads
 from app.seed_marketing import seed_demo_consents, seed_demo_templates
@@ -444,6 +446,7 @@ async def _seed_all(url: str, settings: Settings) -> bool:
                 (marketing_consents, seed_demo_consents),  # before the sends, which need consent
                 (campaigns, seed_demo_campaigns),  # members drawn from the contacts and leads
                 (reports, seed_demo_reports),  # the analyst's, shared with roles
+                (dashboards, seed_demo_dashboards),
             ):
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)

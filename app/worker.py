@@ -62,6 +62,7 @@ from app.repositories.customer_metrics import PgCustomerMetricsJob
 from app.repositories.database import allow_long_statements
 from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.faults import classify
+from app.repositories.home_widgets import PgLeadRollupCompaction
 from app.repositories.leads import PgLeadRescoring, PgScoringRuleRepository
 from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
 from app.repositories.outbox_queue import PgHousekeeping, PgOutboxQueue
@@ -246,6 +247,8 @@ class Worker:
             await PgRollupCompaction(conn).compact()
         async with self.long_transaction() as conn:
             await PgTicketStatsCompaction(conn).compact()
+        async with self.long_transaction() as conn:
+            await PgLeadRollupCompaction(conn).compact()
         async with self.long_transaction() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
             keep_departures = timedelta(days=self.settings.sync_retention_days)

@@ -34,6 +34,7 @@ from app.domain.marketing.links import LinkSigner
 from app.domain.shared.clock import utcnow
 from app.repositories.database import create_engine
 from app.repositories.deal_sums import PgRollupCompaction
+from app.repositories.home_widgets import PgLeadRollupCompaction
 from app.repositories.sessions import open_session
 from app.repositories.tables import (
     campaign_members,
@@ -370,6 +371,8 @@ async def _fold_rollups(url: str, settings: Settings) -> None:
             await PgRollupCompaction(conn).compact()
         async with engine.begin() as conn:
             await PgTicketStatsCompaction(conn).compact()
+        async with engine.begin() as conn:
+            await PgLeadRollupCompaction(conn).compact()
     finally:
         await engine.dispose()
 

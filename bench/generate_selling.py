@@ -61,6 +61,7 @@ FORM_KEYS = {BIG_TENANT: "lf_bench_corp_contact_us", SMALL_TENANT: "lf_bench_sma
 FORM_FIELDS = ["name", "company", "title", "phone", "email", "description"]
 SELLING_TABLES = ("opportunities", "opportunity_stage_history", "leads")
 ROLLUP_REBUILD = "opportunity_rollups_rebuild"
+LEAD_REBUILD = "lead_status_rollups_rebuild"
 
 LEAD_SOURCES = ["web_form", "campaign", "import", "referral", "event", "other"]
 LEAD_SOURCE_WEIGHTS = [30, 20, 12, 14, 16, 8]
@@ -411,8 +412,12 @@ async def rebuild_rollups(conn: AsyncConnection, tenant_ids: list[UUID]) -> bool
     """The trigger-kept opportunity rollups, recomputed (the load skipped the triggers)."""
     if not await has_rollups(conn):
         return False
+    found = await conn.exec_driver_sql(f"SELECT count(*) FROM pg_proc WHERE proname = {lit(LEAD_REBUILD)}")
+    leads_too = found.scalar()
     for tenant_id in tenant_ids:
         await _timed(conn, "opportunity rollups", f"SELECT {ROLLUP_REBUILD}({lit(str(tenant_id))}::uuid)")
+        if leads_too:  # Home's lead counts (migration 0043)
+            await _timed(conn, "lead rollups", f"SELECT {LEAD_REBUILD}({lit(str(tenant_id))}::uuid)")
     return True
 
 

@@ -29,7 +29,11 @@ METHODS = {
     "customer_analysis": "GET",
     "report": "POST",
     "analysis": "GET",
+    "home": "GET",
 }
+# Home (issue 15): the director's company and a manager's department, p99 < 150 ms at 8 connections.
+HOME_CONNECTIONS = (8,)
+HOME_P99_MS = 150.0
 # Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
 STATS_P99_MS = 150.0
 # Knowledge-base search: a rotating set of Chinese and English queries as a service agent.
@@ -152,6 +156,7 @@ class Scenario:
             "customer_analysis": f"GET {self.path.rsplit('/', 1)[-1]}",
             "report": "POST report run",
             "analysis": f"GET {self.path.rsplit('/', 2)[-2]} {self.path.rsplit('/', 1)[-1]}",
+            "home": "GET home dashboard",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
@@ -370,6 +375,20 @@ def scenarios(
     return [
         *found,
         report_scenario("deals"),
+        *(
+            Scenario(
+                f"home_{caller}",
+                "home",
+                caller,
+                "list",
+                path="/api/v1/dashboards/home",
+                resource="opportunities",
+                baseline=False,
+                connections=HOME_CONNECTIONS,
+                p99_limit_ms=HOME_P99_MS,
+            )
+            for caller in ("director", "manager")
+        ),
         Scenario(
             "board_director",
             "board",

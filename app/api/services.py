@@ -34,10 +34,12 @@ from app.composition import (
     build_custom_field_service,
     build_customer_analytics_service,
     build_customer_service,
+    build_dashboard_service,
     build_department_service,
     build_escalation_rule_service,
     build_event_satisfaction,
     build_forecast_service,
+    build_home_service,
     build_invitation_service,
     build_kb_category_service,
     build_kb_service,
@@ -80,6 +82,8 @@ from app.composition import (
 )
 from app.domain.activities.service import ActivityService
 from app.domain.analytics.customer_service import CustomerAnalyticsService
+from app.domain.analytics.dashboards import DashboardService
+from app.domain.analytics.home import HomeService
 from app.domain.analytics.report_service import ReportService
 from app.domain.analytics.sales import SalesAnalysisService
 from app.domain.contacts.service import ContactService
@@ -203,6 +207,8 @@ KnowledgeBase = Annotated[KbService, _on_connection(build_kb_service)]
 KbCategories = Annotated[KbCategoryService, _on_connection(build_kb_category_service)]
 Segments = Annotated[SegmentService, _on_connection(build_segment_service)]
 Reports = Annotated[ReportService, _on_connection(build_report_service)]
+Home = Annotated[HomeService, _on_connection(build_home_service)]
+Dashboards = Annotated[DashboardService, _on_connection(build_dashboard_service)]
 
 Auth = Annotated[AuthService, _with_engine(build_auth_service)]
 

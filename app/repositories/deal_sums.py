@@ -37,10 +37,12 @@ def deal_sums_kind(shape: Shape) -> str:
     return "deals" if _narrowed(shape) else "rollups"
 
 
-def deal_sums(shape: Shape, *, pipeline: bool = False, closing: bool = False) -> sa.Subquery:
+def deal_sums(shape: Shape, *, pipeline: bool = False, closing: bool = False, currency: bool = False) -> sa.Subquery:
     """Live deals within a scope of `shape` (of one pipeline, expected to close in a period) as
     rows of pipeline_id, stage_id, owner_id, department_id, deals, amount, weighted; when closing,
-    the stage's `kind` (open, won, lost) and forecast_category instead of stage_id. Sum them per
+    the stage's `kind` (open, won, lost) and forecast_category instead of stage_id; with
+    `currency`, also the deals' currency (the rollups keep none, so the deals themselves are
+    summed: Home's pipeline by stage, over an index-only scan of migration 0043). Sum them per
     whatever key the caller groups by.
 
     A statement to prepare: it binds the scope's parameters (scoping.scope_params), and
@@ -50,10 +52,12 @@ def deal_sums(shape: Shape, *, pipeline: bool = False, closing: bool = False) ->
     close: sa.Column[Any] | None
     source: sa.FromClause
     keys = [k for k in KEY if not (closing and k == "stage_id")]
-    if deal_sums_kind(shape) == "deals":
+    if currency or deal_sums_kind(shape) == "deals":
         table, source, close = o, o, o.c.expected_close_date
         weighted = (o.c.amount * o.c.probability / 100).label("weighted")
         columns: list[sa.ColumnElement[Any]] = [o.c[k] for k in keys]
+        if currency:
+            columns.append(o.c.currency)
         if closing:
             tenant = o.c.tenant_id == stages.c.tenant_id
             source = o.join(stages, tenant & (stages.c.id == o.c.stage_id))

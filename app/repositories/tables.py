@@ -1903,3 +1903,50 @@ reports = sa.Table(
         "ix_reports_shared", "shared_roles", postgresql_using="gin", postgresql_where=sa.text("deleted_at IS NULL")
     ),
 )
+
+# User dashboards (migration 0043): a grid of built-in widgets, private or shared with role keys.
+dashboards = sa.Table(
+    "dashboards",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    # [{widget, x, y, w, h, options}]
+    sa.Column("layout", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("shared_roles", ARRAY(sa.Text), nullable=False, server_default="{}"),  # role keys
+    sa.Column("owner_id", UUID(as_uuid=True), nullable=False),
+    *_record_columns(),
+    _tenant_fk(["owner_id"], "users", "fk_dashboards_owner"),
+    sa.Index("ix_dashboards_owner", "tenant_id", "owner_id", postgresql_where=sa.text("deleted_at IS NULL")),
+    sa.Index(
+        "ix_dashboards_shared", "shared_roles", postgresql_using="gin", postgresql_where=sa.text("deleted_at IS NULL")
+    ),
+)
+# Home's counts (migration 0043), index-only for a whole company: open deals per stage with their
+# currency and amount; leads still to work; planned tasks and appointments by time.
+sa.Index("ix_opportunities_stage_live", opportunities.c.tenant_id, opportunities.c.stage_id,
+         postgresql_include=["currency", "amount", "owner_id", "department_id", "pipeline_id", "probability"],
+         postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+sa.Index("ix_opportunities_currency", opportunities.c.tenant_id, opportunities.c.currency,
+         postgresql_where=sa.text("deleted_at IS NULL"))  # fmt: skip
+sa.Index("ix_leads_to_work", leads.c.tenant_id, leads.c.status, postgresql_include=["owner_id", "department_id"],
+         postgresql_where=sa.text("deleted_at IS NULL AND status IN ('new', 'contacted')"))  # fmt: skip
+sa.Index("ix_activities_planned", activities.c.tenant_id, activities.c.occurred_at,
+         postgresql_include=["owner_id", "department_id", "kind"],
+         postgresql_where=sa.text("deleted_at IS NULL AND status = 'planned'"))  # fmt: skip
+
+# Live leads per (status, owner, department), appended to by triggers and folded by the worker
+# (migration 0043): Home's "leads to work" reads these instead of the leads.
+lead_status_rollups = sa.Table(
+    "lead_status_rollups",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("owner_id", UUID(as_uuid=True)),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("leads", sa.BigInteger, nullable=False),
+    sa.Index(
+        "ix_lead_status_rollups", "tenant_id", "status", postgresql_include=["owner_id", "department_id", "leads"]
+    ),
+)

@@ -10,6 +10,7 @@ import { unsubscribeTests } from './unsubscribe.mjs';
 import { marketingFlowTests } from './marketingFlow.mjs';
 import { customerAnalyticsTests } from './analyticsCustomers.mjs';
 import { reportTests } from './analyticsReports.mjs';
+import { analyticsHomeTests } from './analyticsHome.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2093,6 +2094,7 @@ export const tests = [
   ...marketingFlowTests,
   ...customerAnalyticsTests,
   ...reportTests,
+  ...analyticsHomeTests,
 ];
 
 async function firstSegment(page) {

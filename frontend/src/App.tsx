@@ -10,9 +10,12 @@ import { AuthProvider, useAuth } from './auth';
 import { Loading } from './components/states';
 import Shell from './layout/Shell';
 import LoginPage from './pages/LoginPage';
-import { Home, NoAccess, NotFound } from './pages/Misc';
+import { NoAccess, NotFound } from './pages/Misc';
 import { canOpen, type ModuleName } from './permissions';
 
+const HomePage = lazy(() => import('./pages/analytics/HomePage'));
+const DashboardsPage = lazy(() => import('./pages/analytics/DashboardsPage').then((m) => ({ default: m.DashboardsPage })));
+const DashboardPage = lazy(() => import('./pages/analytics/DashboardsPage').then((m) => ({ default: m.DashboardPage })));
 const CustomersPage = lazy(() => import('./pages/CustomersPage'));
 const ReportsPage = lazy(() => import('./pages/analytics/ReportsPage'));
 const ReportBuilderPage = lazy(() => import('./pages/analytics/ReportBuilderPage'));
@@ -161,7 +164,23 @@ export function AppRoutes() {
           </RequireAuth>
         }
       >
-        <Route index element={<Home />} />
+        <Route index element={<HomePage />} />
+        <Route
+          path="analytics/dashboards"
+          element={
+            <Guard module="reports">
+              <DashboardsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="analytics/dashboards/:id"
+          element={
+            <Guard module="reports">
+              <DashboardPage />
+            </Guard>
+          }
+        />
         <Route
           path="customers"
           element={

@@ -83,6 +83,7 @@ export default function Shell() {
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
     const analytics: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'reports')) analytics.push({ key: '/analytics/dashboards', icon: <DashboardOutlined />, label: t('nav.dashboards') });
     if (canOpen(me, 'opportunities'))
       analytics.push({ key: '/analytics/sales', icon: <AreaChartOutlined />, label: t('nav.salesAnalysis') });
     if (canOpen(me, 'customers'))
@@ -132,6 +133,7 @@ export default function Shell() {
       '/automations': t('automations.title'),
       '/marketing/templates': t('messageTemplates.title'),
       '/campaigns': t('campaigns.title'),
+      '/analytics/dashboards': t('dashboards.title'),
       '/admin/users': t('nav.users'),
       '/admin/departments': t('nav.departments'),
       '/admin/roles': t('nav.roles'),
