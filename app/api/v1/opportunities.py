@@ -145,6 +145,7 @@ async def change_stage(
         body.stage_id,
         expected_close_date=body.expected_close_date,
         lost_reason=body.lost_reason,
+        won_reason=body.won_reason,
         expected_version=expected_version(if_match),
     )
     return _one(moved)

@@ -42,6 +42,7 @@ class Opportunity:
     competitors: list[str]
     next_step: str | None
     lost_reason: str | None
+    won_reason: str | None
     tags: list[str]
     owner_id: UUID
     department_id: UUID | None

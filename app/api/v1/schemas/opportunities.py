@@ -119,6 +119,7 @@ class StageBody(RequestModel):
     stage_id: UUID
     expected_close_date: date | None = Field(None, description="The close date; won and lost deals need one.")
     lost_reason: ShortText | None = Field(None, description="Required to enter a lost stage.")
+    won_reason: ShortText | None = Field(None, description="Why it was won (entering a won stage); optional.")
 
 
 class OpportunityOut(BaseModel):
@@ -139,6 +140,7 @@ class OpportunityOut(BaseModel):
     competitors: list[str]
     next_step: str | None
     lost_reason: str | None
+    won_reason: str | None
     tags: list[str]
     owner_id: UUID
     department_id: UUID | None
