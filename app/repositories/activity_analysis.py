@@ -2,7 +2,7 @@
 `activity_day_rollups` (local day, owner, department, kind) for the per-rep and per-type series,
 `activity_hour_rollups` (local day, hour, department) for the heat map. They keep owner and
 department, so own and department ranges apply to them as to the activities; what they cannot
-answer, the activities themselves do (`ix_activities_owner_occurred` serves an own range):
+answer, the activities themselves do (migration 0002's `ix_activities_owner_occurred` serves an own range):
 - a range narrowed by region or customer type (it needs each activity's customer),
 - a scope that also reads what the caller created (the rollups keep no creator),
 - the heat map for an own range (its rollup keeps no owner).
@@ -111,3 +111,13 @@ class PgActivityAnalysis(ActivityAnalysisRepository):
             weekday, hour = sa.extract("isodow", local), sa.extract("hour", local)
             stmt = sa.select(weekday, hour, sa.func.count()).where(*raw_where).group_by(weekday, hour)
         return {(int(d), int(h)): int(n) for d, h, n in await self.conn.execute(stmt)}
+
+
+class PgActivityRollupCompaction:
+    """The worker's job: fold each key's appended deltas into one row (migration 0039)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def compact(self) -> None:
+        await self.conn.execute(sa.text("SELECT activity_rollups_compact()"))

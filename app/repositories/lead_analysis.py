@@ -116,8 +116,10 @@ class PgLeadAnalysis(LeadAnalysisRepository):
         return LeadFigures(groups, total, await self._labels(leads.tenant_id, by, groups))
 
     async def _labels(self, tenant_id: UUID, by: LeadDimension, groups: dict[str | None, LeadGroup]) -> dict[str, str]:
+        if by not in (LeadDimension.OWNER, LeadDimension.CAMPAIGN):
+            return {}
         ids = [UUID(key) for key in groups if key is not None]
-        if not ids or by not in (LeadDimension.OWNER, LeadDimension.CAMPAIGN):
+        if not ids:
             return {}
         table = users if by is LeadDimension.OWNER else C
         stmt = sa.select(table.c.id, table.c.name).where(table.c.tenant_id == tenant_id, table.c.id.in_(ids))

@@ -3,6 +3,7 @@ line items and stage history, and the pipeline board."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -24,10 +25,15 @@ from app.domain.shared.ids import new_id
 from app.domain.shared.normalize import search_text
 from app.domain.shared.scope import DataScope
 from app.repositories.deal_sums import deal_sums, deal_sums_kind
-from app.repositories.owned import OwnedTable
+from app.repositories.owned import OwnedTable, Term, query_terms
 from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.scoping import Shape, scope_clause, scope_params, scope_shape
-from app.repositories.tables import opportunities, opportunity_line_items, opportunity_stage_history
+from app.repositories.tables import (
+    opportunities,
+    opportunity_line_items,
+    opportunity_stage_history,
+    pipeline_stages,
+)
 
 t, li, h = opportunities, opportunity_line_items, opportunity_stage_history
 ITEM_COLUMNS = [li.c[name] for name in LineItem.__dataclass_fields__]
@@ -59,6 +65,11 @@ def derived(values: dict[str, Any]) -> dict[str, Any]:
     return {"search_text": search_text(values.get("name"), values.get("next_step"))}
 
 
+def _in_stages_of_kind(kind: Any) -> sa.ColumnElement[bool]:
+    s = pipeline_stages
+    return t.c.stage_id.in_(sa.select(s.c.id).where(s.c.tenant_id == t.c.tenant_id, s.c.kind == kind))
+
+
 class PgOpportunityRepository(OwnedTable[Opportunity]):
     table = t
     record = Opportunity
@@ -71,6 +82,12 @@ class PgOpportunityRepository(OwnedTable[Opportunity]):
     }
     derived_from = ("name", "next_step")
     derived = staticmethod(derived)
+
+    def query_terms(self, query: Any) -> list[Term]:
+        terms = query_terms(t, replace(query, status=None))
+        if query.status is not None:
+            terms.append(Term("status", query.status, _in_stages_of_kind, sa.Text))
+        return terms
 
     async def line_items(self, tenant_id: UUID, opportunity_id: UUID) -> list[LineItem]:
         stmt = sa.select(*ITEM_COLUMNS).where(li.c.tenant_id == tenant_id, li.c.opportunity_id == opportunity_id)

@@ -7,8 +7,8 @@
   tenant changed its zone). Kept as the opportunity rollups are (migration 0010): statement-level
   triggers append each statement's net change per key, readers sum, the worker folds the deltas
   (`activity_rollups_compact()`), so writers never queue on a hot counter row.
-- Indexes the analyses read through: leads by creation time, deals by close time, a rep's
-  activities by time (own ranges read activities themselves).
+- Indexes the analyses read through: leads by creation time, deals by close time (an own range's
+  activities are read through migration 0002's ix_activities_owner_occurred).
 - `forecast_snapshots`: the forecast of a quarter as it stood each week, per owner, department
   and currency; `forecast_snapshot_weeks` marks a tenant's week as taken (once, by one worker).
 - `opportunities.won_reason`: why a deal was won (the lost reason's counterpart).
@@ -115,7 +115,6 @@ TRIGGERS = {
 INDEXES = {
     "ix_leads_created": ("leads", ["tenant_id", "created_at"]),
     "ix_opportunities_closed": ("opportunities", ["tenant_id", "closed_at"]),
-    "ix_activities_owner_occurred": ("activities", ["tenant_id", "owner_id", "occurred_at"]),
 }
 
 

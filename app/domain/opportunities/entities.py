@@ -108,6 +108,12 @@ class OpportunityQuery:
     forecast_category: str | None = None
     expected_close_date_from: date | None = None
     expected_close_date_to: date | None = None
+    # closed in [from, to), open or in a won or lost stage, and why (the won/lost reasons' drill-down)
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
+    status: str | None = None
+    won_reason: str | None = None
+    lost_reason: str | None = None
     tag: str | None = None
     updated_since: datetime | None = None
     sync_token: str | None = None

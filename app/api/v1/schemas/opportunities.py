@@ -51,6 +51,11 @@ class OpportunityListParams(BaseModel):
     forecast_category: Category | None = None
     close_from: date | None = Field(None, description="Expected close on or after this day.")
     close_to: date | None = Field(None, description="Expected close before this day.")
+    status: Literal["open", "won", "lost"] | None = Field(None, description="The kind of the deal's stage.")
+    closed_from: datetime | None = Field(None, description="Won or lost at or after this instant.")
+    closed_to: datetime | None = Field(None, description="Won or lost before this instant.")
+    won_reason: str | None = Field(None, max_length=200)
+    lost_reason: str | None = Field(None, max_length=200)
     tag: str | None = Field(None, max_length=50)
     updated_since: datetime | None = Field(None, description=UPDATED_SINCE_DOC)
     sync_token: str | None = Field(None, max_length=200, description=SYNC_TOKEN_DOC)
