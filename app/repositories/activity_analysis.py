@@ -78,6 +78,8 @@ class PgActivityAnalysis(ActivityAnalysisRepository):
             .select_from(table)
             .where(*where)
             .group_by(sa.func.grouping_sets(sa.tuple_(key, b), sa.tuple_(key, kind)))
+            # deltas that net to zero (a done activity moved away) leave no figure behind
+            .having(sa.func.sum(count) != 0)
         )
         groups: dict[str, ActivityGroup] = {}
         for k, when, what, level, done in await self.conn.execute(stmt):
@@ -105,6 +107,7 @@ class PgActivityAnalysis(ActivityAnalysisRepository):
                 sa.select(weekday, HOUR.c.hour, sa.func.sum(HOUR.c.done))
                 .where(scope_predicate(HOUR, scope), HOUR.c.day >= window.start, HOUR.c.day < window.end)
                 .group_by(weekday, HOUR.c.hour)
+                .having(sa.func.sum(HOUR.c.done) != 0)
             )
         else:
             local = sa.func.timezone(sa.bindparam(None, time_zone, type_=sa.Text), A.c.occurred_at)
