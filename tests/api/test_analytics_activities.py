@@ -220,6 +220,7 @@ async def test_reasons_equal_a_direct_computation(client: httpx.AsyncClient, eng
     other = r.json()
     other_stages = {s["kind"]: s["id"] for s in other["stages"]}
     deals = []
+    today = local_today()
     for i in range(140):
         owner, department = rng.choice(data.people)
         kind = rng.choice(["won", "lost", "lost", "open"])
@@ -232,7 +233,7 @@ async def test_reasons_equal_a_direct_computation(client: httpx.AsyncClient, eng
             "forecast_category": "pipeline", "owner_id": owner, "department_id": department,
             "won_reason": rng.choice(["fit", "price", None]) if kind == "won" else None,
             "lost_reason": rng.choice(["price", "competitor", "timing"]) if kind == "lost" else None,
-            "closed_at": None if kind == "open" else instant_near_midnight(rng, local_today() - timedelta(days=rng.randint(0, 130))),
+            "closed_at": None if kind == "open" else instant_near_midnight(rng, today - timedelta(days=rng.randint(0, 130))),
             "deleted_at": datetime.now(UTC) if rng.random() < 0.05 else None,
         })  # fmt: skip
     async with engine.begin() as conn:
