@@ -233,7 +233,7 @@ async def test_reasons_equal_a_direct_computation(client: httpx.AsyncClient, eng
             "forecast_category": "pipeline", "owner_id": owner, "department_id": department,
             "won_reason": rng.choice(["fit", "price", None]) if kind == "won" else None,
             "lost_reason": rng.choice(["price", "competitor", "timing"]) if kind == "lost" else None,
-            "closed_at": None if kind == "open" else instant_near_midnight(rng, today - timedelta(days=rng.randint(0, 99))),
+            "closed_at": None if kind == "open" else instant_near_midnight(rng, today - timedelta(rng.randint(0, 99))),
             "deleted_at": datetime.now(UTC) if rng.random() < 0.05 else None,
         })  # fmt: skip
     async with engine.begin() as conn:
