@@ -50,6 +50,7 @@ from app.repositories.tables import (
     tickets,
 )
 from app.seed_campaigns import seed_demo_campaigns
+from app.seed_forecast import seed_demo_forecast_history
 from app.seed_kb import seed_demo_kb
 from app.seed_leads import seed_demo_lead_intake, seed_demo_leads
 from app.seed_marketing import seed_demo_consents, seed_demo_templates
@@ -444,6 +445,8 @@ async def _seed_all(url: str, settings: Settings) -> bool:
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)
                     wrote = True
+            # The forecast's weekly history (after the deals and targets it snapshots).
+            wrote = await seed_demo_forecast_history(conn, tenant_id, today) or wrote
             # The public form and the lead routing (added after the leads: each seeds what is missing).
             wrote = await seed_demo_lead_intake(conn, tenant_id, today) or wrote
             # Surveys answer the resolved tickets (seeded before them); until there is a response,

@@ -25,6 +25,7 @@ METHODS = {
     "stats": "GET",
     "search": "GET",
     "segment_preview": "POST",
+    "analytics": "GET",
 }
 # Ticket statistics for the service manager over every ticket: an absolute p99 target at 8 connections.
 STATS_P99_MS = 150.0
@@ -125,6 +126,7 @@ class Scenario:
             "stats": "GET ticket stats",
             "search": "GET search",
             "segment_preview": "POST segment preview",
+            "analytics": "GET analytics",
         }[self.route]
         extra = f" q={self.query['q']}" if "q" in self.query else ""
         noun = "" if self.resource == "customers" or self.route != "list" else f" {self.resource}"
@@ -301,5 +303,22 @@ def scenarios(
             resource="leads",
             baseline=False,
         ),
+        *analytics_scenarios(),
         *service_scenarios(service),
     ]
+
+
+def analytics_scenarios() -> list[Scenario]:
+    """Lead analysis (1M leads), activity analysis (2M activities) and won/lost reasons (200k
+    deals) as the director, over the year to date by month (the pages' default): p99 < 100 ms at 8.
+    Activities read the trigger-kept rollups (migration 0039); leads and reasons the rows, through
+    ix_leads_created and ix_opportunities_closed."""
+    common = {"baseline": False, "connections": DASHBOARD_CONNECTIONS, "p99_limit_ms": DASHBOARD_P99_MS}
+    return [
+        Scenario("leads_analysis_director", "analytics", "director", "list", path="/api/v1/analytics/leads",
+                 query={"by": "source"}, resource="leads", **common),  # type: ignore[arg-type]
+        Scenario("activities_analysis_director", "analytics", "director", "list",
+                 path="/api/v1/analytics/activities", query={"by": "owner"}, resource="activities", **common),  # type: ignore[arg-type]
+        Scenario("reasons_director", "analytics", "director", "list", path="/api/v1/analytics/sales/reasons",
+                 resource="opportunities", **common),  # type: ignore[arg-type]
+    ]  # fmt: skip

@@ -29,6 +29,7 @@ const OpportunitiesPage = lazy(() => import('./pages/OpportunitiesPage'));
 const OpportunityPage = lazy(() => import('./pages/OpportunityPage'));
 const OpportunityFormPage = lazy(() => import('./pages/OpportunityFormPage'));
 const ForecastPage = lazy(() => import('./pages/ForecastPage'));
+const LeadsActivityPage = lazy(() => import('./pages/analytics/LeadsActivityPage'));
 const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
 const TicketPage = lazy(() => import('./pages/tickets/TicketPage'));
 const TicketFormPage = lazy(() => import('./pages/tickets/TicketFormPage'));
@@ -339,6 +340,14 @@ export function AppRoutes() {
           element={
             <Guard module="serviceDashboard">
               <ServiceDashboardPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="analytics/leads"
+          element={
+            <Guard module="leadAnalytics">
+              <LeadsActivityPage />
             </Guard>
           }
         />

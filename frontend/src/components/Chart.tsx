@@ -22,13 +22,16 @@ export function loadECharts(): Promise<EChartsCore> {
       charts.BarChart,
       charts.LineChart,
       charts.PieChart,
+      charts.HeatmapChart,
       components.GridComponent,
       components.TooltipComponent,
       components.LegendComponent,
       components.TitleComponent,
       components.DatasetComponent,
       components.AriaComponent,
+      components.VisualMapComponent,
       renderers.CanvasRenderer,
+      renderers.SVGRenderer,
     ]);
     return core;
   });
@@ -43,10 +46,26 @@ export interface ChartProps {
   ariaLabel?: string;
   style?: CSSProperties;
   'data-testid'?: string;
+  /** A click on a bar, slice, point or cell: where it drills down to. */
+  onClick?: (params: ChartClick) => void;
+  /** svg draws each bar as an element of its own (browser tests can click one); canvas by default. */
+  renderer?: 'canvas' | 'svg';
 }
 
-export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId }: ChartProps) {
+/** What ECharts tells of a clicked item. */
+export interface ChartClick {
+  seriesIndex?: number;
+  seriesName?: string;
+  dataIndex: number;
+  name?: string;
+  data?: unknown;
+}
+
+export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': testId, onClick, renderer = 'canvas' }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
+  // the latest handler, without re-initialising the chart when it changes
+  const clicked = useRef(onClick);
+  clicked.current = onClick;
   const chart = useRef<ECharts | null>(null);
   const [ready, setReady] = useState(false);
   const [failed, setFailed] = useState(false);
@@ -58,7 +77,8 @@ export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': t
     loadECharts()
       .then((echarts) => {
         if (cancelled || !box.current) return;
-        chart.current = echarts.init(box.current, undefined, { renderer: 'canvas' });
+        chart.current = echarts.init(box.current, undefined, { renderer });
+        chart.current.on('click', (params) => clicked.current?.(params as unknown as ChartClick));
         if (typeof ResizeObserver !== 'undefined') {
           observer = new ResizeObserver(() => chart.current?.resize());
           observer.observe(box.current);
@@ -72,7 +92,7 @@ export function Chart({ option, height = 320, ariaLabel, style, 'data-testid': t
       chart.current?.dispose();
       chart.current = null;
     };
-  }, []);
+  }, [renderer]);
 
   // every new option replaces the previous one (no stale series left behind)
   useEffect(() => {

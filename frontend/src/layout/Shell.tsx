@@ -13,6 +13,7 @@ import {
   ContactsOutlined,
   DollarOutlined,
   FundOutlined,
+  FunnelPlotOutlined,
   LineChartOutlined,
   DownOutlined,
   FilterOutlined,
@@ -79,6 +80,10 @@ export default function Shell() {
     if (canOpen(me, 'kb')) service.push({ key: '/kb', icon: <BookOutlined />, label: t('kb.nav') });
     if (canOpen(me, 'surveys')) service.push({ key: '/surveys', icon: <SmileOutlined />, label: t('surveys.nav') });
     if (service.length) list.push({ type: 'group', key: 'service', label: t('nav.service'), children: service });
+    const analytics: NonNullable<MenuProps['items']> = [];
+    if (canOpen(me, 'leadAnalytics'))
+      analytics.push({ key: '/analytics/leads', icon: <FunnelPlotOutlined />, label: t('nav.leadAnalytics') });
+    if (analytics.length) list.push({ type: 'group', key: 'analytics', label: t('nav.analytics'), children: analytics });
     const marketing: NonNullable<MenuProps['items']> = [];
     if (canOpen(me, 'campaigns')) marketing.push({ key: '/campaigns', icon: <NotificationOutlined />, label: t('campaigns.nav') });
     if (canOpen(me, 'segments')) marketing.push({ key: '/segments', icon: <FilterOutlined />, label: t('segments.nav') });

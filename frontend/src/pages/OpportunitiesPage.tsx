@@ -22,7 +22,22 @@ import {
 import { formatMoney, type Opportunity } from './salesLogic';
 
 const PAGE = 50;
-const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort'] as const;
+// status, closed_from/closed_to and the reasons come from drill-downs (won/lost reasons analysis)
+const FILTERS = [
+  'q',
+  'owner',
+  'pipeline',
+  'stage',
+  'category',
+  'from',
+  'to',
+  'sort',
+  'status',
+  'closed_from',
+  'closed_to',
+  'won_reason',
+  'lost_reason',
+] as const;
 // a full row, not one of only some fields
 const isOpportunity = (o: object): o is Opportunity => 'name' in o;
 
@@ -51,6 +66,11 @@ export default function OpportunitiesPage() {
               forecast_category: filters.category as Category | undefined,
               close_from: filters.from,
               close_to: filters.to,
+              status: filters.status as 'open' | 'won' | 'lost' | undefined,
+              closed_from: filters.closed_from,
+              closed_to: filters.closed_to,
+              won_reason: filters.won_reason,
+              lost_reason: filters.lost_reason,
               sort,
               limit: PAGE,
               cursor,

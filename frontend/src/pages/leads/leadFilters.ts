@@ -1,5 +1,8 @@
 // The leads list's filters: URL query <-> API query, and the quick filters as toggles.
-export const LEAD_FILTERS = ['q', 'owner', 'status', 'source', 'rating', 'smin', 'smax', 'tag', 'sort'] as const;
+// Drill-downs from the lead analysis (/analytics/leads) add a creation window and a campaign or
+// channel touch: passed to the API as they are.
+export const DRILL_FILTERS = ['created_from', 'created_to', 'campaign', 'last_campaign', 'channel', 'last_channel'] as const;
+export const LEAD_FILTERS = ['q', 'owner', 'status', 'source', 'rating', 'smin', 'smax', 'tag', 'sort', ...DRILL_FILTERS] as const;
 export type LeadFilterKey = (typeof LEAD_FILTERS)[number];
 export type LeadFilters = Record<LeadFilterKey, string | undefined>;
 
@@ -34,6 +37,7 @@ export function leadApiQuery(f: Partial<LeadFilters>): Record<string, string | n
     tag: f.tag?.trim() || undefined,
     score_from: smin,
     score_to: smax === undefined ? undefined : smax + 1,
+    ...Object.fromEntries(DRILL_FILTERS.map((k) => [k, f[k] || undefined])),
     sort: f.sort ?? '-updated_at',
   };
 }
