@@ -1,5 +1,7 @@
 """Activity analysis in PostgreSQL. Counts come from the trigger-kept rollups (migration 0039):
-`activity_day_rollups` (local day, owner, department, kind) for the per-rep and per-type series,
+`activity_month_rollups` (local month, owner, department, kind) for the whole months of a window
+by month, quarter or year, `activity_day_rollups` (local day) for its partial edge months and for
+day and week series,
 `activity_hour_rollups` (local day, hour, department) for the heat map. They keep owner and
 department, so own and department ranges apply to them as to the activities; what they cannot
 answer, the activities themselves do (migration 0002's `ix_activities_owner_occurred` serves an own range):
@@ -10,6 +12,7 @@ answer, the activities themselves do (migration 0002's `ix_activities_owner_occu
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -22,13 +25,20 @@ from app.domain.analytics.activity_analysis import (
     ActivityFigures,
     ActivityGroup,
 )
-from app.domain.analytics.window import Grain, Window, zone
+from app.domain.analytics.window import Grain, Window, next_bucket, zone
 from app.domain.shared.scope import DataRange, DataScope
 from app.repositories.analytics_sql import bucket, tenant_zone
 from app.repositories.scoping import scope_predicate, scope_shape
-from app.repositories.tables import activities, activity_day_rollups, activity_hour_rollups, users
+from app.repositories.tables import (
+    activities,
+    activity_day_rollups,
+    activity_hour_rollups,
+    activity_month_rollups,
+    users,
+)
 
-A, DAY, HOUR = activities, activity_day_rollups, activity_hour_rollups
+A, DAY, MONTH, HOUR = activities, activity_day_rollups, activity_month_rollups, activity_hour_rollups
+MONTHLY = (Grain.MONTH, Grain.QUARTER, Grain.YEAR)
 
 
 def _rollups_serve(scope: DataScope, *, owners: bool) -> bool:
@@ -41,6 +51,26 @@ def _rollups_serve(scope: DataScope, *, owners: bool) -> bool:
 
 def _day_bucket(column: Any, grain: Grain) -> sa.ColumnElement[Any]:
     return column if grain is Grain.DAY else bucket(column, grain)
+
+
+def _rollup_rows(scope: DataScope, window: Window) -> sa.Subquery:
+    """The window's counts as (owner_id, kind, day, done) rows: whole months from the month
+    rollup when the series is by month or coarser (a month's first day stands for it: it falls in
+    the same bucket), the days before the first and after the last whole month from the day one."""
+
+    def days(start: date, end: date) -> sa.Select[Any]:
+        return sa.select(DAY.c.owner_id, DAY.c.kind, DAY.c.day, DAY.c.done).where(
+            scope_predicate(DAY, scope), DAY.c.day >= start, DAY.c.day < end
+        )
+
+    first = window.start if window.start.day == 1 else next_bucket(window.start.replace(day=1), Grain.MONTH)
+    last = window.end.replace(day=1)  # the end is exclusive: the month it starts is not whole
+    if window.grain not in MONTHLY or first >= last:
+        return days(window.start, window.end).subquery("counted")
+    months = sa.select(MONTH.c.owner_id, MONTH.c.kind, MONTH.c.month.label("day"), MONTH.c.done).where(
+        scope_predicate(MONTH, scope), MONTH.c.month >= first, MONTH.c.month < last
+    )
+    return sa.union_all(days(window.start, first), months, days(last, window.end)).subquery("counted")
 
 
 class PgActivityAnalysis(ActivityAnalysisRepository):
@@ -59,9 +89,10 @@ class PgActivityAnalysis(ActivityAnalysisRepository):
         count: sa.ColumnElement[Any]
         if _rollups_serve(scope, owners=True):
             source = "rollups"
-            owner, kind, at, count = DAY.c.owner_id, DAY.c.kind, _day_bucket(DAY.c.day, window.grain), DAY.c.done
-            where = [scope_predicate(DAY, scope), DAY.c.day >= window.start, DAY.c.day < window.end]
-            table: sa.FromClause = DAY
+            rows = _rollup_rows(scope, window)
+            owner, kind, at, count = rows.c.owner_id, rows.c.kind, _day_bucket(rows.c.day, window.grain), rows.c.done
+            where: list[sa.ColumnElement[bool]] = []
+            table: sa.FromClause = rows
         else:
             source = "activities"
             owner, kind, at, count = (

@@ -542,6 +542,17 @@ activity_day_rollups = sa.Table(
     sa.Column("done", sa.BigInteger, nullable=False),
 )
 
+activity_month_rollups = sa.Table(
+    "activity_month_rollups",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("month", sa.Date, nullable=False),
+    sa.Column("owner_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("done", sa.BigInteger, nullable=False),
+)
+
 activity_hour_rollups = sa.Table(
     "activity_hour_rollups",
     metadata,

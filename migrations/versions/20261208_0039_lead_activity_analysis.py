@@ -1,6 +1,8 @@
 """Lead and activity analysis, won/lost reasons, forecast history (issue 15, Step 7).
 
-- `activity_day_rollups`: done activities per (tenant, local day, owner, department, kind), and
+- `activity_day_rollups`: done activities per (tenant, local day, owner, department, kind), the
+  same per local month (`activity_month_rollups`: a year's figures by month read some thousand
+  rows, the days only at the window's partial edge months), and
   `activity_hour_rollups`: per (tenant, local day, local hour, department) for the weekday x hour
   heat map. Local means in the tenant's time zone (tenants.settings.time_zone) when the row was
   written; `activity_rollups_rebuild(tenant)` recomputes a tenant (after a bulk load, or after the
@@ -34,12 +36,14 @@ TS = sa.TIMESTAMP(timezone=True)
 
 KEYS = {
     "activity_day_rollups": "tenant_id, day, owner_id, department_id, kind",
+    "activity_month_rollups": "tenant_id, month, owner_id, department_id, kind",
     "activity_hour_rollups": "tenant_id, day, hour, department_id",
 }
 # A done activity's key and contribution, its local day and hour in its tenant's zone.
 LOCAL = "timezone(coalesce(z.settings->>'time_zone', 'UTC'), a.occurred_at)"
 ROW = (
-    f"a.tenant_id, ({LOCAL})::date AS day, extract(hour FROM {LOCAL})::smallint AS hour, "
+    f"a.tenant_id, ({LOCAL})::date AS day, date_trunc('month', {LOCAL})::date AS month, "
+    f"extract(hour FROM {LOCAL})::smallint AS hour, "
     "a.owner_id, a.department_id, a.kind"
 )
 
@@ -71,6 +75,7 @@ BEGIN
         {_apply(_rows("old_rows", "-"))};
     ELSE
         DELETE FROM activity_day_rollups;
+        DELETE FROM activity_month_rollups;
         DELETE FROM activity_hour_rollups;
     END IF;
     RETURN NULL;
@@ -130,6 +135,16 @@ def upgrade() -> None:
         sa.Column("done", sa.BigInteger(), nullable=False),
     )
     op.create_index("ix_activity_day_rollups_day", "activity_day_rollups", ["tenant_id", "day"])
+    op.create_table(
+        "activity_month_rollups",
+        sa.Column("tenant_id", ID, nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("owner_id", ID, nullable=False),
+        sa.Column("department_id", ID, nullable=True),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("done", sa.BigInteger(), nullable=False),
+    )
+    op.create_index("ix_activity_month_rollups_month", "activity_month_rollups", ["tenant_id", "month"])
     op.create_table(
         "activity_hour_rollups",
         sa.Column("tenant_id", ID, nullable=False),
@@ -191,5 +206,6 @@ def downgrade() -> None:
     for function in ("activity_rollups_apply()", "activity_rollups_rebuild(uuid)", "activity_rollups_compact()"):
         op.execute(f"DROP FUNCTION {function}")
     op.drop_table("activity_hour_rollups")
+    op.drop_table("activity_month_rollups")
     op.drop_table("activity_day_rollups")
     op.drop_column("opportunities", "won_reason")
