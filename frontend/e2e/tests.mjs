@@ -8,6 +8,7 @@ import { registrationTests } from './registration.mjs';
 import { campaignTests } from './campaigns.mjs';
 import { unsubscribeTests } from './unsubscribe.mjs';
 import { marketingFlowTests } from './marketingFlow.mjs';
+import { analyticsLeadsTests } from './analyticsLeads.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -2074,6 +2075,7 @@ export const tests = [
   ...campaignTests,
   ...unsubscribeTests,
   ...marketingFlowTests,
+  ...analyticsLeadsTests,
 ];
 
 async function firstSegment(page) {

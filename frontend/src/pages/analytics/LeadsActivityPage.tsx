@@ -29,6 +29,8 @@ const GRAINS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 const LEAD_BY = ['source', 'channel', 'campaign', 'owner'] as const;
 const KINDS = ['call', 'visit', 'meeting', 'task', 'email', 'note', 'appointment'] as const;
 type Grain = (typeof GRAINS)[number];
+// leads, converted, rate: fixed so a browser test can tell the leads bars apart
+export const CONVERSION_COLORS = ['#1677ff', '#52c41a', '#fa8c16'];
 type LeadBy = (typeof LEAD_BY)[number];
 
 export default function LeadsActivityPage() {
@@ -117,6 +119,7 @@ function LeadsPart({
 
   const conversion = useMemo<EChartsOption>(
     () => ({
+      color: CONVERSION_COLORS,
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
       grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
