@@ -7,7 +7,7 @@ worker killed mid-batch loses nothing (its claims end with its transaction and t
 taken again). A failing handler undoes only its own writes; the event is retried later with a
 growing delay. Every `jobs_seconds` it also runs the periodic jobs: reminders of tasks and
 appointments, rotting deals, ticket SLA warnings and breaches, ticket escalation rules, folding the
-opportunity and activity rollups, the weekly forecast snapshot of each tenant (app/domain/forecast/history.py),
+opportunity, activity and lead rollups, the weekly forecast snapshot of each tenant (app/domain/forecast/history.py),
 housekeeping.
 
 Events with consumers: `*.assigned` and `ticket.escalated` (notify the new owner), `leads.rescore` (the next batch of
@@ -59,7 +59,7 @@ from app.domain.tickets.escalation_job import apply_escalation_rules
 from app.domain.tickets.sla_job import check_slas
 from app.mail import build_mailer
 from app.repositories.activities import PgReminders
-from app.repositories.activity_analysis import PgActivityRollupCompaction
+from app.repositories.activity_analysis import PgAnalysisRollupCompaction
 from app.repositories.audit import PgEventOutbox
 from app.repositories.database import allow_long_statements
 from app.repositories.deal_sums import PgRollupCompaction
@@ -251,7 +251,7 @@ class Worker:
         async with self.long_transaction() as conn:
             await PgTicketStatsCompaction(conn).compact()
         async with self.long_transaction() as conn:
-            await PgActivityRollupCompaction(conn).compact()
+            await PgAnalysisRollupCompaction(conn).compact()
         async with self.long_transaction() as conn:
             snapshots = await take_due_snapshots(PgSnapshots(conn), PgForecastRepository(conn), utcnow())
         async with self.long_transaction() as conn:

@@ -147,11 +147,13 @@ class PgActivityAnalysis(ActivityAnalysisRepository):
         return {(int(d), int(h)): int(n) for d, h, n in await self.conn.execute(stmt)}
 
 
-class PgActivityRollupCompaction:
-    """The worker's job: fold each key's appended deltas into one row (migration 0039)."""
+class PgAnalysisRollupCompaction:
+    """The worker's job: fold each key's appended deltas into one row, in the activity and the
+    lead rollups (migration 0039)."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
     async def compact(self) -> None:
         await self.conn.execute(sa.text("SELECT activity_rollups_compact()"))
+        await self.conn.execute(sa.text("SELECT lead_rollups_compact()"))

@@ -563,6 +563,28 @@ activity_hour_rollups = sa.Table(
     sa.Column("done", sa.BigInteger, nullable=False),
 )
 
+
+def _lead_rollup(name: str, grain: str) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+        sa.Column(grain, sa.Date, nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("campaign_id", UUID(as_uuid=True)),
+        sa.Column("last_campaign_id", UUID(as_uuid=True)),
+        sa.Column("owner_id", UUID(as_uuid=True)),
+        sa.Column("department_id", UUID(as_uuid=True)),
+        sa.Column("leads", sa.BigInteger, nullable=False),
+        sa.Column("converted", sa.BigInteger, nullable=False),
+        sa.Column("convert_days", sa.Numeric, nullable=False),
+    )
+
+
+# Leads per local day / month of creation and the lead analysis' keys (migration 0039).
+lead_day_rollups = _lead_rollup("lead_day_rollups", "day")
+lead_month_rollups = _lead_rollup("lead_month_rollups", "month")
+
 # The forecast of a quarter as it stood each week (migration 0039): a week taken once per tenant,
 # then per owner, department and currency.
 forecast_snapshot_weeks = sa.Table(

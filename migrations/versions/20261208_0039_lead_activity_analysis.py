@@ -9,6 +9,9 @@
   tenant changed its zone). Kept as the opportunity rollups are (migration 0010): statement-level
   triggers append each statement's net change per key, readers sum, the worker folds the deltas
   (`activity_rollups_compact()`), so writers never queue on a hot counter row.
+- `lead_day_rollups` / `lead_month_rollups`: leads per local day / month of creation, source,
+  first and last touch, owner and department: how many, converted, days to convert summed; kept
+  the same way (`lead_rollups_apply/rebuild/compact`).
 - Indexes the analyses read through: leads by creation time, deals by close time (an own range's
   activities are read through migration 0002's ix_activities_owner_occurred).
 - `forecast_snapshots`: the forecast of a quarter as it stood each week, per owner, department
@@ -110,6 +113,91 @@ COMPACT_FUNCTION = (
     + "\n$$"
 )
 
+# Leads per local day and month of creation and every key the lead analysis groups or ranges by:
+# how many, how many converted, and their days from creation to conversion summed (the average;
+# the median reads the converted leads themselves, a minority, through ix_leads_converted).
+LEAD_KEYS = {
+    "lead_day_rollups": "tenant_id, day, source, campaign_id, last_campaign_id, owner_id, department_id",
+    "lead_month_rollups": "tenant_id, month, source, campaign_id, last_campaign_id, owner_id, department_id",
+}
+LEAD_LOCAL = "timezone(coalesce(z.settings->>'time_zone', 'UTC'), l.created_at)"
+LEAD_ROW = (
+    f"l.tenant_id, ({LEAD_LOCAL})::date AS day, date_trunc('month', {LEAD_LOCAL})::date AS month, l.source, "
+    "l.campaign_id, l.last_campaign_id, l.owner_id, l.department_id"
+)
+LEAD_SUMS = "sum(leads), sum(converted), sum(convert_days)"
+LEAD_NONZERO = "sum(leads) <> 0 OR sum(converted) <> 0 OR sum(convert_days) <> 0"
+
+
+def _lead_rows(source: str, sign: str) -> str:
+    return (
+        f"SELECT {LEAD_ROW}, {sign}1 AS leads, {sign}(l.converted_at IS NOT NULL)::int AS converted, "
+        f"{sign}coalesce(extract(epoch FROM l.converted_at - l.created_at) / 86400, 0) AS convert_days "
+        f"FROM {source} l JOIN tenants z ON z.id = l.tenant_id WHERE l.deleted_at IS NULL"
+    )
+
+
+def _lead_apply(*parts: str) -> str:
+    union = " UNION ALL ".join(parts)
+    return ";\n        ".join(
+        f"""INSERT INTO {table} ({key}, leads, converted, convert_days)
+        SELECT {key}, {LEAD_SUMS} FROM ({union}) d GROUP BY {key} HAVING {LEAD_NONZERO}"""
+        for table, key in LEAD_KEYS.items()
+    )
+
+
+LEAD_APPLY_FUNCTION = f"""
+CREATE FUNCTION lead_rollups_apply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {_lead_apply(_lead_rows("new_rows", ""))};
+    ELSIF TG_OP = 'UPDATE' THEN
+        {_lead_apply(_lead_rows("old_rows", "-"), _lead_rows("new_rows", ""))};
+    ELSIF TG_OP = 'DELETE' THEN
+        {_lead_apply(_lead_rows("old_rows", "-"))};
+    ELSE
+        DELETE FROM lead_day_rollups;
+        DELETE FROM lead_month_rollups;
+    END IF;
+    RETURN NULL;
+END $$"""
+
+LEAD_REBUILD_FUNCTION = (
+    "CREATE FUNCTION lead_rollups_rebuild(p_tenant uuid) RETURNS void LANGUAGE sql AS $$"
+    + "".join(
+        f"""
+    DELETE FROM {table} WHERE tenant_id = p_tenant;
+    INSERT INTO {table} ({key}, leads, converted, convert_days)
+    SELECT {key}, {LEAD_SUMS} FROM ({_lead_rows("leads", "")} AND l.tenant_id = p_tenant) d GROUP BY {key};"""
+        for table, key in LEAD_KEYS.items()
+    )
+    + "\n$$"
+)
+
+LEAD_COMPACT_FUNCTION = (
+    "CREATE FUNCTION lead_rollups_compact() RETURNS void LANGUAGE sql AS $$"
+    + "".join(
+        f"""
+    WITH folded AS (
+        SELECT unnest(array_agg(ctid)) AS row_id FROM {table}
+        GROUP BY {key} HAVING count(*) > 1 OR NOT ({LEAD_NONZERO})
+    ), gone AS (
+        DELETE FROM {table} WHERE ctid IN (SELECT row_id FROM folded) RETURNING *
+    )
+    INSERT INTO {table} ({key}, leads, converted, convert_days)
+    SELECT {key}, {LEAD_SUMS} FROM gone GROUP BY {key} HAVING {LEAD_NONZERO};"""
+        for table, key in LEAD_KEYS.items()
+    )
+    + "\n$$"
+)
+
+LEAD_TRIGGERS = {
+    "lead_rollups_insert": "AFTER INSERT ON leads REFERENCING NEW TABLE AS new_rows",
+    "lead_rollups_update": "AFTER UPDATE ON leads REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "lead_rollups_delete": "AFTER DELETE ON leads REFERENCING OLD TABLE AS old_rows",
+    "lead_rollups_truncate": "AFTER TRUNCATE ON leads",
+}
+
 TRIGGERS = {
     "activity_rollups_insert": "AFTER INSERT ON activities REFERENCING NEW TABLE AS new_rows",
     "activity_rollups_update": "AFTER UPDATE ON activities REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
@@ -160,6 +248,32 @@ def upgrade() -> None:
         op.execute(f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT EXECUTE FUNCTION activity_rollups_apply()")
     # Activities already there (an upgraded database) count from now on.
     op.execute("SELECT activity_rollups_rebuild(id) FROM tenants")
+    for table, grain in (("lead_day_rollups", "day"), ("lead_month_rollups", "month")):
+        op.create_table(
+            table,
+            sa.Column("tenant_id", ID, nullable=False),
+            sa.Column(grain, sa.Date(), nullable=False),
+            sa.Column("source", sa.Text(), nullable=False),
+            sa.Column("campaign_id", ID, nullable=True),
+            sa.Column("last_campaign_id", ID, nullable=True),
+            sa.Column("owner_id", ID, nullable=True),
+            sa.Column("department_id", ID, nullable=True),
+            sa.Column("leads", sa.BigInteger(), nullable=False),
+            sa.Column("converted", sa.BigInteger(), nullable=False),
+            sa.Column("convert_days", sa.Numeric(), nullable=False),
+        )
+        op.create_index(f"ix_{table}_{grain}", table, ["tenant_id", grain])
+    for statement in (LEAD_APPLY_FUNCTION, LEAD_REBUILD_FUNCTION, LEAD_COMPACT_FUNCTION):
+        op.execute(statement)
+    for name, when in LEAD_TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {name} {when} FOR EACH STATEMENT EXECUTE FUNCTION lead_rollups_apply()")
+    op.execute("SELECT lead_rollups_rebuild(id) FROM tenants")
+    op.create_index(
+        "ix_leads_converted",
+        "leads",
+        ["tenant_id", "created_at"],
+        postgresql_where=sa.text("deleted_at IS NULL AND converted_at IS NOT NULL"),
+    )
     for name, (table, columns) in INDEXES.items():
         op.create_index(name, table, columns, postgresql_where=sa.text("deleted_at IS NULL"))
 
@@ -199,6 +313,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("forecast_snapshots")
     op.drop_table("forecast_snapshot_weeks")
+    op.drop_index("ix_leads_converted", table_name="leads")
+    for name in LEAD_TRIGGERS:
+        op.execute(f"DROP TRIGGER {name} ON leads")
+    for function in ("lead_rollups_apply()", "lead_rollups_rebuild(uuid)", "lead_rollups_compact()"):
+        op.execute(f"DROP FUNCTION {function}")
+    op.drop_table("lead_month_rollups")
+    op.drop_table("lead_day_rollups")
     for name, (table, _) in INDEXES.items():
         op.drop_index(name, table_name=table, postgresql_where=sa.text("deleted_at IS NULL"))
     for name in TRIGGERS:

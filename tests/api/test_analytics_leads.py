@@ -6,14 +6,17 @@ through the leads list's own filters."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.analytics.window import Grain, Window
+from app.repositories.tables import leads
 from tests.api.lead_activity_support import (
+    Data,
     expected_leads,
     insert_leads_and_deals,
     local_today,
@@ -31,11 +34,7 @@ async def world(factory: Factory) -> World:
     return await factory.sales_world()
 
 
-async def test_lead_figures_equal_a_direct_computation(
-    client: httpx.AsyncClient, engine: AsyncEngine, world: World
-) -> None:
-    data = await setup(client, engine, world, seed=15)
-    lead_rows, deal_rows = await insert_leads_and_deals(engine, data, 160)
+async def check_leads(client: httpx.AsyncClient, data: Data, lead_rows: list[dict], deal_rows: list[dict]) -> int:
     checked = 0
     for viewer in data.viewers:
         for window in windows():
@@ -76,7 +75,55 @@ async def test_lead_figures_equal_a_direct_computation(
                 total = body["total"]
                 assert total["leads"] == sum(f["leads"] for f in want.values())
                 assert total["converted"] == sum(f["converted"] for f in want.values())
-    assert checked > 200
+    return checked
+
+
+async def test_lead_figures_equal_a_direct_computation(
+    client: httpx.AsyncClient, engine: AsyncEngine, world: World
+) -> None:
+    data = await setup(client, engine, world, seed=15)
+    lead_rows, deal_rows = await insert_leads_and_deals(engine, data, 160)
+    assert await check_leads(client, data, lead_rows, deal_rows) > 200
+    # Edits through single and multi-row statements: conversions, new owners and touches, soft and
+    # hard deletes, a restore. The rollups follow; compaction and a rebuild change nothing.
+    rng, t = data.rng, leads
+    async with engine.begin() as conn:
+        for row in rng.sample(lead_rows, 20):
+            if row["converted_at"] is None:
+                row["converted_at"] = row["created_at"] + timedelta(days=rng.uniform(0.1, 30))
+            else:  # undone: no longer converted, nor the deal's source
+                row["converted_at"] = row["converted_opportunity_id"] = None
+            status = "converted" if row["converted_at"] else "qualified"
+            await conn.execute(t.update().where(t.c.tenant_id == world.id, t.c.id == row["id"]).values(
+                converted_at=row["converted_at"], converted_opportunity_id=row["converted_opportunity_id"],
+                status=status))  # fmt: skip
+        moved = rng.sample(lead_rows, 25)
+        owner, department = data.people[2]
+        campaign = next(iter(data.campaigns))
+        await conn.execute(t.update().where(t.c.tenant_id == world.id, t.c.id.in_([r["id"] for r in moved])).values(
+            owner_id=owner, department_id=department, last_campaign_id=campaign))  # fmt: skip
+        for row in moved:
+            row.update(owner_id=owner, department_id=department, last_campaign_id=campaign)
+        gone = rng.sample(lead_rows, 12)
+        await conn.execute(t.update().where(t.c.tenant_id == world.id, t.c.id.in_([r["id"] for r in gone])).values(
+            deleted_at=datetime.now(UTC)))  # fmt: skip
+        for row in gone:
+            row["deleted_at"] = datetime.now(UTC)
+        back = [r for r in lead_rows if r["deleted_at"] is not None][:3]
+        await conn.execute(t.update().where(t.c.tenant_id == world.id, t.c.id.in_([r["id"] for r in back])).values(
+            deleted_at=None))  # fmt: skip
+        for row in back:
+            row["deleted_at"] = None
+        purged = [r for r in lead_rows if r["converted_opportunity_id"] is None][:5]
+        await conn.execute(t.delete().where(t.c.tenant_id == world.id, t.c.id.in_([r["id"] for r in purged])))
+        lead_rows = [r for r in lead_rows if r not in purged]
+    await check_leads(client, data, lead_rows, deal_rows)
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("SELECT lead_rollups_compact()"))
+    await check_leads(client, data, lead_rows, deal_rows)
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("SELECT lead_rollups_rebuild(:t)"), {"t": world.id})
+    await check_leads(client, data, lead_rows, deal_rows)
 
 
 async def test_drill_downs_list_the_same_leads(client: httpx.AsyncClient, engine: AsyncEngine, world: World) -> None:
