@@ -3699,11 +3699,13 @@ export interface components {
         };
         /** ActivityKindCount */
         ActivityKindCount: {
-            /** Kind */
+            /**
+             * Kind
+             * @description Its records: the row's drill-down with `kind` set to this.
+             */
             kind: string;
             /** Done */
             done: number;
-            drill: components["schemas"]["Drill"];
         };
         /** ActivityOut */
         ActivityOut: {

@@ -62,9 +62,8 @@ class ActivityPoint(BaseModel):
 
 
 class ActivityKindCount(BaseModel):
-    kind: str
+    kind: str = Field(description="Its records: the row's drill-down with `kind` set to this.")
     done: int
-    drill: Drill
 
 
 class ActivityRowOut(BaseModel):

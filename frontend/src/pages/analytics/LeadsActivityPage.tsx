@@ -349,7 +349,8 @@ function ActivitiesPart({ window, open }: { window: Window; open: Open }) {
     const row = rows[p.dataIndex];
     if (!row) return;
     const kind = by === 'owner' ? kinds[p.seriesIndex ?? -1] : undefined;
-    const drill = kind ? row.kinds?.find((x) => x.kind === kind)?.drill : row.drill;
+    // a kind's records: the rep's drill-down with the kind added
+    const drill = kind ? { ...row.drill, query: { ...row.drill.query, kind } } : row.drill;
     open(kind ? `${label(row)} · ${t(`activity.kind.${kind}`)}` : label(row), drill);
   }
 
