@@ -270,6 +270,7 @@ export const salesTests = [
       const dialog = page.getByRole('dialog');
       await dialog.getByTestId('closing-form').waitFor();
       await dialog.getByLabel('Close date').fill('2026-11-27');
+      await dialog.getByLabel('Why it was won (optional)').fill('product fit');
       await shot(ctx, page, '32-board-won-dialog');
       await page.getByRole('button', { name: 'Mark as won' }).click();
       await column(page, won).locator(`[data-id="${d.id}"]`).waitFor();
@@ -277,6 +278,7 @@ export const salesTests = [
       assert.equal(after.stage_id, won.id);
       assert.equal(after.forecast_category, 'closed');
       assert.equal(after.expected_close_date, '2026-11-27');
+      assert.equal(after.won_reason, 'product fit');
       assert.ok(after.closed_at);
       // the deal's page says so too
       await page.goto(`/opportunities/${d.id}`);

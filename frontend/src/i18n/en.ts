@@ -445,6 +445,7 @@ const en = {
       lostTitle: 'Mark as lost: {{name}}',
       closeDate: 'Close date',
       lostReason: 'Lost reason',
+      wonReason: 'Why it was won (optional)',
       confirmWon: 'Mark as won',
       confirmLost: 'Mark as lost',
     },

@@ -440,6 +440,7 @@ const zhCN: Messages<typeof en> = {
       lostTitle: '标记为丢单：{{name}}',
       closeDate: '成交日期',
       lostReason: '丢单原因',
+      wonReason: '赢单原因（选填）',
       confirmWon: '标记为赢单',
       confirmLost: '标记为丢单',
     },
