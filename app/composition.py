@@ -20,14 +20,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.auth.jwt_tokens import issue_access_token
 from app.auth.principal import Principal
 from app.domain.activities.service import ActivityService
+from app.domain.analytics.activity_analysis import ActivityAnalysisService
 from app.domain.analytics.customer_service import CustomerAnalyticsService
 from app.domain.analytics.dashboards import DashboardService
+from app.domain.analytics.deal_reasons import ReasonService
 from app.domain.analytics.home import HomeService
+from app.domain.analytics.lead_analysis import LeadAnalysisService
 from app.domain.analytics.report_service import ReportService
 from app.domain.analytics.sales import SalesAnalysisService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
+from app.domain.forecast.history import ForecastHistoryService
 from app.domain.forecast.service import ForecastService
 from app.domain.forecast.targets import TargetService
 from app.domain.identity.api_tokens import ApiTokenService
@@ -88,6 +92,7 @@ from app.domain.tickets.stats import TicketStatsService
 from app.domain.timeline.service import TimelineService
 from app.mail import CampaignHeaders, DirectoryMailer, SmtpMailer, build_mailer, open_bulk_session
 from app.repositories.activities import PgActivityRepository, PgLinkedRecords
+from app.repositories.activity_analysis import PgActivityAnalysis
 from app.repositories.api_tokens import PgApiTokenRepository
 from app.repositories.attribution import PgCampaignDirectory, PgTouchRepository
 from app.repositories.audit import PgAuditTrail, PgEventOutbox
@@ -110,11 +115,14 @@ from app.repositories.custom_fields import PgCustomFieldRepository
 from app.repositories.customer_analytics import PgCustomerAnalytics
 from app.repositories.customers import PgCustomerRepository, PgWriteContextRepository
 from app.repositories.dashboards import PgDashboardRepository
+from app.repositories.deal_reasons import PgReasons
 from app.repositories.departments import PgDepartmentRepository
 from app.repositories.documents import PgNumbering, PgOrderRepository, PgQuoteRepository
 from app.repositories.forecast import PgForecastRepository, PgTargetRepository
+from app.repositories.forecast_history import PgSnapshots
 from app.repositories.home_widgets import PgHomeFigures
 from app.repositories.kb import PgArticleRepository, PgKbCategoryRepository, PgTicketLinkRepository
+from app.repositories.lead_analysis import PgLeadAnalysis
 from app.repositories.leads import (
     PgAssignmentRuleRepository,
     PgLeadDuplicateFinder,
@@ -289,6 +297,22 @@ def build_home_service(conn: AsyncConnection) -> HomeService:
 
 def build_dashboard_service(conn: AsyncConnection) -> DashboardService:
     return DashboardService(PgDashboardRepository(conn), PgAuditTrail(conn))
+
+
+def build_forecast_history_service(conn: AsyncConnection) -> ForecastHistoryService:
+    return ForecastHistoryService(PgSnapshots(conn))
+
+
+def build_lead_analysis_service(conn: AsyncConnection) -> LeadAnalysisService:
+    return LeadAnalysisService(PgLeadAnalysis(conn))
+
+
+def build_activity_analysis_service(conn: AsyncConnection) -> ActivityAnalysisService:
+    return ActivityAnalysisService(PgActivityAnalysis(conn))
+
+
+def build_reason_service(conn: AsyncConnection) -> ReasonService:
+    return ReasonService(PgReasons(conn))
 
 
 def build_notification_service(conn: AsyncConnection) -> NotificationService:

@@ -54,7 +54,9 @@ from app.repositories.tables import (
 )
 from app.seed_campaigns import seed_demo_campaigns
 from app.seed_dashboards import seed_demo_dashboards
+from app.seed_forecast import seed_demo_forecast_history
 from app.seed_kb import seed_demo_kb
+from app.seed_lead_deals import link_demo_lead_deals
 from app.seed_leads import seed_demo_lead_intake, seed_demo_leads
 from app.seed_marketing import seed_demo_consents, seed_demo_templates
 from app.seed_reports import seed_demo_reports
@@ -451,6 +453,10 @@ async def _seed_all(url: str, settings: Settings) -> bool:
                 if not await _has_rows(conn, table, tenant_id):
                     await seed_module(conn, tenant_id, today)
                     wrote = True
+            # The deals converted leads became (after both), for the lead analysis' won revenue.
+            wrote = await link_demo_lead_deals(conn, tenant_id, today) or wrote
+            # The forecast's weekly history (after the deals and targets it snapshots).
+            wrote = await seed_demo_forecast_history(conn, tenant_id, today) or wrote
             # The public form and the lead routing (added after the leads: each seeds what is missing).
             wrote = await seed_demo_lead_intake(conn, tenant_id, today) or wrote
             # Surveys answer the resolved tickets (seeded before them); until there is a response,

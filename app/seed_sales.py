@@ -65,6 +65,7 @@ PRODUCTS = [
     ("Training day 培训", Decimal("4000.00")),
 ]
 LOST_REASONS = ["price", "competitor", "no decision", "timing", "价格偏高", "选择了竞品"]
+WON_REASONS = ["product fit", "price", "relationship", "服务响应快", "功能满足需求"]
 COMPETITORS = ["Salesforce", "HubSpot", "纷享销客", "销售易", "Zoho"]
 SELLERS = [
     f"{login}@demo.example.com" for login in ("east.rep1", "east.rep2", "west.rep1", "east.manager", "west.manager")
@@ -151,6 +152,8 @@ async def seed_demo_sales(conn: AsyncConnection, tenant_id: UUID, today: datetim
                 ),
                 "competitors": sorted(rng.sample(COMPETITORS, rng.choice([0, 0, 1, 2]))),
                 "lost_reason": rng.choice(LOST_REASONS) if stage["kind"] == "lost" else None,
+                # taken in turn, not drawn: the seed's other draws stay as they were
+                "won_reason": WON_REASONS[len(deals) % len(WON_REASONS)] if stage["kind"] == "won" else None,
                 "tags": [], "owner_id": customer.owner_id, "department_id": customer.department_id,
                 "custom_fields": {}, "stage_entered_at": entered[-1], "closed_at": entered[-1] if closed else None,
                 **deal_derived(values), "created_at": created, "updated_at": entered[-1],

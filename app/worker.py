@@ -7,7 +7,8 @@ worker killed mid-batch loses nothing (its claims end with its transaction and t
 taken again). A failing handler undoes only its own writes; the event is retried later with a
 growing delay. Every `jobs_seconds` it also runs the periodic jobs: reminders of tasks and
 appointments, rotting deals, ticket SLA warnings and breaches, ticket escalation rules, folding the
-opportunity rollups, housekeeping.
+opportunity, activity and lead rollups, the weekly forecast snapshot of each tenant (app/domain/forecast/history.py),
+housekeeping.
 
 Events with consumers: `*.assigned` and `ticket.escalated` (notify the new owner), `leads.rescore` (the next batch of
 leads after a scoring-rule change), `lead.routing_requested` (route a lead from a public form), `ticket.resolved`
@@ -43,6 +44,7 @@ from app.composition import (  # the one place each is assembled
     build_registration_service,
     build_ticket_service,
 )
+from app.domain.forecast.history import take_due_snapshots
 from app.domain.identity.password_links import LINK_EVENT
 from app.domain.identity.ports import Mailer
 from app.domain.leads.rescoring import RESCORE_EVENT, rescore_batch
@@ -57,11 +59,14 @@ from app.domain.tickets.escalation_job import apply_escalation_rules
 from app.domain.tickets.sla_job import check_slas
 from app.mail import build_mailer
 from app.repositories.activities import PgReminders
+from app.repositories.activity_analysis import PgAnalysisRollupCompaction
 from app.repositories.audit import PgEventOutbox
 from app.repositories.customer_metrics import PgCustomerMetricsJob
 from app.repositories.database import allow_long_statements
 from app.repositories.deal_sums import PgRollupCompaction
 from app.repositories.faults import classify
+from app.repositories.forecast import PgForecastRepository
+from app.repositories.forecast_history import PgSnapshots
 from app.repositories.home_widgets import PgLeadRollupCompaction
 from app.repositories.leads import PgLeadRescoring, PgScoringRuleRepository
 from app.repositories.notifications import PgNotificationRepository, PgRottingDeals
@@ -250,6 +255,10 @@ class Worker:
         async with self.long_transaction() as conn:
             await PgLeadRollupCompaction(conn).compact()
         async with self.long_transaction() as conn:
+            await PgAnalysisRollupCompaction(conn).compact()
+        async with self.long_transaction() as conn:
+            snapshots = await take_due_snapshots(PgSnapshots(conn), PgForecastRepository(conn), utcnow())
+        async with self.long_transaction() as conn:
             ttl = timedelta(hours=self.settings.idempotency_ttl_hours)
             keep_departures = timedelta(days=self.settings.sync_retention_days)
             purged = await PgHousekeeping(conn).purge(ttl, KEEP_EVENTS, keep_departures)
@@ -258,13 +267,15 @@ class Worker:
         async with self.long_transaction() as conn:
             at = utcnow()
             await PgCustomerMetricsJob(conn).run(at, at.date())
-        if reminded or told or alerted or escalated or any(purged.values()):
+        if reminded or told or alerted or escalated or snapshots or any(purged.values()):
             log.info(
-                "jobs: %d reminders, %d rotting deals flagged, %d SLA alerts, %d rule escalations; purged %s",
+                "jobs: %d reminders, %d rotting deals flagged, %d SLA alerts, %d rule escalations, "
+                "%d forecast snapshots; purged %s",
                 reminded,
                 told,
                 alerted,
                 escalated,
+                snapshots,
                 purged,
             )
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.api.deps import AppSettings, Connection, get_engine, get_read_engine
 from app.composition import (
+    build_activity_analysis_service,
     build_activity_service,
     build_api_token_service,
     build_assignment_rule_service,
@@ -38,11 +39,13 @@ from app.composition import (
     build_department_service,
     build_escalation_rule_service,
     build_event_satisfaction,
+    build_forecast_history_service,
     build_forecast_service,
     build_home_service,
     build_invitation_service,
     build_kb_category_service,
     build_kb_service,
+    build_lead_analysis_service,
     build_lead_capture,
     build_lead_form_service,
     build_lead_service,
@@ -55,6 +58,7 @@ from app.composition import (
     build_public_surveys,
     build_public_unsubscribe,
     build_quote_service,
+    build_reason_service,
     build_region_service,
     build_registration_service,
     build_report_service,
@@ -81,14 +85,18 @@ from app.composition import (
     link_signer,
 )
 from app.domain.activities.service import ActivityService
+from app.domain.analytics.activity_analysis import ActivityAnalysisService
 from app.domain.analytics.customer_service import CustomerAnalyticsService
 from app.domain.analytics.dashboards import DashboardService
+from app.domain.analytics.deal_reasons import ReasonService
 from app.domain.analytics.home import HomeService
+from app.domain.analytics.lead_analysis import LeadAnalysisService
 from app.domain.analytics.report_service import ReportService
 from app.domain.analytics.sales import SalesAnalysisService
 from app.domain.contacts.service import ContactService
 from app.domain.custom_fields.service import CustomFieldService
 from app.domain.customers.service import CustomerService
+from app.domain.forecast.history import ForecastHistoryService
 from app.domain.forecast.service import ForecastService
 from app.domain.forecast.targets import TargetService
 from app.domain.identity.api_tokens import ApiTokenService
@@ -183,6 +191,10 @@ Pipelines = Annotated[PipelineService, _on_connection(build_pipeline_service)]
 Opportunities = Annotated[OpportunityService, _on_connection(build_opportunity_service)]
 Targets = Annotated[TargetService, _on_connection(build_target_service)]
 Forecasts = Annotated[ForecastService, _on_connection(build_forecast_service)]
+ForecastHistory = Annotated[ForecastHistoryService, _on_connection(build_forecast_history_service)]
+LeadAnalysis = Annotated[LeadAnalysisService, _on_connection(build_lead_analysis_service)]
+ActivityAnalysis = Annotated[ActivityAnalysisService, _on_connection(build_activity_analysis_service)]
+DealReasons = Annotated[ReasonService, _on_connection(build_reason_service)]
 Notifications = Annotated[NotificationService, _on_connection(build_notification_service)]
 Quotes = Annotated[QuoteService, _on_connection(build_quote_service)]
 Orders = Annotated[OrderService, _on_connection(build_order_service)]

@@ -3,6 +3,7 @@ duplicate search across leads, contacts and customers, conversion, and the scori
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -19,10 +20,11 @@ from app.domain.leads.scoring import SCORABLE, ScoringRule
 from app.domain.shared.normalize import email_key, phone_key, search_text
 from app.repositories.configured import ConfiguredTable
 from app.repositories.locks import lock_keys
-from app.repositories.owned import OwnedTable
+from app.repositories.owned import OwnedTable, Term, query_terms
 from app.repositories.prepared import Prepared
 from app.repositories.routing import RoutingRuleTable
 from app.repositories.tables import (
+    campaigns,
     contacts,
     customers,
     lead_assignment_rules,
@@ -50,6 +52,16 @@ def derived(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _channel_of(touch: sa.Column[Any]) -> Any:
+    """The lead's touch names a campaign of this channel."""
+
+    def predicate(channel: Any) -> sa.ColumnElement[bool]:
+        c = campaigns
+        return sa.exists().where(c.c.tenant_id == t.c.tenant_id, c.c.id == touch, c.c.channel == channel)
+
+    return predicate
+
+
 class PgLeadRepository(OwnedTable[Lead]):
     table = t
     record = Lead
@@ -59,6 +71,14 @@ class PgLeadRepository(OwnedTable[Lead]):
     fk_fields = {"fk_leads_region": "region_id", "fk_leads_owner": "owner_id"}
     derived_from = ("name", "company", "email", "phone")
     derived = staticmethod(derived)
+
+    def query_terms(self, query: Any) -> list[Term]:
+        terms = query_terms(t, replace(query, channel=None, last_channel=None))
+        for name, touch in (("channel", t.c.campaign_id), ("last_channel", t.c.last_campaign_id)):
+            value = getattr(query, name)
+            if value is not None:
+                terms.append(Term(name, value, _channel_of(touch), sa.Text))
+        return terms
 
     async def mark_converted(
         self,

@@ -30,7 +30,11 @@ from app.repositories.deal_sums import deal_sums, deal_sums_kind
 from app.repositories.owned import OwnedTable, Term
 from app.repositories.prepared import Prepared, StatementCache
 from app.repositories.scoping import Shape, scope_clause, scope_params, scope_shape
-from app.repositories.tables import opportunities, opportunity_line_items, opportunity_stage_history
+from app.repositories.tables import (
+    opportunities,
+    opportunity_line_items,
+    opportunity_stage_history,
+)
 
 t, li, h = opportunities, opportunity_line_items, opportunity_stage_history
 ITEM_COLUMNS = [li.c[name] for name in LineItem.__dataclass_fields__]

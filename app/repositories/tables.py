@@ -450,6 +450,7 @@ opportunities = sa.Table(
     sa.Column("competitors", ARRAY(sa.Text), nullable=False, server_default="{}"),
     sa.Column("next_step", sa.Text),
     sa.Column("lost_reason", sa.Text),
+    sa.Column("won_reason", sa.Text),  # migration 0039
     sa.Column("tags", ARRAY(sa.Text), nullable=False, server_default="{}"),
     *_owned_columns(),
     sa.Column("custom_fields", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
@@ -526,6 +527,95 @@ opportunity_stage_rollups = sa.Table(
     sa.Column("deals", sa.BigInteger, nullable=False),
     sa.Column("amount", sa.Numeric, nullable=False),
     sa.Column("weighted", sa.Numeric, nullable=False),
+)
+
+# Done activities per local day (the tenant's zone), owner, department and kind, and per local day,
+# hour and department (the heat map); append-only deltas kept by triggers (migration 0039).
+activity_day_rollups = sa.Table(
+    "activity_day_rollups",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("owner_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("done", sa.BigInteger, nullable=False),
+)
+
+activity_month_rollups = sa.Table(
+    "activity_month_rollups",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("month", sa.Date, nullable=False),
+    sa.Column("owner_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("done", sa.BigInteger, nullable=False),
+)
+
+activity_hour_rollups = sa.Table(
+    "activity_hour_rollups",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("hour", sa.SmallInteger, nullable=False),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("done", sa.BigInteger, nullable=False),
+)
+
+
+def _lead_rollup(name: str, grain: str) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+        sa.Column(grain, sa.Date, nullable=False),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("campaign_id", UUID(as_uuid=True)),
+        sa.Column("last_campaign_id", UUID(as_uuid=True)),
+        sa.Column("owner_id", UUID(as_uuid=True)),
+        sa.Column("department_id", UUID(as_uuid=True)),
+        sa.Column("leads", sa.BigInteger, nullable=False),
+        sa.Column("converted", sa.BigInteger, nullable=False),
+        sa.Column("convert_days", sa.Numeric, nullable=False),
+    )
+
+
+# Leads per local day / month of creation and the lead analysis' keys (migration 0039).
+lead_day_rollups = _lead_rollup("lead_day_rollups", "day")
+lead_month_rollups = _lead_rollup("lead_month_rollups", "month")
+
+# The forecast of a quarter as it stood each week (migration 0039): a week taken once per tenant,
+# then per owner, department and currency.
+forecast_snapshot_weeks = sa.Table(
+    "forecast_snapshot_weeks",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("week", sa.Date, primary_key=True),
+    sa.Column("period", sa.Text, nullable=False),
+    sa.Column("taken_at", TS, nullable=False, server_default=NOW),
+)
+
+forecast_snapshots = sa.Table(
+    "forecast_snapshots",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("week", sa.Date, primary_key=True),
+    sa.Column("owner_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("currency", sa.Text, primary_key=True),
+    sa.Column("period", sa.Text, nullable=False),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("commit", sa.Numeric(18, 2), nullable=False),
+    sa.Column("best_case", sa.Numeric(18, 2), nullable=False),
+    sa.Column("pipeline", sa.Numeric(18, 2), nullable=False),
+    sa.Column("closed_won", sa.Numeric(18, 2), nullable=False),
+    sa.Column("target", sa.Numeric(18, 2)),
+    sa.ForeignKeyConstraint(
+        ["tenant_id", "week"],
+        ["forecast_snapshot_weeks.tenant_id", "forecast_snapshot_weeks.week"],
+        name="fk_forecast_snapshots_week",
+        ondelete="CASCADE",
+    ),
 )
 
 sales_targets = sa.Table(

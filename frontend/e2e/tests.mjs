@@ -11,6 +11,7 @@ import { marketingFlowTests } from './marketingFlow.mjs';
 import { customerAnalyticsTests } from './analyticsCustomers.mjs';
 import { reportTests } from './analyticsReports.mjs';
 import { analyticsHomeTests } from './analyticsHome.mjs';
+import { analyticsLeadsTests } from './analyticsLeads.mjs';
 
 const PASSWORD = 'crm-demo-2026';
 const demo = (who) => `${who}@demo.example.com`;
@@ -287,6 +288,7 @@ export const salesTests = [
       const dialog = page.getByRole('dialog');
       await dialog.getByTestId('closing-form').waitFor();
       await dialog.getByLabel('Close date').fill('2026-11-27');
+      await dialog.getByLabel('Why it was won (optional)').fill('product fit');
       await shot(ctx, page, '32-board-won-dialog');
       await page.getByRole('button', { name: 'Mark as won' }).click();
       await column(page, won).locator(`[data-id="${d.id}"]`).waitFor();
@@ -294,6 +296,7 @@ export const salesTests = [
       assert.equal(after.stage_id, won.id);
       assert.equal(after.forecast_category, 'closed');
       assert.equal(after.expected_close_date, '2026-11-27');
+      assert.equal(after.won_reason, 'product fit');
       assert.ok(after.closed_at);
       // the deal's page says so too
       await page.goto(`/opportunities/${d.id}`);
@@ -2095,6 +2098,7 @@ export const tests = [
   ...customerAnalyticsTests,
   ...reportTests,
   ...analyticsHomeTests,
+  ...analyticsLeadsTests,
 ];
 
 async function firstSegment(page) {

@@ -36,6 +36,7 @@ const OpportunityFormPage = lazy(() => import('./pages/OpportunityFormPage'));
 const ForecastPage = lazy(() => import('./pages/ForecastPage'));
 const CustomerAnalyticsPage = lazy(() => import('./pages/analytics/CustomerAnalyticsPage'));
 const SalesAnalysisPage = lazy(() => import('./pages/analytics/SalesAnalysisPage'));
+const LeadsActivityPage = lazy(() => import('./pages/analytics/LeadsActivityPage'));
 const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
 const TicketPage = lazy(() => import('./pages/tickets/TicketPage'));
 const TicketFormPage = lazy(() => import('./pages/tickets/TicketFormPage'));
@@ -362,6 +363,14 @@ export function AppRoutes() {
           element={
             <Guard module="serviceDashboard">
               <ServiceDashboardPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="analytics/leads"
+          element={
+            <Guard module="leadAnalytics">
+              <LeadsActivityPage />
             </Guard>
           }
         />

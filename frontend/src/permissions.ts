@@ -18,6 +18,8 @@ export const MODULES = {
   activities: ['activities:read'],
   opportunities: ['opportunities:read'],
   forecast: ['forecast:read'],
+  // Analytics > Leads & activities: each part shows when its records are readable
+  leadAnalytics: ['leads:read', 'activities:read', 'opportunities:read'],
   tickets: ['tickets:read'],
   serviceDashboard: ['tickets:read'],
   kb: ['kb:read'],

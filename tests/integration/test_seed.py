@@ -145,6 +145,24 @@ async def test_demo_seed(seeded, settings) -> None:
     assert first["pipelines"] == 2 and first["pipeline_stages"] == 10
     assert first["opportunities"] == 1500
     assert first["opportunity_stage_history"] > first["opportunities"]
+    engine = create_engine(url, settings)
+    try:
+        async with engine.connect() as conn:
+            # The forecast history shows movement: this quarter's weeks so far, each with rows.
+            history = (
+                "SELECT w.week, count(s.owner_id), sum(s.commit) FROM forecast_snapshot_weeks w "
+                "LEFT JOIN forecast_snapshots s USING (tenant_id, week) GROUP BY w.week ORDER BY 1"
+            )
+            weeks = await _rows(conn, history)
+            assert weeks and all(count > 0 for _, count, _ in weeks)
+            assert len(weeks) == 1 or len({commit for _, _, commit in weeks}) > 1
+            # Converted leads have the deal they became, some won: lead analysis shows revenue.
+            won = await _scalar(conn, "SELECT count(*) FROM leads l JOIN opportunities o ON o.id = "
+                                      "l.converted_opportunity_id JOIN pipeline_stages s ON s.id = o.stage_id "
+                                      "WHERE s.kind = 'won'")  # fmt: skip
+            assert won > 0
+    finally:
+        await engine.dispose()
     assert first["sales_targets"] == 5 * (4 + 3) + 2 * 4  # sellers: quarters and this quarter's months; teams
     assert first["kb_categories"] == 5 and first["kb_articles"] == 60
     assert first["campaigns"] == 9 and first["campaign_sessions"] == 2
@@ -431,7 +449,11 @@ async def test_a_demo_from_an_earlier_release_gets_its_new_modules(seeded, setti
         async with engine.begin() as conn:
             for table in ("leads", "opportunities"):
                 await conn.execute(sa.text(f"UPDATE {table} SET campaign_id = NULL, last_campaign_id = NULL"))  # noqa: S608
+            # what converted leads became came with the forecast history (migration 0039)
+            await conn.execute(sa.text("UPDATE leads SET converted_opportunity_id = NULL"))
             for table in (
+                "forecast_snapshots",
+                "forecast_snapshot_weeks",
                 "marketing_consents",
                 "message_deliveries",
                 "message_sends",

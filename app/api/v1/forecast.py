@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -11,9 +12,11 @@ from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.idempotency import IdempotentRoute
 from app.api.responses import json_response
-from app.api.services import Forecasts, Targets
+from app.api.services import ForecastHistory, Forecasts, Targets
 from app.api.v1.configured import configured_routes
+from app.api.v1.params import owner_filter
 from app.api.v1.schemas.forecast import ForecastOut, TargetCreate, TargetList, TargetOut, TargetPatch
+from app.api.v1.schemas.lead_activity_analysis import ForecastHistoryOut
 from app.auth.principal import Principal
 from app.domain.forecast.periods import Period
 from app.domain.forecast.service import GroupBy
@@ -61,3 +64,25 @@ async def forecast(
             "total": result.total,
         }
     )
+
+
+@router.get(
+    "/forecast/history",
+    operation_id="forecast_history",
+    response_model=ForecastHistoryOut,
+    summary="How a quarter's forecast moved, week by week, within your deals' data range",
+    description="The weekly snapshots of the quarter's forecast (taken by the worker each week, Monday of the "
+    "tenant's week): commit, best case, pipeline and closed won per currency, and the owners' targets, summed "
+    "over the owners your deals range holds (as GET /forecast), of one owner or of a department and those "
+    "below it.",
+    responses=problem_responses(401, 403, 422),
+)
+async def forecast_history(
+    caller: READ,
+    service: ForecastHistory,
+    period: Annotated[str, Query(max_length=10, description="A quarter (2026-Q4).")],
+    owner: Annotated[str | None, Query(max_length=36, description="`me` or a user id")] = None,
+    department: Annotated[UUID | None, Query(description="A department (and those below it).")] = None,
+) -> Response:
+    result = await service.history(caller, Period.parse(period), owner_filter(owner, caller), department)
+    return json_response(result)

@@ -76,7 +76,7 @@ class ForecastService:
         scope = principal.scope("opportunities", "read")
         lines = await self.forecasts.lines(scope, period, group_by)
         if group_by in (GroupBy.OWNER, GroupBy.DEPARTMENT):
-            goals = _targets_by_subject(await self.forecasts.target_sums(principal.tenant_id, period, group_by), period)
+            goals = targets_by_subject(await self.forecasts.target_sums(principal.tenant_id, period, group_by), period)
             # A subject with a target but no deal in the period still has a gap: the whole target.
             idle = [UUID(key) for key in goals.keys() - {line.key for line in lines}]
             if idle:
@@ -136,7 +136,7 @@ async def subjects_in_range(
     ]
 
 
-def _targets_by_subject(sums: list[TargetSum], period: Period) -> dict[str, Decimal]:
+def targets_by_subject(sums: list[TargetSum], period: Period) -> dict[str, Decimal]:
     """A subject's target for the period: its target of the period's own kind, or else the sum of
     its finer ones inside the period (the months of a quarter, say)."""
     finer = {PeriodKind.YEAR: (PeriodKind.QUARTER, PeriodKind.MONTH), PeriodKind.QUARTER: (PeriodKind.MONTH,)}

@@ -90,6 +90,10 @@ class LeadQuery:
     source: str | None = None
     rating: str | None = None
     campaign_id: UUID | None = None
+    last_campaign_id: UUID | None = None
+    # the channel of the first / last touch's campaign (lead analysis drill-downs)
+    channel: str | None = None
+    last_channel: str | None = None
     tag: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None

@@ -43,6 +43,7 @@ class Opportunity:
     competitors: list[str]
     next_step: str | None
     lost_reason: str | None
+    won_reason: str | None
     tags: list[str]
     owner_id: UUID
     department_id: UUID | None
@@ -123,6 +124,9 @@ class OpportunityQuery:
     reached_stage: UUID | None = None
     furthest_stage: UUID | None = None
     passed_stage: UUID | None = None
+    # the won/lost reasons' drill-down
+    won_reason: str | None = None
+    lost_reason: str | None = None
     tag: str | None = None
     updated_since: datetime | None = None
     sync_token: str | None = None

@@ -157,6 +157,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
         *,
         expected_close_date: date | None = None,
         lost_reason: str | None = None,
+        won_reason: str | None = None,
         expected_version: int | None = None,
     ) -> Opportunity:
         scope = principal.scope(self.resource, "update")
@@ -175,6 +176,7 @@ class OpportunityService(OwnedRecords[Opportunity]):
             "forecast_category": category_for(target),
             "closed_at": utcnow() if target.closed else None,
             "lost_reason": lost_reason if target.kind == StageKind.LOST else None,
+            "won_reason": won_reason if target.kind == StageKind.WON else None,
         }
         if expected_close_date is not None:
             changes["expected_close_date"] = expected_close_date

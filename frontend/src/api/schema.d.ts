@@ -1057,6 +1057,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/forecast/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How a quarter's forecast moved, week by week, within your deals' data range
+         * @description The weekly snapshots of the quarter's forecast (taken by the worker each week, Monday of the tenant's week): commit, best case, pipeline and closed won per currency, and the owners' targets, summed over the owners your deals range holds (as GET /forecast), of one owner or of a department and those below it.
+         */
+        get: operations["forecast_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/customers/lifecycle": {
         parameters: {
             query?: never;
@@ -1197,6 +1217,66 @@ export interface paths {
          * @description Won deals by the local period of their close (day, week, month, quarter, year in the tenant's zone), per owner, department, region, customer_level or customer_type, amounts per currency; and the totals per period. Every period of the window is listed.
          */
         get: operations["sales_analysis_revenue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Leads by source, channel, campaign or owner: conversion, time to convert, won revenue
+         * @description The leads created in [from, to] within your leads range, grouped by `by`: how many, how many converted and the rate, average and median days from creation to conversion, and the deals they became that are won (count, amount per currency; only deals within your deals range). Campaign and channel follow the lead's last touch, or its first with `touch=first`. The window is in the tenant's time zone; series have one point per bucket, empty ones included. Each figure carries `drill`: the list endpoint and filters that give its records.
+         */
+        get: operations["analytics_leads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Activities done per rep or type and period, and a weekday x hour heat map
+         * @description Activities done (status done) that happened in [from, to] within your activities range: per owner (with each kind) or per kind, per bucket; the heat map counts them per local weekday and hour. The window is in the tenant's time zone; series have one point per bucket, empty ones included. Each figure carries `drill`: the list endpoint and filters that give its records.
+         */
+        get: operations["analytics_activities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Why deals were won and lost
+         * @description Deals within your range that entered a won or lost stage in [from, to] (optionally of one pipeline), per reason: how many and their amount per currency. The window is in the tenant's time zone; series have one point per bucket, empty ones included. Each figure carries `drill`: the list endpoint and filters that give its records.
+         */
+        get: operations["analytics_sales_reasons"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3911,6 +3991,22 @@ export interface components {
             /** Label Zh */
             label_zh: string;
         };
+        /** ActivityAnalysisOut */
+        ActivityAnalysisOut: {
+            window: components["schemas"]["AnalysisWindow"];
+            /**
+             * By
+             * @enum {string}
+             */
+            by: "owner" | "type";
+            /** Rows */
+            rows: components["schemas"]["ActivityRowOut"][];
+            /** Total */
+            total: number;
+            /** Heat Map */
+            heat_map: components["schemas"]["HeatCell"][];
+            drill: components["schemas"]["Drill"];
+        };
         /** ActivityCreate */
         ActivityCreate: {
             /**
@@ -3985,6 +4081,16 @@ export interface components {
              * @description Defaults to the caller; another user needs activities:assign.
              */
             owner_id?: string | null;
+        };
+        /** ActivityKindCount */
+        ActivityKindCount: {
+            /**
+             * Kind
+             * @description Its records: the row's drill-down with `kind` set to this.
+             */
+            kind: string;
+            /** Done */
+            done: number;
         };
         /** ActivityOut */
         ActivityOut: {
@@ -4125,6 +4231,36 @@ export interface components {
              */
             owner_id?: string;
         };
+        /** ActivityPoint */
+        ActivityPoint: {
+            /**
+             * Bucket
+             * Format: date
+             */
+            bucket: string;
+            /** Done */
+            done: number;
+        };
+        /** ActivityRowOut */
+        ActivityRowOut: {
+            /**
+             * Key
+             * @description The owner id, or the activity kind.
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /** Done */
+            done: number;
+            /** Series */
+            series: components["schemas"]["ActivityPoint"][];
+            drill: components["schemas"]["Drill"];
+            /**
+             * Kinds
+             * @description By owner: done per kind.
+             */
+            kinds?: components["schemas"]["ActivityKindCount"][] | null;
+        };
         /** ActivityTombstone */
         ActivityTombstone: {
             /**
@@ -4172,6 +4308,31 @@ export interface components {
              * @description A campaign within the owner's campaigns update range.
              */
             campaign_id: string;
+        };
+        /** AnalysisWindow */
+        AnalysisWindow: {
+            /**
+             * From
+             * Format: date
+             * @description First local date (inclusive).
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             * @description Last local date (inclusive).
+             */
+            to: string;
+            /**
+             * Grain
+             * @enum {string}
+             */
+            grain: "day" | "week" | "month" | "quarter" | "year";
+            /**
+             * Time Zone
+             * @description The tenant's time zone the dates and buckets are in.
+             */
+            time_zone: string;
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -6908,6 +7069,21 @@ export interface components {
              */
             updated_at: string;
         };
+        /** Drill */
+        Drill: {
+            /**
+             * Path
+             * @description The list endpoint holding the records behind the figure.
+             */
+            path: string;
+            /**
+             * Query
+             * @description Its query parameters (filters it understands).
+             */
+            query: {
+                [key: string]: string;
+            };
+        };
         /** DryRunBody */
         DryRunBody: {
             /**
@@ -7209,6 +7385,28 @@ export interface components {
             /** Choices */
             choices: string[];
         };
+        /** ForecastHistoryOut */
+        ForecastHistoryOut: {
+            /** Period */
+            period: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             * @description Exclusive.
+             */
+            end: string;
+            /** Owner */
+            owner: string | null;
+            /** Department */
+            department: string | null;
+            /** Weeks */
+            weeks: components["schemas"]["ForecastWeekOut"][];
+        };
         /** ForecastLineOut */
         ForecastLineOut: {
             /**
@@ -7267,6 +7465,33 @@ export interface components {
             /** Lines */
             lines: components["schemas"]["ForecastLineOut"][];
             total: components["schemas"]["ForecastLineOut"];
+        };
+        /** ForecastWeekOut */
+        ForecastWeekOut: {
+            /**
+             * Week
+             * Format: date
+             * @description The week's local Monday.
+             */
+            week: string;
+            /**
+             * Taken At
+             * Format: date-time
+             */
+            taken_at: string;
+            /** Commit */
+            commit: components["schemas"]["Money"][];
+            /** Best Case */
+            best_case: components["schemas"]["Money"][];
+            /** Pipeline */
+            pipeline: components["schemas"]["Money"][];
+            /** Closed Won */
+            closed_won: components["schemas"]["Money"][];
+            /**
+             * Target
+             * @description The owners' targets for the quarter (the tenant's currency).
+             */
+            target: string | null;
         };
         /** FormFieldIn */
         FormFieldIn: {
@@ -7364,6 +7589,18 @@ export interface components {
             key: string | null;
             /** Label */
             label: string | null;
+        };
+        /** HeatCell */
+        HeatCell: {
+            /**
+             * Weekday
+             * @description ISO weekday, 1 = Monday, local time.
+             */
+            weekday: number;
+            /** Hour */
+            hour: number;
+            /** Done */
+            done: number;
         };
         /** HistoryItemOut */
         HistoryItemOut: {
@@ -7554,6 +7791,23 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** LeadAnalysisOut */
+        LeadAnalysisOut: {
+            window: components["schemas"]["AnalysisWindow"];
+            /**
+             * By
+             * @enum {string}
+             */
+            by: "source" | "channel" | "campaign" | "owner";
+            /**
+             * Touch
+             * @enum {string}
+             */
+            touch: "first" | "last";
+            /** Rows */
+            rows: components["schemas"]["LeadRowOut"][];
+            total: components["schemas"]["LeadFiguresOut"];
+        };
         /** LeadBatch */
         LeadBatch: {
             /** Items */
@@ -7626,6 +7880,39 @@ export interface components {
             };
             /** Description */
             description?: string | null;
+        };
+        /** LeadFiguresOut */
+        LeadFiguresOut: {
+            /**
+             * Leads
+             * @description Leads created in the window.
+             */
+            leads: number;
+            /**
+             * Converted
+             * @description Of them, converted (by now).
+             */
+            converted: number;
+            /** Conversion Rate */
+            conversion_rate: number | null;
+            /** Avg Days To Convert */
+            avg_days_to_convert: number | null;
+            /** Median Days To Convert */
+            median_days_to_convert: number | null;
+            /**
+             * Won Deals
+             * @description Deals they converted into that are won (within your deals range).
+             */
+            won_deals: number;
+            /**
+             * Won Revenue
+             * @description Those deals' amounts, per currency.
+             */
+            won_revenue: components["schemas"]["Money"][];
+            /** Series */
+            series: components["schemas"]["LeadPoint"][];
+            drill: components["schemas"]["Drill"] | null;
+            converted_drill: components["schemas"]["Drill"] | null;
         };
         /** LeadFormCreate */
         LeadFormCreate: {
@@ -7901,6 +8188,62 @@ export interface components {
             };
             /** Description */
             description?: string | null;
+        };
+        /** LeadPoint */
+        LeadPoint: {
+            /**
+             * Bucket
+             * Format: date
+             * @description The bucket's first local date.
+             */
+            bucket: string;
+            /** Leads */
+            leads: number;
+            /** Converted */
+            converted: number;
+        };
+        /** LeadRowOut */
+        LeadRowOut: {
+            /**
+             * Leads
+             * @description Leads created in the window.
+             */
+            leads: number;
+            /**
+             * Converted
+             * @description Of them, converted (by now).
+             */
+            converted: number;
+            /** Conversion Rate */
+            conversion_rate: number | null;
+            /** Avg Days To Convert */
+            avg_days_to_convert: number | null;
+            /** Median Days To Convert */
+            median_days_to_convert: number | null;
+            /**
+             * Won Deals
+             * @description Deals they converted into that are won (within your deals range).
+             */
+            won_deals: number;
+            /**
+             * Won Revenue
+             * @description Those deals' amounts, per currency.
+             */
+            won_revenue: components["schemas"]["Money"][];
+            /** Series */
+            series: components["schemas"]["LeadPoint"][];
+            drill: components["schemas"]["Drill"] | null;
+            converted_drill: components["schemas"]["Drill"] | null;
+            /**
+             * Key
+             * @description The source, channel, campaign id or owner id; null: none.
+             */
+            key: string | null;
+            /**
+             * Label
+             * @description The owner's or campaign's name; the code for source and channel.
+             */
+            label: string | null;
         };
         /** LeadTombstone */
         LeadTombstone: {
@@ -8433,6 +8776,8 @@ export interface components {
             next_step: string | null;
             /** Lost Reason */
             lost_reason: string | null;
+            /** Won Reason */
+            won_reason: string | null;
             /** Tags */
             tags: string[];
             /**
@@ -8533,6 +8878,8 @@ export interface components {
             next_step: string | null;
             /** Lost Reason */
             lost_reason: string | null;
+            /** Won Reason */
+            won_reason: string | null;
             /** Tags */
             tags: string[];
             /**
@@ -8786,6 +9133,16 @@ export interface components {
             payment_status?: "unpaid" | "partial" | "paid";
             /** Notes */
             notes?: string | null;
+        };
+        /** OutcomeOut */
+        OutcomeOut: {
+            /** Deals */
+            deals: number;
+            /** Amount */
+            amount: components["schemas"]["Money"][];
+            drill: components["schemas"]["Drill"];
+            /** Reasons */
+            reasons: components["schemas"]["ReasonOut"][];
         };
         /** ParamOut */
         ParamOut: {
@@ -9377,6 +9734,27 @@ export interface components {
             valid_until?: string | null;
             /** Notes */
             notes?: string | null;
+        };
+        /** ReasonAnalysisOut */
+        ReasonAnalysisOut: {
+            window: components["schemas"]["AnalysisWindow"];
+            /** Pipeline */
+            pipeline: string | null;
+            won: components["schemas"]["OutcomeOut"];
+            lost: components["schemas"]["OutcomeOut"];
+        };
+        /** ReasonOut */
+        ReasonOut: {
+            /**
+             * Reason
+             * @description Null: closed without a reason.
+             */
+            reason: string | null;
+            /** Deals */
+            deals: number;
+            /** Amount */
+            amount: components["schemas"]["Money"][];
+            drill: components["schemas"]["Drill"];
         };
         /** Received */
         Received: {
@@ -11046,6 +11424,11 @@ export interface components {
              * @description Required to enter a lost stage.
              */
             lost_reason?: string | null;
+            /**
+             * Won Reason
+             * @description Why it was won (entering a won stage); optional.
+             */
+            won_reason?: string | null;
         };
         /** StageChangeOut */
         StageChangeOut: {
@@ -13902,6 +14285,8 @@ export interface operations {
                 furthest_stage?: string | null;
                 /** @description Left this stage at least once. */
                 passed_stage?: string | null;
+                won_reason?: string | null;
+                lost_reason?: string | null;
                 tag?: string | null;
                 /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */
                 updated_since?: string | null;
@@ -16920,7 +17305,14 @@ export interface operations {
                 status?: ("new" | "contacted" | "qualified" | "unqualified" | "converted") | null;
                 source?: ("web_form" | "campaign" | "import" | "referral" | "event" | "other") | null;
                 rating?: ("hot" | "warm" | "cold") | null;
+                /** @description First touch: the campaign that brought the lead. */
                 campaign?: string | null;
+                /** @description Last touch. */
+                last_campaign?: string | null;
+                /** @description The channel of the first touch's campaign. */
+                channel?: string | null;
+                /** @description The channel of the last touch's campaign. */
+                last_channel?: string | null;
                 tag?: string | null;
                 created_from?: string | null;
                 created_to?: string | null;
@@ -18724,6 +19116,72 @@ export interface operations {
             };
         };
     };
+    forecast_history: {
+        parameters: {
+            query: {
+                /** @description A quarter (2026-Q4). */
+                period: string;
+                /** @description `me` or a user id */
+                owner?: string | null;
+                /** @description A department (and those below it). */
+                department?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastHistoryOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     analytics_customers_lifecycle: {
         parameters: {
             query?: {
@@ -19246,6 +19704,210 @@ export interface operations {
             };
             /** @description No such record within the caller's data range */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    analytics_leads: {
+        parameters: {
+            query?: {
+                /** @description First local date, inclusive (default: 1 January). */
+                from?: string | null;
+                /** @description Last local date, inclusive (default: today, in the tenant's zone). */
+                to?: string | null;
+                /** @description Buckets of the series: day, week, month (default), quarter, year. */
+                grain?: string | null;
+                /** @description source, channel, campaign or owner. */
+                by?: string;
+                /** @description Which campaign touch attributes a lead. */
+                touch?: "first" | "last";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadAnalysisOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    analytics_activities: {
+        parameters: {
+            query?: {
+                /** @description First local date, inclusive (default: 1 January). */
+                from?: string | null;
+                /** @description Last local date, inclusive (default: today, in the tenant's zone). */
+                to?: string | null;
+                /** @description Buckets of the series: day, week, month (default), quarter, year. */
+                grain?: string | null;
+                /** @description owner or type. */
+                by?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityAnalysisOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            /** @description The database is unavailable, busy or over the time budget; try again after Retry-After */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    analytics_sales_reasons: {
+        parameters: {
+            query?: {
+                /** @description First local date, inclusive (default: 1 January). */
+                from?: string | null;
+                /** @description Last local date, inclusive (default: today, in the tenant's zone). */
+                to?: string | null;
+                /** @description Only deals of this pipeline. */
+                pipeline?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasonAnalysisOut"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the required permission */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

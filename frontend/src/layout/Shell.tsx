@@ -14,6 +14,7 @@ import {
   ContactsOutlined,
   DollarOutlined,
   FundOutlined,
+  FunnelPlotOutlined,
   LineChartOutlined,
   DownOutlined,
   FilterOutlined,
@@ -86,6 +87,8 @@ export default function Shell() {
     if (canOpen(me, 'reports')) analytics.push({ key: '/analytics/dashboards', icon: <DashboardOutlined />, label: t('nav.dashboards') });
     if (canOpen(me, 'opportunities'))
       analytics.push({ key: '/analytics/sales', icon: <AreaChartOutlined />, label: t('nav.salesAnalysis') });
+    if (canOpen(me, 'leadAnalytics'))
+      analytics.push({ key: '/analytics/leads', icon: <FunnelPlotOutlined />, label: t('nav.leadAnalytics') });
     if (canOpen(me, 'customers'))
       analytics.push({ key: '/analytics/customers', icon: <PieChartOutlined />, label: t('nav.customerAnalytics') });
     if (canOpen(me, 'reports')) analytics.push({ key: '/reports', icon: <TableOutlined />, label: t('nav.reports') });

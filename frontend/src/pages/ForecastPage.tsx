@@ -178,6 +178,7 @@ export default function ForecastPage() {
           />
         </>
       )}
+      <ForecastHistory periodText={periodText} kind={period.kind} currency={currency} />
       {can(me, 'targets:read') && <Targets periodText={periodText} kind={period.kind} />}
     </section>
   );
@@ -421,5 +422,58 @@ function TargetDialog({
         </Form.Item>
       </Form>
     </Modal>
+  );
+}
+
+/** How the quarter's commit and best case (and closed won, against the target) moved week by
+ * week: the worker's weekly snapshots, in the main currency (amounts in other currencies are
+ * drawn as their own lines, never added in). */
+function ForecastHistory({ periodText, kind, currency }: { periodText: string; kind: PeriodKind; currency: string | undefined }) {
+  const { t } = useTranslation();
+  const history = useQuery({
+    queryKey: ['forecast', 'history', periodText],
+    enabled: kind === 'quarter',
+    queryFn: () => unwrap(api.GET('/api/v1/forecast/history', { params: { query: { period: periodText } } })),
+  });
+  const weeks = history.data?.weeks ?? [];
+  const option = useMemo<EChartsOption>(() => {
+    const currencies = [...new Set(weeks.flatMap((w) => [...w.commit, ...w.best_case, ...w.closed_won].map((m) => m.currency)))].sort(
+      (a, b) => (a === currency ? -1 : b === currency ? 1 : a.localeCompare(b)),
+    );
+    const amount = (list: { currency: string; amount: string }[], c: string) => Number(list.find((m) => m.currency === c)?.amount ?? 0);
+    const suffix = (c: string) => (currencies.length > 1 ? ` (${c})` : '');
+    const series: EChartsOption['series'] = currencies.flatMap((c) => [
+      { name: `${t('forecast.history.commit')}${suffix(c)}`, type: 'line' as const, data: weeks.map((w) => amount(w.commit, c)) },
+      { name: `${t('forecast.history.bestCase')}${suffix(c)}`, type: 'line' as const, data: weeks.map((w) => amount(w.best_case, c)) },
+      { name: `${t('forecast.history.closedWon')}${suffix(c)}`, type: 'line' as const, data: weeks.map((w) => amount(w.closed_won, c)) },
+    ]);
+    if (weeks.some((w) => w.target !== null))
+      series.push({
+        name: t('forecast.history.target'),
+        type: 'line',
+        lineStyle: { type: 'dashed' },
+        data: weeks.map((w) => (w.target === null ? null : Number(w.target))),
+      });
+    return {
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, type: 'scroll' },
+      grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
+      xAxis: { type: 'category', data: weeks.map((w) => w.week) },
+      yAxis: { type: 'value' },
+      series,
+    };
+  }, [weeks, currency, t]);
+  return (
+    <Card title={t('forecast.history.title')} style={{ marginTop: 16 }} data-testid="forecast-history">
+      {kind !== 'quarter' ? (
+        <Typography.Text type="secondary">{t('forecast.history.quarterOnly')}</Typography.Text>
+      ) : history.isError ? (
+        <ErrorState error={history.error} onRetry={() => void history.refetch()} />
+      ) : !history.isLoading && weeks.length === 0 ? (
+        <EmptyState description={t('forecast.history.empty')} />
+      ) : (
+        <Chart option={option} height={280} ariaLabel={t('forecast.history.title')} data-testid="forecast-history-chart" />
+      )}
+    </Card>
   );
 }

@@ -26,7 +26,11 @@ import { DRILL_FILTERS } from './analytics/salesDrill';
 const PAGE = 50;
 // The drill-down filters come from an analysis figure's link (pages/analytics) or a report
 // (`where`), never typed here.
-const FILTERS = ['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort', 'where', ...DRILL_FILTERS] as const;
+const FILTERS = [
+  ...(['q', 'owner', 'pipeline', 'stage', 'category', 'from', 'to', 'sort', 'where'] as const),
+  ...DRILL_FILTERS,
+  ...(['won_reason', 'lost_reason'] as const),
+] as const;
 type Status = 'open' | 'won' | 'lost' | 'closed';
 // a full row, not one of only some fields
 const isOpportunity = (o: object): o is Opportunity => 'name' in o;
@@ -72,6 +76,8 @@ export default function OpportunitiesPage() {
               reached_stage: filters.reached_stage,
               furthest_stage: filters.furthest_stage,
               passed_stage: filters.passed_stage,
+              won_reason: filters.won_reason,
+              lost_reason: filters.lost_reason,
               sort,
               limit: PAGE,
               cursor,

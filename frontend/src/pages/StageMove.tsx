@@ -59,7 +59,7 @@ export function useStageMove({ optimistic, settled }: StageMoveOptions = {}) {
     }
   }
 
-  async function commit(deal: BoardCard, stage: Stage, extra: { expected_close_date?: string; lost_reason?: string }) {
+  async function commit(deal: BoardCard, stage: Stage, extra: { expected_close_date?: string; lost_reason?: string; won_reason?: string }) {
     const undo = optimistic?.(deal, stage);
     try {
       await unwrap(
@@ -253,7 +253,7 @@ function ClosingDialog({
   pending: Pending;
   busy: boolean;
   onCancel: () => void;
-  onConfirm: (values: { expected_close_date: string; lost_reason?: string }) => Promise<void>;
+  onConfirm: (values: { expected_close_date: string; lost_reason?: string; won_reason?: string }) => Promise<void>;
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm();
@@ -276,15 +276,23 @@ function ClosingDialog({
         layout="vertical"
         data-testid="closing-form"
         initialValues={{ expected_close_date: today() }}
-        onFinish={(values: { expected_close_date: string; lost_reason?: string }) =>
-          void onConfirm({ expected_close_date: values.expected_close_date, ...(lost ? { lost_reason: values.lost_reason?.trim() } : {}) })
+        onFinish={(values: { expected_close_date: string; lost_reason?: string; won_reason?: string }) =>
+          void onConfirm({
+            expected_close_date: values.expected_close_date,
+            // why it was won is optional (the won/lost reasons analysis counts it when given)
+            ...(lost ? { lost_reason: values.lost_reason?.trim() } : { won_reason: values.won_reason?.trim() || undefined }),
+          })
         }
       >
         <Form.Item name="expected_close_date" label={t('pipelines.closing.closeDate')} rules={rule}>
           <Input type="date" />
         </Form.Item>
-        {lost && (
+        {lost ? (
           <Form.Item name="lost_reason" label={t('pipelines.closing.lostReason')} rules={[{ ...rule[0], whitespace: true }]}>
+            <Input maxLength={100} />
+          </Form.Item>
+        ) : (
+          <Form.Item name="won_reason" label={t('pipelines.closing.wonReason')}>
             <Input maxLength={100} />
           </Form.Item>
         )}

@@ -36,6 +36,7 @@ function deal(id: string, stage: string, amount: string, probability: number, ex
     competitors: [],
     next_step: null,
     lost_reason: null,
+    won_reason: null,
     tags: [],
     owner_id: 'u',
     department_id: null,

@@ -32,7 +32,10 @@ class LeadListParams(BaseModel):
     status: Status | None = None
     source: Source | None = None
     rating: Rating | None = None
-    campaign: UUID | None = None
+    campaign: UUID | None = Field(None, description="First touch: the campaign that brought the lead.")
+    last_campaign: UUID | None = Field(None, description="Last touch.")
+    channel: str | None = Field(None, max_length=50, description="The channel of the first touch's campaign.")
+    last_channel: str | None = Field(None, max_length=50, description="The channel of the last touch's campaign.")
     tag: str | None = Field(None, max_length=50)
     created_from: datetime | None = None
     created_to: datetime | None = None

@@ -71,6 +71,8 @@ class OpportunityListParams(BaseModel):
     )
     furthest_stage: UUID | None = Field(None, description="Got no further than this stage (lost stages aside).")
     passed_stage: UUID | None = Field(None, description="Left this stage at least once.")
+    won_reason: str | None = Field(None, max_length=200)
+    lost_reason: str | None = Field(None, max_length=200)
     tag: str | None = Field(None, max_length=50)
     updated_since: datetime | None = Field(None, description=UPDATED_SINCE_DOC)
     sync_token: str | None = Field(None, max_length=200, description=SYNC_TOKEN_DOC)
@@ -140,6 +142,7 @@ class StageBody(RequestModel):
     stage_id: UUID
     expected_close_date: date | None = Field(None, description="The close date; won and lost deals need one.")
     lost_reason: ShortText | None = Field(None, description="Required to enter a lost stage.")
+    won_reason: ShortText | None = Field(None, description="Why it was won (entering a won stage); optional.")
 
 
 class OpportunityOut(BaseModel):
@@ -160,6 +163,7 @@ class OpportunityOut(BaseModel):
     competitors: list[str]
     next_step: str | None
     lost_reason: str | None
+    won_reason: str | None
     tags: list[str]
     owner_id: UUID
     department_id: UUID | None

@@ -1,5 +1,8 @@
 // The leads list's filters: URL query <-> API query, and the quick filters as toggles.
-export const LEAD_FILTERS = ['q', 'owner', 'status', 'source', 'rating', 'smin', 'smax', 'tag', 'sort', 'where'] as const;
+// Drill-downs from the lead analysis (/analytics/leads) add a creation window and a campaign or
+// channel touch: passed to the API as they are.
+export const DRILL_FILTERS = ['created_from', 'created_to', 'campaign', 'last_campaign', 'channel', 'last_channel'] as const;
+export const LEAD_FILTERS = ['q', 'owner', 'status', 'source', 'rating', 'smin', 'smax', 'tag', 'sort', 'where', ...DRILL_FILTERS] as const;
 export type LeadFilterKey = (typeof LEAD_FILTERS)[number];
 export type LeadFilters = Record<LeadFilterKey, string | undefined>;
 
@@ -36,6 +39,7 @@ export function leadApiQuery(f: Partial<LeadFilters>): Record<string, string | n
     score_to: smax === undefined ? undefined : smax + 1,
     // a report's drill-down: a condition tree, passed through as it came
     where: f.where || undefined,
+    ...Object.fromEntries(DRILL_FILTERS.map((k) => [k, f[k] || undefined])),
     sort: f.sort ?? '-updated_at',
   };
 }
