@@ -1878,4 +1878,17 @@ customer_metrics_state = sa.Table(
     sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
     sa.Column("refreshed_on", sa.Date),
     sa.Column("scored_at", TS),
+    # The last full ranking's quintile boundaries (migration 0044): the lowest value of scores 2..5.
+    sa.Column("r_bounds", ARRAY(TS)),
+    sa.Column("f_bounds", ARRAY(sa.Integer)),
+    sa.Column("ranked_customers", sa.Integer),
+    sa.Column("changed_since_rank", sa.Integer, nullable=False, server_default="0"),
+)
+
+customer_monetary_bounds = sa.Table(
+    "customer_monetary_bounds",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("currency", sa.Text, primary_key=True),
+    sa.Column("bounds", ARRAY(sa.Numeric(18, 2)), nullable=False),
 )

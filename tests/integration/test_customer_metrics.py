@@ -4,8 +4,13 @@
   from the source rows (purchases from orders and won deals without one, activity, complaints,
   CSAT), its scores the quintiles and segment map, its churn score the rule; the value table the
   all-time purchases per currency; the segment counts the scored rows summed.
-- The same after random inserts, stage moves, cancellations, status changes and (soft) deletions
-  in many statements: the triggers note the customers, the next round recomputes them.
+- The same after random inserts, stage moves, cancellations, status changes, reassignments and
+  (soft) deletions in many statements: the triggers note the customers, the next round recomputes
+  them.
+- Rescoring proportional to the change (migration 0044): between full rankings each customer's
+  scores are its values placed against the boundaries stored by the last full ranking, the churn
+  scores are exact at the round's time and the segment counts equal the rows summed (they move by
+  deltas); a full ranking gives the exact quintiles again.
 - The rebuild gives the same rows; lost_at follows the status.
 """
 
@@ -27,12 +32,13 @@ from app.repositories.tables import (
     customer_metrics,
     customer_metrics_dirty,
     customer_metrics_state,
+    customer_monetary_bounds,
     customer_segment_counts,
     customer_values,
     customers,
 )
 from tests.builders import Factory, World
-from tests.customer_data import CustomerData, definition, scores, snapshot, values
+from tests.customer_data import CustomerData, definition, placed_scores, scores, snapshot, values
 
 BASE = (
     "department_id", "status", "last_purchase_at", "purchases_365d", "orders_90d", "orders_prev_90d", "currency",
@@ -46,13 +52,16 @@ async def world(factory: Factory) -> World:
     return await factory.sales_world()
 
 
-async def run_round(engine: AsyncEngine) -> None:
+async def run_round(engine: AsyncEngine, drift: float | None = None) -> set[UUID]:
     async with engine.begin() as conn:
         now = utcnow()
-        await PgCustomerMetricsJob(conn).run(now, now.date())
+        job = PgCustomerMetricsJob(conn) if drift is None else PgCustomerMetricsJob(conn, drift=drift)
+        return await job.run(now, now.date())
 
 
-async def check(engine: AsyncEngine, tenant_id: UUID) -> dict[UUID, Any]:
+async def check(engine: AsyncEngine, tenant_id: UUID, exact: bool = True) -> dict[UUID, Any]:
+    """The rollup against its definition; `exact`: the scores are the quintiles of a full ranking
+    (otherwise they are checked against the stored boundaries only)."""
     snap = await snapshot(engine, tenant_id)
     async with engine.connect() as conn:
         rows = {
@@ -72,11 +81,16 @@ async def check(engine: AsyncEngine, tenant_id: UUID) -> dict[UUID, Any]:
             await conn.execute(sa.select(sa.func.count()).where(customer_metrics_dirty.c.tenant_id == tenant_id))
         ).scalar()
         assert dirty == 0
-        scored_at = (
-            await conn.execute(
-                sa.select(customer_metrics_state.c.scored_at).where(customer_metrics_state.c.tenant_id == tenant_id)
+        state = (
+            await conn.execute(sa.select(customer_metrics_state).where(customer_metrics_state.c.tenant_id == tenant_id))
+        ).one()
+        scored_at = state.scored_at
+        m_bounds = {
+            r.currency: r.bounds
+            for r in await conn.execute(
+                sa.select(customer_monetary_bounds).where(customer_monetary_bounds.c.tenant_id == tenant_id)
             )
-        ).scalar_one()
+        }
     computed = {r.computed_at for r in rows.values()}
     live = {c.id for c in snap["customers"] if c.deleted_at is None}
     assert set(rows) == live
@@ -91,7 +105,9 @@ async def check(engine: AsyncEngine, tenant_id: UUID) -> dict[UUID, Any]:
                     want["monetary_365d"] = Decimal(want["monetary_365d"]).quantize(Decimal("0.01"))
                 assert got == want, (cid, got, want)
     base = {cid: {k: getattr(row, k) for k in BASE} for cid, row in rows.items()}
-    want_scores = scores(base, scored_at)
+    want_scores = placed_scores(base, state.r_bounds, state.f_bounds, m_bounds, scored_at)
+    if exact:
+        assert scores(base, scored_at) == want_scores  # the boundaries place every customer at its quintile
     for cid, row in rows.items():
         assert {k: getattr(row, k) for k in SCORES} == want_scores[cid], cid
         assert (row.lost_at is not None) == (row.status == "lost"), cid
@@ -127,6 +143,59 @@ async def test_rollup_equals_its_definition_after_random_changes(engine: AsyncEn
         await PgCustomerMetricsJob(conn).rebuild(world.id)
     after = await check(engine, world.id)
     assert {cid: tuple(getattr(r, k) for k in (*BASE, *SCORES, "lost_at")) for cid, r in after.items()} == before
+
+
+async def test_rescoring_between_full_rankings_is_proportional(engine: AsyncEngine, world: World) -> None:
+    """With the drift threshold out of reach, rounds rescore only the changed customers against the
+    last full ranking's boundaries: the boundaries stay, the other customers keep their scores, and
+    every figure still equals its definition; a full ranking restores the exact quintiles."""
+    data = await CustomerData.build(engine, world, seed=17, n_customers=80)
+    await run_round(engine)
+    first = await check(engine, world.id)
+    t = world.id
+
+    async def bounds() -> tuple[Any, ...]:
+        async with engine.connect() as conn:
+            st = (
+                await conn.execute(sa.select(customer_metrics_state).where(customer_metrics_state.c.tenant_id == t))
+            ).one()
+            money = (
+                await conn.execute(sa.select(customer_monetary_bounds).where(customer_monetary_bounds.c.tenant_id == t))
+            ).all()
+        return (
+            st.r_bounds,
+            st.f_bounds,
+            st.ranked_customers,
+            sorted((r.currency, r.bounds) for r in money),
+            st.changed_since_rank,
+        )
+
+    ranked = await bounds()
+    assert ranked[-1] == 0 and ranked[2] == sum(1 for r in first.values() if r.recency_score is not None)
+    always_exact = True
+    for _ in range(5):
+        await data.churn(engine, rounds=8)
+        assert await run_round(engine, drift=1e9) == set()  # no full ranking
+        rows = await check(engine, t, exact=False)
+        now_bounds = await bounds()
+        assert now_bounds[:4] == ranked[:4] and now_bounds[-1] > 0
+        always_exact = always_exact and are_quintiles(rows)
+    # Somewhere the placement differed from a full ranking: the checks above told the two apart.
+    assert not always_exact
+    # The drift threshold reached: the next round ranks in full.
+    await data.churn(engine, rounds=2)
+    assert await run_round(engine, drift=0.0) == {t}
+    await check(engine, t, exact=True)
+    assert (await bounds())[-1] == 0
+
+
+def are_quintiles(rows: dict[UUID, Any]) -> bool:
+    """Whether the stored scores happen to be the exact quintiles of the stored values."""
+    base = {cid: {k: getattr(row, k) for k in BASE} for cid, row in rows.items()}
+    exact = scores(base, utcnow())
+    return all(
+        {k: getattr(row, k) for k in SCORES[:4]} == {k: exact[cid][k] for k in SCORES[:4]} for cid, row in rows.items()
+    )
 
 
 async def test_lost_at_follows_the_status(engine: AsyncEngine, world: World) -> None:
