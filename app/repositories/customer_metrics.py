@@ -2,9 +2,10 @@
 
 Each round, in one transaction:
 1. claims the customers the triggers noted (`customer_metrics_dirty`, in batches, SKIP LOCKED so
-   workers side by side share them) and recomputes them with `customer_metrics_refresh`;
+   workers side by side share them) and recomputes them (`customer_metrics_update`, migration
+   0044: their metrics, their lifecycle rows and counts, their scores);
 2. recomputes every customer of a tenant not refreshed whole today (the windows of 90 and 365
-   days roll with the date, and a stage whose kind changed moves its deals);
+   days roll with the date, and a stage whose kind changed moves its deals), lifecycle included;
 3. rescores: the changed customers only, against the quintile boundaries of the tenant's last full
    ranking (`customer_metrics_update`, migration 0044: the segment counts move by their deltas),
    and ranks a tenant in full (`customer_metrics_score` + `customer_metrics_bounds`) with its daily
@@ -36,6 +37,7 @@ _STALE = sa.text("""
     SELECT t.id FROM tenants t LEFT JOIN customer_metrics_state s ON s.tenant_id = t.id
     WHERE s.refreshed_on IS NULL OR s.refreshed_on < :today ORDER BY t.id""")
 _REFRESH = sa.text("SELECT customer_metrics_refresh(:tenant, :ids)")
+_LIFECYCLE = sa.text("SELECT customer_lifecycle_refresh(:tenant, :ids)")
 _MARK_REFRESHED = sa.text("""
     INSERT INTO customer_metrics_state (tenant_id, refreshed_on) VALUES (:tenant, :today)
     ON CONFLICT (tenant_id) DO UPDATE SET refreshed_on = excluded.refreshed_on""")
@@ -71,6 +73,7 @@ class PgCustomerMetricsJob:
                 break
         for (tenant_id,) in (await self.conn.execute(_STALE, {"today": today})).all():
             await self.conn.execute(_REFRESH, {"tenant": tenant_id, "ids": None})
+            await self.conn.execute(_LIFECYCLE, {"tenant": tenant_id, "ids": None})
             await self.conn.execute(_MARK_REFRESHED, {"tenant": tenant_id, "today": today})
             full.add(tenant_id)
         if touched - full:
@@ -87,4 +90,5 @@ class PgCustomerMetricsJob:
 
     async def rebuild(self, tenant_id: UUID) -> None:
         await self.conn.execute(sa.text("SELECT customer_metrics_rebuild(:tenant)"), {"tenant": tenant_id})
+        await self.conn.execute(_LIFECYCLE, {"tenant": tenant_id, "ids": None})
         await self.conn.execute(_BOUNDS, {"tenant": tenant_id})
