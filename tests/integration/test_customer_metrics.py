@@ -12,21 +12,28 @@
   scores are exact at the round's time and the segment counts equal the rows summed (they move by
   deltas); a full ranking gives the exact quintiles again.
 - The rebuild gives the same rows; lost_at follows the status.
+- The lifecycle rollup (migration 0044) gives the live computation's figures, for the tenant and
+  for departments, every grain, after every round of random changes (reassignments and status
+  changes included) and after a rebuild.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.domain.analytics.window import Window
 from app.domain.shared.clock import utcnow
+from app.domain.shared.scope import DataRange, DataScope, Grant
+from app.repositories.customer_analytics import PgCustomerAnalytics
 from app.repositories.customer_metrics import PgCustomerMetricsJob
 from app.repositories.tables import (
     customer_metrics,
@@ -40,6 +47,7 @@ from app.repositories.tables import (
 from tests.builders import Factory, World
 from tests.customer_data import CustomerData, definition, placed_scores, scores, snapshot, values
 
+ZONE = ZoneInfo("Asia/Shanghai")
 BASE = (
     "department_id", "status", "last_purchase_at", "purchases_365d", "orders_90d", "orders_prev_90d", "currency",
     "monetary_365d", "last_activity_at", "open_complaints", "latest_csat",
@@ -196,6 +204,49 @@ def are_quintiles(rows: dict[UUID, Any]) -> bool:
     return all(
         {k: getattr(row, k) for k in SCORES[:4]} == {k: exact[cid][k] for k in SCORES[:4]} for cid, row in rows.items()
     )
+
+
+async def lifecycle_both_ways(engine: AsyncEngine, world: World) -> int:
+    """The rollup's lifecycle equals the live one for the tenant and each department; returns how
+    many figures were compared that are not zero."""
+    today = utcnow().astimezone(ZONE).date()
+    windows = [
+        Window.parse(today - timedelta(days=430), today, "month", today=today),
+        Window.parse(today - timedelta(days=90), today, "week", today=today),
+        Window.parse(today - timedelta(days=45), today - timedelta(days=3), "day", today=today),
+        Window.parse(date(today.year - 1, 1, 1), today, "quarter", today=today),
+        Window.parse(date(today.year - 1, 1, 1), today, "year", today=today),
+    ]
+    user = world.users["director"].id
+    scopes = [DataScope(world.id, user, (), (Grant(DataRange.ALL),))] + [
+        DataScope(world.id, user, (d,), (Grant(DataRange.DEPARTMENT),)) for d in world.department_ids.values()
+    ]
+    nonzero = 0
+    async with engine.connect() as conn:
+        repo = PgCustomerAnalytics(conn)
+        for scope in scopes:
+            source = "all" if scope.grants[0].range == DataRange.ALL else "department"
+            for window in windows:
+                now = utcnow()
+                rolled = await repo._lifecycle_rollup(scope, source, window, "Asia/Shanghai", now)
+                live = await repo._lifecycle_live(scope, window, "Asia/Shanghai", 90, now)
+                assert rolled == live, (source, scope.department_ids, window.grain)
+                nonzero += sum(1 for counts in live.values() for n in counts.values() if n)
+    return nonzero
+
+
+async def test_lifecycle_rollup_equals_the_live_count(engine: AsyncEngine, world: World) -> None:
+    data = await CustomerData.build(engine, world, seed=18, n_customers=70)
+    await run_round(engine)
+    assert await lifecycle_both_ways(engine, world) > 30
+    for _ in range(4):
+        await data.churn(engine, rounds=10)
+        await run_round(engine, drift=1e9)
+        await lifecycle_both_ways(engine, world)
+    async with engine.begin() as conn:
+        await PgCustomerMetricsJob(conn).rebuild(world.id)
+    await lifecycle_both_ways(engine, world)
+    assert utcnow() >= NOW
 
 
 async def test_lost_at_follows_the_status(engine: AsyncEngine, world: World) -> None:
