@@ -249,7 +249,7 @@ async def test_lifecycle_equals_python_per_bucket_in_the_tenants_zone(
             expected = lifecycle_expected(snap, metrics, mine, window, days or 90, now)
             got = {p["period"]: {k: p[k] for k in ("new", "active", "dormant", "lost")} for p in body["series"]}
             assert got == expected, (label, grain)
-            # The drills: new, active and lost list exactly their customers.
+            # The drills: new, active, dormant and lost list exactly their customers.
             for point in body["series"]:
                 if point["new"]:
                     assert len(await listed(client, user, point["drill"]["new"])) == point["new"]
@@ -257,6 +257,10 @@ async def test_lifecycle_equals_python_per_bucket_in_the_tenants_zone(
                     assert len(await listed(client, user, point["drill"]["active"])) == point["active"]
                 if point["lost"]:
                     assert len(await listed(client, user, point["drill"]["lost"])) == point["lost"]
+                # No dormant drill for a bucket that starts after today (nothing is dormant there yet).
+                assert (point["drill"]["dormant"] is None) == (max(date.fromisoformat(point["period"]), start) > today)
+                if point["dormant"]:
+                    assert len(await listed(client, user, point["drill"]["dormant"])) == point["dormant"]
     # The data tells the figures apart.
     year = await get(client, world.users["director"], "lifecycle", **{"from": (today - timedelta(days=400)).isoformat(),
                                                                       "grain": "month"})  # fmt: skip
@@ -322,7 +326,8 @@ async def test_permissions_and_bad_input(client: httpx.AsyncClient, world: World
         r = await client.get(f"{BASE}/{path}", params=params, headers=director)
         assert r.status_code == 422, (path, params, r.text)
         assert field in r.text, (path, params, r.text)
-    for params in ({"rfm_segment": "royalty"}, {"rfm_recency": 6}, {"churn_risk": "extreme"}, {"value_currency": "x"}):
+    for params in ({"rfm_segment": "royalty"}, {"rfm_recency": 6}, {"churn_risk": "extreme"}, {"value_currency": "x"},
+                   {"dormant_at": "2026-01-01T00:00:00Z", "dormant_days": 0}, {"dormant_at": "soon"}):  # fmt: skip
         r = await client.get("/api/v1/customers", params=params, headers=director)
         assert r.status_code == 422, (params, r.text)
 
