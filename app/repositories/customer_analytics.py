@@ -33,10 +33,12 @@ from app.repositories.analytics_sql import bucket, tenant_zone
 from app.repositories.scoping import UUIDS, scope_predicate
 from app.repositories.tables import (
     activities,
+    customer_lifecycle_counted,
     customer_lifecycle_days,
     customer_metrics,
     customer_metrics_state,
     customer_segment_counts,
+    customer_touch_days,
     customer_values,
     customers,
     opportunities,
@@ -142,6 +144,12 @@ class PgCustomerAnalytics:
                 counts["new"] += new
                 counts["lost"] += lost
                 counts["active"] += active
+        first = bucket_start(window.start, window.grain)
+        if first != window.start:
+            # A first bucket cut by the window: a customer whose first touch of the bucket came
+            # before the window may still touch it within; count its customers from the touch days.
+            cut = min(next_bucket(first, window.grain), window.end)
+            out[first]["active"] = await self._active_from(scope, source, window.start, cut)
         running, i = 0, 0
         for first, end in sorted(ends.items(), key=lambda item: item[1]):
             while i < len(rows) and rows[i][0] <= end:
@@ -149,6 +157,20 @@ class PgCustomerAnalytics:
                 i += 1
             out[first]["dormant"] = running
         return out
+
+    async def _active_from(self, scope: DataScope, source: Source, lo: date, hi: date) -> int:
+        """Customers with a touch day in [lo, hi): each counted on its first one (previous touch before lo)."""
+        t, lc = customer_touch_days, customer_lifecycle_counted
+        stmt = sa.select(sa.func.count()).where(
+            t.c.tenant_id == scope.tenant_id, t.c.day >= lo, t.c.day < hi,
+            sa.or_(t.c.prev_day.is_(None), t.c.prev_day < lo),
+        )  # fmt: skip
+        if source == "department":
+            stmt = stmt.where(
+                lc.c.tenant_id == t.c.tenant_id, lc.c.customer_id == t.c.customer_id,
+                lc.c.department_id == sa.any_(sa.literal(list(scope.department_ids), UUIDS)),
+            )  # fmt: skip
+        return int((await self.conn.execute(stmt)).scalar_one())
 
     async def _lifecycle_live(
         self, scope: DataScope, window: Window, zone: str, dormant_days: int, now: datetime

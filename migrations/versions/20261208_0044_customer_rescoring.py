@@ -286,6 +286,8 @@ def upgrade() -> None:
         sa.Column("prev_day", sa.Date),
         sa.PrimaryKeyConstraint("tenant_id", "customer_id", "day", name="pk_customer_touch_days"),
     )
+    # A window's first bucket when the window cuts it: its customers from the touch days.
+    op.create_index("ix_customer_touch_days_day", "customer_touch_days", ["tenant_id", "day"])
     op.create_table(
         "customer_lifecycle_counted",
         sa.Column("tenant_id", ID, nullable=False),

@@ -216,6 +216,10 @@ async def lifecycle_both_ways(engine: AsyncEngine, world: World) -> int:
         Window.parse(today - timedelta(days=45), today - timedelta(days=3), "day", today=today),
         Window.parse(date(today.year - 1, 1, 1), today, "quarter", today=today),
         Window.parse(date(today.year - 1, 1, 1), today, "year", today=today),
+        # Windows that cut their first bucket: customers touched before the cut and within it.
+        Window.parse(date(today.year - 1, 6, 15), today, "year", today=today),
+        Window.parse(date(today.year - 1, 8, 20), today, "quarter", today=today),
+        Window.parse((today - timedelta(days=200)).replace(day=20), today, "month", today=today),
     ]
     user = world.users["director"].id
     scopes = [DataScope(world.id, user, (), (Grant(DataRange.ALL),))] + [
