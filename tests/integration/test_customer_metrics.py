@@ -197,6 +197,37 @@ async def test_rescoring_between_full_rankings_is_proportional(engine: AsyncEngi
     assert (await bounds())[-1] == 0
 
 
+async def test_churn_follows_the_clock_between_full_rankings(engine: AsyncEngine, world: World) -> None:
+    """A customer whose last touch passes 90 days after the last scoring gets its "no activity"
+    points in the next round though nothing of it changed (migration 0044's clock)."""
+    data = await CustomerData.build(engine, world, seed=19, n_customers=40)
+    await run_round(engine)
+    rows = await check(engine, world.id)
+    t = world.id
+    last = {cid: max(x for x in (r.last_activity_at, r.last_purchase_at) if x is not None)
+            for cid, r in rows.items()
+            if r.status != "lost" and (r.last_activity_at or r.last_purchase_at)}  # fmt: skip
+    crosser = min((cid for cid in last if last[cid] < utcnow() - timedelta(days=91)), key=lambda c: last[c])
+    before = last[crosser] + timedelta(days=90) - timedelta(hours=1)  # scored just before it crossed
+    async with engine.begin() as conn:
+        # The state as if the last scoring ran then: the crosser did not have the points yet.
+        await conn.execute(
+            customer_metrics_state.update().where(customer_metrics_state.c.tenant_id == t).values(scored_at=before)
+        )
+        await conn.execute(
+            customer_metrics.update()
+            .where(customer_metrics.c.tenant_id == t, customer_metrics.c.customer_id == crosser)
+            .values(churn_score=rows[crosser].churn_score - 40)
+        )
+        other = next(cid for cid in data.customers if cid != crosser)  # a change, so the tenant has a round
+        await conn.execute(
+            customers.update().where(customers.c.tenant_id == t, customers.c.id == other).values(name="y")
+        )
+    assert await run_round(engine, drift=1e9) == set()
+    after = await check(engine, t, exact=False)
+    assert after[crosser].churn_score == rows[crosser].churn_score
+
+
 def are_quintiles(rows: dict[UUID, Any]) -> bool:
     """Whether the stored scores happen to be the exact quintiles of the stored values."""
     base = {cid: {k: getattr(row, k) for k in BASE} for cid, row in rows.items()}
