@@ -151,11 +151,11 @@ class PgCustomerAnalytics:
             cut = min(next_bucket(first, window.grain), window.end)
             out[first]["active"] = await self._active_from(scope, source, window.start, cut)
         running, i = 0, 0
-        for first, end in sorted(ends.items(), key=lambda item: item[1]):
+        for period, end in sorted(ends.items(), key=lambda item: item[1]):
             while i < len(rows) and rows[i][0] <= end:
                 running += rows[i][4]
                 i += 1
-            out[first]["dormant"] = running
+            out[period]["dormant"] = running
         return out
 
     async def _active_from(self, scope: DataScope, source: Source, lo: date, hi: date) -> int:
