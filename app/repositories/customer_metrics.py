@@ -1,8 +1,8 @@
 """The worker's job that keeps `customer_metrics` current (migration 0038 explains the design).
 
 Each round, in one transaction:
-1. claims the customers the triggers noted (`customer_metrics_dirty`, in batches, SKIP LOCKED so
-   workers side by side share them) and recomputes them (`customer_metrics_update`, migration
+1. claims the customers the triggers noted (`customer_metrics_dirty`, in batches; one round runs
+   at a time, the other workers skip theirs) and recomputes them (`customer_metrics_update`, migration
    0044: their metrics, their lifecycle rows and counts, their scores);
 2. recomputes every customer of a tenant not refreshed whole today (the windows of 90 and 365
    days roll with the date, and a stage whose kind changed moves its deals), lifecycle included;
@@ -41,6 +41,10 @@ _LIFECYCLE = sa.text("SELECT customer_lifecycle_refresh(:tenant, :ids)")
 _MARK_REFRESHED = sa.text("""
     INSERT INTO customer_metrics_state (tenant_id, refreshed_on) VALUES (:tenant, :today)
     ON CONFLICT (tenant_id) DO UPDATE SET refreshed_on = excluded.refreshed_on""")
+# One round at a time across workers: the rounds move the tenant-wide counts by deltas and rewrite
+# them on a full ranking, which two rounds of one tenant side by side would trip over (a key
+# inserted twice). A worker that finds a round running skips its own: the noted customers wait.
+_ROUND_LOCK = sa.text("SELECT pg_try_advisory_xact_lock(hashtextextended('customer_metrics_round', 0))")
 _UPDATE = sa.text("SELECT customer_metrics_update(:tenant, :ids, :now)")
 _SCORE = sa.text("SELECT customer_metrics_score(:tenant, :now)")
 _BOUNDS = sa.text("SELECT customer_metrics_bounds(:tenant)")
@@ -59,6 +63,8 @@ class PgCustomerMetricsJob:
 
     async def run(self, now: datetime, today: date) -> set[UUID]:
         """One round; returns the tenants ranked in full."""
+        if not (await self.conn.execute(_ROUND_LOCK)).scalar():
+            return set()
         touched: set[UUID] = set()
         full: set[UUID] = set()
         for _ in range(MAX_BATCHES):

@@ -106,7 +106,10 @@ def _counts(sign: str) -> str:
     return f"""
     INSERT INTO customer_segment_counts AS k ({KEY}, customers, monetary)
     SELECT {KEY}, {sign}count(*), {sign}coalesce(sum(monetary_365d), 0)
-    FROM customer_metrics WHERE tenant_id = p_tenant AND customer_id = ANY (p_ids) AND rfm_segment IS NOT NULL
+    FROM customer_metrics
+    WHERE tenant_id = p_tenant AND customer_id = ANY (p_ids) AND rfm_segment IS NOT NULL
+      -- a row written with a segment but no scores (only ever by hand) was never counted
+      AND recency_score IS NOT NULL AND frequency_score IS NOT NULL
     GROUP BY {KEY}
     ORDER BY {KEY}
     ON CONFLICT ({KEY}) DO UPDATE SET customers = k.customers + excluded.customers,
