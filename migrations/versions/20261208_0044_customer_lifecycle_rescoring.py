@@ -64,7 +64,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 revision: str = "0044"
-down_revision: str | tuple[str, ...] | None = ("0038", "0042")  # LOCAL-ONLY
+down_revision: str | None = "0043"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
