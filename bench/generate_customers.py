@@ -1,6 +1,6 @@
-"""The customer analysis rollup (migration 0038) for the bench tenant: the bulk loads skip the
-triggers (session_replication_role = replica), so the rollup is rebuilt here — one set-based pass
-per table, as the worker's daily refresh does — whenever it is missing or older than today."""
+"""The customer analysis rollups (migrations 0038, 0044) for the bench tenant: the bulk loads skip
+the triggers (session_replication_role = replica), so the rollups are rebuilt here — one set-based
+pass per table, as the worker's daily refresh does — whenever they are missing or older than today."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.repositories.customer_metrics import PgCustomerMetricsJob
 from bench.generate import BenchTenant
 
 log = logging.getLogger("bench.generate_customers")
@@ -21,7 +22,9 @@ async def ensure(engine: AsyncEngine, tenant: BenchTenant) -> None:
             log.info("no customer_metrics_rebuild() in this database: no customer rollup")
             return
         fresh = await conn.execute(
-            sa.text("SELECT refreshed_on >= current_date FROM customer_metrics_state WHERE tenant_id = :t"),
+            sa.text("""SELECT refreshed_on >= current_date
+                       AND EXISTS (SELECT 1 FROM customer_lifecycle_days WHERE tenant_id = :t)
+                       FROM customer_metrics_state WHERE tenant_id = :t"""),
             {"t": tenant.id},
         )
         if fresh.scalar():
@@ -29,8 +32,11 @@ async def ensure(engine: AsyncEngine, tenant: BenchTenant) -> None:
             return
         await conn.execute(sa.text("SET LOCAL statement_timeout = 0"))
         started = time.perf_counter()
-        await conn.execute(sa.text("SELECT customer_metrics_rebuild(:t)"), {"t": tenant.id})
+        await PgCustomerMetricsJob(conn).rebuild(tenant.id)
         log.info("customer metrics rebuilt in %.1f s", time.perf_counter() - started)
     async with engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.exec_driver_sql("VACUUM (ANALYZE) customer_metrics, customer_values, customer_segment_counts")
+        await conn.exec_driver_sql(
+            "VACUUM (ANALYZE) customer_metrics, customer_values, customer_segment_counts,"
+            " customer_touch_days, customer_lifecycle_counted, customer_lifecycle_days"
+        )

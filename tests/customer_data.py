@@ -201,7 +201,7 @@ class CustomerData:
         r, t = self.rng, self.world.id
         for _ in range(rounds):
             async with engine.begin() as conn:
-                step = r.randrange(9)
+                step = r.randrange(10)
                 if step == 0:
                     await conn.execute(opportunities.insert(), [self.deal() for _ in range(r.randint(1, 4))])
                 elif step == 1:
@@ -243,6 +243,14 @@ class CustomerData:
                         customers.update()
                         .where(customers.c.tenant_id == t, customers.c.id.in_(some))
                         .values(status=r.choice(STATUSES))
+                    )
+                elif step == 9:
+                    # A reassignment: the customers move between departments (the segment counts' key).
+                    owner, department = self.owner()
+                    await conn.execute(
+                        customers.update()
+                        .where(customers.c.tenant_id == t, customers.c.id.in_(r.sample(self.customers, k=2)))
+                        .values(owner_id=owner, department_id=department)
                     )
                 else:
                     table = r.choice([opportunities, orders, activities, customers])
@@ -369,6 +377,36 @@ def scores(base: dict[UUID, dict[str, Any]], now: datetime) -> dict[UUID, dict[s
             "rfm_segment": segment_of(r.get(cid), f.get(cid)),
             "churn_score": churn_score(facts, now),
         }
+    return out
+
+
+def placed(value: Any, bounds: list[Any] | None) -> int:
+    """The score of `value` against a full ranking's boundaries (the lowest values that scored
+    2..5): the highest score whose boundary it reaches, 1 below them all (migration 0044)."""
+    return 1 + max((i for i, b in enumerate(bounds or [], 1) if b is not None and b <= value), default=0)
+
+
+def placed_scores(
+    base: dict[UUID, dict[str, Any]],
+    r_bounds: list[Any] | None,
+    f_bounds: list[Any] | None,
+    m_bounds: dict[str, list[Any]],
+    now: datetime,
+) -> dict[UUID, dict[str, Any]]:
+    """R, F, M, segment and churn score per customer as placed against stored boundaries."""
+    out = {}
+    for cid, row in base.items():
+        r = f = m = None
+        if row["last_purchase_at"] is not None:
+            r = placed(row["last_purchase_at"], r_bounds)
+            f = placed(row["purchases_365d"], f_bounds)
+            m = placed(row["monetary_365d"], m_bounds.get(row["currency"]))
+        facts = ChurnFacts(
+            row["status"], row["last_activity_at"], row["last_purchase_at"], row["open_complaints"],
+            row["latest_csat"], row["orders_90d"], row["orders_prev_90d"],
+        )  # fmt: skip
+        out[cid] = {"recency_score": r, "frequency_score": f, "monetary_score": m, "rfm_segment": segment_of(r, f),
+                    "churn_score": churn_score(facts, now)}  # fmt: skip
     return out
 
 

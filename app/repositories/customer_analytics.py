@@ -6,9 +6,13 @@ Which figures read the rollups of migration 0038:
   `customer_metrics` rows.
 - churn risk: `customer_metrics` in rank order (index ix_customer_metrics_churn), customers in
   range kept; value: `customer_values` per currency in rank order (ix_customer_values_rank).
-- lifecycle: "lost" reads `customer_metrics.lost_at`; new, active and dormant are counted live
-  from customers, done activities, orders and won deals in the window (per bucket: dormant are the
-  customers created before the bucket's end less N days without a touch in those N days).
+- lifecycle: the whole tenant or departments (as for RFM) with the default dormant days sum
+  `customer_lifecycle_days` (migration 0044: per department and local day; a year by day is a few
+  thousand rows); other ranges and other dormant days are counted live: "lost" from
+  `customer_metrics.lost_at`, new, active and dormant from customers, done activities, orders and
+  won deals in the window. Dormant at a bucket's end E (a local midnight: the bucket's end, or the
+  end of today for the current bucket): the customers not lost, created before E less N days,
+  without a touch in the N days before E.
 """
 
 from __future__ import annotations
@@ -21,16 +25,20 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.domain.analytics.window import Window, next_bucket
+from app.domain.analytics.customers import DORMANT_DAYS
+from app.domain.analytics.window import Grain, Window, bucket_start, next_bucket
 from app.domain.analytics.window import zone as domain_zone
 from app.domain.shared.scope import DataRange, DataScope
 from app.repositories.analytics_sql import bucket, tenant_zone
 from app.repositories.scoping import UUIDS, scope_predicate
 from app.repositories.tables import (
     activities,
+    customer_lifecycle_counted,
+    customer_lifecycle_days,
     customer_metrics,
     customer_metrics_state,
     customer_segment_counts,
+    customer_touch_days,
     customer_values,
     customers,
     opportunities,
@@ -38,7 +46,10 @@ from app.repositories.tables import (
     pipeline_stages,
 )
 
-c, m, v, k = customers, customer_metrics, customer_values, customer_segment_counts
+c, m, v, k, ld = customers, customer_metrics, customer_values, customer_segment_counts, customer_lifecycle_days
+# The rollup column that, summed over a bucket's days, counts the customers active in it.
+_FIRST = {Grain.DAY: ld.c.touched, Grain.WEEK: ld.c.first_week, Grain.MONTH: ld.c.first_month,
+          Grain.QUARTER: ld.c.first_quarter, Grain.YEAR: ld.c.first_year}  # fmt: skip
 Source = Literal["all", "department", "live"]
 TSS = ARRAY(sa.TIMESTAMP(timezone=True))
 
@@ -96,6 +107,74 @@ class PgCustomerAnalytics:
     async def lifecycle(
         self, scope: DataScope, window: Window, zone: str, dormant_days: int, now: datetime
     ) -> dict[date, dict[str, int]]:
+        source = source_of(scope)
+        if source != "live" and dormant_days == DORMANT_DAYS:
+            return await self._lifecycle_rollup(scope, source, window, zone, now)
+        return await self._lifecycle_live(scope, window, zone, dormant_days, now)
+
+    async def _lifecycle_rollup(
+        self, scope: DataScope, source: Source, window: Window, zone: str, now: datetime
+    ) -> dict[date, dict[str, int]]:
+        out: dict[date, dict[str, int]] = {
+            b: {"new": 0, "active": 0, "dormant": 0, "lost": 0} for b in window.buckets()
+        }
+        where = [ld.c.tenant_id == scope.tenant_id]
+        if source == "department":
+            where.append(ld.c.department_id == sa.any_(sa.literal(list(scope.department_ids), UUIDS)))
+        ends = _bucket_ends(window, zone, now)
+        last = max([window.end, *ends.values()])
+        # One pass over the days up to the last end: the window's sums per day, and the dormant
+        # deltas of every earlier day (their running sum is the count at each end).
+        stmt = (
+            sa.select(
+                ld.c.day,
+                sa.func.sum(ld.c.new),
+                sa.func.sum(ld.c.lost),
+                sa.func.sum(_FIRST[window.grain]),
+                sa.func.sum(ld.c.dormant),
+            )
+            .where(*where, ld.c.day <= last)
+            .group_by(ld.c.day)
+            .order_by(ld.c.day)
+        )
+        rows = (await self.conn.execute(stmt)).all()
+        for day, new, lost, active, _ in rows:
+            if window.start <= day < window.end:
+                counts = out[bucket_start(day, window.grain)]
+                counts["new"] += new
+                counts["lost"] += lost
+                counts["active"] += active
+        first = bucket_start(window.start, window.grain)
+        if first != window.start:
+            # A first bucket cut by the window: a customer whose first touch of the bucket came
+            # before the window may still touch it within; count its customers from the touch days.
+            cut = min(next_bucket(first, window.grain), window.end)
+            out[first]["active"] = await self._active_from(scope, source, window.start, cut)
+        running, i = 0, 0
+        for period, end in sorted(ends.items(), key=lambda item: item[1]):
+            while i < len(rows) and rows[i][0] <= end:
+                running += rows[i][4]
+                i += 1
+            out[period]["dormant"] = running
+        return out
+
+    async def _active_from(self, scope: DataScope, source: Source, lo: date, hi: date) -> int:
+        """Customers with a touch day in [lo, hi): each counted on its first one (previous touch before lo)."""
+        t, lc = customer_touch_days, customer_lifecycle_counted
+        stmt = sa.select(sa.func.count()).where(
+            t.c.tenant_id == scope.tenant_id, t.c.day >= lo, t.c.day < hi,
+            sa.or_(t.c.prev_day.is_(None), t.c.prev_day < lo),
+        )  # fmt: skip
+        if source == "department":
+            stmt = stmt.where(
+                lc.c.tenant_id == t.c.tenant_id, lc.c.customer_id == t.c.customer_id,
+                lc.c.department_id == sa.any_(sa.literal(list(scope.department_ids), UUIDS)),
+            )  # fmt: skip
+        return int((await self.conn.execute(stmt)).scalar_one())
+
+    async def _lifecycle_live(
+        self, scope: DataScope, window: Window, zone: str, dormant_days: int, now: datetime
+    ) -> dict[date, dict[str, int]]:
         lo, hi = window.instants(domain_zone(zone))
         t = scope.tenant_id
         out: dict[date, dict[str, int]] = {
@@ -128,7 +207,11 @@ class PgCustomerAnalytics:
         )
         for day, n in rows:
             out[day]["lost"] = n
-        ends = _bucket_ends(window, zone, now)
+        tz = domain_zone(zone)
+        ends = {
+            b: datetime.combine(e, time(), tzinfo=tz).astimezone(UTC)
+            for b, e in _bucket_ends(window, zone, now).items()
+        }
         for day, n in await self._dormant(scope, ends, dormant_days):
             out[day]["dormant"] = n
         return out
@@ -263,15 +346,12 @@ class PgCustomerAnalytics:
         return [dict(row._mapping) for row in await self.conn.execute(stmt)]
 
 
-def _bucket_ends(window: Window, zone_name: str, now: datetime) -> dict[date, datetime]:
-    """Each bucket's end as an instant, clipped to the window's end and to now; buckets starting
-    after now are left out (nothing is dormant yet in the future)."""
-    tz = domain_zone(zone_name)
-    out: dict[date, datetime] = {}
+def _bucket_ends(window: Window, zone_name: str, now: datetime) -> dict[date, date]:
+    """Each bucket's end as a local date (exclusive), clipped to the window's end and to the end of
+    today; buckets starting after today are left out (nothing is dormant yet in the future)."""
+    today = now.astimezone(domain_zone(zone_name)).date()
+    out: dict[date, date] = {}
     for start in window.buckets():
-        end = min(next_bucket(start, window.grain), window.end)
-        at = datetime.combine(end, time(), tzinfo=tz).astimezone(UTC)
-        first = datetime.combine(max(start, window.start), time(), tzinfo=tz).astimezone(UTC)
-        if first <= now:
-            out[start] = min(at, now)
+        if max(start, window.start) <= today:
+            out[start] = min(next_bucket(start, window.grain), window.end, today + timedelta(days=1))
     return out

@@ -1,16 +1,17 @@
 """The customer list's filters from the customer analysis (the figures' drill-down): RFM segment
-and cell, churn-risk band, when a customer became lost, a touch in a period, value in a currency.
+and cell, churn-risk band, when a customer became lost, a touch in a period, dormant at an instant,
+value in a currency.
 Each is an EXISTS on the customer's row of a rollup (migration 0038) or on its touches."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import INT4RANGE, TSTZRANGE
 
-from app.domain.analytics.customers import RISK_BANDS
+from app.domain.analytics.customers import DORMANT_DAYS, RISK_BANDS
 from app.repositories.owned import Term
 from app.repositories.tables import (
     activities,
@@ -24,7 +25,7 @@ from app.repositories.tables import (
 
 ANALYSIS_FILTERS = (
     "rfm_segment", "rfm_recency", "rfm_frequency", "churn_risk", "lost_from", "lost_to", "touched_from",
-    "touched_to", "value_currency",
+    "touched_to", "value_currency", "dormant_at", "dormant_days",
 )  # fmt: skip
 _EARLIEST, _LATEST = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC)
 c, m = customers, customer_metrics
@@ -83,6 +84,20 @@ def analysis_terms(values: dict[str, Any]) -> list[Term]:
     if values["touched_from"] is not None or values["touched_to"] is not None:
         span = (values["touched_from"] or _EARLIEST, values["touched_to"] or _LATEST)
         terms.append(Term("touched", span, lambda p: touched(sa.func.lower(p), sa.func.upper(p)), TSTZRANGE))
+    if values["dormant_at"] is not None:
+        # The lifecycle's dormant at that instant (app/repositories/customer_analytics.py).
+        days = values["dormant_days"] or DORMANT_DAYS
+        span = (values["dormant_at"] - timedelta(days=days), values["dormant_at"])
+        terms.append(
+            Term(
+                "dormant", span,
+                lambda p: sa.and_(
+                    c.c.status != "lost", c.c.created_at < sa.func.lower(p),
+                    ~touched(sa.func.lower(p), sa.func.upper(p)),
+                ),
+                TSTZRANGE,
+            )
+        )  # fmt: skip
     if values["value_currency"] is not None:
         v = customer_values
         terms.append(

@@ -1968,6 +1968,54 @@ customer_metrics_state = sa.Table(
     sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
     sa.Column("refreshed_on", sa.Date),
     sa.Column("scored_at", TS),
+    # The last full ranking's quintile boundaries (migration 0044): the lowest value of scores 2..5.
+    sa.Column("r_bounds", ARRAY(TS)),
+    sa.Column("f_bounds", ARRAY(sa.Integer)),
+    sa.Column("ranked_customers", sa.Integer),
+    sa.Column("changed_since_rank", sa.Integer, nullable=False, server_default="0"),
+)
+
+customer_monetary_bounds = sa.Table(
+    "customer_monetary_bounds",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("currency", sa.Text, primary_key=True),
+    sa.Column("bounds", ARRAY(sa.Numeric(18, 2)), nullable=False),
+)
+
+# -- the lifecycle rollup (migration 0044): kept by the worker with the customer metrics ------------
+
+customer_touch_days = sa.Table(
+    "customer_touch_days",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("customer_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("prev_day", sa.Date),
+)
+
+customer_lifecycle_counted = sa.Table(
+    "customer_lifecycle_counted",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("customer_id", UUID(as_uuid=True), primary_key=True),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("created_day", sa.Date, nullable=False),
+    sa.Column("lost_day", sa.Date),
+    sa.Column("lost", sa.Boolean, nullable=False),
+    sa.Column("last_day", sa.Date),
+)
+
+customer_lifecycle_days = sa.Table(
+    "customer_lifecycle_days",
+    metadata,
+    sa.Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    sa.Column("department_id", UUID(as_uuid=True)),
+    sa.Column("day", sa.Date, nullable=False),
+    *(
+        sa.Column(name, sa.Integer, nullable=False, server_default="0")
+        for name in ("new", "lost", "touched", "first_week", "first_month", "first_quarter", "first_year", "dormant")
+    ),
 )
 
 

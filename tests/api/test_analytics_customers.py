@@ -201,11 +201,13 @@ def lifecycle_expected(
     for key, who in active.items():
         out[key]["active"] = len(who)
     span = timedelta(days=days)
+    today = now.astimezone(SHANGHAI).date()
     for first in window.buckets():
-        start = datetime.combine(max(first, window.start), time(), tzinfo=SHANGHAI)
-        if start > now:
+        if max(first, window.start) > today:
             continue
-        end = min(datetime.combine(min(next_bucket(first, window.grain), window.end), time(), tzinfo=SHANGHAI), now)
+        # At the bucket's end, or at the end of today for the current bucket (a local midnight).
+        last = min(next_bucket(first, window.grain), window.end, today + timedelta(days=1))
+        end = datetime.combine(last, time(), tzinfo=SHANGHAI)
         touched = {cid for cid, at in touches if end - span <= at < end}
         out[first.isoformat()]["dormant"] = sum(
             1 for c in live.values() if c.status != "lost" and c.created_at < end - span and c.id not in touched
@@ -220,13 +222,19 @@ async def test_lifecycle_equals_python_per_bucket_in_the_tenants_zone(
     metrics = await metrics_rows(engine, world.id)
     live = {c.id: c for c in snap["customers"] if c.deleted_at is None}
     today = utcnow().astimezone(SHANGHAI).date()
+    # The default dormant days read the rollup for the director and the managers (migration 0044),
+    # other days and the reps' ranges count live: both against the same Python.
     windows = [
         (today - timedelta(days=400), today, "month", None),
         (today - timedelta(days=70), today, "week", 30),
+        (today - timedelta(days=70), today, "week", None),
         (today - timedelta(days=12), today - timedelta(days=2), "day", 5),
+        (today - timedelta(days=40), today, "day", None),
         (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31), "quarter", 200),
+        (date(today.year - 2, 1, 1), today, "quarter", 90),
+        (date(today.year - 2, 1, 1), today, "year", None),
     ]
-    for label in ("director", "east_manager", "east_rep1"):
+    for label in ("director", "east_manager", "west_manager", "east_rep1"):
         user = world.users[label]
         mine = {cid for cid, c in live.items() if in_range(user, world, c)}
         for start, end, grain, days in windows:
@@ -241,7 +249,7 @@ async def test_lifecycle_equals_python_per_bucket_in_the_tenants_zone(
             expected = lifecycle_expected(snap, metrics, mine, window, days or 90, now)
             got = {p["period"]: {k: p[k] for k in ("new", "active", "dormant", "lost")} for p in body["series"]}
             assert got == expected, (label, grain)
-            # The drills: new, active and lost list exactly their customers.
+            # The drills: new, active, dormant and lost list exactly their customers.
             for point in body["series"]:
                 if point["new"]:
                     assert len(await listed(client, user, point["drill"]["new"])) == point["new"]
@@ -249,6 +257,10 @@ async def test_lifecycle_equals_python_per_bucket_in_the_tenants_zone(
                     assert len(await listed(client, user, point["drill"]["active"])) == point["active"]
                 if point["lost"]:
                     assert len(await listed(client, user, point["drill"]["lost"])) == point["lost"]
+                # No dormant drill for a bucket that starts after today (nothing is dormant there yet).
+                assert (point["drill"]["dormant"] is None) == (max(date.fromisoformat(point["period"]), start) > today)
+                if point["dormant"]:
+                    assert len(await listed(client, user, point["drill"]["dormant"])) == point["dormant"]
     # The data tells the figures apart.
     year = await get(client, world.users["director"], "lifecycle", **{"from": (today - timedelta(days=400)).isoformat(),
                                                                       "grain": "month"})  # fmt: skip
@@ -314,7 +326,8 @@ async def test_permissions_and_bad_input(client: httpx.AsyncClient, world: World
         r = await client.get(f"{BASE}/{path}", params=params, headers=director)
         assert r.status_code == 422, (path, params, r.text)
         assert field in r.text, (path, params, r.text)
-    for params in ({"rfm_segment": "royalty"}, {"rfm_recency": 6}, {"churn_risk": "extreme"}, {"value_currency": "x"}):
+    for params in ({"rfm_segment": "royalty"}, {"rfm_recency": 6}, {"churn_risk": "extreme"}, {"value_currency": "x"},
+                   {"dormant_at": "2026-01-01T00:00:00Z", "dormant_days": 0}, {"dormant_at": "soon"}):  # fmt: skip
         r = await client.get("/api/v1/customers", params=params, headers=director)
         assert r.status_code == 422, (params, r.text)
 

@@ -80,6 +80,8 @@ async def list_customers(
         lost_to=params.lost_to,
         touched_from=params.touched_from,
         touched_to=params.touched_to,
+        dormant_at=params.dormant_at,
+        dormant_days=params.dormant_days,
         value_currency=params.value_currency,
         updated_since=params.updated_since,
         sync_token=params.sync_token,

@@ -59,9 +59,12 @@ class CustomerAnalyticsService:
         def instant(day: date) -> str:
             return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC).isoformat().replace("+00:00", "Z")
 
+        today = local_today(now, zone_name)
         series = []
         for first in window.buckets():
             lo, hi = max(first, window.start), min(next_bucket(first, window.grain), window.end)
+            # Dormant at the bucket's end, or at the end of today for the current bucket.
+            dormant_at = min(hi, today + timedelta(days=1))
             span = {"created_from": instant(lo), "created_to": instant(hi)}
             series.append(
                 {
@@ -70,7 +73,7 @@ class CustomerAnalyticsService:
                     "drill": {
                         "new": _drill(**span),
                         "active": _drill(touched_from=instant(lo), touched_to=instant(hi)),
-                        "dormant": None,
+                        "dormant": _drill(dormant_at=instant(dormant_at), dormant_days=days) if lo <= today else None,
                         "lost": _drill(status="lost", lost_from=instant(lo), lost_to=instant(hi)),
                     },
                 }

@@ -99,6 +99,8 @@ class CustomerQuery:
     lost_to: datetime | None = None
     touched_from: datetime | None = None
     touched_to: datetime | None = None
+    dormant_at: datetime | None = None
+    dormant_days: int | None = None
     value_currency: str | None = None
     updated_since: datetime | None = None
     sync_token: str | None = None

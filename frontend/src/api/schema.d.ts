@@ -13545,6 +13545,10 @@ export interface operations {
                 /** @description A done activity, an order or a won deal at or after (with touched_to: in between). */
                 touched_from?: string | null;
                 touched_to?: string | null;
+                /** @description Dormant at this instant: not lost, created before it less dormant_days, and no done activity, order or won deal in the dormant_days before it (the lifecycle's dormant drill). */
+                dormant_at?: string | null;
+                /** @description The days without a touch for dormant_at (default 90). */
+                dormant_days?: number | null;
                 /** @description Has won value in this currency. */
                 value_currency?: string | null;
                 /** @description First sync: changes at or after this instant, oldest first (by `updated_at`), tombstones included. Ends with `next_sync_token`; sync on with that, not with timestamps. */

@@ -39,6 +39,8 @@ const ANALYSIS = [
   'touched_to',
   'lost_from',
   'lost_to',
+  'dormant_at',
+  'dormant_days',
 ] as const;
 const FILTERS = ['q', 'owner', 'department', 'status', 'level', 'type', 'region', 'tag', 'sort', 'ck', 'cv', 'where', ...ANALYSIS] as const;
 

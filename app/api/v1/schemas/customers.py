@@ -21,6 +21,7 @@ from app.api.v1.schemas.common import (
 )
 from app.api.v1.schemas.customer_analytics import Segment
 from app.api.v1.schemas.sync import NEXT_SYNC_TOKEN_DOC, SYNC_TOKEN_DOC, TOMBSTONE_REASON_DOC, UPDATED_SINCE_DOC
+from app.domain.analytics.customers import MAX_DORMANT_DAYS
 from app.domain.shared.paging import DEFAULT_LIMIT, MAX_LIMIT
 
 Kind = Literal["company", "individual"]
@@ -57,6 +58,14 @@ class CustomerListParams(BaseModel):
         None, description="A done activity, an order or a won deal at or after (with touched_to: in between)."
     )
     touched_to: datetime | None = None
+    dormant_at: datetime | None = Field(
+        None,
+        description="Dormant at this instant: not lost, created before it less dormant_days, and no done"
+        " activity, order or won deal in the dormant_days before it (the lifecycle's dormant drill).",
+    )
+    dormant_days: int | None = Field(
+        None, ge=1, le=MAX_DORMANT_DAYS, description="The days without a touch for dormant_at (default 90)."
+    )
     value_currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="Has won value in this currency.")
     updated_since: datetime | None = Field(None, description=UPDATED_SINCE_DOC)
     sync_token: str | None = Field(None, max_length=200, description=SYNC_TOKEN_DOC)
