@@ -48,7 +48,7 @@ export const reportTests = [
       await page.getByLabel('Email').fill(ANALYST);
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByTestId('main-nav').getByText('Reports').click();
+      await page.getByTestId('main-nav').getByText('Reports', { exact: true }).click();
       await page.getByTestId('new-report').click();
       const name = `Deals by owner ${Date.now()}`;
       await page.getByTestId('report-name').fill(name);

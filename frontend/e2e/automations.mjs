@@ -52,7 +52,7 @@ export const automationTests = [
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('user-menu').waitFor();
 
-      await page.getByTestId('main-nav').getByText('Automations').click();
+      await page.getByTestId('main-nav').getByText('Automations', { exact: true }).click();
       await page.waitForURL('**/automations');
       await page.getByTestId('new-automation').click();
       const form = page.getByTestId('automation-form');

@@ -53,7 +53,7 @@ export const campaignTests = [
       const contact = contacts.body.items[0];
 
       const { page, context } = await signedIn(ctx, 'marketer');
-      await page.getByTestId('main-nav').getByText('Campaigns').click();
+      await page.getByTestId('main-nav').getByText('Campaigns', { exact: true }).click();
       await page.waitForURL('**/campaigns');
       await page.getByTestId('campaigns-table').locator('tbody tr.ant-table-row').first().waitFor();
 

@@ -151,7 +151,7 @@ export const marketingFlowTests = [
 
       // 1. The marketer builds the segment in the builder: leads of that company.
       const { page } = await signedIn(ctx, 'marketer');
-      await page.getByTestId('main-nav').getByText('Segments').click();
+      await page.getByTestId('main-nav').getByText('Segments', { exact: true }).click();
       await page.getByTestId('new-segment').click();
       const segmentName = `品鉴会邀请 ${stamp}`;
       await page.getByTestId('segment-name').fill(segmentName);

@@ -15,7 +15,7 @@ export const templateTests = [
       await page.getByLabel('Email').fill('marketer@demo.example.com');
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByTestId('main-nav').getByText('Message templates').click();
+      await page.getByTestId('main-nav').getByText('Message templates', { exact: true }).click();
       await page.getByRole('heading', { name: 'Message templates' }).waitFor();
       await page.getByTestId('new-template').click();
 
@@ -64,7 +64,7 @@ export const templateTests = [
       assert.deepEqual(saved.variables, ['contact.name', 'customer.name']);
 
       // Listed under Marketing.
-      await page.getByTestId('main-nav').getByText('Message templates').click();
+      await page.getByTestId('main-nav').getByText('Message templates', { exact: true }).click();
       await page.getByTestId('templates-table').getByRole('link', { name }).waitFor();
     },
   },

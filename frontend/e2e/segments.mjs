@@ -54,7 +54,7 @@ export const segmentTests = [
       await page.getByLabel('Email').fill(MARKETER);
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByTestId('main-nav').getByText('Segments').click();
+      await page.getByTestId('main-nav').getByText('Segments', { exact: true }).click();
       await page.getByTestId('new-segment').click();
       const name = `Level A contacts ${Date.now()}`;
       await page.getByTestId('segment-name').fill(name);

@@ -224,7 +224,7 @@ export const salesTests = [
       const [qualify, needs] = [stage('Qualify'), stage('Needs analysis')];
       const before = await counts();
       const { page } = await signedIn(ctx, 'east.rep1');
-      await page.getByTestId('main-nav').getByText('Pipeline').click();
+      await page.getByTestId('main-nav').getByText('Pipeline', { exact: true }).click();
       await page.waitForURL(`**/pipelines/${pipeline.id}/board`);
       assert.match(await page.title(), /Pipeline board/);
       await card(page, d.id).waitFor();
@@ -397,7 +397,7 @@ export const salesTests = [
       const expected = (await api(`/api/v1/forecast?period=${period}&group_by=owner`)).body;
       assert.ok(expected.lines.length > 1, 'the demo seed has deals closing this quarter');
       const { page } = await signedIn(ctx, 'east.manager');
-      await page.getByTestId('main-nav').getByText('Forecast').click();
+      await page.getByTestId('main-nav').getByText('Forecast', { exact: true }).click();
       await page.waitForURL('**/forecast');
       assert.equal(await page.getByTestId('period-input').inputValue(), period);
       await page.getByTestId('forecast-chart').locator('canvas').waitFor();
@@ -604,7 +604,7 @@ export const serviceTests = [
     async run(ctx) {
       const { api, ticket } = await serviceSetup(ctx, 'agent2');
       const { page } = await signedIn(ctx, 'agent2');
-      await page.getByTestId('main-nav').getByText('Tickets').click();
+      await page.getByTestId('main-nav').getByText('Tickets', { exact: true }).click();
       await page.waitForURL('**/tickets');
       await page.getByTestId('view-mine').click();
       await page.waitForURL(/view=mine/);
@@ -765,7 +765,7 @@ export const serviceTests = [
       const expected = (await manager(`/api/v1/tickets/stats?${query}`)).body;
       assert.ok(expected.total > 0 && expected.volume.length === 30, JSON.stringify(expected).slice(0, 300));
       const { page } = await signedIn(ctx, 'service.manager');
-      await page.getByTestId('main-nav').getByText('Service dashboard').click();
+      await page.getByTestId('main-nav').getByText('Service dashboard', { exact: true }).click();
       await page.waitForURL('**/service-dashboard');
       for (const chart of ['volume-chart', 'complaint-categories-chart', 'channel-chart', 'priority-chart', 'owner-chart'])
         if (chart !== 'complaint-categories-chart' || expected.by_category.some((c) => c.complaints > 0))
@@ -963,7 +963,7 @@ export const kbTests = [
       const title = `量子打印机校准指南 ${stamp}`;
       // 1. the service manager writes it (Markdown, previewed) and publishes it at once
       const { page, context } = await signedIn(ctx, 'service.manager');
-      await page.getByTestId('main-nav').getByText('Knowledge base').click();
+      await page.getByTestId('main-nav').getByText('Knowledge base', { exact: true }).click();
       await page.getByTestId('new-article').click();
       await page.getByTestId('article-title').fill(title);
       await page.getByTestId('article-body-input').fill('## 步骤\n\n1. 打开**设置**\n2. 选择校准\n\n<script>window.hacked = 1</script>');
@@ -1143,7 +1143,7 @@ export const tests = [
       assert.ok(lead.score > 0 && lead.score_reasons.length > 0, 'the demo scoring rules fire for a referral with a phone');
 
       const { context, page } = await signedIn(ctx, 'east.rep1');
-      await page.getByTestId('main-nav').getByText('Leads').click();
+      await page.getByTestId('main-nav').getByText('Leads', { exact: true }).click();
       await page.waitForURL('**/leads');
       const table = page.getByTestId('leads-table');
       await table.locator('tbody tr.ant-table-row').first().waitFor();
@@ -1292,7 +1292,7 @@ export const tests = [
       });
       assert.equal(task.status, 201, JSON.stringify(task.body));
       const { page } = await signedIn(ctx, 'east.rep1');
-      await page.getByTestId('main-nav').getByText('My day').click();
+      await page.getByTestId('main-nav').getByText('My day', { exact: true }).click();
       await page.waitForURL('**/my-day');
       const today = page.getByTestId('my-day-today');
       const item = today.getByTestId('my-day-item').filter({ hasText: subject });
@@ -1330,7 +1330,7 @@ export const tests = [
       });
       assert.equal(made.status, 201, JSON.stringify(made.body));
       const { page } = await signedIn(ctx, 'east.rep1');
-      await page.getByTestId('main-nav').getByText('Calendar').click();
+      await page.getByTestId('main-nav').getByText('Calendar', { exact: true }).click();
       await page.waitForURL('**/calendar');
       const grid = page.getByTestId('week-grid');
       const day = (start.getDay() + 6) % 7;
@@ -1549,7 +1549,7 @@ export const tests = [
     async run(ctx) {
       const names = await userNames(ctx);
       const { page } = await signedIn(ctx, 'east.rep1');
-      await page.getByTestId('main-nav').getByText('Customers').click();
+      await page.getByTestId('main-nav').getByText('Customers', { exact: true }).click();
       const owners = new Set(await ownerCells(page));
       assert.deepEqual([...owners], [names.get(demo('east.rep1'))]);
       // no bulk assignment for a rep
@@ -1774,7 +1774,7 @@ export const tests = [
       });
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
       await hire.reload();
-      await hire.getByTestId('main-nav').getByText('Customers').waitFor();
+      await hire.getByTestId('main-nav').getByText('Customers', { exact: true }).waitFor();
       await hire.goto('/customers');
       await hire.getByTestId('customers-table').locator('tbody tr.ant-table-row').first().waitFor();
     },
@@ -1801,9 +1801,9 @@ export const tests = [
       await page.getByTestId('user-menu').click();
       await page.getByText('语言').hover();
       await page.getByText('English').click();
-      await page.getByTestId('main-nav').getByText('Customers').waitFor();
+      await page.getByTestId('main-nav').getByText('Customers', { exact: true }).waitFor();
       await page.reload();
-      await page.getByTestId('main-nav').getByText('Customers').waitFor();
+      await page.getByTestId('main-nav').getByText('Customers', { exact: true }).waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     },
   },
