@@ -141,7 +141,8 @@ async function pickOption(page, label, option) {
   const chosen = select.locator(`[title="${option}"]`);
   const item = page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`);
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (!(await item.isVisible())) await input.click();
+    // aria-expanded turns false at once when the dropdown closes (its closing animation still shows it)
+    if ((await input.getAttribute('aria-expanded')) !== 'true') await input.click();
     await item.click();
     try {
       await chosen.waitFor({ timeout: 2000 });
