@@ -140,15 +140,15 @@ async function pickOption(page, label, option) {
   const select = input.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
   const chosen = select.locator(`[title="${option}"]`);
   const item = page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // aria-expanded turns false at once when the dropdown closes (its closing animation still shows it)
-    if ((await input.getAttribute('aria-expanded')) !== 'true') await input.click();
-    await item.click();
+  for (let attempt = 0; attempt < 4; attempt++) {
     try {
+      // aria-expanded turns false at once when the dropdown closes (its closing animation still shows it)
+      if ((await input.getAttribute('aria-expanded')) !== 'true') await input.click();
+      await item.click({ timeout: 3000 });
       await chosen.waitFor({ timeout: 2000 });
       return;
     } catch {
-      // not taken: the next attempt opens the dropdown again if it closed
+      // not taken (or the dropdown closed under the click): the next attempt opens it again
     }
   }
   await chosen.waitFor();
@@ -2107,5 +2107,6 @@ async function firstSegment(page) {
   const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option').first();
   const title = await option.getAttribute('title');
   await page.keyboard.press('Escape');
+  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' });
   return title;
 }
