@@ -4,7 +4,6 @@ weekday x hour heat map; won and lost reasons (app/domain/analytics/)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.responses import json_response
 from app.api.services import ActivityAnalysis, DealReasons, LeadAnalysis
+from app.api.v1.params import WindowFrom, WindowGrain, WindowTo
 from app.api.v1.schemas.lead_activity_analysis import ActivityAnalysisOut, LeadAnalysisOut, ReasonAnalysisOut
 from app.auth.principal import Principal
 from app.domain.analytics.lead_analysis import Touch
@@ -26,11 +26,6 @@ LEADS = Annotated[Principal, requires("leads:read")]
 ACTIVITIES = Annotated[Principal, requires("activities:read")]
 DEALS = Annotated[Principal, requires("opportunities:read")]
 
-From = Annotated[date | None, Query(alias="from", description="First local date, inclusive (default: 1 January).")]
-To = Annotated[date | None, Query(description="Last local date, inclusive (default: today, in the tenant's zone).")]
-GrainParam = Annotated[
-    str | None, Query(max_length=10, description="Buckets of the series: day, week, month (default), quarter, year.")
-]
 WINDOW_DOC = (
     " The window is in the tenant's time zone; series have one point per bucket, empty ones included. "
     "Each figure carries `drill`: the list endpoint and filters that give its records."
@@ -51,9 +46,9 @@ WINDOW_DOC = (
 async def lead_analysis(
     caller: LEADS,
     service: LeadAnalysis,
-    start: From = None,
-    to: To = None,
-    grain: GrainParam = None,
+    start: WindowFrom = None,
+    to: WindowTo = None,
+    grain: WindowGrain = None,
     by: Annotated[str, Query(max_length=20, description="source, channel, campaign or owner.")] = "source",
     touch: Annotated[Literal["first", "last"], Query(description="Which campaign touch attributes a lead.")] = "last",
 ) -> Response:
@@ -72,9 +67,9 @@ async def lead_analysis(
 async def activity_analysis(
     caller: ACTIVITIES,
     service: ActivityAnalysis,
-    start: From = None,
-    to: To = None,
-    grain: GrainParam = None,
+    start: WindowFrom = None,
+    to: WindowTo = None,
+    grain: WindowGrain = None,
     by: Annotated[str, Query(max_length=20, description="owner or type.")] = "owner",
 ) -> Response:
     return json_response(await service.analyse(caller, start, to, grain, by, utcnow()))
@@ -92,8 +87,8 @@ async def activity_analysis(
 async def reason_analysis(
     caller: DEALS,
     service: DealReasons,
-    start: From = None,
-    to: To = None,
+    start: WindowFrom = None,
+    to: WindowTo = None,
     pipeline: Annotated[UUID | None, Query(description="Only deals of this pipeline.")] = None,
 ) -> Response:
     return json_response(await service.analyse(caller, start, to, pipeline, utcnow()))

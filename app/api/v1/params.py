@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -48,6 +49,17 @@ SyncTokenParam = Annotated[
         max_length=200,
         description=SYNC_TOKEN_DOC,
     ),
+]
+
+# An analysis window (app/domain/analytics/window.py): local dates in the tenant's time zone.
+WindowFrom = Annotated[
+    date | None, Query(alias="from", description="First local date, inclusive (default: 1 January).")
+]
+WindowTo = Annotated[
+    date | None, Query(description="Last local date, inclusive (default: today, in the tenant's zone).")
+]
+WindowGrain = Annotated[
+    str | None, Query(max_length=10, description="Buckets of the series: day, week, month (default), quarter, year.")
 ]
 
 _ETAG = re.compile(r'^(?:W/)?"(\d{1,9})"$')

@@ -4,7 +4,6 @@ list's query that lists the deals behind it."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -15,6 +14,7 @@ from app.api.deps import requires
 from app.api.errors import problem_responses
 from app.api.responses import json_response
 from app.api.services import SalesAnalysis
+from app.api.v1.params import WindowFrom, WindowTo
 from app.api.v1.schemas.sales_analysis import (
     SalesFunnelOut,
     SalesPerformanceOut,
@@ -28,8 +28,6 @@ from app.domain.shared.errors import ValidationFailed
 router = APIRouter(prefix="/analytics/sales", tags=["analytics"])
 
 READ = Annotated[Principal, requires("opportunities:read")]
-From = Annotated[date | None, Query(alias="from", description="First local day (tenant's zone); default 1 January.")]
-To = Annotated[date | None, Query(description="Last local day, inclusive; default today.")]
 Pipeline = Annotated[UUID | None, Query(description="Default: the tenant's first pipeline.")]
 ERRORS = problem_responses(401, 403, 404, 422)
 
@@ -45,7 +43,7 @@ ERRORS = problem_responses(401, 403, 404, 422)
     responses=ERRORS,
 )
 async def funnel(
-    caller: READ, service: SalesAnalysis, pipeline: Pipeline = None, start: From = None, to: To = None
+    caller: READ, service: SalesAnalysis, pipeline: Pipeline = None, start: WindowFrom = None, to: WindowTo = None
 ) -> Response:
     return json_response(await service.funnel(caller, pipeline, start, to))
 
@@ -67,8 +65,8 @@ async def performance(
     service: SalesAnalysis,
     by: Annotated[str, Query(max_length=20, description=", ".join(PerformanceBy))] = "owner",
     pipeline: Annotated[UUID | None, Query(description="Only this pipeline's deals.")] = None,
-    start: From = None,
-    to: To = None,
+    start: WindowFrom = None,
+    to: WindowTo = None,
 ) -> Response:
     dimension = parse_dimension(PerformanceBy, by)
     return json_response(await service.performance(caller, dimension, pipeline, start, to))
@@ -88,8 +86,8 @@ async def time_in_stage(
     service: SalesAnalysis,
     pipeline: Pipeline = None,
     by: Annotated[str | None, Query(max_length=20, description="owner, or nothing")] = None,
-    start: From = None,
-    to: To = None,
+    start: WindowFrom = None,
+    to: WindowTo = None,
 ) -> Response:
     if by not in (None, "", "owner"):
         raise ValidationFailed.one("by", "must be owner or empty")
@@ -111,8 +109,8 @@ async def revenue(
     service: SalesAnalysis,
     by: Annotated[str, Query(max_length=20, description=", ".join(RevenueBy))] = "owner",
     grain: Annotated[str | None, Query(max_length=10, description="day, week, month (default), quarter, year")] = None,
-    start: From = None,
-    to: To = None,
+    start: WindowFrom = None,
+    to: WindowTo = None,
 ) -> Response:
     dimension = parse_dimension(RevenueBy, by)
     return json_response(await service.revenue(caller, dimension, grain, start, to))

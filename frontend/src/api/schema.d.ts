@@ -19437,9 +19437,9 @@ export interface operations {
             query?: {
                 /** @description Default: the tenant's first pipeline. */
                 pipeline?: string | null;
-                /** @description First local day (tenant's zone); default 1 January. */
+                /** @description First local date, inclusive (default: 1 January). */
                 from?: string | null;
-                /** @description Last local day, inclusive; default today. */
+                /** @description Last local date, inclusive (default: today, in the tenant's zone). */
                 to?: string | null;
             };
             header?: never;
@@ -19514,9 +19514,9 @@ export interface operations {
                 by?: string;
                 /** @description Only this pipeline's deals. */
                 pipeline?: string | null;
-                /** @description First local day (tenant's zone); default 1 January. */
+                /** @description First local date, inclusive (default: 1 January). */
                 from?: string | null;
-                /** @description Last local day, inclusive; default today. */
+                /** @description Last local date, inclusive (default: today, in the tenant's zone). */
                 to?: string | null;
             };
             header?: never;
@@ -19591,9 +19591,9 @@ export interface operations {
                 pipeline?: string | null;
                 /** @description owner, or nothing */
                 by?: string | null;
-                /** @description First local day (tenant's zone); default 1 January. */
+                /** @description First local date, inclusive (default: 1 January). */
                 from?: string | null;
-                /** @description Last local day, inclusive; default today. */
+                /** @description Last local date, inclusive (default: today, in the tenant's zone). */
                 to?: string | null;
             };
             header?: never;
@@ -19668,9 +19668,9 @@ export interface operations {
                 by?: string;
                 /** @description day, week, month (default), quarter, year */
                 grain?: string | null;
-                /** @description First local day (tenant's zone); default 1 January. */
+                /** @description First local date, inclusive (default: 1 January). */
                 from?: string | null;
-                /** @description Last local day, inclusive; default today. */
+                /** @description Last local date, inclusive (default: today, in the tenant's zone). */
                 to?: string | null;
             };
             header?: never;
